@@ -1,0 +1,405 @@
+//! Serde types with Graph's own property names, tolerant of what the service may add later.
+//!
+//! Timestamps keep the server's exact text ([`GraphTime`]) so JSON output round-trips byte for byte,
+//! while still offering a parsed instant for display. Enums keep unknown values instead of failing.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A Graph `DateTimeOffset`: the server's text plus its parsed value.
+///
+/// Kept as text because Graph writes up to 7 fractional digits and we must echo it unchanged; parsed
+/// leniently because `…01.07343Z` occurs too. The `0001-01-01T00:00:00Z` sentinel means "not yet".
+#[derive(Clone, PartialEq, Eq)]
+pub struct GraphTime {
+    raw: String,
+    parsed: Option<Timestamp>,
+}
+
+impl GraphTime {
+    /// Wraps a server string, parsing it when it is a valid RFC 3339 instant.
+    pub fn new(raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        let parsed = raw.parse::<Timestamp>().ok();
+        Self { raw, parsed }
+    }
+
+    /// Formats an instant the way Graph does: UTC, 7 fractional digits, `Z`.
+    pub fn from_timestamp(ts: Timestamp) -> Self {
+        let secs = ts.as_second();
+        let nanos = ts.subsec_nanosecond();
+        let whole = Timestamp::from_second(secs).unwrap_or(ts);
+        let base = whole.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        let raw = format!("{base}.{:07}Z", nanos / 100);
+        Self {
+            raw,
+            parsed: Some(ts),
+        }
+    }
+
+    /// The exact text the server sent.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The instant, unless the text was unparsable or is Graph's "not set" sentinel (year 1).
+    pub fn instant(&self) -> Option<Timestamp> {
+        self.parsed.filter(|ts| !is_sentinel(*ts))
+    }
+
+    /// True for Graph's `0001-01-01T00:00:00Z` placeholder.
+    pub fn is_unset(&self) -> bool {
+        self.parsed.is_some_and(is_sentinel)
+    }
+}
+
+fn is_sentinel(ts: Timestamp) -> bool {
+    ts.as_second() < -62_000_000_000 // anything in year 1
+}
+
+impl fmt::Debug for GraphTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.raw)
+    }
+}
+
+impl fmt::Display for GraphTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl Serialize for GraphTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for GraphTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::new(String::deserialize(d)?))
+    }
+}
+
+/// A Security Copilot workspace; `default` is the one made at onboarding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// A Security Copilot session: the unit the list shows. `displayName` may be null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<GraphTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_date_time: Option<GraphTime>,
+}
+
+/// Body of a create or rename request; Graph requires `displayName` on create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionPatch {
+    pub display_name: String,
+}
+
+/// Declares an enum that reads Graph's documented strings and keeps any other value as `Other`.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant,)+
+            /// A value this build does not know yet; kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// Graph's spelling of this value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => Self::$variant,)+
+                    other => Self::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok(Self::from(s.as_str()))
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// What a prompt is; only `prompt` can be created.
+    PromptType {
+        Unknown => "unknown",
+        Context => "context",
+        Prompt => "prompt",
+        Skill => "skill",
+        Feedback => "feedback",
+        UnknownFutureValue => "unknownFutureValue",
+    }
+);
+
+open_enum!(
+    /// Where an evaluation (one run of a prompt) stands.
+    EvaluationState {
+        Unknown => "unknown",
+        Created => "created",
+        Running => "running",
+        Completed => "completed",
+        Cancelled => "cancelled",
+        Pending => "pending",
+        Deferred => "deferred",
+        WaitingForInput => "waitingForInput",
+        UnknownFutureValue => "unknownFutureValue",
+    }
+);
+
+impl EvaluationState {
+    /// Still moving on the service: keep polling.
+    pub fn is_in_progress(&self) -> bool {
+        matches!(
+            self,
+            Self::Created | Self::Running | Self::Pending | Self::Deferred
+        )
+    }
+}
+
+open_enum!(
+    /// How an evaluation ended.
+    EvaluationResultType {
+        Unknown => "unknown",
+        Success => "success",
+        Error => "error",
+        NeedAdditionalClaims => "needAdditionalClaims",
+        Rejected => "rejected",
+        TimedOut => "timedOut",
+        CapacityExceeded => "capacityExceeded",
+        UnknownFutureValue => "unknownFutureValue",
+    }
+);
+
+open_enum!(
+    /// Release stage of the feature that produced a result.
+    PreviewState {
+        Ga => "ga",
+        Public => "public",
+        Private => "private",
+        UnknownFutureValue => "unknownFutureValue",
+    }
+);
+
+/// A question asked in a session. Creating one does not run it: an evaluation does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prompt {
+    pub id: String,
+    #[serde(rename = "type", default = "default_prompt_type")]
+    pub prompt_type: PromptType,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub skill_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<GraphTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_date_time: Option<GraphTime>,
+}
+
+fn default_prompt_type() -> PromptType {
+    PromptType::Prompt
+}
+
+/// Body of a create-prompt request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPrompt {
+    #[serde(rename = "type")]
+    pub prompt_type: PromptType,
+    pub content: String,
+}
+
+impl NewPrompt {
+    /// A plain question, the only kind Graph accepts today.
+    pub fn question(content: impl Into<String>) -> Self {
+        Self {
+            prompt_type: PromptType::Prompt,
+            content: content.into(),
+        }
+    }
+}
+
+/// What Copilot answered: Markdown `content` (null while running) and how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluationResult {
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(rename = "type", default = "default_result_type")]
+    pub result_type: EvaluationResultType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_state: Option<PreviewState>,
+}
+
+fn default_result_type() -> EvaluationResultType {
+    EvaluationResultType::Unknown
+}
+
+/// One run of a prompt; poll it until `state` is terminal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub id: String,
+    #[serde(default = "default_state")]
+    pub state: EvaluationState,
+    #[serde(default)]
+    pub result: Option<EvaluationResult>,
+    #[serde(default)]
+    pub execution_count: Option<i64>,
+    #[serde(default)]
+    pub is_cancelled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<GraphTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_start_date_time: Option<GraphTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_date_time: Option<GraphTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_date_time: Option<GraphTime>,
+}
+
+fn default_state() -> EvaluationState {
+    EvaluationState::Unknown
+}
+
+/// One page of a Graph collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(
+        rename = "@odata.nextLink",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_link: Option<String>,
+    #[serde(
+        rename = "@odata.count",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_reads_graph_json_with_null_name_and_unknown_fields() {
+        let json = r#"{"id":"8e95c36e-c9bd-4e14-8317-3cd4332e1e3b","createdDateTime":"2025-09-17T19:23:41.1506601Z",
+            "lastModifiedDateTime":"2025-09-17T19:28:21.07343Z","displayName":null,"@odata.etag":"x","future":1}"#;
+        let s: Session = serde_json::from_str(json).unwrap();
+        assert_eq!(s.display_name, None);
+        let created = s.created_date_time.unwrap();
+        assert_eq!(created.raw(), "2025-09-17T19:23:41.1506601Z");
+        assert_eq!(created.instant().unwrap().subsec_nanosecond(), 150_660_100);
+        assert!(s.last_modified_date_time.unwrap().instant().is_some());
+    }
+
+    #[test]
+    fn session_round_trips_exact_timestamp_text() {
+        let json = r#"{"id":"a","displayName":"x","createdDateTime":"2025-09-17T19:23:41.1506601Z","lastModifiedDateTime":"2025-09-17T19:23:41.15Z"}"#;
+        let s: Session = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), json);
+    }
+
+    #[test]
+    fn sentinel_time_reads_as_not_yet() {
+        let t = GraphTime::new("0001-01-01T00:00:00Z");
+        assert!(t.is_unset());
+        assert_eq!(t.instant(), None);
+        let garbage = GraphTime::new("yesterday");
+        assert!(!garbage.is_unset());
+        assert_eq!(garbage.instant(), None);
+    }
+
+    #[test]
+    fn graph_time_formats_seven_digits() {
+        let ts: Timestamp = "2025-09-17T19:23:41.15066012Z".parse().unwrap();
+        assert_eq!(
+            GraphTime::from_timestamp(ts).raw(),
+            "2025-09-17T19:23:41.1506601Z"
+        );
+        let whole: Timestamp = "2025-09-17T19:23:41Z".parse().unwrap();
+        assert_eq!(
+            GraphTime::from_timestamp(whole).raw(),
+            "2025-09-17T19:23:41.0000000Z"
+        );
+    }
+
+    #[test]
+    fn enums_keep_unknown_values() {
+        let e: EvaluationState = serde_json::from_str(r#""quantumEntangled""#).unwrap();
+        assert_eq!(e, EvaluationState::Other("quantumEntangled".into()));
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#""quantumEntangled""#);
+        let w: EvaluationState = serde_json::from_str(r#""waitingForInput""#).unwrap();
+        assert_eq!(w, EvaluationState::WaitingForInput);
+        assert!(!w.is_in_progress());
+        let r: EvaluationResultType = serde_json::from_str(r#""capacityExceeded""#).unwrap();
+        assert_eq!(r, EvaluationResultType::CapacityExceeded);
+    }
+
+    #[test]
+    fn evaluation_while_running_parses() {
+        let json = r#"{"id":"e1","state":"running","result":{"content":null,"type":"unknown","previewState":"ga"},
+            "executionCount":0,"isCancelled":false,"completedDateTime":"0001-01-01T00:00:00Z"}"#;
+        let e: Evaluation = serde_json::from_str(json).unwrap();
+        assert!(e.state.is_in_progress());
+        assert!(e.completed_date_time.unwrap().is_unset());
+        assert_eq!(e.result.unwrap().content, None);
+    }
+
+    #[test]
+    fn page_reads_next_link_and_count() {
+        let json = r#"{"@odata.context":"x","@odata.count":3,"value":[{"id":"a"}],"@odata.nextLink":"http://h/next?$skiptoken=1"}"#;
+        let p: Page<Session> = serde_json::from_str(json).unwrap();
+        assert_eq!(p.value.len(), 1);
+        assert_eq!(p.count, Some(3));
+        assert_eq!(p.next_link.as_deref(), Some("http://h/next?$skiptoken=1"));
+    }
+}

@@ -1,0 +1,8 @@
+//! sctui: a keyboard-first terminal UI and CLI for Microsoft Security Copilot sessions.
+//!
+//! The crate is a library plus a thin binary so that tests, benches and the CLI all drive the same
+//! pieces: `graph` (typed client), `fake` (built-in Graph), `app` (pure state), `ui` (drawing),
+//! `worker` (the async side).
+
+pub mod fake;
+pub mod graph;
