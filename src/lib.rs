@@ -4,5 +4,13 @@
 //! pieces: `graph` (typed client), `fake` (built-in Graph), `app` (pure state), `ui` (drawing),
 //! `worker` (the async side).
 
+pub mod app;
+pub mod auth;
+pub mod exit;
 pub mod fake;
 pub mod graph;
+pub mod sanitize;
+pub mod theme;
+pub mod timefmt;
+pub mod ui;
+pub mod worker;

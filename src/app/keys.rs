@@ -1,0 +1,249 @@
+//! The one table from keys to actions. The help overlay reads the same table, so keys and help
+//! never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key means while browsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    MoveUp,
+    MoveDown,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    FocusDetail,
+    FocusList,
+    Rename,
+    Create,
+    Refresh,
+    Filter,
+    Help,
+    Quit,
+}
+
+impl Action {
+    /// What the help overlay says the action does.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::MoveUp => "move up",
+            Self::MoveDown => "move down",
+            Self::PageUp => "page up",
+            Self::PageDown => "page down",
+            Self::First => "first session",
+            Self::Last => "last session (loads the rest)",
+            Self::FocusDetail => "focus the detail pane",
+            Self::FocusList => "back to the list",
+            Self::Rename => "rename the session (Enter saves, Esc cancels)",
+            Self::Create => "new session (Enter creates, Esc cancels)",
+            Self::Refresh => "refresh from Graph",
+            Self::Filter => "filter the list as you type (Esc clears)",
+            Self::Help => "this help",
+            Self::Quit => "quit",
+        }
+    }
+}
+
+/// One key with its modifiers, as the user writes it in help and config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyBinding {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl KeyBinding {
+    const fn plain(code: KeyCode) -> Self {
+        Self {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    const fn ctrl(c: char) -> Self {
+        Self {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// Whether a key event is this binding (Shift is implied by upper-case characters).
+    pub fn matches(&self, key: &KeyEvent) -> bool {
+        let mods = if matches!(key.code, KeyCode::Char(_)) {
+            key.modifiers - KeyModifiers::SHIFT
+        } else {
+            key.modifiers
+        };
+        key.code == self.code && mods == self.modifiers
+    }
+
+    /// How the key is shown in help: `j`, `↓`, `PgDn`, `Ctrl-C`, `F2`.
+    pub fn label(&self) -> String {
+        let key = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{}", key.to_uppercase())
+        } else if self.modifiers.contains(KeyModifiers::ALT) {
+            format!("Alt-{key}")
+        } else {
+            key
+        }
+    }
+}
+
+/// Keys → actions for browsing mode.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<(KeyBinding, Action)>,
+}
+
+impl Default for Keymap {
+    /// The vim-flavoured defaults; arrows always work.
+    fn default() -> Self {
+        use Action::{
+            Create, Filter, First, FocusDetail, FocusList, Help, Last, MoveDown, MoveUp, Quit,
+            Refresh, Rename,
+        };
+        use KeyCode::{BackTab, Char, Down, End, Enter, Esc, F, Home, Tab, Up};
+        let p = KeyBinding::plain;
+        Self {
+            bindings: vec![
+                (p(Up), MoveUp),
+                (p(Char('k')), MoveUp),
+                (p(Down), MoveDown),
+                (p(Char('j')), MoveDown),
+                (p(KeyCode::PageUp), Action::PageUp),
+                (p(KeyCode::PageDown), Action::PageDown),
+                (p(Home), First),
+                (p(Char('g')), First),
+                (p(End), Last),
+                (p(Char('G')), Last),
+                (p(Enter), FocusDetail),
+                (p(Tab), FocusDetail),
+                (p(Esc), FocusList),
+                (p(BackTab), FocusList),
+                (p(Char('r')), Rename),
+                (p(F(2)), Rename),
+                (p(Char('n')), Create),
+                (p(Char('R')), Refresh),
+                (p(F(5)), Refresh),
+                (p(Char('/')), Filter),
+                (p(Char('?')), Help),
+                (p(Char('q')), Quit),
+                (KeyBinding::ctrl('c'), Quit),
+            ],
+        }
+    }
+}
+
+impl Keymap {
+    /// The action bound to a key, if any.
+    pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|(binding, _)| binding.matches(key))
+            .map(|&(_, action)| action)
+    }
+
+    /// Help rows: each action once, with all its keys, in table order.
+    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
+        let mut rows: Vec<(Action, Vec<String>)> = Vec::new();
+        for (binding, action) in &self.bindings {
+            match rows.iter_mut().find(|(a, _)| a == action) {
+                Some((_, labels)) => labels.push(binding.label()),
+                None => rows.push((*action, vec![binding.label()])),
+            }
+        }
+        rows.into_iter()
+            .map(|(action, labels)| (labels.join(" "), action.describe()))
+            .collect()
+    }
+
+    /// The first key bound to an action, for hints in the status bar.
+    pub fn first_key(&self, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|(_, a)| *a == action)
+            .map(|(b, _)| b.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn contract_keys_are_bound() {
+        let k = Keymap::default();
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            k.action_for(&key(KeyCode::Char('j'), none)),
+            Some(Action::MoveDown)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::Down, none)),
+            Some(Action::MoveDown)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::Char('k'), none)),
+            Some(Action::MoveUp)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::F(2), none)),
+            Some(Action::Rename)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::F(5), none)),
+            Some(Action::Refresh)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Last)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+            Some(Action::Refresh)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(k.action_for(&key(KeyCode::Char('c'), none)), None);
+        assert_eq!(
+            k.action_for(&key(KeyCode::Enter, none)),
+            Some(Action::FocusDetail)
+        );
+        assert_eq!(
+            k.action_for(&key(KeyCode::Tab, none)),
+            Some(Action::FocusDetail)
+        );
+    }
+
+    #[test]
+    fn help_lists_every_action_with_all_its_keys() {
+        let rows = Keymap::default().help_rows();
+        assert!(rows.contains(&("r F2".to_string(), Action::Rename.describe())));
+        assert!(rows.contains(&("q Ctrl-C".to_string(), Action::Quit.describe())));
+        assert!(rows.contains(&("↓ j".to_string(), Action::MoveDown.describe())));
+        assert_eq!(rows.len(), 14);
+    }
+}

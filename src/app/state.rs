@@ -1,0 +1,236 @@
+//! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use tui_input::Input;
+
+use super::keys::Keymap;
+use crate::graph::models::Session;
+use crate::sanitize;
+use crate::theme::Theme;
+
+/// One session row with the derived text drawing needs, computed once per change, not per frame.
+#[derive(Debug, Clone)]
+pub struct SessionEntry {
+    pub session: Session,
+    /// The name as drawn: sanitised, or `None` for a null/blank name (drawn as a dim "(untitled)").
+    pub shown_name: Option<String>,
+    /// An optimistic rename in flight: the name the user typed and which rename it is.
+    pub pending: Option<PendingRename>,
+    /// Lowercased name for filtering, computed once.
+    pub search_key: String,
+}
+
+/// A rename sent to Graph whose answer has not come back yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRename {
+    pub name: String,
+    pub seq: u64,
+}
+
+impl SessionEntry {
+    /// Wraps a session from the server, deriving its display text.
+    pub fn new(session: Session) -> Self {
+        let mut entry = Self {
+            session,
+            shown_name: None,
+            pending: None,
+            search_key: String::new(),
+        };
+        entry.derive();
+        entry
+    }
+
+    /// Replaces the server's version, keeping any pending rename.
+    pub fn replace_session(&mut self, session: Session) {
+        self.session = session;
+        self.derive();
+    }
+
+    /// Recomputes the display text from the pending name or the server's name.
+    pub fn derive(&mut self) {
+        let name = self
+            .pending
+            .as_ref()
+            .map(|p| p.name.as_str())
+            .or(self.session.display_name.as_deref())
+            .map(sanitize::sanitize_line)
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        self.search_key = name.as_deref().unwrap_or("").to_lowercase();
+        self.shown_name = name;
+    }
+
+    /// The name the user sees, raw (for prefilling the rename editor).
+    pub fn current_name(&self) -> &str {
+        self.pending
+            .as_ref()
+            .map(|p| p.name.as_str())
+            .or(self.session.display_name.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// The create prompt box: its text, whether a create is in flight, and the last problem.
+#[derive(Debug, Clone, Default)]
+pub struct CreateBox {
+    pub input: Input,
+    /// The create request in flight, if any (the box stays open until it lands).
+    pub in_flight: Option<u64>,
+    /// Why the last try did not work, shown inside the box.
+    pub problem: Option<String>,
+}
+
+/// The inline rename editor on one row.
+#[derive(Debug, Clone)]
+pub struct RenameEditor {
+    pub id: String,
+    pub input: Input,
+}
+
+/// What the keyboard is doing now.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Browsing,
+    Renaming(RenameEditor),
+    Creating(CreateBox),
+    Filtering,
+    Help,
+}
+
+/// How bad a status message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// The status bar's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub severity: Severity,
+    pub request_id: Option<String>,
+}
+
+/// Paging progress of the session list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// Which load the list belongs to; answers for older generations are ignored.
+    pub generation: u64,
+    /// Where the next page is, when Graph said there is one.
+    pub next_link: Option<String>,
+    /// A page request is in flight (at most one at a time).
+    pub loading: bool,
+    /// Graph's `@odata.count`, when it gave one.
+    pub total: Option<u64>,
+    /// The first page of the current generation has arrived.
+    pub loaded_once: bool,
+}
+
+/// The whole application state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Header: the workspace shown.
+    pub workspace: String,
+    /// Header: who is signed in, or `demo`.
+    pub who: String,
+    /// Sessions, sorted newest-modified first.
+    pub sessions: Vec<SessionEntry>,
+    /// Session id → index in `sessions`.
+    pub index: HashMap<String, usize>,
+    /// Indexes into `sessions` that pass the filter, in order.
+    pub visible: Vec<usize>,
+    /// Position in `visible` of the selected row.
+    pub selected: usize,
+    /// First visible row of the list viewport.
+    pub list_offset: usize,
+    pub focus: Focus,
+    pub mode: Mode,
+    /// The `/` filter text (kept while browsing after Enter).
+    pub filter: Input,
+    pub paging: Paging,
+    /// Requests in flight (drives the spinner).
+    pub in_flight: u32,
+    pub spinner_frame: usize,
+    pub status: Option<StatusMessage>,
+    /// "throttled, retrying in N s" while a retry waits.
+    pub retry_notice: Option<String>,
+    /// Terminal size, so paging keys and scrolling know the viewport.
+    pub viewport: (u16, u16),
+    /// The clock used for relative times (set by the runtime, fixed in tests).
+    pub now: Timestamp,
+    pub tz: TimeZone,
+    /// Sequence for renames and creates.
+    pub next_seq: u64,
+    /// Page size, for PgUp/PgDn prefetch distance.
+    pub page_size: u32,
+    pub detail_scroll: u16,
+    /// Text of creates in flight by sequence number, so a failure can give it back.
+    pub pending_creates: HashMap<u64, String>,
+    /// The key table in force (help is generated from it).
+    pub keymap: Keymap,
+    /// Colours and emphasis.
+    pub theme: Theme,
+    pub should_quit: bool,
+}
+
+impl State {
+    /// A fresh state before anything is loaded.
+    pub fn new(workspace: impl Into<String>, who: impl Into<String>) -> Self {
+        Self {
+            workspace: workspace.into(),
+            who: who.into(),
+            sessions: Vec::new(),
+            index: HashMap::new(),
+            visible: Vec::new(),
+            selected: 0,
+            list_offset: 0,
+            focus: Focus::List,
+            mode: Mode::Browsing,
+            filter: Input::default(),
+            paging: Paging::default(),
+            in_flight: 0,
+            spinner_frame: 0,
+            status: None,
+            retry_notice: None,
+            viewport: (80, 24),
+            now: Timestamp::UNIX_EPOCH,
+            tz: TimeZone::UTC,
+            next_seq: 1,
+            page_size: 100,
+            detail_scroll: 0,
+            pending_creates: HashMap::new(),
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            should_quit: false,
+        }
+    }
+
+    /// The selected session, if any row is visible.
+    pub fn selected_entry(&self) -> Option<&SessionEntry> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.sessions.get(i))
+    }
+
+    /// Whether the spinner should turn.
+    pub fn busy(&self) -> bool {
+        self.in_flight > 0
+    }
+
+    /// The filter text, trimmed; empty means no filter.
+    pub fn filter_text(&self) -> &str {
+        self.filter.value().trim()
+    }
+}

@@ -1,0 +1,706 @@
+//! The one place state changes: `update(state, msg) -> commands`. Pure: no I/O, no clock, no
+//! async, so every behaviour is a unit test.
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keys::Action;
+use super::layout;
+use super::state::{
+    CreateBox, Focus, Mode, PendingRename, RenameEditor, SessionEntry, Severity, State,
+    StatusMessage,
+};
+use crate::graph::models::{Page, Session};
+use crate::graph::{GraphError, ListQuery, RetryNotice};
+use crate::worker::{Command, Event};
+
+/// Everything that can change the state.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key press (the runtime drops release/repeat events).
+    Key(KeyEvent),
+    /// Text pasted into the terminal.
+    Paste(String),
+    /// Something the worker reports.
+    Worker(Event),
+    /// Spinner frame (sent only while something is in flight).
+    Tick,
+    /// Wall clock moved on; relative times follow it.
+    Clock(Timestamp),
+    /// The terminal was resized.
+    Resize(u16, u16),
+}
+
+/// The commands to send when the app starts: the first page.
+pub fn init(state: &mut State) -> Vec<Command> {
+    start_load(state)
+}
+
+/// Applies one message and returns the work for the worker.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => on_paste(state, &text),
+        Msg::Worker(event) => on_event(state, event),
+        Msg::Tick => {
+            state.spinner_frame = state.spinner_frame.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Clock(now) => {
+            state.now = now;
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            state.viewport = (w, h);
+            keep_selection_in_view(state);
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.should_quit = true;
+        return Vec::new();
+    }
+    match &mut state.mode {
+        Mode::Help => {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
+                state.mode = Mode::Browsing;
+            }
+            Vec::new()
+        }
+        Mode::Creating(_) => on_create_key(state, key),
+        Mode::Renaming(_) => on_rename_key(state, key),
+        Mode::Filtering => on_filter_key(state, key),
+        Mode::Browsing => {
+            if state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity == Severity::Info)
+            {
+                state.status = None;
+            }
+            match state.keymap.action_for(&key) {
+                Some(action) => on_action(state, action),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+fn on_paste(state: &mut State, text: &str) -> Vec<Command> {
+    let line = text.replace(['\r', '\n'], " ");
+    let input = match &mut state.mode {
+        Mode::Creating(b) => &mut b.input,
+        Mode::Renaming(e) => &mut e.input,
+        Mode::Filtering => &mut state.filter,
+        _ => return Vec::new(),
+    };
+    for c in line.chars() {
+        input.handle(tui_input::InputRequest::InsertChar(c));
+    }
+    if matches!(state.mode, Mode::Filtering) {
+        refilter(state);
+        return maybe_prefetch(state);
+    }
+    Vec::new()
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Command> {
+    if state.focus == Focus::Detail {
+        match action {
+            Action::MoveDown => state.detail_scroll = state.detail_scroll.saturating_add(1),
+            Action::MoveUp => state.detail_scroll = state.detail_scroll.saturating_sub(1),
+            Action::PageDown => {
+                state.detail_scroll = state.detail_scroll.saturating_add(page_step(state) as u16)
+            }
+            Action::PageUp => {
+                state.detail_scroll = state.detail_scroll.saturating_sub(page_step(state) as u16)
+            }
+            Action::First => state.detail_scroll = 0,
+            Action::Last => state.detail_scroll = u16::MAX,
+            Action::FocusDetail | Action::FocusList => state.focus = Focus::List,
+            _ => return on_list_action(state, action),
+        }
+        return Vec::new();
+    }
+    on_list_action(state, action)
+}
+
+fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
+    let step = page_step(state);
+    match action {
+        Action::MoveDown => select(state, state.selected.saturating_add(1)),
+        Action::MoveUp => select(state, state.selected.saturating_sub(1)),
+        Action::PageDown => select(state, state.selected.saturating_add(step)),
+        Action::PageUp => select(state, state.selected.saturating_sub(step)),
+        Action::First => select(state, 0),
+        Action::Last => select(state, usize::MAX),
+        Action::FocusDetail => {
+            if state.selected_entry().is_some() {
+                state.focus = Focus::Detail;
+            }
+            Vec::new()
+        }
+        Action::FocusList => {
+            state.focus = Focus::List;
+            if state.status.is_some() {
+                state.status = None;
+            }
+            Vec::new()
+        }
+        Action::Rename => {
+            start_rename(state);
+            Vec::new()
+        }
+        Action::Create => {
+            state.focus = Focus::List;
+            state.mode = Mode::Creating(CreateBox::default());
+            Vec::new()
+        }
+        Action::Refresh => {
+            state.status = Some(info("Refreshing…"));
+            start_load(state)
+        }
+        Action::Filter => {
+            state.focus = Focus::List;
+            state.mode = Mode::Filtering;
+            Vec::new()
+        }
+        Action::Help => {
+            state.mode = Mode::Help;
+            Vec::new()
+        }
+        Action::Quit => {
+            state.should_quit = true;
+            Vec::new()
+        }
+    }
+}
+
+fn page_step(state: &State) -> usize {
+    layout::list_rows(state.viewport).saturating_sub(1).max(1)
+}
+
+/// Moves the selection (clamped) and asks for the next page when it nears the end.
+fn select(state: &mut State, position: usize) -> Vec<Command> {
+    let last = state.visible.len().saturating_sub(1);
+    let position = position.min(last);
+    if position != state.selected {
+        state.detail_scroll = 0;
+    }
+    state.selected = position;
+    keep_selection_in_view(state);
+    maybe_prefetch(state)
+}
+
+fn keep_selection_in_view(state: &mut State) {
+    let rows = layout::list_rows(state.viewport);
+    if state.selected < state.list_offset {
+        state.list_offset = state.selected;
+    } else if state.selected >= state.list_offset + rows {
+        state.list_offset = state.selected + 1 - rows;
+    }
+    let max_offset = state.visible.len().saturating_sub(rows);
+    state.list_offset = state.list_offset.min(max_offset);
+}
+
+/// Requests the next page ahead of need: when the selection is within two screens (or half a
+/// page) of the end of what is shown, and no page is already on its way.
+fn maybe_prefetch(state: &mut State) -> Vec<Command> {
+    if state.paging.loading {
+        return Vec::new();
+    }
+    let Some(link) = state.paging.next_link.clone() else {
+        return Vec::new();
+    };
+    let margin = (layout::list_rows(state.viewport) * 2).max(state.page_size as usize / 2);
+    let remaining = state.visible.len().saturating_sub(state.selected + 1);
+    if remaining > margin {
+        return Vec::new();
+    }
+    state.paging.loading = true;
+    state.in_flight += 1;
+    vec![Command::LoadNextPage {
+        generation: state.paging.generation,
+        link,
+    }]
+}
+
+fn start_load(state: &mut State) -> Vec<Command> {
+    state.paging.generation += 1;
+    state.paging.loading = true;
+    state.paging.next_link = None;
+    state.in_flight += 1;
+    vec![Command::LoadFirstPage {
+        generation: state.paging.generation,
+        query: ListQuery {
+            count: true,
+            ..ListQuery::default()
+        },
+    }]
+}
+
+fn start_rename(state: &mut State) {
+    let Some(entry) = state.selected_entry() else {
+        state.status = Some(warning("Nothing to rename: the list is empty"));
+        return;
+    };
+    let editor = RenameEditor {
+        id: entry.session.id.clone(),
+        input: Input::new(entry.current_name().to_string()),
+    };
+    state.focus = Focus::List;
+    state.mode = Mode::Renaming(editor);
+}
+
+fn on_rename_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Mode::Renaming(editor) = &mut state.mode else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Browsing;
+            Vec::new()
+        }
+        KeyCode::Enter => submit_rename(state),
+        _ => {
+            editor.input.handle_event(&TermEvent::Key(key));
+            Vec::new()
+        }
+    }
+}
+
+fn submit_rename(state: &mut State) -> Vec<Command> {
+    let Mode::Renaming(editor) = &state.mode else {
+        return Vec::new();
+    };
+    let name = editor.input.value().trim().to_string();
+    let id = editor.id.clone();
+    if name.is_empty() {
+        state.status = Some(error_text(
+            "A session name cannot be empty: type a name or press Esc",
+        ));
+        return Vec::new();
+    }
+    let Some(&index) = state.index.get(&id) else {
+        state.mode = Mode::Browsing;
+        state.status = Some(warning("That session is no longer in the list"));
+        return Vec::new();
+    };
+    state.mode = Mode::Browsing;
+    let entry = &mut state.sessions[index];
+    if entry.current_name() == name {
+        return Vec::new();
+    }
+    let seq = state.next_seq;
+    state.next_seq += 1;
+    entry.pending = Some(PendingRename {
+        name: name.clone(),
+        seq,
+    });
+    entry.derive();
+    state.in_flight += 1;
+    state.status = Some(info("Renaming…"));
+    vec![Command::Rename { id, name, seq }]
+}
+
+fn on_create_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Mode::Creating(create) = &mut state.mode else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Browsing;
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let name = create.input.value().trim().to_string();
+            if create.in_flight.is_some() {
+                return Vec::new();
+            }
+            if name.is_empty() {
+                create.problem =
+                    Some("Type a name for the new session first (Esc cancels)".to_string());
+                return Vec::new();
+            }
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            create.in_flight = Some(seq);
+            create.problem = None;
+            state
+                .pending_creates
+                .insert(seq, create.input.value().to_string());
+            state.in_flight += 1;
+            vec![Command::Create { name, seq }]
+        }
+        _ => {
+            if create.in_flight.is_none() {
+                create.input.handle_event(&TermEvent::Key(key));
+                create.problem = None;
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    match key.code {
+        KeyCode::Esc => {
+            state.filter = Input::default();
+            state.mode = Mode::Browsing;
+            refilter(state);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Browsing;
+            Vec::new()
+        }
+        KeyCode::Down => select(state, state.selected.saturating_add(1)),
+        KeyCode::Up => select(state, state.selected.saturating_sub(1)),
+        _ => {
+            if state.filter.handle_event(&TermEvent::Key(key)).is_some() {
+                refilter(state);
+                return maybe_prefetch(state);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Recomputes `visible` from the filter, keeping the selected session selected when it still
+/// matches. Case-insensitive substring over the names as shown.
+fn refilter(state: &mut State) {
+    let selected_id = state.selected_entry().map(|e| e.session.id.clone());
+    let needle = state.filter_text().to_lowercase();
+    state.visible.clear();
+    if needle.is_empty() {
+        state.visible.extend(0..state.sessions.len());
+    } else {
+        state.visible.extend(
+            state
+                .sessions
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.search_key.contains(&needle))
+                .map(|(i, _)| i),
+        );
+    }
+    restore_selection(state, selected_id.as_deref());
+}
+
+fn restore_selection(state: &mut State, id: Option<&str>) {
+    let position = id
+        .and_then(|id| state.index.get(id))
+        .and_then(|&i| state.visible.iter().position(|&v| v == i));
+    state.selected = match position {
+        Some(p) => p,
+        None => state.selected.min(state.visible.len().saturating_sub(1)),
+    };
+    keep_selection_in_view(state);
+}
+
+/// Sorts newest-modified first (stable; ties by name then id), then rebuilds the index and filter.
+fn resort(state: &mut State, keep_id: Option<&str>) {
+    state.sessions.sort_by(|a, b| {
+        let ta = a
+            .session
+            .last_modified_date_time
+            .as_ref()
+            .and_then(|t| t.instant());
+        let tb = b
+            .session
+            .last_modified_date_time
+            .as_ref()
+            .and_then(|t| t.instant());
+        tb.cmp(&ta).then_with(|| a.session.id.cmp(&b.session.id))
+    });
+    state.index = state
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.session.id.clone(), i))
+        .collect();
+    let keep = keep_id.map(str::to_string);
+    refilter_keeping(state, keep.as_deref());
+}
+
+fn refilter_keeping(state: &mut State, id: Option<&str>) {
+    let needle = state.filter_text().to_lowercase();
+    state.visible.clear();
+    if needle.is_empty() {
+        state.visible.extend(0..state.sessions.len());
+    } else {
+        state.visible.extend(
+            state
+                .sessions
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.search_key.contains(&needle))
+                .map(|(i, _)| i),
+        );
+    }
+    restore_selection(state, id);
+}
+
+fn on_event(state: &mut State, event: Event) -> Vec<Command> {
+    if !matches!(event, Event::Retrying(_)) {
+        state.in_flight = state.in_flight.saturating_sub(1);
+        state.retry_notice = None;
+    }
+    match event {
+        Event::PageLoaded {
+            generation,
+            first,
+            page,
+        } => {
+            if generation != state.paging.generation {
+                return Vec::new();
+            }
+            apply_page(state, first, page);
+            maybe_prefetch(state)
+        }
+        Event::PageFailed { generation, error } => {
+            if generation == state.paging.generation {
+                state.paging.loading = false;
+                state.paging.loaded_once = true;
+                state.status = Some(from_error("Could not load sessions", &error));
+            }
+            Vec::new()
+        }
+        Event::Renamed { seq, session } => {
+            let id = session.id.clone();
+            let selected_id = state.selected_entry().map(|e| e.session.id.clone());
+            match state.index.get(&id).copied() {
+                Some(i) => {
+                    let entry = &mut state.sessions[i];
+                    if entry.pending.as_ref().is_some_and(|p| p.seq == seq) {
+                        entry.pending = None;
+                    }
+                    entry.replace_session(session);
+                    let shown = entry
+                        .shown_name
+                        .clone()
+                        .unwrap_or_else(|| "(untitled)".into());
+                    state.status = Some(info(format!("Renamed to “{shown}”")));
+                }
+                None => return Vec::new(),
+            }
+            resort(state, selected_id.as_deref());
+            Vec::new()
+        }
+        Event::RenameFailed {
+            id,
+            name,
+            seq,
+            error,
+        } => {
+            if let Some(&i) = state.index.get(&id) {
+                let entry = &mut state.sessions[i];
+                if entry.pending.as_ref().is_some_and(|p| p.seq == seq) {
+                    entry.pending = None;
+                    entry.derive();
+                }
+            }
+            if error.is_not_found() {
+                remove_session(state, &id);
+                state.status = Some(from_error(
+                    "The session no longer exists and was removed from the list",
+                    &error,
+                ));
+                return Vec::new();
+            }
+            state.status = Some(from_error("Rename failed", &error));
+            reopen_rename(state, id, name);
+            Vec::new()
+        }
+        Event::Created { seq, session } => {
+            state.pending_creates.remove(&seq);
+            if let Mode::Creating(create) = &state.mode {
+                if create.in_flight == Some(seq) {
+                    state.mode = Mode::Browsing;
+                }
+            }
+            let id = session.id.clone();
+            let shown = SessionEntry::new(session);
+            let label = shown
+                .shown_name
+                .clone()
+                .unwrap_or_else(|| "(untitled)".into());
+            match state.index.get(&id).copied() {
+                Some(i) => state.sessions[i].replace_session(shown.session),
+                None => {
+                    state.sessions.insert(0, shown);
+                    state.paging.total = state.paging.total.map(|t| t + 1);
+                }
+            }
+            if !state.filter_text().is_empty()
+                && !label
+                    .to_lowercase()
+                    .contains(&state.filter_text().to_lowercase())
+            {
+                state.filter = Input::default();
+            }
+            state.focus = Focus::List;
+            resort(state, Some(&id));
+            keep_selection_in_view(state);
+            state.status = Some(info(format!("Created “{label}”")));
+            Vec::new()
+        }
+        Event::CreateFailed { seq, error } => {
+            let text = state.pending_creates.remove(&seq).unwrap_or_default();
+            let problem = from_error("Create failed", &error);
+            match &mut state.mode {
+                Mode::Creating(create) if create.in_flight == Some(seq) => {
+                    create.in_flight = None;
+                    create.problem = Some(problem.text.clone());
+                }
+                Mode::Browsing => {
+                    state.mode = Mode::Creating(CreateBox {
+                        input: Input::new(text),
+                        in_flight: None,
+                        problem: Some(problem.text.clone()),
+                    });
+                }
+                _ => {}
+            }
+            state.status = Some(problem);
+            Vec::new()
+        }
+        Event::Retrying(notice) => {
+            state.retry_notice = Some(retry_text(&notice));
+            Vec::new()
+        }
+    }
+}
+
+fn retry_text(notice: &RetryNotice) -> String {
+    let secs = notice.wait.as_secs_f64().ceil() as u64;
+    match notice.status {
+        Some(429) => format!("throttled, retrying in {secs} s"),
+        Some(code) => format!("service unavailable ({code}), retrying in {secs} s"),
+        None => format!("network error, retrying in {secs} s"),
+    }
+}
+
+fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
+    let selected_id = state.selected_entry().map(|e| e.session.id.clone());
+    if first {
+        let old = std::mem::take(&mut state.sessions);
+        let old_index = std::mem::take(&mut state.index);
+        let mut fresh: Vec<SessionEntry> = Vec::with_capacity(page.value.len());
+        for session in page.value {
+            let mut entry = SessionEntry::new(session);
+            if let Some(&i) = old_index.get(&entry.session.id) {
+                // never let a refresh overwrite a name the user is waiting on
+                entry.pending = old[i].pending.clone();
+                entry.derive();
+            }
+            fresh.push(entry);
+        }
+        // sessions with a rename in flight stay, even if this page does not hold them
+        for entry in old {
+            if entry.pending.is_some() && !fresh.iter().any(|e| e.session.id == entry.session.id) {
+                fresh.push(entry);
+            }
+        }
+        state.sessions = fresh;
+        state.index.clear();
+        state.paging.total = page.count;
+    } else {
+        for session in page.value {
+            match state.index.get(&session.id).copied() {
+                Some(i) => state.sessions[i].replace_session(session),
+                None => {
+                    state.index.insert(session.id.clone(), state.sessions.len());
+                    state.sessions.push(SessionEntry::new(session));
+                }
+            }
+        }
+        if page.count.is_some() {
+            state.paging.total = page.count;
+        }
+    }
+    state.paging.next_link = page.next_link;
+    state.paging.loading = false;
+    state.paging.loaded_once = true;
+    if first
+        && state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text == "Refreshing…")
+    {
+        state.status = None;
+    }
+    resort(state, selected_id.as_deref());
+}
+
+fn remove_session(state: &mut State, id: &str) {
+    let selected_id = state.selected_entry().map(|e| e.session.id.clone());
+    if let Some(i) = state.index.get(id).copied() {
+        state.sessions.remove(i);
+        state.paging.total = state.paging.total.map(|t| t.saturating_sub(1));
+    }
+    resort(state, selected_id.as_deref().filter(|s| *s != id));
+}
+
+fn reopen_rename(state: &mut State, id: String, name: String) {
+    if !matches!(state.mode, Mode::Browsing) {
+        return;
+    }
+    let Some(&index) = state.index.get(&id) else {
+        return;
+    };
+    if !state.visible.contains(&index) {
+        state.filter = Input::default();
+        refilter_keeping(state, None);
+    }
+    if let Some(position) = state.visible.iter().position(|&v| v == index) {
+        state.selected = position;
+        keep_selection_in_view(state);
+    }
+    state.focus = Focus::List;
+    state.mode = Mode::Renaming(RenameEditor {
+        id,
+        input: Input::new(name),
+    });
+}
+
+fn info(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Info,
+        request_id: None,
+    }
+}
+
+fn warning(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Warning,
+        request_id: None,
+    }
+}
+
+fn error_text(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Error,
+        request_id: None,
+    }
+}
+
+/// An error status with context and Graph's request-id (users need it for support).
+pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
+    StatusMessage {
+        text: crate::sanitize::sanitize_line(&format!("{context}: {error}")).into_owned(),
+        severity: Severity::Error,
+        request_id: error.request_id().map(str::to_string),
+    }
+}

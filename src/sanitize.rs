@@ -1,0 +1,191 @@
+//! Makes server text safe and tidy for a terminal: no escape sequences, no control characters, no
+//! bidi tricks, and width-aware cutting with `…` that never splits a wide character.
+//!
+//! Every string that came from the network passes through here before it is drawn.
+
+use std::borrow::Cow;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Visible stand-in for a removed control character, so tampering is noticeable.
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// Cleans one line of server text: escape sequences (CSI, OSC, DCS, SOS, PM, APC and two-byte ESC
+/// forms) are dropped, other C0/C1 controls become `�`, tabs and line breaks become spaces, and
+/// bidi overrides/isolates are removed. Ordinary text is returned borrowed (no allocation).
+pub fn sanitize_line(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_plain) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(clean(text, false))
+}
+
+/// Like [`sanitize_line`] but keeps `\n` (for multi-line text such as answers).
+pub fn sanitize_multiline(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| c == '\n' || is_plain(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(clean(text, true))
+}
+
+fn is_plain(c: char) -> bool {
+    !(c.is_control() || is_bidi_control(c))
+}
+
+/// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) and marks that can
+/// reorder what the user sees (Trojan Source).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn clean(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 introducers of strings and CSI.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{9d}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\n' if keep_newlines => out.push('\n'),
+            '\r' if keep_newlines => {}
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if is_bidi_control(c) => {}
+            c if c.is_control() => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+fn skip_escape(chars: &mut Chars<'_>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
+        // ESC followed by intermediates then a final byte (e.g. ESC ( B).
+        Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
+            while let Some(&n) = chars.peek() {
+                chars.next();
+                if !('\u{20}'..='\u{2f}').contains(&n) {
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// CSI: parameters and intermediates, ended by a final byte in `@`..`~`.
+fn skip_csi(chars: &mut Chars<'_>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+        if !('\u{20}'..='\u{3f}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// OSC/DCS/SOS/PM/APC: everything up to BEL, ST (`ESC \`) or C1 ST.
+fn skip_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The display width of already-sanitised text.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// Cuts text to at most `max` columns, ending with `…` when cut; never splits a wide character
+/// (a 2-column glyph that does not fit is dropped whole).
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    if width(text) <= max {
+        return Cow::Borrowed(text);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let budget = max - 1; // room for the ellipsis
+    let mut used = 0;
+    let mut out = String::with_capacity(max + 3);
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        assert!(matches!(
+            sanitize_line("KQL hunt: über 東京"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn strips_csi_osc_dcs_and_controls() {
+        assert_eq!(sanitize_line("a\x1b[31mred\x1b[0m b"), "ared b");
+        assert_eq!(
+            sanitize_line("x\x1b]52;c;ZXZpbA==\x07y"),
+            "xy",
+            "OSC 52 clipboard write removed"
+        );
+        assert_eq!(
+            sanitize_line("x\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\"),
+            "xlink"
+        );
+        assert_eq!(sanitize_line("a\x1bP1$r\x1b\\b"), "ab");
+        assert_eq!(sanitize_line("a\u{9b}2Jb"), "ab");
+        assert_eq!(sanitize_line("bell\x07 nul\0"), "bell� nul�");
+        assert_eq!(sanitize_line("two\nlines\tx"), "two lines x");
+        assert_eq!(sanitize_line("esc at end\x1b"), "esc at end");
+        assert_eq!(sanitize_line("charset\x1b(Bok"), "charsetok");
+    }
+
+    #[test]
+    fn removes_bidi_overrides() {
+        assert_eq!(sanitize_line("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(sanitize_line("a\u{2066}b\u{2069}"), "ab");
+    }
+
+    #[test]
+    fn multiline_keeps_newlines_only() {
+        assert_eq!(sanitize_multiline("a\r\nb\x1b[2Jc"), "a\nbc");
+    }
+
+    #[test]
+    fn truncate_respects_wide_chars() {
+        assert_eq!(truncate("hello", 5), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        // each CJK glyph is 2 columns; 5 columns fit two glyphs (4) + ellipsis (1)
+        assert_eq!(truncate("東京都庁舎", 5), "東京…");
+        assert_eq!(truncate("東京都庁舎", 6), "東京…");
+        assert_eq!(width(&truncate("東京都庁舎", 6)), 5);
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("abc", 1), "…");
+    }
+}

@@ -1,0 +1,88 @@
+//! Times as people read them: local time plus "3 min ago"; Graph's year-1 sentinel as "—".
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::graph::models::GraphTime;
+
+/// "just now", "5 min ago", "3 h ago", "2 d ago", then the local date for anything older than
+/// a month. Future instants (clock skew) read as "just now".
+pub fn relative(then: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
+    let secs = now.as_second() - then.as_second();
+    if secs < 60 {
+        return "just now".to_string();
+    }
+    let mins = secs / 60;
+    if mins < 60 {
+        return format!("{mins} min ago");
+    }
+    let hours = mins / 60;
+    if hours < 24 {
+        return format!("{hours} h ago");
+    }
+    let days = hours / 24;
+    if days < 31 {
+        return format!("{days} d ago");
+    }
+    then.to_zoned(tz.clone()).strftime("%Y-%m-%d").to_string()
+}
+
+/// Relative form of a Graph time, "—" when unset or unreadable.
+pub fn relative_graph(time: Option<&GraphTime>, now: Timestamp, tz: &TimeZone) -> String {
+    match time.and_then(GraphTime::instant) {
+        Some(ts) => relative(ts, now, tz),
+        None => "—".to_string(),
+    }
+}
+
+/// Local date and time with the zone's abbreviation, e.g. `2025-09-17 21:23:41 CEST`.
+pub fn local(ts: Timestamp, tz: &TimeZone) -> String {
+    ts.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
+/// "2025-09-17 21:23:41 CEST (3 d ago)", or "—" when unset.
+pub fn local_and_relative(time: Option<&GraphTime>, now: Timestamp, tz: &TimeZone) -> String {
+    match time.and_then(GraphTime::instant) {
+        Some(ts) => format!("{} ({})", local(ts, tz), relative(ts, now, tz)),
+        None => "—".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn relative_buckets() {
+        let now = ts("2026-01-31T12:00:00Z");
+        let utc = TimeZone::UTC;
+        assert_eq!(relative(ts("2026-01-31T11:59:30Z"), now, &utc), "just now");
+        assert_eq!(relative(ts("2026-01-31T11:55:00Z"), now, &utc), "5 min ago");
+        assert_eq!(relative(ts("2026-01-31T09:00:00Z"), now, &utc), "3 h ago");
+        assert_eq!(relative(ts("2026-01-29T12:00:00Z"), now, &utc), "2 d ago");
+        assert_eq!(
+            relative(ts("2025-11-01T12:00:00Z"), now, &utc),
+            "2025-11-01"
+        );
+        assert_eq!(relative(ts("2026-02-01T12:00:00Z"), now, &utc), "just now");
+    }
+
+    #[test]
+    fn sentinel_and_missing_show_a_dash() {
+        let now = ts("2026-01-31T12:00:00Z");
+        let unset = GraphTime::new("0001-01-01T00:00:00Z");
+        assert_eq!(relative_graph(Some(&unset), now, &TimeZone::UTC), "—");
+        assert_eq!(local_and_relative(None, now, &TimeZone::UTC), "—");
+        let t = GraphTime::new("2026-01-31T11:00:00.1234567Z");
+        assert_eq!(
+            local_and_relative(Some(&t), now, &TimeZone::UTC),
+            "2026-01-31 11:00:00 UTC (1 h ago)"
+        );
+    }
+}

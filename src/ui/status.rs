@@ -1,0 +1,76 @@
+//! The bottom line: spinner, retry notice, the last message (errors in red with Graph's
+//! request-id) or key hints for the current mode.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::SPINNER;
+use crate::app::State;
+use crate::app::state::{Mode, Severity};
+use crate::sanitize::truncate;
+
+/// Draws the status bar.
+pub fn render(state: &State, area: Rect, frame: &mut Frame) {
+    let theme = &state.theme;
+    let mut spans = Vec::new();
+    if state.busy() {
+        spans.push(Span::styled(
+            format!("{} ", SPINNER[state.spinner_frame % SPINNER.len()]),
+            theme.key,
+        ));
+    }
+    if let Some(notice) = &state.retry_notice {
+        spans.push(Span::styled(format!("{notice} "), theme.warning));
+    }
+    if let Some(status) = &state.status {
+        let style = match status.severity {
+            Severity::Error => theme.error,
+            Severity::Warning => theme.warning,
+            Severity::Info => theme.info,
+        };
+        let prefix = match status.severity {
+            Severity::Error => "✗ ",
+            Severity::Warning => "! ",
+            Severity::Info => "",
+        };
+        let mut text = format!("{prefix}{}", status.text);
+        if let Some(id) = &status.request_id {
+            if !text.contains(id.as_str()) {
+                text.push_str(&format!(" (request-id {id})"));
+            }
+        }
+        let room = usize::from(area.width).saturating_sub(spans.iter().map(|s| s.width()).sum());
+        spans.push(Span::styled(truncate(&text, room).into_owned(), style));
+    } else {
+        spans.extend(hints(state));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn hints(state: &State) -> Vec<Span<'static>> {
+    let theme = &state.theme;
+    let pairs: &[(&str, &str)] = match &state.mode {
+        Mode::Renaming(_) => &[("Enter", "save"), ("Esc", "cancel"), ("Ctrl-U", "clear")],
+        Mode::Creating(_) => &[("Enter", "create"), ("Esc", "cancel")],
+        Mode::Filtering => &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")],
+        Mode::Help => &[("Esc", "close help")],
+        Mode::Browsing => &[
+            ("j/k", "move"),
+            ("Enter", "detail"),
+            ("r", "rename"),
+            ("n", "new"),
+            ("/", "filter"),
+            ("R", "refresh"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    };
+    let mut spans = Vec::new();
+    for (key, what) in pairs {
+        spans.push(Span::styled(*key, theme.key));
+        spans.push(Span::styled(format!(" {what}  "), theme.dim));
+    }
+    spans
+}
