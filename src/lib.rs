@@ -6,11 +6,16 @@
 
 pub mod app;
 pub mod auth;
+pub mod cli;
+pub mod cmd;
+pub mod config;
 pub mod exit;
 pub mod fake;
 pub mod graph;
+pub mod logging;
 pub mod sanitize;
 pub mod theme;
 pub mod timefmt;
+pub mod tui;
 pub mod ui;
 pub mod worker;

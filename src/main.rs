@@ -1,3 +1,23 @@
-fn main() {
-    println!("Hello, world!");
+//! The `sctui` binary: parse the command line, start logging, run. Everything else is in the
+//! library so tests drive the same code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = sctui::cli::Cli::parse();
+    let _log = sctui::logging::init(cli.global.log_level.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("sctui: error: cannot start the async runtime: {e}");
+            return ExitCode::from(sctui::exit::FAILURE);
+        }
+    };
+    runtime.block_on(sctui::cmd::run(cli))
 }

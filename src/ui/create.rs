@@ -14,7 +14,7 @@ use crate::sanitize::{sanitize_line, truncate};
 pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) {
     let theme = &state.theme;
     let width = (area.width * 3 / 5).clamp(20.min(area.width), 80);
-    let popup = centered(area, width, 6);
+    let popup = centered(area, width, 5);
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)

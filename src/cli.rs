@@ -1,0 +1,208 @@
+//! The command line: flags for the TUI and subcommands for scripts. Names here are a promise to
+//! users and scripts; add, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keyboard-first terminal UI and CLI for Microsoft Security Copilot sessions.
+///
+/// Without a subcommand, opens the TUI. `--demo` runs everything against a built-in Graph fake
+/// (no account, no network).
+#[derive(Debug, Parser)]
+#[command(name = "sctui", version, about, long_about = None, after_long_help = after_help(), after_help = after_help())]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags that apply to the TUI and to every subcommand.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Use the built-in Graph fake seeded with demo sessions (no account, no network).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// With --demo: generate N synthetic sessions instead of the demo set (scale checks).
+    #[arg(long, value_name = "N", global = true, requires = "demo")]
+    pub demo_sessions: Option<usize>,
+
+    /// Graph base URL [env: SCTUI_GRAPH_URL] [default: https://graph.microsoft.com/beta].
+    #[arg(long, value_name = "URL", global = true)]
+    pub graph_url: Option<String>,
+
+    /// Security Copilot workspace id [env: SCTUI_WORKSPACE] [default: default].
+    #[arg(long, value_name = "ID", global = true)]
+    pub workspace: Option<String>,
+
+    /// Config file [env: SCTUI_CONFIG] [default: see below].
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Sessions per page ($top), 1 to 1000 [default: 100].
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: Option<u32>,
+
+    /// Log level for the log file: error, warn, info, debug, trace [env: SCTUI_LOG].
+    #[arg(long, value_name = "LEVEL", global = true)]
+    pub log_level: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, read, create and rename sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+
+    /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
+    /// and serves until Ctrl-C.
+    FakeGraph(FakeGraphArgs),
+}
+
+/// `sctui sessions …`.
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions, newest first (one page unless --all).
+    List {
+        /// Follow @odata.nextLink through every page.
+        #[arg(long)]
+        all: bool,
+        /// Page size ($top), 1 to 1000; without --all, also the number listed.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+        top: Option<u32>,
+        /// OData $filter, e.g. "startswith(displayName,'KQL')" (best effort on Graph).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Show one session.
+    Get {
+        /// Session id.
+        id: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Create a session with a display name.
+    Create {
+        /// Display name of the new session.
+        name: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Rename a session.
+    Rename {
+        /// Session id.
+        id: String,
+        /// New display name.
+        name: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+/// `--output`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArg {
+    /// Output format: a readable table, or JSON with Graph's property names.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+/// `sctui fake-graph`.
+#[derive(Debug, Args)]
+pub struct FakeGraphArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The bearer token clients must send [default: accept any non-empty token].
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+    /// Generate N synthetic sessions instead of the demo set.
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<usize>,
+}
+
+fn after_help() -> String {
+    let config = crate::config::default_config_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(no config directory on this system)".into());
+    let log = crate::logging::log_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(no state directory on this system)".into());
+    format!(
+        "Authentication: set SCTUI_ACCESS_TOKEN to a Graph access token carrying\n\
+         SecurityCopilotWorkspaces.Read.All (or .ReadWrite.All to rename and create).\n\n\
+         Config file: {config}\n\
+         Log file:    {log}\n\n{}",
+        crate::exit::TABLE
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_the_documented_commands() {
+        let cli = Cli::try_parse_from([
+            "sctui",
+            "--demo",
+            "sessions",
+            "list",
+            "--all",
+            "--top",
+            "50",
+            "--filter",
+            "contains(displayName,'x')",
+            "--output",
+            "json",
+        ])
+        .unwrap();
+        assert!(cli.global.demo);
+        match cli.command {
+            Some(Command::Sessions(SessionsCommand::List {
+                all,
+                top,
+                filter,
+                output,
+            })) => {
+                assert!(all);
+                assert_eq!(top, Some(50));
+                assert_eq!(filter.as_deref(), Some("contains(displayName,'x')"));
+                assert_eq!(output.output, Output::Json);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["sctui", "sessions", "rename", "id1", "new name"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["sctui", "fake-graph", "--port", "0", "--sessions", "250"])
+                .is_ok()
+        );
+        assert!(Cli::try_parse_from(["sctui", "sessions", "list", "--top", "0"]).is_err());
+    }
+
+    #[test]
+    fn help_lists_exit_codes() {
+        let help = Cli::command().render_help().to_string();
+        assert!(help.contains("Exit codes"), "{help}");
+        assert!(help.contains("4  not found"), "{help}");
+    }
+}

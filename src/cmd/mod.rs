@@ -1,0 +1,147 @@
+//! What `main` runs: choosing the backend (real Graph or the built-in fake), the TUI, and the
+//! CLI subcommands. Errors are reported once, here at the edge, with a documented exit code.
+
+mod fake_graph;
+mod sessions;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::auth::{AuthError, StaticToken, TokenSource};
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::{Config, ConfigError, Overrides};
+use crate::fake::{FakeGraph, FakeOptions, Seed};
+use crate::graph::retry::RetryPolicy;
+use crate::graph::{ClientOptions, GraphClient, GraphError};
+
+/// Anything that ends a run early, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl RunError {
+    /// The documented exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::Usage(_) => crate::exit::USAGE,
+            Self::Graph(e) => e.exit_code(),
+            Self::Io(_) => crate::exit::FAILURE,
+        }
+    }
+}
+
+/// Runs the parsed command line to an exit code, printing any error to stderr.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        // `sctui sessions list | head`: the reader left; that is not an error.
+        Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "run failed");
+            eprintln!("sctui: error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), RunError> {
+    let global = cli.global;
+    match cli.command {
+        Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
+        Some(Command::Sessions(command)) => {
+            let backend = Backend::connect(&global).await?;
+            let result = sessions::run(&backend.client, command).await;
+            backend.shutdown().await;
+            result
+        }
+        None => {
+            let backend = Backend::connect(&global).await?;
+            let who = if backend.fake.is_some() {
+                "demo".to_string()
+            } else {
+                backend.client.token_source_name().to_string()
+            };
+            let mut state = crate::app::State::new(backend.client.workspace(), who);
+            state.page_size = backend.client.page_size();
+            state.tz = jiff::tz::TimeZone::system();
+            let result = crate::tui::run(backend.client.clone(), state).await;
+            backend.shutdown().await;
+            result.map_err(RunError::from)
+        }
+    }
+}
+
+/// A Graph client, and the in-process fake behind it in `--demo`.
+pub struct Backend {
+    pub client: GraphClient,
+    pub fake: Option<FakeGraph>,
+}
+
+impl Backend {
+    /// Loads config and builds the client: against the built-in fake with `--demo`, else against
+    /// the configured Graph URL with `SCTUI_ACCESS_TOKEN`.
+    pub async fn connect(global: &GlobalArgs) -> Result<Self, RunError> {
+        let overrides = Overrides {
+            config_path: global.config.clone(),
+            graph_url: global.graph_url.clone(),
+            workspace: global.workspace.clone(),
+            page_size: global.page_size,
+        };
+        let config = Config::load(&overrides, &|k| std::env::var(k).ok())?;
+        let (graph_url, tokens, fake): (String, Arc<dyn TokenSource>, Option<FakeGraph>) =
+            if global.demo {
+                let seed = match global.demo_sessions {
+                    Some(n) => Seed::Synthetic(n),
+                    None => Seed::Demo,
+                };
+                let fake = FakeGraph::start(FakeOptions {
+                    seed,
+                    ..FakeOptions::demo()
+                })
+                .await?;
+                (
+                    fake.base_url().to_string(),
+                    StaticToken::shared(crate::fake::DEMO_TOKEN, "demo"),
+                    Some(fake),
+                )
+            } else {
+                let token = std::env::var("SCTUI_ACCESS_TOKEN")
+                    .ok()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .ok_or(GraphError::Auth(AuthError::Missing))?;
+                (
+                    config.graph_url.clone(),
+                    StaticToken::shared(token, "SCTUI_ACCESS_TOKEN"),
+                    None,
+                )
+            };
+        let client = GraphClient::new(
+            ClientOptions {
+                graph_url,
+                workspace: config.workspace.clone(),
+                page_size: config.page_size,
+                retry: RetryPolicy::with_max_retries(config.max_retries),
+                connect_timeout: config.connect_timeout,
+                request_timeout: config.request_timeout,
+            },
+            tokens,
+        )?;
+        Ok(Self { client, fake })
+    }
+
+    /// Stops the in-process fake, if any.
+    pub async fn shutdown(self) {
+        if let Some(fake) = self.fake {
+            fake.shutdown().await;
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! Settings from the config file, the environment and flags, merged once at start into one
+//! [`Config`]. Precedence: flags, then environment, then file, then defaults.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::graph::client::DEFAULT_GRAPH_URL;
+
+/// Where config and state live, per the platform's conventions (XDG on Linux).
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "sctui")
+}
+
+/// The default config file path, e.g. `~/.config/sctui/config.toml`.
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The config file as written: every key optional, unknown keys refused (typos get caught).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    graph_url: Option<String>,
+    workspace: Option<String>,
+    page_size: Option<u32>,
+    max_retries: Option<u32>,
+    connect_timeout: Option<f64>,
+    request_timeout: Option<f64>,
+}
+
+/// What flags said; `None` means "not given".
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_path: Option<PathBuf>,
+    pub graph_url: Option<String>,
+    pub workspace: Option<String>,
+    pub page_size: Option<u32>,
+}
+
+/// The merged settings the program runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub graph_url: String,
+    pub workspace: String,
+    pub page_size: u32,
+    pub max_retries: u32,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// The file that was read, if any (shown in help and errors).
+    pub loaded_from: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            graph_url: DEFAULT_GRAPH_URL.to_string(),
+            workspace: "default".to_string(),
+            page_size: 100,
+            max_retries: 3,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            loaded_from: None,
+        }
+    }
+}
+
+/// A config problem, phrased with the file, line and key so it can be fixed at once.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}, line {line}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{origin}: {key} {message}")]
+    Invalid {
+        origin: String,
+        key: &'static str,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads and merges everything. `env` looks up environment variables (injectable for tests).
+    pub fn load(
+        overrides: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let explicit = overrides.config_path.clone().or_else(|| {
+            env("SCTUI_CONFIG")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+        });
+        let (file, loaded_from) = match &explicit {
+            Some(path) => (read_file(path)?, Some(path.clone())),
+            None => match default_config_path() {
+                Some(path) if path.exists() => (read_file(&path)?, Some(path)),
+                _ => (FileConfig::default(), None),
+            },
+        };
+        let origin = loaded_from
+            .as_ref()
+            .map(|p| format!("config file {}", p.display()))
+            .unwrap_or_else(|| "config".to_string());
+        let defaults = Config::default();
+        let env_nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+
+        let page_size = overrides
+            .page_size
+            .or(file.page_size)
+            .unwrap_or(defaults.page_size);
+        if !(1..=1000).contains(&page_size) {
+            return Err(ConfigError::Invalid {
+                origin,
+                key: "page_size",
+                message: format!("must be between 1 and 1000, not {page_size}"),
+            });
+        }
+        let max_retries = file.max_retries.unwrap_or(defaults.max_retries);
+        if max_retries > crate::graph::retry::MAX_RETRIES_CAP {
+            return Err(ConfigError::Invalid {
+                origin,
+                key: "max_retries",
+                message: format!(
+                    "must be at most {}, not {max_retries}",
+                    crate::graph::retry::MAX_RETRIES_CAP
+                ),
+            });
+        }
+        let seconds = |key: &'static str, v: Option<f64>, d: Duration| match v {
+            None => Ok(d),
+            Some(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
+            Some(s) => Err(ConfigError::Invalid {
+                origin: origin.clone(),
+                key,
+                message: format!("must be a number of seconds between 0 and 3600, not {s}"),
+            }),
+        };
+        let connect_timeout = seconds(
+            "connect_timeout",
+            file.connect_timeout,
+            defaults.connect_timeout,
+        )?;
+        let request_timeout = seconds(
+            "request_timeout",
+            file.request_timeout,
+            defaults.request_timeout,
+        )?;
+        let workspace = overrides
+            .workspace
+            .clone()
+            .or_else(|| env_nonempty("SCTUI_WORKSPACE"))
+            .or(file.workspace)
+            .unwrap_or(defaults.workspace);
+        if workspace.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                origin,
+                key: "workspace",
+                message: "must not be empty".into(),
+            });
+        }
+        Ok(Self {
+            graph_url: overrides
+                .graph_url
+                .clone()
+                .or_else(|| env_nonempty("SCTUI_GRAPH_URL"))
+                .or(file.graph_url)
+                .unwrap_or(defaults.graph_url),
+            workspace,
+            page_size,
+            max_retries,
+            connect_timeout,
+            request_timeout,
+            loaded_from,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            message: e.message().to_string(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            &dir,
+            "graph_url = \"https://file.example/beta\"\nworkspace = \"file-ws\"\npage_size = 50\n",
+        );
+        let env = |k: &str| match k {
+            "SCTUI_WORKSPACE" => Some("env-ws".to_string()),
+            "SCTUI_GRAPH_URL" => Some("https://env.example/beta".to_string()),
+            _ => None,
+        };
+        let mut o = Overrides {
+            config_path: Some(path),
+            ..Default::default()
+        };
+        let c = Config::load(&o, &env).unwrap();
+        assert_eq!(c.workspace, "env-ws");
+        assert_eq!(c.graph_url, "https://env.example/beta");
+        assert_eq!(c.page_size, 50);
+        o.workspace = Some("flag-ws".into());
+        o.graph_url = Some("https://flag.example/beta".into());
+        let c = Config::load(&o, &env).unwrap();
+        assert_eq!(c.workspace, "flag-ws");
+        assert_eq!(c.graph_url, "https://flag.example/beta");
+        let c = Config::load(
+            &Overrides {
+                config_path: o.config_path.clone(),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap();
+        assert_eq!(c.workspace, "file-ws");
+    }
+
+    #[test]
+    fn broken_file_names_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "workspace = \"x\"\n\npagesize = 5\n");
+        let err = Config::load(
+            &Overrides {
+                config_path: Some(path.clone()),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("pagesize"), "{err}");
+
+        let path = write(&dir, "page_size = \"big\"\n");
+        let err = Config::load(
+            &Overrides {
+                config_path: Some(path),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "page_size = 5000\n");
+        let err = Config::load(
+            &Overrides {
+                config_path: Some(path),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("page_size") && err.contains("1000"), "{err}");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error_but_defaults_work_without_one() {
+        let err = Config::load(
+            &Overrides {
+                config_path: Some("/nonexistent/sctui.toml".into()),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/sctui.toml"));
+    }
+
+    #[test]
+    fn example_config_parses_and_documents_every_key() {
+        let text = include_str!("../config.example.toml");
+        let uncommented: String = text
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = "))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        parse(&uncommented, Path::new("config.example.toml")).unwrap();
+        for key in [
+            "graph_url",
+            "workspace",
+            "page_size",
+            "max_retries",
+            "connect_timeout",
+            "request_timeout",
+        ] {
+            assert!(text.contains(key), "config.example.toml lacks {key}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The event loop: terminal events, worker events and a spinner tick go into `app::update`; its
+//! commands go to the worker; the screen is redrawn only when something changed.
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::{self, Msg, State};
+use crate::graph::GraphClient;
+use crate::{ui, worker};
+
+/// How often the spinner turns while requests are in flight.
+const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
+/// How often relative times ("3 min ago") are refreshed; they are minute-grained.
+const CLOCK_INTERVAL: Duration = Duration::from_secs(15);
+
+/// Runs the TUI until the user quits. The terminal is restored on every way out, including a
+/// panic (ratatui's hook) and SIGTERM/SIGHUP.
+pub async fn run(client: GraphClient, mut state: State) -> std::io::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let result = event_loop(&mut terminal, client, &mut state).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    client: GraphClient,
+    state: &mut State,
+) -> std::io::Result<()> {
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+    let commands = worker::spawn(client, events_tx);
+    let mut terminal_events = EventStream::new();
+    let size = terminal.size()?;
+    state.viewport = (size.width, size.height);
+    state.now = jiff::Timestamp::now();
+    for command in app::init(state) {
+        let _ = commands.send(command);
+    }
+    let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
+    spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut clock = tokio::time::interval(CLOCK_INTERVAL);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    clock.tick().await;
+    let mut signals = Signals::new()?;
+
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|frame| ui::draw(state, frame))?;
+            dirty = false;
+        }
+        if state.should_quit {
+            break;
+        }
+        let msg = tokio::select! {
+            event = terminal_events.next() => match event {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+                Some(Ok(TermEvent::Paste(text))) => Some(Msg::Paste(text)),
+                Some(Ok(TermEvent::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
+            _ = spinner.tick(), if state.busy() => Some(Msg::Tick),
+            _ = clock.tick() => Some(Msg::Clock(jiff::Timestamp::now())),
+            _ = signals.recv() => break,
+        };
+        if let Some(msg) = msg {
+            for command in app::update(state, msg) {
+                let _ = commands.send(command);
+            }
+            dirty = true;
+        }
+    }
+    Ok(())
+}
+
+/// SIGTERM and SIGHUP end the loop so the terminal is restored (Unix only).
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.hup.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            std::future::pending::<()>().await
+        }
+    }
+}
