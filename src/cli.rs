@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "N", global = true, requires = "demo")]
     pub demo_sessions: Option<usize>,
 
+    /// With --demo: the fake's port on 127.0.0.1, so other tools can reach it [default: any free].
+    #[arg(long, value_name = "PORT", global = true, requires = "demo")]
+    pub demo_port: Option<u16>,
+
     /// Graph base URL [env: SCTUI_GRAPH_URL] [default: https://graph.microsoft.com/beta].
     #[arg(long, value_name = "URL", global = true)]
     pub graph_url: Option<String>,

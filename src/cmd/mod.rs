@@ -104,6 +104,7 @@ impl Backend {
                 };
                 let fake = FakeGraph::start(FakeOptions {
                     seed,
+                    port: global.demo_port.unwrap_or(0),
                     ..FakeOptions::demo()
                 })
                 .await?;
