@@ -8,3 +8,6 @@ pub mod update;
 pub use keys::{Action, Keymap};
 pub use state::{Focus, Mode, SessionEntry, Severity, State, StatusMessage};
 pub use update::{Msg, init, update};
+
+#[cfg(test)]
+mod update_tests;

@@ -1,0 +1,562 @@
+//! Behaviour of `update`: every user-visible rule of the list, rename, create, filter and paging.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::{Focus, Mode, Severity, State};
+use super::update::{Msg, init, update};
+use crate::graph::models::{GraphTime, Page, Session};
+use crate::graph::{ApiError, GraphError, ListQuery};
+use crate::worker::{Command, Event};
+
+fn session(id: &str, name: Option<&str>, minute: u32) -> Session {
+    let t = format!("2026-01-31T10:{minute:02}:00.0000000Z");
+    Session {
+        id: id.to_string(),
+        display_name: name.map(str::to_string),
+        created_date_time: Some(GraphTime::new(t.clone())),
+        last_modified_date_time: Some(GraphTime::new(t)),
+    }
+}
+
+fn page(sessions: Vec<Session>, next: Option<&str>) -> Page<Session> {
+    Page {
+        value: sessions,
+        next_link: next.map(str::to_string),
+        count: None,
+    }
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, ch(c));
+    }
+}
+
+fn api_error(status: u16) -> GraphError {
+    GraphError::Api(ApiError::from_response(
+        status,
+        br#"{"error":{"code":"x","message":"boom","innerError":{"request-id":"rid-1"}}}"#,
+        None,
+    ))
+}
+
+/// A state with `n` sessions loaded (s0 newest), as the app would have it after page 1.
+fn loaded(n: usize, next: Option<&str>) -> State {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14); // 10 list rows
+    let commands = init(&mut state);
+    assert_eq!(commands.len(), 1);
+    let sessions = (0..n)
+        .map(|i| {
+            session(
+                &format!("s{i}"),
+                Some(&format!("Session {i}")),
+                (59 - i % 60) as u32,
+            )
+        })
+        .collect();
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(sessions, next),
+        }),
+    );
+    state
+}
+
+fn selected_id(state: &State) -> &str {
+    &state.selected_entry().expect("a selection").session.id
+}
+
+#[test]
+fn init_asks_for_the_first_page_with_count() {
+    let mut state = State::new("default", "demo");
+    let commands = init(&mut state);
+    assert_eq!(
+        commands,
+        vec![Command::LoadFirstPage {
+            generation: 1,
+            query: ListQuery {
+                count: true,
+                ..ListQuery::default()
+            }
+        }]
+    );
+    assert!(state.busy());
+}
+
+#[test]
+fn list_is_sorted_newest_modified_first() {
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(
+                vec![
+                    session("old", Some("old"), 1),
+                    session("new", Some("new"), 30),
+                    session("mid", None, 10),
+                ],
+                None,
+            ),
+        }),
+    );
+    let order: Vec<_> = state
+        .visible
+        .iter()
+        .map(|&i| state.sessions[i].session.id.as_str())
+        .collect();
+    assert_eq!(order, ["new", "mid", "old"]);
+    assert!(!state.busy());
+    assert_eq!(state.sessions[state.index["mid"]].shown_name, None);
+}
+
+#[test]
+fn moves_stay_in_range() {
+    let mut state = loaded(25, None);
+    assert_eq!(selected_id(&state), "s0");
+    update(&mut state, ch('k'));
+    assert_eq!(state.selected, 0);
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Down));
+    assert_eq!(selected_id(&state), "s2");
+    update(&mut state, key(KeyCode::PageDown));
+    assert_eq!(state.selected, 11);
+    update(&mut state, ch('G'));
+    assert_eq!(state.selected, 24);
+    update(&mut state, ch('j'));
+    assert_eq!(state.selected, 24);
+    assert!(state.list_offset <= 24 && state.selected < state.list_offset + 10);
+    update(&mut state, ch('g'));
+    assert_eq!((state.selected, state.list_offset), (0, 0));
+    update(&mut state, key(KeyCode::End));
+    update(&mut state, key(KeyCode::Home));
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.selected, 0);
+}
+
+#[test]
+fn enter_and_tab_focus_the_detail_and_esc_returns() {
+    let mut state = loaded(3, None);
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.focus, Focus::Detail);
+    update(&mut state, ch('j'));
+    assert_eq!(state.detail_scroll, 1);
+    assert_eq!(state.selected, 0, "j scrolls the detail, not the list");
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.focus, Focus::List);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus, Focus::Detail);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus, Focus::List);
+}
+
+#[test]
+fn next_page_is_requested_near_the_end_once() {
+    let mut state = loaded(30, Some("http://127.0.0.1:1/beta/next?$skiptoken=a"));
+    // far from the end: nothing yet (margin is max(2 screens, page/2) = 50 > 30 so already near)
+    // the first page landing close to the end already triggers the prefetch
+    assert!(state.paging.loading);
+    assert_eq!(state.in_flight, 1);
+    // repeated keys do not send duplicates while a page is on its way
+    for _ in 0..5 {
+        assert!(update(&mut state, ch('j')).is_empty());
+    }
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: false,
+            page: page(vec![session("p2", Some("from page 2"), 0)], None),
+        }),
+    );
+    assert_eq!(state.sessions.len(), 31);
+    assert!(!state.paging.loading);
+    assert_eq!(state.paging.next_link, None);
+    assert!(update(&mut state, ch('G')).is_empty());
+}
+
+#[test]
+fn prefetch_waits_until_the_selection_nears_the_end() {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14);
+    state.page_size = 100;
+    init(&mut state);
+    let sessions = (0..200)
+        .map(|i| session(&format!("s{i:03}"), Some("x"), 30))
+        .collect();
+    let commands = update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(sessions, Some("http://h/next")),
+        }),
+    );
+    assert!(
+        commands.is_empty(),
+        "200 rows loaded, selection at the top: no prefetch yet"
+    );
+    let mut sent = Vec::new();
+    for _ in 0..160 {
+        sent.extend(update(&mut state, ch('j')));
+    }
+    assert_eq!(
+        sent,
+        vec![Command::LoadNextPage {
+            generation: 1,
+            link: "http://h/next".into()
+        }]
+    );
+}
+
+#[test]
+fn stale_generation_pages_are_ignored_after_refresh() {
+    let mut state = loaded(3, None);
+    let commands = update(&mut state, ch('R'));
+    assert!(matches!(
+        commands[..],
+        [Command::LoadFirstPage { generation: 2, .. }]
+    ));
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(vec![session("ghost", None, 5)], None),
+        }),
+    );
+    assert!(!state.index.contains_key("ghost"));
+    assert!(state.paging.loading);
+}
+
+#[test]
+fn rename_success_is_optimistic_then_reconciled() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('r'));
+    assert!(matches!(state.mode, Mode::Renaming(_)));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "Triage done");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { id, name, seq } = commands[0].clone() else {
+        panic!("expected a rename, got {commands:?}");
+    };
+    assert_eq!((id.as_str(), name.as_str()), ("s1", "Triage done"));
+    let entry = &state.sessions[state.index["s1"]];
+    assert_eq!(
+        entry.shown_name.as_deref(),
+        Some("Triage done"),
+        "shown at once"
+    );
+    assert!(entry.pending.is_some(), "with a pending mark");
+    assert!(matches!(state.mode, Mode::Browsing));
+
+    let mut server = session("s1", Some("Triage done (server)"), 59);
+    server.last_modified_date_time = Some(GraphTime::new("2026-01-31T11:00:00Z"));
+    update(
+        &mut state,
+        Msg::Worker(Event::Renamed {
+            seq,
+            session: server,
+        }),
+    );
+    let entry = &state.sessions[state.index["s1"]];
+    assert!(entry.pending.is_none());
+    assert_eq!(
+        entry.shown_name.as_deref(),
+        Some("Triage done (server)"),
+        "server wins"
+    );
+    assert_eq!(
+        state.visible[0], state.index["s1"],
+        "bumped lastModified moves it to the top"
+    );
+    assert_eq!(selected_id(&state), "s1", "selection follows the session");
+}
+
+#[test]
+fn rename_failure_reverts_and_reopens_the_editor_with_the_typed_text() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('r'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "My new name");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { seq, .. } = commands[0] else {
+        panic!()
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "s0".into(),
+            name: "My new name".into(),
+            seq,
+            error: api_error(503),
+        }),
+    );
+    let entry = &state.sessions[state.index["s0"]];
+    assert_eq!(entry.shown_name.as_deref(), Some("Session 0"), "reverted");
+    match &state.mode {
+        Mode::Renaming(editor) => {
+            assert_eq!(editor.id, "s0");
+            assert_eq!(editor.input.value(), "My new name", "nothing typed is lost");
+        }
+        other => panic!("editor not reopened: {other:?}"),
+    }
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.severity, Severity::Error);
+    assert_eq!(status.request_id.as_deref(), Some("rid-1"));
+}
+
+#[test]
+fn rename_of_a_vanished_session_removes_it() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('r'));
+    typed(&mut state, "!");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { seq, name, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "s0".into(),
+            name,
+            seq,
+            error: api_error(404),
+        }),
+    );
+    assert!(!state.index.contains_key("s0"));
+    assert_eq!(state.visible.len(), 2);
+    assert!(state.status.as_ref().unwrap().text.contains("removed"));
+    assert!(matches!(state.mode, Mode::Browsing));
+}
+
+#[test]
+fn empty_rename_is_refused_and_esc_cancels() {
+    let mut state = loaded(2, None);
+    update(&mut state, key(KeyCode::F(2)));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "   ");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(state.mode, Mode::Renaming(_)), "stays open");
+    assert_eq!(state.status.as_ref().unwrap().severity, Severity::Error);
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(
+        state.sessions[state.index["s0"]].shown_name.as_deref(),
+        Some("Session 0")
+    );
+}
+
+#[test]
+fn refresh_never_overwrites_a_pending_name() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('r'));
+    typed(&mut state, " edited");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('R'));
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 2,
+            first: true,
+            page: page(
+                vec![
+                    session("s0", Some("Session 0"), 59),
+                    session("s1", Some("Session 1"), 58),
+                ],
+                None,
+            ),
+        }),
+    );
+    let entry = &state.sessions[state.index["s0"]];
+    assert_eq!(entry.shown_name.as_deref(), Some("Session 0 edited"));
+    assert!(entry.pending.is_some());
+}
+
+#[test]
+fn create_inserts_at_the_top_selected() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('n'));
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "empty text refused"
+    );
+    match &state.mode {
+        Mode::Creating(b) => assert!(b.problem.is_some()),
+        other => panic!("{other:?}"),
+    }
+    typed(&mut state, "Fresh hunt");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Create { name, seq } = commands[0].clone() else {
+        panic!()
+    };
+    assert_eq!(name, "Fresh hunt");
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "no double submit"
+    );
+    let mut created = session("new", Some("Fresh hunt"), 59);
+    created.last_modified_date_time = Some(GraphTime::new("2026-01-31T12:00:00Z"));
+    update(
+        &mut state,
+        Msg::Worker(Event::Created {
+            seq,
+            session: created,
+        }),
+    );
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(state.selected, 0);
+    assert_eq!(selected_id(&state), "new");
+    assert_eq!(state.sessions.len(), 4);
+}
+
+#[test]
+fn failed_create_keeps_the_box_and_its_text() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    typed(&mut state, "Keep me");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Create { seq, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::CreateFailed {
+            seq,
+            error: api_error(500),
+        }),
+    );
+    match &state.mode {
+        Mode::Creating(b) => {
+            assert_eq!(b.input.value(), "Keep me");
+            assert!(b.in_flight.is_none());
+            assert!(b.problem.as_ref().unwrap().contains("Create failed"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // closed before the answer came: the box comes back with the text
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Create { seq, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(&mut state, key(KeyCode::Esc));
+    update(
+        &mut state,
+        Msg::Worker(Event::CreateFailed {
+            seq,
+            error: api_error(500),
+        }),
+    );
+    match &state.mode {
+        Mode::Creating(b) => assert_eq!(b.input.value(), "Keep me"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn filter_narrows_as_you_type_and_esc_clears() {
+    let mut state = loaded(12, None);
+    update(&mut state, ch('/'));
+    typed(&mut state, "session 1");
+    // "Session 1", "Session 10", "Session 11"
+    assert_eq!(state.visible.len(), 3);
+    assert!(state.selected < state.visible.len());
+    update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(state.visible.len(), 3, "Enter keeps the filter");
+    update(&mut state, ch('/'));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.visible.len(), 12);
+    update(&mut state, ch('/'));
+    typed(&mut state, "zzz");
+    assert!(state.visible.is_empty());
+    assert!(state.selected_entry().is_none());
+    update(&mut state, ch('j'));
+}
+
+#[test]
+fn page_failure_and_retry_notice_show_in_status() {
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::Retrying(crate::graph::RetryNotice {
+            attempt: 1,
+            wait: std::time::Duration::from_millis(2128),
+            status: Some(429),
+        })),
+    );
+    assert_eq!(
+        state.retry_notice.as_deref(),
+        Some("throttled, retrying in 3 s")
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::PageFailed {
+            generation: 1,
+            error: api_error(503),
+        }),
+    );
+    assert!(state.retry_notice.is_none());
+    assert!(!state.busy());
+    let status = state.status.as_ref().unwrap();
+    assert!(status.text.contains("Could not load sessions"));
+    assert_eq!(status.request_id.as_deref(), Some("rid-1"));
+}
+
+#[test]
+fn help_opens_and_closes_and_quit_keys_work() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('?'));
+    assert!(matches!(state.mode, Mode::Help));
+    update(&mut state, ch('q'));
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert!(!state.should_quit, "q closes help first");
+    update(&mut state, ch('q'));
+    assert!(state.should_quit);
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    typed(&mut state, "q");
+    assert!(!state.should_quit, "q is text inside the create box");
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(state.should_quit);
+}
+
+#[test]
+fn paste_goes_into_the_open_editor_as_one_line() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    update(&mut state, Msg::Paste("line one\nline two".into()));
+    match &state.mode {
+        Mode::Creating(b) => assert_eq!(b.input.value(), "line one line two"),
+        other => panic!("{other:?}"),
+    }
+}
