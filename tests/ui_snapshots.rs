@@ -1,0 +1,677 @@
+//! Snapshot tests of every screen, drawn by the real `ui::draw` on ratatui's `TestBackend`.
+//!
+//! States are built the way the app builds them: `app::init`, then worker events and key presses
+//! through the real `app::update`. The clock and time zone are fixed, so the text is stable.
+//!
+//! Each snapshot is the screen as text (one quoted line per row, so trailing blanks are visible),
+//! followed by where the terminal cursor is (or that it is hidden).
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use sctui::app::{self, Msg, State};
+use sctui::graph::models::{GraphTime, Page, Session};
+use sctui::graph::{ApiError, GraphError, RetryNotice};
+use sctui::worker::Event;
+use unicode_width::UnicodeWidthStr;
+
+const NOW: &str = "2026-01-31T12:00:00Z";
+const CJK_NAME: &str = "インシデント概要：東京オフィスのマルウェア感染";
+const LONG_NAME: &str = "KQL hunt for suspicious OAuth consent grants across every tenant in the EMEA region last quarter";
+const EVIL_NAME: &str = "evil\x1b[31mred";
+const ERROR_503: &[u8] = br#"{"error":{"code":"serviceNotAvailable","message":"Try later","innerError":{"request-id":"req-123","date":"2026-01-31T12:00:00"}}}"#;
+
+// ---------------------------------------------------------------------------------------------
+// Building states
+// ---------------------------------------------------------------------------------------------
+
+fn session(id: &str, name: Option<&str>, created: &str, modified: &str) -> Session {
+    Session {
+        id: id.to_string(),
+        display_name: name.map(str::to_string),
+        created_date_time: Some(GraphTime::new(created)),
+        last_modified_date_time: Some(GraphTime::new(modified)),
+    }
+}
+
+/// The seeded sessions, deliberately not in display order (the app sorts newest-modified first).
+fn sessions() -> Vec<Session> {
+    vec![
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000004",
+            Some(CJK_NAME),
+            "2026-01-20T08:00:00.0000000Z",
+            "2026-01-28T09:30:00.0000000Z",
+        ),
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000001",
+            Some("Phishing triage: invoice lure from contoso-billing.com"),
+            "2026-01-31T10:15:00.1234567Z",
+            "2026-01-31T11:55:00.0000000Z",
+        ),
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000006",
+            Some("Incident 4711 summary"),
+            "2025-12-01T07:00:00.0000000Z",
+            "2025-12-15T16:45:00.0000000Z",
+        ),
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000002",
+            None,
+            "2026-01-31T09:00:00.0000000Z",
+            "2026-01-31T10:00:00.0000000Z",
+        ),
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000005",
+            Some(EVIL_NAME),
+            "2026-01-21T00:00:00.0000000Z",
+            "2026-01-21T00:00:00.0000000Z",
+        ),
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000003",
+            Some(LONG_NAME),
+            "2026-01-29T12:00:00.0000000Z",
+            "2026-01-30T11:00:00.0000000Z",
+        ),
+        session(
+            "5f0c1a2b-0000-4000-8000-000000000007",
+            Some("Incident response: ransomware IOC sweep"),
+            "0001-01-01T00:00:00Z",
+            "2025-11-02T08:00:00.0000000Z",
+        ),
+    ]
+}
+
+/// A fresh state at the fixed clock, with `init` run (first page requested, nothing arrived).
+fn started(w: u16, h: u16) -> State {
+    let mut state = State::new("default", "demo");
+    state.now = NOW.parse().unwrap();
+    state.tz = jiff::tz::TimeZone::UTC;
+    state.viewport = (w, h);
+    let commands = app::init(&mut state);
+    assert_eq!(commands.len(), 1, "init asks for the first page");
+    state
+}
+
+fn load(state: &mut State, value: Vec<Session>) {
+    let count = Some(value.len() as u64);
+    let generation = state.paging.generation;
+    app::update(
+        state,
+        Msg::Worker(Event::PageLoaded {
+            generation,
+            first: true,
+            page: Page {
+                value,
+                next_link: None,
+                count,
+            },
+        }),
+    );
+}
+
+/// The seeded list, loaded, first row selected.
+fn loaded(w: u16, h: u16) -> State {
+    let mut state = started(w, h);
+    load(&mut state, sessions());
+    state
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn ctrl(state: &mut State, c: char) {
+    app::update(
+        state,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    );
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        let modifiers = if c.is_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        app::update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), modifiers)));
+    }
+}
+
+fn api_503() -> GraphError {
+    GraphError::Api(ApiError::from_response(503, ERROR_503, None))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing
+// ---------------------------------------------------------------------------------------------
+
+fn draw(state: &State) -> Terminal<TestBackend> {
+    let (w, h) = state.viewport;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| sctui::ui::draw(state, f)).unwrap();
+    terminal
+}
+
+/// The buffer as text: one quoted row per line (wide characters once, their trailing cell
+/// skipped), then the cursor.
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let backend = terminal.backend();
+    let buffer = backend.buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        out.push('"');
+        let mut skip = 0usize;
+        for x in 0..buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            if skip == 0 {
+                out.push_str(symbol);
+                skip = symbol.width().saturating_sub(1);
+            } else {
+                skip -= 1;
+            }
+        }
+        out.push_str("\"\n");
+    }
+    if backend.cursor_visible() {
+        let p = backend.cursor_position();
+        out.push_str(&format!("cursor: x={} y={}\n", p.x, p.y));
+    } else {
+        out.push_str("cursor: hidden\n");
+    }
+    out
+}
+
+fn render(state: &State) -> String {
+    let terminal = draw(state);
+    check_cells(terminal.backend().buffer());
+    screen_text(&terminal)
+}
+
+/// No cell holds a control character (escape sequences must never reach the terminal), and no
+/// wide character is split: its trailing cell is blank and it does not hang off the right edge.
+fn check_cells(buffer: &Buffer) {
+    for y in 0..buffer.area.height {
+        let mut x = 0;
+        while x < buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            assert!(
+                !symbol.chars().any(char::is_control),
+                "control character in cell ({x},{y}): {symbol:?}"
+            );
+            let w = symbol.width().max(1) as u16;
+            assert!(
+                x + w <= buffer.area.width,
+                "wide symbol {symbol:?} at ({x},{y}) hangs off the right edge"
+            );
+            for dx in 1..w {
+                let hidden = buffer[(x + dx, y)].symbol();
+                assert!(
+                    hidden.trim().is_empty(),
+                    "wide symbol {symbol:?} at ({x},{y}) is overwritten by {hidden:?}"
+                );
+            }
+            x += w;
+        }
+    }
+}
+
+fn row_text(buffer: &Buffer, y: u16) -> String {
+    let mut line = String::new();
+    let mut skip = 0usize;
+    for x in 0..buffer.area.width {
+        let symbol = buffer[(x, y)].symbol();
+        if skip == 0 {
+            line.push_str(symbol);
+            skip = symbol.width().saturating_sub(1);
+        } else {
+            skip -= 1;
+        }
+    }
+    line
+}
+
+fn all_text(buffer: &Buffer) -> String {
+    (0..buffer.area.height)
+        .map(|y| row_text(buffer, y))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screens
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn s01_list_with_detail() {
+    let state = loaded(100, 24);
+    insta::assert_snapshot!("s01_list_with_detail", render(&state));
+}
+
+#[test]
+fn s02_detail_focused() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.focus, app::Focus::Detail);
+    let terminal = draw(&state);
+    // focus is shown by the border colour: the detail border is highlighted, the list's is not
+    let buffer = terminal.backend().buffer();
+    let detail_corner = buffer
+        .content
+        .iter()
+        .take(usize::from(buffer.area.width) * 2)
+        .skip(usize::from(buffer.area.width))
+        .position(|c| c.symbol() == "┌" && c.fg == Color::Cyan);
+    assert!(
+        detail_corner.is_some_and(|x| x > 0),
+        "detail border is highlighted"
+    );
+    assert_ne!(buffer[(0, 1)].fg, Color::Cyan, "list border is not");
+    insta::assert_snapshot!("s02_detail_focused", render(&state));
+}
+
+#[test]
+fn s03_rename_editing() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('j')); // the untitled one
+    press(&mut state, KeyCode::Char('r'));
+    type_text(&mut state, "MFA fatigue triage");
+    insta::assert_snapshot!("s03_rename_editing", render(&state));
+}
+
+#[test]
+fn s03b_rename_editing_long_name_scrolls() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('r')); // the phishing one, longer than the field
+    type_text(&mut state, " (closed)");
+    press(&mut state, KeyCode::Home);
+    press(&mut state, KeyCode::Right);
+    insta::assert_snapshot!("s03b_rename_editing_long_name", render(&state));
+}
+
+/// The inline editor on a name that had an escape sequence and on a wide (CJK) name. The text is
+/// sanitised; the cursor positions recorded here are off (see the ignored `*_cursor_follows_*`
+/// tests below): update these snapshots when that is fixed.
+#[test]
+fn s03c_rename_editing_evil_name() {
+    let mut state = loaded(100, 24);
+    for _ in 0..4 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    press(&mut state, KeyCode::Char('r'));
+    insta::assert_snapshot!("s03c_rename_editing_evil_name", render(&state));
+}
+
+#[test]
+fn s03d_rename_editing_cjk_name() {
+    let mut state = loaded(100, 24);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    press(&mut state, KeyCode::Char('r'));
+    insta::assert_snapshot!("s03d_rename_editing_cjk_name", render(&state));
+}
+
+#[test]
+fn s04_rename_pending() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('r'));
+    type_text(&mut state, "MFA fatigue triage");
+    press(&mut state, KeyCode::Enter);
+    assert!(state.busy());
+    insta::assert_snapshot!("s04_rename_pending", render(&state));
+}
+
+#[test]
+fn s05_create_popup_with_text() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "Hunt: impossible travel sign-ins");
+    insta::assert_snapshot!("s05_create_popup", render(&state));
+}
+
+#[test]
+fn s06_create_popup_refuses_empty() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "   ");
+    press(&mut state, KeyCode::Enter);
+    assert!(!state.busy(), "nothing was sent");
+    insta::assert_snapshot!("s06_create_popup_empty_refused", render(&state));
+}
+
+#[test]
+fn s07_help_overlay() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('?'));
+    insta::assert_snapshot!("s07_help", render(&state));
+}
+
+/// Help on a short terminal (less room than the key table needs).
+#[test]
+fn s07b_help_short_terminal() {
+    let mut state = loaded(80, 14);
+    press(&mut state, KeyCode::Char('?'));
+    insta::assert_snapshot!("s07b_help_short", render(&state));
+}
+
+#[test]
+fn s08_error_in_status_bar() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('R'));
+    let generation = state.paging.generation;
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageFailed {
+            generation,
+            error: api_503(),
+        }),
+    );
+    assert!(!state.busy());
+    insta::assert_snapshot!("s08_error_status", render(&state));
+}
+
+fn refresh_failed(w: u16, h: u16) -> State {
+    let mut state = loaded(w, h);
+    press(&mut state, KeyCode::Char('R'));
+    let generation = state.paging.generation;
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageFailed {
+            generation,
+            error: api_503(),
+        }),
+    );
+    state
+}
+
+/// On a wide terminal the whole error fits, request-id included.
+#[test]
+fn s08c_error_status_wide() {
+    let state = refresh_failed(140, 10);
+    let text = render(&state);
+    assert!(text.contains("request-id req-123"), "{text}");
+    insta::assert_snapshot!("s08c_error_status_wide", text);
+}
+
+/// The request-id is what support asks for, so it must survive a 100-column status bar.
+#[test]
+#[ignore = "known bug: ui/status.rs truncates the error from the right, cutting the request-id off"]
+fn request_id_survives_a_100_column_status_bar() {
+    let state = refresh_failed(100, 24);
+    let text = render(&state);
+    assert!(text.contains("req-123"), "{text}");
+}
+
+#[test]
+fn s08b_rename_failed_reopens_editor() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('r'));
+    type_text(&mut state, "MFA fatigue triage");
+    press(&mut state, KeyCode::Enter);
+    app::update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "5f0c1a2b-0000-4000-8000-000000000002".into(),
+            name: "MFA fatigue triage".into(),
+            seq: 1,
+            error: api_503(),
+        }),
+    );
+    insta::assert_snapshot!("s08b_rename_failed", render(&state));
+}
+
+#[test]
+fn s09_empty_list() {
+    let mut state = started(100, 24);
+    load(&mut state, Vec::new());
+    insta::assert_snapshot!("s09_empty", render(&state));
+}
+
+#[test]
+fn s10_loading() {
+    let state = started(100, 24);
+    assert!(state.busy());
+    insta::assert_snapshot!("s10_loading", render(&state));
+}
+
+#[test]
+fn s11_filter_typed() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "inc");
+    assert_eq!(state.visible.len(), 2);
+    insta::assert_snapshot!("s11_filter", render(&state));
+}
+
+#[test]
+fn s11b_filter_no_match() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "zzz");
+    insta::assert_snapshot!("s11b_filter_no_match", render(&state));
+}
+
+#[test]
+fn s12_narrow_terminal() {
+    let state = loaded(40, 12);
+    insta::assert_snapshot!("s12_narrow", render(&state));
+}
+
+#[test]
+fn s13_too_small() {
+    let state = loaded(19, 4);
+    insta::assert_snapshot!("s13_too_small", render(&state));
+}
+
+#[test]
+fn s14_throttled_notice() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('R'));
+    app::update(
+        &mut state,
+        Msg::Worker(Event::Retrying(RetryNotice {
+            attempt: 1,
+            wait: Duration::from_millis(2128),
+            status: Some(429),
+        })),
+    );
+    assert!(state.busy());
+    insta::assert_snapshot!("s14_throttled", render(&state));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties that matter beyond the pictures
+// ---------------------------------------------------------------------------------------------
+
+/// The escape sequence in a session name never reaches the screen, in the list, the detail, the
+/// rename editor or the create box.
+#[test]
+fn escape_sequences_never_reach_the_buffer() {
+    let mut state = loaded(100, 24);
+    // select the evil one and show it everywhere it can appear
+    let position = state
+        .visible
+        .iter()
+        .position(|&i| state.sessions[i].session.display_name.as_deref() == Some(EVIL_NAME))
+        .unwrap();
+    for _ in 0..position {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    let mut screens = vec![draw(&state)];
+    press(&mut state, KeyCode::Char('r'));
+    screens.push(draw(&state));
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('n'));
+    app::update(&mut state, Msg::Paste("paste\x1b]0;title\x07d".into()));
+    screens.push(draw(&state));
+    for terminal in &screens {
+        let buffer = terminal.backend().buffer();
+        check_cells(buffer);
+        let text = all_text(buffer);
+        assert!(!text.contains('\x1b'), "ESC on screen:\n{text}");
+        assert!(!text.contains("[31m"), "CSI remains on screen:\n{text}");
+    }
+    assert!(all_text(screens[0].backend().buffer()).contains("evilred"));
+    assert!(all_text(screens[1].backend().buffer()).contains("✎ evilred"));
+    let popup = all_text(screens[2].backend().buffer());
+    assert!(popup.contains("pasted"), "{popup}");
+    assert!(!popup.contains("0;title"), "OSC payload dropped: {popup}");
+}
+
+/// At every terminal width, the CJK name is cut at whole characters: no wide character is split,
+/// overwritten or left hanging off an edge, and the row stays as wide as its pane.
+#[test]
+fn wide_names_are_never_split() {
+    for w in 20..=120 {
+        for h in [6u16, 12, 24] {
+            let mut state = loaded(w, h);
+            let cjk = state
+                .visible
+                .iter()
+                .position(|&i| state.sessions[i].session.display_name.as_deref() == Some(CJK_NAME))
+                .unwrap();
+            for _ in 0..cjk {
+                press(&mut state, KeyCode::Char('j'));
+            }
+            let terminal = draw(&state);
+            check_cells(terminal.backend().buffer());
+            // and while renaming it (the editor scrolls over the wide text)
+            press(&mut state, KeyCode::Char('r'));
+            let terminal = draw(&state);
+            check_cells(terminal.backend().buffer());
+            press(&mut state, KeyCode::Home);
+            let terminal = draw(&state);
+            check_cells(terminal.backend().buffer());
+            press(&mut state, KeyCode::Esc);
+            // and in the create box
+            press(&mut state, KeyCode::Char('n'));
+            app::update(&mut state, Msg::Paste(CJK_NAME.repeat(3)));
+            let terminal = draw(&state);
+            check_cells(terminal.backend().buffer());
+        }
+    }
+}
+
+/// Every row of the list at 100 columns puts the relative time flush against the right border,
+/// whatever the name (long, wide, untitled).
+#[test]
+fn list_columns_are_aligned() {
+    let state = loaded(100, 24);
+    let terminal = draw(&state);
+    let buffer = terminal.backend().buffer();
+    let list_right = (0..buffer.area.width)
+        .rev()
+        .find(|&x| buffer[(x, 1)].symbol() == "┐" && x < 50)
+        .expect("list pane's top-right corner");
+    for y in 2..2 + state.sessions.len() as u16 {
+        let before = buffer[(list_right - 1, y)].symbol();
+        assert!(
+            !before.trim().is_empty(),
+            "row {y} ends with a time next to the border: {:?}",
+            row_text(buffer, y)
+        );
+        assert_eq!(buffer[(list_right, y)].symbol(), "│", "row {y}");
+    }
+    // the CJK row is cut with an ellipsis and still ends at the border
+    let text = all_text(buffer);
+    assert!(text.contains("インシデント"), "{text}");
+}
+
+#[test]
+fn ctrl_u_clears_the_rename_editor() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('r'));
+    ctrl(&mut state, 'u');
+    type_text(&mut state, "x");
+    let text = all_text(draw(&state).backend().buffer());
+    assert!(text.contains("✎ x "), "{text}");
+}
+
+/// The column right after the last non-blank cell of row `y` between `from` and `to` (exclusive).
+fn end_of_text(buffer: &Buffer, y: u16, from: u16, to: u16) -> u16 {
+    let mut end = from;
+    let mut x = from;
+    while x < to {
+        let symbol = buffer[(x, y)].symbol();
+        let w = symbol.width().max(1) as u16;
+        if !symbol.trim().is_empty() {
+            end = x + w;
+        }
+        x += w;
+    }
+    end
+}
+
+fn editor_cursor_is_after_text(state: &State, pane_left: u16, pane_right: u16) {
+    let terminal = draw(state);
+    let backend = terminal.backend();
+    assert!(backend.cursor_visible());
+    let p = backend.cursor_position();
+    let end = end_of_text(backend.buffer(), p.y, pane_left, pane_right);
+    assert_eq!(
+        p.x,
+        end,
+        "cursor should sit right after the text drawn in row {}: {:?}",
+        p.y,
+        row_text(backend.buffer(), p.y)
+    );
+}
+
+#[test]
+fn rename_cursor_follows_plain_text() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('r'));
+    type_text(&mut state, "MFA fatigue triage");
+    editor_cursor_is_after_text(&state, 1, 44);
+}
+
+#[test]
+#[ignore = "known bug: the rename editor holds the raw name, so the cursor counts the removed escape sequence"]
+fn rename_cursor_follows_a_sanitised_name() {
+    let mut state = loaded(100, 24);
+    for _ in 0..4 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    press(&mut state, KeyCode::Char('r'));
+    editor_cursor_is_after_text(&state, 1, 44);
+}
+
+#[test]
+#[ignore = "known bug: ui/list.rs skips visual_scroll() (columns) as chars, so wide text scrolls twice as far"]
+fn rename_cursor_follows_scrolled_wide_text() {
+    let mut state = loaded(100, 24);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    press(&mut state, KeyCode::Char('r'));
+    editor_cursor_is_after_text(&state, 1, 44);
+}
+
+#[test]
+#[ignore = "known bug: ui/create.rs skips visual_scroll() (columns) as chars, so wide text scrolls twice as far"]
+fn create_cursor_follows_scrolled_wide_text() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('n'));
+    app::update(&mut state, Msg::Paste(CJK_NAME.repeat(2)));
+    editor_cursor_is_after_text(&state, 21, 79);
+}
+
+#[test]
+#[ignore = "known bug: pasted control characters stay in the create input; the cursor counts them"]
+fn create_cursor_follows_a_sanitised_paste() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('n'));
+    app::update(&mut state, Msg::Paste("paste\x1b]0;title\x07d".into()));
+    editor_cursor_is_after_text(&state, 21, 79);
+}
