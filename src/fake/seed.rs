@@ -1,0 +1,546 @@
+//! Initial contents of the fake: the demo data from `assets/demo/` (embedded, so the binary runs
+//! from any directory) or a fast synthetic generator for scale checks.
+//!
+//! Demo times are relative to start-up so the list always looks fresh.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+
+use super::store::{
+    Answers, EvalRec, PromptRec, SessionRec, State, WorkspaceRec, failure_message, new_id,
+};
+use crate::graph::models::EvaluationResultType;
+
+const DEMO_SESSIONS: &str = include_str!("../../assets/demo/sessions.toml");
+const DEMO_ANSWERS: &str = include_str!("../../assets/demo/answers.toml");
+
+/// The workspace every tenant has.
+pub const DEFAULT_WORKSPACE: &str = "default";
+/// The second workspace served when the demo file does not name its own.
+pub const SECOND_WORKSPACE: &str = "5b0c9d2e-6f3a-4e1b-9c7d-2a8e4f6b1c3d";
+
+#[derive(Debug, Deserialize)]
+struct DemoFile {
+    #[serde(default)]
+    workspace: Vec<DemoWorkspace>,
+    #[serde(default)]
+    session: Vec<DemoSession>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoWorkspace {
+    id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoSession {
+    #[serde(default = "default_workspace")]
+    workspace: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    created_minutes_ago: i64,
+    #[serde(default)]
+    modified_minutes_ago: Option<i64>,
+    #[serde(default)]
+    prompt: Vec<DemoPrompt>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoPrompt {
+    content: String,
+    #[serde(default)]
+    result: Option<String>,
+    #[serde(default)]
+    answer: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AnswersFile {
+    #[serde(default)]
+    answer: Vec<AnswerEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AnswerEntry {
+    #[serde(default)]
+    keywords: Vec<String>,
+    content: String,
+}
+
+fn default_workspace() -> String {
+    DEFAULT_WORKSPACE.to_string()
+}
+
+fn minutes_before(now: Timestamp, minutes: i64) -> Timestamp {
+    now.saturating_sub(SignedDuration::from_mins(minutes.max(0)))
+        .unwrap_or(now)
+}
+
+fn secs_after(t: Timestamp, secs: i64) -> Timestamp {
+    t.saturating_add(SignedDuration::from_secs(secs))
+        .unwrap_or(t)
+}
+
+/// `t` moved back by a random amount below `max_secs` seconds (microsecond resolution).
+fn jitter(rng: &mut impl Rng, t: Timestamp, max_secs: i64) -> Timestamp {
+    let back = rng.random_range(0..max_secs.max(1) * 1_000_000);
+    t.saturating_sub(SignedDuration::from_micros(back))
+        .unwrap_or(t)
+}
+
+/// Parses the embedded answers file.
+pub(crate) fn demo_answers() -> Result<Answers, String> {
+    parse_answers(DEMO_ANSWERS)
+}
+
+fn parse_answers(text: &str) -> Result<Answers, String> {
+    let file: AnswersFile =
+        toml::from_str(text).map_err(|e| format!("assets/demo/answers.toml: {e}"))?;
+    Ok(Answers {
+        entries: file
+            .answer
+            .into_iter()
+            .map(|a| {
+                let kws = a.keywords.iter().map(|k| k.to_lowercase()).collect();
+                (kws, a.content)
+            })
+            .collect(),
+    })
+}
+
+/// The two standard workspaces, empty.
+pub(crate) fn standard_workspaces() -> Vec<WorkspaceRec> {
+    vec![
+        WorkspaceRec::new(DEFAULT_WORKSPACE, Some("Contoso SOC"), Vec::new()),
+        WorkspaceRec::new(SECOND_WORKSPACE, Some("Fabrikam MSSP"), Vec::new()),
+    ]
+}
+
+/// Builds the demo workspaces from the embedded `sessions.toml`.
+pub(crate) fn demo_workspaces(
+    now: Timestamp,
+    delay: Duration,
+    answers: &Answers,
+) -> Result<Vec<WorkspaceRec>, String> {
+    parse_demo(DEMO_SESSIONS, now, delay, answers)
+}
+
+fn parse_demo(
+    text: &str,
+    now: Timestamp,
+    delay: Duration,
+    answers: &Answers,
+) -> Result<Vec<WorkspaceRec>, String> {
+    let file: DemoFile =
+        toml::from_str(text).map_err(|e| format!("assets/demo/sessions.toml: {e}"))?;
+    let mut rng = rand::rng();
+    let mut workspaces: Vec<(String, Option<String>, Vec<SessionRec>)> = file
+        .workspace
+        .into_iter()
+        .map(|w| (w.id, w.display_name, Vec::new()))
+        .collect();
+    if !workspaces
+        .iter()
+        .any(|(id, _, _)| id.eq_ignore_ascii_case(DEFAULT_WORKSPACE))
+    {
+        workspaces.insert(
+            0,
+            (
+                DEFAULT_WORKSPACE.to_string(),
+                Some("Contoso SOC".to_string()),
+                Vec::new(),
+            ),
+        );
+    }
+    for (i, s) in file.session.into_iter().enumerate() {
+        // Sub-minute jitter so the timestamps look like real ones, not all ending alike.
+        let created = jitter(&mut rng, minutes_before(now, s.created_minutes_ago), 30);
+        let modified = jitter(
+            &mut rng,
+            minutes_before(
+                now,
+                s.modified_minutes_ago
+                    .unwrap_or(s.created_minutes_ago)
+                    .min(s.created_minutes_ago),
+            ),
+            20,
+        )
+        .max(created);
+        let mut prompts = Vec::with_capacity(s.prompt.len());
+        for (j, p) in s.prompt.into_iter().enumerate() {
+            let at = jitter(&mut rng, secs_after(created, 8 + 40 * j as i64), 3)
+                .max(created)
+                .min(now);
+            let result = p.result.as_deref().unwrap_or("success");
+            let eval = if result == "running" {
+                EvalRec::planned(
+                    now,
+                    delay,
+                    EvaluationResultType::Success,
+                    p.answer.unwrap_or_else(|| answers.pick(&p.content)),
+                )
+            } else {
+                let kind = EvaluationResultType::from(result);
+                if let EvaluationResultType::Other(other) = &kind {
+                    return Err(format!(
+                        "assets/demo/sessions.toml: session {} prompt {}: unknown result '{other}' (use success, error, timedOut, capacityExceeded or running)",
+                        i + 1,
+                        j + 1
+                    ));
+                }
+                let content = match p.answer {
+                    Some(a) => a,
+                    None if kind == EvaluationResultType::Success => answers.pick(&p.content),
+                    None => failure_message(&kind),
+                };
+                let created_at = secs_after(at, 1).min(now);
+                EvalRec {
+                    id: new_id(),
+                    created: created_at,
+                    run_start: secs_after(created_at, 2).min(now),
+                    completed: secs_after(created_at, 9 + (j as i64 * 7) % 13).min(now),
+                    outcome: kind,
+                    content,
+                }
+            };
+            prompts.push(PromptRec {
+                id: new_id(),
+                content: p.content,
+                created: at,
+                modified: at,
+                evaluations: vec![eval],
+            });
+        }
+        let rec = SessionRec {
+            id: new_id(),
+            name: s.display_name,
+            created,
+            modified,
+            prompts,
+        };
+        match workspaces
+            .iter_mut()
+            .find(|(id, _, _)| id.eq_ignore_ascii_case(&s.workspace))
+        {
+            Some((_, _, sessions)) => sessions.push(rec),
+            None => {
+                return Err(format!(
+                    "assets/demo/sessions.toml: session {} names workspace '{}', which is not declared",
+                    i + 1,
+                    s.workspace
+                ));
+            }
+        }
+    }
+    Ok(workspaces
+        .into_iter()
+        .map(|(id, name, mut sessions)| {
+            // Creation order is list order: oldest first.
+            sessions.sort_by_key(|s| s.created);
+            WorkspaceRec::new(&id, name.as_deref(), sessions)
+        })
+        .collect())
+}
+
+const LURES: &[&str] = &[
+    "invoice lure",
+    "DocuSign impersonation",
+    "fake MFA reset",
+    "payroll update",
+    "shared OneDrive file",
+    "voicemail notification",
+    "parcel delivery notice",
+    "QR code sign-in",
+    "gift card request",
+    "password expiry warning",
+];
+const DEPTS: &[&str] = &[
+    "finance",
+    "HR",
+    "legal",
+    "the executive team",
+    "sales",
+    "engineering",
+    "IT helpdesk",
+    "procurement",
+];
+const TECHNIQUES: &[&str] = &[
+    "T1059.001 PowerShell",
+    "T1003 credential dumping",
+    "T1021.001 RDP lateral movement",
+    "T1053 scheduled tasks",
+    "T1547 run keys",
+    "T1071 C2 over HTTPS",
+    "T1486 encryption for impact",
+    "T1566 spearphishing",
+    "T1078 valid accounts",
+    "T1105 ingress tool transfer",
+];
+const HOSTS: &[&str] = &[
+    "WS-FIN-0231",
+    "SRV-DC-01",
+    "LAPTOP-7QK2M",
+    "SQL-PROD-04",
+    "WEB-EDGE-02",
+    "VDI-POOL-117",
+    "BUILD-AGENT-09",
+    "EXCH-HYB-01",
+];
+const SEVERITIES: &[&str] = &["High", "Medium", "Low", "Informational"];
+const ACTORS: &[&str] = &[
+    "Storm-0558",
+    "Midnight Blizzard",
+    "Scattered Spider",
+    "Octo Tempest",
+    "Mint Sandstorm",
+    "Peach Sandstorm",
+];
+const USERS: &[&str] = &[
+    "adele.vance",
+    "megan.bowen",
+    "lee.gu",
+    "nestor.wilke",
+    "pradeep.gupta",
+    "alex.wilber",
+    "diego.siciliani",
+];
+const CVES: &[&str] = &[
+    "CVE-2024-21412",
+    "CVE-2023-23397",
+    "CVE-2024-3400",
+    "CVE-2023-4966",
+    "CVE-2024-1709",
+];
+
+fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+fn synthetic_name(rng: &mut StdRng) -> Option<String> {
+    if rng.random_range(0..100) < 3 {
+        return None;
+    }
+    let n = rng.random_range(0..8);
+    Some(match n {
+        0 => format!(
+            "Phishing triage: {} to {}",
+            pick(rng, LURES),
+            pick(rng, DEPTS)
+        ),
+        1 => format!(
+            "KQL hunt: {} on {}",
+            pick(rng, TECHNIQUES),
+            pick(rng, HOSTS)
+        ),
+        2 => format!(
+            "Incident {} summary ({})",
+            rng.random_range(1000..99999),
+            pick(rng, SEVERITIES)
+        ),
+        3 => format!("Threat intel: {} activity brief", pick(rng, ACTORS)),
+        4 => format!("Risky sign-ins for {}@contoso.com", pick(rng, USERS)),
+        5 => format!(
+            "Exposure check: {} on {}",
+            pick(rng, CVES),
+            pick(rng, HOSTS)
+        ),
+        6 => format!(
+            "Script analysis: obfuscated PowerShell from {}",
+            pick(rng, HOSTS)
+        ),
+        _ => format!(
+            "Entra ID audit: {} role changes in {}",
+            pick(rng, USERS),
+            pick(rng, DEPTS)
+        ),
+    })
+}
+
+/// `n` varied sessions over the last 90 days, oldest first; deterministic for a given `seed`.
+pub(crate) fn synthetic_sessions(n: usize, now: Timestamp, seed: u64) -> Vec<SessionRec> {
+    const SPAN_MICROS: i64 = 90 * 24 * 3600 * 1_000_000;
+    const THREE_DAYS_MICROS: i64 = 3 * 24 * 3600 * 1_000_000;
+    let mut rng = StdRng::seed_from_u64(seed);
+    // Ages in microseconds, oldest first, so list order (creation order) matches created times.
+    let mut ages: Vec<i64> = (0..n)
+        .map(|_| rng.random_range(60_000_000..SPAN_MICROS))
+        .collect();
+    ages.sort_unstable_by(|a, b| b.cmp(a));
+    ages.into_iter()
+        .map(|age| {
+            let created = now
+                .saturating_sub(SignedDuration::from_micros(age))
+                .unwrap_or(now);
+            // A quarter never edited; the rest touched up to three days later (never in the future).
+            let edit = if rng.random_range(0..4) == 0 {
+                0
+            } else {
+                rng.random_range(0..age.min(THREE_DAYS_MICROS))
+            };
+            let modified = created
+                .saturating_add(SignedDuration::from_micros(edit))
+                .unwrap_or(created)
+                .min(now);
+            let id = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+            SessionRec {
+                id: id.to_string(),
+                name: synthetic_name(&mut rng),
+                created,
+                modified: modified.max(created),
+                prompts: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The complete initial state for a seed.
+pub(crate) fn build_state(
+    seed: &super::Seed,
+    delay: Duration,
+    token: Option<&str>,
+) -> Result<State, String> {
+    let now = Timestamp::now();
+    let answers = demo_answers()?;
+    let workspaces = match seed {
+        super::Seed::Demo => demo_workspaces(now, delay, &answers)?,
+        super::Seed::Empty => standard_workspaces(),
+        super::Seed::Synthetic(n) => {
+            let mut ws = standard_workspaces();
+            ws[0] = WorkspaceRec::new(
+                DEFAULT_WORKSPACE,
+                Some("Contoso SOC"),
+                synthetic_sessions(*n, now, 0x5C7_0001),
+            );
+            // A few in the second workspace so switching workspaces shows something different.
+            ws[1] = WorkspaceRec::new(
+                SECOND_WORKSPACE,
+                Some("Fabrikam MSSP"),
+                synthetic_sessions((*n).min(5), now, 0x5C7_0002),
+            );
+            ws
+        }
+    };
+    Ok(State {
+        workspaces,
+        answers,
+        evaluation_delay: delay,
+        accepted_tokens: token.map(|t| vec![t.to_string()]),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_demo_assets_parse() {
+        let answers = demo_answers().unwrap();
+        let ws = demo_workspaces(Timestamp::now(), Duration::from_secs(2), &answers).unwrap();
+        assert!(ws.iter().any(|w| w.id == DEFAULT_WORKSPACE));
+        for w in &ws {
+            for pair in w.sessions.windows(2) {
+                assert!(pair[0].created <= pair[1].created);
+            }
+            for s in &w.sessions {
+                assert!(s.modified >= s.created, "{:?}", s.name);
+                for p in &s.prompts {
+                    assert_eq!(p.evaluations.len(), 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn demo_loader_reads_the_documented_format() {
+        let text = r##"
+[[workspace]]
+id = "default"
+display_name = "Contoso SOC"
+[[workspace]]
+id = "5b0c9d2e-6f3a-4e1b-9c7d-2a8e4f6b1c3d"
+display_name = "Fabrikam MSSP"
+
+[[session]]
+display_name = "Phishing triage"
+created_minutes_ago = 100
+modified_minutes_ago = 90
+  [[session.prompt]]
+  content = "Summarize the email"
+  result = "success"
+  answer = "# Answer"
+  [[session.prompt]]
+  content = "and now?"
+  result = "timedOut"
+  [[session.prompt]]
+  content = "phishing again"
+  result = "running"
+
+[[session]]
+workspace = "5b0c9d2e-6f3a-4e1b-9c7d-2a8e4f6b1c3d"
+created_minutes_ago = 5
+"##;
+        let now = Timestamp::now();
+        let answers = Answers {
+            entries: vec![(vec!["phish".into()], "PHISH".into())],
+        };
+        let ws = parse_demo(text, now, Duration::from_secs(2), &answers).unwrap();
+        assert_eq!(ws.len(), 2);
+        let s = &ws[0].sessions[0];
+        assert_eq!(s.name.as_deref(), Some("Phishing triage"));
+        assert_eq!(s.prompts.len(), 3);
+        assert_eq!(s.prompts[0].evaluations[0].content, "# Answer");
+        assert_eq!(
+            s.prompts[1].evaluations[0].outcome,
+            EvaluationResultType::TimedOut
+        );
+        let running = &s.prompts[2].evaluations[0];
+        assert_eq!(running.content, "PHISH");
+        assert!(running.completed > now);
+        assert_eq!(ws[1].sessions[0].name, None);
+
+        let bad = "[[session]]\nworkspace = \"nope\"\n";
+        assert!(parse_demo(bad, now, Duration::from_secs(2), &answers).is_err());
+        let bad = "[[session]]\n[[session.prompt]]\ncontent = \"x\"\nresult = \"weird\"\n";
+        assert!(parse_demo(bad, now, Duration::from_secs(2), &answers).is_err());
+    }
+
+    #[test]
+    fn synthetic_is_large_varied_and_ordered() {
+        let now = Timestamp::now();
+        let sessions = synthetic_sessions(100_000, now, 7);
+        assert_eq!(sessions.len(), 100_000);
+        let nulls = sessions.iter().filter(|s| s.name.is_none()).count();
+        assert!((1_500..5_000).contains(&nulls), "{nulls}");
+        let oldest = now
+            .saturating_sub(SignedDuration::from_hours(24 * 90))
+            .unwrap();
+        for pair in sessions.windows(2) {
+            assert!(pair[0].created <= pair[1].created);
+        }
+        for s in &sessions {
+            assert!(s.created >= oldest && s.created <= now);
+            assert!(s.modified >= s.created && s.modified <= now);
+        }
+        let distinct: std::collections::HashSet<_> =
+            sessions.iter().filter_map(|s| s.name.as_deref()).collect();
+        assert!(distinct.len() > 1_000, "{}", distinct.len());
+        let ids: std::collections::HashSet<_> = sessions.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids.len(), sessions.len());
+        assert!(
+            uuid::Uuid::parse_str(&sessions[0].id)
+                .unwrap()
+                .get_version_num()
+                == 4
+        );
+        // Deterministic for a seed.
+        let again = synthetic_sessions(10, now, 7);
+        assert_eq!(again[0].id, synthetic_sessions(10, now, 7)[0].id);
+    }
+}
