@@ -28,6 +28,7 @@ struct FileConfig {
     max_retries: Option<u32>,
     connect_timeout: Option<f64>,
     request_timeout: Option<f64>,
+    ask_timeout: Option<f64>,
 }
 
 /// What flags said; `None` means "not given".
@@ -48,6 +49,8 @@ pub struct Config {
     pub max_retries: u32,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// How long an answer is followed before giving up (the evaluation keeps running).
+    pub ask_timeout: Duration,
     /// The file that was read, if any (shown in help and errors).
     pub loaded_from: Option<PathBuf>,
 }
@@ -61,6 +64,7 @@ impl Default for Config {
             max_retries: 3,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            ask_timeout: Duration::from_secs(300),
             loaded_from: None,
         }
     }
@@ -154,6 +158,17 @@ impl Config {
             file.request_timeout,
             defaults.request_timeout,
         )?;
+        let ask_timeout = match file.ask_timeout {
+            None => defaults.ask_timeout,
+            Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
+            Some(s) => {
+                return Err(ConfigError::Invalid {
+                    origin,
+                    key: "ask_timeout",
+                    message: format!("must be a number of seconds between 0 and 86400, not {s}"),
+                });
+            }
+        };
         let workspace = overrides
             .workspace
             .clone()
@@ -179,6 +194,7 @@ impl Config {
             max_retries,
             connect_timeout,
             request_timeout,
+            ask_timeout,
             loaded_from,
         })
     }

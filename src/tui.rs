@@ -9,19 +9,22 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, Msg, State};
 use crate::graph::GraphClient;
+use crate::graph::conversation::PollPlan;
 use crate::{ui, worker};
 
 /// How often the spinner turns while requests are in flight.
 const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
 /// How often relative times ("3 min ago") are refreshed; they are minute-grained.
 const CLOCK_INTERVAL: Duration = Duration::from_secs(15);
+/// How long the selection must stay put before its conversation is loaded.
+const SETTLE_DELAY: Duration = Duration::from_millis(120);
 
 /// Runs the TUI until the user quits. The terminal is restored on every way out, including a
 /// panic (ratatui's hook) and SIGTERM/SIGHUP.
-pub async fn run(client: GraphClient, mut state: State) -> std::io::Result<()> {
+pub async fn run(client: GraphClient, mut state: State, plan: PollPlan) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let result = event_loop(&mut terminal, client, &mut state).await;
+    let result = event_loop(&mut terminal, client, &mut state, plan).await;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
@@ -31,9 +34,10 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     client: GraphClient,
     state: &mut State,
+    plan: PollPlan,
 ) -> std::io::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let commands = worker::spawn(client, events_tx);
+    let commands = worker::spawn(client, plan, events_tx);
     let mut terminal_events = EventStream::new();
     let size = terminal.size()?;
     state.viewport = (size.width, size.height);
@@ -47,6 +51,10 @@ async fn event_loop(
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     clock.tick().await;
     let mut signals = Signals::new()?;
+    // Debounce: the detail pane loads once the selection has stayed put this long.
+    let settle = tokio::time::sleep(SETTLE_DELAY);
+    tokio::pin!(settle);
+    let mut settle_armed = false;
 
     let mut dirty = true;
     loop {
@@ -56,6 +64,13 @@ async fn event_loop(
         }
         if state.should_quit {
             break;
+        }
+        if state.settle_pending {
+            settle
+                .as_mut()
+                .reset(tokio::time::Instant::now() + SETTLE_DELAY);
+            settle_armed = true;
+            state.settle_pending = false;
         }
         let msg = tokio::select! {
             event = terminal_events.next() => match event {
@@ -67,7 +82,14 @@ async fn event_loop(
                 None => break,
             },
             Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
-            _ = spinner.tick(), if state.busy() => Some(Msg::Tick),
+            _ = spinner.tick(), if state.busy() => {
+                state.now = jiff::Timestamp::now();
+                Some(Msg::Tick)
+            }
+            _ = &mut settle, if settle_armed => {
+                settle_armed = false;
+                Some(Msg::Settled)
+            }
             _ = clock.tick() => Some(Msg::Clock(jiff::Timestamp::now())),
             _ = signals.recv() => break,
         };

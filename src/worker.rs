@@ -1,10 +1,15 @@
 //! The async side: one task owns the Graph client, runs [`Command`]s concurrently and reports
 //! [`Event`]s. It never touches the terminal and keeps no copy of the session list.
 
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::graph::models::{Page, Session};
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+
+use crate::graph::conversation::{self, FollowError, PollPlan, Turn};
+use crate::graph::models::{Evaluation, Page, Prompt, Session};
 use crate::graph::{GraphClient, GraphError, ListQuery, RetryNotice};
 
 /// Work the UI asks for. Each carries what it is about, so late answers land on the right row.
@@ -16,8 +21,19 @@ pub enum Command {
     LoadNextPage { generation: u64, link: String },
     /// PATCH a new display name; `seq` identifies this rename among several on the same row.
     Rename { id: String, name: String, seq: u64 },
-    /// POST a new session.
-    Create { name: String, seq: u64 },
+    /// Load a session's prompts and their latest evaluations.
+    LoadConversation { session_id: String },
+    /// Ask a question: in `session`, or in a new session named after the question; then follow
+    /// the evaluation until it settles. `seq` names this ask (and its follow) from then on.
+    Ask {
+        seq: u64,
+        session: Option<Session>,
+        text: String,
+    },
+    /// Stop polling the evaluation of ask `seq` (it keeps running on the service).
+    StopFollow { seq: u64 },
+    /// Write a session's conversation as Markdown to `path`.
+    Export { session: Session, path: PathBuf },
 }
 
 /// What happened, for `app::update`.
@@ -40,10 +56,51 @@ pub enum Event {
         seq: u64,
         error: GraphError,
     },
-    /// A session was created.
+    /// A session was created (by ask `seq`); its prompt follows.
     Created { seq: u64, session: Session },
-    /// Creating failed; the typed text is kept in the prompt box.
+    /// Creating the session failed; the typed text is kept in the prompt box.
     CreateFailed { seq: u64, error: GraphError },
+    /// The question was posted and its evaluation started; following begins.
+    Asked {
+        seq: u64,
+        session_id: String,
+        prompt: Prompt,
+        evaluation: Evaluation,
+    },
+    /// Posting the question or starting its evaluation failed after the session existed.
+    AskFailed {
+        seq: u64,
+        session: Session,
+        prompt: Option<Prompt>,
+        error: GraphError,
+    },
+    /// A newer version of a followed evaluation.
+    EvaluationUpdated {
+        seq: u64,
+        session_id: String,
+        prompt_id: String,
+        evaluation: Evaluation,
+    },
+    /// Following ended: settled (`Ok`), deadline, or an error.
+    FollowEnded {
+        seq: u64,
+        session_id: String,
+        result: Result<(), FollowError>,
+    },
+    /// A conversation arrived.
+    ConversationLoaded {
+        session_id: String,
+        turns: Vec<Turn>,
+    },
+    /// A conversation failed to load.
+    ConversationFailed {
+        session_id: String,
+        error: GraphError,
+    },
+    /// The export was written.
+    Exported { path: PathBuf },
+    /// The export failed, phrased for the user.
+    ExportFailed { message: String },
     /// A request is waiting before a retry (throttling or a network hiccup).
     Retrying(RetryNotice),
 }
@@ -52,62 +109,88 @@ pub enum Event {
 /// whatever it still runs, so quitting never leaves a request or poll behind.
 pub fn spawn(
     client: GraphClient,
+    plan: PollPlan,
     events: mpsc::UnboundedSender<Event>,
 ) -> mpsc::UnboundedSender<Command> {
     let (commands_tx, commands_rx) = mpsc::unbounded_channel();
     let notices = events.clone();
-    let client = client.with_retry_observer(std::sync::Arc::new(move |notice| {
+    let client = client.with_retry_observer(Arc::new(move |notice| {
         let _ = notices.send(Event::Retrying(notice));
     }));
-    tokio::spawn(run(client, commands_rx, events));
+    tokio::spawn(run(client, plan, commands_rx, events));
     commands_tx
 }
 
 async fn run(
     client: GraphClient,
+    plan: PollPlan,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
 ) {
     let mut tasks = JoinSet::new();
+    let mut follows: HashMap<u64, AbortHandle> = HashMap::new();
     loop {
         tokio::select! {
             command = commands.recv() => match command {
+                Some(Command::StopFollow { seq }) => {
+                    if let Some(handle) = follows.remove(&seq) {
+                        handle.abort();
+                    }
+                }
                 Some(command) => {
+                    let ask_seq = match &command {
+                        Command::Ask { seq, .. } => Some(*seq),
+                        _ => None,
+                    };
                     let client = client.clone();
                     let events = events.clone();
-                    tasks.spawn(async move {
-                        let event = execute(&client, command).await;
-                        let _ = events.send(event);
+                    let handle = tasks.spawn(async move {
+                        execute(&client, plan, command, &events).await;
                     });
+                    if let Some(seq) = ask_seq {
+                        follows.insert(seq, handle);
+                    }
                 }
                 None => break,
             },
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {
+                follows.retain(|_, handle| !handle.is_finished());
+            }
         }
     }
     tasks.abort_all();
 }
 
-/// Runs one command to its event. Public so tests can drive the worker's logic without a UI.
-pub async fn execute(client: &GraphClient, command: Command) -> Event {
+/// Runs one command, sending its events. Public so tests can drive the worker's logic without a UI.
+pub async fn execute(
+    client: &GraphClient,
+    plan: PollPlan,
+    command: Command,
+    events: &mpsc::UnboundedSender<Event>,
+) {
+    let send = |event| {
+        let _ = events.send(event);
+    };
     match command {
-        Command::LoadFirstPage { generation, query } => match client.list_sessions(&query).await {
-            Ok(page) => Event::PageLoaded {
-                generation,
-                first: true,
-                page,
-            },
-            Err(error) => Event::PageFailed { generation, error },
-        },
-        Command::LoadNextPage { generation, link } => match client.next_page(&link).await {
+        Command::LoadFirstPage { generation, query } => {
+            send(match client.list_sessions(&query).await {
+                Ok(page) => Event::PageLoaded {
+                    generation,
+                    first: true,
+                    page,
+                },
+                Err(error) => Event::PageFailed { generation, error },
+            })
+        }
+        Command::LoadNextPage { generation, link } => send(match client.next_page(&link).await {
             Ok(page) => Event::PageLoaded {
                 generation,
                 first: false,
                 page,
             },
             Err(error) => Event::PageFailed { generation, error },
-        },
-        Command::Rename { id, name, seq } => match client.rename_session(&id, &name).await {
+        }),
+        Command::Rename { id, name, seq } => send(match client.rename_session(&id, &name).await {
             Ok(session) => Event::Renamed { seq, session },
             Err(error) => Event::RenameFailed {
                 id,
@@ -115,10 +198,93 @@ pub async fn execute(client: &GraphClient, command: Command) -> Event {
                 seq,
                 error,
             },
-        },
-        Command::Create { name, seq } => match client.create_session(&name).await {
-            Ok(session) => Event::Created { seq, session },
-            Err(error) => Event::CreateFailed { seq, error },
-        },
+        }),
+        Command::LoadConversation { session_id } => send(
+            match conversation::load_conversation(client, &session_id).await {
+                Ok(turns) => Event::ConversationLoaded { session_id, turns },
+                Err(error) => Event::ConversationFailed { session_id, error },
+            },
+        ),
+        Command::Ask { seq, session, text } => {
+            ask_and_follow(client, plan, seq, session, &text, events).await
+        }
+        Command::StopFollow { .. } => {}
+        Command::Export { session, path } => send(match export(client, &session, &path).await {
+            Ok(()) => Event::Exported { path },
+            Err(message) => Event::ExportFailed { message },
+        }),
     }
+}
+
+async fn ask_and_follow(
+    client: &GraphClient,
+    plan: PollPlan,
+    seq: u64,
+    session: Option<Session>,
+    text: &str,
+    events: &mpsc::UnboundedSender<Event>,
+) {
+    let asked = conversation::ask(client, session, text, |created| {
+        let _ = events.send(Event::Created {
+            seq,
+            session: created.clone(),
+        });
+    })
+    .await;
+    let asked = match asked {
+        Ok(asked) => asked,
+        Err(failure) => {
+            let _ = events.send(match failure.session {
+                None => Event::CreateFailed {
+                    seq,
+                    error: failure.error,
+                },
+                Some(session) => Event::AskFailed {
+                    seq,
+                    session,
+                    prompt: failure.prompt,
+                    error: failure.error,
+                },
+            });
+            return;
+        }
+    };
+    let session_id = asked.session.id.clone();
+    let prompt_id = asked.prompt.id.clone();
+    let evaluation_id = asked.evaluation.id.clone();
+    let _ = events.send(Event::Asked {
+        seq,
+        session_id: session_id.clone(),
+        prompt: asked.prompt,
+        evaluation: asked.evaluation,
+    });
+    let result = conversation::follow(client, &session_id, &prompt_id, &evaluation_id, plan, |e| {
+        let _ = events.send(Event::EvaluationUpdated {
+            seq,
+            session_id: session_id.clone(),
+            prompt_id: prompt_id.clone(),
+            evaluation: e.clone(),
+        });
+    })
+    .await
+    .map(|_| ());
+    let _ = events.send(Event::FollowEnded {
+        seq,
+        session_id,
+        result,
+    });
+}
+
+async fn export(
+    client: &GraphClient,
+    session: &Session,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let turns = conversation::load_conversation(client, &session.id)
+        .await
+        .map_err(|e| format!("Export failed: {e}"))?;
+    let text = crate::export::conversation_markdown(session, &turns);
+    tokio::fs::write(path, text)
+        .await
+        .map_err(|e| format!("Export failed: cannot write {}: {e}", path.display()))
 }

@@ -16,6 +16,8 @@ pub enum Action {
     FocusList,
     Rename,
     Create,
+    Ask,
+    Export,
     Refresh,
     Filter,
     Help,
@@ -33,9 +35,11 @@ impl Action {
             Self::First => "first session",
             Self::Last => "last session (loads the rest)",
             Self::FocusDetail => "focus the detail pane",
-            Self::FocusList => "back to the list",
+            Self::FocusList => "back to the list; stop following an answer",
             Self::Rename => "rename the session (Enter saves, Esc cancels)",
-            Self::Create => "new session (Enter creates, Esc cancels)",
+            Self::Create => "ask in a new session (Enter sends, Alt-Enter new line, Esc cancels)",
+            Self::Ask => "ask a follow-up in the selected session",
+            Self::Export => "export the conversation as Markdown",
             Self::Refresh => "refresh from Graph",
             Self::Filter => "filter the list as you type (Esc clears)",
             Self::Help => "this help",
@@ -116,8 +120,8 @@ impl Default for Keymap {
     /// The vim-flavoured defaults; arrows always work.
     fn default() -> Self {
         use Action::{
-            Create, Filter, First, FocusDetail, FocusList, Help, Last, MoveDown, MoveUp, Quit,
-            Refresh, Rename,
+            Ask, Create, Export, Filter, First, FocusDetail, FocusList, Help, Last, MoveDown,
+            MoveUp, Quit, Refresh, Rename,
         };
         use KeyCode::{BackTab, Char, Down, End, Enter, Esc, F, Home, Tab, Up};
         let p = KeyBinding::plain;
@@ -140,6 +144,8 @@ impl Default for Keymap {
                 (p(Char('r')), Rename),
                 (p(F(2)), Rename),
                 (p(Char('n')), Create),
+                (p(Char('a')), Ask),
+                (p(Char('e')), Export),
                 (p(Char('R')), Refresh),
                 (p(F(5)), Refresh),
                 (p(Char('/')), Filter),
@@ -244,6 +250,6 @@ mod tests {
         assert!(rows.contains(&("r F2".to_string(), Action::Rename.describe())));
         assert!(rows.contains(&("q Ctrl-C".to_string(), Action::Quit.describe())));
         assert!(rows.contains(&("↓ j".to_string(), Action::MoveDown.describe())));
-        assert_eq!(rows.len(), 14);
+        assert_eq!(rows.len(), 16);
     }
 }

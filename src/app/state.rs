@@ -7,7 +7,10 @@ use jiff::tz::TimeZone;
 use tui_input::Input;
 
 use super::keys::Keymap;
-use crate::graph::models::Session;
+use ratatui::text::Line;
+
+use crate::graph::conversation::Turn;
+use crate::graph::models::{Evaluation, Prompt, Session};
 use crate::sanitize;
 use crate::theme::Theme;
 
@@ -80,14 +83,88 @@ pub enum Focus {
     Detail,
 }
 
-/// The create prompt box: its text, whether a create is in flight, and the last problem.
+/// The prompt box: a question for a new session (`target` is `None`, key `n`) or a follow-up in
+/// `target` (key `a`); whether it is in flight, and the last problem.
 #[derive(Debug, Clone, Default)]
 pub struct CreateBox {
     pub input: Input,
+    /// The session a follow-up goes to; `None` creates a session named after the question.
+    pub target: Option<Session>,
     /// The create request in flight, if any (the box stays open until it lands).
     pub in_flight: Option<u64>,
     /// Why the last try did not work, shown inside the box.
     pub problem: Option<String>,
+}
+
+/// One question of a conversation with its latest evaluation and the text drawing needs,
+/// derived once when it changes.
+#[derive(Debug, Clone)]
+pub struct TurnView {
+    pub prompt: Prompt,
+    pub evaluation: Option<Evaluation>,
+    /// The question, sanitised (newlines kept).
+    pub question: String,
+    /// The answer rendered from Markdown (empty while there is none).
+    pub answer: Vec<Line<'static>>,
+    /// The ask that is following this evaluation, if any.
+    pub following: Option<u64>,
+}
+
+impl TurnView {
+    /// Derives the view of a turn.
+    pub fn new(turn: Turn, theme: &Theme) -> Self {
+        let question = sanitize::sanitize_multiline(turn.prompt.content.as_deref().unwrap_or(""))
+            .trim()
+            .to_string();
+        let mut view = Self {
+            prompt: turn.prompt,
+            evaluation: None,
+            question,
+            answer: Vec::new(),
+            following: None,
+        };
+        view.set_evaluation(turn.evaluation, theme);
+        view
+    }
+
+    /// Replaces the evaluation, re-rendering the answer only when its text changed.
+    pub fn set_evaluation(&mut self, evaluation: Option<Evaluation>, theme: &Theme) {
+        let old = self.answer_text().map(str::to_string);
+        self.evaluation = evaluation;
+        let new = self.answer_text();
+        if old.as_deref() != new || (new.is_some() && self.answer.is_empty()) {
+            self.answer = match new {
+                Some(text) => crate::markdown::to_lines(&sanitize::sanitize_multiline(text), theme),
+                None => Vec::new(),
+            };
+        }
+    }
+
+    fn answer_text(&self) -> Option<&str> {
+        self.evaluation
+            .as_ref()
+            .and_then(|e| e.result.as_ref())
+            .and_then(|r| r.content.as_deref())
+    }
+}
+
+/// A session's conversation as loaded (cached; revalidated when the session is selected again).
+#[derive(Debug, Clone, Default)]
+pub struct Conversation {
+    pub turns: Vec<TurnView>,
+    /// A load is in flight.
+    pub loading: bool,
+    /// When it was last loaded (for stale-while-revalidate).
+    pub fetched_at: Option<Timestamp>,
+    /// Why the last load failed.
+    pub error: Option<String>,
+}
+
+/// An ask being followed: which session it belongs to, and its prompt once posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follow {
+    pub session_id: String,
+    pub prompt_id: Option<String>,
 }
 
 /// The inline rename editor on one row.
@@ -176,6 +253,15 @@ pub struct State {
     /// Page size, for PgUp/PgDn prefetch distance.
     pub page_size: u32,
     pub detail_scroll: u16,
+    /// Conversations by session id.
+    pub conversations: HashMap<String, Conversation>,
+    /// Asks being followed, by their sequence number.
+    pub follows: HashMap<u64, Follow>,
+    /// The selection changed; the runtime sends `Msg::Settled` once it stays put briefly, so
+    /// holding `j` does not load every conversation on the way.
+    pub settle_pending: bool,
+    /// Where `e` writes exports (the working directory, set by the runtime).
+    pub export_dir: std::path::PathBuf,
     /// Text of creates in flight by sequence number, so a failure can give it back.
     pub pending_creates: HashMap<u64, String>,
     /// The key table in force (help is generated from it).
@@ -210,6 +296,10 @@ impl State {
             next_seq: 1,
             page_size: 100,
             detail_scroll: 0,
+            conversations: HashMap::new(),
+            follows: HashMap::new(),
+            settle_pending: false,
+            export_dir: std::path::PathBuf::from("."),
             pending_creates: HashMap::new(),
             keymap: Keymap::default(),
             theme: Theme::default(),
@@ -227,6 +317,11 @@ impl State {
     /// Whether the spinner should turn.
     pub fn busy(&self) -> bool {
         self.in_flight > 0
+    }
+
+    /// Whether an ask in this session is being followed.
+    pub fn is_following(&self, session_id: &str) -> bool {
+        self.follows.values().any(|f| f.session_id == session_id)
     }
 
     /// The filter text, trimmed; empty means no filter.

@@ -9,9 +9,10 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::Action;
 use super::layout;
 use super::state::{
-    CreateBox, Focus, Mode, PendingRename, RenameEditor, SessionEntry, Severity, State,
-    StatusMessage,
+    Conversation, CreateBox, Focus, Follow, Mode, PendingRename, RenameEditor, SessionEntry,
+    Severity, State, StatusMessage, TurnView,
 };
+use crate::graph::conversation::{FollowError, Turn, succeeded};
 use crate::graph::models::{Page, Session};
 use crate::graph::{GraphError, ListQuery, RetryNotice};
 use crate::worker::{Command, Event};
@@ -31,6 +32,8 @@ pub enum Msg {
     Clock(Timestamp),
     /// The terminal was resized.
     Resize(u16, u16),
+    /// The selection stayed put for a moment: load what the detail pane needs.
+    Settled,
 }
 
 /// The commands to send when the app starts: the first page.
@@ -56,6 +59,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.viewport = (w, h);
             keep_selection_in_view(state);
             Vec::new()
+        }
+        Msg::Settled => {
+            state.settle_pending = false;
+            load_selected_conversation(state)
         }
     }
 }
@@ -153,7 +160,7 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
             if state.status.is_some() {
                 state.status = None;
             }
-            Vec::new()
+            stop_following_selected(state)
         }
         Action::Rename => {
             start_rename(state);
@@ -164,6 +171,34 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
             state.mode = Mode::Creating(CreateBox::default());
             Vec::new()
         }
+        Action::Ask => {
+            match state.selected_entry() {
+                Some(entry) => {
+                    let target = entry.session.clone();
+                    state.mode = Mode::Creating(CreateBox {
+                        target: Some(target),
+                        ..CreateBox::default()
+                    });
+                }
+                None => state.status = Some(warning("Select a session to ask in, or press n")),
+            }
+            Vec::new()
+        }
+        Action::Export => match state.selected_entry() {
+            Some(entry) => {
+                let session = entry.session.clone();
+                let path = state
+                    .export_dir
+                    .join(crate::export::default_file_name(&session));
+                state.in_flight += 1;
+                state.status = Some(info("Exporting…"));
+                vec![Command::Export { session, path }]
+            }
+            None => {
+                state.status = Some(warning("Nothing to export: no session selected"));
+                Vec::new()
+            }
+        },
         Action::Refresh => {
             state.status = Some(info("Refreshing…"));
             start_load(state)
@@ -192,10 +227,13 @@ fn page_step(state: &State) -> usize {
 fn select(state: &mut State, position: usize) -> Vec<Command> {
     let last = state.visible.len().saturating_sub(1);
     let position = position.min(last);
-    if position != state.selected {
-        state.detail_scroll = 0;
-    }
+    let before = state.selected_entry().map(|e| e.session.id.clone());
     state.selected = position;
+    let after = state.selected_entry().map(|e| e.session.id.clone());
+    if before != after {
+        state.detail_scroll = 0;
+        state.settle_pending = after.is_some();
+    }
     keep_selection_in_view(state);
     maybe_prefetch(state)
 }
@@ -320,25 +358,47 @@ fn on_create_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.mode = Mode::Browsing;
             Vec::new()
         }
+        KeyCode::Enter
+            if key
+                .modifiers
+                .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT) =>
+        {
+            if create.in_flight.is_none() {
+                create
+                    .input
+                    .handle(tui_input::InputRequest::InsertChar('\n'));
+            }
+            Vec::new()
+        }
         KeyCode::Enter => {
-            let name = create.input.value().trim().to_string();
+            let text = create.input.value().trim().to_string();
             if create.in_flight.is_some() {
                 return Vec::new();
             }
-            if name.is_empty() {
+            if text.is_empty() {
                 create.problem =
-                    Some("Type a name for the new session first (Esc cancels)".to_string());
+                    Some("Type a question for Security Copilot first (Esc cancels)".to_string());
                 return Vec::new();
             }
             let seq = state.next_seq;
             state.next_seq += 1;
             create.in_flight = Some(seq);
             create.problem = None;
+            let session = create.target.clone();
             state
                 .pending_creates
                 .insert(seq, create.input.value().to_string());
             state.in_flight += 1;
-            vec![Command::Create { name, seq }]
+            if let Some(target) = &session {
+                state.follows.insert(
+                    seq,
+                    Follow {
+                        session_id: target.id.clone(),
+                        prompt_id: None,
+                    },
+                );
+            }
+            vec![Command::Ask { seq, session, text }]
         }
         _ => {
             if create.in_flight.is_none() {
@@ -450,7 +510,15 @@ fn refilter_keeping(state: &mut State, id: Option<&str>) {
 }
 
 fn on_event(state: &mut State, event: Event) -> Vec<Command> {
-    if !matches!(event, Event::Retrying(_)) {
+    // One in-flight count per command: an ask ends with FollowEnded, CreateFailed or AskFailed.
+    let ends_request = !matches!(
+        event,
+        Event::Retrying(_)
+            | Event::Created { .. }
+            | Event::Asked { .. }
+            | Event::EvaluationUpdated { .. }
+    );
+    if ends_request {
         state.in_flight = state.in_flight.saturating_sub(1);
         state.retry_notice = None;
     }
@@ -521,7 +589,20 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Created { seq, session } => {
-            state.pending_creates.remove(&seq);
+            state.follows.insert(
+                seq,
+                Follow {
+                    session_id: session.id.clone(),
+                    prompt_id: None,
+                },
+            );
+            state.conversations.insert(
+                session.id.clone(),
+                Conversation {
+                    fetched_at: Some(state.now),
+                    ..Conversation::default()
+                },
+            );
             if let Mode::Creating(create) = &state.mode {
                 if create.in_flight == Some(seq) {
                     state.mode = Mode::Browsing;
@@ -550,10 +631,12 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             state.focus = Focus::List;
             resort(state, Some(&id));
             keep_selection_in_view(state);
-            state.status = Some(info(format!("Created “{label}”")));
+            state.settle_pending = false;
+            state.status = Some(info(format!("Created “{label}”: asking Security Copilot…")));
             Vec::new()
         }
         Event::CreateFailed { seq, error } => {
+            state.follows.remove(&seq);
             let text = state.pending_creates.remove(&seq).unwrap_or_default();
             let problem = from_error("Create failed", &error);
             match &mut state.mode {
@@ -564,6 +647,7 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 Mode::Browsing => {
                     state.mode = Mode::Creating(CreateBox {
                         input: Input::new(text),
+                        target: None,
                         in_flight: None,
                         problem: Some(problem.text.clone()),
                     });
@@ -577,7 +661,230 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             state.retry_notice = Some(retry_text(&notice));
             Vec::new()
         }
+        Event::Asked {
+            seq,
+            session_id,
+            prompt,
+            evaluation,
+        } => {
+            state.pending_creates.remove(&seq);
+            if let Mode::Creating(create) = &state.mode {
+                if create.in_flight == Some(seq) {
+                    state.mode = Mode::Browsing;
+                }
+            }
+            if let Some(follow) = state.follows.get_mut(&seq) {
+                follow.prompt_id = Some(prompt.id.clone());
+            }
+            let theme = state.theme.clone();
+            let conversation = state.conversations.entry(session_id).or_default();
+            let mut view = TurnView::new(
+                Turn {
+                    prompt,
+                    evaluation: Some(evaluation),
+                },
+                &theme,
+            );
+            view.following = Some(seq);
+            conversation.turns.push(view);
+            if state.focus == Focus::Detail {
+                state.detail_scroll = u16::MAX;
+            }
+            state.status = Some(info("Asked: following the answer (Esc stops following)"));
+            Vec::new()
+        }
+        Event::AskFailed {
+            seq,
+            session,
+            prompt,
+            error,
+        } => {
+            state.follows.remove(&seq);
+            let text = state.pending_creates.remove(&seq).unwrap_or_default();
+            let context = if prompt.is_some() {
+                "The question was saved but could not be run"
+            } else {
+                "Asking failed"
+            };
+            let problem = from_error(context, &error);
+            match &mut state.mode {
+                Mode::Creating(create) if create.in_flight == Some(seq) => {
+                    create.in_flight = None;
+                    create.target = Some(session);
+                    create.problem = Some(problem.text.clone());
+                }
+                Mode::Browsing => {
+                    state.mode = Mode::Creating(CreateBox {
+                        input: Input::new(text),
+                        target: Some(session),
+                        in_flight: None,
+                        problem: Some(problem.text.clone()),
+                    });
+                }
+                _ => {}
+            }
+            state.status = Some(problem);
+            Vec::new()
+        }
+        Event::EvaluationUpdated {
+            seq: _,
+            session_id,
+            prompt_id,
+            evaluation,
+        } => {
+            let theme = state.theme.clone();
+            if let Some(turn) = state
+                .conversations
+                .get_mut(&session_id)
+                .and_then(|c| c.turns.iter_mut().find(|t| t.prompt.id == prompt_id))
+            {
+                turn.set_evaluation(Some(evaluation), &theme);
+            }
+            Vec::new()
+        }
+        Event::FollowEnded {
+            seq,
+            session_id,
+            result,
+        } => {
+            let follow = state.follows.remove(&seq);
+            let turn = state.conversations.get_mut(&session_id).and_then(|c| {
+                c.turns.iter_mut().find(|t| {
+                    follow.as_ref().and_then(|f| f.prompt_id.as_deref())
+                        == Some(t.prompt.id.as_str())
+                })
+            });
+            let mut outcome = None;
+            if let Some(turn) = turn {
+                turn.following = None;
+                outcome = turn.evaluation.clone();
+            }
+            state.status = Some(match result {
+                Ok(()) => match outcome {
+                    Some(e) if succeeded(&e) => info("Answer ready"),
+                    Some(e) => warning(format!(
+                        "Security Copilot did not answer: {} ({})",
+                        e.result
+                            .as_ref()
+                            .map(|r| r.result_type.to_string())
+                            .unwrap_or_else(|| "no result".into()),
+                        e.state
+                    )),
+                    None => info("Answer ready"),
+                },
+                Err(FollowError::Deadline(d)) => warning(format!(
+                    "Still running after {} s: stopped following; it keeps running on the service (R refreshes)",
+                    d.as_secs()
+                )),
+                Err(FollowError::Graph(e)) => from_error("Following the answer failed", &e),
+            });
+            Vec::new()
+        }
+        Event::ConversationLoaded { session_id, turns } => {
+            let theme = state.theme.clone();
+            let now = state.now;
+            let conversation = state.conversations.entry(session_id).or_default();
+            let mut fresh: Vec<TurnView> = turns
+                .into_iter()
+                .map(|t| TurnView::new(t, &theme))
+                .collect();
+            // answers being followed are newer than what a list shows: keep them
+            for old in conversation.turns.drain(..) {
+                if old.following.is_some() {
+                    match fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id) {
+                        Some(slot) => *slot = old,
+                        None => fresh.push(old),
+                    }
+                }
+            }
+            conversation.turns = fresh;
+            conversation.loading = false;
+            conversation.fetched_at = Some(now);
+            conversation.error = None;
+            Vec::new()
+        }
+        Event::ConversationFailed { session_id, error } => {
+            if error.is_not_found() {
+                state.conversations.remove(&session_id);
+                remove_session(state, &session_id);
+                state.status = Some(from_error(
+                    "The session no longer exists and was removed from the list",
+                    &error,
+                ));
+                return Vec::new();
+            }
+            let message = from_error("Could not load the conversation", &error);
+            if let Some(c) = state.conversations.get_mut(&session_id) {
+                c.loading = false;
+                c.error = Some(message.text.clone());
+            }
+            Vec::new()
+        }
+        Event::Exported { path } => {
+            state.status = Some(info(format!("Exported to {}", path.display())));
+            Vec::new()
+        }
+        Event::ExportFailed { message } => {
+            state.status = Some(error_text(message));
+            Vec::new()
+        }
     }
+}
+
+/// How old a cached conversation may be before re-selecting the session reloads it.
+const CONVERSATION_MAX_AGE_SECS: i64 = 30;
+
+/// Loads (or revalidates) the selected session's conversation, unless a load or a follow is on.
+fn load_selected_conversation(state: &mut State) -> Vec<Command> {
+    let Some(id) = state.selected_entry().map(|e| e.session.id.clone()) else {
+        return Vec::new();
+    };
+    let now = state.now;
+    let following = state.is_following(&id);
+    let conversation = state.conversations.entry(id.clone()).or_default();
+    let fresh = conversation
+        .fetched_at
+        .is_some_and(|t| now.as_second() - t.as_second() < CONVERSATION_MAX_AGE_SECS);
+    if conversation.loading || following || fresh {
+        return Vec::new();
+    }
+    conversation.loading = true;
+    state.in_flight += 1;
+    vec![Command::LoadConversation { session_id: id }]
+}
+
+/// `Esc` on a session whose answer is being followed stops following it (the evaluation keeps
+/// running on the service).
+fn stop_following_selected(state: &mut State) -> Vec<Command> {
+    let Some(id) = state.selected_entry().map(|e| e.session.id.clone()) else {
+        return Vec::new();
+    };
+    let seqs: Vec<u64> = state
+        .follows
+        .iter()
+        .filter(|(_, f)| f.session_id == id)
+        .map(|(&seq, _)| seq)
+        .collect();
+    if seqs.is_empty() {
+        return Vec::new();
+    }
+    if let Some(c) = state.conversations.get_mut(&id) {
+        for t in &mut c.turns {
+            if t.following.is_some_and(|s| seqs.contains(&s)) {
+                t.following = None;
+            }
+        }
+    }
+    for seq in &seqs {
+        state.follows.remove(seq);
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
+    state.status = Some(info(
+        "Stopped following: the evaluation keeps running on the service (R refreshes later)",
+    ));
+    seqs.into_iter()
+        .map(|seq| Command::StopFollow { seq })
+        .collect()
 }
 
 fn retry_text(notice: &RetryNotice) -> String {

@@ -11,6 +11,7 @@ use crate::auth::{AuthError, StaticToken, TokenSource};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, ConfigError, Overrides};
 use crate::fake::{FakeGraph, FakeOptions, Seed};
+use crate::graph::conversation::PollPlan;
 use crate::graph::retry::RetryPolicy;
 use crate::graph::{ClientOptions, GraphClient, GraphError};
 
@@ -72,7 +73,12 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             let mut state = crate::app::State::new(backend.client.workspace(), who);
             state.page_size = backend.client.page_size();
             state.tz = jiff::tz::TimeZone::system();
-            let result = crate::tui::run(backend.client.clone(), state).await;
+            state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+            let plan = PollPlan {
+                deadline: backend.config.ask_timeout,
+                ..PollPlan::default()
+            };
+            let result = crate::tui::run(backend.client.clone(), state, plan).await;
             backend.shutdown().await;
             result.map_err(RunError::from)
         }
@@ -82,6 +88,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
 /// A Graph client, and the in-process fake behind it in `--demo`.
 pub struct Backend {
     pub client: GraphClient,
+    pub config: Config,
     pub fake: Option<FakeGraph>,
 }
 
@@ -136,7 +143,11 @@ impl Backend {
             },
             tokens,
         )?;
-        Ok(Self { client, fake })
+        Ok(Self {
+            client,
+            config,
+            fake,
+        })
     }
 
     /// Stops the in-process fake, if any.

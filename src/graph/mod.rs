@@ -2,6 +2,7 @@
 //! and the worker both use it.
 
 pub mod client;
+pub mod conversation;
 pub mod error;
 pub mod models;
 pub mod odata;

@@ -104,7 +104,13 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
         &state.tz,
     );
     let marker = if selected { "› " } else { "  " };
-    let pending = if entry.pending.is_some() { " ⟳" } else { "" };
+    let pending = if entry.pending.is_some() {
+        " ⟳"
+    } else if state.is_following(&entry.session.id) {
+        " …"
+    } else {
+        ""
+    };
     let fixed = width(marker) + width(pending) + width(&when) + 1;
     let name_cols = cols.saturating_sub(fixed);
     let (name, name_style) = match &entry.shown_name {

@@ -53,14 +53,20 @@ fn hints(state: &State) -> Vec<Span<'static>> {
     let theme = &state.theme;
     let pairs: &[(&str, &str)] = match &state.mode {
         Mode::Renaming(_) => &[("Enter", "save"), ("Esc", "cancel"), ("Ctrl-U", "clear")],
-        Mode::Creating(_) => &[("Enter", "create"), ("Esc", "cancel")],
+        Mode::Creating(_) => &[
+            ("Enter", "send"),
+            ("Alt-Enter", "new line"),
+            ("Esc", "cancel"),
+        ],
         Mode::Filtering => &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")],
         Mode::Help => &[("Esc", "close help")],
         Mode::Browsing => &[
             ("j/k", "move"),
             ("Enter", "detail"),
             ("r", "rename"),
-            ("n", "new"),
+            ("n", "ask new"),
+            ("a", "ask"),
+            ("e", "export"),
             ("/", "filter"),
             ("R", "refresh"),
             ("?", "help"),

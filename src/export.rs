@@ -1,0 +1,143 @@
+//! A session's conversation as a Markdown document, for `e` in the TUI and `sessions export`.
+
+use crate::graph::conversation::Turn;
+use crate::graph::models::{EvaluationState, Session};
+use crate::sanitize::{sanitize_line, sanitize_multiline};
+
+/// The Markdown text: a title, the session's facts, then each question and its answer.
+/// Control characters are stripped (the file may be `cat`ed to a terminal).
+pub fn conversation_markdown(session: &Session, turns: &[Turn]) -> String {
+    let name = session
+        .display_name
+        .as_deref()
+        .map(|n| sanitize_line(n).trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "(untitled)".to_string());
+    let mut out = format!("# {name}\n\n");
+    out.push_str(&format!("- Session id: `{}`\n", sanitize_line(&session.id)));
+    if let Some(t) = &session.created_date_time {
+        out.push_str(&format!("- Created: {}\n", t.raw()));
+    }
+    if let Some(t) = &session.last_modified_date_time {
+        out.push_str(&format!("- Last modified: {}\n", t.raw()));
+    }
+    if turns.is_empty() {
+        out.push_str("\n_No prompts in this session._\n");
+    }
+    for (i, turn) in turns.iter().enumerate() {
+        let question = turn.prompt.content.as_deref().unwrap_or("");
+        out.push_str(&format!("\n## Prompt {}\n\n", i + 1));
+        for line in sanitize_multiline(question).lines() {
+            out.push_str(&format!("> {line}\n"));
+        }
+        out.push('\n');
+        match &turn.evaluation {
+            None => out.push_str("_Not run._\n"),
+            Some(e) => {
+                let result = e
+                    .result
+                    .as_ref()
+                    .map(|r| r.result_type.to_string())
+                    .unwrap_or_else(|| "none".to_string());
+                out.push_str(&format!(
+                    "**Answer** (state: {}, result: {result})\n\n",
+                    e.state
+                ));
+                let content = e.result.as_ref().and_then(|r| r.content.as_deref());
+                match content {
+                    Some(text) => {
+                        out.push_str(sanitize_multiline(text).trim_end());
+                        out.push('\n');
+                    }
+                    None if e.state == EvaluationState::Completed => {
+                        out.push_str("_No answer text._\n")
+                    }
+                    None => out.push_str("_Still running._\n"),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A file name for the export: `sctui-<name>-<id prefix>.md`, safe on every file system.
+pub fn default_file_name(session: &Session) -> String {
+    let slug: String = session
+        .display_name
+        .as_deref()
+        .unwrap_or("untitled")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug: Vec<&str> = slug.split('-').filter(|s| !s.is_empty()).collect();
+    let slug: String = slug.join("-").chars().take(40).collect();
+    let id: String = session
+        .id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(8)
+        .collect();
+    format!(
+        "sctui-{}-{id}.md",
+        if slug.is_empty() {
+            "untitled"
+        } else {
+            slug.trim_end_matches('-')
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::models::{Evaluation, Prompt};
+
+    fn turn(question: &str, answer: Option<&str>, state: &str) -> Turn {
+        let prompt: Prompt = serde_json::from_value(
+            serde_json::json!({"id":"p","type":"prompt","content":question}),
+        )
+        .unwrap();
+        let evaluation: Evaluation = serde_json::from_value(serde_json::json!({
+            "id":"e","state":state,"result":{"content":answer,"type": if answer.is_some() {"success"} else {"unknown"}}
+        })).unwrap();
+        Turn {
+            prompt,
+            evaluation: Some(evaluation),
+        }
+    }
+
+    #[test]
+    fn markdown_has_questions_and_answers_without_escapes() {
+        let session: Session = serde_json::from_value(serde_json::json!({
+            "id":"8e95c36e-c9bd","displayName":"Phish\u{1b}[31m triage","createdDateTime":"2025-09-17T19:23:41.1506601Z"
+        })).unwrap();
+        let md = conversation_markdown(
+            &session,
+            &[
+                turn(
+                    "who am i?\nsecond line",
+                    Some("## You\n\nJordan"),
+                    "completed",
+                ),
+                turn("next", None, "running"),
+            ],
+        );
+        assert!(md.starts_with("# Phish triage\n"), "{md}");
+        assert!(md.contains("> who am i?\n> second line\n"));
+        assert!(
+            md.contains("**Answer** (state: completed, result: success)\n\n## You\n\nJordan\n")
+        );
+        assert!(md.contains("_Still running._"));
+        assert!(!md.contains('\u{1b}'));
+        assert_eq!(
+            default_file_name(&session),
+            "sctui-phish-31m-triage-8e95c36e.md"
+        );
+    }
+}

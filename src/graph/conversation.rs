@@ -1,0 +1,244 @@
+//! A session's conversation on top of the client: its prompts with their latest evaluations,
+//! asking a question (session → prompt → evaluation), and following an evaluation to its end.
+//! Shared by the TUI's worker and the CLI.
+
+use std::time::{Duration, Instant};
+
+use super::client::GraphClient;
+use super::error::GraphError;
+use super::models::{Evaluation, EvaluationResultType, EvaluationState, Prompt, Session};
+
+/// One question and the latest run of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    pub prompt: Prompt,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// The longest a session name made from a question gets (Graph has no documented limit; the
+/// portal's names are short).
+pub const MAX_NAME_CHARS: usize = 80;
+
+/// The display name for a session started by a question: its first non-blank line, trimmed and
+/// cut at a word boundary near [`MAX_NAME_CHARS`].
+pub fn name_from_question(question: &str) -> String {
+    let line = question
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() <= MAX_NAME_CHARS {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(MAX_NAME_CHARS - 1).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > MAX_NAME_CHARS / 2 => cut[..space].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// The most recent evaluation of a list (by creation time, then position).
+pub fn latest(mut evaluations: Vec<Evaluation>) -> Option<Evaluation> {
+    evaluations.sort_by_key(|e| e.created_date_time.as_ref().and_then(|t| t.instant()));
+    evaluations.pop()
+}
+
+/// Loads every prompt of a session with its latest evaluation, in the order Graph lists them
+/// (sorted by creation time when Graph gives times).
+pub async fn load_conversation(
+    client: &GraphClient,
+    session: &str,
+) -> Result<Vec<Turn>, GraphError> {
+    let mut prompts = client.list_prompts(session).await?;
+    prompts.sort_by_key(|p| p.created_date_time.as_ref().and_then(|t| t.instant()));
+    let evaluations = futures::future::join_all(
+        prompts
+            .iter()
+            .map(|p| client.list_evaluations(session, &p.id)),
+    )
+    .await;
+    let mut turns = Vec::with_capacity(prompts.len());
+    for (prompt, evaluations) in prompts.into_iter().zip(evaluations) {
+        let evaluation = match evaluations {
+            Ok(list) => latest(list),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
+        };
+        turns.push(Turn { prompt, evaluation });
+    }
+    Ok(turns)
+}
+
+/// What asking produced: the session (new or given), the prompt and the started evaluation.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub session: Session,
+    pub created_session: bool,
+    pub prompt: Prompt,
+    pub evaluation: Evaluation,
+}
+
+/// Where asking failed, so the caller can keep what the user typed and say what exists already.
+#[derive(Debug)]
+pub struct AskError {
+    /// The session, when it exists (created before the failure, or given).
+    pub session: Option<Session>,
+    /// The prompt, when it was posted but could not be run.
+    pub prompt: Option<Prompt>,
+    pub error: GraphError,
+}
+
+/// Asks `question`: creates a session when `session` is `None` (named after the first line),
+/// posts the prompt and starts its evaluation. `on_session` hears about a new session at once so
+/// the list can show it before the rest is done.
+pub async fn ask(
+    client: &GraphClient,
+    session: Option<Session>,
+    question: &str,
+    on_session: impl FnOnce(&Session),
+) -> Result<Asked, AskError> {
+    let (session, created_session) = match session {
+        Some(s) => (s, false),
+        None => {
+            let created = client
+                .create_session(&name_from_question(question))
+                .await
+                .map_err(|error| AskError {
+                    session: None,
+                    prompt: None,
+                    error,
+                })?;
+            on_session(&created);
+            (created, true)
+        }
+    };
+    let prompt = match client.create_prompt(&session.id, question).await {
+        Ok(p) => p,
+        Err(error) => {
+            return Err(AskError {
+                session: Some(session),
+                prompt: None,
+                error,
+            });
+        }
+    };
+    match client.create_evaluation(&session.id, &prompt.id).await {
+        Ok(evaluation) => Ok(Asked {
+            session,
+            created_session,
+            prompt,
+            evaluation,
+        }),
+        Err(error) => Err(AskError {
+            session: Some(session),
+            prompt: Some(prompt),
+            error,
+        }),
+    }
+}
+
+/// How following ended when it did not reach a terminal state.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    #[error(
+        "still running after {0:?}: stopped following (the evaluation keeps running on the service)"
+    )]
+    Deadline(Duration),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+/// Poll timing: starts at `first`, grows by half each time up to `max`, gives up at `deadline`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollPlan {
+    pub first: Duration,
+    pub max: Duration,
+    pub deadline: Duration,
+}
+
+impl Default for PollPlan {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_secs(1),
+            max: Duration::from_secs(5),
+            deadline: Duration::from_secs(300),
+        }
+    }
+}
+
+impl PollPlan {
+    /// The wait after one of `previous`.
+    pub fn next_interval(&self, previous: Duration) -> Duration {
+        previous.mul_f64(1.5).min(self.max).max(self.first)
+    }
+}
+
+/// Whether polling should stop at this evaluation: terminal, or a state we cannot move past.
+pub fn is_settled(evaluation: &Evaluation) -> bool {
+    !evaluation.state.is_in_progress()
+}
+
+/// Whether an evaluation ended with a usable answer.
+pub fn succeeded(evaluation: &Evaluation) -> bool {
+    evaluation.state == EvaluationState::Completed
+        && evaluation
+            .result
+            .as_ref()
+            .is_some_and(|r| r.result_type == EvaluationResultType::Success)
+}
+
+/// Polls an evaluation until it settles, calling `on_update` with each version seen (the first
+/// poll happens after `plan.first`).
+pub async fn follow(
+    client: &GraphClient,
+    session: &str,
+    prompt: &str,
+    evaluation: &str,
+    plan: PollPlan,
+    mut on_update: impl FnMut(&Evaluation),
+) -> Result<Evaluation, FollowError> {
+    let started = Instant::now();
+    let mut interval = plan.first;
+    loop {
+        tokio::time::sleep(interval).await;
+        let current = client.get_evaluation(session, prompt, evaluation).await?;
+        on_update(&current);
+        if is_settled(&current) {
+            return Ok(current);
+        }
+        if started.elapsed() >= plan.deadline {
+            return Err(FollowError::Deadline(plan.deadline));
+        }
+        interval = plan.next_interval(interval);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_first_line_and_are_kept_short() {
+        assert_eq!(name_from_question("\n  who am I?  \nmore"), "who am I?");
+        let long = "Summarize every sign-in from unusual countries for the finance team over the last thirty days please";
+        let name = name_from_question(long);
+        assert!(name.chars().count() <= MAX_NAME_CHARS, "{name}");
+        assert!(name.ends_with('…'));
+        assert!(name.starts_with("Summarize every sign-in"));
+        assert!(!name.contains("  "));
+    }
+
+    #[test]
+    fn poll_interval_grows_to_the_cap() {
+        let plan = PollPlan::default();
+        let mut i = plan.first;
+        let mut seen = vec![i];
+        for _ in 0..6 {
+            i = plan.next_interval(i);
+            seen.push(i);
+        }
+        assert_eq!(seen[1], Duration::from_millis(1500));
+        assert_eq!(*seen.last().unwrap(), Duration::from_secs(5));
+    }
+}
