@@ -125,6 +125,7 @@ impl<'t> Renderer<'t> {
         }
     }
 
+    /// Ends the current block with one blank line (never two).
     fn blank(&mut self) {
         self.flush_line();
         if self.lines.last().is_some_and(|l| !l.spans.is_empty()) {
@@ -246,29 +247,29 @@ impl<'t> Renderer<'t> {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Paragraph => {
-                self.flush_line();
                 if self.lists.is_empty() {
-                    self.lines.push(Line::default());
+                    self.blank();
+                } else {
+                    self.flush_line();
                 }
             }
             TagEnd::Heading(_) => {
                 self.pop_style();
-                self.flush_line();
+                self.blank();
             }
             TagEnd::BlockQuote(_) => {
                 self.flush_line();
                 self.quote_depth = self.quote_depth.saturating_sub(1);
             }
             TagEnd::CodeBlock => {
-                self.flush_line();
+                self.blank();
                 self.in_code_block = false;
-                self.lines.push(Line::default());
             }
             TagEnd::List(_) => {
                 self.flush_line();
                 self.lists.pop();
                 if self.lists.is_empty() {
-                    self.lines.push(Line::default());
+                    self.blank();
                 }
             }
             TagEnd::Item => self.flush_line(),
@@ -318,7 +319,7 @@ impl<'t> Renderer<'t> {
                 if let Some(t) = self.table.take() {
                     self.draw_table(t);
                 }
-                self.lines.push(Line::default());
+                self.blank();
             }
             _ => {}
         }

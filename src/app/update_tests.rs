@@ -412,10 +412,15 @@ fn create_inserts_at_the_top_selected() {
     }
     typed(&mut state, "Fresh hunt");
     let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Create { name, seq } = commands[0].clone() else {
-        panic!()
+    let Command::Ask {
+        seq,
+        session: None,
+        text,
+    } = commands[0].clone()
+    else {
+        panic!("{commands:?}")
     };
-    assert_eq!(name, "Fresh hunt");
+    assert_eq!(text, "Fresh hunt");
     assert!(
         update(&mut state, key(KeyCode::Enter)).is_empty(),
         "no double submit"
@@ -441,7 +446,7 @@ fn failed_create_keeps_the_box_and_its_text() {
     update(&mut state, ch('n'));
     typed(&mut state, "Keep me");
     let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Create { seq, .. } = commands[0].clone() else {
+    let Command::Ask { seq, .. } = commands[0].clone() else {
         panic!()
     };
     update(
@@ -461,7 +466,7 @@ fn failed_create_keeps_the_box_and_its_text() {
     }
     // closed before the answer came: the box comes back with the text
     let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Create { seq, .. } = commands[0].clone() else {
+    let Command::Ask { seq, .. } = commands[0].clone() else {
         panic!()
     };
     update(&mut state, key(KeyCode::Esc));
