@@ -62,6 +62,13 @@ pub enum Command {
     #[command(subcommand)]
     Sessions(SessionsCommand),
 
+    /// List the prompts (questions) of a session.
+    #[command(subcommand)]
+    Prompts(PromptsCommand),
+
+    /// Ask Security Copilot a question, in a new session or an existing one.
+    Ask(AskArgs),
+
     /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
     /// and serves until Ctrl-C.
     FakeGraph(FakeGraphArgs),
@@ -98,6 +105,14 @@ pub enum SessionsCommand {
         #[command(flatten)]
         output: OutputArg,
     },
+    /// Write a session's conversation as Markdown (to stdout, or a file).
+    Export {
+        /// Session id.
+        id: String,
+        /// The Markdown file to write [default: stdout].
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Rename a session.
     Rename {
         /// Session id.
@@ -107,6 +122,33 @@ pub enum SessionsCommand {
         #[command(flatten)]
         output: OutputArg,
     },
+}
+
+/// `sctui prompts …`.
+#[derive(Debug, Subcommand)]
+pub enum PromptsCommand {
+    /// List a session's prompts with the state of their latest evaluation.
+    List {
+        /// Session id.
+        session_id: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+/// `sctui ask`.
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Ask in this session; without it a new session is created, named after the question.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// The question.
+    pub text: String,
+    /// Wait for the answer and print it (exit code 7 when the evaluation fails).
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// `--output`.

@@ -1,6 +1,7 @@
 //! What `main` runs: choosing the backend (real Graph or the built-in fake), the TUI, and the
 //! CLI subcommands. Errors are reported once, here at the edge, with a documented exit code.
 
+mod conversation;
 mod fake_graph;
 mod sessions;
 
@@ -26,6 +27,9 @@ pub enum RunError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// An evaluation ended without an answer (`ask --wait`).
+    #[error("{0}")]
+    Evaluation(String),
 }
 
 impl RunError {
@@ -35,6 +39,7 @@ impl RunError {
             Self::Config(_) | Self::Usage(_) => crate::exit::USAGE,
             Self::Graph(e) => e.exit_code(),
             Self::Io(_) => crate::exit::FAILURE,
+            Self::Evaluation(_) => crate::exit::EVALUATION_FAILED,
         }
     }
 }
@@ -60,6 +65,22 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         Some(Command::Sessions(command)) => {
             let backend = Backend::connect(&global).await?;
             let result = sessions::run(&backend.client, command).await;
+            backend.shutdown().await;
+            result
+        }
+        Some(Command::Prompts(command)) => {
+            let backend = Backend::connect(&global).await?;
+            let result = conversation::prompts(&backend.client, command).await;
+            backend.shutdown().await;
+            result
+        }
+        Some(Command::Ask(args)) => {
+            let backend = Backend::connect(&global).await?;
+            let plan = PollPlan {
+                deadline: backend.config.ask_timeout,
+                ..PollPlan::default()
+            };
+            let result = conversation::ask(&backend.client, args, plan).await;
             backend.shutdown().await;
             result
         }

@@ -49,6 +49,9 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             let session = client.create_session(name.trim()).await?;
             write_one(&mut out, &session, output.output)?;
         }
+        SessionsCommand::Export { id, output } => {
+            super::conversation::export(client, &id, output.as_deref()).await?;
+        }
         SessionsCommand::Rename { id, name, output } => {
             if name.trim().is_empty() {
                 return Err(RunError::Usage("a session name cannot be empty".into()));
@@ -70,7 +73,8 @@ pub fn sort_newest_first(sessions: &mut [Session]) {
     });
 }
 
-fn write_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> Result<(), RunError> {
+/// Pretty JSON with Graph's property names, then a newline.
+pub fn write_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> Result<(), RunError> {
     serde_json::to_writer_pretty(&mut *out, value)
         .map_err(|e| RunError::Io(std::io::Error::other(e)))?;
     writeln!(out)?;

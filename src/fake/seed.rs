@@ -10,9 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
-use super::store::{
-    Answers, EvalRec, PromptRec, SessionRec, State, WorkspaceRec, failure_message, new_id,
-};
+use super::store::{Answers, EvalRec, PromptRec, SessionRec, State, WorkspaceRec, failure_message};
 use crate::graph::models::EvaluationResultType;
 
 const DEMO_SESSIONS: &str = include_str!("../../assets/demo/sessions.toml");
@@ -202,7 +200,7 @@ fn parse_demo(
                 };
                 let created_at = secs_after(at, 1).min(now);
                 EvalRec {
-                    id: new_id(),
+                    id: stable_id(&[i as u64, j as u64, 2]),
                     created: created_at,
                     run_start: secs_after(created_at, 2).min(now),
                     completed: secs_after(created_at, 9 + (j as i64 * 7) % 13).min(now),
@@ -211,7 +209,7 @@ fn parse_demo(
                 }
             };
             prompts.push(PromptRec {
-                id: new_id(),
+                id: stable_id(&[i as u64, j as u64, 1]),
                 content: p.content,
                 created: at,
                 modified: at,
@@ -219,7 +217,7 @@ fn parse_demo(
             });
         }
         let rec = SessionRec {
-            id: new_id(),
+            id: stable_id(&[i as u64, 0, 0]),
             name: s.display_name,
             created,
             modified,
@@ -542,5 +540,40 @@ created_minutes_ago = 5
         // Deterministic for a seed.
         let again = synthetic_sessions(10, now, 7);
         assert_eq!(again[0].id, synthetic_sessions(10, now, 7)[0].id);
+    }
+}
+
+/// A GUID that is the same on every start for the same demo item, so ids seen in one
+/// `sctui --demo` run work in the next (splitmix64 chained over the item's position).
+fn stable_id(parts: &[u64]) -> String {
+    fn mix(x: u64) -> u64 {
+        let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    let high = parts.iter().fold(0x5c7u64, |state, p| mix(state ^ mix(*p)));
+    let low = mix(high);
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&high.to_le_bytes());
+    bytes[8..].copy_from_slice(&low.to_le_bytes());
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+}
+
+#[cfg(test)]
+mod stable_id_tests {
+    use super::stable_id;
+
+    #[test]
+    fn stable_ids_are_repeatable_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..60u64 {
+            for j in 0..6u64 {
+                for k in 0..3u64 {
+                    assert!(seen.insert(stable_id(&[i, j, k])), "collision at {i} {j} {k}");
+                }
+            }
+        }
+        assert_eq!(stable_id(&[1, 2, 3]), stable_id(&[1, 2, 3]));
     }
 }
