@@ -945,6 +945,16 @@ fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
     {
         state.status = None;
     }
+    if first {
+        // a refresh revalidates the conversation on screen
+        if let Some(c) = selected_id
+            .as_ref()
+            .and_then(|id| state.conversations.get_mut(id))
+        {
+            c.fetched_at = None;
+        }
+        state.settle_pending = true;
+    }
     resort(state, selected_id.as_deref());
 }
 

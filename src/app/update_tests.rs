@@ -565,3 +565,333 @@ fn paste_goes_into_the_open_editor_as_one_line() {
         other => panic!("{other:?}"),
     }
 }
+
+// ---- asking and following (issue 5) ----
+
+use crate::graph::conversation::{FollowError, Turn};
+use crate::graph::models::{Evaluation, Prompt};
+
+fn prompt(id: &str, content: &str) -> Prompt {
+    serde_json::from_value(serde_json::json!({"id": id, "type": "prompt", "content": content}))
+        .unwrap()
+}
+
+fn evaluation(id: &str, state: &str, result: Option<(&str, Option<&str>)>) -> Evaluation {
+    let result =
+        result.map(|(kind, content)| serde_json::json!({"type": kind, "content": content}));
+    serde_json::from_value(serde_json::json!({
+        "id": id, "state": state, "result": result,
+        "createdDateTime": "2026-01-31T11:59:50Z", "runStartDateTime": "2026-01-31T11:59:52Z"
+    }))
+    .unwrap()
+}
+
+/// Asks `question` in a new session through the prompt box; returns the ask's seq.
+fn ask_new(state: &mut State, question: &str) -> u64 {
+    update(state, ch('n'));
+    typed(state, question);
+    let commands = update(state, key(KeyCode::Enter));
+    match commands.as_slice() {
+        [
+            Command::Ask {
+                seq,
+                session: None,
+                text,
+            },
+        ] => {
+            assert_eq!(text, question.trim());
+            *seq
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn created_and_asked(state: &mut State, seq: u64, session_id: &str) {
+    let mut s = session(session_id, Some("who am i"), 59);
+    s.last_modified_date_time = Some(GraphTime::new("2026-01-31T12:00:00Z"));
+    update(state, Msg::Worker(Event::Created { seq, session: s }));
+    update(
+        state,
+        Msg::Worker(Event::Asked {
+            seq,
+            session_id: session_id.into(),
+            prompt: prompt("p1", "who am i"),
+            evaluation: evaluation("e1", "created", None),
+        }),
+    );
+}
+
+#[test]
+fn ask_success_shows_the_answer_and_ends_the_follow() {
+    let mut state = loaded(2, None);
+    let seq = ask_new(&mut state, "who am i");
+    assert!(state.busy());
+    created_and_asked(&mut state, seq, "new");
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(selected_id(&state), "new");
+    assert!(state.is_following("new"));
+    let turn = &state.conversations["new"].turns[0];
+    assert_eq!(turn.question, "who am i");
+    assert_eq!(turn.following, Some(seq));
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "running", Some(("unknown", None))),
+        }),
+    );
+    assert!(state.conversations["new"].turns[0].answer.is_empty());
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation(
+                "e1",
+                "completed",
+                Some(("success", Some("## You\n\n**Jordan**"))),
+            ),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Ok(()),
+        }),
+    );
+    let turn = &state.conversations["new"].turns[0];
+    assert!(!turn.answer.is_empty(), "answer rendered");
+    assert_eq!(turn.following, None);
+    assert!(!state.is_following("new"));
+    assert!(!state.busy(), "the ask's in-flight count is released once");
+    assert_eq!(state.status.as_ref().unwrap().text, "Answer ready");
+}
+
+#[test]
+fn ask_error_result_is_reported() {
+    let mut state = loaded(1, None);
+    let seq = ask_new(&mut state, "[fail:error] x");
+    created_and_asked(&mut state, seq, "new");
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation(
+                "e1",
+                "completed",
+                Some(("error", Some("I couldn't do that"))),
+            ),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Ok(()),
+        }),
+    );
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.severity, Severity::Warning);
+    assert!(
+        status.text.contains("did not answer: error"),
+        "{}",
+        status.text
+    );
+}
+
+#[test]
+fn ask_deadline_says_the_evaluation_keeps_running() {
+    let mut state = loaded(1, None);
+    let seq = ask_new(&mut state, "slow one");
+    created_and_asked(&mut state, seq, "new");
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Err(FollowError::Deadline(std::time::Duration::from_secs(300))),
+        }),
+    );
+    let status = state.status.as_ref().unwrap();
+    assert!(
+        status.text.contains("keeps running on the service"),
+        "{}",
+        status.text
+    );
+    assert!(!state.is_following("new"));
+    assert!(!state.busy());
+}
+
+#[test]
+fn esc_stops_following_and_says_so() {
+    let mut state = loaded(1, None);
+    let seq = ask_new(&mut state, "long question");
+    created_and_asked(&mut state, seq, "new");
+    let commands = update(&mut state, key(KeyCode::Esc));
+    assert_eq!(commands, vec![Command::StopFollow { seq }]);
+    assert!(!state.is_following("new"));
+    assert!(!state.busy());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("keeps running on the service")
+    );
+    // a late update after stopping is harmless
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "running", None),
+        }),
+    );
+}
+
+#[test]
+fn switching_sessions_mid_poll_keeps_the_answer_in_its_own_session() {
+    let mut state = loaded(3, None);
+    let seq = ask_new(&mut state, "who am i");
+    created_and_asked(&mut state, seq, "new");
+    // move away: the follow is still visible on its row (is_following) and lands in "new"
+    update(&mut state, ch('j'));
+    assert_ne!(selected_id(&state), "new");
+    assert!(state.is_following("new"));
+    let other = selected_id(&state).to_string();
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "completed", Some(("success", Some("done")))),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Ok(()),
+        }),
+    );
+    assert!(!state.conversations["new"].turns[0].answer.is_empty());
+    assert!(
+        state
+            .conversations
+            .get(&other)
+            .is_none_or(|c| c.turns.is_empty())
+    );
+}
+
+#[test]
+fn follow_up_goes_to_the_selected_session_and_failure_keeps_the_text() {
+    let mut state = loaded(2, None);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('a'));
+    typed(&mut state, "and then?");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let [
+        Command::Ask {
+            seq,
+            session: Some(target),
+            ..
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(target.id, "s1");
+    let seq = *seq;
+    update(
+        &mut state,
+        Msg::Worker(Event::AskFailed {
+            seq,
+            session: target.clone(),
+            prompt: None,
+            error: api_error(503),
+        }),
+    );
+    match &state.mode {
+        Mode::Creating(b) => {
+            assert_eq!(b.input.value(), "and then?");
+            assert_eq!(b.target.as_ref().unwrap().id, "s1");
+            assert!(b.problem.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!state.busy());
+}
+
+#[test]
+fn alt_enter_adds_a_line_and_the_name_is_not_sent_as_text_only() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    typed(&mut state, "line one");
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+    );
+    typed(&mut state, "line two");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let [Command::Ask { text, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    assert_eq!(text, "line one\nline two");
+}
+
+#[test]
+fn conversation_loads_once_the_selection_settles_and_is_cached() {
+    let mut state = loaded(3, None);
+    assert!(state.settle_pending, "first page asks for the detail");
+    let commands = update(&mut state, Msg::Settled);
+    assert_eq!(
+        commands,
+        vec![Command::LoadConversation {
+            session_id: "s0".into()
+        }]
+    );
+    assert!(
+        update(&mut state, Msg::Settled).is_empty(),
+        "no duplicate while loading"
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "s0".into(),
+            turns: vec![Turn {
+                prompt: prompt("p", "q"),
+                evaluation: Some(evaluation("e", "completed", Some(("success", Some("a"))))),
+            }],
+        }),
+    );
+    update(&mut state, ch('j'));
+    assert!(state.settle_pending);
+    update(&mut state, ch('k'));
+    assert!(
+        update(&mut state, Msg::Settled).is_empty(),
+        "fresh cache: no reload"
+    );
+    state.now = "2026-01-31T13:00:00Z".parse().unwrap();
+    assert_eq!(
+        update(&mut state, Msg::Settled).len(),
+        1,
+        "stale: revalidate"
+    );
+    assert_eq!(
+        state.conversations["s0"].turns.len(),
+        1,
+        "the cached turns stay on screen"
+    );
+}
