@@ -134,6 +134,18 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The text after its first `columns` display columns (for horizontally scrolled editors).
+pub fn skip_columns(text: &str, columns: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        if used >= columns {
+            return &text[i..];
+        }
+        used += c.width().unwrap_or(0);
+    }
+    ""
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +187,14 @@ mod tests {
     #[test]
     fn multiline_keeps_newlines_only() {
         assert_eq!(sanitize_multiline("a\r\nb\x1b[2Jc"), "a\nbc");
+    }
+
+    #[test]
+    fn skip_columns_counts_wide_chars_as_two() {
+        assert_eq!(skip_columns("東京都", 2), "京都");
+        assert_eq!(skip_columns("abc", 1), "bc");
+        assert_eq!(skip_columns("abc", 5), "");
+        assert_eq!(skip_columns("abc", 0), "abc");
     }
 
     #[test]

@@ -101,15 +101,25 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     }
 }
 
+/// Pasted text goes into the open editor, cleaned like server text: the question box keeps line
+/// breaks, one-line editors get spaces instead.
 fn on_paste(state: &mut State, text: &str) -> Vec<Command> {
-    let line = text.replace(['\r', '\n'], " ");
-    let input = match &mut state.mode {
-        Mode::Creating(b) => &mut b.input,
-        Mode::Renaming(e) => &mut e.input,
-        Mode::Filtering => &mut state.filter,
+    let (input, clean) = match &mut state.mode {
+        Mode::Creating(b) if b.in_flight.is_none() => (
+            &mut b.input,
+            crate::sanitize::sanitize_multiline(text).into_owned(),
+        ),
+        Mode::Renaming(e) => (
+            &mut e.input,
+            crate::sanitize::sanitize_line(text).into_owned(),
+        ),
+        Mode::Filtering => (
+            &mut state.filter,
+            crate::sanitize::sanitize_line(text).into_owned(),
+        ),
         _ => return Vec::new(),
     };
-    for c in line.chars() {
+    for c in clean.chars() {
         input.handle(tui_input::InputRequest::InsertChar(c));
     }
     if matches!(state.mode, Mode::Filtering) {
@@ -290,9 +300,14 @@ fn start_rename(state: &mut State) {
         state.status = Some(warning("Nothing to rename: the list is empty"));
         return;
     };
+    // The editor holds the name as shown (sanitised), so what you edit is what you see.
     let editor = RenameEditor {
         id: entry.session.id.clone(),
-        input: Input::new(entry.current_name().to_string()),
+        input: Input::new(
+            crate::sanitize::sanitize_line(entry.current_name())
+                .trim()
+                .to_string(),
+        ),
     };
     state.focus = Focus::List;
     state.mode = Mode::Renaming(editor);
@@ -1015,9 +1030,15 @@ fn error_text(text: impl Into<String>) -> StatusMessage {
 
 /// An error status with context and Graph's request-id (users need it for support).
 pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
+    let request_id = error.request_id().map(str::to_string);
+    let mut text = format!("{context}: {error}");
+    // the status bar shows the request-id on its own, where truncation cannot cut it off
+    if let Some(id) = &request_id {
+        text = text.replace(&format!(" request-id {id}"), "");
+    }
     StatusMessage {
-        text: crate::sanitize::sanitize_line(&format!("{context}: {error}")).into_owned(),
+        text: crate::sanitize::sanitize_line(&text).into_owned(),
         severity: Severity::Error,
-        request_id: error.request_id().map(str::to_string),
+        request_id,
     }
 }

@@ -556,12 +556,20 @@ fn help_opens_and_closes_and_quit_keys_work() {
 }
 
 #[test]
-fn paste_goes_into_the_open_editor_as_one_line() {
+fn paste_is_cleaned_and_keeps_lines_only_in_the_question_box() {
     let mut state = loaded(1, None);
     update(&mut state, ch('n'));
-    update(&mut state, Msg::Paste("line one\nline two".into()));
+    update(&mut state, Msg::Paste("line one\r\nline \x1b[31mtwo".into()));
     match &state.mode {
-        Mode::Creating(b) => assert_eq!(b.input.value(), "line one line two"),
+        Mode::Creating(b) => assert_eq!(b.input.value(), "line one\nline two"),
+        other => panic!("{other:?}"),
+    }
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('r'));
+    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    update(&mut state, Msg::Paste("a\nb\x07".into()));
+    match &state.mode {
+        Mode::Renaming(e) => assert_eq!(e.input.value(), "a b\u{FFFD}"),
         other => panic!("{other:?}"),
     }
 }

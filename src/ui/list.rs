@@ -78,8 +78,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             let y = inner.y + (position - state.list_offset) as u16;
             let field = width_cols.saturating_sub(2);
             let scroll = editor.input.visual_scroll(field);
-            let value: String = editor.input.value().chars().skip(scroll).collect();
-            let value = crate::sanitize::sanitize_line(&value).into_owned();
+            let value = crate::sanitize::skip_columns(editor.input.value(), scroll);
+            let value = crate::sanitize::sanitize_line(value).into_owned();
             lines.push(Line::from(vec![
                 Span::styled("✎ ", theme.key),
                 Span::styled(truncate(&value, field).into_owned(), theme.title),

@@ -35,13 +35,17 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             Severity::Warning => "! ",
             Severity::Info => "",
         };
-        let mut text = format!("{prefix}{}", status.text);
-        if let Some(id) = &status.request_id {
-            if !text.contains(id.as_str()) {
-                text.push_str(&format!(" (request-id {id})"));
-            }
-        }
+        let text = format!("{prefix}{}", status.text);
+        // the request-id is what support needs: it survives truncation
+        let suffix = match &status.request_id {
+            Some(id) if !text.contains(id.as_str()) => format!(" (request-id {id})"),
+            _ => String::new(),
+        };
         let room = usize::from(area.width).saturating_sub(spans.iter().map(|s| s.width()).sum());
+        let text = format!(
+            "{}{suffix}",
+            truncate(&text, room.saturating_sub(crate::sanitize::width(&suffix)))
+        );
         spans.push(Span::styled(truncate(&text, room).into_owned(), style));
     } else {
         spans.extend(hints(state));
