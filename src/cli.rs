@@ -34,6 +34,12 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "PORT", global = true, requires = "demo")]
     pub demo_port: Option<u16>,
 
+    /// With --demo: inject failures into the fake, e.g.
+    /// 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01 (also 500=, 504=,
+    /// retry-after=0.5, seed=N).
+    #[arg(long, value_name = "SPEC", global = true, requires = "demo")]
+    pub faults: Option<crate::fake::FaultSpec>,
+
     /// Graph base URL [env: SCTUI_GRAPH_URL] [default: https://graph.microsoft.com/beta].
     #[arg(long, value_name = "URL", global = true)]
     pub graph_url: Option<String>,
@@ -178,6 +184,10 @@ pub struct FakeGraphArgs {
     /// Generate N synthetic sessions instead of the demo set.
     #[arg(long, value_name = "N")]
     pub sessions: Option<usize>,
+    /// Inject failures, e.g. 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01
+    /// (also 500=, 504=, retry-after=0.5, seed=N).
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<crate::fake::FaultSpec>,
 }
 
 fn after_help() -> String {

@@ -15,6 +15,7 @@ pub async fn run(args: FakeGraphArgs) -> Result<(), RunError> {
         },
         port: args.port,
         token: args.token,
+        faults: args.faults,
         ..FakeOptions::demo()
     })
     .await?;

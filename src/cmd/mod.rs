@@ -133,6 +133,7 @@ impl Backend {
                 let fake = FakeGraph::start(FakeOptions {
                     seed,
                     port: global.demo_port.unwrap_or(0),
+                    faults: global.faults.clone(),
                     ..FakeOptions::demo()
                 })
                 .await?;

@@ -4,10 +4,11 @@
 //! It exists so that `--demo`, `sctui fake-graph` and the test-suite need no account and no network.
 //! Layout: [`odata`] parses query options, [`store`] holds state, [`seed`] fills it, [`routes`]
 //! maps HTTP to the store, [`auth`] and [`error`] are the middleware every request passes through.
-//! Fault injection and a fake identity provider are meant to arrive as further layers/routes here.
+//! [`faults`] injects throttling, outages and broken answers as one more layer (`--faults SPEC`).
 
 mod auth;
 pub mod error;
+pub mod faults;
 pub mod odata;
 mod routes;
 mod seed;
@@ -22,6 +23,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use error::ApiError;
+pub use faults::{Fault, FaultInjector, FaultSpec};
 pub use seed::{DEFAULT_WORKSPACE, SECOND_WORKSPACE};
 pub use store::FakeStore;
 
@@ -50,6 +52,8 @@ pub struct FakeOptions {
     pub token: Option<String>,
     /// How long an evaluation takes from `created` to `completed`.
     pub evaluation_delay: Duration,
+    /// Injected failures (`--faults`); `None` serves everything cleanly.
+    pub faults: Option<FaultSpec>,
 }
 
 impl FakeOptions {
@@ -60,6 +64,7 @@ impl FakeOptions {
             port: 0,
             token: Some(DEMO_TOKEN.to_string()),
             evaluation_delay: Duration::from_secs(2),
+            faults: None,
         }
     }
 }
@@ -75,6 +80,7 @@ pub struct FakeGraph {
     addr: SocketAddr,
     base_url: String,
     store: FakeStore,
+    faults: FaultInjector,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -88,6 +94,10 @@ impl FakeGraph {
         let store = FakeStore::new(state);
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).await?;
         let addr = listener.local_addr()?;
+        let faults = FaultInjector::new(opts.faults.clone().unwrap_or_default());
+        if let Some(spec) = &opts.faults {
+            tracing::info!(%spec, "fake graph injects faults");
+        }
         let app = routes::router(routes::AppState {
             store: store.clone(),
             addr,
@@ -95,6 +105,10 @@ impl FakeGraph {
         .layer(middleware::from_fn_with_state(
             store.clone(),
             auth::require_bearer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            faults.clone(),
+            faults::inject,
         ))
         .layer(middleware::from_fn(error::envelope));
         let (tx, rx) = oneshot::channel::<()>();
@@ -111,6 +125,7 @@ impl FakeGraph {
             addr,
             base_url: format!("http://{addr}/beta"),
             store,
+            faults,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -129,6 +144,11 @@ impl FakeGraph {
     /// A handle on the live state, for tests that inspect or change it behind the client's back.
     pub fn store(&self) -> FakeStore {
         self.store.clone()
+    }
+
+    /// The fault injector, for tests that script faults, change rates, or check what clients sent.
+    pub fn faults(&self) -> FaultInjector {
+        self.faults.clone()
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 5 s), then returns.

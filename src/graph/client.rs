@@ -397,13 +397,18 @@ impl GraphClient {
                         .get("request-id")
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string);
+                    let date = response
+                        .headers()
+                        .get(header::DATE)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
                     let retry_after = response
                         .headers()
                         .get(header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
                     match response.bytes().await {
-                        Ok(bytes) => Ok((status, request_id, retry_after, bytes)),
+                        Ok(bytes) => Ok((status, request_id, date, retry_after, bytes)),
                         Err(e) => Err(network_error(&url, &e)),
                     }
                 }
@@ -411,7 +416,7 @@ impl GraphClient {
             };
             let elapsed = started.elapsed();
             match outcome {
-                Ok((status, request_id, retry_after, bytes)) => {
+                Ok((status, request_id, date, retry_after, bytes)) => {
                     tracing::info!(
                         method = %method,
                         path = url.path(),
@@ -447,11 +452,10 @@ impl GraphClient {
                             continue;
                         }
                     }
-                    return Err(GraphError::Api(ApiError::from_response(
-                        code,
-                        &bytes,
-                        request_id.as_deref(),
-                    )));
+                    return Err(GraphError::Api(
+                        ApiError::from_response(code, &bytes, request_id.as_deref())
+                            .with_request(method.as_str(), date.as_deref()),
+                    ));
                 }
                 Err(error) => {
                     tracing::warn!(method = %method, path = url.path(), duration_ms = elapsed.as_millis() as u64, %error, "graph request failed");

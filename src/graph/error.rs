@@ -46,6 +46,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     pub date: Option<String>,
     pub client_request_id: Option<String>,
+    /// The HTTP method of the failed request, when known: a 403 on a read and on a write lack
+    /// different permissions.
+    pub method: Option<String>,
 }
 
 impl ApiError {
@@ -70,7 +73,25 @@ impl ApiError {
                 .or_else(|| header_request_id.map(str::to_string)),
             date: inner.date,
             client_request_id: inner.client_request_id,
+            method: None,
         }
+    }
+
+    /// Adds what the client knows beyond the body: the request's method (for 403 advice) and the
+    /// response's `Date` header when the body gave no `date`.
+    pub fn with_request(mut self, method: &str, date_header: Option<&str>) -> Self {
+        self.method = Some(method.to_ascii_uppercase());
+        if self.date.is_none() {
+            self.date = date_header.map(str::to_string);
+        }
+        self
+    }
+
+    /// Whether the failed request would have changed something (POST, PATCH, …).
+    fn was_write(&self) -> bool {
+        self.method
+            .as_deref()
+            .is_some_and(|m| !matches!(m, "GET" | "HEAD" | "OPTIONS"))
     }
 
     /// One sentence telling the user what this status means for them and what to do.
@@ -78,9 +99,15 @@ impl ApiError {
         match self.status {
             400 => "Graph rejected the request",
             401 => "not signed in or the token expired: sign in again",
+            403 if self.was_write() => {
+                "access denied: creating and renaming need the SecurityCopilotWorkspaces.ReadWrite.All \
+                 permission and a Security Copilot role of Contributor or Owner (check the workspace's \
+                 capacity too)"
+            }
             403 => {
-                "access denied: check the SecurityCopilotWorkspaces.Read.All / .ReadWrite.All permission, \
-                 a Security Copilot role (Contributor or Owner) and the workspace's capacity"
+                "access denied: reading needs the SecurityCopilotWorkspaces.Read.All (or .ReadWrite.All) \
+                 permission and a Security Copilot role (Contributor or Owner), and the workspace needs \
+                 capacity"
             }
             404 => "not found: it may have been removed",
             405 | 501 => "this operation is not supported by Graph",
@@ -237,6 +264,23 @@ mod tests {
         assert_eq!(e.code, "nested");
         assert_eq!(e.request_id.as_deref(), Some("hdr-id"));
         assert!(e.to_string().contains("Security Copilot role"));
+        assert!(e.to_string().contains("SecurityCopilotWorkspaces.Read.All"));
+    }
+
+    #[test]
+    fn forbidden_names_the_permission_a_write_needs_and_date_falls_back_to_the_header() {
+        let e = ApiError::from_response(403, b"", None).with_request("patch", Some("Tue, 1 Jul"));
+        let text = e.to_string();
+        assert!(
+            text.contains("SecurityCopilotWorkspaces.ReadWrite.All"),
+            "{text}"
+        );
+        assert!(text.contains("Contributor or Owner"), "{text}");
+        assert!(text.ends_with("at Tue, 1 Jul"), "{text}");
+        let body = br#"{"error":{"code":"x","innerError":{"date":"2025-10-22T20:10:54"}}}"#;
+        let e = ApiError::from_response(403, body, None).with_request("GET", Some("hdr"));
+        assert_eq!(e.date.as_deref(), Some("2025-10-22T20:10:54"));
+        assert!(e.to_string().contains("reading needs"));
     }
 
     #[test]
