@@ -24,7 +24,13 @@ const SETTLE_DELAY: Duration = Duration::from_millis(120);
 pub async fn run(client: GraphClient, mut state: State, plan: PollPlan) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if state.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let result = event_loop(&mut terminal, client, &mut state, plan).await;
+    if state.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
@@ -77,6 +83,7 @@ async fn event_loop(
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
                 Some(Ok(TermEvent::Paste(text))) => Some(Msg::Paste(text)),
                 Some(Ok(TermEvent::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(TermEvent::Mouse(mouse))) => Some(Msg::Mouse(mouse)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(e),
                 None => break,
@@ -95,7 +102,15 @@ async fn event_loop(
         };
         if let Some(msg) = msg {
             for command in app::update(state, msg) {
-                let _ = commands.send(command);
+                match command {
+                    // the terminal is ours, not the worker's
+                    worker::Command::CopyToClipboard { text } => {
+                        let _ = crate::clipboard::copy(&mut std::io::stdout(), &text);
+                    }
+                    command => {
+                        let _ = commands.send(command);
+                    }
+                }
             }
             dirty = true;
         }

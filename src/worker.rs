@@ -34,6 +34,14 @@ pub enum Command {
     StopFollow { seq: u64 },
     /// Write a session's conversation as Markdown to `path`.
     Export { session: Session, path: PathBuf },
+    /// List the workspaces for the picker.
+    LoadWorkspaces,
+    /// Talk to another workspace from now on; remembered for the next start under `remember_as`
+    /// (the Graph URL, or `demo`).
+    SwitchWorkspace { id: String, remember_as: String },
+    /// Put text on the clipboard with OSC 52. The runtime does this (it owns the terminal);
+    /// the worker ignores it.
+    CopyToClipboard { text: String },
 }
 
 /// What happened, for `app::update`.
@@ -101,6 +109,12 @@ pub enum Event {
     Exported { path: PathBuf },
     /// The export failed, phrased for the user.
     ExportFailed { message: String },
+    /// The workspaces for the picker.
+    WorkspacesLoaded {
+        workspaces: Vec<crate::graph::models::Workspace>,
+    },
+    /// Listing workspaces failed.
+    WorkspacesFailed { error: GraphError },
     /// A request is waiting before a retry (throttling or a network hiccup).
     Retrying(RetryNotice),
 }
@@ -127,6 +141,7 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
 ) {
+    let mut client = client;
     let mut tasks = JoinSet::new();
     let mut follows: HashMap<u64, AbortHandle> = HashMap::new();
     loop {
@@ -137,6 +152,12 @@ async fn run(
                         handle.abort();
                     }
                 }
+                Some(Command::SwitchWorkspace { id, remember_as }) => {
+                    // in the loop, so every command sent after it uses the new workspace
+                    client = client.for_workspace(id.clone());
+                    crate::config::remember_workspace(&remember_as, &id);
+                }
+                Some(Command::CopyToClipboard { .. }) => {}
                 Some(command) => {
                     let ask_seq = match &command {
                         Command::Ask { seq, .. } => Some(*seq),
@@ -208,7 +229,13 @@ pub async fn execute(
         Command::Ask { seq, session, text } => {
             ask_and_follow(client, plan, seq, session, &text, events).await
         }
-        Command::StopFollow { .. } => {}
+        Command::StopFollow { .. }
+        | Command::SwitchWorkspace { .. }
+        | Command::CopyToClipboard { .. } => {}
+        Command::LoadWorkspaces => send(match client.list_workspaces().await {
+            Ok(workspaces) => Event::WorkspacesLoaded { workspaces },
+            Err(error) => Event::WorkspacesFailed { error },
+        }),
         Command::Export { session, path } => send(match export(client, &session, &path).await {
             Ok(()) => Event::Exported { path },
             Err(message) => Event::ExportFailed { message },

@@ -18,6 +18,10 @@ pub enum Action {
     Create,
     Ask,
     Export,
+    CopyId,
+    CopyUrl,
+    Sort,
+    Workspaces,
     Refresh,
     Filter,
     Help,
@@ -40,6 +44,10 @@ impl Action {
             Self::Create => "ask in a new session (Enter sends, Alt-Enter new line, Esc cancels)",
             Self::Ask => "ask a follow-up in the selected session",
             Self::Export => "export the conversation as Markdown",
+            Self::CopyId => "copy the session id (OSC 52: works over SSH and tmux)",
+            Self::CopyUrl => "copy the session's Graph URL",
+            Self::Sort => "cycle the order: last modified, created, name",
+            Self::Workspaces => "pick a workspace (remembered for next time)",
             Self::Refresh => "refresh from Graph",
             Self::Filter => "filter the list as you type (Esc clears)",
             Self::Help => "this help",
@@ -120,8 +128,8 @@ impl Default for Keymap {
     /// The vim-flavoured defaults; arrows always work.
     fn default() -> Self {
         use Action::{
-            Ask, Create, Export, Filter, First, FocusDetail, FocusList, Help, Last, MoveDown,
-            MoveUp, Quit, Refresh, Rename,
+            Ask, CopyId, CopyUrl, Create, Export, Filter, First, FocusDetail, FocusList, Help,
+            Last, MoveDown, MoveUp, Quit, Refresh, Rename, Sort, Workspaces,
         };
         use KeyCode::{BackTab, Char, Down, End, Enter, Esc, F, Home, Tab, Up};
         let p = KeyBinding::plain;
@@ -146,6 +154,10 @@ impl Default for Keymap {
                 (p(Char('n')), Create),
                 (p(Char('a')), Ask),
                 (p(Char('e')), Export),
+                (p(Char('y')), CopyId),
+                (p(Char('Y')), CopyUrl),
+                (p(Char('s')), Sort),
+                (p(Char('w')), Workspaces),
                 (p(Char('R')), Refresh),
                 (p(F(5)), Refresh),
                 (p(Char('/')), Filter),
@@ -250,6 +262,6 @@ mod tests {
         assert!(rows.contains(&("r F2".to_string(), Action::Rename.describe())));
         assert!(rows.contains(&("q Ctrl-C".to_string(), Action::Quit.describe())));
         assert!(rows.contains(&("↓ j".to_string(), Action::MoveDown.describe())));
-        assert_eq!(rows.len(), 16);
+        assert_eq!(rows.len(), 20);
     }
 }

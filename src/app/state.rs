@@ -76,6 +76,57 @@ impl SessionEntry {
     }
 }
 
+/// How the list is ordered; sorted on the client (Graph's `$orderby` is not documented here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Newest change first (the default).
+    #[default]
+    LastModified,
+    /// Newest first by creation time.
+    Created,
+    /// By name, A to Z (untitled last).
+    Name,
+}
+
+impl SortOrder {
+    /// The next order for `s`.
+    pub fn next(self) -> Self {
+        match self {
+            Self::LastModified => Self::Created,
+            Self::Created => Self::Name,
+            Self::Name => Self::LastModified,
+        }
+    }
+
+    /// Shown in the list's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LastModified => "last modified",
+            Self::Created => "created",
+            Self::Name => "name",
+        }
+    }
+
+    /// Orders two entries; ties fall back to the id so the order is total and stable.
+    pub fn compare(self, a: &SessionEntry, b: &SessionEntry) -> std::cmp::Ordering {
+        let instant =
+            |t: &Option<crate::graph::models::GraphTime>| t.as_ref().and_then(|t| t.instant());
+        let primary = match self {
+            Self::LastModified => instant(&b.session.last_modified_date_time)
+                .cmp(&instant(&a.session.last_modified_date_time)),
+            Self::Created => {
+                instant(&b.session.created_date_time).cmp(&instant(&a.session.created_date_time))
+            }
+            Self::Name => match (a.shown_name.is_some(), b.shown_name.is_some()) {
+                (true, false) => std::cmp::Ordering::Less,
+                (false, true) => std::cmp::Ordering::Greater,
+                _ => a.search_key.cmp(&b.search_key),
+            },
+        };
+        primary.then_with(|| a.session.id.cmp(&b.session.id))
+    }
+}
+
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -174,10 +225,19 @@ pub struct RenameEditor {
     pub input: Input,
 }
 
+/// The workspace picker (`w`).
+#[derive(Debug, Clone, Default)]
+pub struct WorkspacePicker {
+    /// `None` while the list is loading.
+    pub workspaces: Option<Vec<crate::graph::models::Workspace>>,
+    pub selected: usize,
+}
+
 /// What the keyboard is doing now.
 #[derive(Debug, Clone)]
 pub enum Mode {
     Browsing,
+    PickingWorkspace(WorkspacePicker),
     Renaming(RenameEditor),
     Creating(CreateBox),
     Filtering,
@@ -220,10 +280,18 @@ pub struct Paging {
 pub struct State {
     /// Header: the workspace shown.
     pub workspace: String,
+    /// The workspace's display name, once known (from the picker).
+    pub workspace_name: Option<String>,
+    /// The Graph base URL, for `Y` (copy a session's Graph URL).
+    pub graph_url: String,
+    /// Whether mouse clicks and the wheel are handled.
+    pub mouse: bool,
     /// Header: who is signed in, or `demo`.
     pub who: String,
-    /// Sessions, sorted newest-modified first.
+    /// Sessions, in `sort` order.
     pub sessions: Vec<SessionEntry>,
+    /// The list's order (`s` cycles it).
+    pub sort: SortOrder,
     /// Session id → index in `sessions`.
     pub index: HashMap<String, usize>,
     /// Indexes into `sessions` that pass the filter, in order.
@@ -276,8 +344,12 @@ impl State {
     pub fn new(workspace: impl Into<String>, who: impl Into<String>) -> Self {
         Self {
             workspace: workspace.into(),
+            workspace_name: None,
+            graph_url: crate::graph::client::DEFAULT_GRAPH_URL.to_string(),
+            mouse: true,
             who: who.into(),
             sessions: Vec::new(),
+            sort: SortOrder::default(),
             index: HashMap::new(),
             visible: Vec::new(),
             selected: 0,

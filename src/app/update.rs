@@ -1,7 +1,9 @@
 //! The one place state changes: `update(state, msg) -> commands`. Pure: no I/O, no clock, no
 //! async, so every behaviour is a unit test.
 
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use jiff::Timestamp;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -10,7 +12,7 @@ use super::keys::Action;
 use super::layout;
 use super::state::{
     Conversation, CreateBox, Focus, Follow, Mode, PendingRename, RenameEditor, SessionEntry,
-    Severity, State, StatusMessage, TurnView,
+    Severity, State, StatusMessage, TurnView, WorkspacePicker,
 };
 use crate::graph::conversation::{FollowError, Turn, succeeded};
 use crate::graph::models::{Page, Session};
@@ -34,6 +36,8 @@ pub enum Msg {
     Resize(u16, u16),
     /// The selection stayed put for a moment: load what the detail pane needs.
     Settled,
+    /// A mouse click or wheel turn (only sent when the mouse is on).
+    Mouse(MouseEvent),
 }
 
 /// The commands to send when the app starts: the first page.
@@ -64,6 +68,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.settle_pending = false;
             load_selected_conversation(state)
         }
+        Msg::Mouse(mouse) => on_mouse(state, mouse),
     }
 }
 
@@ -83,6 +88,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Mode::Creating(_) => on_create_key(state, key),
+        Mode::PickingWorkspace(_) => on_picker_key(state, key),
         Mode::Renaming(_) => on_rename_key(state, key),
         Mode::Filtering => on_filter_key(state, key),
         Mode::Browsing => {
@@ -221,6 +227,32 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::Help => {
             state.mode = Mode::Help;
             Vec::new()
+        }
+        Action::CopyId | Action::CopyUrl => {
+            let Some(entry) = state.selected_entry() else {
+                state.status = Some(warning("Nothing to copy: no session selected"));
+                return Vec::new();
+            };
+            let id = entry.session.id.clone();
+            let (text, what) = if action == Action::CopyId {
+                (id, "session id")
+            } else {
+                (session_graph_url(state, &id), "Graph URL")
+            };
+            state.status = Some(info(format!("Copied the {what} to the clipboard: {text}")));
+            vec![Command::CopyToClipboard { text }]
+        }
+        Action::Sort => {
+            state.sort = state.sort.next();
+            let keep = state.selected_entry().map(|e| e.session.id.clone());
+            resort(state, keep.as_deref());
+            state.status = Some(info(format!("Sorted by {}", state.sort.label())));
+            Vec::new()
+        }
+        Action::Workspaces => {
+            state.mode = Mode::PickingWorkspace(WorkspacePicker::default());
+            state.in_flight += 1;
+            vec![Command::LoadWorkspaces]
         }
         Action::Quit => {
             state.should_quit = true;
@@ -481,21 +513,10 @@ fn restore_selection(state: &mut State, id: Option<&str>) {
     keep_selection_in_view(state);
 }
 
-/// Sorts newest-modified first (stable; ties by name then id), then rebuilds the index and filter.
+/// Sorts by the chosen order (stable; ties by id), then rebuilds the index and filter.
 fn resort(state: &mut State, keep_id: Option<&str>) {
-    state.sessions.sort_by(|a, b| {
-        let ta = a
-            .session
-            .last_modified_date_time
-            .as_ref()
-            .and_then(|t| t.instant());
-        let tb = b
-            .session
-            .last_modified_date_time
-            .as_ref()
-            .and_then(|t| t.instant());
-        tb.cmp(&ta).then_with(|| a.session.id.cmp(&b.session.id))
-    });
+    let order = state.sort;
+    state.sessions.sort_by(|a, b| order.compare(a, b));
     state.index = state
         .sessions
         .iter()
@@ -835,6 +856,28 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             }
             Vec::new()
         }
+        Event::WorkspacesLoaded { workspaces } => {
+            if let Mode::PickingWorkspace(picker) = &mut state.mode {
+                picker.selected = workspaces
+                    .iter()
+                    .position(|w| w.id.eq_ignore_ascii_case(&state.workspace))
+                    .unwrap_or(0);
+                if let Some(current) = workspaces.get(picker.selected) {
+                    if current.id.eq_ignore_ascii_case(&state.workspace) {
+                        state.workspace_name = current.display_name.clone();
+                    }
+                }
+                picker.workspaces = Some(workspaces);
+            }
+            Vec::new()
+        }
+        Event::WorkspacesFailed { error } => {
+            if matches!(state.mode, Mode::PickingWorkspace(_)) {
+                state.mode = Mode::Browsing;
+            }
+            state.status = Some(from_error("Could not list workspaces", &error));
+            Vec::new()
+        }
         Event::Exported { path } => {
             state.status = Some(info(format!("Exported to {}", path.display())));
             Vec::new()
@@ -843,6 +886,127 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             state.status = Some(error_text(message));
             Vec::new()
         }
+    }
+}
+
+/// The absolute Graph URL of a session, for `Y`.
+fn session_graph_url(state: &State, id: &str) -> String {
+    format!(
+        "{}/security/securityCopilot/workspaces/{}/sessions/{id}",
+        state.graph_url.trim_end_matches('/'),
+        state.workspace
+    )
+}
+
+fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Mode::PickingWorkspace(picker) = &mut state.mode else {
+        return Vec::new();
+    };
+    let count = picker.workspaces.as_ref().map_or(0, Vec::len);
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('w') => {
+            state.mode = Mode::Browsing;
+            Vec::new()
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
+            Vec::new()
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            picker.selected = picker.selected.saturating_sub(1);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let Some(chosen) = picker
+                .workspaces
+                .as_ref()
+                .and_then(|w| w.get(picker.selected))
+                .cloned()
+            else {
+                return Vec::new();
+            };
+            state.mode = Mode::Browsing;
+            if chosen.id == state.workspace {
+                state.workspace_name = chosen.display_name;
+                return Vec::new();
+            }
+            state.workspace_name = chosen.display_name;
+            switch_workspace(state, chosen.id)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Starts over in another workspace: the list, conversations and filter belong to the old one.
+fn switch_workspace(state: &mut State, id: String) -> Vec<Command> {
+    state.workspace = id.clone();
+    state.sessions.clear();
+    state.index.clear();
+    state.visible.clear();
+    state.conversations.clear();
+    state.selected = 0;
+    state.list_offset = 0;
+    state.detail_scroll = 0;
+    state.filter = Input::default();
+    state.paging = super::state::Paging {
+        generation: state.paging.generation,
+        ..Default::default()
+    };
+    state.status = Some(info(format!("Switched to workspace {id}")));
+    let remember_as = if state.who == "demo" {
+        "demo".to_string()
+    } else {
+        state.graph_url.clone()
+    };
+    let mut commands = vec![Command::SwitchWorkspace { id, remember_as }];
+    commands.extend(start_load(state));
+    commands
+}
+
+/// Mouse: a click selects a row or focuses the detail; the wheel scrolls the pane under it.
+fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Command> {
+    if !state.mouse || !matches!(state.mode, Mode::Browsing) {
+        return Vec::new();
+    }
+    let screen = layout::screen(ratatui::layout::Rect::new(
+        0,
+        0,
+        state.viewport.0,
+        state.viewport.1,
+    ));
+    let at = ratatui::layout::Position::new(mouse.column, mouse.row);
+    let in_list = screen.list.contains(at);
+    let in_detail = screen.detail.is_some_and(|d| d.contains(at));
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) if in_list => {
+            state.focus = Focus::List;
+            let first_row = screen.list.y + 1;
+            if mouse.row < first_row || mouse.row >= screen.list.bottom().saturating_sub(1) {
+                return Vec::new();
+            }
+            let position = state.list_offset + usize::from(mouse.row - first_row);
+            if position < state.visible.len() {
+                return select(state, position);
+            }
+            Vec::new()
+        }
+        MouseEventKind::Down(MouseButton::Left) if in_detail => {
+            if state.selected_entry().is_some() {
+                state.focus = Focus::Detail;
+            }
+            Vec::new()
+        }
+        MouseEventKind::ScrollDown if in_list => select(state, state.selected.saturating_add(3)),
+        MouseEventKind::ScrollUp if in_list => select(state, state.selected.saturating_sub(3)),
+        MouseEventKind::ScrollDown if in_detail => {
+            state.detail_scroll = state.detail_scroll.saturating_add(3);
+            Vec::new()
+        }
+        MouseEventKind::ScrollUp if in_detail => {
+            state.detail_scroll = state.detail_scroll.saturating_sub(3);
+            Vec::new()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -559,14 +559,20 @@ fn help_opens_and_closes_and_quit_keys_work() {
 fn paste_is_cleaned_and_keeps_lines_only_in_the_question_box() {
     let mut state = loaded(1, None);
     update(&mut state, ch('n'));
-    update(&mut state, Msg::Paste("line one\r\nline \x1b[31mtwo".into()));
+    update(
+        &mut state,
+        Msg::Paste("line one\r\nline \x1b[31mtwo".into()),
+    );
     match &state.mode {
         Mode::Creating(b) => assert_eq!(b.input.value(), "line one\nline two"),
         other => panic!("{other:?}"),
     }
     update(&mut state, key(KeyCode::Esc));
     update(&mut state, ch('r'));
-    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
     update(&mut state, Msg::Paste("a\nb\x07".into()));
     match &state.mode {
         Mode::Renaming(e) => assert_eq!(e.input.value(), "a b\u{FFFD}"),
@@ -902,4 +908,150 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
         1,
         "the cached turns stay on screen"
     );
+}
+
+// ---- terminal-native conveniences (issue 7) ----
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn mouse_click_selects_a_row_and_focuses_the_detail() {
+    let mut state = loaded(20, None);
+    state.viewport = (100, 14);
+    // header row 0, list border row 1, first session row 2
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 4),
+    );
+    assert_eq!(selected_id(&state), "s2");
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 80, 5),
+    );
+    assert_eq!(state.focus, Focus::Detail);
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 80, 5));
+    assert_eq!(state.detail_scroll, 3);
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 5, 5));
+    assert_eq!(
+        selected_id(&state),
+        "s5",
+        "the wheel over the list moves by three"
+    );
+    // a click on the border does nothing
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 1),
+    );
+    assert_eq!(selected_id(&state), "s5");
+    state.mouse = false;
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 2),
+    );
+    assert_eq!(selected_id(&state), "s5", "mouse off: ignored");
+}
+
+#[test]
+fn sort_cycles_and_keeps_the_selection() {
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    let mut a = session("a", Some("Zulu"), 50);
+    a.created_date_time = Some(GraphTime::new("2026-01-01T00:00:00Z"));
+    let mut b = session("b", Some("alpha"), 40);
+    b.created_date_time = Some(GraphTime::new("2026-01-30T00:00:00Z"));
+    let c = session("c", None, 30);
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(vec![a, b, c], None),
+        }),
+    );
+    let order = |s: &State| {
+        s.visible
+            .iter()
+            .map(|&i| s.sessions[i].session.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(&state), ["a", "b", "c"]);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('s'));
+    assert_eq!(
+        order(&state),
+        ["b", "c", "a"],
+        "by created, newest first (c created at 10:30)"
+    );
+    assert_eq!(selected_id(&state), "b");
+    update(&mut state, ch('s'));
+    assert_eq!(order(&state), ["b", "a", "c"], "by name, untitled last");
+    update(&mut state, ch('s'));
+    assert_eq!(order(&state), ["a", "b", "c"]);
+}
+
+#[test]
+fn copy_keys_send_osc52_requests() {
+    let mut state = loaded(1, None);
+    state.graph_url = "https://graph.microsoft.com/beta".into();
+    assert_eq!(
+        update(&mut state, ch('y')),
+        vec![Command::CopyToClipboard { text: "s0".into() }]
+    );
+    assert_eq!(
+        update(&mut state, ch('Y')),
+        vec![Command::CopyToClipboard {
+            text: "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions/s0".into()
+        }]
+    );
+    assert!(state.status.as_ref().unwrap().text.contains("Copied"));
+}
+
+#[test]
+fn workspace_picker_switches_and_reloads() {
+    let mut state = loaded(3, None);
+    assert_eq!(update(&mut state, ch('w')), vec![Command::LoadWorkspaces]);
+    let ws = |id: &str, name: &str| crate::graph::models::Workspace {
+        id: id.into(),
+        display_name: Some(name.into()),
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            workspaces: vec![ws("default", "Contoso SOC"), ws("other", "Fabrikam")],
+        }),
+    );
+    update(&mut state, ch('j'));
+    let commands = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        commands,
+        vec![
+            Command::SwitchWorkspace {
+                id: "other".into(),
+                remember_as: "demo".into()
+            },
+            Command::LoadFirstPage {
+                generation: 2,
+                query: ListQuery {
+                    count: true,
+                    ..ListQuery::default()
+                }
+            },
+        ]
+    );
+    assert_eq!(state.workspace, "other");
+    assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam"));
+    assert!(
+        state.sessions.is_empty(),
+        "the old workspace's list is gone"
+    );
+    assert!(matches!(state.mode, Mode::Browsing));
 }

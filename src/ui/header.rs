@@ -17,9 +17,16 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         None if state.paging.next_link.is_some() => format!("{loaded}+ sessions"),
         None => format!("{loaded} sessions"),
     };
+    let workspace = match &state.workspace_name {
+        Some(name) => format!(
+            "{} ({})",
+            sanitize_line(name),
+            sanitize_line(&state.workspace)
+        ),
+        None => sanitize_line(&state.workspace).into_owned(),
+    };
     let text = format!(
-        " sctui │ workspace {} │ {} │ {count}",
-        sanitize_line(&state.workspace),
+        " sctui │ workspace {workspace} │ {} │ {count}",
         sanitize_line(&state.who)
     );
     let text = truncate(&text, usize::from(area.width));

@@ -15,7 +15,10 @@ use crate::timefmt;
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.theme;
     let focused = state.focus == Focus::List;
-    let mut title = vec![Span::styled(" Sessions ", theme.title)];
+    let mut title = vec![
+        Span::styled(" Sessions ", theme.title),
+        Span::styled(format!("↓{} ", state.sort.label()), theme.dim),
+    ];
     let filter = state.filter.value();
     let filtering = matches!(state.mode, Mode::Filtering);
     if filtering || !filter.is_empty() {
@@ -45,7 +48,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     frame.render_widget(block, area);
 
     if filtering {
-        let x = area.x + 2 + width(" Sessions ") as u16 + state.filter.visual_cursor() as u16;
+        let before = width(" Sessions ") + width(&format!("↓{} ", state.sort.label())) + 1;
+        let x = area.x + 1 + before as u16 + state.filter.visual_cursor() as u16;
         if x < area.right() {
             frame.set_cursor_position(Position::new(x, area.y));
         }

@@ -7,6 +7,7 @@ mod header;
 mod help;
 mod list;
 mod status;
+mod workspaces;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -41,6 +42,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     match &state.mode {
         Mode::Creating(create) => create::render(state, create, area, frame),
         Mode::Help => help::render(state, area, frame),
+        Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
         _ => {}
     }
 }

@@ -64,6 +64,7 @@ fn hints(state: &State) -> Vec<Span<'static>> {
         ],
         Mode::Filtering => &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")],
         Mode::Help => &[("Esc", "close help")],
+        Mode::PickingWorkspace(_) => &[("j/k", "move"), ("Enter", "switch"), ("Esc", "cancel")],
         Mode::Browsing => &[
             ("j/k", "move"),
             ("Enter", "detail"),
