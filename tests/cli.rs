@@ -1,0 +1,438 @@
+//! The `sctui` binary as a script uses it: a standalone `sctui fake-graph` child process, then
+//! `sctui --graph-url URL sessions …` against it, checking stdout, stderr and exit codes.
+//! Everything stays on 127.0.0.1; every spawned process gets its own HOME and XDG dirs.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sctui");
+const TOKEN: &str = "cli-test-token";
+
+/// A command for the binary with HOME/XDG isolated under `home` and no inherited sctui env.
+fn sctui(home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("SCTUI_ACCESS_TOKEN")
+        .env_remove("SCTUI_GRAPH_URL")
+        .env_remove("SCTUI_WORKSPACE")
+        .env_remove("SCTUI_CONFIG")
+        .env_remove("SCTUI_LOG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Kills the child (the standalone fake) when dropped, even if the test panics.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A running `sctui fake-graph` and the tempdir its clients use as HOME.
+struct Fake {
+    _child: KillOnDrop,
+    url: String,
+    home: tempfile::TempDir,
+}
+
+impl Fake {
+    fn start(sessions: Option<usize>) -> Self {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = sctui(home.path());
+        cmd.args(["fake-graph", "--port", "0"]);
+        if let Some(n) = sessions {
+            cmd.args(["--sessions", &n.to_string()]);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sctui fake-graph");
+        let stdout = child.stdout.take().expect("stdout");
+        let child = KillOnDrop(child);
+        // Read the first line on a thread so a silent child cannot hang the test.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
+            // Keep the pipe open (and drained) while the child lives.
+            let mut sink = String::new();
+            while matches!(reader.read_line(&mut sink), Ok(n) if n > 0) {
+                sink.clear();
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("fake-graph printed its base URL within 30 s")
+            .expect("read fake-graph stdout");
+        let url = line.trim().to_string();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.ends_with("/beta"),
+            "first stdout line is the base URL, got {line:?}"
+        );
+        Fake {
+            _child: child,
+            url,
+            home,
+        }
+    }
+
+    /// `sctui --graph-url URL <args>` with a token.
+    fn run(&self, args: &[&str]) -> Output {
+        sctui(self.home.path())
+            .env("SCTUI_ACCESS_TOKEN", TOKEN)
+            .arg("--graph-url")
+            .arg(&self.url)
+            .args(args)
+            .output()
+            .expect("run sctui")
+    }
+
+    fn run_ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "sctui {args:?} failed: {}",
+            describe(&out)
+        );
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run_ok(args);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "sctui {args:?}: stdout is not JSON ({e}): {}",
+                describe(&out)
+            )
+        })
+    }
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_graph_session(s: &Value) {
+    let obj = s
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {s}"));
+    let id = obj.get("id").and_then(Value::as_str).expect("id string");
+    assert_eq!(id.len(), 36, "GUID id: {id}");
+    assert!(obj.contains_key("displayName"), "displayName present: {s}");
+    for key in ["createdDateTime", "lastModifiedDateTime"] {
+        let t = obj.get(key).and_then(Value::as_str);
+        assert!(
+            t.is_some_and(|t| t.ends_with('Z')),
+            "{key} is a UTC timestamp: {s}"
+        );
+    }
+}
+
+#[test]
+fn list_all_json_prints_all_250_sessions_with_graph_names() {
+    let fake = Fake::start(Some(250));
+    let list = fake.json(&["sessions", "list", "--all", "--output", "json"]);
+    let items = list.as_array().expect("a JSON array");
+    assert_eq!(items.len(), 250);
+    items.iter().for_each(assert_graph_session);
+    let ids: std::collections::HashSet<&str> =
+        items.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 250, "no duplicates across pages");
+    // Newest-modified first, like the TUI.
+    let times: Vec<&str> = items
+        .iter()
+        .map(|s| s["lastModifiedDateTime"].as_str().unwrap())
+        .collect();
+    let parsed: Vec<jiff::Timestamp> = times.iter().map(|t| t.parse().unwrap()).collect();
+    assert!(parsed.windows(2).all(|w| w[0] >= w[1]), "newest first");
+
+    // Small pages are followed too, and without --all only one page is listed.
+    let paged = fake.json(&["sessions", "list", "--all", "--top", "40", "-o", "json"]);
+    assert_eq!(paged.as_array().unwrap().len(), 250);
+    let one_page = fake.json(&["sessions", "list", "--top", "7", "--output", "json"]);
+    assert_eq!(one_page.as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn create_get_rename_round_trip_in_json() {
+    let fake = Fake::start(None);
+    let name = format!("cli create {}", std::process::id());
+    let created = fake.json(&["sessions", "create", &name, "--output", "json"]);
+    assert_graph_session(&created);
+    assert_eq!(created["displayName"], name.as_str());
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let got = fake.json(&["sessions", "get", &id, "--output", "json"]);
+    assert_eq!(got, created, "get returns what create returned");
+
+    let new_name = format!("cli renamed {}", std::process::id());
+    let renamed = fake.json(&["sessions", "rename", &id, &new_name, "--output", "json"]);
+    assert_graph_session(&renamed);
+    assert_eq!(renamed["id"], id.as_str());
+    assert_eq!(renamed["displayName"], new_name.as_str());
+    assert_eq!(renamed["createdDateTime"], created["createdDateTime"]);
+    let before: jiff::Timestamp = created["lastModifiedDateTime"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let after: jiff::Timestamp = renamed["lastModifiedDateTime"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(after >= before, "lastModifiedDateTime bumped on rename");
+
+    let again = fake.json(&["sessions", "get", &id, "-o", "json"]);
+    assert_eq!(again["displayName"], new_name.as_str());
+
+    // The renamed session is in the list, at the top (newest-modified first).
+    let list = fake.json(&["sessions", "list", "--all", "--output", "json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(
+        list[0]["id"],
+        id.as_str(),
+        "renamed session is listed first"
+    );
+    assert_eq!(list.iter().filter(|s| s["id"] == id.as_str()).count(), 1);
+
+    // Table output of a single session is readable.
+    let table = fake.run_ok(&["sessions", "get", &id]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains(&id) && text.contains(&new_name), "{text}");
+
+    // An empty name is a usage error, nothing is created.
+    let empty = fake.run(&["sessions", "create", "   "]);
+    assert_eq!(empty.status.code(), Some(2), "{}", describe(&empty));
+}
+
+#[test]
+fn filter_is_passed_to_graph() {
+    let fake = Fake::start(None);
+    let name = format!("ZZfilter-{}", std::process::id());
+    fake.run_ok(&["sessions", "create", &name]);
+    let filter = format!("startswith(displayName,'{name}')");
+    let found = fake.json(&["sessions", "list", "--filter", &filter, "-o", "json"]);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["displayName"], name.as_str());
+}
+
+#[test]
+fn unknown_session_exits_4_with_the_error_on_stderr() {
+    let fake = Fake::start(None);
+    let out = fake.run(&[
+        "sessions",
+        "get",
+        "00000000-0000-0000-0000-000000000000",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: {}",
+        describe(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains("error"), "{err}");
+    let out = fake.run(&[
+        "sessions",
+        "rename",
+        "00000000-0000-0000-0000-000000000000",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+}
+
+#[test]
+fn missing_token_exits_3() {
+    let fake = Fake::start(None);
+    let out = sctui(fake.home.path())
+        .args(["--graph-url", &fake.url, "sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("SCTUI_ACCESS_TOKEN"),
+        "{}",
+        describe(&out)
+    );
+
+    // An empty token counts as missing.
+    let out = sctui(fake.home.path())
+        .env("SCTUI_ACCESS_TOKEN", "  ")
+        .args(["--graph-url", &fake.url, "sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+}
+
+#[test]
+fn token_rejected_by_graph_exits_3() {
+    // A fake that wants one exact token rejects any other with Graph's 401.
+    let home = tempfile::tempdir().unwrap();
+    let mut child = sctui(home.path())
+        .args(["fake-graph", "--port", "0", "--token", "the-right-one"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let _guard = KillOnDrop(child);
+    let mut url = String::new();
+    reader.read_line(&mut url).unwrap();
+    let url = url.trim();
+    let out = sctui(home.path())
+        .env("SCTUI_ACCESS_TOKEN", "the-wrong-one")
+        .args(["--graph-url", url, "sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let out = sctui(home.path())
+        .env("SCTUI_ACCESS_TOKEN", "the-right-one")
+        .args(["--graph-url", url, "sessions", "list", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+#[test]
+fn bad_flag_exits_2() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["--no-such-flag"][..],
+        &["sessions", "list", "--top", "0"][..],
+        &["sessions", "list", "--output", "xml"][..],
+        &["sessions", "get"][..],
+    ] {
+        let out = sctui(home.path())
+            .env("SCTUI_ACCESS_TOKEN", TOKEN)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "sctui {args:?}: {}",
+            describe(&out)
+        );
+        assert!(
+            !stderr(&out).is_empty(),
+            "sctui {args:?}: says why on stderr"
+        );
+    }
+}
+
+#[test]
+fn table_output_has_a_header() {
+    let fake = Fake::start(Some(5));
+    let out = fake.run_ok(&["sessions", "list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header line");
+    assert!(
+        header.contains("ID")
+            && header.contains("DISPLAY NAME")
+            && header.contains("LAST MODIFIED"),
+        "header: {header:?}"
+    );
+    assert_eq!(lines.filter(|l| !l.trim().is_empty()).count(), 5, "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no escape codes when piped: {text:?}"
+    );
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let home = tempfile::tempdir().unwrap();
+    let out = sctui(home.path()).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Exit codes"), "{text}");
+    for line in [
+        "0  success",
+        "2  usage",
+        "3  auth",
+        "4  not found",
+        "6  network",
+    ] {
+        assert!(text.contains(line), "--help mentions {line:?}: {text}");
+    }
+    assert!(text.contains("SCTUI_ACCESS_TOKEN"), "{text}");
+}
+
+#[test]
+fn plain_http_off_loopback_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    // A TEST-NET address: never contacted, the URL is refused before any request.
+    let out = sctui(home.path())
+        .env("SCTUI_ACCESS_TOKEN", TOKEN)
+        .args(["--graph-url", "http://192.0.2.1/beta", "sessions", "list"])
+        .output()
+        .unwrap();
+    let code = out.status.code();
+    assert!(matches!(code, Some(2) | Some(6)), "{}", describe(&out));
+    assert!(stderr(&out).contains("loopback"), "{}", describe(&out));
+
+    // The same through the environment.
+    let out = sctui(home.path())
+        .env("SCTUI_ACCESS_TOKEN", TOKEN)
+        .env("SCTUI_GRAPH_URL", "http://example.invalid/beta")
+        .args(["sessions", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(2) | Some(6)),
+        "{}",
+        describe(&out)
+    );
+    assert!(stderr(&out).contains("loopback"), "{}", describe(&out));
+}
+
+#[test]
+fn demo_flag_works_with_sessions_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let out = sctui(home.path())
+        .args(["--demo", "sessions", "list", "--all", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert!(
+        list.len() >= 20,
+        "demo seed has realistic sessions: {}",
+        list.len()
+    );
+    list.iter().for_each(assert_graph_session);
+    assert!(
+        list.iter().any(|s| s["displayName"].is_null()),
+        "some demo sessions have a null name"
+    );
+}

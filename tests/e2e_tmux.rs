@@ -1,0 +1,460 @@
+//! End to end: the real `sctui --demo` binary in a real terminal (tmux on its own socket), driven
+//! by keys like a user, with the result read back through the Graph API of the in-process fake.
+//!
+//! tmux answers crossterm's cursor-position query, which a bare PTY does not. Without tmux the
+//! tests are skipped with a message, unless `CI` is set: then they must run (`.ci/run` installs
+//! tmux).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sctui");
+const DEMO_TOKEN: &str = "sctui-demo-token";
+const COLS: u16 = 120;
+const ROWS: u16 = 32;
+/// Generous: the first start of a debug binary on a busy 2-core CI box can be slow.
+const DEADLINE: Duration = Duration::from_secs(30);
+/// Between key groups, so tmux never merges ESC or a key with what follows.
+const KEY_PAUSE: Duration = Duration::from_millis(150);
+
+/// Whether tmux can run here; panics under CI when it cannot, so CI never silently skips.
+fn tmux_available() -> bool {
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end tests under CI (.ci/run installs it)");
+        }
+        eprintln!("SKIPPED: tmux is not installed; the end-to-end TUI tests did not run");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// One tmux server on a private socket, killed (with everything in it) when dropped.
+struct Tmux {
+    socket: String,
+    home: tempfile::TempDir,
+    target: String,
+}
+
+impl Tmux {
+    /// Starts `command` (program + args) in a detached 120x32 session with an isolated HOME/XDG.
+    fn start(command: &[&str]) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "sctui-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let home = tempfile::tempdir().expect("tempdir");
+        let conf = home.path().join("tmux.conf");
+        // remain-on-exit before anything runs, so the exit status can be read; no status line,
+        // so the pane is the full 120x32.
+        std::fs::write(
+            &conf,
+            "set -g remain-on-exit on\nset -g status off\nset -g escape-time 10\n",
+        )
+        .expect("write tmux.conf");
+        let tmux = Tmux {
+            socket,
+            home,
+            target: "e2e".into(),
+        };
+        let mut cmd = tmux.command();
+        cmd.arg("-f")
+            .arg(&conf)
+            .args(["new-session", "-d", "-s", &tmux.target])
+            .args(["-x", &COLS.to_string(), "-y", &ROWS.to_string()])
+            .args(command);
+        let out = cmd.output().expect("run tmux new-session");
+        assert!(out.status.success(), "tmux new-session: {}", describe(&out));
+        tmux
+    }
+
+    /// `tmux -L <socket>` with the isolated environment (the server inherits it).
+    fn command(&self) -> Command {
+        let home: &Path = self.home.path();
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-L")
+            .arg(&self.socket)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("TERM", "xterm-256color")
+            .env("LANG", "C.UTF-8")
+            .env("LC_ALL", "C.UTF-8")
+            .env_remove("TMUX")
+            .env_remove("SCTUI_ACCESS_TOKEN")
+            .env_remove("SCTUI_GRAPH_URL")
+            .env_remove("SCTUI_WORKSPACE")
+            .env_remove("SCTUI_CONFIG")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().expect("run tmux");
+        assert!(out.status.success(), "tmux {args:?}: {}", describe(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", &self.target])
+    }
+
+    fn format(&self, format: &str) -> String {
+        self.run(&["display-message", "-p", "-t", &self.target, format])
+            .trim()
+            .to_string()
+    }
+
+    /// Named keys (`Enter`, `C-u`, `q`, …), one group.
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.target];
+        args.extend_from_slice(keys);
+        self.run(&args);
+        std::thread::sleep(KEY_PAUSE);
+    }
+
+    /// Literal text, typed as is.
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", &self.target, "-l", text]);
+        std::thread::sleep(KEY_PAUSE);
+    }
+
+    /// Polls the screen until `pred` holds; panics with the last screen after the deadline.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out after {DEADLINE:?} waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for_format(&self, what: &str, format: &str, expected: &str) {
+        let start = Instant::now();
+        loop {
+            let got = self.format(format);
+            if got == expected {
+                return;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!(
+                    "timed out waiting for {what}: {format} = {got:?}, want {expected:?}; screen:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self
+            .command()
+            .arg("kill-server")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The line of the selected row in the list (`│› name …`).
+fn selected_row(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.starts_with("│› "))
+}
+
+/// The session id shown in the detail pane.
+fn detail_id(screen: &str) -> Option<String> {
+    screen.lines().find_map(|l| {
+        let rest = &l[l.find("│Id ")? + "│Id ".len()..];
+        let id: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+            .collect();
+        (id.len() == 36).then_some(id)
+    })
+}
+
+/// The selected row shows `name`, saved (no pending mark).
+fn selected_is(screen: &str, name: &str) -> bool {
+    selected_row(screen).is_some_and(|row| row.contains(name) && !row.contains('⟳'))
+}
+
+/// Every session of the default workspace, following `@odata.nextLink`.
+async fn api_sessions(client: &reqwest::Client, port: u16) -> Vec<Value> {
+    let mut url = format!(
+        "http://127.0.0.1:{port}/beta/security/securityCopilot/workspaces/default/sessions"
+    );
+    let mut all = Vec::new();
+    loop {
+        let resp = client
+            .get(&url)
+            .bearer_auth(DEMO_TOKEN)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("the demo fake answers on the chosen port");
+        assert_eq!(resp.status(), reqwest::StatusCode::OK);
+        let page: Value = resp.json().await.expect("JSON page");
+        all.extend(
+            page["value"]
+                .as_array()
+                .expect("value array")
+                .iter()
+                .cloned(),
+        );
+        match page["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => return all,
+        }
+    }
+}
+
+/// Polls the API until `pred` holds on the session list (the TUI saves asynchronously).
+fn wait_for_api(port: u16, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("reqwest client");
+    let start = Instant::now();
+    loop {
+        let sessions = rt.block_on(api_sessions(&client, port));
+        if pred(&sessions) {
+            return sessions;
+        }
+        if start.elapsed() > DEADLINE {
+            panic!("timed out waiting for the API to show {what}; sessions: {sessions:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn named<'a>(sessions: &'a [Value], name: &str) -> Vec<&'a Value> {
+    sessions
+        .iter()
+        .filter(|s| s["displayName"].as_str() == Some(name))
+        .collect()
+}
+
+/// Runs the binary through `sh` so that, after it exits, the shell shows a marker and waits for
+/// a line: the test can then check the terminal is usable again (cooked mode echoes typed text,
+/// Enter ends the line, primary screen, visible cursor) before the pane dies with sctui's status.
+fn wrapped(bin: &str, args: &[String]) -> Vec<String> {
+    let mut v = vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        r#""$0" "$@"; st=$?; echo "[sctui exited $st]"; read line; echo "[read $line]"; exit $st"#
+            .to_string(),
+        bin.to_string(),
+    ];
+    v.extend(args.iter().cloned());
+    v
+}
+
+#[test]
+fn rename_and_create_by_keys_then_read_back_through_the_api() {
+    if !tmux_available() {
+        return;
+    }
+    let port = free_port();
+    let args = vec![
+        "--demo".to_string(),
+        "--demo-port".to_string(),
+        port.to_string(),
+    ];
+    let command = wrapped(BIN, &args);
+    let command: Vec<&str> = command.iter().map(String::as_str).collect();
+    let tmux = Tmux::start(&command);
+
+    // The list is loaded: a selected row, the detail with its id, key hints.
+    let screen = tmux.wait_for("the session list", |s| {
+        selected_row(s).is_some() && detail_id(s).is_some() && s.contains("q quit")
+    });
+    assert!(screen.contains("demo"), "header says demo:\n{screen}");
+    assert!(screen.contains("Sessions"), "{screen}");
+    let renamed_id = detail_id(&screen).expect("selected session id");
+
+    let tag = format!(
+        "{}{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_micros()
+    );
+    let new_name = format!("e2e renamed {tag}");
+    let created_name = format!("e2e created {tag}");
+
+    // Rename the selected session inline: r, clear the field, type, Enter.
+    tmux.keys(&["r"]);
+    tmux.keys(&["C-u"]);
+    tmux.type_text(&new_name);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the renamed row", |s| selected_is(s, &new_name));
+    assert_eq!(detail_id(&screen).as_deref(), Some(renamed_id.as_str()));
+
+    // Create a session: n, type, Enter. It appears at the top, selected.
+    tmux.keys(&["n"]);
+    tmux.wait_for("the create box", |s| s.contains("New session"));
+    tmux.type_text(&created_name);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the created row", |s| {
+        selected_is(s, &created_name) && !s.contains("New session")
+    });
+    let created_id = detail_id(&screen).expect("created session id in the detail");
+    assert_ne!(created_id, renamed_id);
+    assert!(
+        screen.contains(&new_name),
+        "renamed row still listed:\n{screen}"
+    );
+
+    // Read both back through Graph (the fake on the chosen port).
+    let sessions = wait_for_api(port, "both names", |all| {
+        named(all, &new_name).len() == 1 && named(all, &created_name).len() == 1
+    });
+    let renamed = named(&sessions, &new_name)[0];
+    assert_eq!(
+        renamed["id"],
+        renamed_id.as_str(),
+        "the selected session was renamed"
+    );
+    let created = named(&sessions, &created_name)[0];
+    assert_eq!(created["id"], created_id.as_str());
+    let ids: std::collections::HashSet<&str> =
+        sessions.iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(ids.len(), sessions.len(), "no duplicate sessions");
+
+    // Quit: the app leaves, the terminal is usable again, the exit status is 0.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the app to exit", |s| s.contains("[sctui exited 0]"));
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("q quit") && !screen.contains(&created_name),
+        "the app's screen is gone (alternate screen left):\n{screen}"
+    );
+    assert_eq!(tmux.format("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor visible again");
+    assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting off");
+    // Cooked mode again: typed text echoes and Enter ends the line.
+    tmux.type_text("restored");
+    tmux.wait_for("the echo of typed text", |s| s.contains("restored"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the line read by the shell", |s| {
+        s.contains("[read restored]")
+    });
+    tmux.wait_for_format("the pane to end", "#{pane_dead}", "1");
+    assert_eq!(
+        tmux.format("#{pane_dead_status}"),
+        "0",
+        "sctui exited with 0"
+    );
+}
+
+#[test]
+fn escape_cancels_rename_and_create_and_ctrl_c_quits() {
+    if !tmux_available() {
+        return;
+    }
+    let port = free_port();
+    let port_arg = port.to_string();
+    let tmux = Tmux::start(&[BIN, "--demo", "--demo-port", &port_arg]);
+    let screen = tmux.wait_for("the session list", |s| {
+        selected_row(s).is_some() && detail_id(s).is_some()
+    });
+    let first_id = detail_id(&screen).unwrap();
+    let before = wait_for_api(port, "the demo sessions", |all| !all.is_empty());
+
+    // j moves down, k back up.
+    tmux.keys(&["j"]);
+    let moved = tmux.wait_for("the selection to move", |s| {
+        detail_id(s).is_some_and(|id| id != first_id)
+    });
+    let second_id = detail_id(&moved).unwrap();
+    tmux.keys(&["k"]);
+    tmux.wait_for("the selection to move back", |s| {
+        detail_id(s).as_deref() == Some(first_id.as_str())
+    });
+
+    // F2 opens the inline editor; Esc cancels without saving.
+    tmux.keys(&["F2"]);
+    tmux.keys(&["C-u"]);
+    tmux.type_text("never saved rename");
+    tmux.wait_for("the typed text in the editor", |s| {
+        s.contains("never saved rename")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the editor to close", |s| !s.contains("never saved rename"));
+
+    // n opens the box; Esc cancels; Enter on an empty box is refused.
+    tmux.keys(&["n"]);
+    tmux.wait_for("the create box", |s| s.contains("New session"));
+    tmux.type_text("never created");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the create box to close", |s| !s.contains("New session"));
+    tmux.keys(&["n"]);
+    tmux.wait_for("the create box", |s| s.contains("New session"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the empty name to be refused", |s| {
+        s.contains("New session") && s.contains("Type a name")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the create box to close", |s| !s.contains("New session"));
+
+    // Nothing changed on the server.
+    let after = wait_for_api(port, "the same sessions", |all| all.len() == before.len());
+    assert_eq!(
+        after, before,
+        "Esc saved nothing, an empty create made nothing"
+    );
+    assert!(named(&after, "never saved rename").is_empty());
+    assert!(named(&after, "never created").is_empty());
+    assert_ne!(first_id, second_id);
+
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_format("the pane to end", "#{pane_dead}", "1");
+    assert_eq!(
+        tmux.format("#{pane_dead_status}"),
+        "0",
+        "Ctrl-C quits cleanly"
+    );
+}
