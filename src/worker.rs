@@ -30,6 +30,13 @@ pub enum Command {
         session: Option<Session>,
         text: String,
     },
+    /// Poll an evaluation that was already running when its conversation loaded.
+    Follow {
+        seq: u64,
+        session_id: String,
+        prompt_id: String,
+        evaluation_id: String,
+    },
     /// Stop polling the evaluation of ask `seq` (it keeps running on the service).
     StopFollow { seq: u64 },
     /// Write a session's conversation as Markdown to `path`.
@@ -160,7 +167,7 @@ async fn run(
                 Some(Command::CopyToClipboard { .. }) => {}
                 Some(command) => {
                     let ask_seq = match &command {
-                        Command::Ask { seq, .. } => Some(*seq),
+                        Command::Ask { seq, .. } | Command::Follow { seq, .. } => Some(*seq),
                         _ => None,
                     };
                     let client = client.clone();
@@ -229,6 +236,23 @@ pub async fn execute(
         Command::Ask { seq, session, text } => {
             ask_and_follow(client, plan, seq, session, &text, events).await
         }
+        Command::Follow {
+            seq,
+            session_id,
+            prompt_id,
+            evaluation_id,
+        } => {
+            follow(
+                client,
+                plan,
+                seq,
+                session_id,
+                prompt_id,
+                evaluation_id,
+                events,
+            )
+            .await
+        }
         Command::StopFollow { .. }
         | Command::SwitchWorkspace { .. }
         | Command::CopyToClipboard { .. } => {}
@@ -285,6 +309,28 @@ async fn ask_and_follow(
         prompt: asked.prompt,
         evaluation: asked.evaluation,
     });
+    follow(
+        client,
+        plan,
+        seq,
+        session_id,
+        prompt_id,
+        evaluation_id,
+        events,
+    )
+    .await;
+}
+
+/// Polls one evaluation until it settles, reporting each version and the end.
+async fn follow(
+    client: &GraphClient,
+    plan: PollPlan,
+    seq: u64,
+    session_id: String,
+    prompt_id: String,
+    evaluation_id: String,
+    events: &mpsc::UnboundedSender<Event>,
+) {
     let result = conversation::follow(client, &session_id, &prompt_id, &evaluation_id, plan, |e| {
         let _ = events.send(Event::EvaluationUpdated {
             seq,

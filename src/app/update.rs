@@ -819,7 +819,7 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
         Event::ConversationLoaded { session_id, turns } => {
             let theme = state.theme.clone();
             let now = state.now;
-            let conversation = state.conversations.entry(session_id).or_default();
+            let conversation = state.conversations.entry(session_id.clone()).or_default();
             let mut fresh: Vec<TurnView> = turns
                 .into_iter()
                 .map(|t| TurnView::new(t, &theme))
@@ -837,7 +837,7 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             conversation.loading = false;
             conversation.fetched_at = Some(now);
             conversation.error = None;
-            Vec::new()
+            follow_running_turns(state, &session_id)
         }
         Event::ConversationFailed { session_id, error } => {
             if error.is_not_found() {
@@ -1008,6 +1008,41 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Command> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Answers still running when their conversation loads are followed too, so they appear
+/// without a manual refresh.
+fn follow_running_turns(state: &mut State, session_id: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let Some(conversation) = state.conversations.get_mut(session_id) else {
+        return commands;
+    };
+    for turn in &mut conversation.turns {
+        let Some(evaluation) = &turn.evaluation else {
+            continue;
+        };
+        if turn.following.is_some() || !evaluation.state.is_in_progress() {
+            continue;
+        }
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        turn.following = Some(seq);
+        state.follows.insert(
+            seq,
+            Follow {
+                session_id: session_id.to_string(),
+                prompt_id: Some(turn.prompt.id.clone()),
+            },
+        );
+        state.in_flight += 1;
+        commands.push(Command::Follow {
+            seq,
+            session_id: session_id.to_string(),
+            prompt_id: turn.prompt.id.clone(),
+            evaluation_id: evaluation.id.clone(),
+        });
+    }
+    commands
 }
 
 /// How old a cached conversation may be before re-selecting the session reloads it.

@@ -1055,3 +1055,58 @@ fn workspace_picker_switches_and_reloads() {
     );
     assert!(matches!(state.mode, Mode::Browsing));
 }
+
+#[test]
+fn answers_still_running_when_loaded_are_followed() {
+    let mut state = loaded(1, None);
+    update(&mut state, Msg::Settled);
+    let commands = update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "s0".into(),
+            turns: vec![
+                Turn {
+                    prompt: prompt("p1", "done"),
+                    evaluation: Some(evaluation("e1", "completed", Some(("success", Some("a"))))),
+                },
+                Turn {
+                    prompt: prompt("p2", "busy"),
+                    evaluation: Some(evaluation("e2", "running", None)),
+                },
+            ],
+        }),
+    );
+    let [
+        Command::Follow {
+            session_id,
+            prompt_id,
+            evaluation_id,
+            ..
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (
+            session_id.as_str(),
+            prompt_id.as_str(),
+            evaluation_id.as_str()
+        ),
+        ("s0", "p2", "e2")
+    );
+    assert!(state.is_following("s0"));
+    // a revalidation while following keeps the followed turn and sends no second follow
+    state.now = "2026-02-01T00:00:00Z".parse().unwrap();
+    let again = update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "s0".into(),
+            turns: vec![Turn {
+                prompt: prompt("p2", "busy"),
+                evaluation: Some(evaluation("e2", "running", None)),
+            }],
+        }),
+    );
+    assert!(again.is_empty());
+}
