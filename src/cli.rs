@@ -59,6 +59,14 @@ pub struct GlobalArgs {
     /// Log level for the log file: error, warn, info, debug, trace [env: SCTUI_LOG].
     #[arg(long, value_name = "LEVEL", global = true)]
     pub log_level: Option<String>,
+
+    /// Sign-in service [env: SCTUI_AUTHORITY_HOST] [default: https://login.microsoftonline.com].
+    #[arg(long, value_name = "URL", global = true)]
+    pub authority_host: Option<String>,
+
+    /// Read the access token from this file instead of signing in (no refresh).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub token_file: Option<PathBuf>,
 }
 
 /// Subcommands.
@@ -78,6 +86,39 @@ pub enum Command {
     /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
     /// and serves until Ctrl-C.
     FakeGraph(FakeGraphArgs),
+
+    /// Sign in (device code by default) and cache the tokens.
+    Login(LoginArgs),
+
+    /// Sign out: delete the token cache.
+    Logout,
+
+    /// Show who is signed in, the token source, granted scopes and expiry (never a token).
+    Whoami {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+/// `sctui login`.
+#[derive(Debug, Args, Default)]
+#[command(group = clap::ArgGroup::new("method").multiple(false))]
+pub struct LoginArgs {
+    /// Sign in in a browser with a code (the default).
+    #[arg(long, group = "method")]
+    pub device_code: bool,
+    /// Use the Azure CLI's token (`az login` first).
+    #[arg(long, group = "method")]
+    pub az: bool,
+    /// App-only sign-in with SCTUI_CLIENT_SECRET (experimental; needs --tenant).
+    #[arg(long, group = "method")]
+    pub client_secret: bool,
+    /// Tenant id or domain [default: organizations].
+    #[arg(long, value_name = "T")]
+    pub tenant: Option<String>,
+    /// Application (client) id [default: Microsoft Graph Command Line Tools].
+    #[arg(long, value_name = "C")]
+    pub client_id: Option<String>,
 }
 
 /// `sctui sessions …`.
@@ -184,6 +225,12 @@ pub struct FakeGraphArgs {
     /// Generate N synthetic sessions instead of the demo set.
     #[arg(long, value_name = "N")]
     pub sessions: Option<usize>,
+    /// Seconds the access tokens issued by the fake sign-in service live.
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub token_lifetime: u64,
+    /// Times the fake sign-in service answers "authorization pending" before approving a code.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub pending_polls: u32,
     /// Inject failures, e.g. 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01
     /// (also 500=, 504=, retry-after=0.5, seed=N).
     #[arg(long, value_name = "SPEC")]
@@ -198,7 +245,8 @@ fn after_help() -> String {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "(no state directory on this system)".into());
     format!(
-        "Authentication: set SCTUI_ACCESS_TOKEN to a Graph access token carrying\n\
+        "Authentication: run `sctui login` once (device code; tokens are cached and refreshed),\n\
+         or set SCTUI_ACCESS_TOKEN to a Graph access token carrying\n\
          SecurityCopilotWorkspaces.Read.All (or .ReadWrite.All to rename and create).\n\n\
          Config file: {config}\n\
          Log file:    {log}\n\n{}",

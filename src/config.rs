@@ -18,6 +18,42 @@ pub fn default_config_path() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().join("config.toml"))
 }
 
+/// Where the last workspace picked with `w` is kept (a state file, not config).
+pub fn remembered_workspace_path() -> Option<PathBuf> {
+    let dirs = project_dirs()?;
+    let dir = dirs.state_dir().unwrap_or_else(|| dirs.cache_dir());
+    Some(dir.join("workspace"))
+}
+
+/// The workspace picked last time against `target` (a Graph URL, or `demo`), if any.
+pub fn remembered_workspace(target: &str) -> Option<String> {
+    let text = std::fs::read_to_string(remembered_workspace_path()?).ok()?;
+    text.lines()
+        .filter_map(|l| l.split_once('\t'))
+        .find(|(t, _)| *t == target)
+        .map(|(_, id)| id.trim().to_string())
+        .filter(|id| !id.is_empty())
+}
+
+/// Remembers the workspace picked against `target` for the next start; failing to write is
+/// not worth an error.
+pub fn remember_workspace(target: &str, id: &str) {
+    let Some(path) = remembered_workspace_path() else {
+        return;
+    };
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut lines: Vec<String> = old
+        .lines()
+        .filter(|l| l.split_once('\t').is_some_and(|(t, _)| t != target))
+        .map(str::to_string)
+        .collect();
+    lines.push(format!("{target}\t{id}"));
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(path, lines.join("\n") + "\n");
+}
+
 /// The config file as written: every key optional, unknown keys refused (typos get caught).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +65,7 @@ struct FileConfig {
     connect_timeout: Option<f64>,
     request_timeout: Option<f64>,
     ask_timeout: Option<f64>,
+    auth: Option<crate::auth::settings::AuthTable>,
 }
 
 /// What flags said; `None` means "not given".
@@ -38,6 +75,8 @@ pub struct Overrides {
     pub graph_url: Option<String>,
     pub workspace: Option<String>,
     pub page_size: Option<u32>,
+    /// `--authority-host`.
+    pub authority_host: Option<String>,
 }
 
 /// The merged settings the program runs with.
@@ -51,6 +90,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long an answer is followed before giving up (the evaluation keeps running).
     pub ask_timeout: Duration,
+    /// The `[auth]` table merged with `SCTUI_AUTHORITY_HOST` and `--authority-host`.
+    pub auth: crate::auth::AuthConfig,
     /// The file that was read, if any (shown in help and errors).
     pub loaded_from: Option<PathBuf>,
 }
@@ -65,6 +106,7 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             ask_timeout: Duration::from_secs(300),
+            auth: crate::auth::AuthConfig::default(),
             loaded_from: None,
         }
     }
@@ -195,6 +237,11 @@ impl Config {
             connect_timeout,
             request_timeout,
             ask_timeout,
+            auth: crate::auth::AuthConfig::resolve(
+                file.auth,
+                overrides.authority_host.clone(),
+                env,
+            ),
             loaded_from,
         })
     }
@@ -338,7 +385,7 @@ mod tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = "))
+                    .filter(|r| r.contains(" = ") || (r.starts_with('[') && r.ends_with(']')))
                     .unwrap_or(l)
             })
             .collect::<Vec<_>>()
@@ -351,6 +398,11 @@ mod tests {
             "max_retries",
             "connect_timeout",
             "request_timeout",
+            "[auth]",
+            "method",
+            "tenant",
+            "client_id",
+            "authority_host",
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }

@@ -19,6 +19,7 @@ async fn start_with(seed: Seed, delay: Duration) -> FakeGraph {
         port: 0,
         token: Some(TOKEN.to_string()),
         evaluation_delay: delay,
+        ..FakeOptions::demo()
     })
     .await
     .expect("fake starts")

@@ -1,5 +1,25 @@
 //! Where bearer tokens come from. The Graph client asks a [`TokenSource`] for a token per request;
 //! sources cache and refresh as they can.
+//!
+//! Layout, one job per module: [`authority`] (where we sign in), [`oauth`] (token endpoint calls),
+//! [`device_code`] (the interactive flow, in two steps for any front end), [`refresh`],
+//! [`client_secret`] and [`az`] (ways to renew), [`cached`] (the in-memory cache every renewing
+//! source sits behind), [`cache`] (the token cache file), [`jwt`] (reading claims), [`settings`]
+//! (the `[auth]` config table), [`setup`] (choosing the source for a run), [`error`] (advice).
+
+pub mod authority;
+pub mod az;
+pub mod cache;
+pub mod cached;
+pub mod client_secret;
+pub mod device_code;
+pub mod error;
+pub mod jwt;
+pub mod oauth;
+pub mod refresh;
+pub mod settings;
+pub mod setup;
+pub mod token_set;
 
 use std::fmt;
 use std::sync::Arc;
@@ -29,24 +49,11 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// Why no token could be had; never contains a token.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum AuthError {
-    /// No token is configured at all.
-    #[error(
-        "no access token: set SCTUI_ACCESS_TOKEN to a Graph token carrying SecurityCopilotWorkspaces.Read.All, or run with --demo"
-    )]
-    Missing,
-    /// The token was rejected and this source cannot get a new one.
-    #[error("the access token was rejected or expired and {source_name} cannot refresh it: {hint}")]
-    CannotRefresh {
-        source_name: &'static str,
-        hint: &'static str,
-    },
-    /// Any other sign-in failure, already phrased for the user.
-    #[error("{0}")]
-    Other(String),
-}
+pub use authority::Authority;
+pub use cached::CachedTokenSource;
+pub use error::AuthError;
+pub use settings::{AuthConfig, AuthMethod};
+pub use token_set::{Account, TokenSet};
 
 /// A provider of bearer tokens for Graph.
 pub trait TokenSource: Send + Sync {
@@ -87,7 +94,11 @@ impl TokenSource for StaticToken {
             if force_refresh {
                 return Err(AuthError::CannotRefresh {
                     source_name: self.name,
-                    hint: "get a new token and set SCTUI_ACCESS_TOKEN again",
+                    hint: if self.name == "--token-file" {
+                        "put a new token in the file, or use `sctui login`"
+                    } else {
+                        "get a new token and set SCTUI_ACCESS_TOKEN again, or use `sctui login`"
+                    },
                 });
             }
             Ok(self.token.clone())

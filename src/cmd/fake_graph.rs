@@ -16,6 +16,11 @@ pub async fn run(args: FakeGraphArgs) -> Result<(), RunError> {
         port: args.port,
         token: args.token,
         faults: args.faults,
+        token_lifetime: std::time::Duration::from_secs(args.token_lifetime.max(1)),
+        idp: crate::fake::idp::IdpOptions {
+            pending_polls: args.pending_polls,
+            ..Default::default()
+        },
         ..FakeOptions::demo()
     })
     .await?;
@@ -27,6 +32,11 @@ pub async fn run(args: FakeGraphArgs) -> Result<(), RunError> {
     eprintln!(
         "sctui fake-graph: serving Microsoft Graph (fake) at {}; Ctrl-C stops",
         fake.base_url()
+    );
+    eprintln!(
+        "sctui fake-graph: fake sign-in service at http://{} (sctui login --authority-host http://{})",
+        fake.addr(),
+        fake.addr()
     );
     wait_for_stop().await;
     fake.shutdown().await;

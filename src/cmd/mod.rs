@@ -1,6 +1,7 @@
 //! What `main` runs: choosing the backend (real Graph or the built-in fake), the TUI, and the
 //! CLI subcommands. Errors are reported once, here at the edge, with a documented exit code.
 
+mod auth;
 mod conversation;
 mod fake_graph;
 mod sessions;
@@ -30,6 +31,9 @@ pub enum RunError {
     /// An evaluation ended without an answer (`ask --wait`).
     #[error("{0}")]
     Evaluation(String),
+    /// Signing in failed or is needed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
 }
 
 impl RunError {
@@ -40,6 +44,9 @@ impl RunError {
             Self::Graph(e) => e.exit_code(),
             Self::Io(_) => crate::exit::FAILURE,
             Self::Evaluation(_) => crate::exit::EVALUATION_FAILED,
+            Self::Auth(AuthError::Settings(_)) => crate::exit::USAGE,
+            Self::Auth(AuthError::Network { .. }) => crate::exit::NETWORK,
+            Self::Auth(_) => crate::exit::AUTH,
         }
     }
 }
@@ -62,6 +69,9 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
     let global = cli.global;
     match cli.command {
         Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
+        Some(Command::Login(args)) => auth::login(&global, args).await,
+        Some(Command::Logout) => auth::logout(),
+        Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
         Some(Command::Sessions(command)) => {
             let backend = Backend::connect(&global).await?;
             let result = sessions::run(&backend.client, command).await;
@@ -86,6 +96,10 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         }
         None => {
             let backend = Backend::connect(&global).await?;
+            if let Some(chosen) = &backend.auth {
+                // Until the TUI has its sign-in popup, sign in here before it opens.
+                auth::sign_in_if_needed(chosen).await?;
+            }
             let who = if backend.fake.is_some() {
                 "demo".to_string()
             } else {
@@ -95,6 +109,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             state.page_size = backend.client.page_size();
             state.tz = jiff::tz::TimeZone::system();
             state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+            state.graph_url = backend.client.base_url().to_string();
             let plan = PollPlan {
                 deadline: backend.config.ask_timeout,
                 ..PollPlan::default()
@@ -111,19 +126,17 @@ pub struct Backend {
     pub client: GraphClient,
     pub config: Config,
     pub fake: Option<FakeGraph>,
+    /// How the client signs in (`None` in `--demo`): the TUI's sign-in popup installs a
+    /// device-code result into `auth.cached`.
+    pub auth: Option<crate::auth::setup::Chosen>,
 }
 
 impl Backend {
     /// Loads config and builds the client: against the built-in fake with `--demo`, else against
-    /// the configured Graph URL with `SCTUI_ACCESS_TOKEN`.
+    /// the configured Graph URL with the token source [`crate::auth::setup::choose`] picks.
     pub async fn connect(global: &GlobalArgs) -> Result<Self, RunError> {
-        let overrides = Overrides {
-            config_path: global.config.clone(),
-            graph_url: global.graph_url.clone(),
-            workspace: global.workspace.clone(),
-            page_size: global.page_size,
-        };
-        let config = Config::load(&overrides, &|k| std::env::var(k).ok())?;
+        let config = load_config(global)?;
+        let mut auth = None;
         let (graph_url, tokens, fake): (String, Arc<dyn TokenSource>, Option<FakeGraph>) =
             if global.demo {
                 let seed = match global.demo_sessions {
@@ -143,21 +156,27 @@ impl Backend {
                     Some(fake),
                 )
             } else {
-                let token = std::env::var("SCTUI_ACCESS_TOKEN")
-                    .ok()
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .ok_or(GraphError::Auth(AuthError::Missing))?;
-                (
-                    config.graph_url.clone(),
-                    StaticToken::shared(token, "SCTUI_ACCESS_TOKEN"),
-                    None,
-                )
+                let chosen = auth::choose(&config, global)?;
+                let source = chosen.source.clone();
+                auth = Some(chosen);
+                (config.graph_url.clone(), source, None)
             };
+        // --workspace and SCTUI_WORKSPACE win; else the workspace picked last time with `w`
+        let explicit = global.workspace.is_some()
+            || std::env::var("SCTUI_WORKSPACE").is_ok_and(|v| !v.trim().is_empty());
+        let remember_as = if global.demo {
+            "demo"
+        } else {
+            config.graph_url.as_str()
+        };
+        let workspace = match crate::config::remembered_workspace(remember_as) {
+            Some(remembered) if !explicit => remembered,
+            _ => config.workspace.clone(),
+        };
         let client = GraphClient::new(
             ClientOptions {
                 graph_url,
-                workspace: config.workspace.clone(),
+                workspace,
                 page_size: config.page_size,
                 retry: RetryPolicy::with_max_retries(config.max_retries),
                 connect_timeout: config.connect_timeout,
@@ -169,6 +188,7 @@ impl Backend {
             client,
             config,
             fake,
+            auth,
         })
     }
 
@@ -178,4 +198,16 @@ impl Backend {
             fake.shutdown().await;
         }
     }
+}
+
+/// Config from the file, the environment and the global flags.
+fn load_config(global: &GlobalArgs) -> Result<Config, RunError> {
+    let overrides = Overrides {
+        config_path: global.config.clone(),
+        graph_url: global.graph_url.clone(),
+        workspace: global.workspace.clone(),
+        page_size: global.page_size,
+        authority_host: global.authority_host.clone(),
+    };
+    Ok(Config::load(&overrides, &|k| std::env::var(k).ok())?)
 }

@@ -4,11 +4,13 @@
 //! It exists so that `--demo`, `sctui fake-graph` and the test-suite need no account and no network.
 //! Layout: [`odata`] parses query options, [`store`] holds state, [`seed`] fills it, [`routes`]
 //! maps HTTP to the store, [`auth`] and [`error`] are the middleware every request passes through.
+//! [`idp`] is a fake identity provider (device code, refresh, client secret) on the same server.
 //! [`faults`] injects throttling, outages and broken answers as one more layer (`--faults SPEC`).
 
 mod auth;
 pub mod error;
 pub mod faults;
+pub mod idp;
 pub mod odata;
 mod routes;
 mod seed;
@@ -54,6 +56,10 @@ pub struct FakeOptions {
     pub evaluation_delay: Duration,
     /// Injected failures (`--faults`); `None` serves everything cleanly.
     pub faults: Option<FaultSpec>,
+    /// How long access tokens from the fake identity provider live (short, to exercise refresh).
+    pub token_lifetime: Duration,
+    /// The fake identity provider's behaviour.
+    pub idp: idp::IdpOptions,
 }
 
 impl FakeOptions {
@@ -65,6 +71,8 @@ impl FakeOptions {
             token: Some(DEMO_TOKEN.to_string()),
             evaluation_delay: Duration::from_secs(2),
             faults: None,
+            token_lifetime: Duration::from_secs(3600),
+            idp: idp::IdpOptions::default(),
         }
     }
 }
@@ -110,7 +118,9 @@ impl FakeGraph {
             faults.clone(),
             faults::inject,
         ))
-        .layer(middleware::from_fn(error::envelope));
+        .layer(middleware::from_fn(error::envelope))
+        .merge(idp::router(store.clone()));
+        store.configure_idp(opts.idp.clone(), opts.token_lifetime);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {

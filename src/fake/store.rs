@@ -472,12 +472,16 @@ pub(crate) fn bump(old: Timestamp, now: Timestamp) -> Timestamp {
 #[derive(Clone, Debug)]
 pub struct FakeStore {
     inner: Arc<Mutex<State>>,
+    /// The fake identity provider's state (device codes, refresh tokens, issued access tokens);
+    /// see `super::idp` for the scenario controls.
+    pub(crate) idp: Arc<Mutex<super::idp::IdpState>>,
 }
 
 impl FakeStore {
     pub(crate) fn new(state: State) -> Self {
         Self {
             inner: Arc::new(Mutex::new(state)),
+            idp: Arc::default(),
         }
     }
 
@@ -589,10 +593,14 @@ impl FakeStore {
         self.lock().accepted_tokens = tokens;
     }
 
-    /// Whether a bearer token is accepted right now.
+    /// Whether a bearer token is accepted right now: a token the fake identity provider issued
+    /// while it is unexpired, else per [`Self::set_accepted_tokens`].
     pub fn accepts_token(&self, token: &str) -> bool {
         if token.is_empty() {
             return false;
+        }
+        if let Some(valid) = self.idp_lock().issued_token_valid(token) {
+            return valid;
         }
         match &self.lock().accepted_tokens {
             None => true,
