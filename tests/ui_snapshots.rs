@@ -14,6 +14,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use sctui::app::{self, Msg, State};
+use sctui::graph::conversation::Turn;
 use sctui::graph::models::{GraphTime, Page, Session};
 use sctui::graph::{ApiError, GraphError, RetryNotice};
 use sctui::worker::Event;
@@ -296,9 +297,8 @@ fn s03b_rename_editing_long_name_scrolls() {
     insta::assert_snapshot!("s03b_rename_editing_long_name", render(&state));
 }
 
-/// The inline editor on a name that had an escape sequence and on a wide (CJK) name. The text is
-/// sanitised; the cursor positions recorded here are off (see the ignored `*_cursor_follows_*`
-/// tests below): update these snapshots when that is fixed.
+/// The inline editor on a name that had an escape sequence and on a wide (CJK) name scrolled to
+/// its end: the text is sanitised and the cursor sits right after the last character drawn.
 #[test]
 fn s03c_rename_editing_evil_name() {
     let mut state = loaded(100, 24);
@@ -338,6 +338,17 @@ fn s05_create_popup_with_text() {
     insta::assert_snapshot!("s05_create_popup", render(&state));
 }
 
+/// A question longer than the box wraps onto a second row (wide characters, hard wrap).
+/// Continuation rows are currently drawn without their indent (see the ignored
+/// `create_cursor_follows_wrapped_wide_text`); update this snapshot when that is fixed.
+#[test]
+fn s05b_create_popup_wrapped() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Char('n'));
+    app::update(&mut state, Msg::Paste(CJK_NAME.repeat(2)));
+    insta::assert_snapshot!("s05b_create_popup_wrapped", render(&state));
+}
+
 #[test]
 fn s06_create_popup_refuses_empty() {
     let mut state = loaded(100, 24);
@@ -353,6 +364,64 @@ fn s07_help_overlay() {
     let mut state = loaded(100, 24);
     press(&mut state, KeyCode::Char('?'));
     insta::assert_snapshot!("s07_help", render(&state));
+}
+
+/// The detail pane with the selected session's conversation loaded (after the selection settles).
+#[test]
+fn s02b_detail_with_conversation() {
+    let mut state = loaded(100, 24);
+    let commands = app::update(&mut state, Msg::Settled);
+    assert_eq!(commands.len(), 1, "the conversation is requested");
+    let turns: Vec<Turn> = vec![
+        Turn {
+            prompt: serde_json::from_value(serde_json::json!({
+                "id": "p-1",
+                "type": "prompt",
+                "content": "Summarise the invoice lure and list the sender domains.",
+                "createdDateTime": "2026-01-31T10:16:00.0000000Z"
+            }))
+            .unwrap(),
+            evaluation: Some(
+                serde_json::from_value(serde_json::json!({
+                    "id": "e-1",
+                    "state": "completed",
+                    "result": {
+                        "type": "success",
+                        "content": "**Summary**: 14 users got an invoice lure.\n\n- contoso-billing.com\n- evil\u{1b}[31mred.example"
+                    },
+                    "createdDateTime": "2026-01-31T10:16:01.0000000Z",
+                    "completedDateTime": "2026-01-31T10:16:30.0000000Z"
+                }))
+                .unwrap(),
+            ),
+        },
+        Turn {
+            prompt: serde_json::from_value(serde_json::json!({
+                "id": "p-2",
+                "type": "prompt",
+                "content": "Which mailboxes clicked the link?",
+                "createdDateTime": "2026-01-31T11:50:00.0000000Z"
+            }))
+            .unwrap(),
+            evaluation: Some(
+                serde_json::from_value(serde_json::json!({
+                    "id": "e-2",
+                    "state": "completed",
+                    "result": { "type": "error", "content": "Capacity exceeded, try again later." },
+                    "createdDateTime": "2026-01-31T11:50:01.0000000Z"
+                }))
+                .unwrap(),
+            ),
+        },
+    ];
+    app::update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
+            turns,
+        }),
+    );
+    insta::assert_snapshot!("s02b_detail_with_conversation", render(&state));
 }
 
 /// Help on a short terminal (less room than the key table needs).
@@ -404,7 +473,6 @@ fn s08c_error_status_wide() {
 
 /// The request-id is what support asks for, so it must survive a 100-column status bar.
 #[test]
-#[ignore = "known bug: ui/status.rs truncates the error from the right, cutting the request-id off"]
 fn request_id_survives_a_100_column_status_bar() {
     let state = refresh_failed(100, 24);
     let text = render(&state);
@@ -637,7 +705,6 @@ fn rename_cursor_follows_plain_text() {
 }
 
 #[test]
-#[ignore = "known bug: the rename editor holds the raw name, so the cursor counts the removed escape sequence"]
 fn rename_cursor_follows_a_sanitised_name() {
     let mut state = loaded(100, 24);
     for _ in 0..4 {
@@ -648,7 +715,6 @@ fn rename_cursor_follows_a_sanitised_name() {
 }
 
 #[test]
-#[ignore = "known bug: ui/list.rs skips visual_scroll() (columns) as chars, so wide text scrolls twice as far"]
 fn rename_cursor_follows_scrolled_wide_text() {
     let mut state = loaded(100, 24);
     for _ in 0..3 {
@@ -659,8 +725,8 @@ fn rename_cursor_follows_scrolled_wide_text() {
 }
 
 #[test]
-#[ignore = "known bug: ui/create.rs skips visual_scroll() (columns) as chars, so wide text scrolls twice as far"]
-fn create_cursor_follows_scrolled_wide_text() {
+#[ignore = "known bug: ui/create.rs draws pre-wrapped rows with Wrap { trim: true }, which strips the 2-space indent of continuation rows"]
+fn create_cursor_follows_wrapped_wide_text() {
     let mut state = loaded(100, 24);
     press(&mut state, KeyCode::Char('n'));
     app::update(&mut state, Msg::Paste(CJK_NAME.repeat(2)));
@@ -668,7 +734,6 @@ fn create_cursor_follows_scrolled_wide_text() {
 }
 
 #[test]
-#[ignore = "known bug: pasted control characters stay in the create input; the cursor counts them"]
 fn create_cursor_follows_a_sanitised_paste() {
     let mut state = loaded(100, 24);
     press(&mut state, KeyCode::Char('n'));
