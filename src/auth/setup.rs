@@ -29,6 +29,25 @@ pub struct Chosen {
     pub http: Option<reqwest::Client>,
 }
 
+impl Chosen {
+    /// Whether a front end must run the device-code flow before Graph calls can succeed: the
+    /// device-code method with nothing usable cached. The TUI's sign-in popup keys off this.
+    pub async fn needs_device_code_sign_in(&self) -> bool {
+        match (&self.cached, self.method) {
+            (Some(cached), AuthMethod::DeviceCode) => !cached.is_usable().await,
+            _ => false,
+        }
+    }
+
+    /// Installs the result of [`super::device_code::poll`] (saving it to the cache file), so the
+    /// Graph client's next request uses it.
+    pub async fn complete_sign_in(&self, set: super::TokenSet) {
+        if let Some(cached) = &self.cached {
+            cached.install(set).await;
+        }
+    }
+}
+
 /// Picks and builds the token source. `cache` overrides the default cache file location.
 pub fn choose(
     config: &AuthConfig,

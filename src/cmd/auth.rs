@@ -53,12 +53,10 @@ async fn device_code_in_terminal(
 /// Before the TUI opens: with the device-code method and nothing usable cached, sign in in the
 /// terminal and install the result. (The TUI is to do this in a popup instead.)
 pub async fn sign_in_if_needed(chosen: &Chosen) -> Result<(), AuthError> {
-    let (Some(cached), Some(authority), Some(http)) =
-        (&chosen.cached, &chosen.authority, &chosen.http)
-    else {
+    let (Some(authority), Some(http)) = (&chosen.authority, &chosen.http) else {
         return Ok(());
     };
-    if chosen.method != AuthMethod::DeviceCode || cached.is_usable().await {
+    if !chosen.needs_device_code_sign_in().await {
         return Ok(());
     }
     eprintln!("sctui: not signed in; signing in with a device code first.");
@@ -66,7 +64,7 @@ pub async fn sign_in_if_needed(chosen: &Chosen) -> Result<(), AuthError> {
     if let Some(a) = &set.account {
         eprintln!("Signed in as {}.", a.display());
     }
-    cached.install(set).await;
+    chosen.complete_sign_in(set).await;
     Ok(())
 }
 
@@ -153,7 +151,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError>
 }
 
 /// `sctui logout`.
-pub fn logout() -> Result<(), RunError> {
+pub fn logout() -> Result<(), AuthError> {
     let cache = TokenCache::default_location()?;
     let account = cache.account();
     if cache.delete()? {

@@ -70,7 +70,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
     match cli.command {
         Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
         Some(Command::Login(args)) => auth::login(&global, args).await,
-        Some(Command::Logout) => auth::logout(),
+        Some(Command::Logout) => Ok(auth::logout()?),
         Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
         Some(Command::Sessions(command)) => {
             let backend = Backend::connect(&global).await?;
@@ -201,7 +201,7 @@ impl Backend {
 }
 
 /// Config from the file, the environment and the global flags.
-fn load_config(global: &GlobalArgs) -> Result<Config, RunError> {
+fn load_config(global: &GlobalArgs) -> Result<Config, ConfigError> {
     let overrides = Overrides {
         config_path: global.config.clone(),
         graph_url: global.graph_url.clone(),
@@ -209,5 +209,5 @@ fn load_config(global: &GlobalArgs) -> Result<Config, RunError> {
         page_size: global.page_size,
         authority_host: global.authority_host.clone(),
     };
-    Ok(Config::load(&overrides, &|k| std::env::var(k).ok())?)
+    Config::load(&overrides, &|k| std::env::var(k).ok())
 }
