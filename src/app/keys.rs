@@ -3,6 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod config;
+pub use config::{Conflict, KeyConfigError, KeyOverride, Preset};
+
 /// What a key means while browsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -119,7 +122,7 @@ impl KeyBinding {
 }
 
 /// Keys → actions for browsing mode.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Vec<(KeyBinding, Action)>,
 }
