@@ -213,7 +213,7 @@ fn parse_duration(
         (value, bare_unit.ok_or_else(bad)?)
     };
     let n: f64 = number.trim().parse().map_err(|_| bad())?;
-    if !n.is_finite() || n < 0.0 || n > 3600.0 {
+    if !n.is_finite() || !(0.0..=3600.0).contains(&n) {
         return Err(bad());
     }
     Ok(unit.mul_f64(n))

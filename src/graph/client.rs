@@ -443,16 +443,17 @@ impl GraphClient {
                     }
                     // A POST that met 504 may have been carried out: never repeat it blindly.
                     let safe = method != Method::POST || code != 504;
-                    if is_retryable_status(code) && safe {
-                        if let Some(wait) = self.next_wait(retries + 1, retry_after, waited) {
-                            retries += 1;
-                            waited += wait;
-                            self.notify(retries, wait, Some(code));
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
+                    if is_retryable_status(code)
+                        && safe
+                        && let Some(wait) = self.next_wait(retries + 1, retry_after, waited)
+                    {
+                        retries += 1;
+                        waited += wait;
+                        self.notify(retries, wait, Some(code));
+                        tokio::time::sleep(wait).await;
+                        continue;
                     }
-                    return Err(GraphError::Api(
+                    return Err(GraphError::from(
                         ApiError::from_response(code, &bytes, request_id.as_deref())
                             .with_request(method.as_str(), date.as_deref()),
                     ));
@@ -465,14 +466,12 @@ impl GraphClient {
                     };
                     // A POST is repeated only when it surely never reached the server.
                     let safe = method != Method::POST || kind == NetworkKind::Connect;
-                    if safe {
-                        if let Some(wait) = self.next_wait(retries + 1, None, waited) {
-                            retries += 1;
-                            waited += wait;
-                            self.notify(retries, wait, None);
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
+                    if safe && let Some(wait) = self.next_wait(retries + 1, None, waited) {
+                        retries += 1;
+                        waited += wait;
+                        self.notify(retries, wait, None);
+                        tokio::time::sleep(wait).await;
+                        continue;
                     }
                     return Err(error);
                 }

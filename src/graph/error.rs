@@ -44,11 +44,13 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
-    pub date: Option<String>,
-    pub client_request_id: Option<String>,
-    /// The HTTP method of the failed request, when known: a 403 on a read and on a write lack
-    /// different permissions.
-    pub method: Option<String>,
+    /// When Graph says it failed (boxed, like the client id: rarely read, and it keeps
+    /// `GraphError` small enough to return by value everywhere).
+    pub date: Option<Box<str>>,
+    pub client_request_id: Option<Box<str>>,
+    /// Whether the failed request was a write (POST, PATCH…): a 403 on a read and on a write
+    /// lack different permissions.
+    pub write: bool,
 }
 
 impl ApiError {
@@ -71,27 +73,23 @@ impl ApiError {
             request_id: inner
                 .request_id
                 .or_else(|| header_request_id.map(str::to_string)),
-            date: inner.date,
-            client_request_id: inner.client_request_id,
-            method: None,
+            date: inner.date.map(String::into_boxed_str),
+            client_request_id: inner.client_request_id.map(String::into_boxed_str),
+            write: false,
         }
     }
 
     /// Adds what the client knows beyond the body: the request's method (for 403 advice) and the
     /// response's `Date` header when the body gave no `date`.
     pub fn with_request(mut self, method: &str, date_header: Option<&str>) -> Self {
-        self.method = Some(method.to_ascii_uppercase());
+        self.write = !matches!(
+            method.to_ascii_uppercase().as_str(),
+            "GET" | "HEAD" | "OPTIONS"
+        );
         if self.date.is_none() {
-            self.date = date_header.map(str::to_string);
+            self.date = date_header.map(Box::from);
         }
         self
-    }
-
-    /// Whether the failed request would have changed something (POST, PATCH, …).
-    fn was_write(&self) -> bool {
-        self.method
-            .as_deref()
-            .is_some_and(|m| !matches!(m, "GET" | "HEAD" | "OPTIONS"))
     }
 
     /// One sentence telling the user what this status means for them and what to do.
@@ -99,7 +97,7 @@ impl ApiError {
         match self.status {
             400 => "Graph rejected the request",
             401 => "not signed in or the token expired: sign in again",
-            403 if self.was_write() => {
+            403 if self.write => {
                 "access denied: creating and renaming need the SecurityCopilotWorkspaces.ReadWrite.All \
                  permission and a Security Copilot role of Contributor or Owner (check the workspace's \
                  capacity too)"
@@ -174,9 +172,9 @@ impl fmt::Display for NetworkKind {
 /// Everything a Graph call can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
-    /// Graph answered with an error status.
+    /// Graph answered with an error status (boxed: errors travel in `Result`s everywhere).
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The request did not complete: `url` is the endpoint that failed (no query, no token).
     #[error("network error: {kind} for {url}: {detail}")]
     Network {
@@ -197,6 +195,12 @@ pub enum GraphError {
     /// A URL we were asked to use is not acceptable (bad syntax, foreign host, plain http off loopback).
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
+}
+
+impl From<ApiError> for GraphError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(Box::new(error))
+    }
 }
 
 impl GraphError {
@@ -292,7 +296,7 @@ mod tests {
 
     #[test]
     fn exit_codes_follow_the_documented_table() {
-        let api = |s| GraphError::Api(ApiError::from_response(s, b"", None));
+        let api = |s| GraphError::from(ApiError::from_response(s, b"", None));
         assert_eq!(api(401).exit_code(), crate::exit::AUTH);
         assert_eq!(api(404).exit_code(), crate::exit::NOT_FOUND);
         assert_eq!(api(429).exit_code(), crate::exit::SERVICE);
