@@ -184,13 +184,13 @@ impl<'t> Renderer<'t> {
             Tag::CodeBlock(kind) => {
                 self.blank();
                 self.in_code_block = true;
-                if let CodeBlockKind::Fenced(lang) = kind {
-                    if !lang.is_empty() {
-                        self.lines.push(Line::from(Span::styled(
-                            format!("  ┌ {lang}"),
-                            self.theme.dim,
-                        )));
-                    }
+                if let CodeBlockKind::Fenced(lang) = kind
+                    && !lang.is_empty()
+                {
+                    self.lines.push(Line::from(Span::styled(
+                        format!("  ┌ {lang}"),
+                        self.theme.dim,
+                    )));
                 }
             }
             Tag::List(start) => {

@@ -98,7 +98,10 @@ fn conversation_running() {
     }]);
     let screen = draw(&state);
     assert!(screen.contains("running 42 s"), "{screen}");
-    assert!(!screen.contains("not followed"), "a running answer is followed: {screen}");
+    assert!(
+        !screen.contains("not followed"),
+        "a running answer is followed: {screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 

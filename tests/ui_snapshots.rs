@@ -145,7 +145,7 @@ fn type_text(state: &mut State, text: &str) {
 }
 
 fn api_503() -> GraphError {
-    GraphError::Api(ApiError::from_response(503, ERROR_503, None))
+    GraphError::from(ApiError::from_response(503, ERROR_503, None))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ use crate::graph::{GraphError, ListQuery, RetryNotice};
 use crate::worker::{Command, Event};
 
 /// Everything that can change the state.
+// Worker events are large but each is moved once into `update`, never stored: no need to box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     /// A key press (the runtime drops release/repeat events).
@@ -485,27 +487,15 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 /// matches. Case-insensitive substring over the names as shown.
 fn refilter(state: &mut State) {
     let selected_id = state.selected_entry().map(|e| e.session.id.clone());
-    let needle = state.filter_text().to_lowercase();
-    state.visible.clear();
-    if needle.is_empty() {
-        state.visible.extend(0..state.sessions.len());
-    } else {
-        state.visible.extend(
-            state
-                .sessions
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.search_key.contains(&needle))
-                .map(|(i, _)| i),
-        );
-    }
+    fill_visible(state);
     restore_selection(state, selected_id.as_deref());
 }
 
 fn restore_selection(state: &mut State, id: Option<&str>) {
+    // `visible` holds ascending indexes, so a binary search finds the row.
     let position = id
         .and_then(|id| state.index.get(id))
-        .and_then(|&i| state.visible.iter().position(|&v| v == i));
+        .and_then(|&i| state.visible.binary_search(&i).ok());
     state.selected = match position {
         Some(p) => p,
         None => state.selected.min(state.visible.len().saturating_sub(1)),
@@ -517,31 +507,13 @@ fn restore_selection(state: &mut State, id: Option<&str>) {
 fn resort(state: &mut State, keep_id: Option<&str>) {
     let order = state.sort;
     state.sessions.sort_by(|a, b| order.compare(a, b));
-    state.index = state
-        .sessions
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.session.id.clone(), i))
-        .collect();
+    reindex_from(state, 0);
     let keep = keep_id.map(str::to_string);
     refilter_keeping(state, keep.as_deref());
 }
 
 fn refilter_keeping(state: &mut State, id: Option<&str>) {
-    let needle = state.filter_text().to_lowercase();
-    state.visible.clear();
-    if needle.is_empty() {
-        state.visible.extend(0..state.sessions.len());
-    } else {
-        state.visible.extend(
-            state
-                .sessions
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.search_key.contains(&needle))
-                .map(|(i, _)| i),
-        );
-    }
+    fill_visible(state);
     restore_selection(state, id);
 }
 
@@ -639,10 +611,10 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                     ..Conversation::default()
                 },
             );
-            if let Mode::Creating(create) = &state.mode {
-                if create.in_flight == Some(seq) {
-                    state.mode = Mode::Browsing;
-                }
+            if let Mode::Creating(create) = &state.mode
+                && create.in_flight == Some(seq)
+            {
+                state.mode = Mode::Browsing;
             }
             let id = session.id.clone();
             let shown = SessionEntry::new(session);
@@ -704,10 +676,10 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             evaluation,
         } => {
             state.pending_creates.remove(&seq);
-            if let Mode::Creating(create) = &state.mode {
-                if create.in_flight == Some(seq) {
-                    state.mode = Mode::Browsing;
-                }
+            if let Mode::Creating(create) = &state.mode
+                && create.in_flight == Some(seq)
+            {
+                state.mode = Mode::Browsing;
             }
             if let Some(follow) = state.follows.get_mut(&seq) {
                 follow.prompt_id = Some(prompt.id.clone());
@@ -862,10 +834,10 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                     .iter()
                     .position(|w| w.id.eq_ignore_ascii_case(&state.workspace))
                     .unwrap_or(0);
-                if let Some(current) = workspaces.get(picker.selected) {
-                    if current.id.eq_ignore_ascii_case(&state.workspace) {
-                        state.workspace_name = current.display_name.clone();
-                    }
+                if let Some(current) = workspaces.get(picker.selected)
+                    && current.id.eq_ignore_ascii_case(&state.workspace)
+                {
+                    state.workspace_name = current.display_name.clone();
                 }
                 picker.workspaces = Some(workspaces);
             }
@@ -1112,6 +1084,9 @@ fn retry_text(notice: &RetryNotice) -> String {
 
 fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
     let selected_id = state.selected_entry().map(|e| e.session.id.clone());
+    // For a next page: how many sessions were loaded before it, and which of them it updated.
+    let mut loaded = 0;
+    let mut updated: Vec<usize> = Vec::new();
     if first {
         let old = std::mem::take(&mut state.sessions);
         let old_index = std::mem::take(&mut state.index);
@@ -1135,9 +1110,15 @@ fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
         state.index.clear();
         state.paging.total = page.count;
     } else {
+        loaded = state.sessions.len();
         for session in page.value {
             match state.index.get(&session.id).copied() {
-                Some(i) => state.sessions[i].replace_session(session),
+                Some(i) => {
+                    state.sessions[i].replace_session(session);
+                    if i < loaded {
+                        updated.push(i);
+                    }
+                }
                 None => {
                     state.index.insert(session.id.clone(), state.sessions.len());
                     state.sessions.push(SessionEntry::new(session));
@@ -1169,7 +1150,9 @@ fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
         }
         state.settle_pending = true;
     }
-    resort(state, selected_id.as_deref());
+    if first || !merge_page(state, loaded, &updated, selected_id.as_deref()) {
+        resort(state, selected_id.as_deref());
+    }
 }
 
 fn remove_session(state: &mut State, id: &str) {
@@ -1240,4 +1223,93 @@ pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
         severity: Severity::Error,
         request_id,
     }
+}
+
+/// Recomputes `visible` (ascending indexes of the sessions whose name contains the filter,
+/// case-insensitively). One pass over the precomputed lowercase keys; no allocation per session.
+fn fill_visible(state: &mut State) {
+    let needle = state.filter_text().to_lowercase();
+    state.visible.clear();
+    if needle.is_empty() {
+        state.visible.extend(0..state.sessions.len());
+    } else {
+        state.visible.extend(
+            state
+                .sessions
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.search_key.contains(needle.as_str()))
+                .map(|(i, _)| i),
+        );
+    }
+}
+
+/// Points the index at the positions of `sessions[from..]`, updating values in place (no clone
+/// of an id that is already there) and dropping ids that are no longer in the list.
+fn reindex_from(state: &mut State, from: usize) {
+    for (i, entry) in state.sessions.iter().enumerate().skip(from) {
+        match state.index.get_mut(entry.session.id.as_str()) {
+            Some(slot) => *slot = i,
+            None => {
+                state.index.insert(entry.session.id.clone(), i);
+            }
+        }
+    }
+    if state.index.len() != state.sessions.len() {
+        let sessions = &state.sessions;
+        state
+            .index
+            .retain(|id, &mut i| sessions.get(i).is_some_and(|e| e.session.id == *id));
+    }
+}
+
+/// Merges a next page into the sorted list without re-sorting, re-indexing or re-filtering what
+/// was already there: `sessions[..loaded]` is the sorted list before the page, `sessions[loaded..]`
+/// the page's new sessions (already in the index), `updated` the loaded entries it replaced.
+///
+/// Sorts the new run, then merges it in from the first position it reaches; only entries from
+/// there on move and get their index updated. Returns `false` (nothing changed) when the fast
+/// path does not apply: the loaded part is not in order (e.g. an optimistic rename under the
+/// name order) or an update moved an entry; the caller then re-sorts everything.
+fn merge_page(state: &mut State, loaded: usize, updated: &[usize], keep_id: Option<&str>) -> bool {
+    let order = state.sort;
+    let sessions = &state.sessions;
+    let in_order = |i: usize| order.compare(&sessions[i], &sessions[i + 1]).is_lt();
+    if updated
+        .iter()
+        .any(|&i| (i > 0 && !in_order(i - 1)) || (i + 1 < loaded && !in_order(i)))
+    {
+        return false;
+    }
+    if !sessions[..loaded].is_sorted_by(|a, b| order.compare(a, b).is_lt()) {
+        return false;
+    }
+    state.sessions[loaded..].sort_by(|a, b| order.compare(a, b));
+    let start = match state.sessions.get(loaded) {
+        Some(first_new) => {
+            state.sessions[..loaded].partition_point(|e| order.compare(e, first_new).is_lt())
+        }
+        None => loaded,
+    };
+    if start < loaded {
+        let mut fresh = state.sessions.split_off(loaded).into_iter().peekable();
+        let mut old = state.sessions.split_off(start).into_iter().peekable();
+        loop {
+            let next = match (old.peek(), fresh.peek()) {
+                (Some(a), Some(b)) if order.compare(a, b).is_lt() => old.next(),
+                (Some(_), Some(_)) => fresh.next(),
+                (Some(_), None) => old.next(),
+                (None, Some(_)) => fresh.next(),
+                (None, None) => None,
+            };
+            match next {
+                Some(entry) => state.sessions.push(entry),
+                None => break,
+            }
+        }
+    }
+    reindex_from(state, start);
+    fill_visible(state);
+    restore_selection(state, keep_id);
+    true
 }

@@ -41,7 +41,7 @@ fn typed(state: &mut State, text: &str) {
 }
 
 fn api_error(status: u16) -> GraphError {
-    GraphError::Api(ApiError::from_response(
+    GraphError::from(ApiError::from_response(
         status,
         br#"{"error":{"code":"x","message":"boom","innerError":{"request-id":"rid-1"}}}"#,
         None,
@@ -1109,4 +1109,178 @@ fn answers_still_running_when_loaded_are_followed() {
         }),
     );
     assert!(again.is_empty());
+}
+
+/// Session `i` modified `secs` seconds before 2026-02-01T00:00:00Z.
+fn aged(i: usize, secs: i64) -> Session {
+    let t = jiff::Timestamp::from_second(1_769_904_000 - secs).unwrap();
+    Session {
+        id: format!("id{i:05}"),
+        display_name: Some(format!(
+            "Session {} {}",
+            ["alpha", "beta", "gamma"][i % 3],
+            i
+        )),
+        created_date_time: Some(GraphTime::from_timestamp(t)),
+        last_modified_date_time: Some(GraphTime::from_timestamp(t)),
+    }
+}
+
+#[test]
+fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_stalls() {
+    const PAGE: usize = 100;
+    const TOTAL: usize = 10_000;
+    // Graph answers newest first, a page at a time; the answer lands a few keys after the ask.
+    let page_of = |n: usize| -> Page<Session> {
+        let value = (n * PAGE..(n + 1) * PAGE)
+            .map(|i| aged(i, i as i64 * 60))
+            .collect();
+        let next = (n + 1 < TOTAL / PAGE).then(|| format!("http://h/next?p={}", n + 1));
+        Page {
+            value,
+            next_link: next,
+            count: None,
+        }
+    };
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14);
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page_of(0),
+        }),
+    );
+    let mut asked: Vec<String> = Vec::new();
+    let mut pending: Option<(usize, usize)> = None; // (page, keys until it lands)
+    let mut keys = 0;
+    while state.selected + 1 < TOTAL {
+        assert!(keys < 3 * TOTAL, "the selection stopped moving");
+        for command in update(&mut state, ch('j')) {
+            match command {
+                Command::LoadNextPage { generation, link } => {
+                    assert_eq!(generation, 1);
+                    assert!(pending.is_none(), "two pages in flight");
+                    assert!(!asked.contains(&link), "{link} asked twice");
+                    // asked ahead of need: well before the selection reaches the end
+                    assert!(state.visible.len() - state.selected > 10);
+                    let n: usize = link.rsplit('=').next().unwrap().parse().unwrap();
+                    asked.push(link);
+                    pending = Some((n, 5));
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        keys += 1;
+        if let Some((n, left)) = pending {
+            if left == 0 {
+                pending = None;
+                let more = update(
+                    &mut state,
+                    Msg::Worker(Event::PageLoaded {
+                        generation: 1,
+                        first: false,
+                        page: page_of(n),
+                    }),
+                );
+                assert!(
+                    more.is_empty(),
+                    "next page asked while landing one: {more:?}"
+                );
+            } else {
+                pending = Some((n, left - 1));
+            }
+        }
+        // never at the end of what is loaded while more is on its way
+        if state.paging.next_link.is_some() || pending.is_some() {
+            assert!(
+                state.selected + 1 < state.visible.len(),
+                "stalled at {}",
+                state.selected
+            );
+        }
+    }
+    assert_eq!(asked.len(), TOTAL / PAGE - 1);
+    assert_eq!(state.sessions.len(), TOTAL);
+    assert_eq!(selected_id(&state), format!("id{:05}", TOTAL - 1));
+    assert_eq!(keys, TOTAL - 1, "one row per key, no key lost to a stall");
+    assert!(update(&mut state, ch('j')).is_empty());
+}
+
+/// Next pages merged into the list give exactly what sorting everything at once gives: order,
+/// index, filter and selection, whatever order the pages come in.
+#[test]
+fn merged_pages_match_a_full_sort_in_every_order() {
+    use super::state::SortOrder;
+    // Ages from a small LCG, so pages interleave with what is loaded.
+    let mut x: u64 = 42;
+    let mut age = move || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((x >> 33) % 100_000) as i64
+    };
+    let all: Vec<Session> = (0..1_000).map(|i| aged(i, age())).collect();
+    for sort in [SortOrder::LastModified, SortOrder::Created, SortOrder::Name] {
+        for filter in ["", "beta"] {
+            let fresh = |sort| {
+                let mut s = State::new("default", "demo");
+                s.viewport = (100, 14);
+                s.sort = sort;
+                init(&mut s);
+                if !filter.is_empty() {
+                    update(&mut s, ch('/'));
+                    typed(&mut s, filter);
+                    update(&mut s, key(KeyCode::Enter));
+                }
+                s
+            };
+            let mut merged = fresh(sort);
+            let mut at_once = fresh(sort);
+            for (n, chunk) in all.chunks(100).enumerate() {
+                let mut value = chunk.to_vec();
+                if n == 4 {
+                    // a later page repeats (and moves) sessions already loaded
+                    let mut moved = all[3].clone();
+                    moved.last_modified_date_time = Some(GraphTime::new("2026-03-01T00:00:00Z"));
+                    moved.created_date_time = moved.last_modified_date_time.clone();
+                    moved.display_name = Some("Aaa moved beta".into());
+                    value.push(moved);
+                    value.push(all[150].clone());
+                }
+                update(
+                    &mut merged,
+                    Msg::Worker(Event::PageLoaded {
+                        generation: 1,
+                        first: n == 0,
+                        page: page(value, Some("http://h/next")),
+                    }),
+                );
+                merged.paging.loading = false;
+                // move around so the kept selection is tested too
+                update(&mut merged, key(KeyCode::Down));
+                update(&mut merged, key(KeyCode::Down));
+            }
+            let mut everything = all.clone();
+            everything[3] = merged.sessions[merged.index["id00003"]].session.clone();
+            update(
+                &mut at_once,
+                Msg::Worker(Event::PageLoaded {
+                    generation: 1,
+                    first: true,
+                    page: page(everything, None),
+                }),
+            );
+            let ids = |s: &State| -> Vec<String> {
+                s.sessions.iter().map(|e| e.session.id.clone()).collect()
+            };
+            assert_eq!(ids(&merged), ids(&at_once), "{sort:?} /{filter}");
+            assert_eq!(merged.visible, at_once.visible, "{sort:?} /{filter}");
+            assert_eq!(merged.index, at_once.index, "{sort:?} /{filter}");
+            assert_eq!(merged.index.len(), merged.sessions.len());
+            let kept = merged.selected_entry().unwrap().session.id.clone();
+            assert_eq!(merged.visible.len(), at_once.visible.len());
+            assert!(merged.selected < merged.visible.len(), "{kept}");
+        }
+    }
 }
