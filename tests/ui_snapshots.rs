@@ -725,7 +725,6 @@ fn rename_cursor_follows_scrolled_wide_text() {
 }
 
 #[test]
-#[ignore = "known bug: ui/create.rs draws pre-wrapped rows with Wrap { trim: true }, which strips the 2-space indent of continuation rows"]
 fn create_cursor_follows_wrapped_wide_text() {
     let mut state = loaded(100, 24);
     press(&mut state, KeyCode::Char('n'));

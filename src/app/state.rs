@@ -321,6 +321,8 @@ pub struct State {
     /// Page size, for PgUp/PgDn prefetch distance.
     pub page_size: u32,
     pub detail_scroll: u16,
+    /// First help row shown when the help overlay does not fit.
+    pub help_scroll: usize,
     /// Conversations by session id.
     pub conversations: HashMap<String, Conversation>,
     /// Asks being followed, by their sequence number.
@@ -368,6 +370,7 @@ impl State {
             next_seq: 1,
             page_size: 100,
             detail_scroll: 0,
+            help_scroll: 0,
             conversations: HashMap::new(),
             follows: HashMap::new(),
             settle_pending: false,

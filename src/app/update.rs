@@ -81,11 +81,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     }
     match &mut state.mode {
         Mode::Help => {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                state.mode = Mode::Browsing;
+            match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q') => {
+                    state.mode = Mode::Browsing;
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    let rows = state.keymap.help_rows().len() + 2; // + the editor keys
+                    state.help_scroll = (state.help_scroll + 1).min(rows);
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    state.help_scroll = state.help_scroll.saturating_sub(1);
+                }
+                _ => {}
             }
             Vec::new()
         }
@@ -227,6 +234,7 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Help => {
+            state.help_scroll = 0;
             state.mode = Mode::Help;
             Vec::new()
         }

@@ -66,7 +66,7 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
             Span::styled(" cancel", theme.dim),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if inner.height > 0 && create.in_flight.is_none() {
         let x = inner.x + 2 + cursor_col as u16;
         let y = inner.y + (cursor_row - first_row) as u16;

@@ -13,6 +13,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let loaded = state.sessions.len();
     let count = match state.paging.total {
         Some(total) if total as usize > loaded => format!("{loaded}/{total} sessions"),
+        Some(0) => "0 sessions".to_string(),
         Some(total) => format!("{total}/{total} sessions"),
         None if state.paging.next_link.is_some() => format!("{loaded}+ sessions"),
         None => format!("{loaded} sessions"),

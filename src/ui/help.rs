@@ -24,11 +24,24 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         .map(|(k, _)| crate::sanitize::width(k))
         .max()
         .unwrap_or(0) as u16;
+    let desc_width = rows
+        .iter()
+        .map(|(_, d)| crate::sanitize::width(d))
+        .max()
+        .unwrap_or(0) as u16;
     let height = rows.len() as u16 + 2;
-    let popup = centered(area, 70, height);
+    let popup = centered(area, key_width + desc_width + 5, height);
+    // rows that do not fit scroll with j/k
+    let fits = usize::from(popup.height.saturating_sub(2));
+    let scroll = state.help_scroll.min(rows.len().saturating_sub(fits));
+    let hint = if rows.len() > fits {
+        " Esc closes · j/k scroll "
+    } else {
+        " Esc closes "
+    };
     frame.render_widget(Clear, popup);
     let table = Table::new(
-        rows.into_iter().map(|(keys, what)| {
+        rows.into_iter().skip(scroll).map(|(keys, what)| {
             Row::new(vec![
                 Cell::from(Span::styled(keys, theme.key)),
                 Cell::from(what.to_string()),
@@ -41,7 +54,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             .borders(Borders::ALL)
             .border_style(theme.border_focused)
             .title(Line::from(Span::styled(" Keys ", theme.title)))
-            .title_bottom(Line::from(Span::styled(" Esc closes ", theme.dim))),
+            .title_bottom(Line::from(Span::styled(hint, theme.dim))),
     );
     frame.render_widget(table, popup);
 }

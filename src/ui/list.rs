@@ -63,7 +63,11 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         } else {
             "No sessions yet: press n to create one"
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
         return;
     }
 
@@ -111,7 +115,7 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
     let pending = if entry.pending.is_some() {
         " ⟳"
     } else if state.is_following(&entry.session.id) {
-        " …"
+        " ◌"
     } else {
         ""
     };

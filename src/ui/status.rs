@@ -22,7 +22,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         ));
     }
     if let Some(notice) = &state.retry_notice {
-        spans.push(Span::styled(format!("{notice} "), theme.warning));
+        spans.push(Span::styled(format!("{notice} · "), theme.warning));
     }
     if let Some(status) = &state.status {
         let style = match status.severity {
@@ -71,11 +71,11 @@ fn hints(state: &State) -> Vec<Span<'static>> {
             ("r", "rename"),
             ("n", "ask new"),
             ("a", "ask"),
-            ("e", "export"),
-            ("/", "filter"),
-            ("R", "refresh"),
             ("?", "help"),
             ("q", "quit"),
+            ("/", "filter"),
+            ("R", "refresh"),
+            ("e", "export"),
         ],
     };
     let mut spans = Vec::new();
