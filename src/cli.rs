@@ -67,6 +67,15 @@ pub struct GlobalArgs {
     /// Read the access token from this file instead of signing in (no refresh).
     #[arg(long, value_name = "PATH", global = true)]
     pub token_file: Option<PathBuf>,
+
+    /// Use the config file's [profiles.NAME] (tenant, client id, workspace, Graph URL)
+    /// [env: SCTUI_PROFILE].
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Leave the mouse to the terminal (select text with it) instead of clicking and scrolling.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 /// Subcommands.
@@ -98,6 +107,16 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
+
+    /// Print a shell completion script, e.g. `sctui completions bash > ~/.local/share/bash-completion/completions/sctui`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff), e.g. `sctui man | man -l -`.
+    Man,
 }
 
 /// `sctui login`.

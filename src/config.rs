@@ -8,6 +8,13 @@ use serde::Deserialize;
 
 use crate::graph::client::DEFAULT_GRAPH_URL;
 
+mod keys;
+mod profiles;
+mod theme;
+
+pub use profiles::Profile;
+pub use theme::ROLES as THEME_ROLES;
+
 /// Where config and state live, per the platform's conventions (XDG on Linux).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "sctui")
@@ -23,6 +30,16 @@ pub fn remembered_workspace_path() -> Option<PathBuf> {
     let dirs = project_dirs()?;
     let dir = dirs.state_dir().unwrap_or_else(|| dirs.cache_dir());
     Some(dir.join("workspace"))
+}
+
+/// What a picked workspace is remembered under: the Graph URL (or `demo`), plus the profile,
+/// since two tenants share one Graph URL.
+pub fn workspace_memory_key(demo: bool, graph_url: &str, profile: Option<&str>) -> String {
+    let target = if demo { "demo" } else { graph_url };
+    match profile {
+        Some(profile) => format!("{target} profile={profile}"),
+        None => target.to_string(),
+    }
 }
 
 /// The workspace picked last time against `target` (a Graph URL, or `demo`), if any.
@@ -66,6 +83,13 @@ struct FileConfig {
     request_timeout: Option<f64>,
     ask_timeout: Option<f64>,
     auth: Option<crate::auth::settings::AuthTable>,
+    mouse: Option<bool>,
+    keys: Option<keys::KeysTable>,
+    theme: Option<theme::ThemeTable>,
+    profiles: Option<std::collections::BTreeMap<String, Profile>>,
+    /// The file's text, so spans in `keys` and `theme` can be turned into line numbers.
+    #[serde(skip)]
+    text: String,
 }
 
 /// What flags said; `None` means "not given".
@@ -77,6 +101,10 @@ pub struct Overrides {
     pub page_size: Option<u32>,
     /// `--authority-host`.
     pub authority_host: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--no-mouse`.
+    pub no_mouse: bool,
 }
 
 /// The merged settings the program runs with.
@@ -94,6 +122,16 @@ pub struct Config {
     pub auth: crate::auth::AuthConfig,
     /// The file that was read, if any (shown in help and errors).
     pub loaded_from: Option<PathBuf>,
+    /// Keys for browsing: a preset with the `[keys]` entries applied.
+    pub keymap: crate::app::Keymap,
+    /// `[theme]`, or no colours at all when `NO_COLOR` is set.
+    pub theme: crate::theme::Theme,
+    /// Whether the TUI captures the mouse (`mouse = false` or `--no-mouse` turn it off).
+    pub mouse: bool,
+    /// The `[profiles.NAME]` in force (`--profile`, `SCTUI_PROFILE`).
+    pub profile: Option<String>,
+    /// Problems worth a warning but not a refusal (conflicting keys), each naming file and line.
+    pub warnings: Vec<String>,
 }
 
 impl Default for Config {
@@ -108,6 +146,11 @@ impl Default for Config {
             ask_timeout: Duration::from_secs(300),
             auth: crate::auth::AuthConfig::default(),
             loaded_from: None,
+            keymap: crate::app::Keymap::default(),
+            theme: crate::theme::Theme::default(),
+            mouse: true,
+            profile: None,
+            warnings: Vec::new(),
         }
     }
 }
@@ -158,6 +201,30 @@ impl Config {
             .unwrap_or_else(|| "config".to_string());
         let defaults = Config::default();
         let env_nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        let at_line = |(line, message): (usize, String)| ConfigError::Parse {
+            path: loaded_from.clone().unwrap_or_default(),
+            line,
+            message,
+        };
+        let (keymap, conflicts) = keys::resolve(file.keys.as_ref(), &file.text).map_err(at_line)?;
+        let warnings = conflicts.iter().map(|c| format!("{origin}, {c}")).collect();
+        // NO_COLOR: any non-empty value turns colour off (no-color.org)
+        let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let theme = theme::resolve(file.theme.as_ref(), &file.text, no_color).map_err(at_line)?;
+        let profile_name = overrides
+            .profile
+            .clone()
+            .or_else(|| env_nonempty("SCTUI_PROFILE"));
+        let profile = match &profile_name {
+            Some(name) => profiles::select(file.profiles.as_ref(), name).map_err(|message| {
+                ConfigError::Invalid {
+                    origin: origin.clone(),
+                    key: "profile",
+                    message,
+                }
+            })?,
+            None => Profile::default(),
+        };
 
         let page_size = overrides
             .page_size
@@ -215,6 +282,7 @@ impl Config {
             .workspace
             .clone()
             .or_else(|| env_nonempty("SCTUI_WORKSPACE"))
+            .or(profile.workspace)
             .or(file.workspace)
             .unwrap_or(defaults.workspace);
         if workspace.trim().is_empty() {
@@ -229,6 +297,7 @@ impl Config {
                 .graph_url
                 .clone()
                 .or_else(|| env_nonempty("SCTUI_GRAPH_URL"))
+                .or(profile.graph_url)
                 .or(file.graph_url)
                 .unwrap_or(defaults.graph_url),
             workspace,
@@ -237,12 +306,17 @@ impl Config {
             connect_timeout,
             request_timeout,
             ask_timeout,
-            auth: crate::auth::AuthConfig::resolve(
-                file.auth,
-                overrides.authority_host.clone(),
-                env,
+            auth: profiles::apply_auth(
+                crate::auth::AuthConfig::resolve(file.auth, overrides.authority_host.clone(), env),
+                profile.tenant,
+                profile.client_id,
             ),
             loaded_from,
+            keymap,
+            theme,
+            mouse: !overrides.no_mouse && file.mouse.unwrap_or(true),
+            profile: profile_name,
+            warnings,
         })
     }
 }
@@ -255,19 +329,34 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     parse(&text, path)
 }
 
-fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
-            .unwrap_or(1);
-        ConfigError::Parse {
-            path: path.to_path_buf(),
-            line,
-            message: e.message().to_string(),
-        }
-    })
+/// The 1-based line of byte `offset` in `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.bytes()
+        .take(offset.min(text.len()))
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
+
+fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    let parsed: Result<FileConfig, _> = toml::from_str(text);
+    parsed
+        .map(|file| FileConfig {
+            text: text.to_string(),
+            ..file
+        })
+        .map_err(|e| {
+            let line = e.span().map(|span| line_at(text, span.start)).unwrap_or(1);
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                message: e.message().to_string(),
+            }
+        })
+}
+
+#[cfg(test)]
+mod ui_tests;
 
 #[cfg(test)]
 mod tests {
@@ -403,8 +492,34 @@ mod tests {
             "tenant",
             "client_id",
             "authority_host",
+            "mouse",
+            "[keys]",
+            "preset",
+            "[theme]",
+            "name",
+            "[profiles.",
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }
+        for action in crate::app::Action::ALL {
+            let key = format!("# {} = ", action.name());
+            assert!(text.contains(&key), "config.example.toml lacks {key}");
+        }
+        for role in THEME_ROLES {
+            assert!(
+                text.contains(role),
+                "config.example.toml lacks the role {role}"
+            );
+        }
+        // the documented keys are the vim preset, without clashes
+        let file = parse(&uncommented, Path::new("config.example.toml")).unwrap();
+        let (keymap, conflicts) = keys::resolve(file.keys.as_ref(), &file.text).unwrap();
+        assert_eq!(conflicts, Vec::new());
+        assert_eq!(
+            keymap.help_rows(),
+            crate::app::Keymap::default().help_rows()
+        );
+        theme::resolve(file.theme.as_ref(), &file.text, false).unwrap();
+        assert!(file.profiles.is_some_and(|p| p.contains_key("contoso")));
     }
 }

@@ -46,6 +46,30 @@ impl Theme {
         }
     }
 
+    /// For light terminals: dark text, blue accents, and no yellow (unreadable on white).
+    pub fn light() -> Self {
+        Self {
+            header: Style::new().fg(Color::White).bg(Color::Blue),
+            border: Style::new().fg(Color::Gray),
+            border_focused: Style::new().fg(Color::Blue),
+            selected: Style::new()
+                .fg(Color::White)
+                .bg(Color::Blue)
+                .add_modifier(Modifier::BOLD),
+            dim: Style::new().fg(Color::DarkGray),
+            pending: Style::new()
+                .fg(Color::Magenta)
+                .add_modifier(Modifier::ITALIC),
+            title: Style::new().add_modifier(Modifier::BOLD),
+            label: Style::new().fg(Color::Blue),
+            error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            warning: Style::new().fg(Color::Magenta),
+            info: Style::new().fg(Color::Green),
+            key: Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
+            popup: Style::new(),
+        }
+    }
+
     /// No colours at all (`NO_COLOR`): emphasis by reverse video, bold and markers only.
     pub fn no_color() -> Self {
         let plain = Style::new();

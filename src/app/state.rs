@@ -338,6 +338,10 @@ pub struct State {
     pub keymap: Keymap,
     /// Colours and emphasis.
     pub theme: Theme,
+    /// The config file that was loaded, named in help so users know which file to edit.
+    pub config_path: Option<std::path::PathBuf>,
+    /// The `[profiles.NAME]` in force, shown in the header.
+    pub profile: Option<String>,
     pub should_quit: bool,
 }
 
@@ -378,6 +382,8 @@ impl State {
             pending_creates: HashMap::new(),
             keymap: Keymap::default(),
             theme: Theme::default(),
+            config_path: None,
+            profile: None,
             should_quit: false,
         }
     }

@@ -933,11 +933,11 @@ fn switch_workspace(state: &mut State, id: String) -> Vec<Command> {
         ..Default::default()
     };
     state.status = Some(info(format!("Switched to workspace {id}")));
-    let remember_as = if state.who == "demo" {
-        "demo".to_string()
-    } else {
-        state.graph_url.clone()
-    };
+    let remember_as = crate::config::workspace_memory_key(
+        state.who == "demo",
+        &state.graph_url,
+        state.profile.as_deref(),
+    );
     let mut commands = vec![Command::SwitchWorkspace { id, remember_as }];
     commands.extend(start_load(state));
     commands

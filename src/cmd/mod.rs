@@ -3,6 +3,7 @@
 
 mod auth;
 mod conversation;
+pub mod docs;
 mod fake_graph;
 mod sessions;
 
@@ -69,6 +70,10 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
     let global = cli.global;
     match cli.command {
         Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
+        Some(Command::Completions { shell }) => {
+            Ok(docs::completions(shell, &mut std::io::stdout().lock())?)
+        }
+        Some(Command::Man) => Ok(docs::man_page(&mut std::io::stdout().lock())?),
         Some(Command::Login(args)) => auth::login(&global, args).await,
         Some(Command::Logout) => Ok(auth::logout()?),
         Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
@@ -110,6 +115,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             state.tz = jiff::tz::TimeZone::system();
             state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
             state.graph_url = backend.client.base_url().to_string();
+            apply_ui_config(&mut state, &backend.config);
             let plan = PollPlan {
                 deadline: backend.config.ask_timeout,
                 ..PollPlan::default()
@@ -164,12 +170,12 @@ impl Backend {
         // --workspace and SCTUI_WORKSPACE win; else the workspace picked last time with `w`
         let explicit = global.workspace.is_some()
             || std::env::var("SCTUI_WORKSPACE").is_ok_and(|v| !v.trim().is_empty());
-        let remember_as = if global.demo {
-            "demo"
-        } else {
-            config.graph_url.as_str()
-        };
-        let workspace = match crate::config::remembered_workspace(remember_as) {
+        let remember_as = crate::config::workspace_memory_key(
+            global.demo,
+            &config.graph_url,
+            config.profile.as_deref(),
+        );
+        let workspace = match crate::config::remembered_workspace(&remember_as) {
             Some(remembered) if !explicit => remembered,
             _ => config.workspace.clone(),
         };
@@ -200,6 +206,30 @@ impl Backend {
     }
 }
 
+/// Keys, theme, mouse and profile from the config; key conflicts are printed before the TUI
+/// opens (they stay on the terminal after it closes) and the first is shown in the status bar.
+fn apply_ui_config(state: &mut crate::app::State, config: &Config) {
+    state.keymap = config.keymap.clone();
+    state.theme = config.theme.clone();
+    state.mouse = config.mouse;
+    state.config_path = config.loaded_from.clone();
+    state.profile = config.profile.clone();
+    for warning in &config.warnings {
+        eprintln!("sctui: warning: {warning}");
+    }
+    if let Some(first) = config.warnings.first() {
+        let more = match config.warnings.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        state.status = Some(crate::app::StatusMessage {
+            text: format!("{first}{more}"),
+            severity: crate::app::Severity::Warning,
+            request_id: None,
+        });
+    }
+}
+
 /// Config from the file, the environment and the global flags.
 fn load_config(global: &GlobalArgs) -> Result<Config, ConfigError> {
     let overrides = Overrides {
@@ -208,6 +238,8 @@ fn load_config(global: &GlobalArgs) -> Result<Config, ConfigError> {
         workspace: global.workspace.clone(),
         page_size: global.page_size,
         authority_host: global.authority_host.clone(),
+        profile: global.profile.clone(),
+        no_mouse: global.no_mouse,
     };
     Config::load(&overrides, &|k| std::env::var(k).ok())
 }

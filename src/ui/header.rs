@@ -26,8 +26,12 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         ),
         None => sanitize_line(&state.workspace).into_owned(),
     };
+    let profile = match &state.profile {
+        Some(name) => format!(" · profile {}", sanitize_line(name)),
+        None => String::new(),
+    };
     let text = format!(
-        " sctui │ workspace {workspace} │ {} │ {count}",
+        " sctui │ workspace {workspace} │ {}{profile} │ {count}",
         sanitize_line(&state.who)
     );
     let text = truncate(&text, usize::from(area.width));

@@ -14,6 +14,20 @@ const EDITOR_KEYS: &[(&str, &str)] = &[
     ("Ctrl-W Ctrl-U", "delete word / line (editors)"),
 ];
 
+/// The config file the keys came from, right-aligned on the top border (nothing without one).
+fn config_title(state: &State, width: u16) -> Line<'static> {
+    let Some(path) = &state.config_path else {
+        return Line::default();
+    };
+    let room = usize::from(width).saturating_sub(12);
+    let path = crate::sanitize::sanitize_line(&path.display().to_string()).into_owned();
+    let text = format!(
+        " config {} ",
+        crate::sanitize::truncate(&path, room.saturating_sub(9))
+    );
+    Line::from(Span::styled(text, state.theme.dim)).right_aligned()
+}
+
 /// Draws the help overlay.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.theme;
@@ -54,6 +68,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             .borders(Borders::ALL)
             .border_style(theme.border_focused)
             .title(Line::from(Span::styled(" Keys ", theme.title)))
+            .title(config_title(state, popup.width))
             .title_bottom(Line::from(Span::styled(hint, theme.dim))),
     );
     frame.render_widget(table, popup);

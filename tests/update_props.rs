@@ -1,0 +1,372 @@
+//! Property tests of the pure update function: random keys, pastes, resizes and worker answers
+//! (successes and failures, in any order) must keep the selection in range, the list offset
+//! valid, the index consistent, and must never lose what the user typed: a refresh keeps pending
+//! names, a failed rename gives the editor back with the typed name (or says it failed), a
+//! failed create keeps the question in the prompt box.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+use sctui::app::state::Mode;
+use sctui::app::{Msg, State, init, update};
+use sctui::graph::models::{GraphTime, Page, Session};
+use sctui::graph::{ApiError, GraphError, NetworkKind};
+use sctui::worker::{Command, Event};
+
+/// Keys a user might press in any mode.
+const KEYS: &[(KeyCode, KeyModifiers)] = &[
+    (KeyCode::Char('j'), KeyModifiers::NONE),
+    (KeyCode::Char('k'), KeyModifiers::NONE),
+    (KeyCode::Down, KeyModifiers::NONE),
+    (KeyCode::Up, KeyModifiers::NONE),
+    (KeyCode::PageDown, KeyModifiers::NONE),
+    (KeyCode::PageUp, KeyModifiers::NONE),
+    (KeyCode::Char('g'), KeyModifiers::NONE),
+    (KeyCode::Char('G'), KeyModifiers::NONE),
+    (KeyCode::Char('r'), KeyModifiers::NONE),
+    (KeyCode::Char('n'), KeyModifiers::NONE),
+    (KeyCode::Char('a'), KeyModifiers::NONE),
+    (KeyCode::Char('R'), KeyModifiers::NONE),
+    (KeyCode::Char('/'), KeyModifiers::NONE),
+    (KeyCode::Char('?'), KeyModifiers::NONE),
+    (KeyCode::Char('x'), KeyModifiers::NONE),
+    (KeyCode::Char('1'), KeyModifiers::NONE),
+    (KeyCode::Esc, KeyModifiers::NONE),
+    (KeyCode::Enter, KeyModifiers::NONE),
+    (KeyCode::Enter, KeyModifiers::ALT),
+    (KeyCode::Tab, KeyModifiers::NONE),
+    (KeyCode::Backspace, KeyModifiers::NONE),
+    (KeyCode::Char('u'), KeyModifiers::CONTROL),
+];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Key(usize),
+    Paste(String),
+    /// Answer the queued command at this index (modulo), with this outcome.
+    Answer {
+        which: usize,
+        outcome: u8,
+        page: Vec<(u8, Option<u8>, u16)>,
+        more: bool,
+    },
+    Resize(u16, u16),
+    Settled,
+    Tick,
+    /// The whole rename gesture: r, Ctrl-U, type, Enter.
+    Rename(String),
+    /// The whole ask gesture: n, type, Enter.
+    Create(String),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (0..KEYS.len()).prop_map(Op::Key),
+        1 => "[a-z \u{202e}\u{1b}é漢]{0,8}".prop_map(Op::Paste),
+        5 => (
+            any::<usize>(),
+            any::<u8>(),
+            prop::collection::vec((0u8..24, prop::option::of(0u8..6), any::<u16>()), 0..12),
+            any::<bool>()
+        )
+            .prop_map(|(which, outcome, page, more)| Op::Answer {
+                which,
+                outcome,
+                page,
+                more
+            }),
+        1 => (0u16..220, 0u16..70).prop_map(|(w, h)| Op::Resize(w, h)),
+        1 => Just(Op::Settled),
+        1 => Just(Op::Tick),
+        2 => "[a-z]{1,6}".prop_map(Op::Rename),
+        1 => "[a-z ]{1,6}".prop_map(Op::Create),
+    ]
+}
+
+fn session(id: &str, name: Option<String>, modified: u16) -> Session {
+    let at = jiff::Timestamp::from_second(1_750_000_000 + i64::from(modified)).unwrap();
+    Session {
+        id: id.to_string(),
+        display_name: name,
+        created_date_time: Some(GraphTime::from_timestamp(at)),
+        last_modified_date_time: Some(GraphTime::from_timestamp(at)),
+    }
+}
+
+fn failure(outcome: u8) -> GraphError {
+    match outcome % 5 {
+        0 => GraphError::from(ApiError::from_response(404, b"", Some("rid-404"))),
+        1 => GraphError::from(ApiError::from_response(503, b"", Some("rid-503"))),
+        2 => GraphError::from(ApiError::from_response(403, b"", None)),
+        3 => GraphError::Decode {
+            method: "GET".into(),
+            url: "http://127.0.0.1/beta/x".into(),
+            detail: "the body was cut short".into(),
+        },
+        _ => GraphError::Network {
+            url: "http://127.0.0.1/beta/x".into(),
+            kind: NetworkKind::Broken,
+            detail: "reset".into(),
+        },
+    }
+}
+
+/// What the worker would answer to `command`; `outcome` picks success or which failure.
+fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: bool) -> Vec<Event> {
+    let ok = outcome % 3 != 0;
+    match command {
+        Command::LoadFirstPage { generation, .. } | Command::LoadNextPage { generation, .. } => {
+            let first = matches!(outcome % 2, 0);
+            if !ok {
+                return vec![Event::PageFailed {
+                    generation,
+                    error: failure(outcome),
+                }];
+            }
+            let mut seen = std::collections::HashSet::new();
+            let value = page
+                .iter()
+                .filter(|(id, _, _)| seen.insert(*id))
+                .map(|&(id, name, modified)| {
+                    session(
+                        &format!("s{id}"),
+                        name.map(|n| format!("name {n}")),
+                        modified,
+                    )
+                })
+                .collect();
+            vec![Event::PageLoaded {
+                generation,
+                first,
+                page: Page {
+                    value,
+                    next_link: more.then(|| "http://127.0.0.1/beta/next".to_string()),
+                    count: None,
+                },
+            }]
+        }
+        Command::Rename { id, name, seq } => {
+            if ok {
+                vec![Event::Renamed {
+                    seq,
+                    session: session(&id, Some(name), u16::MAX),
+                }]
+            } else {
+                vec![Event::RenameFailed {
+                    id,
+                    name,
+                    seq,
+                    error: failure(outcome / 3),
+                }]
+            }
+        }
+        Command::Ask {
+            seq, session: None, ..
+        } => {
+            if ok {
+                vec![
+                    Event::Created {
+                        seq,
+                        session: session(&format!("c{seq}"), Some(format!("asked {seq}")), 9),
+                    },
+                    Event::FollowEnded {
+                        seq,
+                        session_id: format!("c{seq}"),
+                        result: Ok(()),
+                    },
+                ]
+            } else {
+                vec![Event::CreateFailed {
+                    seq,
+                    error: failure(outcome / 3),
+                }]
+            }
+        }
+        Command::Ask {
+            seq,
+            session: Some(session),
+            ..
+        } => vec![Event::AskFailed {
+            seq,
+            session,
+            prompt: None,
+            error: failure(outcome / 3),
+        }],
+        Command::LoadConversation { session_id } => {
+            if ok {
+                vec![Event::ConversationLoaded {
+                    session_id,
+                    turns: Vec::new(),
+                }]
+            } else {
+                vec![Event::ConversationFailed {
+                    session_id,
+                    error: failure(outcome / 3),
+                }]
+            }
+        }
+        Command::Export { path, .. } => vec![Event::Exported { path }],
+        _ => Vec::new(),
+    }
+}
+
+fn check(state: &State) -> Result<(), TestCaseError> {
+    let visible = state.visible.len();
+    if visible == 0 {
+        prop_assert_eq!(state.selected, 0);
+        prop_assert_eq!(state.list_offset, 0);
+    } else {
+        prop_assert!(
+            state.selected < visible,
+            "selected {} of {}",
+            state.selected,
+            visible
+        );
+        prop_assert!(state.list_offset <= state.selected);
+    }
+    prop_assert!(state.visible.iter().all(|&i| i < state.sessions.len()));
+    prop_assert_eq!(state.index.len(), state.sessions.len());
+    for (i, entry) in state.sessions.iter().enumerate() {
+        prop_assert_eq!(state.index.get(&entry.session.id), Some(&i));
+    }
+    Ok(())
+}
+
+fn pending(state: &State) -> Vec<(String, String)> {
+    let mut names: Vec<_> = state
+        .sessions
+        .iter()
+        .filter_map(|e| {
+            e.pending
+                .as_ref()
+                .map(|p| (e.session.id.clone(), p.name.clone()))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn status(state: &State) -> String {
+    state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+/// Applies one worker event and checks that nothing typed is lost by it.
+fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<(), TestCaseError> {
+    let browsing = matches!(state.mode, Mode::Browsing);
+    let pending_before = pending(state);
+    let failed_rename = match &event {
+        Event::RenameFailed {
+            id, name, error, ..
+        } if !error.is_not_found() => Some((state.index.contains_key(id), name.clone())),
+        _ => None,
+    };
+    let failed_create = match &event {
+        Event::CreateFailed { seq, .. } => Some((
+            *seq,
+            state.pending_creates.get(seq).cloned(),
+            match &state.mode {
+                Mode::Creating(c) => c.in_flight == Some(*seq),
+                _ => false,
+            },
+        )),
+        _ => None,
+    };
+    let is_page = matches!(event, Event::PageLoaded { .. });
+    queue.extend(update(state, Msg::Worker(event)));
+    check(state)?;
+    if is_page {
+        let after = pending(state);
+        for name in &pending_before {
+            prop_assert!(after.contains(name), "refresh overwrote pending {:?}", name);
+        }
+    }
+    if let Some((listed, name)) = failed_rename {
+        prop_assert!(status(state).contains("Rename failed"), "{}", status(state));
+        if browsing && listed {
+            match &state.mode {
+                Mode::Renaming(editor) => prop_assert_eq!(editor.input.value(), name.as_str()),
+                other => prop_assert!(false, "editor not reopened: {:?}", other),
+            }
+        }
+    }
+    if let Some((seq, Some(text), waiting)) = failed_create
+        && (browsing || waiting)
+    {
+        match &state.mode {
+            Mode::Creating(create) => {
+                prop_assert_eq!(create.input.value(), text.as_str(), "create {}", seq);
+                prop_assert!(create.in_flight.is_none());
+            }
+            other => prop_assert!(false, "prompt box not kept: {:?}", other),
+        }
+    }
+    Ok(())
+}
+
+fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let mut state = State::new("default", "props");
+    state.page_size = 10;
+    let mut queue = init(&mut state);
+    check(&state)?;
+    for op in ops {
+        match op {
+            Op::Key(i) => {
+                let (code, modifiers) = KEYS[i];
+                queue.extend(update(&mut state, Msg::Key(KeyEvent::new(code, modifiers))));
+            }
+            Op::Paste(text) => queue.extend(update(&mut state, Msg::Paste(text))),
+            Op::Answer {
+                which,
+                outcome,
+                page,
+                more,
+            } => {
+                if queue.is_empty() {
+                    continue;
+                }
+                let command = queue.swap_remove(which % queue.len());
+                for event in answer(command, outcome, &page, more) {
+                    apply(&mut state, &mut queue, event)?;
+                }
+            }
+            Op::Resize(w, h) => queue.extend(update(&mut state, Msg::Resize(w, h))),
+            Op::Settled => queue.extend(update(&mut state, Msg::Settled)),
+            Op::Tick => queue.extend(update(&mut state, Msg::Tick)),
+            Op::Rename(text) => {
+                for msg in [
+                    Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)),
+                    Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+                    Msg::Paste(text),
+                    Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+                ] {
+                    queue.extend(update(&mut state, msg));
+                    check(&state)?;
+                }
+            }
+            Op::Create(text) => {
+                for msg in [
+                    Msg::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)),
+                    Msg::Paste(text),
+                    Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+                ] {
+                    queue.extend(update(&mut state, msg));
+                    check(&state)?;
+                }
+            }
+        }
+        check(&state)?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn update_keeps_selection_valid_and_loses_no_typed_text(ops in prop::collection::vec(op(), 1..120)) {
+        run(ops)?;
+    }
+}
