@@ -112,10 +112,10 @@ fn failure(outcome: u8) -> GraphError {
 
 /// What the worker would answer to `command`; `outcome` picks success or which failure.
 fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: bool) -> Vec<Event> {
-    let ok = outcome % 3 != 0;
+    let ok = !outcome.is_multiple_of(3);
     match command {
         Command::LoadFirstPage { generation, .. } | Command::LoadNextPage { generation, .. } => {
-            let first = matches!(outcome % 2, 0);
+            let first = outcome.is_multiple_of(2);
             if !ok {
                 return vec![Event::PageFailed {
                     generation,
