@@ -21,13 +21,18 @@ const SETTLE_DELAY: Duration = Duration::from_millis(120);
 
 /// Runs the TUI until the user quits. The terminal is restored on every way out, including a
 /// panic (ratatui's hook) and SIGTERM/SIGHUP.
-pub async fn run(client: GraphClient, mut state: State, plan: PollPlan) -> std::io::Result<()> {
+pub async fn run(
+    client: GraphClient,
+    mut state: State,
+    plan: PollPlan,
+    sign_in: Option<std::sync::Arc<crate::auth::setup::Chosen>>,
+) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     if state.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
     }
-    let result = event_loop(&mut terminal, client, &mut state, plan).await;
+    let result = event_loop(&mut terminal, client, &mut state, plan, sign_in).await;
     if state.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     }
@@ -41,9 +46,10 @@ async fn event_loop(
     client: GraphClient,
     state: &mut State,
     plan: PollPlan,
+    sign_in: Option<std::sync::Arc<crate::auth::setup::Chosen>>,
 ) -> std::io::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let commands = worker::spawn(client, plan, events_tx);
+    let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in);
     let mut terminal_events = EventStream::new();
     let size = terminal.size()?;
     state.viewport = (size.width, size.height);
@@ -62,11 +68,19 @@ async fn event_loop(
     tokio::pin!(settle);
     let mut settle_armed = false;
 
+    // Hidden, for scripts/bench.sh: quit right after the first frame (`1`) or after the first
+    // frame that shows the loaded list (`list`), to time start-up.
+    let exit_after = std::env::var("SCTUI_EXIT_AFTER_FIRST_FRAME").ok();
     let mut dirty = true;
     loop {
         if dirty {
             terminal.draw(|frame| ui::draw(state, frame))?;
             dirty = false;
+            match exit_after.as_deref() {
+                Some("list") if state.paging.loaded_once => break,
+                Some("1") => break,
+                _ => {}
+            }
         }
         if state.should_quit {
             break;

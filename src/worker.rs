@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
+use crate::auth::setup::Chosen;
 use crate::graph::conversation::{self, FollowError, PollPlan, Turn};
 use crate::graph::models::{Evaluation, Page, Prompt, Session};
 use crate::graph::{GraphClient, GraphError, ListQuery, RetryNotice};
@@ -46,6 +47,10 @@ pub enum Command {
     /// Talk to another workspace from now on; remembered for the next start under `remember_as`
     /// (the Graph URL, or `demo`).
     SwitchWorkspace { id: String, remember_as: String },
+    /// Start the device-code sign-in (the TUI shows the code in a popup).
+    StartSignIn,
+    /// Give up the sign-in in progress.
+    CancelSignIn,
     /// Put text on the clipboard with OSC 52. The runtime does this (it owns the terminal);
     /// the worker ignores it.
     CopyToClipboard { text: String },
@@ -122,6 +127,16 @@ pub enum Event {
     },
     /// Listing workspaces failed.
     WorkspacesFailed { error: GraphError },
+    /// Sign-in needs the user: open `verification_uri` and enter `user_code`.
+    SignInPrompt {
+        verification_uri: String,
+        user_code: String,
+        message: String,
+    },
+    /// Sign-in finished; `who` is the account.
+    SignedIn { who: String },
+    /// Sign-in failed, phrased for the user.
+    SignInFailed { message: String },
     /// A request is waiting before a retry (throttling or a network hiccup).
     Retrying(RetryNotice),
 }
@@ -133,12 +148,23 @@ pub fn spawn(
     plan: PollPlan,
     events: mpsc::UnboundedSender<Event>,
 ) -> mpsc::UnboundedSender<Command> {
+    spawn_with_sign_in(client, plan, events, None)
+}
+
+/// Like [`spawn`], with what an interactive device-code sign-in needs (`None` in `--demo` or when
+/// a token was given outright).
+pub fn spawn_with_sign_in(
+    client: GraphClient,
+    plan: PollPlan,
+    events: mpsc::UnboundedSender<Event>,
+    sign_in: Option<Arc<Chosen>>,
+) -> mpsc::UnboundedSender<Command> {
     let (commands_tx, commands_rx) = mpsc::unbounded_channel();
     let notices = events.clone();
     let client = client.with_retry_observer(Arc::new(move |notice| {
         let _ = notices.send(Event::Retrying(notice));
     }));
-    tokio::spawn(run(client, plan, commands_rx, events));
+    tokio::spawn(run(client, plan, commands_rx, events, sign_in));
     commands_tx
 }
 
@@ -147,7 +173,9 @@ async fn run(
     plan: PollPlan,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
+    sign_in: Option<Arc<Chosen>>,
 ) {
+    let mut sign_in_task: Option<AbortHandle> = None;
     let mut client = client;
     let mut tasks = JoinSet::new();
     let mut follows: HashMap<u64, AbortHandle> = HashMap::new();
@@ -165,6 +193,21 @@ async fn run(
                     crate::config::remember_workspace(&remember_as, &id);
                 }
                 Some(Command::CopyToClipboard { .. }) => {}
+                Some(Command::CancelSignIn) => {
+                    if let Some(task) = sign_in_task.take() {
+                        task.abort();
+                    }
+                }
+                Some(Command::StartSignIn) => {
+                    if let Some(task) = sign_in_task.take() {
+                        task.abort();
+                    }
+                    let events = events.clone();
+                    let chosen = sign_in.clone();
+                    sign_in_task = Some(tasks.spawn(async move {
+                        let _ = events.send(device_code_sign_in(chosen, &events).await);
+                    }));
+                }
                 Some(command) => {
                     let ask_seq = match &command {
                         Command::Ask { seq, .. } | Command::Follow { seq, .. } => Some(*seq),
@@ -255,7 +298,9 @@ pub async fn execute(
         }
         Command::StopFollow { .. }
         | Command::SwitchWorkspace { .. }
-        | Command::CopyToClipboard { .. } => {}
+        | Command::CopyToClipboard { .. }
+        | Command::StartSignIn
+        | Command::CancelSignIn => {}
         Command::LoadWorkspaces => send(match client.list_workspaces().await {
             Ok(workspaces) => Event::WorkspacesLoaded { workspaces },
             Err(error) => Event::WorkspacesFailed { error },
@@ -346,6 +391,42 @@ async fn follow(
         session_id,
         result,
     });
+}
+
+/// The device-code flow for the TUI: reports the prompt, waits for the user, installs the tokens.
+async fn device_code_sign_in(
+    chosen: Option<Arc<Chosen>>,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Event {
+    let failed = |message: String| Event::SignInFailed { message };
+    let Some(chosen) = chosen else {
+        return failed("interactive sign-in is not available with this token source".into());
+    };
+    let (Some(http), Some(authority)) = (&chosen.http, &chosen.authority) else {
+        return failed("interactive sign-in is not available with this token source".into());
+    };
+    let prompt = match crate::auth::device_code::start(http, authority).await {
+        Ok(prompt) => prompt,
+        Err(e) => return failed(format!("Sign-in failed: {e}")),
+    };
+    let _ = events.send(Event::SignInPrompt {
+        verification_uri: prompt.verification_uri.clone(),
+        user_code: prompt.user_code.clone(),
+        message: prompt.message.clone(),
+    });
+    let sleeper = crate::auth::device_code::tokio_sleeper();
+    match crate::auth::device_code::poll(http, authority, &prompt, &sleeper).await {
+        Ok(set) => {
+            let who = set
+                .account
+                .as_ref()
+                .and_then(|a| a.username.clone().or_else(|| a.name.clone()))
+                .unwrap_or_else(|| "signed in".to_string());
+            chosen.complete_sign_in(set).await;
+            Event::SignedIn { who }
+        }
+        Err(e) => failed(format!("Sign-in failed: {e}")),
+    }
 }
 
 async fn export(

@@ -233,11 +233,21 @@ pub struct WorkspacePicker {
     pub selected: usize,
 }
 
+/// The device-code sign-in popup: the code to enter (once the service gave one) or what failed.
+#[derive(Debug, Clone, Default)]
+pub struct SignInPopup {
+    pub verification_uri: Option<String>,
+    pub user_code: Option<String>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
 /// What the keyboard is doing now.
 #[derive(Debug, Clone)]
 pub enum Mode {
     Browsing,
     PickingWorkspace(WorkspacePicker),
+    SigningIn(SignInPopup),
     Renaming(RenameEditor),
     Creating(CreateBox),
     Filtering,
@@ -284,6 +294,8 @@ pub struct State {
     pub workspace_name: Option<String>,
     /// The Graph base URL, for `Y` (copy a session's Graph URL).
     pub graph_url: String,
+    /// False until a usable token exists; the app then starts with the sign-in popup.
+    pub signed_in: bool,
     /// Whether mouse clicks and the wheel are handled.
     pub mouse: bool,
     /// Header: who is signed in, or `demo`.
@@ -352,6 +364,7 @@ impl State {
             workspace: workspace.into(),
             workspace_name: None,
             graph_url: crate::graph::client::DEFAULT_GRAPH_URL.to_string(),
+            signed_in: true,
             mouse: true,
             who: who.into(),
             sessions: Vec::new(),

@@ -12,7 +12,7 @@ use super::keys::Action;
 use super::layout;
 use super::state::{
     Conversation, CreateBox, Focus, Follow, Mode, PendingRename, RenameEditor, SessionEntry,
-    Severity, State, StatusMessage, TurnView, WorkspacePicker,
+    Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
 };
 use crate::graph::conversation::{FollowError, Turn, succeeded};
 use crate::graph::models::{Page, Session};
@@ -44,7 +44,47 @@ pub enum Msg {
 
 /// The commands to send when the app starts: the first page.
 pub fn init(state: &mut State) -> Vec<Command> {
+    if !state.signed_in {
+        return start_sign_in(state);
+    }
     start_load(state)
+}
+
+fn start_sign_in(state: &mut State) -> Vec<Command> {
+    state.mode = Mode::SigningIn(SignInPopup::default());
+    state.in_flight += 1;
+    vec![Command::StartSignIn]
+}
+
+fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Mode::SigningIn(popup) = &state.mode else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char('y') => match popup.user_code.clone() {
+            Some(code) => {
+                state.status = Some(info("Copied the sign-in code to the clipboard"));
+                vec![Command::CopyToClipboard { text: code }]
+            }
+            None => Vec::new(),
+        },
+        KeyCode::Enter | KeyCode::Char('R') if popup.error.is_some() => start_sign_in(state),
+        KeyCode::Esc => {
+            let waiting = popup.error.is_none();
+            state.mode = Mode::Browsing;
+            state.status = Some(warning("Not signed in: press R to sign in, q to quit"));
+            if waiting {
+                state.in_flight = state.in_flight.saturating_sub(1);
+                return vec![Command::CancelSignIn];
+            }
+            Vec::new()
+        }
+        KeyCode::Char('q') => {
+            state.should_quit = true;
+            vec![Command::CancelSignIn]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Applies one message and returns the work for the worker.
@@ -98,6 +138,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         }
         Mode::Creating(_) => on_create_key(state, key),
         Mode::PickingWorkspace(_) => on_picker_key(state, key),
+        Mode::SigningIn(_) => on_sign_in_key(state, key),
         Mode::Renaming(_) => on_rename_key(state, key),
         Mode::Filtering => on_filter_key(state, key),
         Mode::Browsing => {
@@ -224,6 +265,7 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
                 Vec::new()
             }
         },
+        Action::Refresh if !state.signed_in => start_sign_in(state),
         Action::Refresh => {
             state.status = Some(info("Refreshing…"));
             start_load(state)
@@ -533,6 +575,7 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             | Event::Created { .. }
             | Event::Asked { .. }
             | Event::EvaluationUpdated { .. }
+            | Event::SignInPrompt { .. }
     );
     if ends_request {
         state.in_flight = state.in_flight.saturating_sub(1);
@@ -833,6 +876,35 @@ fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             if let Some(c) = state.conversations.get_mut(&session_id) {
                 c.loading = false;
                 c.error = Some(message.text.clone());
+            }
+            Vec::new()
+        }
+        Event::SignInPrompt {
+            verification_uri,
+            user_code,
+            message,
+        } => {
+            if let Mode::SigningIn(popup) = &mut state.mode {
+                popup.verification_uri = Some(verification_uri);
+                popup.user_code = Some(user_code);
+                popup.message = Some(message);
+            }
+            Vec::new()
+        }
+        Event::SignedIn { who } => {
+            state.who = who;
+            state.signed_in = true;
+            if matches!(state.mode, Mode::SigningIn(_)) {
+                state.mode = Mode::Browsing;
+            }
+            state.status = Some(info(format!("Signed in as {}", state.who)));
+            start_load(state)
+        }
+        Event::SignInFailed { message } => {
+            if let Mode::SigningIn(popup) = &mut state.mode {
+                popup.error = Some(crate::sanitize::sanitize_line(&message).into_owned());
+            } else {
+                state.status = Some(error_text(message));
             }
             Vec::new()
         }
@@ -1271,14 +1343,15 @@ fn reindex_from(state: &mut State, from: usize) {
     }
 }
 
-/// Merges a next page into the sorted list without re-sorting, re-indexing or re-filtering what
+/// Merges a next page into the sorted list without re-sorting, re-hashing or re-filtering what
 /// was already there: `sessions[..loaded]` is the sorted list before the page, `sessions[loaded..]`
 /// the page's new sessions (already in the index), `updated` the loaded entries it replaced.
 ///
-/// Sorts the new run, then merges it in from the first position it reaches; only entries from
-/// there on move and get their index updated. Returns `false` (nothing changed) when the fast
-/// path does not apply: the loaded part is not in order (e.g. an optimistic rename under the
-/// name order) or an update moved an entry; the caller then re-sorts everything.
+/// Sorts the new run and merges it in with one pass; the index of the entries that moved is
+/// shifted in place (a scan of its values, no hashing) and only the new ids are looked up.
+/// Returns `false` (nothing changed) when the fast path does not apply: an update moved an entry,
+/// or, under the name order, an optimistic rename left the list out of order; the caller then
+/// re-sorts everything.
 fn merge_page(state: &mut State, loaded: usize, updated: &[usize], keep_id: Option<&str>) -> bool {
     let order = state.sort;
     let sessions = &state.sessions;
@@ -1289,34 +1362,52 @@ fn merge_page(state: &mut State, loaded: usize, updated: &[usize], keep_id: Opti
     {
         return false;
     }
-    if !sessions[..loaded].is_sorted_by(|a, b| order.compare(a, b).is_lt()) {
+    // Times and ids change only with a re-sort; a pending name (shown at once) can break the
+    // name order until the rename lands.
+    let sorted = || sessions[..loaded].is_sorted_by(|a, b| order.compare(a, b).is_lt());
+    if order == super::state::SortOrder::Name && !sorted() {
         return false;
     }
-    state.sessions[loaded..].sort_by(|a, b| order.compare(a, b));
-    let start = match state.sessions.get(loaded) {
-        Some(first_new) => {
-            state.sessions[..loaded].partition_point(|e| order.compare(e, first_new).is_lt())
+    debug_assert!(sorted(), "the loaded sessions are kept sorted");
+    let mut fresh = state.sessions.split_off(loaded);
+    fresh.sort_by(|a, b| order.compare(a, b));
+    // Where each new entry goes among the loaded ones (non-decreasing).
+    let slots: Vec<usize> = fresh
+        .iter()
+        .map(|f| {
+            state
+                .sessions
+                .partition_point(|e| order.compare(e, f).is_lt())
+        })
+        .collect();
+    let start = slots.first().copied().unwrap_or(loaded);
+    if start == loaded {
+        state.sessions.append(&mut fresh);
+    } else {
+        let mut old = std::mem::take(&mut state.sessions).into_iter();
+        let mut merged = Vec::with_capacity(loaded + fresh.len());
+        let mut taken = 0;
+        for (entry, &slot) in fresh.into_iter().zip(&slots) {
+            merged.extend(old.by_ref().take(slot - taken));
+            taken = slot;
+            merged.push(entry);
         }
-        None => loaded,
-    };
-    if start < loaded {
-        let mut fresh = state.sessions.split_off(loaded).into_iter().peekable();
-        let mut old = state.sessions.split_off(start).into_iter().peekable();
-        loop {
-            let next = match (old.peek(), fresh.peek()) {
-                (Some(a), Some(b)) if order.compare(a, b).is_lt() => old.next(),
-                (Some(_), Some(_)) => fresh.next(),
-                (Some(_), None) => old.next(),
-                (None, Some(_)) => fresh.next(),
-                (None, None) => None,
-            };
-            match next {
-                Some(entry) => state.sessions.push(entry),
-                None => break,
+        merged.extend(old);
+        state.sessions = merged;
+        // A loaded entry moves down by the number of new ones placed before it.
+        for position in state.index.values_mut() {
+            if (start..loaded).contains(position) {
+                *position += slots.partition_point(|&s| s <= *position);
             }
         }
     }
-    reindex_from(state, start);
+    for (j, &slot) in slots.iter().enumerate() {
+        let position = slot + j;
+        let id = state.sessions[position].session.id.as_str();
+        if let Some(p) = state.index.get_mut(id) {
+            *p = position;
+        }
+    }
     fill_visible(state);
     restore_selection(state, keep_id);
     true

@@ -1284,3 +1284,73 @@ fn merged_pages_match_a_full_sort_in_every_order() {
         }
     }
 }
+
+// ---- sign-in popup (issue 3) ----
+
+#[test]
+fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
+    let mut state = State::new("default", "device code");
+    state.signed_in = false;
+    assert_eq!(init(&mut state), vec![Command::StartSignIn]);
+    assert!(matches!(state.mode, Mode::SigningIn(_)));
+    assert!(state.busy());
+    update(
+        &mut state,
+        Msg::Worker(Event::SignInPrompt {
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            user_code: "ABCD-1234".into(),
+            message: "To sign in…".into(),
+        }),
+    );
+    assert_eq!(
+        update(&mut state, ch('y')),
+        vec![Command::CopyToClipboard {
+            text: "ABCD-1234".into()
+        }]
+    );
+    let commands = update(
+        &mut state,
+        Msg::Worker(Event::SignedIn {
+            who: "alex@contoso.example".into(),
+        }),
+    );
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::LoadFirstPage { .. }]
+    ));
+    assert_eq!(state.who, "alex@contoso.example");
+    assert!(matches!(state.mode, Mode::Browsing));
+}
+
+#[test]
+fn sign_in_can_be_cancelled_retried_and_reports_failures() {
+    let mut state = State::new("default", "device code");
+    state.signed_in = false;
+    init(&mut state);
+    assert_eq!(
+        update(&mut state, key(KeyCode::Esc)),
+        vec![Command::CancelSignIn]
+    );
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert!(!state.busy());
+    assert_eq!(
+        update(&mut state, ch('R')),
+        vec![Command::StartSignIn],
+        "R signs in again"
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::SignInFailed {
+            message: "Sign-in failed: the code expired".into(),
+        }),
+    );
+    match &state.mode {
+        Mode::SigningIn(p) => assert!(p.error.as_deref().unwrap().contains("expired")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        update(&mut state, key(KeyCode::Enter)),
+        vec![Command::StartSignIn],
+        "Enter retries"
+    );
+}

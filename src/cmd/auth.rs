@@ -50,24 +50,6 @@ async fn device_code_in_terminal(
     device_code::poll(http, authority, &prompt, &device_code::tokio_sleeper()).await
 }
 
-/// Before the TUI opens: with the device-code method and nothing usable cached, sign in in the
-/// terminal and install the result. (The TUI is to do this in a popup instead.)
-pub async fn sign_in_if_needed(chosen: &Chosen) -> Result<(), AuthError> {
-    let (Some(authority), Some(http)) = (&chosen.authority, &chosen.http) else {
-        return Ok(());
-    };
-    if !chosen.needs_device_code_sign_in().await {
-        return Ok(());
-    }
-    eprintln!("sctui: not signed in; signing in with a device code first.");
-    let set = device_code_in_terminal(http, authority).await?;
-    if let Some(a) = &set.account {
-        eprintln!("Signed in as {}.", a.display());
-    }
-    chosen.complete_sign_in(set).await;
-    Ok(())
-}
-
 /// `sctui login`.
 pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError> {
     let config = load_config(global)?;

@@ -100,17 +100,28 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             result
         }
         None => {
-            let backend = Backend::connect(&global).await?;
-            if let Some(chosen) = &backend.auth {
-                // Until the TUI has its sign-in popup, sign in here before it opens.
-                auth::sign_in_if_needed(chosen).await?;
-            }
-            let who = if backend.fake.is_some() {
-                "demo".to_string()
-            } else {
-                backend.client.token_source_name().to_string()
+            let mut backend = Backend::connect(&global).await?;
+            // With nothing usable cached, the TUI opens on its device-code sign-in popup.
+            let sign_in = backend.auth.take().map(std::sync::Arc::new);
+            let needs_sign_in = match &sign_in {
+                Some(chosen) => chosen.needs_device_code_sign_in().await,
+                None => false,
+            };
+            let who = match &sign_in {
+                _ if backend.fake.is_some() => "demo".to_string(),
+                Some(chosen) => match &chosen.cached {
+                    Some(cached) => cached
+                        .info()
+                        .await
+                        .and_then(|i| i.account)
+                        .and_then(|a| a.username.or(a.name))
+                        .unwrap_or_else(|| backend.client.token_source_name().to_string()),
+                    None => backend.client.token_source_name().to_string(),
+                },
+                None => backend.client.token_source_name().to_string(),
             };
             let mut state = crate::app::State::new(backend.client.workspace(), who);
+            state.signed_in = !needs_sign_in;
             state.page_size = backend.client.page_size();
             state.tz = jiff::tz::TimeZone::system();
             state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
@@ -120,7 +131,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 deadline: backend.config.ask_timeout,
                 ..PollPlan::default()
             };
-            let result = crate::tui::run(backend.client.clone(), state, plan).await;
+            let result = crate::tui::run(backend.client.clone(), state, plan, sign_in).await;
             backend.shutdown().await;
             result.map_err(RunError::from)
         }

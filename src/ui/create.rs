@@ -19,7 +19,12 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
         wrap_with_cursor(create.input.value(), create.input.cursor(), field);
     let visible_rows = rows.len().clamp(1, 8);
     let first_row = (cursor_row + 1).saturating_sub(visible_rows);
-    let popup = centered(area, width, visible_rows as u16 + 3);
+    let footer = footer_text(create);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let footer_rows = crate::sanitize::width(&footer)
+        .div_ceil(inner_width)
+        .clamp(1, 3);
+    let popup = centered(area, width, (visible_rows + footer_rows) as u16 + 2);
     frame.render_widget(Clear, popup);
     let title = match &create.target {
         None => " Ask Security Copilot in a new session ".to_string(),
@@ -39,7 +44,8 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
 
-    let mut lines: Vec<Line> = rows
+    // The rows are already wrapped to fit, so they are drawn as they are; only the footer wraps.
+    let lines: Vec<Line> = rows
         .iter()
         .enumerate()
         .skip(first_row)
@@ -49,24 +55,22 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
             Line::from(vec![Span::styled(lead, theme.key), Span::raw(row.clone())])
         })
         .collect();
-    if create.in_flight.is_some() {
-        lines.push(Line::from(Span::styled("creating…", theme.dim)));
-    } else if let Some(problem) = &create.problem {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {problem}"),
-            theme.error,
-        )));
+    let shown_rows = lines.len() as u16;
+    frame.render_widget(Paragraph::new(lines), inner);
+    let footer_area = Rect {
+        y: inner.y + shown_rows,
+        height: inner.height.saturating_sub(shown_rows),
+        ..inner
+    };
+    let footer_style = if create.problem.is_some() && create.in_flight.is_none() {
+        theme.error
     } else {
-        lines.push(Line::from(vec![
-            Span::styled("Enter", theme.key),
-            Span::styled(" send  ", theme.dim),
-            Span::styled("Alt-Enter", theme.key),
-            Span::styled(" new line  ", theme.dim),
-            Span::styled("Esc", theme.key),
-            Span::styled(" cancel", theme.dim),
-        ]));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        theme.dim
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(footer, footer_style)).wrap(Wrap { trim: true }),
+        footer_area,
+    );
     if inner.height > 0 && create.in_flight.is_none() {
         let x = inner.x + 2 + cursor_col as u16;
         let y = inner.y + (cursor_row - first_row) as u16;
@@ -74,6 +78,17 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
             x.min(inner.right().saturating_sub(1)),
             y.min(inner.bottom().saturating_sub(1)),
         ));
+    }
+}
+
+/// The line under the input: progress, the last problem, or the keys.
+fn footer_text(create: &CreateBox) -> String {
+    if create.in_flight.is_some() {
+        "sending…".to_string()
+    } else if let Some(problem) = &create.problem {
+        format!("✗ {problem}")
+    } else {
+        "Enter send · Alt-Enter new line · Esc cancel".to_string()
     }
 }
 

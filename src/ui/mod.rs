@@ -6,6 +6,7 @@ mod detail;
 mod header;
 mod help;
 mod list;
+mod sign_in;
 mod status;
 mod workspaces;
 
@@ -43,6 +44,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
         Mode::Creating(create) => create::render(state, create, area, frame),
         Mode::Help => help::render(state, area, frame),
         Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
+        Mode::SigningIn(popup) => sign_in::render(state, popup, area, frame),
         _ => {}
     }
 }

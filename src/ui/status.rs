@@ -65,6 +65,7 @@ fn hints(state: &State) -> Vec<Span<'static>> {
         Mode::Filtering => &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")],
         Mode::Help => &[("Esc", "close help")],
         Mode::PickingWorkspace(_) => &[("j/k", "move"), ("Enter", "switch"), ("Esc", "cancel")],
+        Mode::SigningIn(_) => &[("y", "copy code"), ("Esc", "cancel"), ("q", "quit")],
         Mode::Browsing => &[
             ("j/k", "move"),
             ("Enter", "detail"),
