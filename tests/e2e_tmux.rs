@@ -480,3 +480,53 @@ fn escape_cancels_rename_and_create_and_ctrl_c_quits() {
     tmux.keys(&["C-c"]);
     assert_eq!(tmux.wait_for_exit(), "0", "Ctrl-C quits cleanly");
 }
+
+/// Issue 5: ask a question from the prompt box in `--demo` and watch the answer arrive,
+/// rendered from Markdown; then an older demo session shows its conversation.
+#[test]
+fn ask_a_question_and_see_the_answer() {
+    if !tmux_available() {
+        return;
+    }
+    let port = free_port();
+    let port_arg = port.to_string();
+    let tmux = Tmux::start(&[BIN, "--demo", "--demo-port", &port_arg]);
+    tmux.wait_for("the session list", |s| {
+        selected_row(s).is_some() && detail_id(s).is_some()
+    });
+
+    tmux.keys(&["n"]);
+    tmux.wait_for("the prompt box", create_box_open);
+    tmux.type_text("who am i");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the new session with its question", |s| {
+        selected_is(s, "who am i") && s.contains("▶ Q1 who am i")
+    });
+    // The fake finishes an evaluation in about 2 s; the answer is the demo's who-am-i profile,
+    // drawn as Markdown (no ** markers, a table border).
+    let screen = tmux.wait_for("the answer", |s| {
+        s.contains("✓ answered") && s.contains("Jordan Mercer")
+    });
+    assert!(
+        !screen.contains("**Jordan"),
+        "Markdown is rendered:\n{screen}"
+    );
+    assert!(
+        screen.contains("│ Display name"),
+        "the table is drawn:\n{screen}"
+    );
+
+    // The answer is on the server too.
+    let sessions = wait_for_api(port, "the asked session", |all| {
+        !named(all, "who am i").is_empty()
+    });
+    assert_eq!(named(&sessions, "who am i").len(), 1);
+
+    // An older demo session shows its conversation.
+    tmux.keys(&["j", "j", "j"]);
+    tmux.wait_for("an older conversation", |s| {
+        s.contains("▶ Q1") && !s.contains("▶ Q1 who am i") && s.contains("✓ answered")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+}
