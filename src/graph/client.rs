@@ -248,24 +248,25 @@ impl GraphClient {
 
     /// The workspaces this account can see.
     pub async fn list_workspaces(&self) -> Result<Vec<Workspace>, GraphError> {
-        let page: Page<Workspace> = self.get_json(self.url(&["workspaces"])).await?;
-        let mut all = page.value;
-        let mut next = page.next_link;
-        while let Some(link) = next {
-            let page: Page<Workspace> = self.next_page(&link).await?;
-            all.extend(page.value);
-            next = page.next_link;
-        }
-        Ok(all)
+        let first = self.get_json(self.url(&["workspaces"])).await?;
+        self.rest_of_pages(first).await
     }
 
     /// All prompts of a session, in the order Graph gives them, following every page.
     pub async fn list_prompts(&self, session: &str) -> Result<Vec<Prompt>, GraphError> {
-        let page: Page<Prompt> = self.get_json(self.prompts_url(session)).await?;
-        let mut all = page.value;
-        let mut next = page.next_link;
+        let first = self.get_json(self.prompts_url(session)).await?;
+        self.rest_of_pages(first).await
+    }
+
+    /// The items of `first` and of every page after it (small collections only).
+    async fn rest_of_pages<T: DeserializeOwned>(
+        &self,
+        first: Page<T>,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut all = first.value;
+        let mut next = first.next_link;
         while let Some(link) = next {
-            let page: Page<Prompt> = self.next_page(&link).await?;
+            let page: Page<T> = self.next_page(&link).await?;
             all.extend(page.value);
             next = page.next_link;
         }
@@ -324,15 +325,8 @@ impl GraphClient {
             .await?;
         let value: serde_json::Value = answer.decode()?;
         let mut all: Vec<Evaluation> = if value.get("value").is_some() {
-            let page: Page<Evaluation> = answer.decode_value(value)?;
-            let mut items = page.value;
-            let mut next = page.next_link;
-            while let Some(link) = next {
-                let page: Page<Evaluation> = self.next_page(&link).await?;
-                items.extend(page.value);
-                next = page.next_link;
-            }
-            items
+            let first: Page<Evaluation> = answer.decode_value(value)?;
+            self.rest_of_pages(first).await?
         } else {
             vec![answer.decode_value(value)?]
         };
