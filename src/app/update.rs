@@ -1381,19 +1381,16 @@ fn merge_page(state: &mut State, loaded: usize, updated: &[usize], keep_id: Opti
         })
         .collect();
     let start = slots.first().copied().unwrap_or(loaded);
-    if start == loaded {
-        state.sessions.append(&mut fresh);
-    } else {
-        let mut old = std::mem::take(&mut state.sessions).into_iter();
-        let mut merged = Vec::with_capacity(loaded + fresh.len());
-        let mut taken = 0;
-        for (entry, &slot) in fresh.into_iter().zip(&slots) {
-            merged.extend(old.by_ref().take(slot - taken));
-            taken = slot;
-            merged.push(entry);
-        }
-        merged.extend(old);
-        state.sessions = merged;
+    // In place, from the back: the range from a new entry's slot to the end of what is still
+    // unplaced holds old entries followed by the new ones not yet placed; rotating the latter to
+    // the front puts the last of them where it belongs and shifts the old entries once.
+    state.sessions.append(&mut fresh);
+    let mut end = state.sessions.len();
+    for (j, &slot) in slots.iter().enumerate().rev() {
+        state.sessions[slot..end].rotate_right(j + 1);
+        end = slot + j;
+    }
+    if start < loaded {
         // A loaded entry moves down by the number of new ones placed before it.
         for position in state.index.values_mut() {
             if (start..loaded).contains(position) {

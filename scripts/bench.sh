@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Measures sctui's performance goals (issue 6) on this machine and prints a Markdown table:
+#   start to first drawn frame (--demo, release), idle CPU over 10 s, RSS at 100,000 sessions,
+#   `sessions list --all --output json` vs a curl loop following @odata.nextLink, and how fast the
+#   fake generates 100,000 sessions.
+#
+# Usage: scripts/bench.sh            (builds the release binary first)
+#        SKIP_BUILD=1 RUNS=10 scripts/bench.sh
+# Needs tmux, curl, jq (installed with apt-get when missing) and uses hyperfine when available.
+# Everything talks to the built-in fake on 127.0.0.1; nothing leaves the machine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+RUNS="${RUNS:-20}"
+BIN="$PWD/target/release/sctui"
+BIG=100000
+LIST_N=10000
+PAGE=100
+COLS=120
+ROWS=40
+
+log() { printf '%s\n' "$*" >&2; }
+
+need=()
+for tool in tmux curl jq hyperfine; do
+    command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+    log "installing ${need[*]}"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2 || true
+fi
+for tool in tmux curl jq; do
+    command -v "$tool" >/dev/null 2>&1 || { log "missing $tool"; exit 1; }
+done
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+    log "building the release binary"
+    cargo build --release --locked >&2
+fi
+[ -x "$BIN" ] || { log "no $BIN: build it with cargo build --release"; exit 1; }
+
+WORK="$(mktemp -d)"
+SOCK="sctui-bench-$$"
+FAKE_PIDS=()
+cleanup() {
+    tmux -L "$SOCK" kill-server 2>/dev/null || true
+    for pid in "${FAKE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# sctui runs with its own empty home: no user config, token cache or log files are touched.
+mkdir -p "$WORK/home"
+SCTUI_ENV=(env -u SCTUI_CONFIG -u SCTUI_GRAPH_URL -u SCTUI_WORKSPACE -u SCTUI_ACCESS_TOKEN
+    HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_STATE_HOME="$WORK/home/.state"
+    XDG_CACHE_HOME="$WORK/home/.cache" XDG_DATA_HOME="$WORK/home/.data" TERM=xterm-256color)
+TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
+EXTRA_ENV=()
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
+
+# Starts `sctui ARGS…` in a fresh 120×40 tmux session and prints its pid.
+start_tui() {
+    local name="$1"
+    shift
+    printf '%q ' "${SCTUI_ENV[@]}" "${EXTRA_ENV[@]}" "$BIN" "$@" >"$WORK/$name.cmd"
+    "${TMUX_CMD[@]}" new-session -d -s "$name" -x "$COLS" -y "$ROWS" "exec $(cat "$WORK/$name.cmd")"
+    "${TMUX_CMD[@]}" display -p -t "$name" '#{pane_pid}'
+}
+
+# Waits (up to $2 s) until the pane of session $1 matches the regex $3.
+wait_screen() {
+    local name="$1" secs="$2" pattern="$3" i
+    for ((i = 0; i < secs * 20; i++)); do
+        if "${TMUX_CMD[@]}" capture-pane -p -t "$name" 2>/dev/null | grep -Eq -- "$pattern"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    log "timed out waiting for /$pattern/ in $name:"
+    "${TMUX_CMD[@]}" capture-pane -p -t "$name" >&2 || true
+    return 1
+}
+
+# CPU time of a process, all threads, in nanoseconds (from schedstat, nanosecond resolution).
+cpu_ns() {
+    local total=0 run
+    for f in /proc/"$1"/task/*/schedstat; do
+        read -r run _ <"$f" || continue
+        total=$((total + run))
+    done
+    echo "$total"
+}
+# utime+stime in clock ticks, the classic view.
+cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
+rss_mb() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' /proc/"$1"/status; }
+
+# Starts `sctui fake-graph ARGS…` in the background; sets FAKE_URL and FAKE_MS (time to serve).
+start_fake() {
+    local out="$WORK/fake.$RANDOM" t0 i
+    t0=$(date +%s%N)
+    "${SCTUI_ENV[@]}" "$BIN" fake-graph "$@" >"$out" 2>/dev/null &
+    FAKE_PIDS+=($!)
+    FAKE_PID=$!
+    for ((i = 0; i < 6000; i++)); do
+        [ -s "$out" ] && break
+        sleep 0.002
+    done
+    FAKE_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+    FAKE_URL=$(head -n1 "$out")
+    [ -n "$FAKE_URL" ] || { log "fake-graph did not start"; exit 1; }
+}
+stop_fake() { kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; }
+
+LIST_SHOWN='[0-9]+\+? sessions|[0-9]+/[0-9]+ sessions'
+
+# ---- 1. start to first drawn frame -------------------------------------------------------------
+first_frame() {
+    local mode="$1" name="ff$1"
+    cat >"$WORK/$name.sh" <<EOF
+for i in \$(seq $RUNS); do
+    s=\$(date +%s%N)
+    SCTUI_EXIT_AFTER_FIRST_FRAME=$mode $(printf '%q ' "${SCTUI_ENV[@]}" "$BIN") --demo
+    e=\$(date +%s%N)
+    echo \$(( (e - s) / 1000 )) >>"$WORK/$name.times"
+done
+touch "$WORK/$name.done"
+EOF
+    "${TMUX_CMD[@]}" new-session -d -s "$name" -x "$COLS" -y "$ROWS" "bash $WORK/$name.sh"
+    local i
+    for ((i = 0; i < 1200; i++)); do
+        [ -e "$WORK/$name.done" ] && break
+        sleep 0.1
+    done
+    awk '{print $1 / 1000}' "$WORK/$name.times" | median
+}
+log "start to first frame ($RUNS runs each)"
+FF_ANY=$(first_frame 1)
+FF_LIST=$(first_frame list)
+
+# ---- 2. idle CPU -------------------------------------------------------------------------------
+log "idle CPU over 10 s"
+pid=$(start_tui idle --demo)
+wait_screen idle 20 "$LIST_SHOWN"
+sleep 5 # the first conversation loads and any demo answer finishes
+c0=$(cpu_ns "$pid"); t0=$(cpu_ticks "$pid")
+sleep 10
+c1=$(cpu_ns "$pid"); t1=$(cpu_ticks "$pid")
+IDLE_S=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')
+IDLE_TICKS=$((t1 - t0))
+"${TMUX_CMD[@]}" kill-session -t idle
+
+# ---- 3. memory ---------------------------------------------------------------------------------
+# Presses G (End) until the header says every session is loaded; prints the seconds it took.
+load_all() {
+    local name="$1" total="$2" t0 i
+    t0=$(date +%s%N)
+    for ((i = 0; i < 3000; i++)); do
+        if "${TMUX_CMD[@]}" capture-pane -p -t "$name" | grep -Eq "(^| )$total/$total sessions|(^| )$total sessions"; then
+            awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}'
+            return 0
+        fi
+        "${TMUX_CMD[@]}" send-keys -t "$name" G
+        sleep 0.1
+    done
+    echo "timeout"
+}
+log "RSS with --demo (fake in the same process)"
+pid=$(start_tui rss100 --demo --demo-sessions 100)
+wait_screen rss100 30 "$LIST_SHOWN"; sleep 1
+RSS_DEMO_100=$(rss_mb "$pid")
+"${TMUX_CMD[@]}" kill-session -t rss100
+pid=$(start_tui rssbig --demo --demo-sessions "$BIG")
+wait_screen rssbig 30 "$LIST_SHOWN"; sleep 1
+RSS_DEMO_BIG_FIRST=$(rss_mb "$pid")
+LOAD_ALL_DEMO=$(load_all rssbig "$BIG")
+sleep 1
+RSS_DEMO_BIG_ALL=$(rss_mb "$pid")
+"${TMUX_CMD[@]}" kill-session -t rssbig
+
+log "RSS of the app alone (fake-graph in another process)"
+start_fake --sessions "$BIG"
+# the token goes through the environment, as a user would give it
+EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
+pid=$(start_tui rssapp --graph-url "$FAKE_URL")
+EXTRA_ENV=()
+wait_screen rssapp 30 "$LIST_SHOWN"; sleep 1
+RSS_APP_FIRST=$(rss_mb "$pid")
+LOAD_ALL_APP=$(load_all rssapp "$BIG")
+sleep 1
+RSS_APP_ALL=$(rss_mb "$pid")
+RSS_FAKE_BIG=$(rss_mb "$FAKE_PID")
+"${TMUX_CMD[@]}" kill-session -t rssapp
+stop_fake
+
+# ---- 4. the fake's generator -------------------------------------------------------------------
+log "fake-graph start-up with $BIG generated sessions"
+gen=()
+for _ in 1 2 3 4 5; do
+    start_fake --sessions "$BIG"
+    gen+=("$FAKE_MS")
+    stop_fake
+done
+GEN_BIG_MS=$(printf '%s\n' "${gen[@]}" | median)
+gen=()
+for _ in 1 2 3 4 5; do
+    start_fake --sessions 100
+    gen+=("$FAKE_MS")
+    stop_fake
+done
+GEN_SMALL_MS=$(printf '%s\n' "${gen[@]}" | median)
+
+# ---- 5. sessions list --all vs curl ------------------------------------------------------------
+log "sessions list --all over $LIST_N sessions vs a curl loop"
+start_fake --sessions "$LIST_N"
+SELECT='id,displayName,createdDateTime,lastModifiedDateTime'
+cat >"$WORK/curl_loop.sh" <<EOF
+#!/usr/bin/env bash
+# Follows @odata.nextLink from the first page to the last, like any Graph client would.
+url="$FAKE_URL/security/securityCopilot/workspaces/default/sessions?\\\$top=$PAGE&\\\$select=$SELECT"
+n=0
+while [ -n "\$url" ]; do
+    body=\$(curl -sS --compressed -H 'Authorization: Bearer bench-token' "\$url")
+    printf '%s\n' "\$body"
+    url=\$(jq -r '."@odata.nextLink" // empty' <<<"\$body")
+    n=\$((n + 1))
+done
+EOF
+cat >"$WORK/sctui_list.sh" <<EOF
+#!/usr/bin/env bash
+exec $(printf '%q ' "${SCTUI_ENV[@]}" SCTUI_ACCESS_TOKEN=bench-token "$BIN") sessions list --all --output json --page-size $PAGE --graph-url "$FAKE_URL"
+EOF
+chmod +x "$WORK/curl_loop.sh" "$WORK/sctui_list.sh"
+# sanity: both see every session
+got_sctui=$("$WORK/sctui_list.sh" | jq length)
+got_curl=$("$WORK/curl_loop.sh" | jq -s 'map(.value | length) | add')
+[ "$got_sctui" = "$LIST_N" ] && [ "$got_curl" = "$LIST_N" ] || {
+    log "expected $LIST_N sessions, sctui saw $got_sctui, curl saw $got_curl"
+    exit 1
+}
+if command -v hyperfine >/dev/null 2>&1; then
+    hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$WORK/list.json" \
+        -n sctui "$WORK/sctui_list.sh" -n curl "$WORK/curl_loop.sh" >&2
+    LIST_SCTUI=$(jq '.results[] | select(.command == "sctui") | .median * 1000' "$WORK/list.json")
+    LIST_CURL=$(jq '.results[] | select(.command == "curl") | .median * 1000' "$WORK/list.json")
+    TIMER="hyperfine, median of $RUNS"
+else
+    time_ms() {
+        local s e
+        s=$(date +%s%N); "$1" >/dev/null; e=$(date +%s%N)
+        echo $(( (e - s) / 1000000 ))
+    }
+    LIST_SCTUI=$(for _ in $(seq "$RUNS"); do time_ms "$WORK/sctui_list.sh"; done | median)
+    LIST_CURL=$(for _ in $(seq "$RUNS"); do time_ms "$WORK/curl_loop.sh"; done | median)
+    TIMER="date +%s%N loop, median of $RUNS"
+fi
+stop_fake
+RATIO=$(awk -v a="$LIST_SCTUI" -v b="$LIST_CURL" 'BEGIN {printf "%.2f", a / b}')
+
+# ---- table -------------------------------------------------------------------------------------
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN {print (v + 0 <= g + 0) ? "met" : "MISSED"}'; }
+APP_SHARE=$(awk -v a="$RSS_DEMO_BIG_ALL" -v f="$RSS_FAKE_BIG" 'BEGIN {printf "%.1f", a - f}')
+cat <<EOF
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr); release build.
+
+| what | goal | measured | |
+|---|---|---|---|
+| start to first drawn frame (\`--demo\`, "Loading sessions…") | < 50 ms | $(printf '%.1f' "$FF_ANY") ms (median of $RUNS, process start to exit) | $(verdict "$FF_ANY" 50) |
+| start to first frame showing the list (\`--demo\`, first page in) | < 50 ms | $(printf '%.1f' "$FF_LIST") ms | $(verdict "$FF_LIST" 50) |
+| CPU while idle for 10 s (\`--demo\`, tmux) | < 0.05 s | ${IDLE_S} s (${IDLE_TICKS} ticks of utime+stime) | $(verdict "$IDLE_S" 0.05) |
+| RSS, \`--demo --demo-sessions $BIG\`, first page loaded | < 60 MB | ${RSS_DEMO_BIG_FIRST} MB (fake's $BIG sessions included; \`--demo-sessions 100\`: ${RSS_DEMO_100} MB) | $(verdict "$RSS_DEMO_BIG_FIRST" 60) |
+| RSS, \`--demo --demo-sessions $BIG\`, all $BIG loaded in the app (G held, ${LOAD_ALL_DEMO} s) | < 60 MB | ${RSS_DEMO_BIG_ALL} MB total; app's share ≈ ${APP_SHARE} MB (total − the fake-graph process holding $BIG: ${RSS_FAKE_BIG} MB) | $(verdict "$RSS_DEMO_BIG_ALL" 60) |
+| RSS of the app alone against \`fake-graph --sessions $BIG\` | < 60 MB | first page ${RSS_APP_FIRST} MB; all $BIG loaded (${LOAD_ALL_APP} s) ${RSS_APP_ALL} MB | $(verdict "$RSS_APP_ALL" 60) |
+| \`sessions list --all --output json\`, $LIST_N sessions, \$top=$PAGE | ≤ 1.2× curl loop | sctui $(printf '%.0f' "$LIST_SCTUI") ms vs curl+jq loop $(printf '%.0f' "$LIST_CURL") ms = ${RATIO}× ($TIMER) | $(verdict "$RATIO" 1.2) |
+| fake generating $BIG sessions (\`fake-graph --sessions $BIG\` to serving) | well under 1 s | ${GEN_BIG_MS} ms (100 sessions: ${GEN_SMALL_MS} ms; median of 5) | $(verdict "$GEN_BIG_MS" 1000) |
+EOF
