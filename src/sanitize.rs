@@ -122,14 +122,24 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     let budget = max - 1; // room for the ellipsis
     let mut used = 0;
     let mut out = String::with_capacity(max + 3);
+    // The last few characters: a character's width can depend on its neighbours (an emoji with
+    // VS16 is 2 columns, its parts 1 + 0), so each one is measured in context, as `width` does.
+    let mut tail: std::collections::VecDeque<char> = std::collections::VecDeque::new();
     for c in text.chars() {
-        let w = c.width().unwrap_or(0);
+        let before: usize = width(&tail.iter().collect::<String>());
+        tail.push_back(c);
+        let w = width(&tail.iter().collect::<String>()).saturating_sub(before);
         if used + w > budget {
             break;
         }
         used += w;
         out.push(c);
+        if tail.len() > 8 {
+            tail.pop_front();
+        }
     }
+    // a sequence longer than the context may still measure wider as a whole: trim to fit
+    while width(&out) > budget && out.pop().is_some() {}
     out.push('…');
     Cow::Owned(out)
 }
@@ -207,5 +217,13 @@ mod tests {
         assert_eq!(width(&truncate("東京都庁舎", 6)), 5);
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(truncate("abc", 1), "…");
+    }
+
+    #[test]
+    fn truncate_measures_emoji_sequences_whole() {
+        // 🛡 is 1 column alone but 2 with VS16; found by tests/hostile_input.rs
+        let cut = truncate("🛡\u{fe0f}aa -a--", 2);
+        assert!(width(&cut) <= 2, "{cut:?}");
+        assert_eq!(truncate("🛡\u{fe0f}🛡\u{fe0f}abc", 5), "🛡\u{fe0f}🛡\u{fe0f}…");
     }
 }
