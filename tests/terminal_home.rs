@@ -1,0 +1,303 @@
+//! Feeling at home in a terminal: NO_COLOR drawing, the profile in the header, the config file
+//! named in help, completions and the man page, and switching workspaces against the fake.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use sctui::app::{self, Mode, Msg, State};
+use sctui::auth::StaticToken;
+use sctui::fake::{FakeGraph, FakeOptions};
+use sctui::graph::conversation::PollPlan;
+use sctui::graph::models::{GraphTime, Page, Session};
+use sctui::graph::{ClientOptions, GraphClient};
+use sctui::theme::Theme;
+use sctui::worker::{self, Command, Event};
+
+const SECOND_WORKSPACE: &str = "5b0c9d2e-6f3a-4e1b-9c7d-2a8e4f6b1c3d";
+
+fn session(id: &str, name: &str) -> Session {
+    Session {
+        id: id.into(),
+        display_name: Some(name.into()),
+        created_date_time: Some(GraphTime::new("2026-01-30T10:00:00Z")),
+        last_modified_date_time: Some(GraphTime::new("2026-01-31T10:00:00Z")),
+    }
+}
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Command> {
+    app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// A loaded list with a pending rename and an error, so every marker is on screen.
+fn busy_state(theme: Theme) -> State {
+    let mut state = State::new("default", "demo");
+    state.theme = theme;
+    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
+    state.viewport = (100, 24);
+    app::init(&mut state);
+    let generation = state.paging.generation;
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation,
+            first: true,
+            page: Page {
+                value: vec![
+                    session("s1", "Phishing triage"),
+                    session("s2", "KQL hunt"),
+                    session("s3", "Incident 4711"),
+                ],
+                next_link: None,
+                count: Some(3),
+            },
+        }),
+    );
+    press(&mut state, KeyCode::Char('j'));
+    state
+}
+
+fn draw(state: &State) -> Terminal<TestBackend> {
+    let (w, h) = state.viewport;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| sctui::ui::draw(state, f)).unwrap();
+    terminal
+}
+
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_colourless(state: &State, what: &str) {
+    let terminal = draw(state);
+    let buffer = terminal.backend().buffer();
+    for (i, cell) in buffer.content().iter().enumerate() {
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (Color::Reset, Color::Reset),
+            "{what}: cell {i} ({:?}) has a colour",
+            cell.symbol()
+        );
+    }
+}
+
+#[test]
+fn no_color_draws_not_one_colour_on_any_screen() {
+    let mut state = busy_state(Theme::no_color());
+    assert_colourless(&state, "list");
+    let text = screen(&draw(&state));
+    assert!(text.contains('›'), "the selection has a marker:\n{text}");
+
+    press(&mut state, KeyCode::Char('?'));
+    assert_colourless(&state, "help");
+    press(&mut state, KeyCode::Esc);
+
+    press(&mut state, KeyCode::Char('r'));
+    assert_colourless(&state, "rename");
+    press(&mut state, KeyCode::Esc);
+
+    press(&mut state, KeyCode::Char('n'));
+    assert_colourless(&state, "create");
+    press(&mut state, KeyCode::Esc);
+
+    press(&mut state, KeyCode::Char('/'));
+    assert_colourless(&state, "filter");
+    press(&mut state, KeyCode::Esc);
+
+    press(&mut state, KeyCode::Char('w'));
+    assert_colourless(&state, "workspace picker");
+    press(&mut state, KeyCode::Esc);
+
+    app::update(
+        &mut state,
+        Msg::Worker(Event::ExportFailed {
+            message: "disk full".into(),
+        }),
+    );
+    assert_colourless(&state, "error status");
+    let text = screen(&draw(&state));
+    assert!(
+        text.contains('✗'),
+        "errors are marked, not only red:\n{text}"
+    );
+}
+
+#[test]
+fn the_dark_and_light_themes_do_colour_the_screen() {
+    for theme in [Theme::dark(), Theme::light()] {
+        let state = busy_state(theme);
+        let terminal = draw(&state);
+        let coloured = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.bg != Color::Reset || c.fg != Color::Reset)
+            .count();
+        assert!(coloured > 0);
+    }
+}
+
+#[test]
+fn header_shows_the_profile_and_help_names_the_config_file() {
+    let mut state = busy_state(Theme::dark());
+    state.profile = Some("contoso".into());
+    state.config_path = Some("/home/ana/.config/sctui/config.toml".into());
+    let text = screen(&draw(&state));
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("demo · profile contoso"), "{header}");
+    press(&mut state, KeyCode::Char('?'));
+    let text = screen(&draw(&state));
+    assert!(
+        text.contains("config /home/ana/.config/sctui/config.toml"),
+        "{text}"
+    );
+}
+
+#[test]
+fn completions_for_every_shell_mention_the_subcommands() {
+    use clap::ValueEnum;
+    use clap_complete::Shell;
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
+        let mut out = Vec::new();
+        sctui::cmd::docs::completions(shell, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let name = shell.to_possible_value().unwrap().get_name().to_string();
+        assert!(text.len() > 500, "{name}: {text}");
+        assert!(text.contains("sessions"), "{name} lacks sessions");
+        assert!(text.contains("profile"), "{name} lacks --profile");
+    }
+}
+
+#[test]
+fn man_page_is_roff_with_every_subcommand_and_the_exit_codes() {
+    let mut out = Vec::new();
+    sctui::cmd::docs::man_page(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains(".TH sctui 1"), "{text}");
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        "SCTUI SESSIONS LIST",
+        "SCTUI ASK",
+        "SCTUI COMPLETIONS",
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        "NO_COLOR",
+    ] {
+        assert!(text.contains(section), "man page lacks {section}");
+    }
+    assert!(text.contains("4  not found"), "{text}");
+}
+
+fn fast_plan() -> PollPlan {
+    PollPlan {
+        first: Duration::from_millis(50),
+        max: Duration::from_millis(100),
+        deadline: Duration::from_secs(5),
+    }
+}
+
+/// Runs commands the way the worker loop does, without touching the user's state dir: a
+/// workspace switch changes the client, everything else goes through `worker::execute`.
+async fn run(client: &mut GraphClient, state: &mut State, commands: Vec<Command>) {
+    let mut queue = commands;
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for command in queue {
+            if let Command::SwitchWorkspace { id, .. } = &command {
+                *client = client.for_workspace(id.clone());
+                continue;
+            }
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            worker::execute(client, fast_plan(), command, &tx).await;
+            drop(tx);
+            while let Some(event) = rx.recv().await {
+                next.extend(app::update(state, Msg::Worker(event)));
+            }
+        }
+        // conversations of the selection are not part of this test
+        next.retain(|c| !matches!(c, Command::LoadConversation { .. }));
+        queue = next;
+    }
+}
+
+#[tokio::test]
+async fn picking_the_second_workspace_loads_its_sessions() {
+    let fake = FakeGraph::start(FakeOptions::demo()).await.unwrap();
+    let mut client = GraphClient::new(
+        ClientOptions {
+            graph_url: fake.base_url().to_string(),
+            ..ClientOptions::default()
+        },
+        StaticToken::shared(sctui::fake::DEMO_TOKEN, "demo"),
+    )
+    .unwrap();
+    let mut state = State::new("default", "demo");
+    state.viewport = (120, 36);
+    let commands = app::init(&mut state);
+    run(&mut client, &mut state, commands).await;
+    assert!(
+        state
+            .sessions
+            .iter()
+            .all(|e| !e.current_name().starts_with("Fabrikam")),
+        "the default workspace first"
+    );
+    let before = state.sessions.len();
+
+    let commands = press(&mut state, KeyCode::Char('w'));
+    assert!(matches!(commands.as_slice(), [Command::LoadWorkspaces]));
+    run(&mut client, &mut state, commands).await;
+    let Mode::PickingWorkspace(picker) = &state.mode else {
+        panic!("the picker is open");
+    };
+    let listed: Vec<&str> = picker
+        .workspaces
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|w| w.id.as_str())
+        .collect();
+    assert_eq!(listed, ["default", SECOND_WORKSPACE]);
+
+    press(&mut state, KeyCode::Char('j'));
+    let commands = press(&mut state, KeyCode::Enter);
+    assert!(matches!(
+        commands.first(),
+        Some(Command::SwitchWorkspace { id, .. }) if id == SECOND_WORKSPACE
+    ));
+    run(&mut client, &mut state, commands).await;
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(state.workspace, SECOND_WORKSPACE);
+    assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam MSSP"));
+    assert!(!state.sessions.is_empty());
+    assert_ne!(state.sessions.len(), before);
+    assert!(
+        state
+            .sessions
+            .iter()
+            .filter_map(|e| e.shown_name.as_deref())
+            .all(|n| n.starts_with("Fabrikam")),
+        "{:?}",
+        state
+            .sessions
+            .iter()
+            .map(|e| e.current_name())
+            .collect::<Vec<_>>()
+    );
+    let header = screen(&draw(&state));
+    assert!(header.contains("Fabrikam MSSP"), "{header}");
+    fake.shutdown().await;
+}
