@@ -271,8 +271,28 @@ async fn truncated_bodies_are_decode_errors_saying_cut_short() {
     let err = client.get_session(&id).await.unwrap_err();
     expect_decode(err, "GET", &id, "cut short");
     fake.faults().script([Some(Fault::Truncate)]);
-    let err = client.rename_session(&id, "x").await.unwrap_err();
-    expect_decode(err, "PATCH", &id, "cut short");
+    let err = client.create_session("cut").await.unwrap_err();
+    expect_decode(err, "POST", "/sessions", "cut short");
+}
+
+#[tokio::test]
+async fn a_rename_whose_answer_is_unreadable_is_read_back_not_reported_failed() {
+    let fake = fake(Duration::from_millis(10)).await;
+    let (client, _) = client(&fake);
+    let id = any_session(&fake);
+    fake.faults().script([Some(Fault::Truncate), None]);
+    let session = client.rename_session(&id, "landed anyway").await.unwrap();
+    assert_eq!(session.display_name.as_deref(), Some("landed anyway"));
+    let seen = fake.faults().seen();
+    assert_eq!(
+        seen.iter().map(|s| s.method.as_str()).collect::<Vec<_>>(),
+        ["PATCH", "GET"]
+    );
+    // when the read-back fails too, the original decode error is what the user sees
+    fake.faults()
+        .script([Some(Fault::Malformed), Some(Fault::Status(500))]);
+    let err = client.rename_session(&id, "again").await.unwrap_err();
+    expect_decode(err, "PATCH", &id, "not valid JSON");
 }
 
 #[tokio::test]

@@ -243,7 +243,12 @@ impl GraphClient {
         if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
             return self.get_session(id).await;
         }
-        answer.decode()
+        match answer.decode() {
+            Ok(session) => Ok(session),
+            // A success with an unreadable body: the rename happened, so read the session back
+            // rather than tell the user it failed (the decode error stands if that fails too).
+            Err(unreadable) => self.get_session(id).await.map_err(|_| unreadable),
+        }
     }
 
     /// The workspaces this account can see.
