@@ -1,0 +1,183 @@
+//! The text editors: inline rename, the prompt box, and pasted text.
+
+use super::*;
+
+/// Pasted text goes into the open editor, cleaned like server text: the question box keeps line
+/// breaks, one-line editors get spaces instead.
+pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Command> {
+    let (input, clean) = match &mut state.mode {
+        Mode::Creating(b) if b.in_flight.is_none() => (
+            &mut b.input,
+            crate::sanitize::sanitize_multiline(text).into_owned(),
+        ),
+        Mode::Renaming(e) => (
+            &mut e.input,
+            crate::sanitize::sanitize_line(text).into_owned(),
+        ),
+        Mode::Filtering => (
+            &mut state.filter,
+            crate::sanitize::sanitize_line(text).into_owned(),
+        ),
+        _ => return Vec::new(),
+    };
+    for c in clean.chars() {
+        input.handle(tui_input::InputRequest::InsertChar(c));
+    }
+    if matches!(state.mode, Mode::Filtering) {
+        refilter(state);
+        return maybe_prefetch(state);
+    }
+    Vec::new()
+}
+
+pub(super) fn start_rename(state: &mut State) {
+    let Some(entry) = state.selected_entry() else {
+        state.status = Some(warning("Nothing to rename: the list is empty"));
+        return;
+    };
+    // The editor holds the name as shown (sanitised), so what you edit is what you see.
+    let editor = RenameEditor {
+        id: entry.session.id.clone(),
+        input: Input::new(
+            crate::sanitize::sanitize_line(entry.current_name())
+                .trim()
+                .to_string(),
+        ),
+    };
+    state.focus = Focus::List;
+    state.mode = Mode::Renaming(editor);
+}
+
+pub(super) fn on_rename_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Mode::Renaming(editor) = &mut state.mode else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Browsing;
+            Vec::new()
+        }
+        KeyCode::Enter => submit_rename(state),
+        _ => {
+            editor.input.handle_event(&TermEvent::Key(key));
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn submit_rename(state: &mut State) -> Vec<Command> {
+    let Mode::Renaming(editor) = &state.mode else {
+        return Vec::new();
+    };
+    let name = editor.input.value().trim().to_string();
+    let id = editor.id.clone();
+    if name.is_empty() {
+        state.status = Some(error_text(
+            "A session name cannot be empty: type a name or press Esc",
+        ));
+        return Vec::new();
+    }
+    let Some(&index) = state.index.get(&id) else {
+        state.mode = Mode::Browsing;
+        state.status = Some(warning("That session is no longer in the list"));
+        return Vec::new();
+    };
+    state.mode = Mode::Browsing;
+    let entry = &mut state.sessions[index];
+    if entry.current_name() == name {
+        return Vec::new();
+    }
+    let seq = state.next_seq;
+    state.next_seq += 1;
+    entry.pending = Some(PendingRename {
+        name: name.clone(),
+        seq,
+    });
+    entry.derive();
+    state.in_flight += 1;
+    state.status = Some(info("Renaming…"));
+    vec![Command::Rename { id, name, seq }]
+}
+
+pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
+    if !matches!(state.mode, Mode::Browsing) {
+        return;
+    }
+    let Some(&index) = state.index.get(&id) else {
+        return;
+    };
+    if !state.visible.contains(&index) {
+        state.filter = Input::default();
+        refilter_keeping(state, None);
+    }
+    if let Some(position) = state.visible.iter().position(|&v| v == index) {
+        state.selected = position;
+        keep_selection_in_view(state);
+    }
+    state.focus = Focus::List;
+    state.mode = Mode::Renaming(RenameEditor {
+        id,
+        input: Input::new(name),
+    });
+}
+
+pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Mode::Creating(create) = &mut state.mode else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Browsing;
+            Vec::new()
+        }
+        KeyCode::Enter
+            if key
+                .modifiers
+                .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT) =>
+        {
+            if create.in_flight.is_none() {
+                create
+                    .input
+                    .handle(tui_input::InputRequest::InsertChar('\n'));
+            }
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let text = create.input.value().trim().to_string();
+            if create.in_flight.is_some() {
+                return Vec::new();
+            }
+            if text.is_empty() {
+                create.problem =
+                    Some("Type a question for Security Copilot first (Esc cancels)".to_string());
+                return Vec::new();
+            }
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            create.in_flight = Some(seq);
+            create.problem = None;
+            let session = create.target.clone();
+            state
+                .pending_creates
+                .insert(seq, create.input.value().to_string());
+            state.in_flight += 1;
+            if let Some(target) = &session {
+                state.follows.insert(
+                    seq,
+                    Follow {
+                        session_id: target.id.clone(),
+                        prompt_id: None,
+                    },
+                );
+            }
+            vec![Command::Ask { seq, session, text }]
+        }
+        _ => {
+            if create.in_flight.is_none() {
+                create.input.handle_event(&TermEvent::Key(key));
+                create.problem = None;
+            }
+            Vec::new()
+        }
+    }
+}

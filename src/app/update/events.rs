@@ -1,0 +1,377 @@
+//! Worker events applied to the state: pages, renames, asks, answers, sign-in, exports.
+
+use super::*;
+
+pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
+    // One in-flight count per command: an ask ends with FollowEnded, CreateFailed or AskFailed.
+    let ends_request = !matches!(
+        event,
+        Event::Retrying(_)
+            | Event::Created { .. }
+            | Event::Asked { .. }
+            | Event::EvaluationUpdated { .. }
+            | Event::SignInPrompt { .. }
+    );
+    if ends_request {
+        state.in_flight = state.in_flight.saturating_sub(1);
+        state.retry_notice = None;
+    }
+    match event {
+        Event::PageLoaded {
+            generation,
+            first,
+            page,
+        } => {
+            if generation != state.paging.generation {
+                return Vec::new();
+            }
+            apply_page(state, first, page);
+            maybe_prefetch(state)
+        }
+        Event::PageFailed { generation, error } => {
+            if generation == state.paging.generation {
+                state.paging.loading = false;
+                state.paging.loaded_once = true;
+                state.status = Some(from_error("Could not load sessions", &error));
+            }
+            Vec::new()
+        }
+        Event::Renamed { seq, session } => {
+            let id = session.id.clone();
+            let selected_id = state.selected_entry().map(|e| e.session.id.clone());
+            match state.index.get(&id).copied() {
+                Some(i) => {
+                    let entry = &mut state.sessions[i];
+                    if entry.pending.as_ref().is_some_and(|p| p.seq == seq) {
+                        entry.pending = None;
+                    }
+                    entry.replace_session(session);
+                    let shown = entry
+                        .shown_name
+                        .clone()
+                        .unwrap_or_else(|| "(untitled)".into());
+                    state.status = Some(info(format!("Renamed to “{shown}”")));
+                }
+                None => return Vec::new(),
+            }
+            resort(state, selected_id.as_deref());
+            Vec::new()
+        }
+        Event::RenameFailed {
+            id,
+            name,
+            seq,
+            error,
+        } => {
+            if let Some(&i) = state.index.get(&id) {
+                let entry = &mut state.sessions[i];
+                if entry.pending.as_ref().is_some_and(|p| p.seq == seq) {
+                    entry.pending = None;
+                    entry.derive();
+                }
+            }
+            if error.is_not_found() {
+                remove_session(state, &id);
+                state.status = Some(from_error(
+                    "The session no longer exists and was removed from the list",
+                    &error,
+                ));
+                return Vec::new();
+            }
+            state.status = Some(from_error("Rename failed", &error));
+            reopen_rename(state, id, name);
+            Vec::new()
+        }
+        Event::Created { seq, session } => {
+            state.follows.insert(
+                seq,
+                Follow {
+                    session_id: session.id.clone(),
+                    prompt_id: None,
+                },
+            );
+            state.conversations.insert(
+                session.id.clone(),
+                Conversation {
+                    fetched_at: Some(state.now),
+                    ..Conversation::default()
+                },
+            );
+            if let Mode::Creating(create) = &state.mode
+                && create.in_flight == Some(seq)
+            {
+                state.mode = Mode::Browsing;
+            }
+            let id = session.id.clone();
+            let shown = SessionEntry::new(session);
+            let label = shown
+                .shown_name
+                .clone()
+                .unwrap_or_else(|| "(untitled)".into());
+            match state.index.get(&id).copied() {
+                Some(i) => state.sessions[i].replace_session(shown.session),
+                None => {
+                    state.sessions.insert(0, shown);
+                    state.paging.total = state.paging.total.map(|t| t + 1);
+                }
+            }
+            if !state.filter_text().is_empty()
+                && !label
+                    .to_lowercase()
+                    .contains(&state.filter_text().to_lowercase())
+            {
+                state.filter = Input::default();
+            }
+            state.focus = Focus::List;
+            resort(state, Some(&id));
+            keep_selection_in_view(state);
+            state.settle_pending = false;
+            state.status = Some(info(format!("Created “{label}”: asking Security Copilot…")));
+            Vec::new()
+        }
+        Event::CreateFailed { seq, error } => {
+            state.follows.remove(&seq);
+            let text = state.pending_creates.remove(&seq).unwrap_or_default();
+            let problem = from_error("Create failed", &error);
+            match &mut state.mode {
+                Mode::Creating(create) if create.in_flight == Some(seq) => {
+                    create.in_flight = None;
+                    create.problem = Some(problem.text.clone());
+                }
+                Mode::Browsing => {
+                    state.mode = Mode::Creating(CreateBox {
+                        input: Input::new(text),
+                        target: None,
+                        in_flight: None,
+                        problem: Some(problem.text.clone()),
+                    });
+                }
+                _ => {}
+            }
+            state.status = Some(problem);
+            Vec::new()
+        }
+        Event::Retrying(notice) => {
+            state.retry_notice = Some(retry_text(&notice));
+            Vec::new()
+        }
+        Event::Asked {
+            seq,
+            session_id,
+            prompt,
+            evaluation,
+        } => {
+            state.pending_creates.remove(&seq);
+            if let Mode::Creating(create) = &state.mode
+                && create.in_flight == Some(seq)
+            {
+                state.mode = Mode::Browsing;
+            }
+            if let Some(follow) = state.follows.get_mut(&seq) {
+                follow.prompt_id = Some(prompt.id.clone());
+            }
+            let theme = state.theme.clone();
+            let conversation = state.conversations.entry(session_id).or_default();
+            let mut view = TurnView::new(
+                Turn {
+                    prompt,
+                    evaluation: Some(evaluation),
+                },
+                &theme,
+            );
+            view.following = Some(seq);
+            conversation.turns.push(view);
+            if state.focus == Focus::Detail {
+                state.detail_scroll = u16::MAX;
+            }
+            state.status = Some(info("Asked: following the answer (Esc stops following)"));
+            Vec::new()
+        }
+        Event::AskFailed {
+            seq,
+            session,
+            prompt,
+            error,
+        } => {
+            state.follows.remove(&seq);
+            let text = state.pending_creates.remove(&seq).unwrap_or_default();
+            let context = if prompt.is_some() {
+                "The question was saved but could not be run"
+            } else {
+                "Asking failed"
+            };
+            let problem = from_error(context, &error);
+            match &mut state.mode {
+                Mode::Creating(create) if create.in_flight == Some(seq) => {
+                    create.in_flight = None;
+                    create.target = Some(session);
+                    create.problem = Some(problem.text.clone());
+                }
+                Mode::Browsing => {
+                    state.mode = Mode::Creating(CreateBox {
+                        input: Input::new(text),
+                        target: Some(session),
+                        in_flight: None,
+                        problem: Some(problem.text.clone()),
+                    });
+                }
+                _ => {}
+            }
+            state.status = Some(problem);
+            Vec::new()
+        }
+        Event::EvaluationUpdated {
+            seq: _,
+            session_id,
+            prompt_id,
+            evaluation,
+        } => {
+            let theme = state.theme.clone();
+            if let Some(turn) = state
+                .conversations
+                .get_mut(&session_id)
+                .and_then(|c| c.turns.iter_mut().find(|t| t.prompt.id == prompt_id))
+            {
+                turn.set_evaluation(Some(evaluation), &theme);
+            }
+            Vec::new()
+        }
+        Event::FollowEnded {
+            seq,
+            session_id,
+            result,
+        } => {
+            let follow = state.follows.remove(&seq);
+            let turn = state.conversations.get_mut(&session_id).and_then(|c| {
+                c.turns.iter_mut().find(|t| {
+                    follow.as_ref().and_then(|f| f.prompt_id.as_deref())
+                        == Some(t.prompt.id.as_str())
+                })
+            });
+            let mut outcome = None;
+            if let Some(turn) = turn {
+                turn.following = None;
+                outcome = turn.evaluation.clone();
+            }
+            state.status = Some(match result {
+                Ok(()) => match outcome {
+                    Some(e) if succeeded(&e) => info("Answer ready"),
+                    Some(e) => warning(format!(
+                        "Security Copilot did not answer: {} ({})",
+                        e.result
+                            .as_ref()
+                            .map(|r| r.result_type.to_string())
+                            .unwrap_or_else(|| "no result".into()),
+                        e.state
+                    )),
+                    None => info("Answer ready"),
+                },
+                Err(FollowError::Deadline(d)) => warning(format!(
+                    "Still running after {} s: stopped following; it keeps running on the service (R refreshes)",
+                    d.as_secs()
+                )),
+                Err(FollowError::Graph(e)) => from_error("Following the answer failed", &e),
+            });
+            Vec::new()
+        }
+        Event::ConversationLoaded { session_id, turns } => {
+            let theme = state.theme.clone();
+            let now = state.now;
+            let conversation = state.conversations.entry(session_id.clone()).or_default();
+            let mut fresh: Vec<TurnView> = turns
+                .into_iter()
+                .map(|t| TurnView::new(t, &theme))
+                .collect();
+            // answers being followed are newer than what a list shows: keep them
+            for old in conversation.turns.drain(..) {
+                if old.following.is_some() {
+                    match fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id) {
+                        Some(slot) => *slot = old,
+                        None => fresh.push(old),
+                    }
+                }
+            }
+            conversation.turns = fresh;
+            conversation.loading = false;
+            conversation.fetched_at = Some(now);
+            conversation.error = None;
+            follow_running_turns(state, &session_id)
+        }
+        Event::ConversationFailed { session_id, error } => {
+            if error.is_not_found() {
+                state.conversations.remove(&session_id);
+                remove_session(state, &session_id);
+                state.status = Some(from_error(
+                    "The session no longer exists and was removed from the list",
+                    &error,
+                ));
+                return Vec::new();
+            }
+            let message = from_error("Could not load the conversation", &error);
+            if let Some(c) = state.conversations.get_mut(&session_id) {
+                c.loading = false;
+                c.error = Some(message.text.clone());
+            }
+            Vec::new()
+        }
+        Event::SignInPrompt {
+            verification_uri,
+            user_code,
+            message,
+        } => {
+            if let Mode::SigningIn(popup) = &mut state.mode {
+                popup.verification_uri = Some(verification_uri);
+                popup.user_code = Some(user_code);
+                popup.message = Some(message);
+            }
+            Vec::new()
+        }
+        Event::SignedIn { who } => {
+            state.who = who;
+            state.signed_in = true;
+            if matches!(state.mode, Mode::SigningIn(_)) {
+                state.mode = Mode::Browsing;
+            }
+            state.status = Some(info(format!("Signed in as {}", state.who)));
+            start_load(state)
+        }
+        Event::SignInFailed { message } => {
+            if let Mode::SigningIn(popup) = &mut state.mode {
+                popup.error = Some(crate::sanitize::sanitize_line(&message).into_owned());
+            } else {
+                state.status = Some(error_text(message));
+            }
+            Vec::new()
+        }
+        Event::WorkspacesLoaded { workspaces } => {
+            if let Mode::PickingWorkspace(picker) = &mut state.mode {
+                picker.selected = workspaces
+                    .iter()
+                    .position(|w| w.id.eq_ignore_ascii_case(&state.workspace))
+                    .unwrap_or(0);
+                if let Some(current) = workspaces.get(picker.selected)
+                    && current.id.eq_ignore_ascii_case(&state.workspace)
+                {
+                    state.workspace_name = current.display_name.clone();
+                }
+                picker.workspaces = Some(workspaces);
+            }
+            Vec::new()
+        }
+        Event::WorkspacesFailed { error } => {
+            if matches!(state.mode, Mode::PickingWorkspace(_)) {
+                state.mode = Mode::Browsing;
+            }
+            state.status = Some(from_error("Could not list workspaces", &error));
+            Vec::new()
+        }
+        Event::Exported { path } => {
+            state.status = Some(info(format!("Exported to {}", path.display())));
+            Vec::new()
+        }
+        Event::ExportFailed { message } => {
+            state.status = Some(error_text(message));
+            Vec::new()
+        }
+    }
+}
