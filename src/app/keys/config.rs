@@ -87,29 +87,26 @@ impl fmt::Display for Conflict {
     }
 }
 
-/// A `[keys]` entry that cannot be used; names the line and the offending word.
+/// A `[keys]` entry that cannot be used: the message names the offending word, [`Self::line`]
+/// the config line (the caller adds the file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyConfigError {
-    #[error("line {line}: unknown action `{name}` in [keys] (known: {known})", known = Action::ALL.map(Action::name).join(", "))]
+    #[error("unknown action `{name}` in [keys] (known: {known})", known = Action::ALL.map(Action::name).join(", "))]
     UnknownAction { name: String, line: usize },
-    #[error("line {line}: `{key}` for {action} is not a key name: {reason}")]
+    #[error("`{key}` for {action} is not a key name: {reason}")]
     BadKey {
         action: String,
         key: String,
         line: usize,
         reason: String,
     },
-    #[error("line {line}: unknown preset `{name}` (known: vim, arrows)")]
-    UnknownPreset { name: String, line: usize },
 }
 
 impl KeyConfigError {
     /// The config line at fault.
     pub fn line(&self) -> usize {
         match self {
-            Self::UnknownAction { line, .. }
-            | Self::BadKey { line, .. }
-            | Self::UnknownPreset { line, .. } => *line,
+            Self::UnknownAction { line, .. } | Self::BadKey { line, .. } => *line,
         }
     }
 }
