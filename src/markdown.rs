@@ -8,8 +8,22 @@ use ratatui::text::{Line, Span};
 use crate::sanitize::width;
 use crate::theme::Theme;
 
-/// Renders Markdown to lines; long lines are left for the paragraph to wrap.
-pub fn to_lines(markdown: &str, theme: &Theme) -> Vec<Line<'static>> {
+/// One rendered line, and whether it may wrap: prose wraps, while table rows and code lines are
+/// cut at the pane's edge instead (wrapping them breaks their layout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MdLine {
+    pub line: Line<'static>,
+    pub wrap: bool,
+}
+
+impl MdLine {
+    fn nowrap(line: Line<'static>) -> Self {
+        Self { line, wrap: false }
+    }
+}
+
+/// Renders Markdown to lines; long prose lines are left for the paragraph to wrap.
+pub fn to_lines(markdown: &str, theme: &Theme) -> Vec<MdLine> {
     let mut r = Renderer::new(theme);
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
@@ -17,7 +31,7 @@ pub fn to_lines(markdown: &str, theme: &Theme) -> Vec<Line<'static>> {
         r.event(event);
     }
     r.flush_line();
-    while r.lines.last().is_some_and(|l| l.spans.is_empty()) {
+    while r.lines.last().is_some_and(|l| l.line.spans.is_empty()) {
         r.lines.pop();
     }
     r.lines
@@ -33,7 +47,7 @@ struct TableState {
 
 struct Renderer<'t> {
     theme: &'t Theme,
-    lines: Vec<Line<'static>>,
+    lines: Vec<MdLine>,
     spans: Vec<Span<'static>>,
     styles: Vec<Style>,
     /// Stack of list counters (`None` for bullets).
@@ -119,17 +133,23 @@ impl<'t> Renderer<'t> {
             .push(Span::styled(text.to_string(), self.style()));
     }
 
+    fn push(&mut self, line: Line<'static>) {
+        let wrap = !self.in_code_block && self.table.is_none();
+        self.lines.push(MdLine { line, wrap });
+    }
+
     fn flush_line(&mut self) {
         if !self.spans.is_empty() {
-            self.lines.push(Line::from(std::mem::take(&mut self.spans)));
+            let spans = std::mem::take(&mut self.spans);
+            self.push(Line::from(spans));
         }
     }
 
     /// Ends the current block with one blank line (never two).
     fn blank(&mut self) {
         self.flush_line();
-        if self.lines.last().is_some_and(|l| !l.spans.is_empty()) {
-            self.lines.push(Line::default());
+        if self.lines.last().is_some_and(|l| !l.line.spans.is_empty()) {
+            self.push(Line::default());
         }
     }
 
@@ -151,9 +171,8 @@ impl<'t> Renderer<'t> {
             Event::HardBreak => self.flush_line(),
             Event::Rule => {
                 self.blank();
-                self.lines
-                    .push(Line::from(Span::styled("─".repeat(40), self.theme.dim)));
-                self.lines.push(Line::default());
+                self.push(Line::from(Span::styled("─".repeat(40), self.theme.dim)));
+                self.push(Line::default());
             }
             Event::TaskListMarker(done) => self.text(if done { "[x] " } else { "[ ] " }),
             Event::Html(h) | Event::InlineHtml(h) => self.text(&h),
@@ -187,7 +206,7 @@ impl<'t> Renderer<'t> {
                 if let CodeBlockKind::Fenced(lang) = kind
                     && !lang.is_empty()
                 {
-                    self.lines.push(Line::from(Span::styled(
+                    self.push(Line::from(Span::styled(
                         format!("  ┌ {lang}"),
                         self.theme.dim,
                     )));
@@ -357,13 +376,13 @@ impl<'t> Renderer<'t> {
                 ));
             }
             spans.push(Span::styled(" │", border));
-            self.lines.push(Line::from(spans));
+            self.lines.push(MdLine::nowrap(Line::from(spans)));
             if r + 1 == t.header_rows {
                 let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-                self.lines.push(Line::from(Span::styled(
+                self.lines.push(MdLine::nowrap(Line::from(Span::styled(
                     format!("{}├─{}─┤", self.indent(), rule.join("─┼─")),
                     border,
-                )));
+                ))));
             }
         }
     }
@@ -373,11 +392,12 @@ impl<'t> Renderer<'t> {
 mod tests {
     use super::*;
 
-    fn text(lines: &[Line<'_>]) -> String {
+    fn text(lines: &[MdLine]) -> String {
         lines
             .iter()
             .map(|l| {
-                l.spans
+                l.line
+                    .spans
                     .iter()
                     .map(|s| s.content.as_ref())
                     .collect::<String>()
@@ -411,11 +431,40 @@ mod tests {
     }
 
     #[test]
+    fn tables_and_code_do_not_wrap_prose_does() {
+        let md = "Some prose.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode line\n```\n";
+        let lines = to_lines(md, &Theme::dark());
+        let wraps: Vec<(String, bool)> = lines
+            .iter()
+            .filter(|l| !l.line.spans.is_empty())
+            .map(|l| (text(std::slice::from_ref(l)), l.wrap))
+            .collect();
+        assert_eq!(wraps[0], ("Some prose.".to_string(), true));
+        assert!(
+            wraps
+                .iter()
+                .filter(|(t, _)| t.contains('│') || t.contains('├'))
+                .all(|(_, w)| !w)
+        );
+        assert!(wraps.iter().any(|(t, w)| t.contains("code line") && !w));
+    }
+
+    #[test]
     fn bold_is_styled() {
         let lines = to_lines("a **b** _c_", &Theme::dark());
-        let b = lines[0].spans.iter().find(|s| s.content == "b").unwrap();
+        let b = lines[0]
+            .line
+            .spans
+            .iter()
+            .find(|s| s.content == "b")
+            .unwrap();
         assert!(b.style.add_modifier.contains(Modifier::BOLD));
-        let c = lines[0].spans.iter().find(|s| s.content == "c").unwrap();
+        let c = lines[0]
+            .line
+            .spans
+            .iter()
+            .find(|s| s.content == "c")
+            .unwrap();
         assert!(c.style.add_modifier.contains(Modifier::ITALIC));
     }
 }

@@ -7,7 +7,6 @@ use jiff::tz::TimeZone;
 use tui_input::Input;
 
 use super::keys::Keymap;
-use ratatui::text::Line;
 
 use crate::graph::conversation::Turn;
 use crate::graph::models::{Evaluation, Prompt, Session};
@@ -156,7 +155,7 @@ pub struct TurnView {
     /// The question, sanitised (newlines kept).
     pub question: String,
     /// The answer rendered from Markdown (empty while there is none).
-    pub answer: Vec<Line<'static>>,
+    pub answer: Vec<crate::markdown::MdLine>,
     /// The ask that is following this evaluation, if any.
     pub following: Option<u64>,
 }
@@ -225,6 +224,20 @@ pub struct RenameEditor {
     pub input: Input,
 }
 
+/// Something the user typed whose request failed while another popup was open; it comes back
+/// as soon as the user is browsing again, so nothing typed is lost.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeferredEdit {
+    /// Reopen the rename editor on `id` with `name`.
+    Rename { id: String, name: String },
+    /// Reopen the prompt box with `text` (for `target`, or a new session) and the problem.
+    Prompt {
+        text: String,
+        target: Option<Session>,
+        problem: String,
+    },
+}
+
 /// The workspace picker (`w`).
 #[derive(Debug, Clone, Default)]
 pub struct WorkspacePicker {
@@ -283,6 +296,8 @@ pub struct Paging {
     pub total: Option<u64>,
     /// The first page of the current generation has arrived.
     pub loaded_once: bool,
+    /// The last page request failed (the empty list then says so instead of "no sessions").
+    pub failed: bool,
 }
 
 /// The whole application state.
@@ -344,6 +359,8 @@ pub struct State {
     pub settle_pending: bool,
     /// Where `e` writes exports (the working directory, set by the runtime).
     pub export_dir: std::path::PathBuf,
+    /// Typed text waiting to be given back (see [`DeferredEdit`]).
+    pub deferred: Vec<DeferredEdit>,
     /// Text of creates in flight by sequence number, so a failure can give it back.
     pub pending_creates: HashMap<u64, String>,
     /// The key table in force (help is generated from it).
@@ -393,6 +410,7 @@ impl State {
             settle_pending: false,
             export_dir: std::path::PathBuf::from("."),
             pending_creates: HashMap::new(),
+            deferred: Vec::new(),
             keymap: Keymap::default(),
             theme: Theme::default(),
             config_path: None,

@@ -1354,3 +1354,43 @@ fn sign_in_can_be_cancelled_retried_and_reports_failures() {
         "Enter retries"
     );
 }
+
+#[test]
+fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
+    let mut state = loaded(2, None);
+    update(&mut state, ch('r'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "Keep this name");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { seq, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(&mut state, ch('?'));
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "s0".into(),
+            name: "Keep this name".into(),
+            seq,
+            error: api_error(503),
+        }),
+    );
+    assert!(matches!(state.mode, Mode::Help), "the help stays open");
+    assert!(
+        state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Keep this name"),
+        "the name is in the message"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    match &state.mode {
+        Mode::Renaming(e) => assert_eq!(e.input.value(), "Keep this name"),
+        other => panic!("the editor should come back: {other:?}"),
+    }
+}

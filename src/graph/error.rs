@@ -183,7 +183,7 @@ pub enum GraphError {
         detail: String,
     },
     /// The answer was not the JSON we expected (not JSON, cut short, wrong shape).
-    #[error("unreadable answer to {method} {url}: {detail}")]
+    #[error("unreadable answer from Graph: {detail} (to {method} {url})")]
     Decode {
         method: String,
         url: String,

@@ -33,6 +33,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         return;
     };
     let session = &entry.session;
+    let inner_width = usize::from(area.width.saturating_sub(2));
     let name = match &entry.shown_name {
         Some(name) => Span::styled(name.clone(), theme.title),
         None => Span::styled("(untitled)", theme.dim),
@@ -85,7 +86,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 lines.push(Line::from(Span::styled("refreshing…", theme.dim)));
             }
             for (i, turn) in c.turns.iter().enumerate() {
-                push_turn(state, i, turn, &mut lines);
+                push_turn(state, i, turn, inner_width, &mut lines);
             }
         }
     }
@@ -101,7 +102,35 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     );
 }
 
-fn push_turn<'a>(state: &State, index: usize, turn: &'a TurnView, lines: &mut Vec<Line<'a>>) {
+/// A table row or code line cut at the pane's edge with `…` (wrapping would break its layout).
+fn cut_line(line: &Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line.clone();
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in &line.spans {
+        let w = span.width();
+        if used + w < width {
+            spans.push(span.clone());
+            used += w;
+            continue;
+        }
+        let room = width.saturating_sub(used);
+        let cut = crate::sanitize::truncate(&span.content, room).into_owned();
+        spans.push(ratatui::text::Span::styled(cut, span.style));
+        break;
+    }
+    Line::from(spans)
+}
+
+fn push_turn<'a>(
+    state: &State,
+    index: usize,
+    turn: &'a TurnView,
+    width: usize,
+    lines: &mut Vec<Line<'a>>,
+) {
     let theme = &state.theme;
     lines.push(Line::default());
     let mut question = turn.question.lines();
@@ -118,7 +147,13 @@ fn push_turn<'a>(state: &State, index: usize, turn: &'a TurnView, lines: &mut Ve
     lines.push(status_line(state, turn));
     if !turn.answer.is_empty() {
         lines.push(Line::default());
-        lines.extend(turn.answer.iter().cloned());
+        for md in &turn.answer {
+            lines.push(if md.wrap {
+                md.line.clone()
+            } else {
+                cut_line(&md.line, width)
+            });
+        }
     }
 }
 

@@ -58,6 +58,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     if state.visible.is_empty() {
         let text = if !state.paging.loaded_once {
             "Loading sessions…"
+        } else if state.paging.failed && state.sessions.is_empty() {
+            "Could not load sessions (see below): R retries"
         } else if !state.filter_text().is_empty() {
             "No session matches the filter (Esc clears it)"
         } else {

@@ -101,6 +101,7 @@ pub(super) fn submit_rename(state: &mut State) -> Vec<Command> {
 
 pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
     if !matches!(state.mode, Mode::Browsing) {
+        state.deferred.push(DeferredEdit::Rename { id, name });
         return;
     }
     let Some(&index) = state.index.get(&id) else {
@@ -178,6 +179,33 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 create.problem = None;
             }
             Vec::new()
+        }
+    }
+}
+
+/// Gives back typed text whose request failed while another popup was open, once the user is
+/// browsing again (one at a time, oldest first).
+pub(super) fn restore_deferred(state: &mut State) {
+    if !matches!(state.mode, Mode::Browsing) || state.deferred.is_empty() {
+        return;
+    }
+    match state.deferred.remove(0) {
+        DeferredEdit::Rename { id, name } => {
+            if state.index.contains_key(&id) {
+                reopen_rename(state, id, name);
+            }
+        }
+        DeferredEdit::Prompt {
+            text,
+            target,
+            problem,
+        } => {
+            state.mode = Mode::Creating(CreateBox {
+                input: Input::new(text),
+                target,
+                in_flight: None,
+                problem: Some(problem),
+            });
         }
     }
 }

@@ -14,6 +14,9 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
     );
     if ends_request {
         state.in_flight = state.in_flight.saturating_sub(1);
+    }
+    // any answer means the wait is over (a retry that waits again says so again)
+    if !matches!(event, Event::Retrying(_)) {
         state.retry_notice = None;
     }
     match event {
@@ -32,6 +35,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             if generation == state.paging.generation {
                 state.paging.loading = false;
                 state.paging.loaded_once = true;
+                state.paging.failed = true;
                 state.status = Some(from_error("Could not load sessions", &error));
             }
             Vec::new()
@@ -78,7 +82,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 ));
                 return Vec::new();
             }
-            state.status = Some(from_error("Rename failed", &error));
+            state.status = Some(from_error(&format!("Rename to “{name}” failed"), &error));
             reopen_rename(state, id, name);
             Vec::new()
         }
@@ -138,15 +142,11 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                     create.in_flight = None;
                     create.problem = Some(problem.text.clone());
                 }
-                Mode::Browsing => {
-                    state.mode = Mode::Creating(CreateBox {
-                        input: Input::new(text),
-                        target: None,
-                        in_flight: None,
-                        problem: Some(problem.text.clone()),
-                    });
-                }
-                _ => {}
+                _ => state.deferred.push(DeferredEdit::Prompt {
+                    text,
+                    target: None,
+                    problem: problem.text.clone(),
+                }),
             }
             state.status = Some(problem);
             Vec::new()
@@ -207,15 +207,11 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                     create.target = Some(session);
                     create.problem = Some(problem.text.clone());
                 }
-                Mode::Browsing => {
-                    state.mode = Mode::Creating(CreateBox {
-                        input: Input::new(text),
-                        target: Some(session),
-                        in_flight: None,
-                        problem: Some(problem.text.clone()),
-                    });
-                }
-                _ => {}
+                _ => state.deferred.push(DeferredEdit::Prompt {
+                    text,
+                    target: Some(session),
+                    problem: problem.text.clone(),
+                }),
             }
             state.status = Some(problem);
             Vec::new()

@@ -173,6 +173,7 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
     state.paging.next_link = page.next_link;
     state.paging.loading = false;
     state.paging.loaded_once = true;
+    state.paging.failed = false;
     if first
         && state
             .status

@@ -11,8 +11,8 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::Action;
 use super::layout;
 use super::state::{
-    Conversation, CreateBox, Focus, Follow, Mode, PendingRename, RenameEditor, SessionEntry,
-    Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
+    Conversation, CreateBox, DeferredEdit, Focus, Follow, Mode, PendingRename, RenameEditor,
+    SessionEntry, Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
 };
 use crate::graph::conversation::{FollowError, Turn, succeeded};
 use crate::graph::models::{Page, Session};
@@ -64,6 +64,12 @@ pub fn init(state: &mut State) -> Vec<Command> {
 
 /// Applies one message and returns the work for the worker.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let commands = dispatch(state, msg);
+    restore_deferred(state);
+    commands
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => on_key(state, key),
         Msg::Paste(text) => on_paste(state, &text),
