@@ -557,7 +557,9 @@ fn stable_id(parts: &[u64]) -> String {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&high.to_le_bytes());
     bytes[8..].copy_from_slice(&low.to_le_bytes());
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -570,7 +572,10 @@ mod stable_id_tests {
         for i in 0..60u64 {
             for j in 0..6u64 {
                 for k in 0..3u64 {
-                    assert!(seen.insert(stable_id(&[i, j, k])), "collision at {i} {j} {k}");
+                    assert!(
+                        seen.insert(stable_id(&[i, j, k])),
+                        "collision at {i} {j} {k}"
+                    );
                 }
             }
         }
