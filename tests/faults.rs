@@ -234,7 +234,8 @@ fn expect_decode(err: GraphError, method: &str, path_end: &str, what: &str) {
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
-    assert!(text.starts_with("unreadable answer to"), "{text}");
+    assert!(text.starts_with("unreadable answer from Graph: "), "{text}");
+    assert!(text.contains(&format!("(to {method} ")), "{text}");
 }
 
 #[tokio::test]
