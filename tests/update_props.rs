@@ -284,7 +284,11 @@ fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<()
         }
     }
     if let Some((listed, name)) = failed_rename {
-        prop_assert!(status(state).contains("Rename failed"), "{}", status(state));
+        prop_assert!(
+            status(state).contains(&format!("Rename to “{name}” failed")),
+            "{}",
+            status(state)
+        );
         if browsing && listed {
             match &state.mode {
                 Mode::Renaming(editor) => prop_assert_eq!(editor.input.value(), name.as_str()),
