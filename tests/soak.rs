@@ -92,7 +92,10 @@ impl Harness {
                 .as_ref()
                 .map(|s| s.text.clone())
                 .unwrap_or_default();
-            assert!(status.contains(&format!("Rename to “{name}” failed")), "{status}");
+            assert!(
+                status.contains(&format!("Rename to “{name}” failed")),
+                "{status}"
+            );
             if was_browsing {
                 match &self.state.mode {
                     Mode::Renaming(editor) => {
