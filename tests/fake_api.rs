@@ -576,7 +576,7 @@ async fn rename_200_bumps_last_modified() {
             .ends_with("/sessions/$entity")
     );
     let created = before.created_date_time.as_ref().unwrap().raw();
-    assert_eq!(r.body["createdDateTime"], created);
+    assert_eq!(r.body["createdDateTime"], created.as_ref());
     let old: jiff::Timestamp = before
         .last_modified_date_time
         .as_ref()

@@ -21,8 +21,6 @@ pub struct SessionEntry {
     pub shown_name: Option<String>,
     /// An optimistic rename in flight: the name the user typed and which rename it is.
     pub pending: Option<PendingRename>,
-    /// Lowercased name for filtering, computed once.
-    pub search_key: String,
 }
 
 /// A rename sent to Graph whose answer has not come back yet.
@@ -39,7 +37,6 @@ impl SessionEntry {
             session,
             shown_name: None,
             pending: None,
-            search_key: String::new(),
         };
         entry.derive();
         entry
@@ -61,8 +58,37 @@ impl SessionEntry {
             .map(sanitize::sanitize_line)
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
-        self.search_key = name.as_deref().unwrap_or("").to_lowercase();
         self.shown_name = name;
+    }
+
+    /// Whether the shown name contains `needle_lower` (already lowercase), ignoring case. ASCII
+    /// names (nearly all) are compared without allocating; others are lowercased on the fly.
+    pub fn name_contains(&self, needle_lower: &str) -> bool {
+        let Some(name) = self.shown_name.as_deref() else {
+            return needle_lower.is_empty();
+        };
+        if name.is_ascii() && needle_lower.is_ascii() {
+            let (hay, needle) = (name.as_bytes(), needle_lower.as_bytes());
+            return needle.is_empty()
+                || hay
+                    .windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle));
+        }
+        name.to_lowercase().contains(needle_lower)
+    }
+
+    /// Orders by shown name, ignoring case (no stored lowercase copy: it would cost memory per
+    /// session for a rarely used order).
+    pub fn cmp_name(&self, other: &Self) -> std::cmp::Ordering {
+        let a = self.shown_name.as_deref().unwrap_or("");
+        let b = other.shown_name.as_deref().unwrap_or("");
+        if a.is_ascii() && b.is_ascii() {
+            a.bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        } else {
+            a.to_lowercase().cmp(&b.to_lowercase())
+        }
     }
 
     /// The name the user sees, raw (for prefilling the rename editor).
@@ -119,7 +145,7 @@ impl SortOrder {
             Self::Name => match (a.shown_name.is_some(), b.shown_name.is_some()) {
                 (true, false) => std::cmp::Ordering::Less,
                 (false, true) => std::cmp::Ordering::Greater,
-                _ => a.search_key.cmp(&b.search_key),
+                _ => a.cmp_name(b),
             },
         };
         primary.then_with(|| a.session.id.cmp(&b.session.id))

@@ -3,6 +3,7 @@
 //! Timestamps keep the server's exact text ([`GraphTime`]) so JSON output round-trips byte for byte,
 //! while still offering a parsed instant for display. Enums keep unknown values instead of failing.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use jiff::Timestamp;
@@ -14,8 +15,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// leniently because `…01.07343Z` occurs too. The `0001-01-01T00:00:00Z` sentinel means "not yet".
 #[derive(Clone, PartialEq, Eq)]
 pub struct GraphTime {
-    raw: String,
+    /// The instant, when the text parsed.
     parsed: Option<Timestamp>,
+    /// The server's text, kept only when it differs from Graph's canonical 7-digit form of
+    /// `parsed` (most times are canonical: 100,000 sessions then carry no timestamp strings).
+    verbatim: Option<Box<str>>,
 }
 
 impl GraphTime {
@@ -23,25 +27,28 @@ impl GraphTime {
     pub fn new(raw: impl Into<String>) -> Self {
         let raw = raw.into();
         let parsed = raw.parse::<Timestamp>().ok();
-        Self { raw, parsed }
+        let canonical = parsed.is_some_and(|ts| canonical_text(ts) == raw);
+        Self {
+            parsed,
+            verbatim: (!canonical).then(|| raw.into_boxed_str()),
+        }
     }
 
     /// Formats an instant the way Graph does: UTC, 7 fractional digits, `Z`.
     pub fn from_timestamp(ts: Timestamp) -> Self {
-        let secs = ts.as_second();
-        let nanos = ts.subsec_nanosecond();
-        let whole = Timestamp::from_second(secs).unwrap_or(ts);
-        let base = whole.strftime("%Y-%m-%dT%H:%M:%S").to_string();
-        let raw = format!("{base}.{:07}Z", nanos / 100);
         Self {
-            raw,
             parsed: Some(ts),
+            verbatim: None,
         }
     }
 
     /// The exact text the server sent.
-    pub fn raw(&self) -> &str {
-        &self.raw
+    pub fn raw(&self) -> Cow<'_, str> {
+        match (&self.verbatim, self.parsed) {
+            (Some(text), _) => Cow::Borrowed(text),
+            (None, Some(ts)) => Cow::Owned(canonical_text(ts)),
+            (None, None) => Cow::Borrowed(""),
+        }
     }
 
     /// The instant, unless the text was unparsable or is Graph's "not set" sentinel (year 1).
@@ -55,25 +62,36 @@ impl GraphTime {
     }
 }
 
+/// Graph's own spelling of an instant: `2025-09-17T19:23:41.1506601Z`.
+fn canonical_text(ts: Timestamp) -> String {
+    let nanos = ts.subsec_nanosecond();
+    let whole = Timestamp::from_second(ts.as_second()).unwrap_or(ts);
+    format!(
+        "{}.{:07}Z",
+        whole.strftime("%Y-%m-%dT%H:%M:%S"),
+        nanos / 100
+    )
+}
+
 fn is_sentinel(ts: Timestamp) -> bool {
     ts.as_second() < -62_000_000_000 // anything in year 1
 }
 
 impl fmt::Debug for GraphTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.raw)
+        write!(f, "{:?}", self.raw())
     }
 }
 
 impl fmt::Display for GraphTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.raw)
+        f.write_str(&self.raw())
     }
 }
 
 impl Serialize for GraphTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.raw)
+        s.serialize_str(&self.raw())
     }
 }
 
@@ -346,6 +364,20 @@ mod tests {
         let json = r#"{"id":"a","displayName":"x","createdDateTime":"2025-09-17T19:23:41.1506601Z","lastModifiedDateTime":"2025-09-17T19:23:41.15Z"}"#;
         let s: Session = serde_json::from_str(json).unwrap();
         assert_eq!(serde_json::to_string(&s).unwrap(), json);
+    }
+
+    #[test]
+    fn canonical_times_store_no_text_and_others_keep_theirs() {
+        let canonical = GraphTime::new("2025-09-17T19:23:41.1506601Z");
+        assert!(canonical.verbatim.is_none());
+        assert_eq!(canonical.raw(), "2025-09-17T19:23:41.1506601Z");
+        let short = GraphTime::new("2025-09-17T19:23:41.07343Z");
+        assert_eq!(short.raw(), "2025-09-17T19:23:41.07343Z");
+        assert_eq!(GraphTime::new("soon").raw(), "soon");
+        assert!(
+            std::mem::size_of::<GraphTime>()
+                < std::mem::size_of::<String>() + std::mem::size_of::<Option<Timestamp>>()
+        );
     }
 
     #[test]

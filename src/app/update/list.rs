@@ -207,7 +207,7 @@ pub(super) fn remove_session(state: &mut State, id: &str) {
 }
 
 /// Recomputes `visible` (ascending indexes of the sessions whose name contains the filter,
-/// case-insensitively). One pass over the precomputed lowercase keys; no allocation per session.
+/// case-insensitively). One pass; ASCII names are compared without allocating.
 pub(super) fn fill_visible(state: &mut State) {
     let needle = state.filter_text().to_lowercase();
     state.visible.clear();
@@ -219,7 +219,7 @@ pub(super) fn fill_visible(state: &mut State) {
                 .sessions
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e.search_key.contains(needle.as_str()))
+                .filter(|(_, e)| e.name_contains(&needle))
                 .map(|(i, _)| i),
         );
     }
