@@ -5,7 +5,6 @@
 use url::Url;
 
 use super::AuthError;
-use crate::graph::odata::is_loopback;
 
 /// Microsoft's public "Microsoft Graph Command Line Tools" app, as Graph PowerShell and the Graph
 /// CLI use: it needs no app registration of your own.
@@ -32,28 +31,13 @@ impl Authority {
     /// Checks the three settings; refuses `consumers` (personal accounts cannot use Security
     /// Copilot) and `http://` off loopback.
     pub fn new(host: &str, tenant: &str, client_id: &str) -> Result<Self, AuthError> {
-        let url = Url::parse(host.trim()).map_err(|e| {
-            AuthError::Settings(format!("authority host {host:?} is not a URL: {e}"))
+        // The same rule as Graph URLs: https anywhere, plain http only on loopback.
+        let url = crate::graph::odata::parse_base_url(host).map_err(|e| match e {
+            crate::graph::GraphError::InvalidUrl(why) => {
+                AuthError::Settings(format!("authority host {why}"))
+            }
+            other => AuthError::Settings(format!("authority host {host:?}: {other}")),
         })?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => {
-                return Err(AuthError::Settings(format!(
-                    "authority host {host:?}: plain http:// is allowed only for loopback (127.0.0.1, ::1, localhost); use https://"
-                )));
-            }
-            other => {
-                return Err(AuthError::Settings(format!(
-                    "authority host {host:?}: unsupported scheme {other:?}, use https://"
-                )));
-            }
-        }
-        if url.host().is_none() {
-            return Err(AuthError::Settings(format!(
-                "authority host {host:?} has no host"
-            )));
-        }
         let tenant = tenant.trim();
         if tenant.is_empty()
             || !tenant

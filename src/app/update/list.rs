@@ -93,8 +93,7 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 /// matches. Case-insensitive substring over the names as shown.
 pub(super) fn refilter(state: &mut State) {
     let selected_id = state.selected_entry().map(|e| e.session.id.clone());
-    fill_visible(state);
-    restore_selection(state, selected_id.as_deref());
+    refilter_keeping(state, selected_id.as_deref());
 }
 
 pub(super) fn restore_selection(state: &mut State, id: Option<&str>) {
