@@ -18,10 +18,10 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use sctui::app::{Msg, State, update};
-use sctui::graph::conversation::Turn;
-use sctui::graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
-use sctui::worker::Event;
+use sctui::tui::app::{Msg, State, update};
+use sctui::tui::worker::Event;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -94,7 +94,7 @@ fn loaded(n: usize) -> State {
     let mut state = State::new("default", "demo");
     state.viewport = (WIDTH, HEIGHT);
     state.now = now();
-    let _ = sctui::app::init(&mut state);
+    let _ = sctui::tui::app::init(&mut state);
     let sessions = (0..n).map(session).collect();
     let _ = update(
         &mut state,
@@ -153,7 +153,7 @@ fn draw(c: &mut Criterion) {
         group.bench_function(n.to_string(), |b| {
             b.iter(|| {
                 terminal
-                    .draw(|frame| sctui::ui::draw(black_box(&state), frame))
+                    .draw(|frame| sctui::tui::ui::draw(black_box(&state), frame))
                     .unwrap();
             })
         });
@@ -240,7 +240,7 @@ fn apply_page(c: &mut Criterion) {
         let mut state = State::new("default", "demo");
         state.viewport = (WIDTH, HEIGHT);
         state.now = now();
-        let _ = sctui::app::init(&mut state);
+        let _ = sctui::tui::app::init(&mut state);
         let _ = update(
             &mut state,
             page_loaded(true, (0..n).map(session).collect(), Some("next")),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::graph::client::DEFAULT_GRAPH_URL;
+use sctui_graph::client::DEFAULT_GRAPH_URL;
 
 mod keys;
 mod profiles;
@@ -15,10 +15,9 @@ mod theme;
 pub use profiles::Profile;
 pub use theme::ROLES as THEME_ROLES;
 
-/// Where config and state live, per the platform's conventions (XDG on Linux).
-pub fn project_dirs() -> Option<directories::ProjectDirs> {
-    directories::ProjectDirs::from("", "", "sctui")
-}
+/// Where config and state live, per the platform's conventions (XDG on Linux); shared with the
+/// token cache so both agree.
+pub use sctui_graph::auth::cache::project_dirs;
 
 /// The default config file path, e.g. `~/.config/sctui/config.toml`.
 pub fn default_config_path() -> Option<PathBuf> {
@@ -82,7 +81,7 @@ struct FileConfig {
     connect_timeout: Option<f64>,
     request_timeout: Option<f64>,
     ask_timeout: Option<f64>,
-    auth: Option<crate::auth::settings::AuthTable>,
+    auth: Option<sctui_graph::auth::settings::AuthTable>,
     mouse: Option<bool>,
     keys: Option<keys::KeysTable>,
     theme: Option<theme::ThemeTable>,
@@ -119,11 +118,11 @@ pub struct Config {
     /// How long an answer is followed before giving up (the evaluation keeps running).
     pub ask_timeout: Duration,
     /// The `[auth]` table merged with `SCTUI_AUTHORITY_HOST` and `--authority-host`.
-    pub auth: crate::auth::AuthConfig,
+    pub auth: sctui_graph::auth::AuthConfig,
     /// The file that was read, if any (shown in help and errors).
     pub loaded_from: Option<PathBuf>,
     /// Keys for browsing: a preset with the `[keys]` entries applied.
-    pub keymap: crate::app::Keymap,
+    pub keymap: crate::tui::app::Keymap,
     /// `[theme]`, or no colours at all when `NO_COLOR` is set.
     pub theme: crate::theme::Theme,
     /// Whether the TUI captures the mouse (`mouse = false` or `--no-mouse` turn it off).
@@ -144,9 +143,9 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             ask_timeout: Duration::from_secs(300),
-            auth: crate::auth::AuthConfig::default(),
+            auth: sctui_graph::auth::AuthConfig::default(),
             loaded_from: None,
-            keymap: crate::app::Keymap::default(),
+            keymap: crate::tui::app::Keymap::default(),
             theme: crate::theme::Theme::default(),
             mouse: true,
             profile: None,
@@ -238,13 +237,13 @@ impl Config {
             });
         }
         let max_retries = file.max_retries.unwrap_or(defaults.max_retries);
-        if max_retries > crate::graph::retry::MAX_RETRIES_CAP {
+        if max_retries > sctui_graph::retry::MAX_RETRIES_CAP {
             return Err(ConfigError::Invalid {
                 origin,
                 key: "max_retries",
                 message: format!(
                     "must be at most {}, not {max_retries}",
-                    crate::graph::retry::MAX_RETRIES_CAP
+                    sctui_graph::retry::MAX_RETRIES_CAP
                 ),
             });
         }
@@ -307,7 +306,11 @@ impl Config {
             request_timeout,
             ask_timeout,
             auth: profiles::apply_auth(
-                crate::auth::AuthConfig::resolve(file.auth, overrides.authority_host.clone(), env),
+                sctui_graph::auth::AuthConfig::resolve(
+                    file.auth,
+                    overrides.authority_host.clone(),
+                    env,
+                ),
                 profile.tenant,
                 profile.client_id,
             ),
@@ -355,6 +358,8 @@ fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         })
 }
 
+#[cfg(test)]
+mod auth_tests;
 #[cfg(test)]
 mod ui_tests;
 
@@ -501,7 +506,7 @@ mod tests {
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }
-        for action in crate::app::Action::ALL {
+        for action in crate::tui::app::Action::ALL {
             let key = format!("# {} = ", action.name());
             assert!(text.contains(&key), "config.example.toml lacks {key}");
         }
@@ -517,7 +522,7 @@ mod tests {
         assert_eq!(conflicts, Vec::new());
         assert_eq!(
             keymap.help_rows(),
-            crate::app::Keymap::default().help_rows()
+            crate::tui::app::Keymap::default().help_rows()
         );
         theme::resolve(file.theme.as_ref(), &file.text, false).unwrap();
         assert!(file.profiles.is_some_and(|p| p.contains_key("contoso")));

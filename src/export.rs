@@ -1,8 +1,8 @@
 //! A session's conversation as a Markdown document, for `e` in the TUI and `sessions export`.
 
-use crate::graph::conversation::Turn;
-use crate::graph::models::{EvaluationState, Session};
 use crate::sanitize::{sanitize_line, sanitize_multiline};
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{EvaluationState, Session};
 
 /// The Markdown text: a title, the session's facts, then each question and its answer.
 /// Control characters are stripped (the file may be `cat`ed to a terminal).
@@ -96,7 +96,7 @@ pub fn default_file_name(session: &Session) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::models::{Evaluation, Prompt};
+    use sctui_graph::models::{Evaluation, Prompt};
 
     fn turn(question: &str, answer: Option<&str>, state: &str) -> Turn {
         let prompt: Prompt = serde_json::from_value(

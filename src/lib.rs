@@ -1,24 +1,18 @@
 //! sctui: a keyboard-first terminal UI and CLI for Microsoft Security Copilot sessions.
 //!
-//! The crate is a library plus a thin binary so that tests, benches and the CLI all drive the same
-//! pieces: `graph` (typed client), `fake` (built-in Graph), `app` (pure state), `ui` (drawing),
-//! `worker` (the async side).
+//! The Graph client and sign-in live in the `sctui-graph` crate and the built-in Graph fake in
+//! `sctui-fake`; this crate is what users run: [`cli`] (the command line, its subcommands and exit
+//! codes), [`tui`] (state, update, drawing, the async worker), and what both share: [`config`],
+//! [`markdown`] and [`export`] (answers as text), [`sanitize`] (the one gate for server text),
+//! [`theme`], [`timefmt`] and [`logging`]. See ARCHITECTURE.md for the map.
 
-pub mod app;
-pub mod auth;
 pub mod cli;
-pub mod clipboard;
-pub mod cmd;
 pub mod config;
-pub mod exit;
 pub mod export;
 pub mod fake;
-pub mod graph;
 pub mod logging;
 pub mod markdown;
 pub mod sanitize;
 pub mod theme;
 pub mod timefmt;
 pub mod tui;
-pub mod ui;
-pub mod worker;

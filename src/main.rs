@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = sctui::cli::Cli::parse();
+    let cli = sctui::cli::args::Cli::parse();
     let _log = sctui::logging::init(cli.global.log_level.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -16,8 +16,8 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("sctui: error: cannot start the async runtime: {e}");
-            return ExitCode::from(sctui::exit::FAILURE);
+            return ExitCode::from(sctui::cli::exit::FAILURE);
         }
     };
-    runtime.block_on(sctui::cmd::run(cli))
+    runtime.block_on(sctui::cli::run(cli))
 }

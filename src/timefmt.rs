@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::graph::models::GraphTime;
+use sctui_graph::models::GraphTime;
 
 /// "just now", "5 min ago", "3 h ago", "2 d ago", then the local date for anything older than
 /// a month. Future instants (clock skew) read as "just now".

@@ -9,16 +9,16 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::auth::authority::DEFAULT_CLIENT_ID;
-use sctui::auth::cache::TokenCache;
-use sctui::auth::cached::CachedTokenSource;
-use sctui::auth::client_secret::ClientSecretRenewer;
-use sctui::auth::device_code::{self, Sleeper};
-use sctui::auth::refresh::RefreshTokenRenewer;
-use sctui::auth::{AuthError, Authority, TokenSet, TokenSource, oauth};
 use sctui::fake::idp::{DEFAULT_CLIENT_SECRET, IdpOptions, PollOutcome};
 use sctui::fake::{FakeGraph, FakeOptions, Seed};
-use sctui::graph::{ClientOptions, GraphClient, GraphError, ListQuery};
+use sctui_graph::auth::authority::DEFAULT_CLIENT_ID;
+use sctui_graph::auth::cache::TokenCache;
+use sctui_graph::auth::cached::CachedTokenSource;
+use sctui_graph::auth::client_secret::ClientSecretRenewer;
+use sctui_graph::auth::device_code::{self, Sleeper};
+use sctui_graph::auth::refresh::RefreshTokenRenewer;
+use sctui_graph::auth::{AuthError, Authority, TokenSet, TokenSource, oauth};
+use sctui_graph::{ClientOptions, GraphClient, GraphError, ListQuery};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 
@@ -240,7 +240,10 @@ async fn refreshes_once_after_a_401() {
         "{e}"
     );
     assert!(e.to_string().contains("sctui login"), "{e}");
-    assert_eq!(e.exit_code(), sctui::exit::AUTH);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&e),
+        sctui::cli::exit::AUTH
+    );
 }
 
 #[tokio::test]
@@ -259,7 +262,10 @@ async fn empty_source_says_not_signed_in() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("run `sctui login`"), "{e}");
-    assert_eq!(e.exit_code(), sctui::exit::AUTH);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&e),
+        sctui::cli::exit::AUTH
+    );
 }
 
 #[tokio::test]
@@ -305,11 +311,11 @@ async fn client_secret_good_and_bad() {
 
 fn sample_set(access: &str, refresh: &str) -> TokenSet {
     TokenSet {
-        access: sctui::auth::AccessToken::new(access),
+        access: sctui_graph::auth::AccessToken::new(access),
         expires_at: jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600),
         received_at: jiff::Timestamp::now(),
         refresh: Some(secrecy::SecretString::from(refresh.to_string())),
-        account: Some(sctui::auth::Account {
+        account: Some(sctui_graph::auth::Account {
             username: Some("u@contoso.com".into()),
             ..Default::default()
         }),

@@ -3,9 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::auth::StaticToken;
 use sctui::fake::{FakeGraph, FakeOptions, Seed};
-use sctui::graph::{ClientOptions, GraphClient, GraphError, ListQuery};
+use sctui_graph::auth::StaticToken;
+use sctui_graph::{ClientOptions, GraphClient, GraphError, ListQuery};
 
 async fn fake(seed: Seed) -> FakeGraph {
     FakeGraph::start(FakeOptions {
@@ -107,7 +107,10 @@ async fn unknown_session_is_a_typed_404_with_request_id() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.exit_code(), sctui::exit::NOT_FOUND);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::NOT_FOUND
+    );
     let GraphError::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -172,7 +175,7 @@ async fn next_link_to_another_origin_is_refused() {
     let fake = fake(Seed::Empty).await;
     let client = client(&fake, "test-token", 100);
     let err = client
-        .next_page::<sctui::graph::models::Session>("https://evil.example/beta/x")
+        .next_page::<sctui_graph::models::Session>("https://evil.example/beta/x")
         .await
         .unwrap_err();
     assert!(matches!(err, GraphError::InvalidUrl(_)), "{err:?}");
@@ -195,7 +198,10 @@ async fn connection_refused_names_the_url_and_is_retried_then_reported() {
         .unwrap()
         .with_retry_observer(Arc::new(move |n| seen.lock().unwrap().push(n)));
     let err = client.get_session("abc").await.unwrap_err();
-    assert_eq!(err.exit_code(), sctui::exit::NETWORK);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::NETWORK
+    );
     let text = err.to_string();
     assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
     assert_eq!(notices.lock().unwrap().len(), 3, "GET retried 3 times");

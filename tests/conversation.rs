@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use sctui::auth::StaticToken;
 use sctui::fake::{FakeGraph, FakeOptions, Seed};
-use sctui::graph::conversation::{self, FollowError, PollPlan};
-use sctui::graph::models::{EvaluationResultType, EvaluationState};
-use sctui::graph::{ClientOptions, GraphClient};
-use sctui::worker::{self, Command, Event};
+use sctui::tui::worker::{self, Command, Event};
+use sctui_graph::auth::StaticToken;
+use sctui_graph::conversation::{self, FollowError, PollPlan};
+use sctui_graph::models::{EvaluationResultType, EvaluationState};
+use sctui_graph::{ClientOptions, GraphClient};
 
 async fn fake(delay_ms: u64) -> FakeGraph {
     FakeGraph::start(FakeOptions {

@@ -5,10 +5,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sctui::app::{self, Msg, State};
-use sctui::graph::conversation::Turn;
-use sctui::graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
-use sctui::worker::Event;
+use sctui::tui::app::{self, Msg, State};
+use sctui::tui::worker::Event;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
 
 const ANSWER: &str = "## Sign-ins\n\nTwo **risky** sign-ins for `lena.fischer`:\n\n\
 | Time (UTC) | IP | Country |\n|---|---|---|\n| 09:12 | 203.0.113.7 | NL |\n| 09:40 | 198.51.100.23 | BR |\n\n\
@@ -72,7 +72,7 @@ fn state_with(turns: Vec<Turn>) -> State {
 
 fn draw(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.viewport.0, state.viewport.1)).unwrap();
-    terminal.draw(|f| sctui::ui::draw(state, f)).unwrap();
+    terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..buffer.area.height {

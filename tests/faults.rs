@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
-use sctui::auth::{AccessToken, AuthError, StaticToken, TokenSource};
 use sctui::fake::{FakeGraph, FakeOptions, Fault, FaultSpec, Seed};
-use sctui::graph::retry::RetryPolicy;
-use sctui::graph::{ClientOptions, GraphClient, GraphError, ListQuery, NetworkKind, RetryNotice};
+use sctui_graph::auth::{AccessToken, AuthError, StaticToken, TokenSource};
+use sctui_graph::retry::RetryPolicy;
+use sctui_graph::{ClientOptions, GraphClient, GraphError, ListQuery, NetworkKind, RetryNotice};
 
 const TOKEN: &str = "fault-test-token";
 
@@ -119,7 +119,10 @@ async fn gives_up_after_max_retries_with_a_service_error() {
     fake.faults().script([Some(Fault::Status(429)); 4]);
     let err = client.get_session(&any_session(&fake)).await.unwrap_err();
     assert_eq!(err.status(), Some(429));
-    assert_eq!(err.exit_code(), sctui::exit::SERVICE);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::SERVICE
+    );
     assert!(err.request_id().is_some());
     let text = err.to_string();
     assert!(text.contains("throttled"), "{text}");
@@ -199,7 +202,10 @@ async fn post_is_not_retried_after_a_reset_but_get_and_patch_are() {
         }
         other => panic!("expected a network error, got {other:?}"),
     }
-    assert_eq!(err.exit_code(), sctui::exit::NETWORK);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::NETWORK
+    );
     assert_eq!(fake.faults().seen().len(), 1);
     assert!(notices.lock().unwrap().is_empty());
 
@@ -245,7 +251,10 @@ async fn malformed_json_is_a_decode_error_naming_the_request() {
     let id = any_session(&fake);
     fake.faults().script([Some(Fault::Malformed)]);
     let err = client.get_session(&id).await.unwrap_err();
-    assert_eq!(err.exit_code(), sctui::exit::SERVICE);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::SERVICE
+    );
     expect_decode(err, "GET", &id, "not valid JSON");
     fake.faults().script([Some(Fault::Malformed)]);
     let err = client
@@ -305,7 +314,10 @@ async fn unauthorized_with_a_static_token_says_sign_in_again() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
-    assert_eq!(err.exit_code(), sctui::exit::AUTH);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::AUTH
+    );
     let text = err.to_string();
     assert!(text.contains("sign in again"), "{text}");
     assert!(!text.contains("wrong"), "never the token: {text}");
@@ -384,7 +396,10 @@ async fn forbidden_names_the_missing_permission_and_role() {
     let id = any_session(&fake);
     fake.faults().script([Some(Fault::Status(403))]);
     let err = client.get_session(&id).await.unwrap_err();
-    assert_eq!(err.exit_code(), sctui::exit::AUTH);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::AUTH
+    );
     let text = err.to_string();
     assert!(
         text.contains("SecurityCopilotWorkspaces.Read.All"),
@@ -412,7 +427,10 @@ async fn internal_server_error_is_not_retried_and_carries_request_id_and_date() 
     fake.faults().script([Some(Fault::Status(500))]);
     let err = client.get_session(&any_session(&fake)).await.unwrap_err();
     assert_eq!(err.status(), Some(500));
-    assert_eq!(err.exit_code(), sctui::exit::SERVICE);
+    assert_eq!(
+        sctui::cli::exit::for_graph_error(&err),
+        sctui::cli::exit::SERVICE
+    );
     match &err {
         GraphError::Api(api) => {
             assert!(api.request_id.is_some());
@@ -478,7 +496,7 @@ async fn a_seeded_random_mix_never_panics_and_only_gives_typed_errors() {
 #[test]
 fn the_faults_flag_parses_for_demo_and_fake_graph_and_explains_bad_specs() {
     use clap::Parser;
-    use sctui::cli::{Cli, Command};
+    use sctui::cli::args::{Cli, Command};
     let cli = Cli::try_parse_from([
         "sctui",
         "--demo",

@@ -4,10 +4,10 @@
 
 use proptest::prelude::*;
 use sctui::fake::FaultSpec;
-use sctui::graph::ApiError;
-use sctui::graph::models::{Evaluation, Page, Prompt, Session, Workspace};
-use sctui::graph::retry::parse_retry_after;
 use sctui::sanitize::{sanitize_line, sanitize_multiline, truncate, width};
+use sctui_graph::ApiError;
+use sctui_graph::models::{Evaluation, Page, Prompt, Session, Workspace};
+use sctui_graph::retry::parse_retry_after;
 
 /// Text a hostile server might send: escapes, C1 controls, bidi overrides, wide and combining
 /// characters, mixed with ordinary letters.

@@ -8,10 +8,10 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::auth::StaticToken;
 use sctui::fake::{FakeGraph, FakeOptions, Fault, FaultSpec, Seed};
-use sctui::graph::retry::RetryPolicy;
-use sctui::graph::{ClientOptions, GraphClient, ListQuery};
+use sctui_graph::auth::StaticToken;
+use sctui_graph::retry::RetryPolicy;
+use sctui_graph::{ClientOptions, GraphClient, ListQuery};
 
 const SECRET: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.c2VjcmV0LXRva2VuLWZvci1sb2dzLXRlc3Q";
 const WRONG: &str = "wrong-token-that-must-not-be-logged-either";

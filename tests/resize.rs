@@ -4,10 +4,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sctui::app::{Msg, State, update};
-use sctui::graph::models::{GraphTime, Page, Session};
-use sctui::graph::{ApiError, GraphError, RetryNotice};
-use sctui::worker::Event;
+use sctui::tui::app::{Msg, State, update};
+use sctui::tui::worker::Event;
+use sctui_graph::models::{GraphTime, Page, Session};
+use sctui_graph::{ApiError, GraphError, RetryNotice};
 
 fn session(i: usize, name: Option<&str>) -> Session {
     let at = jiff::Timestamp::from_second(1_750_000_000 - i as i64 * 3600).unwrap();
@@ -38,7 +38,7 @@ fn base() -> State {
     let value = (0..40)
         .map(|i| session(i, names[i % names.len()]))
         .collect();
-    let _ = sctui::app::init(&mut state);
+    let _ = sctui::tui::app::init(&mut state);
     let generation = state.paging.generation;
     update(
         &mut state,
@@ -135,7 +135,7 @@ fn draws_at_every_size_without_panicking_and_says_when_too_small() {
             update(&mut state, Msg::Resize(w, h));
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
             terminal
-                .draw(|frame| sctui::ui::draw(&state, frame))
+                .draw(|frame| sctui::tui::ui::draw(&state, frame))
                 .unwrap_or_else(|e| panic!("{mode} at {w}×{h}: {e}"));
             let text = screen_text(&terminal);
             let too_small = w < 20 || h < 5;

@@ -10,15 +10,15 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sctui::app::state::Mode;
-use sctui::app::{Msg, State, update};
-use sctui::auth::StaticToken;
 use sctui::fake::{FakeGraph, FakeOptions, FaultSpec, Seed};
-use sctui::graph::conversation::PollPlan;
-use sctui::graph::models::Session;
-use sctui::graph::retry::RetryPolicy;
-use sctui::graph::{ClientOptions, GraphClient};
-use sctui::worker::{self, Command, Event};
+use sctui::tui::app::state::Mode;
+use sctui::tui::app::{Msg, State, update};
+use sctui::tui::worker::{self, Command, Event};
+use sctui_graph::auth::StaticToken;
+use sctui_graph::conversation::PollPlan;
+use sctui_graph::models::Session;
+use sctui_graph::retry::RetryPolicy;
+use sctui_graph::{ClientOptions, GraphClient};
 use tokio::sync::mpsc;
 
 const OPERATIONS: usize = 5_000;
@@ -199,7 +199,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server() {
     state.page_size = 25;
     state.export_dir = export_dir.path().to_path_buf();
     let mut h = Harness {
-        queue: sctui::app::init(&mut state),
+        queue: sctui::tui::app::init(&mut state),
         state,
         client,
         plan: PollPlan {

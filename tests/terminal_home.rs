@@ -7,14 +7,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use sctui::app::{self, Mode, Msg, State};
-use sctui::auth::StaticToken;
 use sctui::fake::{FakeGraph, FakeOptions};
-use sctui::graph::conversation::PollPlan;
-use sctui::graph::models::{GraphTime, Page, Session};
-use sctui::graph::{ClientOptions, GraphClient};
 use sctui::theme::Theme;
-use sctui::worker::{self, Command, Event};
+use sctui::tui::app::{self, Mode, Msg, State};
+use sctui::tui::worker::{self, Command, Event};
+use sctui_graph::auth::StaticToken;
+use sctui_graph::conversation::PollPlan;
+use sctui_graph::models::{GraphTime, Page, Session};
+use sctui_graph::{ClientOptions, GraphClient};
 
 const SECOND_WORKSPACE: &str = "5b0c9d2e-6f3a-4e1b-9c7d-2a8e4f6b1c3d";
 
@@ -62,7 +62,7 @@ fn busy_state(theme: Theme) -> State {
 fn draw(state: &State) -> Terminal<TestBackend> {
     let (w, h) = state.viewport;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| sctui::ui::draw(state, f)).unwrap();
+    terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     terminal
 }
 
@@ -170,7 +170,7 @@ fn completions_for_every_shell_mention_the_subcommands() {
     use clap_complete::Shell;
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
         let mut out = Vec::new();
-        sctui::cmd::docs::completions(shell, &mut out).unwrap();
+        sctui::cli::docs::completions(shell, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let name = shell.to_possible_value().unwrap().get_name().to_string();
         assert!(text.len() > 500, "{name}: {text}");
@@ -182,7 +182,7 @@ fn completions_for_every_shell_mention_the_subcommands() {
 #[test]
 fn man_page_is_roff_with_every_subcommand_and_the_exit_codes() {
     let mut out = Vec::new();
-    sctui::cmd::docs::man_page(&mut out).unwrap();
+    sctui::cli::docs::man_page(&mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains(".TH sctui 1"), "{text}");
     for section in [

@@ -13,11 +13,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
-use sctui::app::{self, Msg, State};
-use sctui::graph::conversation::Turn;
-use sctui::graph::models::{GraphTime, Page, Session};
-use sctui::graph::{ApiError, GraphError, RetryNotice};
-use sctui::worker::Event;
+use sctui::tui::app::{self, Msg, State};
+use sctui::tui::worker::Event;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{GraphTime, Page, Session};
+use sctui_graph::{ApiError, GraphError, RetryNotice};
 use unicode_width::UnicodeWidthStr;
 
 const NOW: &str = "2026-01-31T12:00:00Z";
@@ -155,7 +155,7 @@ fn api_503() -> GraphError {
 fn draw(state: &State) -> Terminal<TestBackend> {
     let (w, h) = state.viewport;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| sctui::ui::draw(state, f)).unwrap();
+    terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     terminal
 }
 

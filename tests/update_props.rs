@@ -6,11 +6,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
-use sctui::app::state::Mode;
-use sctui::app::{Msg, State, init, update};
-use sctui::graph::models::{GraphTime, Page, Session};
-use sctui::graph::{ApiError, GraphError, NetworkKind};
-use sctui::worker::{Command, Event};
+use sctui::tui::app::state::Mode;
+use sctui::tui::app::{Msg, State, init, update};
+use sctui::tui::worker::{Command, Event};
+use sctui_graph::models::{GraphTime, Page, Session};
+use sctui_graph::{ApiError, GraphError, NetworkKind};
 
 /// Keys a user might press in any mode.
 const KEYS: &[(KeyCode, KeyModifiers)] = &[

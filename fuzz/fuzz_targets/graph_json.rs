@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sctui::graph::ApiError;
-use sctui::graph::models::{Evaluation, Page, Prompt, Session, Workspace};
+use sctui_graph::ApiError;
+use sctui_graph::models::{Evaluation, Page, Prompt, Session, Workspace};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(page) = serde_json::from_slice::<Page<Session>>(data) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::app::keys::{Conflict, KeyOverride, Keymap, Preset};
+use crate::tui::app::keys::{Conflict, KeyOverride, Keymap, Preset};
 
 /// One action's keys: `"r"` or `["r", "F2"]`.
 #[derive(Debug, Clone, Deserialize)]

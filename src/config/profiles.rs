@@ -43,10 +43,10 @@ pub(super) fn select(
 /// The profile's tenant and app on top of `[auth]` (a chosen profile beats the file's defaults;
 /// `sctui login --tenant/--client-id` still win later).
 pub(super) fn apply_auth(
-    mut auth: crate::auth::AuthConfig,
+    mut auth: sctui_graph::auth::AuthConfig,
     tenant: Option<String>,
     client_id: Option<String>,
-) -> crate::auth::AuthConfig {
+) -> sctui_graph::auth::AuthConfig {
     let nonempty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
     if let Some(tenant) = nonempty(tenant) {
         auth.tenant = tenant;

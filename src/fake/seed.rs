@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
 use super::store::{Answers, EvalRec, PromptRec, SessionRec, State, WorkspaceRec, failure_message};
-use crate::graph::models::EvaluationResultType;
+use sctui_graph::models::EvaluationResultType;
 
 const DEMO_SESSIONS: &str = include_str!("../../assets/demo/sessions.toml");
 const DEMO_ANSWERS: &str = include_str!("../../assets/demo/answers.toml");

@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
 use super::odata::Row;
-use crate::graph::models::{
+use sctui_graph::models::{
     Evaluation, EvaluationResultType, GraphTime, Prompt, Session, Workspace,
 };
 

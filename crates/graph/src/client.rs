@@ -1,0 +1,595 @@
+//! The Graph client: one `reqwest::Client`, the Security Copilot operations, and the one place where
+//! requests are sent, retried and logged.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::error::{ApiError, GraphError, NetworkKind};
+use super::models::{Evaluation, NewPrompt, Page, Prompt, Session, SessionPatch, Workspace};
+use super::odata::{ListQuery, SESSION_SELECT, check_same_origin, display_url, parse_base_url};
+use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::auth::TokenSource;
+
+/// The `User-Agent` Graph sees, so Microsoft can tell our traffic apart.
+pub use super::endpoint::USER_AGENT;
+
+/// Real Graph's beta endpoint.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/beta";
+
+/// How a client is set up; every field has a sane default.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub graph_url: String,
+    pub workspace: String,
+    pub page_size: u32,
+    pub retry: RetryPolicy,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            graph_url: DEFAULT_GRAPH_URL.to_string(),
+            workspace: "default".to_string(),
+            page_size: 100,
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Told to the UI while a request waits to be retried ("throttled, retrying in N s").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryNotice {
+    /// Which retry this will be (1-based).
+    pub attempt: u32,
+    /// How long we wait first.
+    pub wait: Duration,
+    /// The status that caused it, or `None` for a network failure.
+    pub status: Option<u16>,
+}
+
+/// Receives [`RetryNotice`]s; must be cheap and never block.
+pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
+
+/// A Security Copilot client for one workspace. Cheap to clone (shares the connection pool).
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    base: Url,
+    workspace: String,
+    page_size: u32,
+    retry: RetryPolicy,
+    tokens: Arc<dyn TokenSource>,
+    observer: Option<RetryObserver>,
+}
+
+/// A successful HTTP exchange, body read in full.
+struct Answer {
+    status: StatusCode,
+    url: Url,
+    method: Method,
+    body: bytes::Bytes,
+}
+
+impl GraphClient {
+    /// Builds the client; fails on a bad or non-loopback `http://` URL.
+    pub fn new(options: ClientOptions, tokens: Arc<dyn TokenSource>) -> Result<Self, GraphError> {
+        let base = parse_base_url(&options.graph_url)?;
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .build()
+            .map_err(|e| GraphError::InvalidUrl(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            base,
+            workspace: options.workspace,
+            page_size: options.page_size.clamp(1, 1000),
+            retry: options.retry,
+            tokens,
+            observer: None,
+        })
+    }
+
+    /// Registers who hears about retries (the TUI status bar).
+    pub fn with_retry_observer(mut self, observer: RetryObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// A copy of this client that works on another workspace.
+    pub fn for_workspace(&self, workspace: impl Into<String>) -> Self {
+        Self {
+            workspace: workspace.into(),
+            ..self.clone()
+        }
+    }
+
+    /// The workspace this client talks to.
+    pub fn workspace(&self) -> &str {
+        &self.workspace
+    }
+
+    /// The Graph base URL (for `Y`, which copies a session's Graph URL).
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The page size this client asks for.
+    pub fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    /// The token source's name, for headers and `whoami`.
+    pub fn token_source_name(&self) -> &'static str {
+        self.tokens.name()
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            path.extend(["security", "securityCopilot"]);
+            path.extend(segments);
+        }
+        url
+    }
+
+    /// The absolute Graph URL of one session.
+    pub fn session_url(&self, id: &str) -> Url {
+        self.url(&["workspaces", &self.workspace, "sessions", id])
+    }
+
+    fn sessions_url(&self) -> Url {
+        self.url(&["workspaces", &self.workspace, "sessions"])
+    }
+
+    fn prompts_url(&self, session: &str) -> Url {
+        self.url(&[
+            "workspaces",
+            &self.workspace,
+            "sessions",
+            session,
+            "prompts",
+        ])
+    }
+
+    fn evaluations_url(&self, session: &str, prompt: &str) -> Url {
+        self.url(&[
+            "workspaces",
+            &self.workspace,
+            "sessions",
+            session,
+            "prompts",
+            prompt,
+            "evaluations",
+        ])
+    }
+
+    /// The first page of sessions for `filter`, with our page size and `$select`.
+    pub async fn list_sessions(&self, query: &ListQuery) -> Result<Page<Session>, GraphError> {
+        let mut url = self.sessions_url();
+        let query = ListQuery {
+            top: query.top.or(Some(self.page_size)),
+            select: query.select.clone().or_else(|| Some(SESSION_SELECT.into())),
+            ..query.clone()
+        };
+        let qs = query.to_query_string();
+        url.set_query((!qs.is_empty()).then_some(qs.as_str()));
+        self.get_json(url).await
+    }
+
+    /// A later page: the `@odata.nextLink` used whole, as Graph asks, but only on our origin.
+    pub async fn next_page<T: DeserializeOwned>(&self, link: &str) -> Result<Page<T>, GraphError> {
+        let url = check_same_origin(&self.base, link)?;
+        self.get_json(url).await
+    }
+
+    /// A lazy walk over all pages of sessions: one request per `next` call.
+    pub fn sessions_pager(&self, query: ListQuery) -> SessionPager {
+        SessionPager {
+            client: self.clone(),
+            state: PagerState::Start(query),
+        }
+    }
+
+    /// Every session, page by page (for scripts).
+    pub async fn all_sessions(&self, query: ListQuery) -> Result<Vec<Session>, GraphError> {
+        let mut pager = self.sessions_pager(query);
+        let mut all = Vec::new();
+        while let Some(page) = pager.next().await? {
+            all.extend(page.value);
+        }
+        Ok(all)
+    }
+
+    /// One session.
+    pub async fn get_session(&self, id: &str) -> Result<Session, GraphError> {
+        self.get_json(self.session_url(id)).await
+    }
+
+    /// Creates a session; Graph answers `201 Created` with it.
+    pub async fn create_session(&self, display_name: &str) -> Result<Session, GraphError> {
+        let body = SessionPatch {
+            display_name: display_name.to_string(),
+        };
+        self.send_json(Method::POST, self.sessions_url(), &body)
+            .await?
+            .decode()
+    }
+
+    /// Renames a session. Graph answers `200` with the session; on `204 No Content` we read it back
+    /// so callers always get the server's version to reconcile with.
+    pub async fn rename_session(
+        &self,
+        id: &str,
+        display_name: &str,
+    ) -> Result<Session, GraphError> {
+        let body = SessionPatch {
+            display_name: display_name.to_string(),
+        };
+        let answer = self
+            .send_json(Method::PATCH, self.session_url(id), &body)
+            .await?;
+        if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
+            return self.get_session(id).await;
+        }
+        match answer.decode() {
+            Ok(session) => Ok(session),
+            // A success with an unreadable body: the rename happened, so read the session back
+            // rather than tell the user it failed (the decode error stands if that fails too).
+            Err(unreadable) => self.get_session(id).await.map_err(|_| unreadable),
+        }
+    }
+
+    /// The workspaces this account can see.
+    pub async fn list_workspaces(&self) -> Result<Vec<Workspace>, GraphError> {
+        let first = self.get_json(self.url(&["workspaces"])).await?;
+        self.rest_of_pages(first).await
+    }
+
+    /// All prompts of a session, in the order Graph gives them, following every page.
+    pub async fn list_prompts(&self, session: &str) -> Result<Vec<Prompt>, GraphError> {
+        let first = self.get_json(self.prompts_url(session)).await?;
+        self.rest_of_pages(first).await
+    }
+
+    /// The items of `first` and of every page after it (small collections only).
+    async fn rest_of_pages<T: DeserializeOwned>(
+        &self,
+        first: Page<T>,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut all = first.value;
+        let mut next = first.next_link;
+        while let Some(link) = next {
+            let page: Page<T> = self.next_page(&link).await?;
+            all.extend(page.value);
+            next = page.next_link;
+        }
+        Ok(all)
+    }
+
+    /// Adds a question to a session (it does not run until an evaluation is created).
+    pub async fn create_prompt(&self, session: &str, content: &str) -> Result<Prompt, GraphError> {
+        self.send_json(
+            Method::POST,
+            self.prompts_url(session),
+            &NewPrompt::question(content),
+        )
+        .await?
+        .decode()
+    }
+
+    /// Starts a run of a prompt; Graph answers `201` with `state: created`.
+    pub async fn create_evaluation(
+        &self,
+        session: &str,
+        prompt: &str,
+    ) -> Result<Evaluation, GraphError> {
+        self.send_json(
+            Method::POST,
+            self.evaluations_url(session, prompt),
+            &serde_json::json!({}),
+        )
+        .await?
+        .decode()
+    }
+
+    /// One evaluation: poll this until its state is terminal.
+    pub async fn get_evaluation(
+        &self,
+        session: &str,
+        prompt: &str,
+        evaluation: &str,
+    ) -> Result<Evaluation, GraphError> {
+        let mut url = self.evaluations_url(session, prompt);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.push(evaluation);
+        }
+        self.get_json(url).await
+    }
+
+    /// The evaluations of a prompt. The docs' example shows a single object instead of a
+    /// collection, so both shapes are accepted.
+    pub async fn list_evaluations(
+        &self,
+        session: &str,
+        prompt: &str,
+    ) -> Result<Vec<Evaluation>, GraphError> {
+        let answer = self
+            .execute(Method::GET, self.evaluations_url(session, prompt), None)
+            .await?;
+        let value: serde_json::Value = answer.decode()?;
+        let mut all: Vec<Evaluation> = if value.get("value").is_some() {
+            let first: Page<Evaluation> = answer.decode_value(value)?;
+            self.rest_of_pages(first).await?
+        } else {
+            vec![answer.decode_value(value)?]
+        };
+        all.retain(|e| !e.id.is_empty());
+        Ok(all)
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T, GraphError> {
+        self.execute(Method::GET, url, None).await?.decode()
+    }
+
+    async fn send_json<B: Serialize>(
+        &self,
+        method: Method,
+        url: Url,
+        body: &B,
+    ) -> Result<Answer, GraphError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| GraphError::Decode {
+            method: method.to_string(),
+            url: display_url(&url),
+            detail: format!("cannot encode the request body: {e}"),
+        })?;
+        self.execute(method, url, Some(bytes)).await
+    }
+
+    /// Sends one logical request: token, headers, retries on 429/503/504 and safe network errors,
+    /// one token refresh after a 401, logging. The only place that talks HTTP.
+    async fn execute(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, GraphError> {
+        let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
+        let mut force_refresh = false;
+        let mut refreshed = false;
+        loop {
+            let token = self.tokens.token(force_refresh).await?;
+            force_refresh = false;
+            let client_request_id = uuid::Uuid::new_v4().to_string();
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose())
+                .header(header::ACCEPT, "application/json")
+                .header("client-request-id", &client_request_id);
+            if retries > 0 {
+                request = request.header("Retry-Attempt", retries.to_string());
+            }
+            if let Some(body) = &body {
+                request = request
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            let started = Instant::now();
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let request_id = response
+                        .headers()
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let date = response
+                        .headers()
+                        .get(header::DATE)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let retry_after = response
+                        .headers()
+                        .get(header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+                    match response.bytes().await {
+                        Ok(bytes) => Ok((status, request_id, date, retry_after, bytes)),
+                        Err(e) => Err(network_error(&url, &e)),
+                    }
+                }
+                Err(e) => Err(network_error(&url, &e)),
+            };
+            let elapsed = started.elapsed();
+            match outcome {
+                Ok((status, request_id, date, retry_after, bytes)) => {
+                    tracing::info!(
+                        method = %method,
+                        path = url.path(),
+                        status = status.as_u16(),
+                        duration_ms = elapsed.as_millis() as u64,
+                        request_id = request_id.as_deref().unwrap_or("-"),
+                        client_request_id = %client_request_id,
+                        retry = retries,
+                        "graph request"
+                    );
+                    if status.is_success() {
+                        return Ok(Answer {
+                            status,
+                            url,
+                            method,
+                            body: bytes,
+                        });
+                    }
+                    let code = status.as_u16();
+                    if code == 401 && !refreshed && self.tokens.can_refresh() {
+                        refreshed = true;
+                        force_refresh = true;
+                        continue;
+                    }
+                    // A POST that met 504 may have been carried out: never repeat it blindly.
+                    let safe = method != Method::POST || code != 504;
+                    if is_retryable_status(code)
+                        && safe
+                        && let Some(wait) = self.next_wait(retries + 1, retry_after, waited)
+                    {
+                        retries += 1;
+                        waited += wait;
+                        self.notify(retries, wait, Some(code));
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(GraphError::from(
+                        ApiError::from_response(code, &bytes, request_id.as_deref())
+                            .with_request(method.as_str(), date.as_deref()),
+                    ));
+                }
+                Err(error) => {
+                    tracing::warn!(method = %method, path = url.path(), duration_ms = elapsed.as_millis() as u64, %error, "graph request failed");
+                    let kind = match &error {
+                        GraphError::Network { kind, .. } => *kind,
+                        _ => NetworkKind::Broken,
+                    };
+                    // A POST is repeated only when it surely never reached the server.
+                    let safe = method != Method::POST || kind == NetworkKind::Connect;
+                    if safe && let Some(wait) = self.next_wait(retries + 1, None, waited) {
+                        retries += 1;
+                        waited += wait;
+                        self.notify(retries, wait, None);
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    fn next_wait(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        waited: Duration,
+    ) -> Option<Duration> {
+        self.retry
+            .delay(attempt, retry_after, waited, rand::random::<f64>())
+    }
+
+    fn notify(&self, attempt: u32, wait: Duration, status: Option<u16>) {
+        if let Some(observer) = &self.observer {
+            observer(RetryNotice {
+                attempt,
+                wait,
+                status,
+            });
+        }
+    }
+}
+
+fn network_error(url: &Url, e: &reqwest::Error) -> GraphError {
+    let kind = if e.is_connect() {
+        NetworkKind::Connect
+    } else if e.is_timeout() {
+        NetworkKind::Timeout
+    } else {
+        NetworkKind::Broken
+    };
+    // reqwest's Display may include the URL; we report our own query-less URL instead.
+    let mut detail = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        detail = e.without_url_ref().to_string();
+    }
+    GraphError::Network {
+        url: display_url(url),
+        kind,
+        detail,
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let text = self.to_string();
+        match self.url() {
+            Some(u) => text.replace(u.as_str(), "<url>"),
+            None => text,
+        }
+    }
+}
+
+impl Answer {
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, GraphError> {
+        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(&e))
+    }
+
+    fn decode_value<T: DeserializeOwned>(&self, value: serde_json::Value) -> Result<T, GraphError> {
+        serde_json::from_value(value).map_err(|e| self.decode_error(&e))
+    }
+
+    fn decode_error(&self, e: &serde_json::Error) -> GraphError {
+        let what = if e.is_eof() {
+            "the body was cut short"
+        } else if e.is_syntax() {
+            "the body is not valid JSON"
+        } else {
+            "the JSON has an unexpected shape"
+        };
+        GraphError::Decode {
+            method: self.method.to_string(),
+            url: display_url(&self.url),
+            detail: format!(
+                "{what} ({e}; {} bytes, status {})",
+                self.body.len(),
+                self.status.as_u16()
+            ),
+        }
+    }
+}
+
+enum PagerState {
+    Start(ListQuery),
+    Next(String),
+    Done,
+}
+
+/// Walks the pages of a session list lazily, following `@odata.nextLink`.
+pub struct SessionPager {
+    client: GraphClient,
+    state: PagerState,
+}
+
+impl SessionPager {
+    /// The next page, or `None` after the last one.
+    pub async fn next(&mut self) -> Result<Option<Page<Session>>, GraphError> {
+        let page = match std::mem::replace(&mut self.state, PagerState::Done) {
+            PagerState::Start(query) => self.client.list_sessions(&query).await?,
+            PagerState::Next(link) => self.client.next_page(&link).await?,
+            PagerState::Done => return Ok(None),
+        };
+        if let Some(link) = &page.next_link {
+            self.state = PagerState::Next(link.clone());
+        }
+        Ok(Some(page))
+    }
+}

@@ -1,0 +1,331 @@
+//! The command line: flags for the TUI and subcommands for scripts. Names here are a promise to
+//! users and scripts; add, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keyboard-first terminal UI and CLI for Microsoft Security Copilot sessions.
+///
+/// Without a subcommand, opens the TUI. `--demo` runs everything against a built-in Graph fake
+/// (no account, no network).
+#[derive(Debug, Parser)]
+#[command(name = "sctui", version, about, long_about = None, after_long_help = after_help(), after_help = after_help())]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags that apply to the TUI and to every subcommand.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Use the built-in Graph fake seeded with demo sessions (no account, no network).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// With --demo: generate N synthetic sessions instead of the demo set (scale checks).
+    #[arg(long, value_name = "N", global = true, requires = "demo")]
+    pub demo_sessions: Option<usize>,
+
+    /// With --demo: the fake's port on 127.0.0.1, so other tools can reach it [default: any free].
+    #[arg(long, value_name = "PORT", global = true, requires = "demo")]
+    pub demo_port: Option<u16>,
+
+    /// With --demo: inject failures into the fake, e.g.
+    /// 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01 (also 500=, 504=,
+    /// retry-after=0.5, seed=N).
+    #[arg(long, value_name = "SPEC", global = true, requires = "demo")]
+    pub faults: Option<crate::fake::FaultSpec>,
+
+    /// Graph base URL [env: SCTUI_GRAPH_URL] [default: https://graph.microsoft.com/beta].
+    #[arg(long, value_name = "URL", global = true)]
+    pub graph_url: Option<String>,
+
+    /// Security Copilot workspace id [env: SCTUI_WORKSPACE] [default: default].
+    #[arg(long, value_name = "ID", global = true)]
+    pub workspace: Option<String>,
+
+    /// Config file [env: SCTUI_CONFIG] [default: see below].
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Sessions per page ($top), 1 to 1000 [default: 100].
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: Option<u32>,
+
+    /// Log level for the log file: error, warn, info, debug, trace [env: SCTUI_LOG].
+    #[arg(long, value_name = "LEVEL", global = true)]
+    pub log_level: Option<String>,
+
+    /// Sign-in service [env: SCTUI_AUTHORITY_HOST] [default: https://login.microsoftonline.com].
+    #[arg(long, value_name = "URL", global = true)]
+    pub authority_host: Option<String>,
+
+    /// Read the access token from this file instead of signing in (no refresh).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub token_file: Option<PathBuf>,
+
+    /// Use the config file's [profiles.NAME] (tenant, client id, workspace, Graph URL)
+    /// [env: SCTUI_PROFILE].
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Leave the mouse to the terminal (select text with it) instead of clicking and scrolling.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, read, create and rename sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+
+    /// List the prompts (questions) of a session.
+    #[command(subcommand)]
+    Prompts(PromptsCommand),
+
+    /// Ask Security Copilot a question, in a new session or an existing one.
+    Ask(AskArgs),
+
+    /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
+    /// and serves until Ctrl-C.
+    FakeGraph(FakeGraphArgs),
+
+    /// Sign in (device code by default) and cache the tokens.
+    Login(LoginArgs),
+
+    /// Sign out: delete the token cache.
+    Logout,
+
+    /// Show who is signed in, the token source, granted scopes and expiry (never a token).
+    Whoami {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+
+    /// Print a shell completion script, e.g. `sctui completions bash > ~/.local/share/bash-completion/completions/sctui`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff), e.g. `sctui man | man -l -`.
+    Man,
+}
+
+/// `sctui login`.
+#[derive(Debug, Args, Default)]
+#[command(group = clap::ArgGroup::new("method").multiple(false))]
+pub struct LoginArgs {
+    /// Sign in in a browser with a code (the default).
+    #[arg(long, group = "method")]
+    pub device_code: bool,
+    /// Use the Azure CLI's token (`az login` first).
+    #[arg(long, group = "method")]
+    pub az: bool,
+    /// App-only sign-in with SCTUI_CLIENT_SECRET (experimental; needs --tenant).
+    #[arg(long, group = "method")]
+    pub client_secret: bool,
+    /// Tenant id or domain [default: organizations].
+    #[arg(long, value_name = "T")]
+    pub tenant: Option<String>,
+    /// Application (client) id [default: Microsoft Graph Command Line Tools].
+    #[arg(long, value_name = "C")]
+    pub client_id: Option<String>,
+}
+
+/// `sctui sessions …`.
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions, newest first (one page unless --all).
+    List {
+        /// Follow @odata.nextLink through every page.
+        #[arg(long)]
+        all: bool,
+        /// Page size ($top), 1 to 1000; without --all, also the number listed.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+        top: Option<u32>,
+        /// OData $filter, e.g. "startswith(displayName,'KQL')" (best effort on Graph).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Show one session.
+    Get {
+        /// Session id.
+        id: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Create a session with a display name.
+    Create {
+        /// Display name of the new session.
+        name: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Write a session's conversation as Markdown (to stdout, or a file).
+    Export {
+        /// Session id.
+        id: String,
+        /// The Markdown file to write [default: stdout].
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Rename a session.
+    Rename {
+        /// Session id.
+        id: String,
+        /// New display name.
+        name: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+/// `sctui prompts …`.
+#[derive(Debug, Subcommand)]
+pub enum PromptsCommand {
+    /// List a session's prompts with the state of their latest evaluation.
+    List {
+        /// Session id.
+        session_id: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+/// `sctui ask`.
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Ask in this session; without it a new session is created, named after the question.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// The question.
+    pub text: String,
+    /// Wait for the answer and print it (exit code 7 when the evaluation fails).
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `--output`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArg {
+    /// Output format: a readable table, or JSON with Graph's property names.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+/// `sctui fake-graph`.
+#[derive(Debug, Args)]
+pub struct FakeGraphArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The bearer token clients must send [default: accept any non-empty token].
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+    /// Generate N synthetic sessions instead of the demo set.
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<usize>,
+    /// Seconds the access tokens issued by the fake sign-in service live.
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub token_lifetime: u64,
+    /// Times the fake sign-in service answers "authorization pending" before approving a code.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub pending_polls: u32,
+    /// Inject failures, e.g. 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01
+    /// (also 500=, 504=, retry-after=0.5, seed=N).
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<crate::fake::FaultSpec>,
+}
+
+fn after_help() -> String {
+    let config = crate::config::default_config_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(no config directory on this system)".into());
+    let log = crate::logging::log_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "(no state directory on this system)".into());
+    format!(
+        "Authentication: run `sctui login` once (device code; tokens are cached and refreshed),\n\
+         or set SCTUI_ACCESS_TOKEN to a Graph access token carrying\n\
+         SecurityCopilotWorkspaces.Read.All (or .ReadWrite.All to rename and create).\n\n\
+         Config file: {config}\n\
+         Log file:    {log}\n\n{}",
+        crate::cli::exit::TABLE
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_the_documented_commands() {
+        let cli = Cli::try_parse_from([
+            "sctui",
+            "--demo",
+            "sessions",
+            "list",
+            "--all",
+            "--top",
+            "50",
+            "--filter",
+            "contains(displayName,'x')",
+            "--output",
+            "json",
+        ])
+        .unwrap();
+        assert!(cli.global.demo);
+        match cli.command {
+            Some(Command::Sessions(SessionsCommand::List {
+                all,
+                top,
+                filter,
+                output,
+            })) => {
+                assert!(all);
+                assert_eq!(top, Some(50));
+                assert_eq!(filter.as_deref(), Some("contains(displayName,'x')"));
+                assert_eq!(output.output, Output::Json);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["sctui", "sessions", "rename", "id1", "new name"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["sctui", "fake-graph", "--port", "0", "--sessions", "250"])
+                .is_ok()
+        );
+        assert!(Cli::try_parse_from(["sctui", "sessions", "list", "--top", "0"]).is_err());
+    }
+
+    #[test]
+    fn help_lists_exit_codes() {
+        let help = Cli::command().render_help().to_string();
+        assert!(help.contains("Exit codes"), "{help}");
+        assert!(help.contains("4  not found"), "{help}");
+    }
+}

@@ -1,0 +1,72 @@
+//! Process exit codes: a promise to scripts, documented in `sctui --help` and the README.
+
+use sctui_graph::GraphError;
+
+/// Success.
+pub const OK: u8 = 0;
+/// Any failure not listed below.
+pub const FAILURE: u8 = 1;
+/// Bad flags, arguments, config or request (Graph's 400).
+pub const USAGE: u8 = 2;
+/// Not signed in, token rejected (401) or access denied (403).
+pub const AUTH: u8 = 3;
+/// The session, prompt or workspace does not exist (404).
+pub const NOT_FOUND: u8 = 4;
+/// Throttled (429) or the service is failing (5xx, unreadable answer).
+pub const SERVICE: u8 = 5;
+/// The network failed: DNS, connection refused, TLS, timeout.
+pub const NETWORK: u8 = 6;
+/// An evaluation ended without a successful answer (`sctui ask --wait`).
+pub const EVALUATION_FAILED: u8 = 7;
+
+/// The table shown in `--help` and the README.
+pub const TABLE: &str = "\
+Exit codes:
+  0  success
+  1  other failure
+  2  usage: bad flags, arguments, config or request (HTTP 400)
+  3  auth: not signed in, token rejected (401) or access denied (403)
+  4  not found (404)
+  5  throttled (429) or service failing (5xx, unreadable answer)
+  6  network: DNS, connection refused, TLS, timeout
+  7  evaluation failed (ask --wait)";
+
+/// The documented exit code for a Graph failure: the client reports what went wrong, the CLI
+/// decides what a script sees.
+pub fn for_graph_error(error: &GraphError) -> u8 {
+    match error {
+        GraphError::Api(e) => match e.status {
+            401 | 403 => AUTH,
+            404 => NOT_FOUND,
+            429 | 500..=599 => SERVICE,
+            400 => USAGE,
+            _ => FAILURE,
+        },
+        GraphError::Auth(_) => AUTH,
+        GraphError::Network { .. } => NETWORK,
+        GraphError::Decode { .. } => SERVICE,
+        GraphError::InvalidUrl(_) => USAGE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sctui_graph::{ApiError, NetworkKind};
+
+    #[test]
+    fn graph_errors_follow_the_documented_table() {
+        let api = |s| for_graph_error(&GraphError::from(ApiError::from_response(s, b"", None)));
+        assert_eq!(api(401), AUTH);
+        assert_eq!(api(404), NOT_FOUND);
+        assert_eq!(api(429), SERVICE);
+        assert_eq!(api(503), SERVICE);
+        assert_eq!(api(400), USAGE);
+        let net = GraphError::Network {
+            url: "u".into(),
+            kind: NetworkKind::Connect,
+            detail: String::new(),
+        };
+        assert_eq!(for_graph_error(&net), NETWORK);
+    }
+}

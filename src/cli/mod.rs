@@ -1,0 +1,260 @@
+//! What `main` runs: choosing the backend (real Graph or the built-in fake), the TUI, and the
+//! CLI subcommands. Errors are reported once, here at the edge, with a documented exit code.
+
+pub mod args;
+mod auth;
+mod conversation;
+pub mod docs;
+pub mod exit;
+mod fake_graph;
+mod output;
+mod sessions;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::cli::args::{Cli, Command, GlobalArgs};
+use crate::config::{Config, ConfigError, Overrides};
+use crate::fake::{FakeGraph, FakeOptions, Seed};
+use sctui_graph::auth::{AuthError, StaticToken, TokenSource};
+use sctui_graph::conversation::PollPlan;
+use sctui_graph::retry::RetryPolicy;
+use sctui_graph::{ClientOptions, GraphClient, GraphError};
+
+/// Anything that ends a run early, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+    /// An evaluation ended without an answer (`ask --wait`).
+    #[error("{0}")]
+    Evaluation(String),
+    /// Signing in failed or is needed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+impl RunError {
+    /// The documented exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::Usage(_) => crate::cli::exit::USAGE,
+            Self::Graph(e) => crate::cli::exit::for_graph_error(e),
+            Self::Io(_) => crate::cli::exit::FAILURE,
+            Self::Evaluation(_) => crate::cli::exit::EVALUATION_FAILED,
+            Self::Auth(AuthError::Settings(_)) => crate::cli::exit::USAGE,
+            Self::Auth(AuthError::Network { .. }) => crate::cli::exit::NETWORK,
+            Self::Auth(_) => crate::cli::exit::AUTH,
+        }
+    }
+}
+
+/// Runs the parsed command line to an exit code, printing any error to stderr.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        // `sctui sessions list | head`: the reader left; that is not an error.
+        Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "run failed");
+            eprintln!("sctui: error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), RunError> {
+    let global = cli.global;
+    match cli.command {
+        Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
+        Some(Command::Completions { shell }) => {
+            Ok(docs::completions(shell, &mut std::io::stdout().lock())?)
+        }
+        Some(Command::Man) => Ok(docs::man_page(&mut std::io::stdout().lock())?),
+        Some(Command::Login(args)) => auth::login(&global, args).await,
+        Some(Command::Logout) => Ok(auth::logout()?),
+        Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
+        Some(Command::Sessions(command)) => {
+            let backend = Backend::connect(&global).await?;
+            let result = sessions::run(&backend.client, command).await;
+            backend.shutdown().await;
+            result
+        }
+        Some(Command::Prompts(command)) => {
+            let backend = Backend::connect(&global).await?;
+            let result = conversation::prompts(&backend.client, command).await;
+            backend.shutdown().await;
+            result
+        }
+        Some(Command::Ask(args)) => {
+            let backend = Backend::connect(&global).await?;
+            let plan = PollPlan {
+                deadline: backend.config.ask_timeout,
+                ..PollPlan::default()
+            };
+            let result = conversation::ask(&backend.client, args, plan).await;
+            backend.shutdown().await;
+            result
+        }
+        None => {
+            let mut backend = Backend::connect(&global).await?;
+            // With nothing usable cached, the TUI opens on its device-code sign-in popup.
+            let sign_in = backend.auth.take().map(std::sync::Arc::new);
+            let needs_sign_in = match &sign_in {
+                Some(chosen) => chosen.needs_device_code_sign_in().await,
+                None => false,
+            };
+            let who = match &sign_in {
+                _ if backend.fake.is_some() => "demo".to_string(),
+                Some(chosen) => match &chosen.cached {
+                    Some(cached) => cached
+                        .info()
+                        .await
+                        .and_then(|i| i.account)
+                        .and_then(|a| a.username.or(a.name))
+                        .unwrap_or_else(|| backend.client.token_source_name().to_string()),
+                    None => backend.client.token_source_name().to_string(),
+                },
+                None => backend.client.token_source_name().to_string(),
+            };
+            let mut state = crate::tui::app::State::new(backend.client.workspace(), who);
+            state.signed_in = !needs_sign_in;
+            state.page_size = backend.client.page_size();
+            state.tz = jiff::tz::TimeZone::system();
+            state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+            state.graph_url = backend.client.base_url().to_string();
+            apply_ui_config(&mut state, &backend.config);
+            let plan = PollPlan {
+                deadline: backend.config.ask_timeout,
+                ..PollPlan::default()
+            };
+            let result =
+                crate::tui::runtime::run(backend.client.clone(), state, plan, sign_in).await;
+            backend.shutdown().await;
+            result.map_err(RunError::from)
+        }
+    }
+}
+
+/// A Graph client, and the in-process fake behind it in `--demo`.
+pub struct Backend {
+    pub client: GraphClient,
+    pub config: Config,
+    pub fake: Option<FakeGraph>,
+    /// How the client signs in (`None` in `--demo`): the TUI's sign-in popup installs a
+    /// device-code result into `auth.cached`.
+    pub auth: Option<sctui_graph::auth::setup::Chosen>,
+}
+
+impl Backend {
+    /// Loads config and builds the client: against the built-in fake with `--demo`, else against
+    /// the configured Graph URL with the token source [`sctui_graph::auth::setup::choose`] picks.
+    pub async fn connect(global: &GlobalArgs) -> Result<Self, RunError> {
+        let config = load_config(global)?;
+        let mut auth = None;
+        let (graph_url, tokens, fake): (String, Arc<dyn TokenSource>, Option<FakeGraph>) =
+            if global.demo {
+                let seed = match global.demo_sessions {
+                    Some(n) => Seed::Synthetic(n),
+                    None => Seed::Demo,
+                };
+                let fake = FakeGraph::start(FakeOptions {
+                    seed,
+                    port: global.demo_port.unwrap_or(0),
+                    faults: global.faults.clone(),
+                    ..FakeOptions::demo()
+                })
+                .await?;
+                (
+                    fake.base_url().to_string(),
+                    StaticToken::shared(crate::fake::DEMO_TOKEN, "demo"),
+                    Some(fake),
+                )
+            } else {
+                let chosen = auth::choose(&config, global)?;
+                let source = chosen.source.clone();
+                auth = Some(chosen);
+                (config.graph_url.clone(), source, None)
+            };
+        // --workspace and SCTUI_WORKSPACE win; else the workspace picked last time with `w`
+        let explicit = global.workspace.is_some()
+            || std::env::var("SCTUI_WORKSPACE").is_ok_and(|v| !v.trim().is_empty());
+        let remember_as = crate::config::workspace_memory_key(
+            global.demo,
+            &config.graph_url,
+            config.profile.as_deref(),
+        );
+        let workspace = match crate::config::remembered_workspace(&remember_as) {
+            Some(remembered) if !explicit => remembered,
+            _ => config.workspace.clone(),
+        };
+        let client = GraphClient::new(
+            ClientOptions {
+                graph_url,
+                workspace,
+                page_size: config.page_size,
+                retry: RetryPolicy::with_max_retries(config.max_retries),
+                connect_timeout: config.connect_timeout,
+                request_timeout: config.request_timeout,
+            },
+            tokens,
+        )?;
+        Ok(Self {
+            client,
+            config,
+            fake,
+            auth,
+        })
+    }
+
+    /// Stops the in-process fake, if any.
+    pub async fn shutdown(self) {
+        if let Some(fake) = self.fake {
+            fake.shutdown().await;
+        }
+    }
+}
+
+/// Keys, theme, mouse and profile from the config; key conflicts are printed before the TUI
+/// opens (they stay on the terminal after it closes) and the first is shown in the status bar.
+fn apply_ui_config(state: &mut crate::tui::app::State, config: &Config) {
+    state.keymap = config.keymap.clone();
+    state.theme = config.theme.clone();
+    state.mouse = config.mouse;
+    state.config_path = config.loaded_from.clone();
+    state.profile = config.profile.clone();
+    for warning in &config.warnings {
+        eprintln!("sctui: warning: {warning}");
+    }
+    if let Some(first) = config.warnings.first() {
+        let more = match config.warnings.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        state.status = Some(crate::tui::app::StatusMessage {
+            text: format!("{first}{more}"),
+            severity: crate::tui::app::Severity::Warning,
+            request_id: None,
+        });
+    }
+}
+
+/// Config from the file, the environment and the global flags.
+fn load_config(global: &GlobalArgs) -> Result<Config, ConfigError> {
+    let overrides = Overrides {
+        config_path: global.config.clone(),
+        graph_url: global.graph_url.clone(),
+        workspace: global.workspace.clone(),
+        page_size: global.page_size,
+        authority_host: global.authority_host.clone(),
+        profile: global.profile.clone(),
+        no_mouse: global.no_mouse,
+    };
+    Config::load(&overrides, &|k| std::env::var(k).ok())
+}

@@ -1,0 +1,132 @@
+//! `sctui sessions …`: the same client as the TUI, for scripts. JSON output keeps Graph's
+//! property names and exact values; table output is sanitised for the terminal.
+
+use std::io::Write;
+
+use jiff::tz::TimeZone;
+
+use super::RunError;
+use super::output::write_json;
+use crate::cli::args::{Output, SessionsCommand};
+use crate::sanitize::{sanitize_line, truncate, width};
+use crate::timefmt;
+use sctui_graph::models::Session;
+use sctui_graph::{GraphClient, ListQuery};
+
+/// Runs one sessions subcommand, printing to stdout.
+pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), RunError> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        SessionsCommand::List {
+            all,
+            top,
+            filter,
+            output,
+        } => {
+            let query = ListQuery {
+                top: top.or(Some(client.page_size())),
+                filter,
+                ..ListQuery::default()
+            };
+            let mut sessions = if all {
+                client.all_sessions(query).await?
+            } else {
+                client.list_sessions(&query).await?.value
+            };
+            sort_newest_first(&mut sessions);
+            match output.output {
+                Output::Json => write_json(&mut out, &sessions)?,
+                Output::Table => write_table(&mut out, &sessions)?,
+            }
+        }
+        SessionsCommand::Get { id, output } => {
+            let session = client.get_session(&id).await?;
+            write_one(&mut out, &session, output.output)?;
+        }
+        SessionsCommand::Create { name, output } => {
+            if name.trim().is_empty() {
+                return Err(RunError::Usage("a session name cannot be empty".into()));
+            }
+            let session = client.create_session(name.trim()).await?;
+            write_one(&mut out, &session, output.output)?;
+        }
+        SessionsCommand::Export { id, output } => {
+            super::conversation::export(client, &id, output.as_deref()).await?;
+        }
+        SessionsCommand::Rename { id, name, output } => {
+            if name.trim().is_empty() {
+                return Err(RunError::Usage("a session name cannot be empty".into()));
+            }
+            let session = client.rename_session(&id, name.trim()).await?;
+            write_one(&mut out, &session, output.output)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Newest-modified first, the order the TUI shows (Graph's `$orderby` is not documented here).
+pub fn sort_newest_first(sessions: &mut [Session]) {
+    sessions.sort_by(|a, b| {
+        let ta = a.last_modified_date_time.as_ref().and_then(|t| t.instant());
+        let tb = b.last_modified_date_time.as_ref().and_then(|t| t.instant());
+        tb.cmp(&ta).then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn write_one(out: &mut impl Write, session: &Session, output: Output) -> Result<(), RunError> {
+    match output {
+        Output::Json => write_json(out, session),
+        Output::Table => {
+            let tz = TimeZone::system();
+            let now = jiff::Timestamp::now();
+            let name = display_name(session);
+            writeln!(out, "id            {}", sanitize_line(&session.id))?;
+            writeln!(out, "displayName   {name}")?;
+            writeln!(
+                out,
+                "created       {}",
+                timefmt::local_and_relative(session.created_date_time.as_ref(), now, &tz)
+            )?;
+            writeln!(
+                out,
+                "lastModified  {}",
+                timefmt::local_and_relative(session.last_modified_date_time.as_ref(), now, &tz)
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn display_name(session: &Session) -> String {
+    session
+        .display_name
+        .as_deref()
+        .map(|n| sanitize_line(n).trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "(untitled)".to_string())
+}
+
+fn write_table(out: &mut impl Write, sessions: &[Session]) -> Result<(), RunError> {
+    const NAME_COLS: usize = 60;
+    let tz = TimeZone::system();
+    let now = jiff::Timestamp::now();
+    writeln!(
+        out,
+        "{:<36}  {:<NAME_COLS$}  LAST MODIFIED",
+        "ID", "DISPLAY NAME"
+    )?;
+    for session in sessions {
+        let name = display_name(session);
+        let name = truncate(&name, NAME_COLS);
+        let pad = NAME_COLS.saturating_sub(width(&name));
+        writeln!(
+            out,
+            "{:<36}  {name}{}  {}",
+            sanitize_line(&session.id),
+            " ".repeat(pad),
+            timefmt::relative_graph(session.last_modified_date_time.as_ref(), now, &tz)
+        )?;
+    }
+    Ok(())
+}

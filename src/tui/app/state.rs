@@ -1,0 +1,469 @@
+//! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use tui_input::Input;
+
+use super::keys::Keymap;
+
+use crate::sanitize;
+use crate::theme::Theme;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Evaluation, Prompt, Session};
+
+/// One session row with the derived text drawing needs, computed once per change, not per frame.
+#[derive(Debug, Clone)]
+pub struct SessionEntry {
+    pub session: Session,
+    /// The name as drawn: sanitised, or `None` for a null/blank name (drawn as a dim "(untitled)").
+    pub shown_name: Option<String>,
+    /// An optimistic rename in flight: the name the user typed and which rename it is.
+    pub pending: Option<PendingRename>,
+}
+
+/// A rename sent to Graph whose answer has not come back yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRename {
+    pub name: String,
+    pub seq: u64,
+}
+
+impl SessionEntry {
+    /// Wraps a session from the server, deriving its display text.
+    pub fn new(session: Session) -> Self {
+        let mut entry = Self {
+            session,
+            shown_name: None,
+            pending: None,
+        };
+        entry.derive();
+        entry
+    }
+
+    /// Replaces the server's version, keeping any pending rename.
+    pub fn replace_session(&mut self, session: Session) {
+        self.session = session;
+        self.derive();
+    }
+
+    /// Recomputes the display text from the pending name or the server's name.
+    pub fn derive(&mut self) {
+        let name = self
+            .pending
+            .as_ref()
+            .map(|p| p.name.as_str())
+            .or(self.session.display_name.as_deref())
+            .map(sanitize::sanitize_line)
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        self.shown_name = name;
+    }
+
+    /// Whether the shown name contains `needle_lower` (already lowercase), ignoring case. ASCII
+    /// names (nearly all) are compared without allocating; others are lowercased on the fly.
+    pub fn name_contains(&self, needle_lower: &str) -> bool {
+        let Some(name) = self.shown_name.as_deref() else {
+            return needle_lower.is_empty();
+        };
+        if name.is_ascii() && needle_lower.is_ascii() {
+            let (hay, needle) = (name.as_bytes(), needle_lower.as_bytes());
+            return needle.is_empty()
+                || hay
+                    .windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle));
+        }
+        name.to_lowercase().contains(needle_lower)
+    }
+
+    /// Orders by shown name, ignoring case (no stored lowercase copy: it would cost memory per
+    /// session for a rarely used order).
+    pub fn cmp_name(&self, other: &Self) -> std::cmp::Ordering {
+        let a = self.shown_name.as_deref().unwrap_or("");
+        let b = other.shown_name.as_deref().unwrap_or("");
+        if a.is_ascii() && b.is_ascii() {
+            a.bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        } else {
+            a.to_lowercase().cmp(&b.to_lowercase())
+        }
+    }
+
+    /// The name the user sees, raw (for prefilling the rename editor).
+    pub fn current_name(&self) -> &str {
+        self.pending
+            .as_ref()
+            .map(|p| p.name.as_str())
+            .or(self.session.display_name.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// How the list is ordered; sorted on the client (Graph's `$orderby` is not documented here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Newest change first (the default).
+    #[default]
+    LastModified,
+    /// Newest first by creation time.
+    Created,
+    /// By name, A to Z (untitled last).
+    Name,
+}
+
+impl SortOrder {
+    /// The next order for `s`.
+    pub fn next(self) -> Self {
+        match self {
+            Self::LastModified => Self::Created,
+            Self::Created => Self::Name,
+            Self::Name => Self::LastModified,
+        }
+    }
+
+    /// Shown in the list's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LastModified => "last modified",
+            Self::Created => "created",
+            Self::Name => "name",
+        }
+    }
+
+    /// Orders two entries; ties fall back to the id so the order is total and stable.
+    pub fn compare(self, a: &SessionEntry, b: &SessionEntry) -> std::cmp::Ordering {
+        let instant =
+            |t: &Option<sctui_graph::models::GraphTime>| t.as_ref().and_then(|t| t.instant());
+        let primary = match self {
+            Self::LastModified => instant(&b.session.last_modified_date_time)
+                .cmp(&instant(&a.session.last_modified_date_time)),
+            Self::Created => {
+                instant(&b.session.created_date_time).cmp(&instant(&a.session.created_date_time))
+            }
+            Self::Name => match (a.shown_name.is_some(), b.shown_name.is_some()) {
+                (true, false) => std::cmp::Ordering::Less,
+                (false, true) => std::cmp::Ordering::Greater,
+                _ => a.cmp_name(b),
+            },
+        };
+        primary.then_with(|| a.session.id.cmp(&b.session.id))
+    }
+}
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// The prompt box: a question for a new session (`target` is `None`, key `n`) or a follow-up in
+/// `target` (key `a`); whether it is in flight, and the last problem.
+#[derive(Debug, Clone, Default)]
+pub struct CreateBox {
+    pub input: Input,
+    /// The session a follow-up goes to; `None` creates a session named after the question.
+    pub target: Option<Session>,
+    /// The create request in flight, if any (the box stays open until it lands).
+    pub in_flight: Option<u64>,
+    /// Why the last try did not work, shown inside the box.
+    pub problem: Option<String>,
+}
+
+/// One question of a conversation with its latest evaluation and the text drawing needs,
+/// derived once when it changes.
+#[derive(Debug, Clone)]
+pub struct TurnView {
+    pub prompt: Prompt,
+    pub evaluation: Option<Evaluation>,
+    /// The question, sanitised (newlines kept).
+    pub question: String,
+    /// The answer rendered from Markdown (empty while there is none).
+    pub answer: Vec<crate::markdown::MdLine>,
+    /// The ask that is following this evaluation, if any.
+    pub following: Option<u64>,
+}
+
+impl TurnView {
+    /// Derives the view of a turn.
+    pub fn new(turn: Turn, theme: &Theme) -> Self {
+        let question = sanitize::sanitize_multiline(turn.prompt.content.as_deref().unwrap_or(""))
+            .trim()
+            .to_string();
+        let mut view = Self {
+            prompt: turn.prompt,
+            evaluation: None,
+            question,
+            answer: Vec::new(),
+            following: None,
+        };
+        view.set_evaluation(turn.evaluation, theme);
+        view
+    }
+
+    /// Replaces the evaluation, re-rendering the answer only when its text changed.
+    pub fn set_evaluation(&mut self, evaluation: Option<Evaluation>, theme: &Theme) {
+        let old = self.answer_text().map(str::to_string);
+        self.evaluation = evaluation;
+        let new = self.answer_text();
+        if old.as_deref() != new || (new.is_some() && self.answer.is_empty()) {
+            self.answer = match new {
+                Some(text) => crate::markdown::to_lines(&sanitize::sanitize_multiline(text), theme),
+                None => Vec::new(),
+            };
+        }
+    }
+
+    fn answer_text(&self) -> Option<&str> {
+        self.evaluation
+            .as_ref()
+            .and_then(|e| e.result.as_ref())
+            .and_then(|r| r.content.as_deref())
+    }
+}
+
+/// A session's conversation as loaded (cached; revalidated when the session is selected again).
+#[derive(Debug, Clone, Default)]
+pub struct Conversation {
+    pub turns: Vec<TurnView>,
+    /// A load is in flight.
+    pub loading: bool,
+    /// When it was last loaded (for stale-while-revalidate).
+    pub fetched_at: Option<Timestamp>,
+    /// Why the last load failed.
+    pub error: Option<String>,
+}
+
+/// An ask being followed: which session it belongs to, and its prompt once posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follow {
+    pub session_id: String,
+    pub prompt_id: Option<String>,
+}
+
+/// The inline rename editor on one row.
+#[derive(Debug, Clone)]
+pub struct RenameEditor {
+    pub id: String,
+    pub input: Input,
+}
+
+/// Something the user typed whose request failed while another popup was open; it comes back
+/// as soon as the user is browsing again, so nothing typed is lost.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeferredEdit {
+    /// Reopen the rename editor on `id` with `name`.
+    Rename { id: String, name: String },
+    /// Reopen the prompt box with `text` (for `target`, or a new session) and the problem.
+    Prompt {
+        text: String,
+        target: Option<Session>,
+        problem: String,
+    },
+}
+
+/// The workspace picker (`w`).
+#[derive(Debug, Clone, Default)]
+pub struct WorkspacePicker {
+    /// `None` while the list is loading.
+    pub workspaces: Option<Vec<sctui_graph::models::Workspace>>,
+    pub selected: usize,
+}
+
+/// The device-code sign-in popup: the code to enter (once the service gave one) or what failed.
+#[derive(Debug, Clone, Default)]
+pub struct SignInPopup {
+    pub verification_uri: Option<String>,
+    pub user_code: Option<String>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What the keyboard is doing now.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Browsing,
+    PickingWorkspace(WorkspacePicker),
+    SigningIn(SignInPopup),
+    Renaming(RenameEditor),
+    Creating(CreateBox),
+    Filtering,
+    Help,
+}
+
+/// How bad a status message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// The status bar's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub severity: Severity,
+    pub request_id: Option<String>,
+}
+
+/// Paging progress of the session list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// Which load the list belongs to; answers for older generations are ignored.
+    pub generation: u64,
+    /// Where the next page is, when Graph said there is one.
+    pub next_link: Option<String>,
+    /// A page request is in flight (at most one at a time).
+    pub loading: bool,
+    /// Graph's `@odata.count`, when it gave one.
+    pub total: Option<u64>,
+    /// The first page of the current generation has arrived.
+    pub loaded_once: bool,
+    /// The last page request failed (the empty list then says so instead of "no sessions").
+    pub failed: bool,
+}
+
+/// The whole application state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Header: the workspace shown.
+    pub workspace: String,
+    /// The workspace's display name, once known (from the picker).
+    pub workspace_name: Option<String>,
+    /// The Graph base URL, for `Y` (copy a session's Graph URL).
+    pub graph_url: String,
+    /// False until a usable token exists; the app then starts with the sign-in popup.
+    pub signed_in: bool,
+    /// Whether mouse clicks and the wheel are handled.
+    pub mouse: bool,
+    /// Header: who is signed in, or `demo`.
+    pub who: String,
+    /// Sessions, in `sort` order.
+    pub sessions: Vec<SessionEntry>,
+    /// The list's order (`s` cycles it).
+    pub sort: SortOrder,
+    /// Session id → index in `sessions`.
+    pub index: HashMap<String, usize>,
+    /// Indexes into `sessions` that pass the filter, in order.
+    pub visible: Vec<usize>,
+    /// Position in `visible` of the selected row.
+    pub selected: usize,
+    /// First visible row of the list viewport.
+    pub list_offset: usize,
+    pub focus: Focus,
+    pub mode: Mode,
+    /// The `/` filter text (kept while browsing after Enter).
+    pub filter: Input,
+    pub paging: Paging,
+    /// Requests in flight (drives the spinner).
+    pub in_flight: u32,
+    pub spinner_frame: usize,
+    pub status: Option<StatusMessage>,
+    /// "throttled, retrying in N s" while a retry waits.
+    pub retry_notice: Option<String>,
+    /// Terminal size, so paging keys and scrolling know the viewport.
+    pub viewport: (u16, u16),
+    /// The clock used for relative times (set by the runtime, fixed in tests).
+    pub now: Timestamp,
+    pub tz: TimeZone,
+    /// Sequence for renames and creates.
+    pub next_seq: u64,
+    /// Page size, for PgUp/PgDn prefetch distance.
+    pub page_size: u32,
+    pub detail_scroll: u16,
+    /// First help row shown when the help overlay does not fit.
+    pub help_scroll: usize,
+    /// Conversations by session id.
+    pub conversations: HashMap<String, Conversation>,
+    /// Asks being followed, by their sequence number.
+    pub follows: HashMap<u64, Follow>,
+    /// The selection changed; the runtime sends `Msg::Settled` once it stays put briefly, so
+    /// holding `j` does not load every conversation on the way.
+    pub settle_pending: bool,
+    /// Where `e` writes exports (the working directory, set by the runtime).
+    pub export_dir: std::path::PathBuf,
+    /// Typed text waiting to be given back (see [`DeferredEdit`]).
+    pub deferred: Vec<DeferredEdit>,
+    /// Text of creates in flight by sequence number, so a failure can give it back.
+    pub pending_creates: HashMap<u64, String>,
+    /// The key table in force (help is generated from it).
+    pub keymap: Keymap,
+    /// Colours and emphasis.
+    pub theme: Theme,
+    /// The config file that was loaded, named in help so users know which file to edit.
+    pub config_path: Option<std::path::PathBuf>,
+    /// The `[profiles.NAME]` in force, shown in the header.
+    pub profile: Option<String>,
+    pub should_quit: bool,
+}
+
+impl State {
+    /// A fresh state before anything is loaded.
+    pub fn new(workspace: impl Into<String>, who: impl Into<String>) -> Self {
+        Self {
+            workspace: workspace.into(),
+            workspace_name: None,
+            graph_url: sctui_graph::client::DEFAULT_GRAPH_URL.to_string(),
+            signed_in: true,
+            mouse: true,
+            who: who.into(),
+            sessions: Vec::new(),
+            sort: SortOrder::default(),
+            index: HashMap::new(),
+            visible: Vec::new(),
+            selected: 0,
+            list_offset: 0,
+            focus: Focus::List,
+            mode: Mode::Browsing,
+            filter: Input::default(),
+            paging: Paging::default(),
+            in_flight: 0,
+            spinner_frame: 0,
+            status: None,
+            retry_notice: None,
+            viewport: (80, 24),
+            now: Timestamp::UNIX_EPOCH,
+            tz: TimeZone::UTC,
+            next_seq: 1,
+            page_size: 100,
+            detail_scroll: 0,
+            help_scroll: 0,
+            conversations: HashMap::new(),
+            follows: HashMap::new(),
+            settle_pending: false,
+            export_dir: std::path::PathBuf::from("."),
+            pending_creates: HashMap::new(),
+            deferred: Vec::new(),
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            config_path: None,
+            profile: None,
+            should_quit: false,
+        }
+    }
+
+    /// The selected session, if any row is visible.
+    pub fn selected_entry(&self) -> Option<&SessionEntry> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.sessions.get(i))
+    }
+
+    /// Whether the spinner should turn.
+    pub fn busy(&self) -> bool {
+        self.in_flight > 0
+    }
+
+    /// Whether an ask in this session is being followed.
+    pub fn is_following(&self, session_id: &str) -> bool {
+        self.follows.values().any(|f| f.session_id == session_id)
+    }
+
+    /// The filter text, trimmed; empty means no filter.
+    pub fn filter_text(&self) -> &str {
+        self.filter.value().trim()
+    }
+}

@@ -1,0 +1,319 @@
+//! The one place state changes: `update(state, msg) -> commands`. Pure: no I/O, no clock, no
+//! async, so every behaviour is a unit test.
+
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use jiff::Timestamp;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keys::Action;
+use super::layout;
+use super::state::{
+    Conversation, CreateBox, DeferredEdit, Focus, Follow, Mode, PendingRename, RenameEditor,
+    SessionEntry, Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
+};
+use crate::tui::worker::{Command, Event};
+use sctui_graph::conversation::{FollowError, Turn, succeeded};
+use sctui_graph::models::{Page, Session};
+use sctui_graph::{GraphError, ListQuery, RetryNotice};
+
+mod ask;
+mod edit;
+mod events;
+mod list;
+mod modes;
+
+use ask::*;
+use edit::*;
+use events::*;
+use list::*;
+use modes::*;
+
+/// Everything that can change the state.
+// Worker events are large but each is moved once into `update`, never stored: no need to box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Msg {
+    /// A key press (the runtime drops release/repeat events).
+    Key(KeyEvent),
+    /// Text pasted into the terminal.
+    Paste(String),
+    /// Something the worker reports.
+    Worker(Event),
+    /// Spinner frame (sent only while something is in flight).
+    Tick,
+    /// Wall clock moved on; relative times follow it.
+    Clock(Timestamp),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// The selection stayed put for a moment: load what the detail pane needs.
+    Settled,
+    /// A mouse click or wheel turn (only sent when the mouse is on).
+    Mouse(MouseEvent),
+}
+
+/// The commands to send when the app starts: the first page.
+pub fn init(state: &mut State) -> Vec<Command> {
+    if !state.signed_in {
+        return start_sign_in(state);
+    }
+    start_load(state)
+}
+
+/// Applies one message and returns the work for the worker.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let commands = dispatch(state, msg);
+    restore_deferred(state);
+    commands
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => on_paste(state, &text),
+        Msg::Worker(event) => on_event(state, event),
+        Msg::Tick => {
+            state.spinner_frame = state.spinner_frame.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Clock(now) => {
+            state.now = now;
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            state.viewport = (w, h);
+            keep_selection_in_view(state);
+            Vec::new()
+        }
+        Msg::Settled => {
+            state.settle_pending = false;
+            load_selected_conversation(state)
+        }
+        Msg::Mouse(mouse) => on_mouse(state, mouse),
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.should_quit = true;
+        return Vec::new();
+    }
+    match &mut state.mode {
+        Mode::Help => {
+            match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q') => {
+                    state.mode = Mode::Browsing;
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    let rows = state.keymap.help_rows().len() + 2; // + the editor keys
+                    state.help_scroll = (state.help_scroll + 1).min(rows);
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    state.help_scroll = state.help_scroll.saturating_sub(1);
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Mode::Creating(_) => on_create_key(state, key),
+        Mode::PickingWorkspace(_) => on_picker_key(state, key),
+        Mode::SigningIn(_) => on_sign_in_key(state, key),
+        Mode::Renaming(_) => on_rename_key(state, key),
+        Mode::Filtering => on_filter_key(state, key),
+        Mode::Browsing => {
+            if state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity == Severity::Info)
+            {
+                state.status = None;
+            }
+            match state.keymap.action_for(&key) {
+                Some(action) => on_action(state, action),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Command> {
+    if state.focus == Focus::Detail {
+        match action {
+            Action::MoveDown => state.detail_scroll = state.detail_scroll.saturating_add(1),
+            Action::MoveUp => state.detail_scroll = state.detail_scroll.saturating_sub(1),
+            Action::PageDown => {
+                state.detail_scroll = state.detail_scroll.saturating_add(page_step(state) as u16)
+            }
+            Action::PageUp => {
+                state.detail_scroll = state.detail_scroll.saturating_sub(page_step(state) as u16)
+            }
+            Action::First => state.detail_scroll = 0,
+            Action::Last => state.detail_scroll = u16::MAX,
+            Action::FocusDetail | Action::FocusList => state.focus = Focus::List,
+            _ => return on_list_action(state, action),
+        }
+        return Vec::new();
+    }
+    on_list_action(state, action)
+}
+
+fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
+    let step = page_step(state);
+    match action {
+        Action::MoveDown => select(state, state.selected.saturating_add(1)),
+        Action::MoveUp => select(state, state.selected.saturating_sub(1)),
+        Action::PageDown => select(state, state.selected.saturating_add(step)),
+        Action::PageUp => select(state, state.selected.saturating_sub(step)),
+        Action::First => select(state, 0),
+        Action::Last => select(state, usize::MAX),
+        Action::FocusDetail => {
+            if state.selected_entry().is_some() {
+                state.focus = Focus::Detail;
+            }
+            Vec::new()
+        }
+        Action::FocusList => {
+            state.focus = Focus::List;
+            if state.status.is_some() {
+                state.status = None;
+            }
+            stop_following_selected(state)
+        }
+        Action::Rename => {
+            start_rename(state);
+            Vec::new()
+        }
+        Action::Create => {
+            state.focus = Focus::List;
+            state.mode = Mode::Creating(CreateBox::default());
+            Vec::new()
+        }
+        Action::Ask => {
+            match state.selected_entry() {
+                Some(entry) => {
+                    let target = entry.session.clone();
+                    state.mode = Mode::Creating(CreateBox {
+                        target: Some(target),
+                        ..CreateBox::default()
+                    });
+                }
+                None => state.status = Some(warning("Select a session to ask in, or press n")),
+            }
+            Vec::new()
+        }
+        Action::Export => match state.selected_entry() {
+            Some(entry) => {
+                let session = entry.session.clone();
+                let path = state
+                    .export_dir
+                    .join(crate::export::default_file_name(&session));
+                state.in_flight += 1;
+                state.status = Some(info("Exporting…"));
+                vec![Command::Export { session, path }]
+            }
+            None => {
+                state.status = Some(warning("Nothing to export: no session selected"));
+                Vec::new()
+            }
+        },
+        Action::Refresh if !state.signed_in => start_sign_in(state),
+        Action::Refresh => {
+            state.status = Some(info("Refreshing…"));
+            start_load(state)
+        }
+        Action::Filter => {
+            state.focus = Focus::List;
+            state.mode = Mode::Filtering;
+            Vec::new()
+        }
+        Action::Help => {
+            state.help_scroll = 0;
+            state.mode = Mode::Help;
+            Vec::new()
+        }
+        Action::CopyId | Action::CopyUrl => {
+            let Some(entry) = state.selected_entry() else {
+                state.status = Some(warning("Nothing to copy: no session selected"));
+                return Vec::new();
+            };
+            let id = entry.session.id.clone();
+            let (text, what) = if action == Action::CopyId {
+                (id, "session id")
+            } else {
+                (session_graph_url(state, &id), "Graph URL")
+            };
+            state.status = Some(info(format!("Copied the {what} to the clipboard: {text}")));
+            vec![Command::CopyToClipboard { text }]
+        }
+        Action::Sort => {
+            state.sort = state.sort.next();
+            let keep = state.selected_entry().map(|e| e.session.id.clone());
+            resort(state, keep.as_deref());
+            state.status = Some(info(format!("Sorted by {}", state.sort.label())));
+            Vec::new()
+        }
+        Action::Workspaces => {
+            state.mode = Mode::PickingWorkspace(WorkspacePicker::default());
+            state.in_flight += 1;
+            vec![Command::LoadWorkspaces]
+        }
+        Action::Quit => {
+            state.should_quit = true;
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn page_step(state: &State) -> usize {
+    layout::list_rows(state.viewport).saturating_sub(1).max(1)
+}
+
+pub(super) fn info(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Info,
+        request_id: None,
+    }
+}
+
+pub(super) fn warning(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Warning,
+        request_id: None,
+    }
+}
+
+pub(super) fn error_text(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Error,
+        request_id: None,
+    }
+}
+
+/// An error status with context and Graph's request-id (users need it for support).
+pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
+    let request_id = error.request_id().map(str::to_string);
+    let mut text = format!("{context}: {error}");
+    // the status bar shows the request-id on its own, where truncation cannot cut it off
+    if let Some(id) = &request_id {
+        text = text.replace(&format!(" request-id {id}"), "");
+    }
+    StatusMessage {
+        text: crate::sanitize::sanitize_line(&text).into_owned(),
+        severity: Severity::Error,
+        request_id,
+    }
+}
+
+pub(super) fn retry_text(notice: &RetryNotice) -> String {
+    let secs = notice.wait.as_secs_f64().ceil() as u64;
+    match notice.status {
+        Some(429) => format!("throttled, retrying in {secs} s"),
+        Some(code) => format!("service unavailable ({code}), retrying in {secs} s"),
+        None => format!("network error, retrying in {secs} s"),
+    }
+}

@@ -1,0 +1,1396 @@
+//! Behaviour of `update`: every user-visible rule of the list, rename, create, filter and paging.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::{Focus, Mode, Severity, State};
+use super::update::{Msg, init, update};
+use crate::tui::worker::{Command, Event};
+use sctui_graph::models::{GraphTime, Page, Session};
+use sctui_graph::{ApiError, GraphError, ListQuery};
+
+fn session(id: &str, name: Option<&str>, minute: u32) -> Session {
+    let t = format!("2026-01-31T10:{minute:02}:00.0000000Z");
+    Session {
+        id: id.to_string(),
+        display_name: name.map(str::to_string),
+        created_date_time: Some(GraphTime::new(t.clone())),
+        last_modified_date_time: Some(GraphTime::new(t)),
+    }
+}
+
+fn page(sessions: Vec<Session>, next: Option<&str>) -> Page<Session> {
+    Page {
+        value: sessions,
+        next_link: next.map(str::to_string),
+        count: None,
+    }
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, ch(c));
+    }
+}
+
+fn api_error(status: u16) -> GraphError {
+    GraphError::from(ApiError::from_response(
+        status,
+        br#"{"error":{"code":"x","message":"boom","innerError":{"request-id":"rid-1"}}}"#,
+        None,
+    ))
+}
+
+/// A state with `n` sessions loaded (s0 newest), as the app would have it after page 1.
+fn loaded(n: usize, next: Option<&str>) -> State {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14); // 10 list rows
+    let commands = init(&mut state);
+    assert_eq!(commands.len(), 1);
+    let sessions = (0..n)
+        .map(|i| {
+            session(
+                &format!("s{i}"),
+                Some(&format!("Session {i}")),
+                (59 - i % 60) as u32,
+            )
+        })
+        .collect();
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(sessions, next),
+        }),
+    );
+    state
+}
+
+fn selected_id(state: &State) -> &str {
+    &state.selected_entry().expect("a selection").session.id
+}
+
+#[test]
+fn init_asks_for_the_first_page_with_count() {
+    let mut state = State::new("default", "demo");
+    let commands = init(&mut state);
+    assert_eq!(
+        commands,
+        vec![Command::LoadFirstPage {
+            generation: 1,
+            query: ListQuery {
+                count: true,
+                ..ListQuery::default()
+            }
+        }]
+    );
+    assert!(state.busy());
+}
+
+#[test]
+fn list_is_sorted_newest_modified_first() {
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(
+                vec![
+                    session("old", Some("old"), 1),
+                    session("new", Some("new"), 30),
+                    session("mid", None, 10),
+                ],
+                None,
+            ),
+        }),
+    );
+    let order: Vec<_> = state
+        .visible
+        .iter()
+        .map(|&i| state.sessions[i].session.id.as_str())
+        .collect();
+    assert_eq!(order, ["new", "mid", "old"]);
+    assert!(!state.busy());
+    assert_eq!(state.sessions[state.index["mid"]].shown_name, None);
+}
+
+#[test]
+fn moves_stay_in_range() {
+    let mut state = loaded(25, None);
+    assert_eq!(selected_id(&state), "s0");
+    update(&mut state, ch('k'));
+    assert_eq!(state.selected, 0);
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Down));
+    assert_eq!(selected_id(&state), "s2");
+    update(&mut state, key(KeyCode::PageDown));
+    assert_eq!(state.selected, 11);
+    update(&mut state, ch('G'));
+    assert_eq!(state.selected, 24);
+    update(&mut state, ch('j'));
+    assert_eq!(state.selected, 24);
+    assert!(state.list_offset <= 24 && state.selected < state.list_offset + 10);
+    update(&mut state, ch('g'));
+    assert_eq!((state.selected, state.list_offset), (0, 0));
+    update(&mut state, key(KeyCode::End));
+    update(&mut state, key(KeyCode::Home));
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.selected, 0);
+}
+
+#[test]
+fn enter_and_tab_focus_the_detail_and_esc_returns() {
+    let mut state = loaded(3, None);
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.focus, Focus::Detail);
+    update(&mut state, ch('j'));
+    assert_eq!(state.detail_scroll, 1);
+    assert_eq!(state.selected, 0, "j scrolls the detail, not the list");
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.focus, Focus::List);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus, Focus::Detail);
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.focus, Focus::List);
+}
+
+#[test]
+fn next_page_is_requested_near_the_end_once() {
+    let mut state = loaded(30, Some("http://127.0.0.1:1/beta/next?$skiptoken=a"));
+    // far from the end: nothing yet (margin is max(2 screens, page/2) = 50 > 30 so already near)
+    // the first page landing close to the end already triggers the prefetch
+    assert!(state.paging.loading);
+    assert_eq!(state.in_flight, 1);
+    // repeated keys do not send duplicates while a page is on its way
+    for _ in 0..5 {
+        assert!(update(&mut state, ch('j')).is_empty());
+    }
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: false,
+            page: page(vec![session("p2", Some("from page 2"), 0)], None),
+        }),
+    );
+    assert_eq!(state.sessions.len(), 31);
+    assert!(!state.paging.loading);
+    assert_eq!(state.paging.next_link, None);
+    assert!(update(&mut state, ch('G')).is_empty());
+}
+
+#[test]
+fn prefetch_waits_until_the_selection_nears_the_end() {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14);
+    state.page_size = 100;
+    init(&mut state);
+    let sessions = (0..200)
+        .map(|i| session(&format!("s{i:03}"), Some("x"), 30))
+        .collect();
+    let commands = update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(sessions, Some("http://h/next")),
+        }),
+    );
+    assert!(
+        commands.is_empty(),
+        "200 rows loaded, selection at the top: no prefetch yet"
+    );
+    let mut sent = Vec::new();
+    for _ in 0..160 {
+        sent.extend(update(&mut state, ch('j')));
+    }
+    assert_eq!(
+        sent,
+        vec![Command::LoadNextPage {
+            generation: 1,
+            link: "http://h/next".into()
+        }]
+    );
+}
+
+#[test]
+fn stale_generation_pages_are_ignored_after_refresh() {
+    let mut state = loaded(3, None);
+    let commands = update(&mut state, ch('R'));
+    assert!(matches!(
+        commands[..],
+        [Command::LoadFirstPage { generation: 2, .. }]
+    ));
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(vec![session("ghost", None, 5)], None),
+        }),
+    );
+    assert!(!state.index.contains_key("ghost"));
+    assert!(state.paging.loading);
+}
+
+#[test]
+fn rename_success_is_optimistic_then_reconciled() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('r'));
+    assert!(matches!(state.mode, Mode::Renaming(_)));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "Triage done");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { id, name, seq } = commands[0].clone() else {
+        panic!("expected a rename, got {commands:?}");
+    };
+    assert_eq!((id.as_str(), name.as_str()), ("s1", "Triage done"));
+    let entry = &state.sessions[state.index["s1"]];
+    assert_eq!(
+        entry.shown_name.as_deref(),
+        Some("Triage done"),
+        "shown at once"
+    );
+    assert!(entry.pending.is_some(), "with a pending mark");
+    assert!(matches!(state.mode, Mode::Browsing));
+
+    let mut server = session("s1", Some("Triage done (server)"), 59);
+    server.last_modified_date_time = Some(GraphTime::new("2026-01-31T11:00:00Z"));
+    update(
+        &mut state,
+        Msg::Worker(Event::Renamed {
+            seq,
+            session: server,
+        }),
+    );
+    let entry = &state.sessions[state.index["s1"]];
+    assert!(entry.pending.is_none());
+    assert_eq!(
+        entry.shown_name.as_deref(),
+        Some("Triage done (server)"),
+        "server wins"
+    );
+    assert_eq!(
+        state.visible[0], state.index["s1"],
+        "bumped lastModified moves it to the top"
+    );
+    assert_eq!(selected_id(&state), "s1", "selection follows the session");
+}
+
+#[test]
+fn rename_failure_reverts_and_reopens_the_editor_with_the_typed_text() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('r'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "My new name");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { seq, .. } = commands[0] else {
+        panic!()
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "s0".into(),
+            name: "My new name".into(),
+            seq,
+            error: api_error(503),
+        }),
+    );
+    let entry = &state.sessions[state.index["s0"]];
+    assert_eq!(entry.shown_name.as_deref(), Some("Session 0"), "reverted");
+    match &state.mode {
+        Mode::Renaming(editor) => {
+            assert_eq!(editor.id, "s0");
+            assert_eq!(editor.input.value(), "My new name", "nothing typed is lost");
+        }
+        other => panic!("editor not reopened: {other:?}"),
+    }
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.severity, Severity::Error);
+    assert_eq!(status.request_id.as_deref(), Some("rid-1"));
+}
+
+#[test]
+fn rename_of_a_vanished_session_removes_it() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('r'));
+    typed(&mut state, "!");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { seq, name, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "s0".into(),
+            name,
+            seq,
+            error: api_error(404),
+        }),
+    );
+    assert!(!state.index.contains_key("s0"));
+    assert_eq!(state.visible.len(), 2);
+    assert!(state.status.as_ref().unwrap().text.contains("removed"));
+    assert!(matches!(state.mode, Mode::Browsing));
+}
+
+#[test]
+fn empty_rename_is_refused_and_esc_cancels() {
+    let mut state = loaded(2, None);
+    update(&mut state, key(KeyCode::F(2)));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "   ");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(state.mode, Mode::Renaming(_)), "stays open");
+    assert_eq!(state.status.as_ref().unwrap().severity, Severity::Error);
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(
+        state.sessions[state.index["s0"]].shown_name.as_deref(),
+        Some("Session 0")
+    );
+}
+
+#[test]
+fn refresh_never_overwrites_a_pending_name() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('r'));
+    typed(&mut state, " edited");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('R'));
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 2,
+            first: true,
+            page: page(
+                vec![
+                    session("s0", Some("Session 0"), 59),
+                    session("s1", Some("Session 1"), 58),
+                ],
+                None,
+            ),
+        }),
+    );
+    let entry = &state.sessions[state.index["s0"]];
+    assert_eq!(entry.shown_name.as_deref(), Some("Session 0 edited"));
+    assert!(entry.pending.is_some());
+}
+
+#[test]
+fn create_inserts_at_the_top_selected() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('n'));
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "empty text refused"
+    );
+    match &state.mode {
+        Mode::Creating(b) => assert!(b.problem.is_some()),
+        other => panic!("{other:?}"),
+    }
+    typed(&mut state, "Fresh hunt");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Ask {
+        seq,
+        session: None,
+        text,
+    } = commands[0].clone()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(text, "Fresh hunt");
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "no double submit"
+    );
+    let mut created = session("new", Some("Fresh hunt"), 59);
+    created.last_modified_date_time = Some(GraphTime::new("2026-01-31T12:00:00Z"));
+    update(
+        &mut state,
+        Msg::Worker(Event::Created {
+            seq,
+            session: created,
+        }),
+    );
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(state.selected, 0);
+    assert_eq!(selected_id(&state), "new");
+    assert_eq!(state.sessions.len(), 4);
+}
+
+#[test]
+fn failed_create_keeps_the_box_and_its_text() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    typed(&mut state, "Keep me");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Ask { seq, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::CreateFailed {
+            seq,
+            error: api_error(500),
+        }),
+    );
+    match &state.mode {
+        Mode::Creating(b) => {
+            assert_eq!(b.input.value(), "Keep me");
+            assert!(b.in_flight.is_none());
+            assert!(b.problem.as_ref().unwrap().contains("Create failed"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // closed before the answer came: the box comes back with the text
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Ask { seq, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(&mut state, key(KeyCode::Esc));
+    update(
+        &mut state,
+        Msg::Worker(Event::CreateFailed {
+            seq,
+            error: api_error(500),
+        }),
+    );
+    match &state.mode {
+        Mode::Creating(b) => assert_eq!(b.input.value(), "Keep me"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn filter_narrows_as_you_type_and_esc_clears() {
+    let mut state = loaded(12, None);
+    update(&mut state, ch('/'));
+    typed(&mut state, "session 1");
+    // "Session 1", "Session 10", "Session 11"
+    assert_eq!(state.visible.len(), 3);
+    assert!(state.selected < state.visible.len());
+    update(&mut state, key(KeyCode::Enter));
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(state.visible.len(), 3, "Enter keeps the filter");
+    update(&mut state, ch('/'));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.visible.len(), 12);
+    update(&mut state, ch('/'));
+    typed(&mut state, "zzz");
+    assert!(state.visible.is_empty());
+    assert!(state.selected_entry().is_none());
+    update(&mut state, ch('j'));
+}
+
+#[test]
+fn page_failure_and_retry_notice_show_in_status() {
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::Retrying(sctui_graph::RetryNotice {
+            attempt: 1,
+            wait: std::time::Duration::from_millis(2128),
+            status: Some(429),
+        })),
+    );
+    assert_eq!(
+        state.retry_notice.as_deref(),
+        Some("throttled, retrying in 3 s")
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::PageFailed {
+            generation: 1,
+            error: api_error(503),
+        }),
+    );
+    assert!(state.retry_notice.is_none());
+    assert!(!state.busy());
+    let status = state.status.as_ref().unwrap();
+    assert!(status.text.contains("Could not load sessions"));
+    assert_eq!(status.request_id.as_deref(), Some("rid-1"));
+}
+
+#[test]
+fn help_opens_and_closes_and_quit_keys_work() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('?'));
+    assert!(matches!(state.mode, Mode::Help));
+    update(&mut state, ch('q'));
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert!(!state.should_quit, "q closes help first");
+    update(&mut state, ch('q'));
+    assert!(state.should_quit);
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    typed(&mut state, "q");
+    assert!(!state.should_quit, "q is text inside the create box");
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(state.should_quit);
+}
+
+#[test]
+fn paste_is_cleaned_and_keeps_lines_only_in_the_question_box() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    update(
+        &mut state,
+        Msg::Paste("line one\r\nline \x1b[31mtwo".into()),
+    );
+    match &state.mode {
+        Mode::Creating(b) => assert_eq!(b.input.value(), "line one\nline two"),
+        other => panic!("{other:?}"),
+    }
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('r'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    update(&mut state, Msg::Paste("a\nb\x07".into()));
+    match &state.mode {
+        Mode::Renaming(e) => assert_eq!(e.input.value(), "a b\u{FFFD}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---- asking and following (issue 5) ----
+
+use sctui_graph::conversation::{FollowError, Turn};
+use sctui_graph::models::{Evaluation, Prompt};
+
+fn prompt(id: &str, content: &str) -> Prompt {
+    serde_json::from_value(serde_json::json!({"id": id, "type": "prompt", "content": content}))
+        .unwrap()
+}
+
+fn evaluation(id: &str, state: &str, result: Option<(&str, Option<&str>)>) -> Evaluation {
+    let result =
+        result.map(|(kind, content)| serde_json::json!({"type": kind, "content": content}));
+    serde_json::from_value(serde_json::json!({
+        "id": id, "state": state, "result": result,
+        "createdDateTime": "2026-01-31T11:59:50Z", "runStartDateTime": "2026-01-31T11:59:52Z"
+    }))
+    .unwrap()
+}
+
+/// Asks `question` in a new session through the prompt box; returns the ask's seq.
+fn ask_new(state: &mut State, question: &str) -> u64 {
+    update(state, ch('n'));
+    typed(state, question);
+    let commands = update(state, key(KeyCode::Enter));
+    match commands.as_slice() {
+        [
+            Command::Ask {
+                seq,
+                session: None,
+                text,
+            },
+        ] => {
+            assert_eq!(text, question.trim());
+            *seq
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn created_and_asked(state: &mut State, seq: u64, session_id: &str) {
+    let mut s = session(session_id, Some("who am i"), 59);
+    s.last_modified_date_time = Some(GraphTime::new("2026-01-31T12:00:00Z"));
+    update(state, Msg::Worker(Event::Created { seq, session: s }));
+    update(
+        state,
+        Msg::Worker(Event::Asked {
+            seq,
+            session_id: session_id.into(),
+            prompt: prompt("p1", "who am i"),
+            evaluation: evaluation("e1", "created", None),
+        }),
+    );
+}
+
+#[test]
+fn ask_success_shows_the_answer_and_ends_the_follow() {
+    let mut state = loaded(2, None);
+    let seq = ask_new(&mut state, "who am i");
+    assert!(state.busy());
+    created_and_asked(&mut state, seq, "new");
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert_eq!(selected_id(&state), "new");
+    assert!(state.is_following("new"));
+    let turn = &state.conversations["new"].turns[0];
+    assert_eq!(turn.question, "who am i");
+    assert_eq!(turn.following, Some(seq));
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "running", Some(("unknown", None))),
+        }),
+    );
+    assert!(state.conversations["new"].turns[0].answer.is_empty());
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation(
+                "e1",
+                "completed",
+                Some(("success", Some("## You\n\n**Jordan**"))),
+            ),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Ok(()),
+        }),
+    );
+    let turn = &state.conversations["new"].turns[0];
+    assert!(!turn.answer.is_empty(), "answer rendered");
+    assert_eq!(turn.following, None);
+    assert!(!state.is_following("new"));
+    assert!(!state.busy(), "the ask's in-flight count is released once");
+    assert_eq!(state.status.as_ref().unwrap().text, "Answer ready");
+}
+
+#[test]
+fn ask_error_result_is_reported() {
+    let mut state = loaded(1, None);
+    let seq = ask_new(&mut state, "[fail:error] x");
+    created_and_asked(&mut state, seq, "new");
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation(
+                "e1",
+                "completed",
+                Some(("error", Some("I couldn't do that"))),
+            ),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Ok(()),
+        }),
+    );
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.severity, Severity::Warning);
+    assert!(
+        status.text.contains("did not answer: error"),
+        "{}",
+        status.text
+    );
+}
+
+#[test]
+fn ask_deadline_says_the_evaluation_keeps_running() {
+    let mut state = loaded(1, None);
+    let seq = ask_new(&mut state, "slow one");
+    created_and_asked(&mut state, seq, "new");
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Err(FollowError::Deadline(std::time::Duration::from_secs(300))),
+        }),
+    );
+    let status = state.status.as_ref().unwrap();
+    assert!(
+        status.text.contains("keeps running on the service"),
+        "{}",
+        status.text
+    );
+    assert!(!state.is_following("new"));
+    assert!(!state.busy());
+}
+
+#[test]
+fn esc_stops_following_and_says_so() {
+    let mut state = loaded(1, None);
+    let seq = ask_new(&mut state, "long question");
+    created_and_asked(&mut state, seq, "new");
+    let commands = update(&mut state, key(KeyCode::Esc));
+    assert_eq!(commands, vec![Command::StopFollow { seq }]);
+    assert!(!state.is_following("new"));
+    assert!(!state.busy());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("keeps running on the service")
+    );
+    // a late update after stopping is harmless
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "running", None),
+        }),
+    );
+}
+
+#[test]
+fn switching_sessions_mid_poll_keeps_the_answer_in_its_own_session() {
+    let mut state = loaded(3, None);
+    let seq = ask_new(&mut state, "who am i");
+    created_and_asked(&mut state, seq, "new");
+    // move away: the follow is still visible on its row (is_following) and lands in "new"
+    update(&mut state, ch('j'));
+    assert_ne!(selected_id(&state), "new");
+    assert!(state.is_following("new"));
+    let other = selected_id(&state).to_string();
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluationUpdated {
+            seq,
+            session_id: "new".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "completed", Some(("success", Some("done")))),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::FollowEnded {
+            seq,
+            session_id: "new".into(),
+            result: Ok(()),
+        }),
+    );
+    assert!(!state.conversations["new"].turns[0].answer.is_empty());
+    assert!(
+        state
+            .conversations
+            .get(&other)
+            .is_none_or(|c| c.turns.is_empty())
+    );
+}
+
+#[test]
+fn follow_up_goes_to_the_selected_session_and_failure_keeps_the_text() {
+    let mut state = loaded(2, None);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('a'));
+    typed(&mut state, "and then?");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let [
+        Command::Ask {
+            seq,
+            session: Some(target),
+            ..
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(target.id, "s1");
+    let seq = *seq;
+    update(
+        &mut state,
+        Msg::Worker(Event::AskFailed {
+            seq,
+            session: target.clone(),
+            prompt: None,
+            error: api_error(503),
+        }),
+    );
+    match &state.mode {
+        Mode::Creating(b) => {
+            assert_eq!(b.input.value(), "and then?");
+            assert_eq!(b.target.as_ref().unwrap().id, "s1");
+            assert!(b.problem.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!state.busy());
+}
+
+#[test]
+fn alt_enter_adds_a_line_and_the_name_is_not_sent_as_text_only() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    typed(&mut state, "line one");
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+    );
+    typed(&mut state, "line two");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let [Command::Ask { text, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    assert_eq!(text, "line one\nline two");
+}
+
+#[test]
+fn conversation_loads_once_the_selection_settles_and_is_cached() {
+    let mut state = loaded(3, None);
+    assert!(state.settle_pending, "first page asks for the detail");
+    let commands = update(&mut state, Msg::Settled);
+    assert_eq!(
+        commands,
+        vec![Command::LoadConversation {
+            session_id: "s0".into()
+        }]
+    );
+    assert!(
+        update(&mut state, Msg::Settled).is_empty(),
+        "no duplicate while loading"
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "s0".into(),
+            turns: vec![Turn {
+                prompt: prompt("p", "q"),
+                evaluation: Some(evaluation("e", "completed", Some(("success", Some("a"))))),
+            }],
+        }),
+    );
+    update(&mut state, ch('j'));
+    assert!(state.settle_pending);
+    update(&mut state, ch('k'));
+    assert!(
+        update(&mut state, Msg::Settled).is_empty(),
+        "fresh cache: no reload"
+    );
+    state.now = "2026-01-31T13:00:00Z".parse().unwrap();
+    assert_eq!(
+        update(&mut state, Msg::Settled).len(),
+        1,
+        "stale: revalidate"
+    );
+    assert_eq!(
+        state.conversations["s0"].turns.len(),
+        1,
+        "the cached turns stay on screen"
+    );
+}
+
+// ---- terminal-native conveniences (issue 7) ----
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn mouse_click_selects_a_row_and_focuses_the_detail() {
+    let mut state = loaded(20, None);
+    state.viewport = (100, 14);
+    // header row 0, list border row 1, first session row 2
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 4),
+    );
+    assert_eq!(selected_id(&state), "s2");
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 80, 5),
+    );
+    assert_eq!(state.focus, Focus::Detail);
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 80, 5));
+    assert_eq!(state.detail_scroll, 3);
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 5, 5));
+    assert_eq!(
+        selected_id(&state),
+        "s5",
+        "the wheel over the list moves by three"
+    );
+    // a click on the border does nothing
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 1),
+    );
+    assert_eq!(selected_id(&state), "s5");
+    state.mouse = false;
+    update(
+        &mut state,
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 2),
+    );
+    assert_eq!(selected_id(&state), "s5", "mouse off: ignored");
+}
+
+#[test]
+fn sort_cycles_and_keeps_the_selection() {
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    let mut a = session("a", Some("Zulu"), 50);
+    a.created_date_time = Some(GraphTime::new("2026-01-01T00:00:00Z"));
+    let mut b = session("b", Some("alpha"), 40);
+    b.created_date_time = Some(GraphTime::new("2026-01-30T00:00:00Z"));
+    let c = session("c", None, 30);
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page(vec![a, b, c], None),
+        }),
+    );
+    let order = |s: &State| {
+        s.visible
+            .iter()
+            .map(|&i| s.sessions[i].session.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(&state), ["a", "b", "c"]);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('s'));
+    assert_eq!(
+        order(&state),
+        ["c", "b", "a"],
+        "by created, newest first (c: 01-31, b: 01-30)"
+    );
+    assert_eq!(selected_id(&state), "b");
+    update(&mut state, ch('s'));
+    assert_eq!(order(&state), ["b", "a", "c"], "by name, untitled last");
+    update(&mut state, ch('s'));
+    assert_eq!(order(&state), ["a", "b", "c"]);
+}
+
+#[test]
+fn copy_keys_send_osc52_requests() {
+    let mut state = loaded(1, None);
+    state.graph_url = "https://graph.microsoft.com/beta".into();
+    assert_eq!(
+        update(&mut state, ch('y')),
+        vec![Command::CopyToClipboard { text: "s0".into() }]
+    );
+    assert_eq!(
+        update(&mut state, ch('Y')),
+        vec![Command::CopyToClipboard {
+            text: "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions/s0".into()
+        }]
+    );
+    assert!(state.status.as_ref().unwrap().text.contains("Copied"));
+}
+
+#[test]
+fn workspace_picker_switches_and_reloads() {
+    let mut state = loaded(3, None);
+    assert_eq!(update(&mut state, ch('w')), vec![Command::LoadWorkspaces]);
+    let ws = |id: &str, name: &str| sctui_graph::models::Workspace {
+        id: id.into(),
+        display_name: Some(name.into()),
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            workspaces: vec![ws("default", "Contoso SOC"), ws("other", "Fabrikam")],
+        }),
+    );
+    update(&mut state, ch('j'));
+    let commands = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        commands,
+        vec![
+            Command::SwitchWorkspace {
+                id: "other".into(),
+                remember_as: "demo".into()
+            },
+            Command::LoadFirstPage {
+                generation: 2,
+                query: ListQuery {
+                    count: true,
+                    ..ListQuery::default()
+                }
+            },
+        ]
+    );
+    assert_eq!(state.workspace, "other");
+    assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam"));
+    assert!(
+        state.sessions.is_empty(),
+        "the old workspace's list is gone"
+    );
+    assert!(matches!(state.mode, Mode::Browsing));
+}
+
+#[test]
+fn answers_still_running_when_loaded_are_followed() {
+    let mut state = loaded(1, None);
+    update(&mut state, Msg::Settled);
+    let commands = update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "s0".into(),
+            turns: vec![
+                Turn {
+                    prompt: prompt("p1", "done"),
+                    evaluation: Some(evaluation("e1", "completed", Some(("success", Some("a"))))),
+                },
+                Turn {
+                    prompt: prompt("p2", "busy"),
+                    evaluation: Some(evaluation("e2", "running", None)),
+                },
+            ],
+        }),
+    );
+    let [
+        Command::Follow {
+            session_id,
+            prompt_id,
+            evaluation_id,
+            ..
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (
+            session_id.as_str(),
+            prompt_id.as_str(),
+            evaluation_id.as_str()
+        ),
+        ("s0", "p2", "e2")
+    );
+    assert!(state.is_following("s0"));
+    // a revalidation while following keeps the followed turn and sends no second follow
+    state.now = "2026-02-01T00:00:00Z".parse().unwrap();
+    let again = update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            session_id: "s0".into(),
+            turns: vec![Turn {
+                prompt: prompt("p2", "busy"),
+                evaluation: Some(evaluation("e2", "running", None)),
+            }],
+        }),
+    );
+    assert!(again.is_empty());
+}
+
+/// Session `i` modified `secs` seconds before 2026-02-01T00:00:00Z.
+fn aged(i: usize, secs: i64) -> Session {
+    let t = jiff::Timestamp::from_second(1_769_904_000 - secs).unwrap();
+    Session {
+        id: format!("id{i:05}"),
+        display_name: Some(format!(
+            "Session {} {}",
+            ["alpha", "beta", "gamma"][i % 3],
+            i
+        )),
+        created_date_time: Some(GraphTime::from_timestamp(t)),
+        last_modified_date_time: Some(GraphTime::from_timestamp(t)),
+    }
+}
+
+#[test]
+fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_stalls() {
+    const PAGE: usize = 100;
+    const TOTAL: usize = 10_000;
+    // Graph answers newest first, a page at a time; the answer lands a few keys after the ask.
+    let page_of = |n: usize| -> Page<Session> {
+        let value = (n * PAGE..(n + 1) * PAGE)
+            .map(|i| aged(i, i as i64 * 60))
+            .collect();
+        let next = (n + 1 < TOTAL / PAGE).then(|| format!("http://h/next?p={}", n + 1));
+        Page {
+            value,
+            next_link: next,
+            count: None,
+        }
+    };
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14);
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            generation: 1,
+            first: true,
+            page: page_of(0),
+        }),
+    );
+    let mut asked: Vec<String> = Vec::new();
+    let mut pending: Option<(usize, usize)> = None; // (page, keys until it lands)
+    let mut keys = 0;
+    while state.selected + 1 < TOTAL {
+        assert!(keys < 3 * TOTAL, "the selection stopped moving");
+        for command in update(&mut state, ch('j')) {
+            match command {
+                Command::LoadNextPage { generation, link } => {
+                    assert_eq!(generation, 1);
+                    assert!(pending.is_none(), "two pages in flight");
+                    assert!(!asked.contains(&link), "{link} asked twice");
+                    // asked ahead of need: well before the selection reaches the end
+                    assert!(state.visible.len() - state.selected > 10);
+                    let n: usize = link.rsplit('=').next().unwrap().parse().unwrap();
+                    asked.push(link);
+                    pending = Some((n, 5));
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        keys += 1;
+        if let Some((n, left)) = pending {
+            if left == 0 {
+                pending = None;
+                let more = update(
+                    &mut state,
+                    Msg::Worker(Event::PageLoaded {
+                        generation: 1,
+                        first: false,
+                        page: page_of(n),
+                    }),
+                );
+                assert!(
+                    more.is_empty(),
+                    "next page asked while landing one: {more:?}"
+                );
+            } else {
+                pending = Some((n, left - 1));
+            }
+        }
+        // never at the end of what is loaded while more is on its way
+        if state.paging.next_link.is_some() || pending.is_some() {
+            assert!(
+                state.selected + 1 < state.visible.len(),
+                "stalled at {}",
+                state.selected
+            );
+        }
+    }
+    assert_eq!(asked.len(), TOTAL / PAGE - 1);
+    assert_eq!(state.sessions.len(), TOTAL);
+    assert_eq!(selected_id(&state), format!("id{:05}", TOTAL - 1));
+    assert_eq!(keys, TOTAL - 1, "one row per key, no key lost to a stall");
+    assert!(update(&mut state, ch('j')).is_empty());
+}
+
+/// Next pages merged into the list give exactly what sorting everything at once gives: order,
+/// index, filter and selection, whatever order the pages come in.
+#[test]
+fn merged_pages_match_a_full_sort_in_every_order() {
+    use super::state::SortOrder;
+    // Ages from a small LCG, so pages interleave with what is loaded.
+    let mut x: u64 = 42;
+    let mut age = move || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((x >> 33) % 100_000) as i64
+    };
+    let all: Vec<Session> = (0..1_000).map(|i| aged(i, age())).collect();
+    for sort in [SortOrder::LastModified, SortOrder::Created, SortOrder::Name] {
+        for filter in ["", "beta"] {
+            let fresh = |sort| {
+                let mut s = State::new("default", "demo");
+                s.viewport = (100, 14);
+                s.sort = sort;
+                init(&mut s);
+                if !filter.is_empty() {
+                    update(&mut s, ch('/'));
+                    typed(&mut s, filter);
+                    update(&mut s, key(KeyCode::Enter));
+                }
+                s
+            };
+            let mut merged = fresh(sort);
+            let mut at_once = fresh(sort);
+            for (n, chunk) in all.chunks(100).enumerate() {
+                let mut value = chunk.to_vec();
+                if n == 4 {
+                    // a later page repeats (and moves) sessions already loaded
+                    let mut moved = all[3].clone();
+                    moved.last_modified_date_time = Some(GraphTime::new("2026-03-01T00:00:00Z"));
+                    moved.created_date_time = moved.last_modified_date_time.clone();
+                    moved.display_name = Some("Aaa moved beta".into());
+                    value.push(moved);
+                    value.push(all[150].clone());
+                }
+                update(
+                    &mut merged,
+                    Msg::Worker(Event::PageLoaded {
+                        generation: 1,
+                        first: n == 0,
+                        page: page(value, Some("http://h/next")),
+                    }),
+                );
+                merged.paging.loading = false;
+                // move around so the kept selection is tested too
+                update(&mut merged, key(KeyCode::Down));
+                update(&mut merged, key(KeyCode::Down));
+            }
+            let mut everything = all.clone();
+            everything[3] = merged.sessions[merged.index["id00003"]].session.clone();
+            update(
+                &mut at_once,
+                Msg::Worker(Event::PageLoaded {
+                    generation: 1,
+                    first: true,
+                    page: page(everything, None),
+                }),
+            );
+            let ids = |s: &State| -> Vec<String> {
+                s.sessions.iter().map(|e| e.session.id.clone()).collect()
+            };
+            assert_eq!(ids(&merged), ids(&at_once), "{sort:?} /{filter}");
+            assert_eq!(merged.visible, at_once.visible, "{sort:?} /{filter}");
+            assert_eq!(merged.index, at_once.index, "{sort:?} /{filter}");
+            assert_eq!(merged.index.len(), merged.sessions.len());
+            let kept = merged.selected_entry().unwrap().session.id.clone();
+            assert_eq!(merged.visible.len(), at_once.visible.len());
+            assert!(merged.selected < merged.visible.len(), "{kept}");
+        }
+    }
+}
+
+// ---- sign-in popup (issue 3) ----
+
+#[test]
+fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
+    let mut state = State::new("default", "device code");
+    state.signed_in = false;
+    assert_eq!(init(&mut state), vec![Command::StartSignIn]);
+    assert!(matches!(state.mode, Mode::SigningIn(_)));
+    assert!(state.busy());
+    update(
+        &mut state,
+        Msg::Worker(Event::SignInPrompt {
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            user_code: "ABCD-1234".into(),
+            message: "To sign in…".into(),
+        }),
+    );
+    assert_eq!(
+        update(&mut state, ch('y')),
+        vec![Command::CopyToClipboard {
+            text: "ABCD-1234".into()
+        }]
+    );
+    let commands = update(
+        &mut state,
+        Msg::Worker(Event::SignedIn {
+            who: "alex@contoso.example".into(),
+        }),
+    );
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::LoadFirstPage { .. }]
+    ));
+    assert_eq!(state.who, "alex@contoso.example");
+    assert!(matches!(state.mode, Mode::Browsing));
+}
+
+#[test]
+fn sign_in_can_be_cancelled_retried_and_reports_failures() {
+    let mut state = State::new("default", "device code");
+    state.signed_in = false;
+    init(&mut state);
+    assert_eq!(
+        update(&mut state, key(KeyCode::Esc)),
+        vec![Command::CancelSignIn]
+    );
+    assert!(matches!(state.mode, Mode::Browsing));
+    assert!(!state.busy());
+    assert_eq!(
+        update(&mut state, ch('R')),
+        vec![Command::StartSignIn],
+        "R signs in again"
+    );
+    update(
+        &mut state,
+        Msg::Worker(Event::SignInFailed {
+            message: "Sign-in failed: the code expired".into(),
+        }),
+    );
+    match &state.mode {
+        Mode::SigningIn(p) => assert!(p.error.as_deref().unwrap().contains("expired")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        update(&mut state, key(KeyCode::Enter)),
+        vec![Command::StartSignIn],
+        "Enter retries"
+    );
+}
+
+#[test]
+fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
+    let mut state = loaded(2, None);
+    update(&mut state, ch('r'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "Keep this name");
+    let commands = update(&mut state, key(KeyCode::Enter));
+    let Command::Rename { seq, .. } = commands[0].clone() else {
+        panic!()
+    };
+    update(&mut state, ch('?'));
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            id: "s0".into(),
+            name: "Keep this name".into(),
+            seq,
+            error: api_error(503),
+        }),
+    );
+    assert!(matches!(state.mode, Mode::Help), "the help stays open");
+    assert!(
+        state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Keep this name"),
+        "the name is in the message"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    match &state.mode {
+        Mode::Renaming(e) => assert_eq!(e.input.value(), "Keep this name"),
+        other => panic!("the editor should come back: {other:?}"),
+    }
+}

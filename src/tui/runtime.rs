@@ -1,0 +1,172 @@
+//! The event loop: terminal events, worker events and a spinner tick go into `app::update`; its
+//! commands go to the worker; the screen is redrawn only when something changed.
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::{ui, worker};
+use crate::tui::app::{self, Msg, State};
+use sctui_graph::GraphClient;
+use sctui_graph::conversation::PollPlan;
+
+/// How often the spinner turns while requests are in flight.
+const SPINNER_INTERVAL: Duration = Duration::from_millis(100);
+/// How often relative times ("3 min ago") are refreshed; they are minute-grained.
+const CLOCK_INTERVAL: Duration = Duration::from_secs(15);
+/// How long the selection must stay put before its conversation is loaded.
+const SETTLE_DELAY: Duration = Duration::from_millis(120);
+
+/// Runs the TUI until the user quits. The terminal is restored on every way out, including a
+/// panic (ratatui's hook) and SIGTERM/SIGHUP.
+pub async fn run(
+    client: GraphClient,
+    mut state: State,
+    plan: PollPlan,
+    sign_in: Option<std::sync::Arc<sctui_graph::auth::setup::Chosen>>,
+) -> std::io::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if state.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
+    let result = event_loop(&mut terminal, client, &mut state, plan, sign_in).await;
+    if state.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    client: GraphClient,
+    state: &mut State,
+    plan: PollPlan,
+    sign_in: Option<std::sync::Arc<sctui_graph::auth::setup::Chosen>>,
+) -> std::io::Result<()> {
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+    let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in);
+    let mut terminal_events = EventStream::new();
+    let size = terminal.size()?;
+    state.viewport = (size.width, size.height);
+    state.now = jiff::Timestamp::now();
+    for command in app::init(state) {
+        let _ = commands.send(command);
+    }
+    let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
+    spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut clock = tokio::time::interval(CLOCK_INTERVAL);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    clock.tick().await;
+    let mut signals = Signals::new()?;
+    // Debounce: the detail pane loads once the selection has stayed put this long.
+    let settle = tokio::time::sleep(SETTLE_DELAY);
+    tokio::pin!(settle);
+    let mut settle_armed = false;
+
+    // Hidden, for scripts/bench.sh: quit right after the first frame (`1`) or after the first
+    // frame that shows the loaded list (`list`), to time start-up.
+    let exit_after = std::env::var("SCTUI_EXIT_AFTER_FIRST_FRAME").ok();
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|frame| ui::draw(state, frame))?;
+            dirty = false;
+            match exit_after.as_deref() {
+                Some("list") if state.paging.loaded_once => break,
+                Some("1") => break,
+                _ => {}
+            }
+        }
+        if state.should_quit {
+            break;
+        }
+        if state.settle_pending {
+            settle
+                .as_mut()
+                .reset(tokio::time::Instant::now() + SETTLE_DELAY);
+            settle_armed = true;
+            state.settle_pending = false;
+        }
+        let msg = tokio::select! {
+            event = terminal_events.next() => match event {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+                Some(Ok(TermEvent::Paste(text))) => Some(Msg::Paste(text)),
+                Some(Ok(TermEvent::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(TermEvent::Mouse(mouse))) => Some(Msg::Mouse(mouse)),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
+            _ = spinner.tick(), if state.busy() => {
+                state.now = jiff::Timestamp::now();
+                Some(Msg::Tick)
+            }
+            _ = &mut settle, if settle_armed => {
+                settle_armed = false;
+                Some(Msg::Settled)
+            }
+            _ = clock.tick() => Some(Msg::Clock(jiff::Timestamp::now())),
+            _ = signals.recv() => break,
+        };
+        if let Some(msg) = msg {
+            for command in app::update(state, msg) {
+                match command {
+                    // the terminal is ours, not the worker's
+                    worker::Command::CopyToClipboard { text } => {
+                        let _ = crate::tui::clipboard::copy(&mut std::io::stdout(), &text);
+                    }
+                    command => {
+                        let _ = commands.send(command);
+                    }
+                }
+            }
+            dirty = true;
+        }
+    }
+    Ok(())
+}
+
+/// SIGTERM and SIGHUP end the loop so the terminal is restored (Unix only).
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.hup.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            std::future::pending::<()>().await
+        }
+    }
+}

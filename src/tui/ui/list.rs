@@ -1,0 +1,152 @@
+//! The session list pane. Builds only the rows in view, so cost follows the screen, not the
+//! number of sessions loaded.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::sanitize::{truncate, width};
+use crate::timefmt;
+use crate::tui::app::State;
+use crate::tui::app::state::{Focus, Mode, SessionEntry};
+
+/// Draws the list with its title (count, filter) and the inline rename editor.
+pub fn render(state: &State, area: Rect, frame: &mut Frame) {
+    let theme = &state.theme;
+    let focused = state.focus == Focus::List;
+    let mut title = vec![
+        Span::styled(" Sessions ", theme.title),
+        Span::styled(format!("↓{} ", state.sort.label()), theme.dim),
+    ];
+    let filter = state.filter.value();
+    let filtering = matches!(state.mode, Mode::Filtering);
+    if filtering || !filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", crate::sanitize::sanitize_line(filter)),
+            theme.key,
+        ));
+        title.push(Span::styled(
+            format!("{} of {} ", state.visible.len(), state.sessions.len()),
+            theme.dim,
+        ));
+    }
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
+        .title(Line::from(title));
+    if state.paging.loading {
+        block = block.title_bottom(Line::from(Span::styled(" loading… ", theme.dim)));
+    } else if state.paging.next_link.is_some() {
+        block = block.title_bottom(Line::from(Span::styled(" more below ", theme.dim)));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if filtering {
+        let before = width(" Sessions ") + width(&format!("↓{} ", state.sort.label())) + 1;
+        let x = area.x + 1 + before as u16 + state.filter.visual_cursor() as u16;
+        if x < area.right() {
+            frame.set_cursor_position(Position::new(x, area.y));
+        }
+    }
+
+    if state.visible.is_empty() {
+        let text = if !state.paging.loaded_once {
+            "Loading sessions…"
+        } else if state.paging.failed && state.sessions.is_empty() {
+            "Could not load sessions (see below): R retries"
+        } else if !state.filter_text().is_empty() {
+            "No session matches the filter (Esc clears it)"
+        } else {
+            "No sessions yet: press n to create one"
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+
+    let rows = usize::from(inner.height);
+    let end = (state.list_offset + rows).min(state.visible.len());
+    let width_cols = usize::from(inner.width);
+    let mut lines = Vec::with_capacity(rows);
+    for position in state.list_offset..end {
+        let entry = &state.sessions[state.visible[position]];
+        let selected = position == state.selected;
+        let renaming = match &state.mode {
+            Mode::Renaming(editor) if selected && editor.id == entry.session.id => Some(editor),
+            _ => None,
+        };
+        if let Some(editor) = renaming {
+            let y = inner.y + (position - state.list_offset) as u16;
+            let field = width_cols.saturating_sub(2);
+            let scroll = editor.input.visual_scroll(field);
+            let value = crate::sanitize::skip_columns(editor.input.value(), scroll);
+            let value = crate::sanitize::sanitize_line(value).into_owned();
+            lines.push(Line::from(vec![
+                Span::styled("✎ ", theme.key),
+                Span::styled(truncate(&value, field).into_owned(), theme.title),
+            ]));
+            let cursor_x = inner.x + 2 + (editor.input.visual_cursor() - scroll) as u16;
+            frame.set_cursor_position(Position::new(
+                cursor_x.min(inner.right().saturating_sub(1)),
+                y,
+            ));
+            continue;
+        }
+        lines.push(row(state, entry, selected, width_cols));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {
+    let theme = &state.theme;
+    let when = timefmt::relative_graph(
+        entry.session.last_modified_date_time.as_ref(),
+        state.now,
+        &state.tz,
+    );
+    let marker = if selected { "› " } else { "  " };
+    let pending = if entry.pending.is_some() {
+        " ⟳"
+    } else if state.is_following(&entry.session.id) {
+        " ◌"
+    } else {
+        ""
+    };
+    let fixed = width(marker) + width(pending) + width(&when) + 1;
+    let name_cols = cols.saturating_sub(fixed);
+    let (name, name_style) = match &entry.shown_name {
+        Some(n) => (
+            truncate(n, name_cols).into_owned(),
+            ratatui::style::Style::new(),
+        ),
+        None => (truncate("(untitled)", name_cols).into_owned(), theme.dim),
+    };
+    let name_style = if entry.pending.is_some() {
+        theme.pending
+    } else {
+        name_style
+    };
+    let gap = cols.saturating_sub(width(marker) + width(&name) + width(pending) + width(&when));
+    let mut spans = vec![
+        Span::raw(marker),
+        Span::styled(name, name_style),
+        Span::styled(pending, theme.pending),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(when, theme.dim),
+    ];
+    if selected {
+        for span in &mut spans {
+            span.style = span.style.patch(theme.selected);
+        }
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,61 @@
+//! Drawing only: every function reads `&State` and paints a `Frame`. No I/O, no mutation, so
+//! each screen is a snapshot test.
+
+mod create;
+mod detail;
+mod header;
+mod help;
+mod list;
+mod sign_in;
+mod status;
+mod workspaces;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::tui::app::State;
+use crate::tui::app::layout;
+use crate::tui::app::state::Mode;
+
+/// Spinner frames, one per tick while requests are in flight.
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Draws the whole screen for `state`.
+pub fn draw(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    if !layout::fits(area) {
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(Line::from("terminal too small")).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let screen = layout::screen(area);
+    header::render(state, screen.header, frame);
+    list::render(state, screen.list, frame);
+    if let Some(detail) = screen.detail {
+        detail::render(state, detail, frame);
+    }
+    status::render(state, screen.status, frame);
+    match &state.mode {
+        Mode::Creating(create) => create::render(state, create, area, frame),
+        Mode::Help => help::render(state, area, frame),
+        Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
+        Mode::SigningIn(popup) => sign_in::render(state, popup, area, frame),
+        _ => {}
+    }
+}
+
+/// A rectangle of `width` × `height` centred in `area` (clamped to it).
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}

@@ -1,0 +1,71 @@
+//! The device-code sign-in popup: where to go, the code to type (`y` copies it), and progress.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{SPINNER, centered};
+use crate::sanitize::sanitize_line;
+use crate::tui::app::State;
+use crate::tui::app::state::SignInPopup;
+
+/// Draws the popup over `area`.
+pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame) {
+    let theme = &state.theme;
+    let rect = centered(area, 72, 9);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Line::from(Span::styled(
+            " Sign in to Microsoft Graph ",
+            theme.title,
+        )));
+    let mut lines = Vec::new();
+    if let Some(error) = &popup.error {
+        lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.error)));
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled("Enter", theme.key),
+            Span::styled(" try again  ", theme.dim),
+            Span::styled("Esc", theme.key),
+            Span::styled(" close  ", theme.dim),
+            Span::styled("q", theme.key),
+            Span::styled(" quit", theme.dim),
+        ]));
+    } else if let (Some(uri), Some(code)) = (&popup.verification_uri, &popup.user_code) {
+        lines.push(Line::from("Open this page in a browser:"));
+        lines.push(Line::from(Span::styled(
+            sanitize_line(uri).into_owned(),
+            theme.key,
+        )));
+        lines.push(Line::from(vec![
+            Span::raw("and enter the code  "),
+            Span::styled(sanitize_line(code).into_owned(), theme.selected),
+        ]));
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} waiting for you to finish signing in…",
+                SPINNER[state.spinner_frame % SPINNER.len()]
+            ),
+            theme.dim,
+        )));
+        lines.push(Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::styled(" copy the code  ", theme.dim),
+            Span::styled("Esc", theme.key),
+            Span::styled(" cancel", theme.dim),
+        ]));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "Asking Microsoft for a sign-in code…",
+            theme.dim,
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        rect,
+    );
+}
