@@ -77,6 +77,7 @@ struct FileConfig {
     graph_url: Option<String>,
     workspace: Option<String>,
     page_size: Option<u32>,
+    bulk_page_size: Option<u32>,
     max_retries: Option<u32>,
     connect_timeout: Option<f64>,
     request_timeout: Option<f64>,
@@ -112,6 +113,8 @@ pub struct Config {
     pub graph_url: String,
     pub workspace: String,
     pub page_size: u32,
+    /// `$top` of reads that want everything (`sessions list --all`, sync, the TUI loading all).
+    pub bulk_page_size: u32,
     pub max_retries: u32,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
@@ -139,6 +142,7 @@ impl Default for Config {
             graph_url: DEFAULT_GRAPH_URL.to_string(),
             workspace: "default".to_string(),
             page_size: 100,
+            bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
             max_retries: 3,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -236,6 +240,14 @@ impl Config {
                 message: format!("must be between 1 and 1000, not {page_size}"),
             });
         }
+        let bulk_page_size = file.bulk_page_size.unwrap_or(defaults.bulk_page_size);
+        if !(1..=1000).contains(&bulk_page_size) {
+            return Err(ConfigError::Invalid {
+                origin,
+                key: "bulk_page_size",
+                message: format!("must be between 1 and 1000, not {bulk_page_size}"),
+            });
+        }
         let max_retries = file.max_retries.unwrap_or(defaults.max_retries);
         if max_retries > sctui_graph::retry::MAX_RETRIES_CAP {
             return Err(ConfigError::Invalid {
@@ -301,6 +313,7 @@ impl Config {
                 .unwrap_or(defaults.graph_url),
             workspace,
             page_size,
+            bulk_page_size,
             max_retries,
             connect_timeout,
             request_timeout,
@@ -457,6 +470,27 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("page_size") && err.contains("1000"), "{err}");
+        let path = write(&dir, "bulk_page_size = 0\n");
+        let err = Config::load(
+            &Overrides {
+                config_path: Some(path),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("bulk_page_size") && err.contains("1000"), "{err}");
+        let path = write(&dir, "bulk_page_size = 250\n");
+        let config = Config::load(
+            &Overrides {
+                config_path: Some(path),
+                ..Default::default()
+            },
+            &no_env,
+        )
+        .unwrap();
+        assert_eq!((config.page_size, config.bulk_page_size), (100, 250));
     }
 
     #[test]
@@ -489,6 +523,7 @@ mod tests {
             "graph_url",
             "workspace",
             "page_size",
+            "bulk_page_size",
             "max_retries",
             "connect_timeout",
             "request_timeout",

@@ -148,7 +148,8 @@ pub enum SessionsCommand {
         /// Follow @odata.nextLink through every page.
         #[arg(long)]
         all: bool,
-        /// Page size ($top), 1 to 1000; without --all, also the number listed.
+        /// Page size ($top), 1 to 1000 [default: page_size, or bulk_page_size (1000) with
+        /// --all]; without --all, also the number listed.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
         top: Option<u32>,
         /// OData $filter, e.g. "startswith(displayName,'KQL')" (best effort on Graph).

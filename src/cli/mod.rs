@@ -199,6 +199,7 @@ impl Backend {
                 graph_url,
                 workspace,
                 page_size: config.page_size,
+                bulk_page_size: config.bulk_page_size,
                 retry: RetryPolicy::with_max_retries(config.max_retries),
                 connect_timeout: config.connect_timeout,
                 request_timeout: config.request_timeout,

@@ -23,8 +23,14 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             filter,
             output,
         } => {
+            // one page to look at is small; reading everything asks for the biggest pages
+            let default_top = if all {
+                client.bulk_page_size()
+            } else {
+                client.page_size()
+            };
             let query = ListQuery {
-                top: top.or(Some(client.page_size())),
+                top: top.or(Some(default_top)),
                 filter,
                 ..ListQuery::default()
             };

@@ -1,9 +1,10 @@
 //! The terminal UI: [`app`] holds the state and the one `update` that changes it, [`ui`] draws it,
-//! [`worker`] is the async side that talks to Graph, and [`runtime`] wires terminal events, the
-//! worker and the screen together. Nothing here is used by the CLI subcommands.
+//! [`worker`] is the async side that talks to Graph ([`prefetch`] fetches neighbours ahead), and
+//! [`runtime`] wires terminal events, the worker and the screen together. Nothing here is used by the CLI subcommands.
 
 pub mod app;
 pub mod clipboard;
+pub mod prefetch;
 pub mod runtime;
 pub mod ui;
 pub mod worker;

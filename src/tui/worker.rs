@@ -12,6 +12,7 @@ use sctui_graph::auth::setup::Chosen;
 use sctui_graph::conversation::{self, FollowError, PollPlan, Turn};
 use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice};
+use super::prefetch::Prefetcher;
 
 /// Work the UI asks for. Each carries what it is about, so late answers land on the right row.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +25,9 @@ pub enum Command {
     Rename { id: String, name: String, seq: u64 },
     /// Load a session's prompts and their latest evaluations.
     LoadConversation { session_id: String },
+    /// Fetch these sessions' conversations in the background, in order, replacing (and
+    /// aborting) any prefetch in progress; empty cancels. See [`super::prefetch`].
+    Prefetch { session_ids: Vec<String> },
     /// Ask a question: in `session`, or in a new session named after the question; then follow
     /// the evaluation until it settles. `seq` names this ask (and its follow) from then on.
     Ask {
@@ -112,6 +116,13 @@ pub enum Event {
         session_id: String,
         turns: Vec<Turn>,
     },
+    /// A neighbour's conversation, fetched in the background (`workspace` is the one it was read
+    /// from, so a late answer after a switch is dropped). Failures are not reported.
+    ConversationPrefetched {
+        workspace: String,
+        session_id: String,
+        turns: Vec<Turn>,
+    },
     /// A conversation failed to load.
     ConversationFailed {
         session_id: String,
@@ -179,6 +190,7 @@ async fn run(
     let mut client = client;
     let mut tasks = JoinSet::new();
     let mut follows: HashMap<u64, AbortHandle> = HashMap::new();
+    let mut prefetcher = Prefetcher::default();
     loop {
         tokio::select! {
             command = commands.recv() => match command {
@@ -187,8 +199,12 @@ async fn run(
                         handle.abort();
                     }
                 }
+                Some(Command::Prefetch { session_ids }) => {
+                    prefetcher.want(session_ids, &client, &mut tasks, &events);
+                }
                 Some(Command::SwitchWorkspace { id, remember_as }) => {
                     // in the loop, so every command sent after it uses the new workspace
+                    prefetcher.cancel();
                     client = client.for_workspace(id.clone());
                     crate::config::remember_workspace(&remember_as, &id);
                 }
@@ -297,6 +313,7 @@ pub async fn execute(
             .await
         }
         Command::StopFollow { .. }
+        | Command::Prefetch { .. }
         | Command::SwitchWorkspace { .. }
         | Command::CopyToClipboard { .. }
         | Command::StartSignIn

@@ -21,12 +21,22 @@ pub use super::endpoint::USER_AGENT;
 /// Real Graph's beta endpoint.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/beta";
 
+/// The largest page Graph hands out; bigger `$top` values are clamped by the service.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The page size of bulk reads (everything at once: `sessions list --all`, sync, the TUI loading
+/// the whole list): against a far Graph each page is a round trip, so ask for the largest.
+pub const DEFAULT_BULK_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
+
 /// How a client is set up; every field has a sane default.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     pub graph_url: String,
     pub workspace: String,
+    /// `$top` of a first page someone looks at (small, so it arrives fast).
     pub page_size: u32,
+    /// `$top` of bulk reads that want every session (big, so there are few round trips).
+    pub bulk_page_size: u32,
     pub retry: RetryPolicy,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
@@ -38,6 +48,7 @@ impl Default for ClientOptions {
             graph_url: DEFAULT_GRAPH_URL.to_string(),
             workspace: "default".to_string(),
             page_size: 100,
+            bulk_page_size: DEFAULT_BULK_PAGE_SIZE,
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -66,6 +77,7 @@ pub struct GraphClient {
     base: Url,
     workspace: String,
     page_size: u32,
+    bulk_page_size: u32,
     retry: RetryPolicy,
     tokens: Arc<dyn TokenSource>,
     observer: Option<RetryObserver>,
@@ -93,7 +105,8 @@ impl GraphClient {
             http,
             base,
             workspace: options.workspace,
-            page_size: options.page_size.clamp(1, 1000),
+            page_size: options.page_size.clamp(1, MAX_PAGE_SIZE),
+            bulk_page_size: options.bulk_page_size.clamp(1, MAX_PAGE_SIZE),
             retry: options.retry,
             tokens,
             observer: None,
@@ -127,6 +140,11 @@ impl GraphClient {
     /// The page size this client asks for.
     pub fn page_size(&self) -> u32 {
         self.page_size
+    }
+
+    /// The page size of bulk reads ([`Self::all_sessions`], sync, the TUI loading everything).
+    pub fn bulk_page_size(&self) -> u32 {
+        self.bulk_page_size
     }
 
     /// The token source's name, for headers and `whoami`.
@@ -202,8 +220,13 @@ impl GraphClient {
         }
     }
 
-    /// Every session, page by page (for scripts).
+    /// Every session, page by page (for scripts), asking for [`Self::bulk_page_size`] per page
+    /// unless `query.top` says otherwise; a server that sends smaller pages is followed to the end.
     pub async fn all_sessions(&self, query: ListQuery) -> Result<Vec<Session>, GraphError> {
+        let query = ListQuery {
+            top: query.top.or(Some(self.bulk_page_size)),
+            ..query
+        };
         let mut pager = self.sessions_pager(query);
         let mut all = Vec::new();
         while let Some(page) = pager.next().await? {
@@ -257,9 +280,12 @@ impl GraphClient {
         self.rest_of_pages(first).await
     }
 
-    /// All prompts of a session, in the order Graph gives them, following every page.
+    /// All prompts of a session, in the order Graph gives them, following every page. Asks for
+    /// the bulk page size, so a conversation of any usual length is one round trip.
     pub async fn list_prompts(&self, session: &str) -> Result<Vec<Prompt>, GraphError> {
-        let first = self.get_json(self.prompts_url(session)).await?;
+        let mut url = self.prompts_url(session);
+        url.set_query(Some(&format!("$top={}", self.bulk_page_size)));
+        let first = self.get_json(url).await?;
         self.rest_of_pages(first).await
     }
 

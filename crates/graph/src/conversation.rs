@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
+
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::models::{Evaluation, EvaluationResultType, EvaluationState, Prompt, Session};
@@ -44,20 +46,45 @@ pub fn latest(mut evaluations: Vec<Evaluation>) -> Option<Evaluation> {
     evaluations.pop()
 }
 
+/// How many evaluation lists one conversation load asks for at once. Opening a conversation is
+/// then two round trips (its prompts, then all their evaluations side by side) for up to this
+/// many prompts, and one more round trip per further batch; the bound keeps a huge conversation
+/// from opening hundreds of connections (over HTTP/2 they share one).
+pub const EVALUATION_CONCURRENCY: usize = 64;
+
 /// Loads every prompt of a session with its latest evaluation, in the order Graph lists them
-/// (sorted by creation time when Graph gives times).
+/// (sorted by creation time when Graph gives times). Two round trips: the prompts, then their
+/// evaluations at most [`EVALUATION_CONCURRENCY`] at a time.
 pub async fn load_conversation(
     client: &GraphClient,
     session: &str,
 ) -> Result<Vec<Turn>, GraphError> {
-    let mut prompts = client.list_prompts(session).await?;
+    load_conversation_gated(client, session, EVALUATION_CONCURRENCY, None).await
+}
+
+/// [`load_conversation`] for background work: at most `concurrency` evaluation lists at once,
+/// and every request (the prompts too) first takes a permit from `gate` when one is given, so
+/// several background loads together never have more requests in flight than `gate` has permits.
+pub async fn load_conversation_gated(
+    client: &GraphClient,
+    session: &str,
+    concurrency: usize,
+    gate: Option<&tokio::sync::Semaphore>,
+) -> Result<Vec<Turn>, GraphError> {
+    let mut prompts = {
+        let _permit = acquire(gate).await;
+        client.list_prompts(session).await?
+    };
     prompts.sort_by_key(|p| p.created_date_time.as_ref().and_then(|t| t.instant()));
-    let evaluations = futures::future::join_all(
-        prompts
-            .iter()
-            .map(|p| client.list_evaluations(session, &p.id)),
-    )
-    .await;
+    // a named async fn, not a closure: keeps the future `Send` for any lifetime (rustc#110338)
+    let requests: Vec<_> = prompts
+        .iter()
+        .map(|p| evaluations_of(client, session, &p.id, gate))
+        .collect();
+    let evaluations: Vec<_> = futures::stream::iter(requests)
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
     let mut turns = Vec::with_capacity(prompts.len());
     for (prompt, evaluations) in prompts.into_iter().zip(evaluations) {
         let evaluation = match evaluations {
@@ -68,6 +95,27 @@ pub async fn load_conversation(
         turns.push(Turn { prompt, evaluation });
     }
     Ok(turns)
+}
+
+async fn evaluations_of(
+    client: &GraphClient,
+    session: &str,
+    prompt: &str,
+    gate: Option<&tokio::sync::Semaphore>,
+) -> Result<Vec<Evaluation>, GraphError> {
+    let _permit = acquire(gate).await;
+    client.list_evaluations(session, prompt).await
+}
+
+/// A permit from `gate` (none needed without one; a closed gate lets the request through, as the
+/// caller that closed it also aborts the task).
+async fn acquire(
+    gate: Option<&tokio::sync::Semaphore>,
+) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    match gate {
+        Some(gate) => gate.acquire().await.ok(),
+        None => None,
+    }
 }
 
 /// What asking produced: the session (new or given), the prompt and the started evaluation.

@@ -383,6 +383,8 @@ pub struct State {
     /// The selection changed; the runtime sends `Msg::Settled` once it stays put briefly, so
     /// holding `j` does not load every conversation on the way.
     pub settle_pending: bool,
+    /// Neighbours' conversations were asked for in the background (so moving on cancels them).
+    pub prefetch_wished: bool,
     /// Where `e` writes exports (the working directory, set by the runtime).
     pub export_dir: std::path::PathBuf,
     /// Typed text waiting to be given back (see [`DeferredEdit`]).
@@ -434,6 +436,7 @@ impl State {
             conversations: HashMap::new(),
             follows: HashMap::new(),
             settle_pending: false,
+            prefetch_wished: false,
             export_dir: std::path::PathBuf::from("."),
             pending_creates: HashMap::new(),
             deferred: Vec::new(),

@@ -51,8 +51,12 @@ pub(super) fn load_selected_conversation(state: &mut State) -> Vec<Command> {
     let fresh = conversation
         .fetched_at
         .is_some_and(|t| now.as_second() - t.as_second() < CONVERSATION_MAX_AGE_SECS);
-    if conversation.loading || following || fresh {
+    if conversation.loading || following {
         return Vec::new();
+    }
+    if fresh {
+        // a prefetched conversation may hold answers still being written: follow them now
+        return follow_running_turns(state, &id);
     }
     conversation.loading = true;
     state.in_flight += 1;

@@ -11,6 +11,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             | Event::Asked { .. }
             | Event::EvaluationUpdated { .. }
             | Event::SignInPrompt { .. }
+            | Event::ConversationPrefetched { .. }
     );
     if ends_request {
         state.in_flight = state.in_flight.saturating_sub(1);
@@ -271,28 +272,14 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::ConversationLoaded { session_id, turns } => {
-            let theme = state.theme.clone();
-            let now = state.now;
-            let conversation = state.conversations.entry(session_id.clone()).or_default();
-            let mut fresh: Vec<TurnView> = turns
-                .into_iter()
-                .map(|t| TurnView::new(t, &theme))
-                .collect();
-            // answers being followed are newer than what a list shows: keep them
-            for old in conversation.turns.drain(..) {
-                if old.following.is_some() {
-                    match fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id) {
-                        Some(slot) => *slot = old,
-                        None => fresh.push(old),
-                    }
-                }
-            }
-            conversation.turns = fresh;
-            conversation.loading = false;
-            conversation.fetched_at = Some(now);
-            conversation.error = None;
+            store_conversation(state, &session_id, turns).loading = false;
             follow_running_turns(state, &session_id)
         }
+        Event::ConversationPrefetched {
+            workspace,
+            session_id,
+            turns,
+        } => on_prefetched(state, &workspace, &session_id, turns),
         Event::ConversationFailed { session_id, error } => {
             if error.is_not_found() {
                 state.conversations.remove(&session_id);
@@ -370,4 +357,34 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// Puts a loaded conversation in the cache (fresh as of now), keeping the answers being followed,
+/// which are newer than what a list shows.
+pub(super) fn store_conversation<'a>(
+    state: &'a mut State,
+    session_id: &str,
+    turns: Vec<Turn>,
+) -> &'a mut Conversation {
+    let theme = &state.theme;
+    let conversation = state
+        .conversations
+        .entry(session_id.to_string())
+        .or_default();
+    let mut fresh: Vec<TurnView> = turns
+        .into_iter()
+        .map(|t| TurnView::new(t, theme))
+        .collect();
+    for old in conversation.turns.drain(..) {
+        if old.following.is_some() {
+            match fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id) {
+                Some(slot) => *slot = old,
+                None => fresh.push(old),
+            }
+        }
+    }
+    conversation.turns = fresh;
+    conversation.fetched_at = Some(state.now);
+    conversation.error = None;
+    conversation
 }

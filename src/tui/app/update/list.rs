@@ -10,12 +10,16 @@ pub(super) fn select(state: &mut State, position: usize) -> Vec<Command> {
     let before = state.selected_entry().map(|e| e.session.id.clone());
     state.selected = position;
     let after = state.selected_entry().map(|e| e.session.id.clone());
+    let mut commands = Vec::new();
     if before != after {
         state.detail_scroll = 0;
         state.settle_pending = after.is_some();
+        // the neighbours being fetched are the old selection's
+        commands = cancel_prefetch(state);
     }
     keep_selection_in_view(state);
-    maybe_prefetch(state)
+    commands.extend(maybe_prefetch(state));
+    commands
 }
 
 pub(super) fn keep_selection_in_view(state: &mut State) {

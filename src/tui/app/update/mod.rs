@@ -24,12 +24,14 @@ mod edit;
 mod events;
 mod list;
 mod modes;
+mod prefetch;
 
 use ask::*;
 use edit::*;
 use events::*;
 use list::*;
 use modes::*;
+use prefetch::*;
 
 /// Everything that can change the state.
 // Worker events are large but each is moved once into `update`, never stored: no need to box.
@@ -89,7 +91,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Settled => {
             state.settle_pending = false;
-            load_selected_conversation(state)
+            let mut commands = load_selected_conversation(state);
+            commands.extend(prefetch_neighbours(state));
+            commands
         }
         Msg::Mouse(mouse) => on_mouse(state, mouse),
     }
