@@ -480,7 +480,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("bulk_page_size") && err.contains("1000"), "{err}");
+        assert!(
+            err.contains("bulk_page_size") && err.contains("1000"),
+            "{err}"
+        );
         let path = write(&dir, "bulk_page_size = 250\n");
         let config = Config::load(
             &Overrides {

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui_graph::auth::StaticToken;
 use sctui::fake::{FakeGraph, FakeOptions, Seed};
+use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{self, EVALUATION_CONCURRENCY};
 use sctui_graph::{ClientOptions, GraphClient, ListQuery};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -83,7 +83,11 @@ async fn a_bulk_read_follows_a_server_that_sends_smaller_pages() {
     ids.dedup();
     assert_eq!(ids.len(), 20);
     let paths = stub.paths();
-    assert_eq!(paths.len(), 3, "20 sessions in the server's pages of 7: {paths:?}");
+    assert_eq!(
+        paths.len(),
+        3,
+        "20 sessions in the server's pages of 7: {paths:?}"
+    );
     assert!(paths[0].contains("$top=1000"), "{paths:?}");
     assert!(paths[1].ends_with("$skiptoken=7") && paths[2].ends_with("$skiptoken=14"));
 }
@@ -153,6 +157,89 @@ async fn background_loads_share_a_gate_of_few_requests() {
     assert_eq!(stub.max_in_flight(), 3);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefetch_keeps_few_requests_in_flight_is_cancelled_and_never_delays_the_user() {
+    use sctui::tui::prefetch::PREFETCH_IN_FLIGHT;
+    use sctui::tui::worker::{self, Command, Event};
+    use sctui_graph::conversation::PollPlan;
+
+    let stub = Stub::start(Behaviour::HoldSlow { prompts: 10 }).await;
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let commands = worker::spawn(client(&stub.base, 100), PollPlan::default(), events_tx);
+    // two neighbours with 10 prompts each, whose evaluations never come back
+    commands
+        .send(Command::Prefetch {
+            session_ids: vec!["slow-next".into(), "slow-previous".into()],
+        })
+        .unwrap();
+    stub.until(|s| s.held() == PREFETCH_IN_FLIGHT).await;
+    // the user's own load goes straight through while every prefetch slot is taken
+    commands
+        .send(Command::LoadConversation {
+            session_id: "fast".into(),
+        })
+        .unwrap();
+    let loaded = tokio::time::timeout(HANG, async {
+        loop {
+            match events.recv().await {
+                Some(Event::ConversationLoaded { session_id, turns }) => break (session_id, turns),
+                Some(_) => continue,
+                None => panic!("worker ended"),
+            }
+        }
+    })
+    .await
+    .expect("a user request is not queued behind a prefetch");
+    assert_eq!((loaded.0.as_str(), loaded.1.len()), ("fast", 10));
+    let slow_requests = || {
+        stub.paths()
+            .iter()
+            .filter(|p| p.contains("/sessions/slow"))
+            .count()
+    };
+    assert_eq!(
+        slow_requests(),
+        1 + PREFETCH_IN_FLIGHT,
+        "one neighbour at a time: slow-next's prompts, then its first evaluations"
+    );
+    assert_eq!(
+        stub.max_held(),
+        PREFETCH_IN_FLIGHT,
+        "never more than {PREFETCH_IN_FLIGHT} prefetch requests at once"
+    );
+    // a new wish replaces the old one: its requests are dropped, the new one starts
+    commands
+        .send(Command::Prefetch {
+            session_ids: vec!["slow-other".into()],
+        })
+        .unwrap();
+    stub.until(|s| {
+        s.paths()
+            .iter()
+            .any(|p| p.contains("/sessions/slow-other/prompts/"))
+    })
+    .await;
+    stub.until(|s| {
+        s.paths()
+            .iter()
+            .filter(|p| p.contains("/sessions/slow-other/prompts/"))
+            .count()
+            == PREFETCH_IN_FLIGHT
+    })
+    .await;
+    // moving on cancels: nothing stays in flight
+    commands
+        .send(Command::Prefetch {
+            session_ids: Vec::new(),
+        })
+        .unwrap();
+    stub.until(|s| s.held() == 0).await;
+    assert!(
+        !stub.paths().iter().any(|p| p.contains("slow-previous")),
+        "the second neighbour of a cancelled wish is never asked for"
+    );
+}
+
 /// What the stub serves.
 #[derive(Clone, Copy)]
 enum Behaviour {
@@ -165,6 +252,9 @@ enum Behaviour {
         release_at: usize,
         sessions: usize,
     },
+    /// Sessions named `slow*` have `prompts` prompts whose evaluations are never answered (the
+    /// request stays in flight until the client hangs up); every other session answers at once.
+    HoldSlow { prompts: usize },
 }
 
 #[derive(Default)]
@@ -174,6 +264,9 @@ struct Counters {
     max_in_flight: AtomicUsize,
     served: AtomicUsize,
     waves: AtomicUsize,
+    /// `HoldSlow`: requests held now, and the most ever held at once.
+    held: AtomicUsize,
+    max_held: AtomicUsize,
 }
 
 struct Stub {
@@ -206,6 +299,25 @@ impl Stub {
 
     fn max_in_flight(&self) -> usize {
         self.counters.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    fn held(&self) -> usize {
+        self.counters.held.load(Ordering::SeqCst)
+    }
+
+    fn max_held(&self) -> usize {
+        self.counters.max_held.load(Ordering::SeqCst)
+    }
+
+    /// Waits (yielding, no clock) until `what` holds.
+    async fn until(&self, what: impl Fn(&Stub) -> bool) {
+        tokio::time::timeout(HANG, async {
+            while !what(self) {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the stub reaches the expected state");
     }
 
     fn waves(&self) -> usize {
@@ -255,7 +367,9 @@ async fn serve(
             }
             body
         }
-        Behaviour::Conversation { prompts, .. } if path.ends_with("/prompts") => {
+        Behaviour::HoldSlow { prompts } | Behaviour::Conversation { prompts, .. }
+            if path.ends_with("/prompts") =>
+        {
             let value: Vec<_> = (0..prompts)
                 .rev()
                 .map(|i| {
@@ -284,6 +398,20 @@ async fn serve(
                 let _ = released.wait_for(|w| *w > wave).await;
             }
             c.served.fetch_add(1, Ordering::SeqCst);
+            let prompt = path.rsplit('/').nth(1).unwrap_or("p");
+            serde_json::json!({ "value": [{ "id": format!("e-{prompt}"), "state": "completed" }] })
+        }
+        Behaviour::HoldSlow { .. } => {
+            if path.contains("/sessions/slow") {
+                // held until the client drops the request (a cancelled prefetch)
+                let held = c.held.fetch_add(1, Ordering::SeqCst) + 1;
+                c.max_held.fetch_max(held, Ordering::SeqCst);
+                let mut rest = [0u8; 64];
+                while stream.read(&mut rest).await.unwrap_or(0) > 0 {}
+                c.held.fetch_sub(1, Ordering::SeqCst);
+                c.in_flight.fetch_sub(1, Ordering::SeqCst);
+                return Ok(());
+            }
             let prompt = path.rsplit('/').nth(1).unwrap_or("p");
             serde_json::json!({ "value": [{ "id": format!("e-{prompt}"), "state": "completed" }] })
         }

@@ -205,6 +205,14 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
             }
         }
         Command::Export { path, .. } => vec![Event::Exported { path }],
+        Command::Prefetch { session_ids } if ok => session_ids
+            .into_iter()
+            .map(|session_id| Event::ConversationPrefetched {
+                workspace: "default".into(),
+                session_id,
+                turns: Vec::new(),
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -19,9 +19,9 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
+use super::worker::Event;
 use sctui_graph::GraphClient;
 use sctui_graph::conversation::load_conversation_gated;
-use super::worker::Event;
 
 /// The most requests all prefetching together has in flight: a neighbour of up to three prompts
 /// arrives in two round trips, and a far or busy Graph sees little extra load.
@@ -73,7 +73,8 @@ impl Prefetcher {
         self.current = Some(tasks.spawn(async move {
             for session_id in session_ids {
                 let workspace = client.workspace().to_string();
-                let loaded = load_conversation_gated(&client, &session_id, limit, Some(&gate)).await;
+                let loaded =
+                    load_conversation_gated(&client, &session_id, limit, Some(&gate)).await;
                 match loaded {
                     Ok(turns) => {
                         let _ = events.send(Event::ConversationPrefetched {

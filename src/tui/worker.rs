@@ -8,11 +8,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
+use super::prefetch::Prefetcher;
 use sctui_graph::auth::setup::Chosen;
 use sctui_graph::conversation::{self, FollowError, PollPlan, Turn};
 use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice};
-use super::prefetch::Prefetcher;
 
 /// Work the UI asks for. Each carries what it is about, so late answers land on the right row.
 #[derive(Debug, Clone, PartialEq)]

@@ -907,7 +907,11 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
         "fresh cache: no reload"
     );
     state.now = "2026-01-31T13:00:00Z".parse().unwrap();
-    assert_eq!(loads(update(&mut state, Msg::Settled)), 1, "stale: revalidate");
+    assert_eq!(
+        loads(update(&mut state, Msg::Settled)),
+        1,
+        "stale: revalidate"
+    );
     assert_eq!(
         state.conversations["s0"].turns.len(),
         1,

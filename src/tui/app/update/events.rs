@@ -371,10 +371,7 @@ pub(super) fn store_conversation<'a>(
         .conversations
         .entry(session_id.to_string())
         .or_default();
-    let mut fresh: Vec<TurnView> = turns
-        .into_iter()
-        .map(|t| TurnView::new(t, theme))
-        .collect();
+    let mut fresh: Vec<TurnView> = turns.into_iter().map(|t| TurnView::new(t, theme)).collect();
     for old in conversation.turns.drain(..) {
         if old.following.is_some() {
             match fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id) {

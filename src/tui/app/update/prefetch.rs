@@ -172,7 +172,10 @@ mod tests {
         update(&mut state, Msg::Settled);
         let in_flight = state.in_flight;
         update(&mut state, prefetched("s1"));
-        assert_eq!(state.in_flight, in_flight, "a prefetch is not a user request");
+        assert_eq!(
+            state.in_flight, in_flight,
+            "a prefetch is not a user request"
+        );
         assert_eq!(state.conversations["s1"].turns.len(), 1);
         // the first move cancels the wish; holding `j` sends nothing more
         assert_eq!(
