@@ -459,40 +459,21 @@ mod tests {
     #[test]
     fn out_of_range_values_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "page_size = 5000\n");
-        let err = Config::load(
-            &Overrides {
-                config_path: Some(path),
+        let load = |text: &str| {
+            let overrides = Overrides {
+                config_path: Some(write(&dir, text)),
                 ..Default::default()
-            },
-            &no_env,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("page_size") && err.contains("1000"), "{err}");
-        let path = write(&dir, "bulk_page_size = 0\n");
-        let err = Config::load(
-            &Overrides {
-                config_path: Some(path),
-                ..Default::default()
-            },
-            &no_env,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("bulk_page_size") && err.contains("1000"),
-            "{err}"
-        );
-        let path = write(&dir, "bulk_page_size = 250\n");
-        let config = Config::load(
-            &Overrides {
-                config_path: Some(path),
-                ..Default::default()
-            },
-            &no_env,
-        )
-        .unwrap();
+            };
+            Config::load(&overrides, &no_env)
+        };
+        for (text, key) in [
+            ("page_size = 5000\n", "page_size"),
+            ("bulk_page_size = 0\n", "bulk_page_size"),
+        ] {
+            let err = load(text).unwrap_err().to_string();
+            assert!(err.contains(key) && err.contains("1000"), "{err}");
+        }
+        let config = load("bulk_page_size = 250\n").unwrap();
         assert_eq!((config.page_size, config.bulk_page_size), (100, 250));
     }
 

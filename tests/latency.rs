@@ -92,6 +92,17 @@ async fn a_bulk_read_follows_a_server_that_sends_smaller_pages() {
     assert!(paths[1].ends_with("$skiptoken=7") && paths[2].ends_with("$skiptoken=14"));
 }
 
+/// Opens session `s1` on the stub as the TUI and `prompts list` do.
+async fn open_s1(stub: &Stub) -> Vec<conversation::Turn> {
+    tokio::time::timeout(
+        HANG,
+        conversation::load_conversation(&client(&stub.base, 100), "s1"),
+    )
+    .await
+    .expect("the evaluation requests are sent side by side")
+    .unwrap()
+}
+
 #[tokio::test]
 async fn opening_a_60_prompt_conversation_is_two_round_trips() {
     let stub = Stub::start(Behaviour::Conversation {
@@ -100,11 +111,7 @@ async fn opening_a_60_prompt_conversation_is_two_round_trips() {
         sessions: 1,
     })
     .await;
-    let client = client(&stub.base, 100);
-    let turns = tokio::time::timeout(HANG, conversation::load_conversation(&client, "s1"))
-        .await
-        .expect("the 60 evaluation requests are sent side by side")
-        .unwrap();
+    let turns = open_s1(&stub).await;
     assert_eq!(turns.len(), 60);
     assert_eq!(turns[0].prompt.id, "p00");
     assert_eq!(turns[59].evaluation.as_ref().unwrap().id, "e-p59");
@@ -124,12 +131,7 @@ async fn a_longer_conversation_keeps_at_most_the_bound_in_flight() {
         sessions: 1,
     })
     .await;
-    let client = client(&stub.base, 100);
-    let turns = tokio::time::timeout(HANG, conversation::load_conversation(&client, "s1"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(turns.len(), prompts);
+    assert_eq!(open_s1(&stub).await.len(), prompts);
     assert_eq!(stub.max_in_flight(), EVALUATION_CONCURRENCY);
 }
 

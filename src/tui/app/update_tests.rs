@@ -49,7 +49,7 @@ fn api_error(status: u16) -> GraphError {
 }
 
 /// A state with `n` sessions loaded (s0 newest), as the app would have it after page 1.
-fn loaded(n: usize, next: Option<&str>) -> State {
+pub(super) fn loaded(n: usize, next: Option<&str>) -> State {
     let mut state = State::new("default", "demo");
     state.viewport = (100, 14); // 10 list rows
     let commands = init(&mut state);

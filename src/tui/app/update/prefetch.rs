@@ -74,37 +74,12 @@ pub(super) fn on_prefetched(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sctui_graph::models::{GraphTime, Prompt};
+    use sctui_graph::models::Prompt;
 
-    /// `n` sessions loaded and the first one's conversation settled and loaded.
+    /// `n` sessions loaded (s0 selected), at a time when none of them is cached.
     fn settled(n: usize) -> State {
-        let mut state = State::new("default", "demo");
-        state.viewport = (100, 14);
+        let mut state = crate::tui::app::update_tests::loaded(n, None);
         state.now = "2026-02-01T00:00:00Z".parse().unwrap();
-        init(&mut state);
-        let sessions = (0..n)
-            .map(|i| {
-                let t = format!("2026-01-31T10:{:02}:00Z", 59 - i);
-                Session {
-                    id: format!("s{i}"),
-                    display_name: Some(format!("Session {i}")),
-                    created_date_time: Some(GraphTime::new(t.clone())),
-                    last_modified_date_time: Some(GraphTime::new(t)),
-                }
-            })
-            .collect();
-        update(
-            &mut state,
-            Msg::Worker(Event::PageLoaded {
-                generation: 1,
-                first: true,
-                page: Page {
-                    value: sessions,
-                    next_link: None,
-                    count: None,
-                },
-            }),
-        );
         state
     }
 
