@@ -114,7 +114,9 @@ fn failure(outcome: u8) -> GraphError {
 fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: bool) -> Vec<Event> {
     let ok = !outcome.is_multiple_of(3);
     match command {
-        Command::LoadFirstPage { generation, .. } | Command::LoadNextPage { generation, .. } => {
+        Command::LoadFirstPage { generation, .. }
+        | Command::LoadNextPage { generation, .. }
+        | Command::LoadBulkPage { generation, .. } => {
             let first = outcome.is_multiple_of(2);
             if !ok {
                 return vec![Event::PageFailed {

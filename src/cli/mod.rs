@@ -126,6 +126,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             let mut state = crate::tui::app::State::new(backend.client.workspace(), who);
             state.signed_in = !needs_sign_in;
             state.page_size = backend.client.page_size();
+            state.bulk_page_size = backend.client.bulk_page_size();
             state.tz = jiff::tz::TimeZone::system();
             state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
             state.graph_url = backend.client.base_url().to_string();

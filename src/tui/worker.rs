@@ -21,6 +21,9 @@ pub enum Command {
     LoadFirstPage { generation: u64, query: ListQuery },
     /// Follow a `@odata.nextLink`.
     LoadNextPage { generation: u64, link: String },
+    /// Start walking the whole list again with big pages (`query.top` is the bulk page size); its
+    /// pages merge into what is loaded instead of replacing it.
+    LoadBulkPage { generation: u64, query: ListQuery },
     /// PATCH a new display name; `seq` identifies this rename among several on the same row.
     Rename { id: String, name: String, seq: u64 },
     /// Load a session's prompts and their latest evaluations.
@@ -264,6 +267,16 @@ pub async fn execute(
                 Ok(page) => Event::PageLoaded {
                     generation,
                     first: true,
+                    page,
+                },
+                Err(error) => Event::PageFailed { generation, error },
+            })
+        }
+        Command::LoadBulkPage { generation, query } => {
+            send(match client.list_sessions(&query).await {
+                Ok(page) => Event::PageLoaded {
+                    generation,
+                    first: false,
                     page,
                 },
                 Err(error) => Event::PageFailed { generation, error },

@@ -324,6 +324,11 @@ pub struct Paging {
     pub loaded_once: bool,
     /// The last page request failed (the empty list then says so instead of "no sessions").
     pub failed: bool,
+    /// The whole list is being loaded in big pages, one right after the other (after `G`, a
+    /// filter or a sort), instead of a small page when the selection nears the end.
+    pub bulk: bool,
+    /// `G` was pressed during that walk: the selection follows the end as pages arrive.
+    pub to_end: bool,
 }
 
 /// The whole application state.
@@ -373,6 +378,8 @@ pub struct State {
     pub next_seq: u64,
     /// Page size, for PgUp/PgDn prefetch distance.
     pub page_size: u32,
+    /// `$top` of the pages that load everything (`bulk_page_size`).
+    pub bulk_page_size: u32,
     pub detail_scroll: u16,
     /// First help row shown when the help overlay does not fit.
     pub help_scroll: usize,
@@ -431,6 +438,7 @@ impl State {
             tz: TimeZone::UTC,
             next_seq: 1,
             page_size: 100,
+            bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
             detail_scroll: 0,
             help_scroll: 0,
             conversations: HashMap::new(),

@@ -30,11 +30,20 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 return Vec::new();
             }
             apply_page(state, first, page);
-            maybe_prefetch(state)
+            let mut commands = Vec::new();
+            if state.paging.to_end {
+                commands = select(state, usize::MAX);
+                state.paging.to_end &= state.paging.next_link.is_some();
+            }
+            commands.extend(maybe_prefetch(state));
+            commands
         }
         Event::PageFailed { generation, error } => {
             if generation == state.paging.generation {
                 state.paging.loading = false;
+                // a later `G`, filter or sort starts the walk again
+                state.paging.bulk = false;
+                state.paging.to_end = false;
                 state.paging.loaded_once = true;
                 state.paging.failed = true;
                 state.status = Some(from_error("Could not load sessions", &error));

@@ -5,6 +5,8 @@ use super::*;
 
 /// Moves the selection (clamped) and asks for the next page when it nears the end.
 pub(super) fn select(state: &mut State, position: usize) -> Vec<Command> {
+    // only `G` (the end, however far) keeps the selection following a walk to the end
+    state.paging.to_end = position == usize::MAX && state.paging.bulk;
     let last = state.visible.len().saturating_sub(1);
     let position = position.min(last);
     let before = state.selected_entry().map(|e| e.session.id.clone());
@@ -44,7 +46,7 @@ pub(super) fn maybe_prefetch(state: &mut State) -> Vec<Command> {
     };
     let margin = (layout::list_rows(state.viewport) * 2).max(state.page_size as usize / 2);
     let remaining = state.visible.len().saturating_sub(state.selected + 1);
-    if remaining > margin {
+    if remaining > margin && !state.paging.bulk {
         return Vec::new();
     }
     state.paging.loading = true;
@@ -55,10 +57,37 @@ pub(super) fn maybe_prefetch(state: &mut State) -> Vec<Command> {
     }]
 }
 
+/// Loads the rest of the list in big pages, one right after the other, for what needs all of it
+/// (`G`, a filter, a sort). A walk of small pages in progress is superseded: its page in flight is
+/// dropped when it lands, and the walk starts again from the top with the bulk page size (the
+/// pages merge, so nothing loaded disappears meanwhile). Nothing to do when the list is complete,
+/// not loaded yet, or already walked in bulk.
+pub(super) fn load_everything(state: &mut State) -> Vec<Command> {
+    let paging = &mut state.paging;
+    if paging.bulk || !paging.loaded_once || paging.failed || paging.next_link.is_none() {
+        return Vec::new();
+    }
+    paging.bulk = true;
+    paging.generation += 1;
+    paging.loading = true;
+    paging.next_link = None;
+    state.in_flight += 1;
+    vec![Command::LoadBulkPage {
+        generation: paging.generation,
+        query: ListQuery {
+            top: Some(state.bulk_page_size),
+            count: true,
+            ..ListQuery::default()
+        },
+    }]
+}
+
 pub(super) fn start_load(state: &mut State) -> Vec<Command> {
     state.paging.generation += 1;
     state.paging.loading = true;
     state.paging.next_link = None;
+    state.paging.bulk = false;
+    state.paging.to_end = false;
     state.in_flight += 1;
     vec![Command::LoadFirstPage {
         generation: state.paging.generation,
@@ -86,6 +115,10 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         _ => {
             if state.filter.handle_event(&TermEvent::Key(key)).is_some() {
                 refilter(state);
+                if !state.filter_text().is_empty() {
+                    // a filter is over every session: load the rest in big pages
+                    return load_everything(state);
+                }
                 return maybe_prefetch(state);
             }
             Vec::new()

@@ -26,6 +26,9 @@ mod list;
 mod modes;
 mod prefetch;
 
+#[cfg(test)]
+mod bulk_tests;
+
 use ask::*;
 use edit::*;
 use events::*;
@@ -171,7 +174,11 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::PageDown => select(state, state.selected.saturating_add(step)),
         Action::PageUp => select(state, state.selected.saturating_sub(step)),
         Action::First => select(state, 0),
-        Action::Last => select(state, usize::MAX),
+        Action::Last => {
+            let mut commands = load_everything(state);
+            commands.extend(select(state, usize::MAX));
+            commands
+        }
         Action::FocusDetail => {
             if state.selected_entry().is_some() {
                 state.focus = Focus::Detail;
@@ -256,7 +263,8 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
             let keep = state.selected_entry().map(|e| e.session.id.clone());
             resort(state, keep.as_deref());
             state.status = Some(info(format!("Sorted by {}", state.sort.label())));
-            Vec::new()
+            // an order is only true over every session: load the rest in big pages
+            load_everything(state)
         }
         Action::Workspaces => {
             state.mode = Mode::PickingWorkspace(WorkspacePicker::default());
