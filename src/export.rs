@@ -60,12 +60,12 @@ pub fn conversation_markdown(session: &Session, turns: &[Turn]) -> String {
     out
 }
 
-/// A file name for the export: `sctui-<name>-<id prefix>.md`, safe on every file system.
+/// A file name for the export: `sctui-<name>-<id prefix>.md`, safe on every file system. The name
+/// is sanitised first, so an escape sequence in it leaves nothing behind (`ESC[31m` is dropped
+/// whole, not turned into `-31m`).
 pub fn default_file_name(session: &Session) -> String {
-    let slug: String = session
-        .display_name
-        .as_deref()
-        .unwrap_or("untitled")
+    let name = sanitize_line(session.display_name.as_deref().unwrap_or("untitled"));
+    let slug: String = name
         .chars()
         .map(|c| {
             if c.is_alphanumeric() {
@@ -137,7 +137,30 @@ mod tests {
         assert!(!md.contains('\u{1b}'));
         assert_eq!(
             default_file_name(&session),
-            "sctui-phish-31m-triage-8e95c36e.md"
+            "sctui-phish-triage-8e95c36e.md"
         );
+    }
+
+    #[test]
+    fn file_name_keeps_no_fragment_of_escape_sequences() {
+        let named = |name: &str| -> Session {
+            serde_json::from_value(serde_json::json!({"id":"ab12cd34-ef56","displayName":name}))
+                .unwrap()
+        };
+        for (name, expected) in [
+            (
+                "\u{1b}[1;31mRed\u{1b}[0m alert",
+                "sctui-red-alert-ab12cd34.md",
+            ),
+            ("\u{1b}]0;pwned\u{7}Title", "sctui-title-ab12cd34.md"),
+            (
+                "\u{1b}]8;;https://evil.example\u{1b}\\link\u{1b}]8;;\u{1b}\\ text",
+                "sctui-link-text-ab12cd34.md",
+            ),
+            ("\u{9b}2JCSI", "sctui-csi-ab12cd34.md"),
+            ("\u{1b}[2J", "sctui-untitled-ab12cd34.md"),
+        ] {
+            assert_eq!(default_file_name(&named(name)), expected, "{name:?}");
+        }
     }
 }

@@ -42,10 +42,30 @@ pub fn local(ts: Timestamp, tz: &TimeZone) -> String {
         .to_string()
 }
 
-/// "2025-09-17 21:23:41 CEST (3 d ago)", or "—" when unset.
+/// "2025-09-17 21:23:41 CEST (3 d ago)", or "—" when unset. Older than a month, the age would
+/// only repeat the date, so it is left out.
 pub fn local_and_relative(time: Option<&GraphTime>, now: Timestamp, tz: &TimeZone) -> String {
     match time.and_then(GraphTime::instant) {
-        Some(ts) => format!("{} ({})", local(ts, tz), relative(ts, now, tz)),
+        Some(ts) => {
+            let age = relative(ts, now, tz);
+            if age.ends_with("ago") || age == "just now" {
+                format!("{} ({age})", local(ts, tz))
+            } else {
+                local(ts, tz)
+            }
+        }
+        None => "—".to_string(),
+    }
+}
+
+/// Local date and time to the minute, `2025-09-17 21:23`, the same shape for every row of a
+/// table (a column never mixes "just now" with bare dates); "—" when unset.
+pub fn table_cell(time: Option<&GraphTime>, tz: &TimeZone) -> String {
+    match time.and_then(GraphTime::instant) {
+        Some(ts) => ts
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
         None => "—".to_string(),
     }
 }
@@ -83,6 +103,33 @@ mod tests {
         assert_eq!(
             local_and_relative(Some(&t), now, &TimeZone::UTC),
             "2026-01-31 11:00:00 UTC (1 h ago)"
+        );
+        let old = GraphTime::new("2025-06-01T08:00:00Z");
+        assert_eq!(
+            local_and_relative(Some(&old), now, &TimeZone::UTC),
+            "2025-06-01 08:00:00 UTC",
+            "no date repeated as the age"
+        );
+    }
+
+    #[test]
+    fn table_cells_have_one_shape_whatever_the_age() {
+        let tz = TimeZone::UTC;
+        let cells: Vec<String> = [
+            "2026-01-31T11:59:59Z",
+            "2026-01-31T09:00:00Z",
+            "2025-06-01T08:00:00.1234567Z",
+        ]
+        .iter()
+        .map(|t| table_cell(Some(&GraphTime::new(*t)), &tz))
+        .collect();
+        assert_eq!(
+            cells,
+            ["2026-01-31 11:59", "2026-01-31 09:00", "2025-06-01 08:00"]
+        );
+        assert_eq!(
+            table_cell(Some(&GraphTime::new("0001-01-01T00:00:00Z")), &tz),
+            "—"
         );
     }
 }

@@ -42,7 +42,7 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             sort_newest_first(&mut sessions);
             match output.output {
                 Output::Json => write_json(&mut out, &sessions)?,
-                Output::Table => write_table(&mut out, &sessions)?,
+                Output::Table => write_table(&mut out, &sessions, &TimeZone::system())?,
             }
         }
         SessionsCommand::Get { id, output } => {
@@ -113,10 +113,9 @@ fn display_name(session: &Session) -> String {
         .unwrap_or_else(|| "(untitled)".to_string())
 }
 
-fn write_table(out: &mut impl Write, sessions: &[Session]) -> Result<(), RunError> {
+/// The list as a table. Times are local, to the minute, in one shape for every row.
+fn write_table(out: &mut impl Write, sessions: &[Session], tz: &TimeZone) -> Result<(), RunError> {
     const NAME_COLS: usize = 60;
-    let tz = TimeZone::system();
-    let now = jiff::Timestamp::now();
     writeln!(
         out,
         "{:<36}  {:<NAME_COLS$}  LAST MODIFIED",
@@ -131,8 +130,47 @@ fn write_table(out: &mut impl Write, sessions: &[Session]) -> Result<(), RunErro
             "{:<36}  {name}{}  {}",
             sanitize_line(&session.id),
             " ".repeat(pad),
-            timefmt::relative_graph(session.last_modified_date_time.as_ref(), now, &tz)
+            timefmt::table_cell(session.last_modified_date_time.as_ref(), tz)
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_times_have_one_shape_for_fresh_and_old_sessions() {
+        let now = jiff::Timestamp::now();
+        let fresh = now.to_string();
+        let hour_ago = (now - jiff::SignedDuration::from_hours(1)).to_string();
+        let sessions: Vec<Session> = [
+            ("a", fresh.as_str()),
+            ("b", hour_ago.as_str()),
+            ("c", "2024-02-03T04:05:06.1234567Z"),
+        ]
+        .iter()
+        .map(|(id, t)| {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "displayName": format!("session {id}"), "lastModifiedDateTime": t
+            }))
+            .unwrap()
+        })
+        .collect();
+        let mut out = Vec::new();
+        write_table(&mut out, &sessions, &TimeZone::UTC).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains("ago") && !text.contains("just now"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 4, "{text}");
+        let shape = |l: &str| {
+            let cell = l.get(l.len() - 16..).unwrap_or("");
+            jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", cell).is_ok()
+        };
+        assert!(text.lines().skip(1).all(shape), "{text}");
+        assert!(text.contains("2024-02-03 04:05"), "{text}");
+    }
 }
