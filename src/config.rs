@@ -75,13 +75,13 @@ pub fn remember_workspace(target: &str, id: &str) {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     graph_url: Option<String>,
-    workspace: Option<String>,
-    page_size: Option<u32>,
-    bulk_page_size: Option<u32>,
-    max_retries: Option<u32>,
-    connect_timeout: Option<f64>,
-    request_timeout: Option<f64>,
-    ask_timeout: Option<f64>,
+    workspace: Option<toml::Spanned<String>>,
+    page_size: Option<toml::Spanned<u32>>,
+    bulk_page_size: Option<toml::Spanned<u32>>,
+    max_retries: Option<toml::Spanned<u32>>,
+    connect_timeout: Option<toml::Spanned<f64>>,
+    request_timeout: Option<toml::Spanned<f64>>,
+    ask_timeout: Option<toml::Spanned<f64>>,
     auth: Option<sctui_graph::auth::settings::AuthTable>,
     mouse: Option<bool>,
     keys: Option<keys::KeysTable>,
@@ -229,79 +229,115 @@ impl Config {
             None => Profile::default(),
         };
 
-        let page_size = overrides
-            .page_size
-            .or(file.page_size)
-            .unwrap_or(defaults.page_size);
+        // A bad value from the file names its line; one from a flag or the environment does not
+        // have one.
+        let text = &file.text;
+        let invalid =
+            |key: &'static str, span: Option<std::ops::Range<usize>>, message: String| match (
+                &loaded_from,
+                span,
+            ) {
+                (Some(path), Some(span)) => ConfigError::Parse {
+                    path: path.clone(),
+                    line: line_at(text, span.start),
+                    message: format!("{key} {message}"),
+                },
+                _ => ConfigError::Invalid {
+                    origin: origin.clone(),
+                    key,
+                    message,
+                },
+            };
+        let span_of = |v: &Option<toml::Spanned<u32>>| v.as_ref().map(toml::Spanned::span);
+        let (page_size, page_span) = match (overrides.page_size, &file.page_size) {
+            (Some(flag), _) => (flag, None),
+            (None, Some(v)) => (*v.get_ref(), span_of(&file.page_size)),
+            (None, None) => (defaults.page_size, None),
+        };
         if !(1..=1000).contains(&page_size) {
-            return Err(ConfigError::Invalid {
-                origin,
-                key: "page_size",
-                message: format!("must be between 1 and 1000, not {page_size}"),
-            });
+            return Err(invalid(
+                "page_size",
+                page_span,
+                format!("must be between 1 and 1000, not {page_size}"),
+            ));
         }
-        let bulk_page_size = file.bulk_page_size.unwrap_or(defaults.bulk_page_size);
+        let bulk_page_size = file
+            .bulk_page_size
+            .as_ref()
+            .map_or(defaults.bulk_page_size, |v| *v.get_ref());
         if !(1..=1000).contains(&bulk_page_size) {
-            return Err(ConfigError::Invalid {
-                origin,
-                key: "bulk_page_size",
-                message: format!("must be between 1 and 1000, not {bulk_page_size}"),
-            });
+            return Err(invalid(
+                "bulk_page_size",
+                span_of(&file.bulk_page_size),
+                format!("must be between 1 and 1000, not {bulk_page_size}"),
+            ));
         }
-        let max_retries = file.max_retries.unwrap_or(defaults.max_retries);
+        let max_retries = file
+            .max_retries
+            .as_ref()
+            .map_or(defaults.max_retries, |v| *v.get_ref());
         if max_retries > sctui_graph::retry::MAX_RETRIES_CAP {
-            return Err(ConfigError::Invalid {
-                origin,
-                key: "max_retries",
-                message: format!(
+            return Err(invalid(
+                "max_retries",
+                span_of(&file.max_retries),
+                format!(
                     "must be at most {}, not {max_retries}",
                     sctui_graph::retry::MAX_RETRIES_CAP
                 ),
-            });
+            ));
         }
-        let seconds = |key: &'static str, v: Option<f64>, d: Duration| match v {
-            None => Ok(d),
-            Some(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
-            Some(s) => Err(ConfigError::Invalid {
-                origin: origin.clone(),
-                key,
-                message: format!("must be a number of seconds between 0 and 3600, not {s}"),
-            }),
-        };
+        let seconds =
+            |key: &'static str, v: &Option<toml::Spanned<f64>>, d: Duration, max: f64| match v {
+                None => Ok(d),
+                Some(s) if s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= max => {
+                    Ok(Duration::from_secs_f64(*s.get_ref()))
+                }
+                Some(s) => Err(invalid(
+                    key,
+                    Some(s.span()),
+                    format!(
+                        "must be a number of seconds between 0 and {max}, not {}",
+                        s.get_ref()
+                    ),
+                )),
+            };
         let connect_timeout = seconds(
             "connect_timeout",
-            file.connect_timeout,
+            &file.connect_timeout,
             defaults.connect_timeout,
+            3600.0,
         )?;
         let request_timeout = seconds(
             "request_timeout",
-            file.request_timeout,
+            &file.request_timeout,
             defaults.request_timeout,
+            3600.0,
         )?;
-        let ask_timeout = match file.ask_timeout {
-            None => defaults.ask_timeout,
-            Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
-            Some(s) => {
-                return Err(ConfigError::Invalid {
-                    origin,
-                    key: "ask_timeout",
-                    message: format!("must be a number of seconds between 0 and 86400, not {s}"),
-                });
-            }
-        };
-        let workspace = overrides
+        let ask_timeout = seconds(
+            "ask_timeout",
+            &file.ask_timeout,
+            defaults.ask_timeout,
+            86_400.0,
+        )?;
+        let file_workspace_span = file.workspace.as_ref().map(toml::Spanned::span);
+        let (workspace, workspace_span) = match overrides
             .workspace
             .clone()
             .or_else(|| env_nonempty("SCTUI_WORKSPACE"))
             .or(profile.workspace)
-            .or(file.workspace)
-            .unwrap_or(defaults.workspace);
+        {
+            Some(w) => (w, None),
+            None => match file.workspace.clone() {
+                Some(w) => (w.into_inner(), file_workspace_span),
+                None => (defaults.workspace, None),
+            },
+        };
         if workspace.trim().is_empty() {
-            return Err(ConfigError::Invalid {
-                origin,
-                key: "workspace",
-                message: "must not be empty".into(),
-            });
+            return Err(invalid(
+                "workspace",
+                workspace_span,
+                "must not be empty".into(),
+            ));
         }
         Ok(Self {
             graph_url: overrides
@@ -466,15 +502,27 @@ mod tests {
             };
             Config::load(&overrides, &no_env)
         };
-        for (text, key) in [
-            ("page_size = 5000\n", "page_size"),
-            ("bulk_page_size = 0\n", "bulk_page_size"),
-        ] {
-            let err = load(text).unwrap_err().to_string();
-            assert!(err.contains(key) && err.contains("1000"), "{err}");
-        }
         let config = load("bulk_page_size = 250\n").unwrap();
         assert_eq!((config.page_size, config.bulk_page_size), (100, 250));
+        // A bad value names the file, its line and the key.
+        let path = dir.path().join("config.toml");
+        for (text, key, line) in [
+            ("page_size = 5000\n", "page_size", 1),
+            ("bulk_page_size = 0\n", "bulk_page_size", 1),
+            ("workspace = \"w\"\n\npage_size = 0\n", "page_size", 3),
+            ("# retries\nmax_retries = 99\n", "max_retries", 2),
+            ("connect_timeout = -1\n", "connect_timeout", 1),
+            (
+                "request_timeout = 5\nask_timeout = 100000\n",
+                "ask_timeout",
+                2,
+            ),
+            ("page_size = 10\nworkspace = \"\"\n", "workspace", 2),
+        ] {
+            let err = load(text).unwrap_err().to_string();
+            let want = format!("config file {}, line {line}: {key} ", path.display());
+            assert!(err.starts_with(&want), "{text:?}: {err}");
+        }
     }
 
     #[test]

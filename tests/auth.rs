@@ -594,9 +594,9 @@ fn login_whoami_and_list_across_expiry_against_sctui_fake_graph() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Signed in as Alex Wilber"));
 
+    // No --authority-host from here on: the one used at login is remembered with the cache.
     let whoami = |args: &[&str]| {
         sctui(home.path())
-            .env("SCTUI_AUTHORITY_HOST", &host)
             .args(["whoami"])
             .args(args)
             .output()
@@ -619,7 +619,6 @@ fn login_whoami_and_list_across_expiry_against_sctui_fake_graph() {
 
     let list = || {
         sctui(home.path())
-            .env("SCTUI_AUTHORITY_HOST", &host)
             .args(["--graph-url", &graph, "sessions", "list", "-o", "json"])
             .output()
             .unwrap()

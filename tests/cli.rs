@@ -436,3 +436,205 @@ fn demo_flag_works_with_sessions_commands() {
         "some demo sessions have a null name"
     );
 }
+
+/// A loopback port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn empty_and_path_like_ids_are_usage_errors_before_any_request() {
+    // Nothing listens at this URL: a request would end in exit 6, not 2.
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{}/beta", closed_port());
+    for args in [
+        &["sessions", "get", ""][..],
+        &["sessions", "get", "  "][..],
+        &["sessions", "rename", "..", "x"][..],
+        &["sessions", "rename", ".", "x"][..],
+        &["sessions", "export", "a/b"][..],
+        &["sessions", "get", "x?y=1"][..],
+        &["sessions", "get", "x#frag"][..],
+        &["prompts", "list", ""][..],
+        &["ask", "--session", "..", "hello"][..],
+    ] {
+        let out = sctui(home.path())
+            .env("SCTUI_ACCESS_TOKEN", TOKEN)
+            .args(["--graph-url", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "sctui {args:?}: {}",
+            describe(&out)
+        );
+        assert!(
+            stderr(&out).contains("id cannot"),
+            "sctui {args:?}: {}",
+            describe(&out)
+        );
+    }
+}
+
+#[test]
+fn connection_refused_says_it_is_retrying_on_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "max_retries = 1\n").unwrap();
+    let url = format!("http://127.0.0.1:{}/beta", closed_port());
+    let out = sctui(home.path())
+        .env("SCTUI_ACCESS_TOKEN", TOKEN)
+        .args(["--config", config.to_str().unwrap(), "--graph-url", &url])
+        .args(["sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("could not reach {url}")) && err.contains("retrying in"),
+        "the wait is announced: {err}"
+    );
+    assert!(err.contains("(retry 1 of 1)"), "{err}");
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+}
+
+#[test]
+fn a_graph_url_without_beta_and_an_unknown_workspace_point_the_way_out() {
+    let fake = Fake::start(Some(3));
+    let bare = fake.url.trim_end_matches("/beta");
+    let out = sctui(fake.home.path())
+        .env("SCTUI_ACCESS_TOKEN", TOKEN)
+        .args(["--graph-url", bare, "sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("hint:") && err.contains(&format!("--graph-url {bare}/beta")),
+        "{err}"
+    );
+
+    let out = fake.run(&["--workspace", "nope", "sessions", "list"]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("hint:") && err.contains("`w`") && err.contains("--workspace"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_works_for_whoami_login_and_logout_without_a_sign_in_service() {
+    let home = tempfile::tempdir().unwrap();
+    // A cache file that --demo must leave alone.
+    let cache = home.path().join("state/sctui/auth/tokens.json");
+    std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+    std::fs::write(&cache, "{}").unwrap();
+    let run = |args: &[&str]| {
+        sctui(home.path())
+            .arg("--demo")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let out = run(&["whoami"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("alex@contoso.example") && text.contains("demo"),
+        "{text}"
+    );
+    let out = run(&["whoami", "-o", "json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["username"], "alex@contoso.example");
+
+    let out = run(&["login"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("demo") && text.contains("Alex Wilber"),
+        "{text}"
+    );
+    assert!(!stderr(&out).contains("devicelogin"), "{}", describe(&out));
+
+    let out = run(&["logout"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(cache.exists(), "--demo logout kept the real token cache");
+    assert_eq!(std::fs::read_to_string(&cache).unwrap(), "{}");
+
+    for args in [&["prompts", "list", "5f0c1a2b-0000-4000-8000-000000000006"][..]] {
+        let out = run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "sctui --demo {args:?}: {}",
+            describe(&out)
+        );
+    }
+}
+
+#[test]
+fn ask_reads_the_question_from_stdin() {
+    use std::io::Write;
+    let fake = Fake::start(Some(2));
+    let ask = |args: &[&str], input: &str| {
+        let mut child = sctui(fake.home.path())
+            .env("SCTUI_ACCESS_TOKEN", TOKEN)
+            .args(["--graph-url", &fake.url, "ask"])
+            .args(args)
+            .args(["-o", "json"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = ask(&["-"], "first line\nsecond line\n");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["prompt"]["content"], "first line\nsecond line");
+
+    // No argument and a stdin that is not a terminal: the same.
+    let out = ask(&[], "piped question");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["prompt"]["content"], "piped question");
+
+    // Empty stdin is a usage error.
+    let out = ask(&["-"], "  \n");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}
+
+#[test]
+fn subcommand_help_lists_its_own_flags_before_the_global_ones() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, own) in [
+        (&["sessions", "list", "--help"][..], "--all"),
+        (&["ask", "--help"][..], "--wait"),
+        (&["login", "--help"][..], "--tenant"),
+    ] {
+        let out = sctui(home.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let own_at = text.find(own).expect("own flag listed");
+        let heading = text
+            .find("Global options:")
+            .expect("a heading for global flags");
+        let global_at = text.find("--demo-sessions").expect("global flag listed");
+        assert!(
+            own_at < heading && heading < global_at,
+            "sctui {args:?}:\n{text}"
+        );
+    }
+}

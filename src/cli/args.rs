@@ -19,8 +19,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Flags that apply to the TUI and to every subcommand.
+/// Flags that apply to the TUI and to every subcommand. Listed under their own heading, after a
+/// subcommand's own flags, in every `--help`.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = GLOBAL_HEADING)]
 pub struct GlobalArgs {
     /// Use the built-in Graph fake seeded with demo sessions (no account, no network).
     #[arg(long, global = true)]
@@ -77,6 +79,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_mouse: bool,
 }
+
+/// The `--help` heading of the flags every subcommand accepts.
+pub const GLOBAL_HEADING: &str = "Global options";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -209,8 +214,8 @@ pub struct AskArgs {
     /// Ask in this session; without it a new session is created, named after the question.
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
-    /// The question.
-    pub text: String,
+    /// The question; `-`, or nothing when stdin is not a terminal, reads it from stdin.
+    pub text: Option<String>,
     /// Wait for the answer and print it (exit code 7 when the evaluation fails).
     #[arg(long)]
     pub wait: bool,

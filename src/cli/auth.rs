@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use super::{RunError, load_config};
 use crate::cli::args::{GlobalArgs, LoginArgs, Output};
 use crate::config::Config;
+use sctui_graph::auth::authority::DEFAULT_AUTHORITY_HOST;
 use sctui_graph::auth::cache::TokenCache;
 use sctui_graph::auth::device_code::{self, DeviceCodePrompt};
 use sctui_graph::auth::setup::{self, Chosen};
@@ -18,10 +19,19 @@ use sctui_graph::auth::{
 /// The reminder that scopes are not enough (Graph answers 403 without a role).
 const ROLE_NOTE: &str = "Security Copilot also needs a role on your account (Security Copilot Contributor or Owner); a 403 from Graph means it is missing.";
 
-/// Builds the token source for a run from config and flags.
+/// Builds the token source for a run from config and flags. With no authority host given
+/// (flag, `SCTUI_AUTHORITY_HOST`, `[auth] authority_host`), the one the token cache was signed in
+/// with is used, so `login --authority-host X` is followed by a plain `whoami` that finds it.
 pub fn choose(config: &Config, global: &GlobalArgs) -> Result<Chosen, AuthError> {
+    let mut auth = config.auth.clone();
+    if auth.authority_host == DEFAULT_AUTHORITY_HOST
+        && let Ok(cache) = TokenCache::default_location()
+        && let Some(host) = cache.authority_host()
+    {
+        auth.authority_host = host;
+    }
     setup::choose(
-        &config.auth,
+        &auth,
         global.token_file.as_deref(),
         &|k| std::env::var(k).ok(),
         None,
@@ -54,6 +64,14 @@ async fn device_code_in_terminal(
 
 /// `sctui login`.
 pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError> {
+    if global.demo {
+        let who = demo_identity();
+        println!(
+            "Signed in to the demo as {} (the built-in fake's identity: no sign-in service was contacted and no token was cached).",
+            account_line(who.account.as_ref())
+        );
+        return Ok(());
+    }
     let config = load_config(global)?;
     let mut auth = config.auth.clone();
     auth.method = if args.az {
@@ -82,6 +100,13 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError>
             tracing::info!("signed in with a device code");
             writeln!(out, "Signed in as {}.", account_line(set.account.as_ref()))?;
             writeln!(out, "Tokens are cached in {}.", cache.path().display())?;
+            if auth.authority_host != DEFAULT_AUTHORITY_HOST {
+                writeln!(
+                    out,
+                    "The sign-in service {} is remembered with them: later commands use it unless told otherwise.",
+                    authority.host()
+                )?;
+            }
             warn_scope(&set);
             if auth.tenant != config.auth.tenant || auth.client_id != config.auth.client_id {
                 writeln!(
@@ -134,8 +159,14 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError>
     Ok(())
 }
 
-/// `sctui logout`.
-pub fn logout() -> Result<(), AuthError> {
+/// `sctui logout`; with `--demo` the real token cache is left alone.
+pub fn logout(global: &GlobalArgs) -> Result<(), AuthError> {
+    if global.demo {
+        println!(
+            "The demo keeps no sign-in: nothing to sign out of (the token cache was not touched)."
+        );
+        return Ok(());
+    }
     let cache = TokenCache::default_location()?;
     let account = cache.account();
     if cache.delete()? {
@@ -155,8 +186,20 @@ pub fn logout() -> Result<(), AuthError> {
     Ok(())
 }
 
+/// What `whoami` shows: never a token.
+struct Identity {
+    account: Option<Account>,
+    source: String,
+    scopes: Vec<String>,
+    expires_at: Option<Timestamp>,
+    cache: Option<String>,
+}
+
 /// `sctui whoami`.
 pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError> {
+    if global.demo {
+        return print_identity(&demo_identity(), output);
+    }
     let config = load_config(global)?;
     let chosen = choose(&config, global)?;
     // Renews if needed, so the expiry shown is that of a token that works.
@@ -180,7 +223,46 @@ pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError>
         }
     };
     drop(token);
-    let source = chosen.source.name();
+    print_identity(
+        &Identity {
+            account,
+            source: chosen.source.name().to_string(),
+            scopes,
+            expires_at,
+            cache: chosen
+                .cache
+                .as_ref()
+                .map(|c| c.path().display().to_string()),
+        },
+        output,
+    )
+}
+
+/// The identity `--demo` runs as: the built-in fake's user, no sign-in service, no cache.
+fn demo_identity() -> Identity {
+    let user = crate::fake::idp::FakeUser::default();
+    Identity {
+        account: Some(Account {
+            username: Some(user.username),
+            name: Some(user.name),
+            tenant_id: Some(user.tenant_id),
+            object_id: Some(user.object_id),
+        }),
+        source: "demo (the built-in Graph fake; no sign-in service)".into(),
+        scopes: vec!["SecurityCopilotWorkspaces.ReadWrite.All".into()],
+        expires_at: None,
+        cache: None,
+    }
+}
+
+fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
+    let Identity {
+        account,
+        source,
+        scopes,
+        expires_at,
+        cache,
+    } = identity;
     let lacks_scope = !scopes.is_empty()
         && !scopes
             .iter()
@@ -197,7 +279,7 @@ pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError>
                 "source": source,
                 "scopes": scopes,
                 "expiresAt": expires_at.map(|t| t.to_string()),
-                "tokenCache": chosen.cache.as_ref().map(|c| c.path().display().to_string()),
+                "tokenCache": cache,
             });
             writeln!(out, "{v:#}")?;
         }
@@ -215,8 +297,8 @@ pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError>
                 "Object id: {}",
                 a.object_id.clone().unwrap_or_else(dash)
             )?;
-            let via = match &chosen.cache {
-                Some(c) => format!("{source} (cache: {})", c.path().display()),
+            let via = match cache {
+                Some(c) => format!("{source} (cache: {c})"),
                 None => source.to_string(),
             };
             writeln!(out, "Source:    {via}")?;

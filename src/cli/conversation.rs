@@ -66,17 +66,46 @@ fn state_and_result(evaluation: Option<&Evaluation>) -> (String, String) {
     }
 }
 
-/// Runs `ask`: creates the session when needed, posts the question, starts the evaluation and,
-/// with `--wait`, follows it and prints the answer.
-pub async fn ask(client: &GraphClient, args: AskArgs, plan: PollPlan) -> Result<(), RunError> {
-    if args.text.trim().is_empty() {
+/// The question for `ask`: the argument, or stdin for `-` (or no argument while stdin is not a
+/// terminal, as in `echo … | sctui ask`). Read before anything is sent; empty is a usage error.
+pub fn question(text: Option<&str>) -> Result<String, RunError> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    let from_stdin = |stdin: std::io::Stdin| {
+        std::io::read_to_string(stdin.lock())
+            .map_err(|e| RunError::Usage(format!("cannot read the question from stdin: {e}")))
+    };
+    let text = match text {
+        Some("-") => from_stdin(stdin)?,
+        Some(text) => text.to_string(),
+        None if stdin.is_terminal() => {
+            return Err(RunError::Usage(
+                "give the question as an argument, or `-` to read it from stdin".into(),
+            ));
+        }
+        None => from_stdin(stdin)?,
+    };
+    let text = text.trim();
+    if text.is_empty() {
         return Err(RunError::Usage("the question cannot be empty".into()));
     }
+    Ok(text.to_string())
+}
+
+/// Runs `ask`: creates the session when needed, posts the question, starts the evaluation and,
+/// with `--wait`, follows it and prints the answer.
+pub async fn ask(
+    client: &GraphClient,
+    args: AskArgs,
+    question: &str,
+    plan: PollPlan,
+    notices: &super::notice::Notices,
+) -> Result<(), RunError> {
     let session = match &args.session {
         Some(id) => Some(client.get_session(id).await?),
         None => None,
     };
-    let asked = conversation::ask(client, session, args.text.trim(), |_| {})
+    let asked = conversation::ask(client, session, question, |_| {})
         .await
         .map_err(|failure| {
             if let Some(s) = &failure.session {
@@ -90,6 +119,7 @@ pub async fn ask(client: &GraphClient, args: AskArgs, plan: PollPlan) -> Result<
     let mut evaluation = asked.evaluation.clone();
     if args.wait {
         if args.output.output == Output::Table {
+            notices.said();
             eprintln!(
                 "Asked in session {} (prompt {}); waiting for the answer…",
                 asked.session.id, asked.prompt.id

@@ -8,6 +8,8 @@ pub mod docs;
 pub mod exit;
 mod fake_graph;
 mod output;
+pub mod hints;
+pub mod notice;
 mod sessions;
 
 use std::process::ExitCode;
@@ -38,6 +40,9 @@ pub enum RunError {
     /// Signing in failed or is needed.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// A failure with the likely way out ([`hints`]); shown as a second line.
+    #[error("{error}")]
+    Hinted { error: Box<RunError>, hint: String },
 }
 
 impl RunError {
@@ -51,6 +56,7 @@ impl RunError {
             Self::Auth(AuthError::Settings(_)) => crate::cli::exit::USAGE,
             Self::Auth(AuthError::Network { .. }) => crate::cli::exit::NETWORK,
             Self::Auth(_) => crate::cli::exit::AUTH,
+            Self::Hinted { error, .. } => error.exit_code(),
         }
     }
 }
@@ -64,6 +70,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(error) => {
             tracing::error!(%error, "run failed");
             eprintln!("sctui: error: {error}");
+            if let RunError::Hinted { hint, .. } = &error {
+                eprintln!("sctui: hint: {hint}");
+            }
             ExitCode::from(error.exit_code())
         }
     }
@@ -78,29 +87,37 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         }
         Some(Command::Man) => Ok(docs::man_page(&mut std::io::stdout().lock())?),
         Some(Command::Login(args)) => auth::login(&global, args).await,
-        Some(Command::Logout) => Ok(auth::logout()?),
+        Some(Command::Logout) => Ok(auth::logout(&global)?),
         Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
         Some(Command::Sessions(command)) => {
-            let backend = Backend::connect(&global).await?;
-            let result = sessions::run(&backend.client, command).await;
-            backend.shutdown().await;
-            result
+            sessions::check_ids(&command)?;
+            let listing = matches!(command, crate::cli::SessionsCommand::List { .. });
+            with_graph(&global, listing, async |client, _, _| {
+                sessions::run(&client, command).await
+            })
+            .await
         }
         Some(Command::Prompts(command)) => {
-            let backend = Backend::connect(&global).await?;
-            let result = conversation::prompts(&backend.client, command).await;
-            backend.shutdown().await;
-            result
+            let crate::cli::PromptsCommand::List { session_id, .. } = &command;
+            hints::check_id("session id", session_id)?;
+            with_graph(&global, false, async |client, _, _| {
+                conversation::prompts(&client, command).await
+            })
+            .await
         }
         Some(Command::Ask(args)) => {
-            let backend = Backend::connect(&global).await?;
-            let plan = PollPlan {
-                deadline: backend.config.ask_timeout,
-                ..PollPlan::default()
-            };
-            let result = conversation::ask(&backend.client, args, plan).await;
-            backend.shutdown().await;
-            result
+            if let Some(id) = &args.session {
+                hints::check_id("session id", id)?;
+            }
+            let question = conversation::question(args.text.as_deref())?;
+            with_graph(&global, false, async |client, config, notices| {
+                let plan = PollPlan {
+                    deadline: config.ask_timeout,
+                    ..PollPlan::default()
+                };
+                conversation::ask(&client, args, &question, plan, &notices).await
+            })
+            .await
         }
         None => {
             let mut backend = Backend::connect(&global).await?;
@@ -141,6 +158,43 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             result.map_err(RunError::from)
         }
     }
+}
+
+/// Runs one Graph command of the CLI: connects, announces retries and long waits on stderr,
+/// and adds the way out to a failure whose likely cause is known (`listing`: the command lists
+/// the workspace's sessions, so a 404 there is about the workspace).
+async fn with_graph(
+    global: &GlobalArgs,
+    listing: bool,
+    work: impl AsyncFnOnce(GraphClient, Config, notice::Notices) -> Result<(), RunError>,
+) -> Result<(), RunError> {
+    let backend = Backend::connect(global).await?;
+    let graph_url = backend.client.base_url().to_string();
+    let notices = notice::Notices::default();
+    let client = backend
+        .client
+        .clone()
+        .with_retry_observer(notices.retry_observer(&graph_url, backend.config.max_retries));
+    let workspace = client.workspace().to_string();
+    let result = notices
+        .while_waiting(
+            &graph_url,
+            work(client, backend.config.clone(), notices.clone()),
+        )
+        .await;
+    backend.shutdown().await;
+    result.map_err(|error| match &error {
+        RunError::Graph(graph) => {
+            match hints::after_error(graph, &graph_url, &workspace, listing) {
+                Some(hint) => RunError::Hinted {
+                    error: Box::new(error),
+                    hint,
+                },
+                None => error,
+            }
+        }
+        _ => error,
+    })
 }
 
 /// A Graph client, and the in-process fake behind it in `--demo`.

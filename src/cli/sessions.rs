@@ -71,6 +71,16 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
     Ok(())
 }
 
+/// Refuses empty and path-like session ids before anything is sent ([`super::hints::check_id`]).
+pub fn check_ids(command: &SessionsCommand) -> Result<(), RunError> {
+    match command {
+        SessionsCommand::Get { id, .. }
+        | SessionsCommand::Export { id, .. }
+        | SessionsCommand::Rename { id, .. } => super::hints::check_id("session id", id),
+        SessionsCommand::List { .. } | SessionsCommand::Create { .. } => Ok(()),
+    }
+}
+
 /// Newest-modified first, the order the TUI shows (Graph's `$orderby` is not documented here).
 pub fn sort_newest_first(sessions: &mut [Session]) {
     sessions.sort_by(|a, b| {

@@ -176,6 +176,18 @@ impl TokenCache {
         serde_json::from_slice::<CacheFile>(&text).ok()?.account
     }
 
+    /// The sign-in service the file was written for, whatever tenant it is for: with none
+    /// configured, later commands follow the one `login --authority-host` used.
+    pub fn authority_host(&self) -> Option<String> {
+        let text = std::fs::read(&self.path).ok()?;
+        Some(
+            serde_json::from_slice::<CacheFile>(&text)
+                .ok()?
+                .authority_host,
+        )
+        .filter(|h| !h.is_empty())
+    }
+
     fn write_atomically(&self, bytes: &[u8]) -> Result<(), AuthError> {
         let dir = self
             .path
