@@ -566,7 +566,16 @@ fn demo_works_for_whoami_login_and_logout_without_a_sign_in_service() {
     assert!(cache.exists(), "--demo logout kept the real token cache");
     assert_eq!(std::fs::read_to_string(&cache).unwrap(), "{}");
 
-    for args in [&["prompts", "list", "5f0c1a2b-0000-4000-8000-000000000006"][..]] {
+    let out = run(&["sessions", "list", "-o", "json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = list[0]["id"].as_str().expect("a demo session").to_string();
+    for args in [
+        &["prompts", "list", &id][..],
+        &["sessions", "get", &id][..],
+        &["sessions", "export", &id][..],
+        &["ask", "--session", &id, "what next?"][..],
+        &["man"][..],
+    ] {
         let out = run(args);
         assert_eq!(
             out.status.code(),

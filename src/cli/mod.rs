@@ -7,9 +7,9 @@ mod conversation;
 pub mod docs;
 pub mod exit;
 mod fake_graph;
-mod output;
 pub mod hints;
 pub mod notice;
+mod output;
 mod sessions;
 
 use std::process::ExitCode;
@@ -91,14 +91,14 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
         Some(Command::Sessions(command)) => {
             sessions::check_ids(&command)?;
-            let listing = matches!(command, crate::cli::SessionsCommand::List { .. });
+            let listing = matches!(command, crate::cli::args::SessionsCommand::List { .. });
             with_graph(&global, listing, async |client, _, _| {
                 sessions::run(&client, command).await
             })
             .await
         }
         Some(Command::Prompts(command)) => {
-            let crate::cli::PromptsCommand::List { session_id, .. } = &command;
+            let crate::cli::args::PromptsCommand::List { session_id, .. } = &command;
             hints::check_id("session id", session_id)?;
             with_graph(&global, false, async |client, _, _| {
                 conversation::prompts(&client, command).await
