@@ -321,6 +321,23 @@ fn token_rejected_by_graph_exits_3() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 }
 
+/// Runs `sctui <global> <args>` with a token and checks it exits 2 (usage).
+fn usage_error(home: &Path, global: &[&str], args: &[&str]) -> Output {
+    let out = sctui(home)
+        .env("SCTUI_ACCESS_TOKEN", TOKEN)
+        .args(global)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "sctui {args:?}: {}",
+        describe(&out)
+    );
+    out
+}
+
 #[test]
 fn bad_flag_exits_2() {
     let home = tempfile::tempdir().unwrap();
@@ -330,17 +347,7 @@ fn bad_flag_exits_2() {
         &["sessions", "list", "--output", "xml"][..],
         &["sessions", "get"][..],
     ] {
-        let out = sctui(home.path())
-            .env("SCTUI_ACCESS_TOKEN", TOKEN)
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "sctui {args:?}: {}",
-            describe(&out)
-        );
+        let out = usage_error(home.path(), &[], args);
         assert!(
             !stderr(&out).is_empty(),
             "sctui {args:?}: says why on stderr"
@@ -459,18 +466,7 @@ fn empty_and_path_like_ids_are_usage_errors_before_any_request() {
         &["prompts", "list", ""][..],
         &["ask", "--session", "..", "hello"][..],
     ] {
-        let out = sctui(home.path())
-            .env("SCTUI_ACCESS_TOKEN", TOKEN)
-            .args(["--graph-url", &url])
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "sctui {args:?}: {}",
-            describe(&out)
-        );
+        let out = usage_error(home.path(), &["--graph-url", &url], args);
         assert!(
             stderr(&out).contains("id cannot"),
             "sctui {args:?}: {}",
