@@ -3,6 +3,8 @@
 //! through the real binary with trace logging that must never show a secret.
 //! Everything stays on 127.0.0.1; binaries get their own HOME and XDG dirs.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -413,20 +415,8 @@ fn cache_for_another_tenant_client_or_host_is_ignored() {
 /// The binary with HOME/XDG isolated under `home` and no inherited sctui env.
 fn sctui(home: &Path) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("SCTUI_ACCESS_TOKEN")
-        .env_remove("SCTUI_GRAPH_URL")
-        .env_remove("SCTUI_WORKSPACE")
-        .env_remove("SCTUI_CONFIG")
-        .env_remove("SCTUI_LOG")
-        .env_remove("SCTUI_AUTHORITY_HOST")
-        .env_remove("SCTUI_CLIENT_SECRET")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    common::isolate(&mut cmd, home);
+    cmd.env_remove("SCTUI_CLIENT_SECRET");
     cmd
 }
 

@@ -8,7 +8,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::describe;
 use serde_json::Value;
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 const TOKEN: &str = "cli-test-token";
@@ -16,18 +19,7 @@ const TOKEN: &str = "cli-test-token";
 /// A command for the binary with HOME/XDG isolated under `home` and no inherited sctui env.
 fn sctui(home: &Path) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("SCTUI_ACCESS_TOKEN")
-        .env_remove("SCTUI_GRAPH_URL")
-        .env_remove("SCTUI_WORKSPACE")
-        .env_remove("SCTUI_CONFIG")
-        .env_remove("SCTUI_LOG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    common::isolate(&mut cmd, home);
     cmd
 }
 
@@ -121,15 +113,6 @@ impl Fake {
             )
         })
     }
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn stderr(out: &Output) -> String {

@@ -1,0 +1,35 @@
+//! Helpers shared by the tests that run the `sctui` binary: an isolated environment (HOME and
+//! XDG folders under a temp dir, no inherited sctui settings) and a readable dump of a run.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Points every folder sctui reads or writes at `home` and clears the settings a developer's
+/// shell may carry (tokens, Graph URL, workspace, config, log level, sign-in service).
+pub fn isolate(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("SCTUI_ACCESS_TOKEN")
+        .env_remove("SCTUI_GRAPH_URL")
+        .env_remove("SCTUI_WORKSPACE")
+        .env_remove("SCTUI_CONFIG")
+        .env_remove("SCTUI_LOG")
+        .env_remove("SCTUI_AUTHORITY_HOST")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+}
+
+/// Exit status, stdout and stderr of a run, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
