@@ -18,7 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use sctui::tui::app::{Msg, State, update};
+use sctui::tui::app::{Msg, Pending, State, update};
 use sctui::tui::worker::Event;
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
@@ -76,9 +76,14 @@ fn session(i: usize) -> Session {
     }
 }
 
-fn page_loaded(first: bool, sessions: Vec<Session>, next: Option<&str>) -> Msg {
+/// A page answering the page request `state` awaits (one is started when none is).
+fn page_loaded(state: &mut State, first: bool, sessions: Vec<Session>, next: Option<&str>) -> Msg {
+    let req = match state.requests.page() {
+        Some(req) => req,
+        None => state.requests.start(Pending::Page { first }),
+    };
     Msg::Worker(Event::PageLoaded {
-        generation: 1,
+        req,
         first,
         page: Page {
             value: sessions,
@@ -96,14 +101,16 @@ fn loaded(n: usize) -> State {
     state.now = now();
     let _ = sctui::tui::app::init(&mut state);
     let sessions = (0..n).map(session).collect();
-    let _ = update(
-        &mut state,
-        page_loaded(true, sessions, Some("http://127.0.0.1/next")),
-    );
+    let msg = page_loaded(&mut state, true, sessions, Some("http://127.0.0.1/next"));
+    let _ = update(&mut state, msg);
     let id = state.selected_entry().unwrap().session.id.clone();
+    let req = state.requests.start(Pending::Conversation {
+        session_id: id.clone(),
+    });
     let _ = update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
+            req,
             session_id: id,
             turns: conversation(),
         }),
@@ -211,7 +218,6 @@ fn unload(state: &mut State, n: usize, front: bool) {
     state.visible.extend(0..state.sessions.len());
     state.selected = 0;
     state.list_offset = 0;
-    state.paging.loading = true;
 }
 
 fn apply_page(c: &mut Criterion) {
@@ -241,16 +247,18 @@ fn apply_page(c: &mut Criterion) {
         state.viewport = (WIDTH, HEIGHT);
         state.now = now();
         let _ = sctui::tui::app::init(&mut state);
-        let _ = update(
+        let msg = page_loaded(
             &mut state,
-            page_loaded(true, (0..n).map(session).collect(), Some("next")),
+            true,
+            (0..n).map(session).collect(),
+            Some("next"),
         );
-        state.paging.loading = true;
+        let _ = update(&mut state, msg);
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let msg = page_loaded(false, page.clone(), Some("next"));
+                    let msg = page_loaded(&mut state, false, page.clone(), Some("next"));
                     let start = Instant::now();
                     black_box(update(&mut state, msg));
                     total += start.elapsed();

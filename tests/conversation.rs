@@ -5,6 +5,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::get;
 use sctui::fake::{FakeGraph, FakeOptions, Seed};
+use sctui::tui::app::RequestId;
 use sctui::tui::worker::{self, Command, Event};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{self, FollowError, PollPlan};
@@ -161,6 +162,9 @@ async fn failure_results_and_deadlines_are_reported() {
     fake.shutdown().await;
 }
 
+/// A request id for commands run outside the app.
+const REQ: RequestId = RequestId { epoch: 0, seq: 7 };
+
 #[tokio::test]
 async fn the_worker_reports_created_asked_updates_and_end_in_order() {
     let fake = fake(150).await;
@@ -170,7 +174,7 @@ async fn the_worker_reports_created_asked_updates_and_end_in_order() {
         &client,
         fast_plan(),
         Command::Ask {
-            seq: 7,
+            req: REQ,
             session: None,
             text: "phishing email triage".into(),
         },
@@ -181,11 +185,11 @@ async fn the_worker_reports_created_asked_updates_and_end_in_order() {
     let mut kinds = Vec::new();
     while let Some(event) = rx.recv().await {
         kinds.push(match event {
-            Event::Created { seq: 7, .. } => "created",
-            Event::Asked { seq: 7, .. } => "asked",
-            Event::EvaluationUpdated { seq: 7, .. } => "update",
+            Event::Created { req: REQ, .. } => "created",
+            Event::Asked { req: REQ, .. } => "asked",
+            Event::EvaluationUpdated { req: REQ, .. } => "update",
             Event::FollowEnded {
-                seq: 7,
+                req: REQ,
                 result: Ok(()),
                 ..
             } => "ended",
@@ -215,6 +219,7 @@ async fn export_writes_the_conversation_as_markdown() {
         &client,
         fast_plan(),
         Command::Export {
+            req: REQ,
             session: phishing.clone(),
             path: path.clone(),
         },

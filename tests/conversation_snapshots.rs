@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sctui::tui::app::{self, Msg, State};
-use sctui::tui::worker::Event;
+use sctui::tui::worker::{Command, Event};
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
 
@@ -36,7 +36,8 @@ fn state_with(turns: Vec<Turn>) -> State {
     let mut state = State::new("default", "demo");
     state.now = "2026-01-31T12:00:00Z".parse().unwrap();
     state.viewport = (110, 34);
-    app::init(&mut state);
+    let _ = app::init(&mut state);
+    let req = state.requests.page().expect("a page request");
     let session = Session {
         id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
         display_name: Some("Risky sign-ins: lena.fischer".into()),
@@ -46,7 +47,7 @@ fn state_with(turns: Vec<Turn>) -> State {
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: true,
             page: Page {
                 value: vec![session.clone()],
@@ -55,10 +56,14 @@ fn state_with(turns: Vec<Turn>) -> State {
             },
         }),
     );
-    app::update(&mut state, Msg::Settled);
+    let out = app::update(&mut state, Msg::Settled);
+    let [Command::LoadConversation { req, .. }] = out.commands[..] else {
+        panic!("{out:?}")
+    };
     app::update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
+            req,
             session_id: session.id,
             turns,
         }),

@@ -178,13 +178,16 @@ async fn prefetch_keeps_few_requests_in_flight_is_cancelled_and_never_delays_the
     // the user's own load goes straight through while every prefetch slot is taken
     commands
         .send(Command::LoadConversation {
+            req: sctui::tui::app::RequestId { epoch: 0, seq: 1 },
             session_id: "fast".into(),
         })
         .unwrap();
     let loaded = tokio::time::timeout(HANG, async {
         loop {
             match events.recv().await {
-                Some(Event::ConversationLoaded { session_id, turns }) => break (session_id, turns),
+                Some(Event::ConversationLoaded {
+                    session_id, turns, ..
+                }) => break (session_id, turns),
                 Some(_) => continue,
                 None => panic!("worker ended"),
             }

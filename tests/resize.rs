@@ -39,11 +39,11 @@ fn base() -> State {
         .map(|i| session(i, names[i % names.len()]))
         .collect();
     let _ = sctui::tui::app::init(&mut state);
-    let generation = state.paging.generation;
+    let req = state.requests.page().expect("a page request");
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation,
+            req,
             first: true,
             page: Page {
                 value,
@@ -52,10 +52,12 @@ fn base() -> State {
             },
         }),
     );
+    // the prefetch of page 2 fails
+    let req = state.requests.page().expect("a page request");
     update(
         &mut state,
         Msg::Worker(Event::PageFailed {
-            generation,
+            req,
             error: GraphError::from(ApiError::from_response(503, b"", Some("rid-1"))),
         }),
     );

@@ -9,12 +9,13 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sctui::fake::{FakeGraph, FakeOptions};
 use sctui::theme::Theme;
-use sctui::tui::app::{self, Mode, Msg, State};
-use sctui::tui::worker::{self, Command, Event};
+use sctui::tui::app::{self, Effect, Mode, Msg, Output, State};
+use sctui::tui::worker::{self, Command, Event, ExportError};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::PollPlan;
 use sctui_graph::models::{GraphTime, Page, Session};
 use sctui_graph::{ClientOptions, GraphClient};
+use tokio::sync::mpsc;
 
 const SECOND_WORKSPACE: &str = "5b0c9d2e-6f3a-4e1b-9c7d-2a8e4f6b1c3d";
 
@@ -27,7 +28,7 @@ fn session(id: &str, name: &str) -> Session {
     }
 }
 
-fn press(state: &mut State, code: KeyCode) -> Vec<Command> {
+fn press(state: &mut State, code: KeyCode) -> Output {
     app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -38,11 +39,11 @@ fn busy_state(theme: Theme) -> State {
     state.now = "2026-01-31T12:00:00Z".parse().unwrap();
     state.viewport = (100, 24);
     app::init(&mut state);
-    let generation = state.paging.generation;
+    let req = state.requests.page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation,
+            req,
             first: true,
             page: Page {
                 value: vec![
@@ -118,10 +119,18 @@ fn no_color_draws_not_one_colour_on_any_screen() {
     assert_colourless(&state, "workspace picker");
     press(&mut state, KeyCode::Esc);
 
+    let out = press(&mut state, KeyCode::Char('e'));
+    let [Command::Export { req, ref path, .. }] = out.commands[..] else {
+        panic!("{out:?}")
+    };
     app::update(
         &mut state,
         Msg::Worker(Event::ExportFailed {
-            message: "disk full".into(),
+            req,
+            error: ExportError::Write {
+                path: path.clone(),
+                source: std::io::Error::other("disk full"),
+            },
         }),
     );
     assert_colourless(&state, "error status");
@@ -209,34 +218,61 @@ fn fast_plan() -> PollPlan {
     }
 }
 
-/// Runs commands the way the worker loop does, without touching the user's state dir: a
-/// workspace switch changes the client, everything else goes through `worker::execute`.
-async fn run(client: &mut GraphClient, state: &mut State, commands: Vec<Command>) {
-    let mut queue = commands;
-    while !queue.is_empty() {
-        let mut next = Vec::new();
-        for command in queue {
-            if let Command::SwitchWorkspace { id, .. } = &command {
-                *client = client.for_workspace(id.clone());
-                continue;
-            }
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            worker::execute(client, fast_plan(), command, &tx).await;
-            drop(tx);
-            while let Some(event) = rx.recv().await {
-                next.extend(app::update(state, Msg::Worker(event)));
-            }
+/// The app wired to the real worker loop through its channels (no terminal): what `update`
+/// asks for is sent to the worker, and its events are applied until nothing is awaited.
+struct App {
+    state: State,
+    commands: mpsc::UnboundedSender<Command>,
+    events: mpsc::UnboundedReceiver<Event>,
+}
+
+impl App {
+    fn start(client: GraphClient, state: State) -> Self {
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (events_tx, events) = mpsc::unbounded_channel();
+        tokio::spawn(worker::run(
+            client,
+            fast_plan(),
+            commands_rx,
+            events_tx,
+            None,
+        ));
+        Self {
+            state,
+            commands,
+            events,
         }
-        // conversations of the selection are not part of this test
-        next.retain(|c| !matches!(c, Command::LoadConversation { .. }));
-        queue = next;
+    }
+
+    /// Sends what `update` asked of the worker (effects, such as remembering the workspace in the
+    /// user's state dir, are the runtime's and not carried out here), then applies answers until
+    /// the request store is empty.
+    async fn run(&mut self, out: Output) {
+        let mut pending = out.commands;
+        loop {
+            for command in pending.drain(..) {
+                self.commands.send(command).expect("the worker runs");
+            }
+            if self.state.requests.is_empty() {
+                return;
+            }
+            let event = tokio::time::timeout(Duration::from_secs(30), self.events.recv())
+                .await
+                .expect("the worker answers")
+                .expect("the worker runs");
+            pending = app::update(&mut self.state, Msg::Worker(event)).commands;
+        }
+    }
+
+    fn press(&mut self, code: KeyCode) -> Output {
+        press(&mut self.state, code)
     }
 }
 
 #[tokio::test]
 async fn picking_the_second_workspace_loads_its_sessions() {
     let fake = FakeGraph::start(FakeOptions::demo()).await.unwrap();
-    let mut client = GraphClient::new(
+    let client = GraphClient::new(
         ClientOptions {
             graph_url: fake.base_url().to_string(),
             ..ClientOptions::default()
@@ -246,21 +282,22 @@ async fn picking_the_second_workspace_loads_its_sessions() {
     .unwrap();
     let mut state = State::new("default", "demo");
     state.viewport = (120, 36);
-    let commands = app::init(&mut state);
-    run(&mut client, &mut state, commands).await;
+    let mut app = App::start(client, state);
+    let out = app::init(&mut app.state);
+    app.run(out).await;
     assert!(
-        state
+        app.state
             .sessions
             .iter()
             .all(|e| !e.current_name().starts_with("Fabrikam")),
         "the default workspace first"
     );
-    let before = state.sessions.len();
+    let before = app.state.sessions.len();
 
-    let commands = press(&mut state, KeyCode::Char('w'));
-    assert!(matches!(commands.as_slice(), [Command::LoadWorkspaces]));
-    run(&mut client, &mut state, commands).await;
-    let Mode::PickingWorkspace(picker) = &state.mode else {
+    let out = app.press(KeyCode::Char('w'));
+    assert!(matches!(out.commands[..], [Command::LoadWorkspaces { .. }]));
+    app.run(out).await;
+    let Mode::PickingWorkspace(picker) = &app.state.mode else {
         panic!("the picker is open");
     };
     let listed: Vec<&str> = picker
@@ -272,13 +309,18 @@ async fn picking_the_second_workspace_loads_its_sessions() {
         .collect();
     assert_eq!(listed, ["default", SECOND_WORKSPACE]);
 
-    press(&mut state, KeyCode::Char('j'));
-    let commands = press(&mut state, KeyCode::Enter);
+    app.press(KeyCode::Char('j'));
+    let out = app.press(KeyCode::Enter);
     assert!(matches!(
-        commands.first(),
-        Some(Command::SwitchWorkspace { id, .. }) if id == SECOND_WORKSPACE
+        out.commands.first(),
+        Some(Command::SwitchWorkspace { id }) if id == SECOND_WORKSPACE
     ));
-    run(&mut client, &mut state, commands).await;
+    assert!(matches!(
+        &out.effects[..],
+        [Effect::RememberWorkspace { id, .. }] if id == SECOND_WORKSPACE
+    ));
+    app.run(out).await;
+    let state = &app.state;
     assert!(matches!(state.mode, Mode::Browsing));
     assert_eq!(state.workspace, SECOND_WORKSPACE);
     assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam MSSP"));
@@ -297,7 +339,7 @@ async fn picking_the_second_workspace_loads_its_sessions() {
             .map(|e| e.current_name())
             .collect::<Vec<_>>()
     );
-    let header = screen(&draw(&state));
+    let header = screen(&draw(state));
     assert!(header.contains("Fabrikam MSSP"), "{header}");
     fake.shutdown().await;
 }

@@ -93,18 +93,18 @@ fn started(w: u16, h: u16) -> State {
     state.now = NOW.parse().unwrap();
     state.tz = jiff::tz::TimeZone::UTC;
     state.viewport = (w, h);
-    let commands = app::init(&mut state);
+    let commands = app::init(&mut state).commands;
     assert_eq!(commands.len(), 1, "init asks for the first page");
     state
 }
 
 fn load(state: &mut State, value: Vec<Session>) {
     let count = Some(value.len() as u64);
-    let generation = state.paging.generation;
+    let req = state.requests.page().expect("a page request");
     app::update(
         state,
         Msg::Worker(Event::PageLoaded {
-            generation,
+            req,
             first: true,
             page: Page {
                 value,
@@ -370,11 +370,12 @@ fn s07_help_overlay() {
 #[test]
 fn s02b_detail_with_conversation() {
     let mut state = loaded(100, 24);
-    let commands = app::update(&mut state, Msg::Settled);
-    assert!(
-        matches!(commands[0], Command::LoadConversation { .. }),
-        "the conversation is requested (then its neighbours are fetched ahead): {commands:?}"
-    );
+    let commands = app::update(&mut state, Msg::Settled).commands;
+    let Some(Command::LoadConversation { req, .. }) = commands.first().cloned() else {
+        panic!(
+            "the conversation is requested (then its neighbours are fetched ahead): {commands:?}"
+        )
+    };
     let turns: Vec<Turn> = vec![
         Turn {
             prompt: serde_json::from_value(serde_json::json!({
@@ -420,6 +421,7 @@ fn s02b_detail_with_conversation() {
     app::update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
+            req,
             session_id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
             turns,
         }),
@@ -439,11 +441,11 @@ fn s07b_help_short_terminal() {
 fn s08_error_in_status_bar() {
     let mut state = loaded(100, 24);
     press(&mut state, KeyCode::Char('R'));
-    let generation = state.paging.generation;
+    let req = state.requests.page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageFailed {
-            generation,
+            req,
             error: api_503(),
         }),
     );
@@ -454,11 +456,11 @@ fn s08_error_in_status_bar() {
 fn refresh_failed(w: u16, h: u16) -> State {
     let mut state = loaded(w, h);
     press(&mut state, KeyCode::Char('R'));
-    let generation = state.paging.generation;
+    let req = state.requests.page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageFailed {
-            generation,
+            req,
             error: api_503(),
         }),
     );
@@ -488,13 +490,19 @@ fn s08b_rename_failed_reopens_editor() {
     press(&mut state, KeyCode::Char('j'));
     press(&mut state, KeyCode::Char('r'));
     type_text(&mut state, "MFA fatigue triage");
-    press(&mut state, KeyCode::Enter);
+    let out = app::update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let [Command::Rename { req, .. }] = out.commands[..] else {
+        panic!("{out:?}")
+    };
     app::update(
         &mut state,
         Msg::Worker(Event::RenameFailed {
             id: "5f0c1a2b-0000-4000-8000-000000000002".into(),
             name: "MFA fatigue triage".into(),
-            seq: 1,
+            req,
             error: api_503(),
         }),
     );

@@ -1,5 +1,7 @@
-//! The event loop: terminal events, worker events and a spinner tick go into `app::update`; its
-//! commands go to the worker; the screen is redrawn only when something changed.
+//! The runtime, a plain dispatcher: terminal events, worker events and the clock go into
+//! `app::update` as messages; its requests go to the worker and its effects (clipboard, timers,
+//! remembered settings, quit) are carried out here; the screen is redrawn only when something
+//! changed. It never writes the state itself.
 
 use std::time::Duration;
 
@@ -8,7 +10,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{ui, worker};
-use crate::tui::app::{self, Msg, State};
+use crate::tui::app::{self, Effect, Msg, Output, State, Timer};
 use sctui_graph::GraphClient;
 use sctui_graph::conversation::PollPlan;
 
@@ -52,21 +54,21 @@ async fn event_loop(
     let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in);
     let mut terminal_events = EventStream::new();
     let size = terminal.size()?;
-    state.viewport = (size.width, size.height);
-    state.now = jiff::Timestamp::now();
-    for command in app::init(state) {
-        let _ = commands.send(command);
+    let mut timers = Timers::new();
+    let mut quit = false;
+    for msg in [
+        Msg::Resize(size.width, size.height),
+        Msg::Clock(jiff::Timestamp::now()),
+    ] {
+        quit |= dispatch(app::update(state, msg), &commands, &mut timers);
     }
+    quit |= dispatch(app::init(state), &commands, &mut timers);
     let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut clock = tokio::time::interval(CLOCK_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     clock.tick().await;
     let mut signals = Signals::new()?;
-    // Debounce: the detail pane loads once the selection has stayed put this long.
-    let settle = tokio::time::sleep(SETTLE_DELAY);
-    tokio::pin!(settle);
-    let mut settle_armed = false;
 
     // Hidden, for scripts/bench.sh: quit right after the first frame (`1`) or after the first
     // frame that shows the loaded list (`list`), to time start-up.
@@ -82,15 +84,8 @@ async fn event_loop(
                 _ => {}
             }
         }
-        if state.should_quit {
+        if quit {
             break;
-        }
-        if state.settle_pending {
-            settle
-                .as_mut()
-                .reset(tokio::time::Instant::now() + SETTLE_DELAY);
-            settle_armed = true;
-            state.settle_pending = false;
         }
         let msg = tokio::select! {
             event = terminal_events.next() => match event {
@@ -103,33 +98,76 @@ async fn event_loop(
                 None => break,
             },
             Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
-            _ = spinner.tick(), if state.busy() => {
-                state.now = jiff::Timestamp::now();
-                Some(Msg::Tick)
-            }
-            _ = &mut settle, if settle_armed => {
-                settle_armed = false;
+            _ = spinner.tick(), if state.busy() => Some(Msg::Tick(jiff::Timestamp::now())),
+            _ = &mut timers.settle, if timers.settle_armed => {
+                timers.settle_armed = false;
                 Some(Msg::Settled)
             }
             _ = clock.tick() => Some(Msg::Clock(jiff::Timestamp::now())),
             _ = signals.recv() => break,
         };
         if let Some(msg) = msg {
-            for command in app::update(state, msg) {
-                match command {
-                    // the terminal is ours, not the worker's
-                    worker::Command::CopyToClipboard { text } => {
-                        let _ = crate::tui::clipboard::copy(&mut std::io::stdout(), &text);
-                    }
-                    command => {
-                        let _ = commands.send(command);
-                    }
-                }
-            }
+            quit |= dispatch(app::update(state, msg), &commands, &mut timers);
             dirty = true;
         }
     }
     Ok(())
+}
+
+/// The timers `update` can arm.
+struct Timers {
+    /// Debounce: the detail pane loads once the selection has stayed put this long.
+    settle: std::pin::Pin<Box<tokio::time::Sleep>>,
+    settle_armed: bool,
+}
+
+impl Timers {
+    fn new() -> Self {
+        Self {
+            settle: Box::pin(tokio::time::sleep(SETTLE_DELAY)),
+            settle_armed: false,
+        }
+    }
+
+    fn arm(&mut self, timer: Timer) {
+        match timer {
+            Timer::Settle => {
+                self.settle
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + SETTLE_DELAY);
+                self.settle_armed = true;
+            }
+        }
+    }
+}
+
+/// Sends the requests to the worker and carries out the effects; returns whether to quit.
+fn dispatch(
+    output: Output,
+    commands: &mpsc::UnboundedSender<worker::Command>,
+    timers: &mut Timers,
+) -> bool {
+    for command in output.commands {
+        let _ = commands.send(command);
+    }
+    let mut quit = false;
+    for effect in output.effects {
+        match effect {
+            // the terminal is ours, not the worker's
+            Effect::Copy(text) => {
+                let _ = crate::tui::clipboard::copy(&mut std::io::stdout(), &text);
+            }
+            // a small file write: off the UI task, never awaited
+            Effect::RememberWorkspace { id, remember_as } => {
+                tokio::task::spawn_blocking(move || {
+                    crate::config::remember_workspace(&remember_as, &id)
+                });
+            }
+            Effect::Arm(timer) => timers.arm(timer),
+            Effect::Quit => quit = true,
+        }
+    }
+    quit
 }
 
 /// SIGTERM and SIGHUP end the loop so the terminal is restored (Unix only).

@@ -9,113 +9,121 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use super::prefetch::Prefetcher;
+use crate::tui::app::requests::RequestId;
 use sctui_graph::auth::setup::Chosen;
 use sctui_graph::conversation::{self, FollowError, PollPlan, Turn};
 use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice};
 
-/// Work the UI asks for. Each carries what it is about, so late answers land on the right row.
+/// Work the UI asks for. Each carries its [`RequestId`], so late answers are recognised (and
+/// dropped when no longer awaited).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Load the first page; `generation` tells a refresh's answers from an older load's.
-    LoadFirstPage { generation: u64, query: ListQuery },
+    /// Load the first page.
+    LoadFirstPage { req: RequestId, query: ListQuery },
     /// Follow a `@odata.nextLink`.
-    LoadNextPage { generation: u64, link: String },
+    LoadNextPage { req: RequestId, link: String },
     /// Start walking the whole list again with big pages (`query.top` is the bulk page size); its
     /// pages merge into what is loaded instead of replacing it.
-    LoadBulkPage { generation: u64, query: ListQuery },
-    /// PATCH a new display name; `seq` identifies this rename among several on the same row.
-    Rename { id: String, name: String, seq: u64 },
+    LoadBulkPage { req: RequestId, query: ListQuery },
+    /// PATCH a new display name on session `id`.
+    Rename {
+        req: RequestId,
+        id: String,
+        name: String,
+    },
     /// Load a session's prompts and their latest evaluations.
-    LoadConversation { session_id: String },
+    LoadConversation { req: RequestId, session_id: String },
     /// Fetch these sessions' conversations in the background, in order, replacing (and
-    /// aborting) any prefetch in progress; empty cancels. See [`super::prefetch`].
+    /// aborting) any prefetch in progress; empty cancels. See [`super::prefetch`]. Not a request
+    /// the user waits on: it has no id, and its answers name their workspace instead.
     Prefetch { session_ids: Vec<String> },
     /// Ask a question: in `session`, or in a new session named after the question; then follow
-    /// the evaluation until it settles. `seq` names this ask (and its follow) from then on.
+    /// the evaluation until it settles. `req` names this ask (and its follow) from then on.
     Ask {
-        seq: u64,
+        req: RequestId,
         session: Option<Session>,
         text: String,
     },
     /// Poll an evaluation that was already running when its conversation loaded.
     Follow {
-        seq: u64,
+        req: RequestId,
         session_id: String,
         prompt_id: String,
         evaluation_id: String,
     },
-    /// Stop polling the evaluation of ask `seq` (it keeps running on the service).
-    StopFollow { seq: u64 },
+    /// Stop the ask or follow `req` (the evaluation keeps running on the service).
+    StopFollow { req: RequestId },
     /// Write a session's conversation as Markdown to `path`.
-    Export { session: Session, path: PathBuf },
+    Export {
+        req: RequestId,
+        session: Session,
+        path: PathBuf,
+    },
     /// List the workspaces for the picker.
-    LoadWorkspaces,
-    /// Talk to another workspace from now on; remembered for the next start under `remember_as`
-    /// (the Graph URL, or `demo`).
-    SwitchWorkspace { id: String, remember_as: String },
+    LoadWorkspaces { req: RequestId },
+    /// Talk to workspace `id` from now on (every command sent after this one uses it).
+    SwitchWorkspace { id: String },
     /// Start the device-code sign-in (the TUI shows the code in a popup).
-    StartSignIn,
+    StartSignIn { req: RequestId },
     /// Give up the sign-in in progress.
     CancelSignIn,
-    /// Put text on the clipboard with OSC 52. The runtime does this (it owns the terminal);
-    /// the worker ignores it.
-    CopyToClipboard { text: String },
 }
 
-/// What happened, for `app::update`.
+/// What happened, for `app::update`. Every answer names the request it answers.
 #[derive(Debug)]
 pub enum Event {
     /// A page arrived (`first` for a load's page 1).
     PageLoaded {
-        generation: u64,
+        req: RequestId,
         first: bool,
         page: Page<Session>,
     },
     /// A page failed to load.
-    PageFailed { generation: u64, error: GraphError },
+    PageFailed { req: RequestId, error: GraphError },
     /// A rename landed; `session` is the server's version.
-    Renamed { seq: u64, session: Session },
+    Renamed { req: RequestId, session: Session },
     /// A rename failed; `name` is what the user typed.
     RenameFailed {
+        req: RequestId,
         id: String,
         name: String,
-        seq: u64,
         error: GraphError,
     },
-    /// A session was created (by ask `seq`); its prompt follows.
-    Created { seq: u64, session: Session },
+    /// A session was created (by ask `req`); its prompt follows.
+    Created { req: RequestId, session: Session },
     /// Creating the session failed; the typed text is kept in the prompt box.
-    CreateFailed { seq: u64, error: GraphError },
+    CreateFailed { req: RequestId, error: GraphError },
     /// The question was posted and its evaluation started; following begins.
     Asked {
-        seq: u64,
+        req: RequestId,
         session_id: String,
         prompt: Prompt,
         evaluation: Evaluation,
     },
     /// Posting the question or starting its evaluation failed after the session existed.
     AskFailed {
-        seq: u64,
+        req: RequestId,
         session: Session,
         prompt: Option<Prompt>,
         error: GraphError,
     },
     /// A newer version of a followed evaluation.
     EvaluationUpdated {
-        seq: u64,
+        req: RequestId,
         session_id: String,
         prompt_id: String,
         evaluation: Evaluation,
     },
     /// Following ended: settled (`Ok`), deadline, or an error.
     FollowEnded {
-        seq: u64,
+        req: RequestId,
         session_id: String,
         result: Result<(), FollowError>,
     },
     /// A conversation arrived.
     ConversationLoaded {
+        req: RequestId,
         session_id: String,
         turns: Vec<Turn>,
     },
@@ -128,31 +136,103 @@ pub enum Event {
     },
     /// A conversation failed to load.
     ConversationFailed {
+        req: RequestId,
         session_id: String,
         error: GraphError,
     },
     /// The export was written.
-    Exported { path: PathBuf },
-    /// The export failed, phrased for the user.
-    ExportFailed { message: String },
+    Exported { req: RequestId, path: PathBuf },
+    /// The export failed.
+    ExportFailed { req: RequestId, error: ExportError },
     /// The workspaces for the picker.
     WorkspacesLoaded {
+        req: RequestId,
         workspaces: Vec<sctui_graph::models::Workspace>,
     },
     /// Listing workspaces failed.
-    WorkspacesFailed { error: GraphError },
+    WorkspacesFailed { req: RequestId, error: GraphError },
     /// Sign-in needs the user: open `verification_uri` and enter `user_code`.
     SignInPrompt {
+        req: RequestId,
         verification_uri: String,
         user_code: String,
         message: String,
     },
-    /// Sign-in finished; `who` is the account.
-    SignedIn { who: String },
-    /// Sign-in failed, phrased for the user.
-    SignInFailed { message: String },
+    /// Sign-in finished; `who` is the account, when the tokens name it.
+    SignedIn { req: RequestId, who: Option<String> },
+    /// Sign-in failed.
+    SignInFailed { req: RequestId, error: SignInError },
     /// A request is waiting before a retry (throttling or a network hiccup).
     Retrying(RetryNotice),
+}
+
+impl Event {
+    /// The request this event answers (`None` for a retry notice, which is about the client, and
+    /// for a prefetched conversation, which no one waits on).
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            Self::PageLoaded { req, .. }
+            | Self::PageFailed { req, .. }
+            | Self::Renamed { req, .. }
+            | Self::RenameFailed { req, .. }
+            | Self::Created { req, .. }
+            | Self::CreateFailed { req, .. }
+            | Self::Asked { req, .. }
+            | Self::AskFailed { req, .. }
+            | Self::EvaluationUpdated { req, .. }
+            | Self::FollowEnded { req, .. }
+            | Self::ConversationLoaded { req, .. }
+            | Self::ConversationFailed { req, .. }
+            | Self::Exported { req, .. }
+            | Self::ExportFailed { req, .. }
+            | Self::WorkspacesLoaded { req, .. }
+            | Self::WorkspacesFailed { req, .. }
+            | Self::SignInPrompt { req, .. }
+            | Self::SignedIn { req, .. }
+            | Self::SignInFailed { req, .. } => Some(*req),
+            Self::Retrying(_) | Self::ConversationPrefetched { .. } => None,
+        }
+    }
+
+    /// Whether this is the last event of its request (an ask also reports its creation, posting
+    /// and each new version of its answer before it ends; a sign-in its code).
+    pub fn ends_request(&self) -> bool {
+        !matches!(
+            self,
+            Self::Retrying(_)
+                | Self::ConversationPrefetched { .. }
+                | Self::Created { .. }
+                | Self::Asked { .. }
+                | Self::EvaluationUpdated { .. }
+                | Self::SignInPrompt { .. }
+        )
+    }
+}
+
+/// Why an export failed; `update` words it.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Loading the conversation failed.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// Writing the file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Why the TUI's sign-in failed; `update` words it.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// This token source has no interactive sign-in (a fixed token, `--demo`).
+    #[error("interactive sign-in is not available with this token source")]
+    Unavailable,
+    /// The device-code flow failed.
+    #[error(transparent)]
+    Auth(#[from] sctui_graph::auth::AuthError),
 }
 
 /// Starts the worker on the current runtime. Dropping the returned sender stops it and aborts
@@ -182,7 +262,11 @@ pub fn spawn_with_sign_in(
     commands_tx
 }
 
-async fn run(
+/// The worker loop: runs each command as its own task (so answers come back in any order),
+/// aborts an ask or follow on `StopFollow` and the sign-in on `CancelSignIn`, and switches the
+/// client's workspace in order. Returns when the command channel closes, aborting what still
+/// runs. Public so tests drive it through its channels, with no terminal.
+pub async fn run(
     client: GraphClient,
     plan: PollPlan,
     mut commands: mpsc::UnboundedReceiver<Command>,
@@ -192,44 +276,42 @@ async fn run(
     let mut sign_in_task: Option<AbortHandle> = None;
     let mut client = client;
     let mut tasks = JoinSet::new();
-    let mut follows: HashMap<u64, AbortHandle> = HashMap::new();
+    let mut follows: HashMap<RequestId, AbortHandle> = HashMap::new();
     let mut prefetcher = Prefetcher::default();
     loop {
         tokio::select! {
             command = commands.recv() => match command {
-                Some(Command::StopFollow { seq }) => {
-                    if let Some(handle) = follows.remove(&seq) {
+                Some(Command::StopFollow { req }) => {
+                    if let Some(handle) = follows.remove(&req) {
                         handle.abort();
                     }
                 }
                 Some(Command::Prefetch { session_ids }) => {
                     prefetcher.want(session_ids, &client, &mut tasks, &events);
                 }
-                Some(Command::SwitchWorkspace { id, remember_as }) => {
+                Some(Command::SwitchWorkspace { id }) => {
                     // in the loop, so every command sent after it uses the new workspace
                     prefetcher.cancel();
-                    client = client.for_workspace(id.clone());
-                    crate::config::remember_workspace(&remember_as, &id);
+                    client = client.for_workspace(id);
                 }
-                Some(Command::CopyToClipboard { .. }) => {}
                 Some(Command::CancelSignIn) => {
                     if let Some(task) = sign_in_task.take() {
                         task.abort();
                     }
                 }
-                Some(Command::StartSignIn) => {
+                Some(Command::StartSignIn { req }) => {
                     if let Some(task) = sign_in_task.take() {
                         task.abort();
                     }
                     let events = events.clone();
                     let chosen = sign_in.clone();
                     sign_in_task = Some(tasks.spawn(async move {
-                        let _ = events.send(device_code_sign_in(chosen, &events).await);
+                        let _ = events.send(device_code_sign_in(req, chosen, &events).await);
                     }));
                 }
                 Some(command) => {
-                    let ask_seq = match &command {
-                        Command::Ask { seq, .. } | Command::Follow { seq, .. } => Some(*seq),
+                    let ask = match &command {
+                        Command::Ask { req, .. } | Command::Follow { req, .. } => Some(*req),
                         _ => None,
                     };
                     let client = client.clone();
@@ -237,8 +319,8 @@ async fn run(
                     let handle = tasks.spawn(async move {
                         execute(&client, plan, command, &events).await;
                     });
-                    if let Some(seq) = ask_seq {
-                        follows.insert(seq, handle);
+                    if let Some(req) = ask {
+                        follows.insert(req, handle);
                     }
                 }
                 None => break,
@@ -262,54 +344,58 @@ pub async fn execute(
         let _ = events.send(event);
     };
     match command {
-        Command::LoadFirstPage { generation, query } => {
-            send(match client.list_sessions(&query).await {
-                Ok(page) => Event::PageLoaded {
-                    generation,
-                    first: true,
-                    page,
-                },
-                Err(error) => Event::PageFailed { generation, error },
-            })
-        }
-        Command::LoadBulkPage { generation, query } => {
-            send(match client.list_sessions(&query).await {
-                Ok(page) => Event::PageLoaded {
-                    generation,
-                    first: false,
-                    page,
-                },
-                Err(error) => Event::PageFailed { generation, error },
-            })
-        }
-        Command::LoadNextPage { generation, link } => send(match client.next_page(&link).await {
+        Command::LoadBulkPage { req, query } => send(match client.list_sessions(&query).await {
             Ok(page) => Event::PageLoaded {
-                generation,
+                req,
                 first: false,
                 page,
             },
-            Err(error) => Event::PageFailed { generation, error },
+            Err(error) => Event::PageFailed { req, error },
         }),
-        Command::Rename { id, name, seq } => send(match client.rename_session(&id, &name).await {
-            Ok(session) => Event::Renamed { seq, session },
+        Command::LoadFirstPage { req, query } => send(match client.list_sessions(&query).await {
+            Ok(page) => Event::PageLoaded {
+                req,
+                first: true,
+                page,
+            },
+            Err(error) => Event::PageFailed { req, error },
+        }),
+        Command::LoadNextPage { req, link } => send(match client.next_page(&link).await {
+            Ok(page) => Event::PageLoaded {
+                req,
+                first: false,
+                page,
+            },
+            Err(error) => Event::PageFailed { req, error },
+        }),
+        Command::Rename { req, id, name } => send(match client.rename_session(&id, &name).await {
+            Ok(session) => Event::Renamed { req, session },
             Err(error) => Event::RenameFailed {
+                req,
                 id,
                 name,
-                seq,
                 error,
             },
         }),
-        Command::LoadConversation { session_id } => send(
+        Command::LoadConversation { req, session_id } => send(
             match conversation::load_conversation(client, &session_id).await {
-                Ok(turns) => Event::ConversationLoaded { session_id, turns },
-                Err(error) => Event::ConversationFailed { session_id, error },
+                Ok(turns) => Event::ConversationLoaded {
+                    req,
+                    session_id,
+                    turns,
+                },
+                Err(error) => Event::ConversationFailed {
+                    req,
+                    session_id,
+                    error,
+                },
             },
         ),
-        Command::Ask { seq, session, text } => {
-            ask_and_follow(client, plan, seq, session, &text, events).await
+        Command::Ask { req, session, text } => {
+            ask_and_follow(client, plan, req, session, &text, events).await
         }
         Command::Follow {
-            seq,
+            req,
             session_id,
             prompt_id,
             evaluation_id,
@@ -317,7 +403,7 @@ pub async fn execute(
             follow(
                 client,
                 plan,
-                seq,
+                req,
                 session_id,
                 prompt_id,
                 evaluation_id,
@@ -328,31 +414,32 @@ pub async fn execute(
         Command::StopFollow { .. }
         | Command::Prefetch { .. }
         | Command::SwitchWorkspace { .. }
-        | Command::CopyToClipboard { .. }
-        | Command::StartSignIn
+        | Command::StartSignIn { .. }
         | Command::CancelSignIn => {}
-        Command::LoadWorkspaces => send(match client.list_workspaces().await {
-            Ok(workspaces) => Event::WorkspacesLoaded { workspaces },
-            Err(error) => Event::WorkspacesFailed { error },
+        Command::LoadWorkspaces { req } => send(match client.list_workspaces().await {
+            Ok(workspaces) => Event::WorkspacesLoaded { req, workspaces },
+            Err(error) => Event::WorkspacesFailed { req, error },
         }),
-        Command::Export { session, path } => send(match export(client, &session, &path).await {
-            Ok(()) => Event::Exported { path },
-            Err(message) => Event::ExportFailed { message },
-        }),
+        Command::Export { req, session, path } => {
+            send(match export(client, &session, &path).await {
+                Ok(()) => Event::Exported { req, path },
+                Err(error) => Event::ExportFailed { req, error },
+            })
+        }
     }
 }
 
 async fn ask_and_follow(
     client: &GraphClient,
     plan: PollPlan,
-    seq: u64,
+    req: RequestId,
     session: Option<Session>,
     text: &str,
     events: &mpsc::UnboundedSender<Event>,
 ) {
     let asked = conversation::ask(client, session, text, |created| {
         let _ = events.send(Event::Created {
-            seq,
+            req,
             session: created.clone(),
         });
     })
@@ -362,11 +449,11 @@ async fn ask_and_follow(
         Err(failure) => {
             let _ = events.send(match failure.session {
                 None => Event::CreateFailed {
-                    seq,
+                    req,
                     error: failure.error,
                 },
                 Some(session) => Event::AskFailed {
-                    seq,
+                    req,
                     session,
                     prompt: failure.prompt,
                     error: failure.error,
@@ -379,7 +466,7 @@ async fn ask_and_follow(
     let prompt_id = asked.prompt.id.clone();
     let evaluation_id = asked.evaluation.id.clone();
     let _ = events.send(Event::Asked {
-        seq,
+        req,
         session_id: session_id.clone(),
         prompt: asked.prompt,
         evaluation: asked.evaluation,
@@ -387,7 +474,7 @@ async fn ask_and_follow(
     follow(
         client,
         plan,
-        seq,
+        req,
         session_id,
         prompt_id,
         evaluation_id,
@@ -400,7 +487,7 @@ async fn ask_and_follow(
 async fn follow(
     client: &GraphClient,
     plan: PollPlan,
-    seq: u64,
+    req: RequestId,
     session_id: String,
     prompt_id: String,
     evaluation_id: String,
@@ -408,7 +495,7 @@ async fn follow(
 ) {
     let result = conversation::follow(client, &session_id, &prompt_id, &evaluation_id, plan, |e| {
         let _ = events.send(Event::EvaluationUpdated {
-            seq,
+            req,
             session_id: session_id.clone(),
             prompt_id: prompt_id.clone(),
             evaluation: e.clone(),
@@ -417,7 +504,7 @@ async fn follow(
     .await
     .map(|_| ());
     let _ = events.send(Event::FollowEnded {
-        seq,
+        req,
         session_id,
         result,
     });
@@ -425,21 +512,23 @@ async fn follow(
 
 /// The device-code flow for the TUI: reports the prompt, waits for the user, installs the tokens.
 async fn device_code_sign_in(
+    req: RequestId,
     chosen: Option<Arc<Chosen>>,
     events: &mpsc::UnboundedSender<Event>,
 ) -> Event {
-    let failed = |message: String| Event::SignInFailed { message };
+    let failed = |error: SignInError| Event::SignInFailed { req, error };
     let Some(chosen) = chosen else {
-        return failed("interactive sign-in is not available with this token source".into());
+        return failed(SignInError::Unavailable);
     };
     let (Some(http), Some(authority)) = (&chosen.http, &chosen.authority) else {
-        return failed("interactive sign-in is not available with this token source".into());
+        return failed(SignInError::Unavailable);
     };
     let prompt = match sctui_graph::auth::device_code::start(http, authority).await {
         Ok(prompt) => prompt,
-        Err(e) => return failed(format!("Sign-in failed: {e}")),
+        Err(e) => return failed(e.into()),
     };
     let _ = events.send(Event::SignInPrompt {
+        req,
         verification_uri: prompt.verification_uri.clone(),
         user_code: prompt.user_code.clone(),
         message: prompt.message.clone(),
@@ -450,12 +539,11 @@ async fn device_code_sign_in(
             let who = set
                 .account
                 .as_ref()
-                .and_then(|a| a.username.clone().or_else(|| a.name.clone()))
-                .unwrap_or_else(|| "signed in".to_string());
+                .and_then(|a| a.username.clone().or_else(|| a.name.clone()));
             chosen.complete_sign_in(set).await;
-            Event::SignedIn { who }
+            Event::SignedIn { req, who }
         }
-        Err(e) => failed(format!("Sign-in failed: {e}")),
+        Err(e) => failed(e.into()),
     }
 }
 
@@ -463,12 +551,13 @@ async fn export(
     client: &GraphClient,
     session: &Session,
     path: &std::path::Path,
-) -> Result<(), String> {
-    let turns = conversation::load_conversation(client, &session.id)
-        .await
-        .map_err(|e| format!("Export failed: {e}"))?;
+) -> Result<(), ExportError> {
+    let turns = conversation::load_conversation(client, &session.id).await?;
     let text = crate::export::conversation_markdown(session, &turns);
     tokio::fs::write(path, text)
         .await
-        .map_err(|e| format!("Export failed: cannot write {}: {e}", path.display()))
+        .map_err(|source| ExportError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }

@@ -7,6 +7,7 @@ use jiff::tz::TimeZone;
 use tui_input::Input;
 
 use super::keys::Keymap;
+use super::requests::{RequestId, Requests};
 
 use crate::sanitize;
 use crate::theme::Theme;
@@ -27,7 +28,8 @@ pub struct SessionEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRename {
     pub name: String,
-    pub seq: u64,
+    /// The rename request, so an older rename's answer does not clear a newer one.
+    pub req: RequestId,
 }
 
 impl SessionEntry {
@@ -166,8 +168,8 @@ pub struct CreateBox {
     pub input: Input,
     /// The session a follow-up goes to; `None` creates a session named after the question.
     pub target: Option<Session>,
-    /// The create request in flight, if any (the box stays open until it lands).
-    pub in_flight: Option<u64>,
+    /// The ask request in flight, if any (the box stays open until it lands).
+    pub in_flight: Option<RequestId>,
     /// Why the last try did not work, shown inside the box.
     pub problem: Option<String>,
 }
@@ -182,8 +184,8 @@ pub struct TurnView {
     pub question: String,
     /// The answer rendered from Markdown (empty while there is none).
     pub answer: Vec<crate::markdown::MdLine>,
-    /// The ask that is following this evaluation, if any.
-    pub following: Option<u64>,
+    /// The ask or follow request polling this evaluation, if any.
+    pub following: Option<RequestId>,
 }
 
 impl TurnView {
@@ -228,19 +230,10 @@ impl TurnView {
 #[derive(Debug, Clone, Default)]
 pub struct Conversation {
     pub turns: Vec<TurnView>,
-    /// A load is in flight.
-    pub loading: bool,
     /// When it was last loaded (for stale-while-revalidate).
     pub fetched_at: Option<Timestamp>,
     /// Why the last load failed.
     pub error: Option<String>,
-}
-
-/// An ask being followed: which session it belongs to, and its prompt once posted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Follow {
-    pub session_id: String,
-    pub prompt_id: Option<String>,
 }
 
 /// The inline rename editor on one row.
@@ -312,12 +305,8 @@ pub struct StatusMessage {
 /// Paging progress of the session list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Paging {
-    /// Which load the list belongs to; answers for older generations are ignored.
-    pub generation: u64,
     /// Where the next page is, when Graph said there is one.
     pub next_link: Option<String>,
-    /// A page request is in flight (at most one at a time).
-    pub loading: bool,
     /// Graph's `@odata.count`, when it gave one.
     pub total: Option<u64>,
     /// The first page of the current generation has arrived.
@@ -363,19 +352,17 @@ pub struct State {
     /// The `/` filter text (kept while browsing after Enter).
     pub filter: Input,
     pub paging: Paging,
-    /// Requests in flight (drives the spinner).
-    pub in_flight: u32,
+    /// Requests sent to the worker and not answered yet (drives the spinner).
+    pub requests: Requests,
     pub spinner_frame: usize,
     pub status: Option<StatusMessage>,
     /// "throttled, retrying in N s" while a retry waits.
     pub retry_notice: Option<String>,
     /// Terminal size, so paging keys and scrolling know the viewport.
     pub viewport: (u16, u16),
-    /// The clock used for relative times (set by the runtime, fixed in tests).
+    /// The clock used for relative times (from `Msg::Clock`/`Msg::Tick`, fixed in tests).
     pub now: Timestamp,
     pub tz: TimeZone,
-    /// Sequence for renames and creates.
-    pub next_seq: u64,
     /// Page size, for PgUp/PgDn prefetch distance.
     pub page_size: u32,
     /// `$top` of the pages that load everything (`bulk_page_size`).
@@ -385,19 +372,12 @@ pub struct State {
     pub help_scroll: usize,
     /// Conversations by session id.
     pub conversations: HashMap<String, Conversation>,
-    /// Asks being followed, by their sequence number.
-    pub follows: HashMap<u64, Follow>,
-    /// The selection changed; the runtime sends `Msg::Settled` once it stays put briefly, so
-    /// holding `j` does not load every conversation on the way.
-    pub settle_pending: bool,
     /// Neighbours' conversations were asked for in the background (so moving on cancels them).
     pub prefetch_wished: bool,
     /// Where `e` writes exports (the working directory, set by the runtime).
     pub export_dir: std::path::PathBuf,
     /// Typed text waiting to be given back (see [`DeferredEdit`]).
     pub deferred: Vec<DeferredEdit>,
-    /// Text of creates in flight by sequence number, so a failure can give it back.
-    pub pending_creates: HashMap<u64, String>,
     /// The key table in force (help is generated from it).
     pub keymap: Keymap,
     /// Colours and emphasis.
@@ -406,7 +386,6 @@ pub struct State {
     pub config_path: Option<std::path::PathBuf>,
     /// The `[profiles.NAME]` in force, shown in the header.
     pub profile: Option<String>,
-    pub should_quit: bool,
 }
 
 impl State {
@@ -429,30 +408,25 @@ impl State {
             mode: Mode::Browsing,
             filter: Input::default(),
             paging: Paging::default(),
-            in_flight: 0,
+            requests: Requests::default(),
             spinner_frame: 0,
             status: None,
             retry_notice: None,
             viewport: (80, 24),
             now: Timestamp::UNIX_EPOCH,
             tz: TimeZone::UTC,
-            next_seq: 1,
             page_size: 100,
             bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
             detail_scroll: 0,
             help_scroll: 0,
             conversations: HashMap::new(),
-            follows: HashMap::new(),
-            settle_pending: false,
             prefetch_wished: false,
             export_dir: std::path::PathBuf::from("."),
-            pending_creates: HashMap::new(),
             deferred: Vec::new(),
             keymap: Keymap::default(),
             theme: Theme::default(),
             config_path: None,
             profile: None,
-            should_quit: false,
         }
     }
 
@@ -463,14 +437,24 @@ impl State {
             .and_then(|&i| self.sessions.get(i))
     }
 
-    /// Whether the spinner should turn.
+    /// Whether the spinner should turn: something was asked of the worker and not answered.
     pub fn busy(&self) -> bool {
-        self.in_flight > 0
+        !self.requests.is_empty()
     }
 
     /// Whether an ask in this session is being followed.
     pub fn is_following(&self, session_id: &str) -> bool {
-        self.follows.values().any(|f| f.session_id == session_id)
+        self.requests.following(session_id)
+    }
+
+    /// Whether a page of the list is on its way.
+    pub fn page_loading(&self) -> bool {
+        self.requests.page().is_some()
+    }
+
+    /// Whether the conversation of `session_id` is loading.
+    pub fn conversation_loading(&self, session_id: &str) -> bool {
+        self.requests.loading_conversation(session_id)
     }
 
     /// The filter text, trimmed; empty means no filter.

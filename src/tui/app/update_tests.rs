@@ -2,8 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::requests::RequestId;
 use super::state::{Focus, Mode, Severity, State};
 use super::update::{Msg, init, update};
+use super::{Effect, Output, Timer};
 use crate::tui::worker::{Command, Event};
 use sctui_graph::models::{GraphTime, Page, Session};
 use sctui_graph::{ApiError, GraphError, ListQuery};
@@ -52,7 +54,7 @@ fn api_error(status: u16) -> GraphError {
 pub(super) fn loaded(n: usize, next: Option<&str>) -> State {
     let mut state = State::new("default", "demo");
     state.viewport = (100, 14); // 10 list rows
-    let commands = init(&mut state);
+    let commands = init(&mut state).commands;
     assert_eq!(commands.len(), 1);
     let sessions = (0..n)
         .map(|i| {
@@ -63,15 +65,33 @@ pub(super) fn loaded(n: usize, next: Option<&str>) -> State {
             )
         })
         .collect();
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: true,
             page: page(sessions, next),
         }),
     );
     state
+}
+
+/// The page request in flight (the one a page answer must name to be applied).
+fn page_req(state: &State) -> RequestId {
+    state.requests.page().expect("a page request in flight")
+}
+
+/// The conversation request in flight for `session_id`.
+fn conversation_req(state: &State, session_id: &str) -> RequestId {
+    state
+        .requests
+        .iter()
+        .find(
+            |(_, p)| matches!(p, super::Pending::Conversation { session_id: s } if s == session_id),
+        )
+        .map(|(id, _)| id)
+        .expect("a conversation request in flight")
 }
 
 fn selected_id(state: &State) -> &str {
@@ -81,11 +101,11 @@ fn selected_id(state: &State) -> &str {
 #[test]
 fn init_asks_for_the_first_page_with_count() {
     let mut state = State::new("default", "demo");
-    let commands = init(&mut state);
+    let commands = init(&mut state).commands;
     assert_eq!(
         commands,
         vec![Command::LoadFirstPage {
-            generation: 1,
+            req: page_req(&state),
             query: ListQuery {
                 count: true,
                 ..ListQuery::default()
@@ -99,10 +119,11 @@ fn init_asks_for_the_first_page_with_count() {
 fn list_is_sorted_newest_modified_first() {
     let mut state = State::new("default", "demo");
     init(&mut state);
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: true,
             page: page(
                 vec![
@@ -169,24 +190,26 @@ fn next_page_is_requested_near_the_end_once() {
     let mut state = loaded(30, Some("http://127.0.0.1:1/beta/next?$skiptoken=a"));
     // far from the end: nothing yet (margin is max(2 screens, page/2) = 50 > 30 so already near)
     // the first page landing close to the end already triggers the prefetch
-    assert!(state.paging.loading);
-    assert_eq!(state.in_flight, 1);
+    assert!(state.page_loading());
+    assert_eq!(state.requests.len(), 1);
     // repeated keys do not send duplicates while a page is on its way
     for _ in 0..5 {
-        assert!(update(&mut state, ch('j')).is_empty());
+        assert!(update(&mut state, ch('j')).commands.is_empty());
     }
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: false,
             page: page(vec![session("p2", Some("from page 2"), 0)], None),
         }),
     );
     assert_eq!(state.sessions.len(), 31);
-    assert!(!state.paging.loading);
+    assert!(!state.page_loading());
+    assert!(!state.busy());
     assert_eq!(state.paging.next_link, None);
-    assert!(update(&mut state, ch('G')).is_empty());
+    assert!(update(&mut state, ch('G')).commands.is_empty());
 }
 
 #[test]
@@ -198,26 +221,27 @@ fn prefetch_waits_until_the_selection_nears_the_end() {
     let sessions = (0..200)
         .map(|i| session(&format!("s{i:03}"), Some("x"), 30))
         .collect();
+    let req = page_req(&state);
     let commands = update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: true,
             page: page(sessions, Some("http://h/next")),
         }),
     );
     assert!(
-        commands.is_empty(),
+        commands.commands.is_empty(),
         "200 rows loaded, selection at the top: no prefetch yet"
     );
     let mut sent = Vec::new();
     for _ in 0..160 {
-        sent.extend(update(&mut state, ch('j')));
+        sent.extend(update(&mut state, ch('j')).commands);
     }
     assert_eq!(
         sent,
         vec![Command::LoadNextPage {
-            generation: 1,
+            req: page_req(&state),
             link: "http://h/next".into()
         }]
     );
@@ -225,22 +249,29 @@ fn prefetch_waits_until_the_selection_nears_the_end() {
 
 #[test]
 fn stale_generation_pages_are_ignored_after_refresh() {
-    let mut state = loaded(3, None);
-    let commands = update(&mut state, ch('R'));
-    assert!(matches!(
-        commands[..],
-        [Command::LoadFirstPage { generation: 2, .. }]
-    ));
+    let mut state = State::new("default", "demo");
+    init(&mut state);
+    let old = page_req(&state);
+    let commands = update(&mut state, ch('R')).commands;
+    let [Command::LoadFirstPage { req: new, .. }] = commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_ne!(old, new);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req: old,
             first: true,
             page: page(vec![session("ghost", None, 5)], None),
         }),
     );
     assert!(!state.index.contains_key("ghost"));
-    assert!(state.paging.loading);
+    assert_eq!(
+        state.requests.page(),
+        Some(new),
+        "the refresh is still awaited"
+    );
+    assert_eq!(state.requests.len(), 1, "the old load is no longer awaited");
 }
 
 #[test]
@@ -254,8 +285,8 @@ fn rename_success_is_optimistic_then_reconciled() {
         Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
     );
     typed(&mut state, "Triage done");
-    let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Rename { id, name, seq } = commands[0].clone() else {
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Rename { id, name, req } = commands[0].clone() else {
         panic!("expected a rename, got {commands:?}");
     };
     assert_eq!((id.as_str(), name.as_str()), ("s1", "Triage done"));
@@ -273,7 +304,7 @@ fn rename_success_is_optimistic_then_reconciled() {
     update(
         &mut state,
         Msg::Worker(Event::Renamed {
-            seq,
+            req,
             session: server,
         }),
     );
@@ -300,8 +331,8 @@ fn rename_failure_reverts_and_reopens_the_editor_with_the_typed_text() {
         Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
     );
     typed(&mut state, "My new name");
-    let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Rename { seq, .. } = commands[0] else {
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Rename { req, .. } = commands[0] else {
         panic!()
     };
     update(
@@ -309,7 +340,7 @@ fn rename_failure_reverts_and_reopens_the_editor_with_the_typed_text() {
         Msg::Worker(Event::RenameFailed {
             id: "s0".into(),
             name: "My new name".into(),
-            seq,
+            req,
             error: api_error(503),
         }),
     );
@@ -332,8 +363,8 @@ fn rename_of_a_vanished_session_removes_it() {
     let mut state = loaded(3, None);
     update(&mut state, ch('r'));
     typed(&mut state, "!");
-    let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Rename { seq, name, .. } = commands[0].clone() else {
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Rename { req, name, .. } = commands[0].clone() else {
         panic!()
     };
     update(
@@ -341,7 +372,7 @@ fn rename_of_a_vanished_session_removes_it() {
         Msg::Worker(Event::RenameFailed {
             id: "s0".into(),
             name,
-            seq,
+            req,
             error: api_error(404),
         }),
     );
@@ -378,10 +409,11 @@ fn refresh_never_overwrites_a_pending_name() {
     typed(&mut state, " edited");
     update(&mut state, key(KeyCode::Enter));
     update(&mut state, ch('R'));
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 2,
+            req,
             first: true,
             page: page(
                 vec![
@@ -411,9 +443,9 @@ fn create_inserts_at_the_top_selected() {
         other => panic!("{other:?}"),
     }
     typed(&mut state, "Fresh hunt");
-    let commands = update(&mut state, key(KeyCode::Enter));
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
     let Command::Ask {
-        seq,
+        req,
         session: None,
         text,
     } = commands[0].clone()
@@ -430,7 +462,7 @@ fn create_inserts_at_the_top_selected() {
     update(
         &mut state,
         Msg::Worker(Event::Created {
-            seq,
+            req,
             session: created,
         }),
     );
@@ -445,14 +477,14 @@ fn failed_create_keeps_the_box_and_its_text() {
     let mut state = loaded(1, None);
     update(&mut state, ch('n'));
     typed(&mut state, "Keep me");
-    let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Ask { seq, .. } = commands[0].clone() else {
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Ask { req, .. } = commands[0].clone() else {
         panic!()
     };
     update(
         &mut state,
         Msg::Worker(Event::CreateFailed {
-            seq,
+            req,
             error: api_error(500),
         }),
     );
@@ -465,15 +497,15 @@ fn failed_create_keeps_the_box_and_its_text() {
         other => panic!("{other:?}"),
     }
     // closed before the answer came: the box comes back with the text
-    let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Ask { seq, .. } = commands[0].clone() else {
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Ask { req, .. } = commands[0].clone() else {
         panic!()
     };
     update(&mut state, key(KeyCode::Esc));
     update(
         &mut state,
         Msg::Worker(Event::CreateFailed {
-            seq,
+            req,
             error: api_error(500),
         }),
     );
@@ -520,10 +552,11 @@ fn page_failure_and_retry_notice_show_in_status() {
         state.retry_notice.as_deref(),
         Some("throttled, retrying in 3 s")
     );
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageFailed {
-            generation: 1,
+            req,
             error: api_error(503),
         }),
     );
@@ -539,20 +572,21 @@ fn help_opens_and_closes_and_quit_keys_work() {
     let mut state = loaded(1, None);
     update(&mut state, ch('?'));
     assert!(matches!(state.mode, Mode::Help));
-    update(&mut state, ch('q'));
+    let out = update(&mut state, ch('q'));
     assert!(matches!(state.mode, Mode::Browsing));
-    assert!(!state.should_quit, "q closes help first");
-    update(&mut state, ch('q'));
-    assert!(state.should_quit);
+    assert!(out.effects.is_empty(), "q closes help first");
+    assert_eq!(update(&mut state, ch('q')).effects, [Effect::Quit]);
     let mut state = loaded(1, None);
     update(&mut state, ch('n'));
-    typed(&mut state, "q");
-    assert!(!state.should_quit, "q is text inside the create box");
-    update(
+    assert!(
+        update(&mut state, ch('q')).effects.is_empty(),
+        "q is text inside the create box"
+    );
+    let out = update(
         &mut state,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
-    assert!(state.should_quit);
+    assert_eq!(out.effects, [Effect::Quit]);
 }
 
 #[test]
@@ -600,34 +634,34 @@ fn evaluation(id: &str, state: &str, result: Option<(&str, Option<&str>)>) -> Ev
     .unwrap()
 }
 
-/// Asks `question` in a new session through the prompt box; returns the ask's seq.
-fn ask_new(state: &mut State, question: &str) -> u64 {
+/// Asks `question` in a new session through the prompt box; returns the ask's req.
+fn ask_new(state: &mut State, question: &str) -> RequestId {
     update(state, ch('n'));
     typed(state, question);
-    let commands = update(state, key(KeyCode::Enter));
+    let commands = update(state, key(KeyCode::Enter)).commands;
     match commands.as_slice() {
         [
             Command::Ask {
-                seq,
+                req,
                 session: None,
                 text,
             },
         ] => {
             assert_eq!(text, question.trim());
-            *seq
+            *req
         }
         other => panic!("{other:?}"),
     }
 }
 
-fn created_and_asked(state: &mut State, seq: u64, session_id: &str) {
+fn created_and_asked(state: &mut State, req: RequestId, session_id: &str) {
     let mut s = session(session_id, Some("who am i"), 59);
     s.last_modified_date_time = Some(GraphTime::new("2026-01-31T12:00:00Z"));
-    update(state, Msg::Worker(Event::Created { seq, session: s }));
+    update(state, Msg::Worker(Event::Created { req, session: s }));
     update(
         state,
         Msg::Worker(Event::Asked {
-            seq,
+            req,
             session_id: session_id.into(),
             prompt: prompt("p1", "who am i"),
             evaluation: evaluation("e1", "created", None),
@@ -638,19 +672,19 @@ fn created_and_asked(state: &mut State, seq: u64, session_id: &str) {
 #[test]
 fn ask_success_shows_the_answer_and_ends_the_follow() {
     let mut state = loaded(2, None);
-    let seq = ask_new(&mut state, "who am i");
+    let req = ask_new(&mut state, "who am i");
     assert!(state.busy());
-    created_and_asked(&mut state, seq, "new");
+    created_and_asked(&mut state, req, "new");
     assert!(matches!(state.mode, Mode::Browsing));
     assert_eq!(selected_id(&state), "new");
     assert!(state.is_following("new"));
     let turn = &state.conversations["new"].turns[0];
     assert_eq!(turn.question, "who am i");
-    assert_eq!(turn.following, Some(seq));
+    assert_eq!(turn.following, Some(req));
     update(
         &mut state,
         Msg::Worker(Event::EvaluationUpdated {
-            seq,
+            req,
             session_id: "new".into(),
             prompt_id: "p1".into(),
             evaluation: evaluation("e1", "running", Some(("unknown", None))),
@@ -660,7 +694,7 @@ fn ask_success_shows_the_answer_and_ends_the_follow() {
     update(
         &mut state,
         Msg::Worker(Event::EvaluationUpdated {
-            seq,
+            req,
             session_id: "new".into(),
             prompt_id: "p1".into(),
             evaluation: evaluation(
@@ -673,7 +707,7 @@ fn ask_success_shows_the_answer_and_ends_the_follow() {
     update(
         &mut state,
         Msg::Worker(Event::FollowEnded {
-            seq,
+            req,
             session_id: "new".into(),
             result: Ok(()),
         }),
@@ -689,12 +723,12 @@ fn ask_success_shows_the_answer_and_ends_the_follow() {
 #[test]
 fn ask_error_result_is_reported() {
     let mut state = loaded(1, None);
-    let seq = ask_new(&mut state, "[fail:error] x");
-    created_and_asked(&mut state, seq, "new");
+    let req = ask_new(&mut state, "[fail:error] x");
+    created_and_asked(&mut state, req, "new");
     update(
         &mut state,
         Msg::Worker(Event::EvaluationUpdated {
-            seq,
+            req,
             session_id: "new".into(),
             prompt_id: "p1".into(),
             evaluation: evaluation(
@@ -707,7 +741,7 @@ fn ask_error_result_is_reported() {
     update(
         &mut state,
         Msg::Worker(Event::FollowEnded {
-            seq,
+            req,
             session_id: "new".into(),
             result: Ok(()),
         }),
@@ -724,12 +758,12 @@ fn ask_error_result_is_reported() {
 #[test]
 fn ask_deadline_says_the_evaluation_keeps_running() {
     let mut state = loaded(1, None);
-    let seq = ask_new(&mut state, "slow one");
-    created_and_asked(&mut state, seq, "new");
+    let req = ask_new(&mut state, "slow one");
+    created_and_asked(&mut state, req, "new");
     update(
         &mut state,
         Msg::Worker(Event::FollowEnded {
-            seq,
+            req,
             session_id: "new".into(),
             result: Err(FollowError::Deadline(std::time::Duration::from_secs(300))),
         }),
@@ -747,10 +781,10 @@ fn ask_deadline_says_the_evaluation_keeps_running() {
 #[test]
 fn esc_stops_following_and_says_so() {
     let mut state = loaded(1, None);
-    let seq = ask_new(&mut state, "long question");
-    created_and_asked(&mut state, seq, "new");
-    let commands = update(&mut state, key(KeyCode::Esc));
-    assert_eq!(commands, vec![Command::StopFollow { seq }]);
+    let req = ask_new(&mut state, "long question");
+    created_and_asked(&mut state, req, "new");
+    let commands = update(&mut state, key(KeyCode::Esc)).commands;
+    assert_eq!(commands, vec![Command::StopFollow { req }]);
     assert!(!state.is_following("new"));
     assert!(!state.busy());
     assert!(
@@ -765,7 +799,7 @@ fn esc_stops_following_and_says_so() {
     update(
         &mut state,
         Msg::Worker(Event::EvaluationUpdated {
-            seq,
+            req,
             session_id: "new".into(),
             prompt_id: "p1".into(),
             evaluation: evaluation("e1", "running", None),
@@ -776,8 +810,8 @@ fn esc_stops_following_and_says_so() {
 #[test]
 fn switching_sessions_mid_poll_keeps_the_answer_in_its_own_session() {
     let mut state = loaded(3, None);
-    let seq = ask_new(&mut state, "who am i");
-    created_and_asked(&mut state, seq, "new");
+    let req = ask_new(&mut state, "who am i");
+    created_and_asked(&mut state, req, "new");
     // move away: the follow is still visible on its row (is_following) and lands in "new"
     update(&mut state, ch('j'));
     assert_ne!(selected_id(&state), "new");
@@ -786,7 +820,7 @@ fn switching_sessions_mid_poll_keeps_the_answer_in_its_own_session() {
     update(
         &mut state,
         Msg::Worker(Event::EvaluationUpdated {
-            seq,
+            req,
             session_id: "new".into(),
             prompt_id: "p1".into(),
             evaluation: evaluation("e1", "completed", Some(("success", Some("done")))),
@@ -795,7 +829,7 @@ fn switching_sessions_mid_poll_keeps_the_answer_in_its_own_session() {
     update(
         &mut state,
         Msg::Worker(Event::FollowEnded {
-            seq,
+            req,
             session_id: "new".into(),
             result: Ok(()),
         }),
@@ -815,10 +849,10 @@ fn follow_up_goes_to_the_selected_session_and_failure_keeps_the_text() {
     update(&mut state, ch('j'));
     update(&mut state, ch('a'));
     typed(&mut state, "and then?");
-    let commands = update(&mut state, key(KeyCode::Enter));
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
     let [
         Command::Ask {
-            seq,
+            req,
             session: Some(target),
             ..
         },
@@ -827,11 +861,11 @@ fn follow_up_goes_to_the_selected_session_and_failure_keeps_the_text() {
         panic!("{commands:?}")
     };
     assert_eq!(target.id, "s1");
-    let seq = *seq;
+    let req = *req;
     update(
         &mut state,
         Msg::Worker(Event::AskFailed {
-            seq,
+            req,
             session: target.clone(),
             prompt: None,
             error: api_error(503),
@@ -858,7 +892,7 @@ fn alt_enter_adds_a_line_and_the_name_is_not_sent_as_text_only() {
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
     );
     typed(&mut state, "line two");
-    let commands = update(&mut state, key(KeyCode::Enter));
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
     let [Command::Ask { text, .. }] = commands.as_slice() else {
         panic!()
     };
@@ -867,17 +901,38 @@ fn alt_enter_adds_a_line_and_the_name_is_not_sent_as_text_only() {
 
 #[test]
 fn conversation_loads_once_the_selection_settles_and_is_cached() {
-    let mut state = loaded(3, None);
-    assert!(state.settle_pending, "first page asks for the detail");
-    let commands = update(&mut state, Msg::Settled);
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 14);
+    init(&mut state);
+    let sessions = (0..3)
+        .map(|i| session(&format!("s{i}"), Some("x"), 50 - i))
+        .collect();
+    let req = page_req(&state);
+    let out = update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            req,
+            first: true,
+            page: page(sessions, None),
+        }),
+    );
+    assert_eq!(
+        out.effects,
+        [Effect::Arm(Timer::Settle)],
+        "first page asks for the detail"
+    );
+    let commands = update(&mut state, Msg::Settled).commands;
+    let req = conversation_req(&state, "s0");
     assert_eq!(
         commands[0],
         Command::LoadConversation {
+            req,
             session_id: "s0".into()
         }
     );
     assert!(
         !update(&mut state, Msg::Settled)
+            .commands
             .iter()
             .any(|c| matches!(c, Command::LoadConversation { .. })),
         "no duplicate while loading"
@@ -885,6 +940,7 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
     update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
+            req,
             session_id: "s0".into(),
             turns: vec![Turn {
                 prompt: prompt("p", "q"),
@@ -892,11 +948,13 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
             }],
         }),
     );
-    update(&mut state, ch('j'));
-    assert!(state.settle_pending);
+    assert_eq!(
+        update(&mut state, ch('j')).effects,
+        [Effect::Arm(Timer::Settle)]
+    );
     update(&mut state, ch('k'));
-    let loads = |commands: Vec<Command>| {
-        commands
+    let loads = |out: Output| {
+        out.commands
             .iter()
             .filter(|c| matches!(c, Command::LoadConversation { .. }))
             .count()
@@ -978,10 +1036,11 @@ fn sort_cycles_and_keeps_the_selection() {
     let mut b = session("b", Some("alpha"), 40);
     b.created_date_time = Some(GraphTime::new("2026-01-30T00:00:00Z"));
     let c = session("c", None, 30);
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: true,
             page: page(vec![a, b, c], None),
         }),
@@ -1013,13 +1072,14 @@ fn copy_keys_send_osc52_requests() {
     state.graph_url = "https://graph.microsoft.com/beta".into();
     assert_eq!(
         update(&mut state, ch('y')),
-        vec![Command::CopyToClipboard { text: "s0".into() }]
+        Effect::Copy("s0".into()).into()
     );
     assert_eq!(
         update(&mut state, ch('Y')),
-        vec![Command::CopyToClipboard {
-            text: "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions/s0".into()
-        }]
+        Effect::Copy(
+            "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions/s0".into()
+        )
+        .into()
     );
     assert!(state.status.as_ref().unwrap().text.contains("Copied"));
 }
@@ -1027,7 +1087,10 @@ fn copy_keys_send_osc52_requests() {
 #[test]
 fn workspace_picker_switches_and_reloads() {
     let mut state = loaded(3, None);
-    assert_eq!(update(&mut state, ch('w')), vec![Command::LoadWorkspaces]);
+    let commands = update(&mut state, ch('w')).commands;
+    let [Command::LoadWorkspaces { req }] = commands[..] else {
+        panic!("{commands:?}")
+    };
     let ws = |id: &str, name: &str| sctui_graph::models::Workspace {
         id: id.into(),
         display_name: Some(name.into()),
@@ -1035,20 +1098,18 @@ fn workspace_picker_switches_and_reloads() {
     update(
         &mut state,
         Msg::Worker(Event::WorkspacesLoaded {
+            req,
             workspaces: vec![ws("default", "Contoso SOC"), ws("other", "Fabrikam")],
         }),
     );
     update(&mut state, ch('j'));
-    let commands = update(&mut state, key(KeyCode::Enter));
+    let out = update(&mut state, key(KeyCode::Enter));
     assert_eq!(
-        commands,
+        out.commands,
         vec![
-            Command::SwitchWorkspace {
-                id: "other".into(),
-                remember_as: "demo".into()
-            },
+            Command::SwitchWorkspace { id: "other".into() },
             Command::LoadFirstPage {
-                generation: 2,
+                req: page_req(&state),
                 query: ListQuery {
                     count: true,
                     ..ListQuery::default()
@@ -1056,6 +1117,14 @@ fn workspace_picker_switches_and_reloads() {
             },
         ]
     );
+    assert_eq!(
+        out.effects,
+        [Effect::RememberWorkspace {
+            id: "other".into(),
+            remember_as: "demo".into()
+        }]
+    );
+    assert_eq!(page_req(&state).epoch, req.epoch + 1, "a new epoch");
     assert_eq!(state.workspace, "other");
     assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam"));
     assert!(
@@ -1069,9 +1138,15 @@ fn workspace_picker_switches_and_reloads() {
 fn answers_still_running_when_loaded_are_followed() {
     let mut state = loaded(1, None);
     update(&mut state, Msg::Settled);
+    let req = conversation_req(&state, "s0");
+    // a revalidation already on its way when the follow starts
+    let revalidation = state.requests.start(super::Pending::Conversation {
+        session_id: "s0".into(),
+    });
     let commands = update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
+            req,
             session_id: "s0".into(),
             turns: vec![
                 Turn {
@@ -1092,7 +1167,7 @@ fn answers_still_running_when_loaded_are_followed() {
             evaluation_id,
             ..
         },
-    ] = commands.as_slice()
+    ] = commands.commands.as_slice()
     else {
         panic!("{commands:?}")
     };
@@ -1110,6 +1185,7 @@ fn answers_still_running_when_loaded_are_followed() {
     let again = update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
+            req: revalidation,
             session_id: "s0".into(),
             turns: vec![Turn {
                 prompt: prompt("p2", "busy"),
@@ -1154,10 +1230,11 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
     let mut state = State::new("default", "demo");
     state.viewport = (100, 14);
     init(&mut state);
+    let req = page_req(&state);
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
-            generation: 1,
+            req,
             first: true,
             page: page_of(0),
         }),
@@ -1167,10 +1244,10 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
     let mut keys = 0;
     while state.selected + 1 < TOTAL {
         assert!(keys < 3 * TOTAL, "the selection stopped moving");
-        for command in update(&mut state, ch('j')) {
+        for command in update(&mut state, ch('j')).commands {
             match command {
-                Command::LoadNextPage { generation, link } => {
-                    assert_eq!(generation, 1);
+                Command::LoadNextPage { req, link } => {
+                    assert_eq!(Some(req), state.requests.page());
                     assert!(pending.is_none(), "two pages in flight");
                     assert!(!asked.contains(&link), "{link} asked twice");
                     // asked ahead of need: well before the selection reaches the end
@@ -1186,10 +1263,11 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
         if let Some((n, left)) = pending {
             if left == 0 {
                 pending = None;
+                let req = page_req(&state);
                 let more = update(
                     &mut state,
                     Msg::Worker(Event::PageLoaded {
-                        generation: 1,
+                        req,
                         first: false,
                         page: page_of(n),
                     }),
@@ -1215,7 +1293,7 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
     assert_eq!(state.sessions.len(), TOTAL);
     assert_eq!(selected_id(&state), format!("id{:05}", TOTAL - 1));
     assert_eq!(keys, TOTAL - 1, "one row per key, no key lost to a stall");
-    assert!(update(&mut state, ch('j')).is_empty());
+    assert!(update(&mut state, ch('j')).commands.is_empty());
 }
 
 /// Next pages merged into the list give exactly what sorting everything at once gives: order,
@@ -1257,25 +1335,32 @@ fn merged_pages_match_a_full_sort_in_every_order() {
                     value.push(moved);
                     value.push(all[150].clone());
                 }
+                // every page answers a request (a first page a refresh, the others a prefetch)
+                let req = match (n, merged.requests.page()) {
+                    (0, _) | (_, None) => merged
+                        .requests
+                        .start(super::Pending::Page { first: n == 0 }),
+                    (_, Some(req)) => req,
+                };
                 update(
                     &mut merged,
                     Msg::Worker(Event::PageLoaded {
-                        generation: 1,
+                        req,
                         first: n == 0,
                         page: page(value, Some("http://h/next")),
                     }),
                 );
-                merged.paging.loading = false;
                 // move around so the kept selection is tested too
                 update(&mut merged, key(KeyCode::Down));
                 update(&mut merged, key(KeyCode::Down));
             }
             let mut everything = all.clone();
             everything[3] = merged.sessions[merged.index["id00003"]].session.clone();
+            let req = page_req(&at_once);
             update(
                 &mut at_once,
                 Msg::Worker(Event::PageLoaded {
-                    generation: 1,
+                    req,
                     first: true,
                     page: page(everything, None),
                 }),
@@ -1300,12 +1385,16 @@ fn merged_pages_match_a_full_sort_in_every_order() {
 fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
     let mut state = State::new("default", "device code");
     state.signed_in = false;
-    assert_eq!(init(&mut state), vec![Command::StartSignIn]);
+    let commands = init(&mut state).commands;
+    let [Command::StartSignIn { req }] = commands[..] else {
+        panic!("{commands:?}")
+    };
     assert!(matches!(state.mode, Mode::SigningIn(_)));
     assert!(state.busy());
     update(
         &mut state,
         Msg::Worker(Event::SignInPrompt {
+            req,
             verification_uri: "https://microsoft.com/devicelogin".into(),
             user_code: "ABCD-1234".into(),
             message: "To sign in…".into(),
@@ -1313,18 +1402,17 @@ fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
     );
     assert_eq!(
         update(&mut state, ch('y')),
-        vec![Command::CopyToClipboard {
-            text: "ABCD-1234".into()
-        }]
+        Effect::Copy("ABCD-1234".into()).into()
     );
     let commands = update(
         &mut state,
         Msg::Worker(Event::SignedIn {
-            who: "alex@contoso.example".into(),
+            req,
+            who: Some("alex@contoso.example".into()),
         }),
     );
     assert!(matches!(
-        commands.as_slice(),
+        commands.commands.as_slice(),
         [Command::LoadFirstPage { .. }]
     ));
     assert_eq!(state.who, "alex@contoso.example");
@@ -1338,28 +1426,30 @@ fn sign_in_can_be_cancelled_retried_and_reports_failures() {
     init(&mut state);
     assert_eq!(
         update(&mut state, key(KeyCode::Esc)),
-        vec![Command::CancelSignIn]
+        Command::CancelSignIn.into()
     );
     assert!(matches!(state.mode, Mode::Browsing));
     assert!(!state.busy());
-    assert_eq!(
-        update(&mut state, ch('R')),
-        vec![Command::StartSignIn],
-        "R signs in again"
-    );
+    let commands = update(&mut state, ch('R')).commands;
+    let [Command::StartSignIn { req }] = commands[..] else {
+        panic!("R signs in again: {commands:?}")
+    };
     update(
         &mut state,
         Msg::Worker(Event::SignInFailed {
-            message: "Sign-in failed: the code expired".into(),
+            req,
+            error: sctui_graph::auth::AuthError::CodeExpired.into(),
         }),
     );
     match &state.mode {
         Mode::SigningIn(p) => assert!(p.error.as_deref().unwrap().contains("expired")),
         other => panic!("{other:?}"),
     }
-    assert_eq!(
-        update(&mut state, key(KeyCode::Enter)),
-        vec![Command::StartSignIn],
+    assert!(
+        matches!(
+            update(&mut state, key(KeyCode::Enter)).commands[..],
+            [Command::StartSignIn { .. }]
+        ),
         "Enter retries"
     );
 }
@@ -1373,8 +1463,8 @@ fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
         Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
     );
     typed(&mut state, "Keep this name");
-    let commands = update(&mut state, key(KeyCode::Enter));
-    let Command::Rename { seq, .. } = commands[0].clone() else {
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Rename { req, .. } = commands[0].clone() else {
         panic!()
     };
     update(&mut state, ch('?'));
@@ -1383,7 +1473,7 @@ fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
         Msg::Worker(Event::RenameFailed {
             id: "s0".into(),
             name: "Keep this name".into(),
-            seq,
+            req,
             error: api_error(503),
         }),
     );

@@ -72,17 +72,18 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     match state.conversations.get(&session.id) {
         None => lines.push(Line::from(Span::styled("Loading conversation…", theme.dim))),
         Some(c) => {
+            let loading = state.conversation_loading(&session.id);
             if let Some(error) = &c.error {
                 lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.error)));
             }
             if c.turns.is_empty() {
-                let text = if c.loading || (c.fetched_at.is_none() && c.error.is_none()) {
+                let text = if loading || (c.fetched_at.is_none() && c.error.is_none()) {
                     "Loading conversation…"
                 } else {
                     "No prompts yet: press a to ask Security Copilot"
                 };
                 lines.push(Line::from(Span::styled(text, theme.dim)));
-            } else if c.loading {
+            } else if loading {
                 lines.push(Line::from(Span::styled("refreshing…", theme.dim)));
             }
             for (i, turn) in c.turns.iter().enumerate() {

@@ -39,7 +39,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             theme.border
         })
         .title(Line::from(title));
-    if state.paging.loading {
+    if state.page_loading() {
         block = block.title_bottom(Line::from(Span::styled(" loading… ", theme.dim)));
     } else if state.paging.next_link.is_some() {
         block = block.title_bottom(Line::from(Span::styled(" more below ", theme.dim)));

@@ -4,10 +4,10 @@ use super::*;
 
 /// Answers still running when their conversation loads are followed too, so they appear
 /// without a manual refresh.
-pub(super) fn follow_running_turns(state: &mut State, session_id: &str) -> Vec<Command> {
-    let mut commands = Vec::new();
+pub(super) fn follow_running_turns(state: &mut State, session_id: &str) -> Output {
+    let mut out = Output::none();
     let Some(conversation) = state.conversations.get_mut(session_id) else {
-        return commands;
+        return out;
     };
     for turn in &mut conversation.turns {
         let Some(evaluation) = &turn.evaluation else {
@@ -16,83 +16,77 @@ pub(super) fn follow_running_turns(state: &mut State, session_id: &str) -> Vec<C
         if turn.following.is_some() || !evaluation.state.is_in_progress() {
             continue;
         }
-        let seq = state.next_seq;
-        state.next_seq += 1;
-        turn.following = Some(seq);
-        state.follows.insert(
-            seq,
-            Follow {
-                session_id: session_id.to_string(),
-                prompt_id: Some(turn.prompt.id.clone()),
-            },
-        );
-        state.in_flight += 1;
-        commands.push(Command::Follow {
-            seq,
+        let req = state.requests.start(Pending::Follow {
+            session_id: session_id.to_string(),
+            prompt_id: turn.prompt.id.clone(),
+        });
+        turn.following = Some(req);
+        out.push(Command::Follow {
+            req,
             session_id: session_id.to_string(),
             prompt_id: turn.prompt.id.clone(),
             evaluation_id: evaluation.id.clone(),
         });
     }
-    commands
+    out
 }
 
 /// How old a cached conversation may be before re-selecting the session reloads it.
 pub(super) const CONVERSATION_MAX_AGE_SECS: i64 = 30;
 
 /// Loads (or revalidates) the selected session's conversation, unless a load or a follow is on.
-pub(super) fn load_selected_conversation(state: &mut State) -> Vec<Command> {
+pub(super) fn load_selected_conversation(state: &mut State) -> Output {
     let Some(id) = state.selected_entry().map(|e| e.session.id.clone()) else {
-        return Vec::new();
+        return Output::none();
     };
     let now = state.now;
-    let following = state.is_following(&id);
+    let busy = state.is_following(&id) || state.conversation_loading(&id);
     let conversation = state.conversations.entry(id.clone()).or_default();
     let fresh = conversation
         .fetched_at
         .is_some_and(|t| now.as_second() - t.as_second() < CONVERSATION_MAX_AGE_SECS);
-    if conversation.loading || following {
-        return Vec::new();
+    if busy {
+        return Output::none();
     }
     if fresh {
         // a prefetched conversation may hold answers still being written: follow them now
         return follow_running_turns(state, &id);
     }
-    conversation.loading = true;
-    state.in_flight += 1;
-    vec![Command::LoadConversation { session_id: id }]
+    let req = state.requests.start(Pending::Conversation {
+        session_id: id.clone(),
+    });
+    Command::LoadConversation {
+        req,
+        session_id: id,
+    }
+    .into()
 }
 
 /// `Esc` on a session whose answer is being followed stops following it (the evaluation keeps
 /// running on the service).
-pub(super) fn stop_following_selected(state: &mut State) -> Vec<Command> {
+pub(super) fn stop_following_selected(state: &mut State) -> Output {
     let Some(id) = state.selected_entry().map(|e| e.session.id.clone()) else {
-        return Vec::new();
+        return Output::none();
     };
-    let seqs: Vec<u64> = state
-        .follows
-        .iter()
-        .filter(|(_, f)| f.session_id == id)
-        .map(|(&seq, _)| seq)
-        .collect();
-    if seqs.is_empty() {
-        return Vec::new();
+    let stopped = state
+        .requests
+        .finish_where(|p| p.followed_session() == Some(id.as_str()));
+    if stopped.is_empty() {
+        return Output::none();
     }
     if let Some(c) = state.conversations.get_mut(&id) {
         for t in &mut c.turns {
-            if t.following.is_some_and(|s| seqs.contains(&s)) {
+            if t.following.is_some_and(|s| stopped.contains(&s)) {
                 t.following = None;
             }
         }
     }
-    for seq in &seqs {
-        state.follows.remove(seq);
-        state.in_flight = state.in_flight.saturating_sub(1);
-    }
     state.status = Some(info(
         "Stopped following: the evaluation keeps running on the service (R refreshes later)",
     ));
-    seqs.into_iter()
-        .map(|seq| Command::StopFollow { seq })
-        .collect()
+    stopped
+        .into_iter()
+        .map(|req| Command::StopFollow { req })
+        .collect::<Vec<_>>()
+        .into()
 }

@@ -2,6 +2,7 @@
 //! the bulk page size, one page right after the other, while the first page stays small.
 
 use super::*;
+use crate::tui::app::requests::RequestId;
 use crate::tui::app::update_tests::loaded;
 
 fn key(c: char) -> Msg {
@@ -19,9 +20,10 @@ fn sessions(from: usize, n: usize) -> Vec<Session> {
         .collect()
 }
 
-fn page_loaded(generation: u64, value: Vec<Session>, next: Option<&str>) -> Msg {
+/// A page answering the page request in flight.
+fn page_loaded(state: &State, value: Vec<Session>, next: Option<&str>) -> Msg {
     Msg::Worker(Event::PageLoaded {
-        generation,
+        req: state.requests.page().expect("a page request in flight"),
         first: false,
         page: Page {
             value,
@@ -31,9 +33,9 @@ fn page_loaded(generation: u64, value: Vec<Session>, next: Option<&str>) -> Msg 
     })
 }
 
-fn bulk_query(commands: &[Command]) -> Option<(u64, ListQuery)> {
-    commands.iter().find_map(|c| match c {
-        Command::LoadBulkPage { generation, query } => Some((*generation, query.clone())),
+fn bulk_query(out: &Output) -> Option<(RequestId, ListQuery)> {
+    out.commands.iter().find_map(|c| match c {
+        Command::LoadBulkPage { req, query } => Some((*req, query.clone())),
         _ => None,
     })
 }
@@ -42,16 +44,25 @@ fn bulk_query(commands: &[Command]) -> Option<(u64, ListQuery)> {
 fn g_walks_the_rest_in_big_pages_and_lands_on_the_last_session() {
     let mut state = loaded(30, Some("http://127.0.0.1/beta/small-2"));
     assert!(!state.paging.bulk, "the first page is a small one");
+    let small = state.requests.page();
+    assert!(small.is_some(), "the next small page is on its way");
     let commands = update(&mut state, key('G'));
-    let (generation, query) = bulk_query(&commands).expect("a bulk page is asked for");
-    assert_eq!(generation, 2, "a small page in flight would be dropped");
+    let (req, query) = bulk_query(&commands).expect("a bulk page is asked for");
+    assert_ne!(small, Some(req));
+    assert_eq!(
+        state.requests.page(),
+        Some(req),
+        "the small page in flight is no longer awaited: its answer would be dropped"
+    );
     assert_eq!(query.top, Some(1000));
     assert!(query.count);
     // each page asks for the next at once, far from the end or not, with the link as given
-    let commands = update(
-        &mut state,
-        page_loaded(2, sessions(0, 1000), Some("http://127.0.0.1/beta/big-2")),
+    let msg = page_loaded(
+        &state,
+        sessions(0, 1000),
+        Some("http://127.0.0.1/beta/big-2"),
     );
+    let commands = update(&mut state, msg).commands;
     assert_eq!(
         commands
             .iter()
@@ -61,11 +72,17 @@ fn g_walks_the_rest_in_big_pages_and_lands_on_the_last_session() {
         "{commands:?}"
     );
     assert_eq!(state.selected, state.visible.len() - 1, "G follows the end");
-    assert!(update(&mut state, key('G')).iter().all(|c| !matches!(
-        c,
-        Command::LoadBulkPage { .. } | Command::LoadNextPage { .. }
-    )));
-    let commands = update(&mut state, page_loaded(2, sessions(1000, 5), None));
+    assert!(
+        update(&mut state, key('G'))
+            .commands
+            .iter()
+            .all(|c| !matches!(
+                c,
+                Command::LoadBulkPage { .. } | Command::LoadNextPage { .. }
+            ))
+    );
+    let msg = page_loaded(&state, sessions(1000, 5), None);
+    let commands = update(&mut state, msg).commands;
     assert!(
         !commands
             .iter()
@@ -73,7 +90,7 @@ fn g_walks_the_rest_in_big_pages_and_lands_on_the_last_session() {
     );
     assert_eq!(state.sessions.len(), 1035);
     assert_eq!(state.selected, 1034);
-    assert!(!state.paging.loading && state.paging.next_link.is_none());
+    assert!(!state.page_loading() && state.paging.next_link.is_none());
 }
 
 #[test]
@@ -82,10 +99,12 @@ fn moving_away_stops_following_the_end_but_not_the_walk() {
     update(&mut state, key('G'));
     update(&mut state, key('k'));
     let at = state.selected_entry().unwrap().session.id.clone();
-    let commands = update(
-        &mut state,
-        page_loaded(2, sessions(0, 1000), Some("http://127.0.0.1/beta/big-2")),
+    let msg = page_loaded(
+        &state,
+        sessions(0, 1000),
+        Some("http://127.0.0.1/beta/big-2"),
     );
+    let commands = update(&mut state, msg).commands;
     assert_eq!(state.selected_entry().unwrap().session.id, at);
     assert!(
         commands
@@ -115,10 +134,11 @@ fn a_filter_or_a_sort_loads_everything_but_a_complete_list_asks_nothing() {
 fn a_failed_walk_can_be_started_again_and_a_refresh_starts_small() {
     let mut state = loaded(30, Some("http://127.0.0.1/beta/small-2"));
     update(&mut state, key('G'));
+    let req = state.requests.page().expect("the bulk page");
     update(
         &mut state,
         Msg::Worker(Event::PageFailed {
-            generation: 2,
+            req,
             error: GraphError::Network {
                 url: "http://127.0.0.1/beta/x".into(),
                 kind: sctui_graph::NetworkKind::Broken,
@@ -127,7 +147,7 @@ fn a_failed_walk_can_be_started_again_and_a_refresh_starts_small() {
         }),
     );
     assert!(!state.paging.bulk);
-    let commands = update(&mut state, key('R'));
+    let commands = update(&mut state, key('R')).commands;
     assert!(matches!(
         commands.as_slice(),
         [Command::LoadFirstPage { query, .. }] if query.top.is_none()

@@ -4,7 +4,7 @@ use super::*;
 
 /// Pasted text goes into the open editor, cleaned like server text: the question box keeps line
 /// breaks, one-line editors get spaces instead.
-pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Command> {
+pub(super) fn on_paste(state: &mut State, text: &str) -> Output {
     let (input, clean) = match &mut state.mode {
         Mode::Creating(b) if b.in_flight.is_none() => (
             &mut b.input,
@@ -18,7 +18,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Command> {
             &mut state.filter,
             crate::sanitize::sanitize_line(text).into_owned(),
         ),
-        _ => return Vec::new(),
+        _ => return Output::none(),
     };
     for c in clean.chars() {
         input.handle(tui_input::InputRequest::InsertChar(c));
@@ -27,7 +27,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Command> {
         refilter(state);
         return maybe_prefetch(state);
     }
-    Vec::new()
+    Output::none()
 }
 
 pub(super) fn start_rename(state: &mut State) {
@@ -48,26 +48,26 @@ pub(super) fn start_rename(state: &mut State) {
     state.mode = Mode::Renaming(editor);
 }
 
-pub(super) fn on_rename_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+pub(super) fn on_rename_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::Renaming(editor) = &mut state.mode else {
-        return Vec::new();
+        return Output::none();
     };
     match key.code {
         KeyCode::Esc => {
             state.mode = Mode::Browsing;
-            Vec::new()
+            Output::none()
         }
         KeyCode::Enter => submit_rename(state),
         _ => {
             editor.input.handle_event(&TermEvent::Key(key));
-            Vec::new()
+            Output::none()
         }
     }
 }
 
-pub(super) fn submit_rename(state: &mut State) -> Vec<Command> {
+pub(super) fn submit_rename(state: &mut State) -> Output {
     let Mode::Renaming(editor) = &state.mode else {
-        return Vec::new();
+        return Output::none();
     };
     let name = editor.input.value().trim().to_string();
     let id = editor.id.clone();
@@ -75,28 +75,29 @@ pub(super) fn submit_rename(state: &mut State) -> Vec<Command> {
         state.status = Some(error_text(
             "A session name cannot be empty: type a name or press Esc",
         ));
-        return Vec::new();
+        return Output::none();
     }
     let Some(&index) = state.index.get(&id) else {
         state.mode = Mode::Browsing;
         state.status = Some(warning("That session is no longer in the list"));
-        return Vec::new();
+        return Output::none();
     };
     state.mode = Mode::Browsing;
     let entry = &mut state.sessions[index];
     if entry.current_name() == name {
-        return Vec::new();
+        return Output::none();
     }
-    let seq = state.next_seq;
-    state.next_seq += 1;
+    let req = state.requests.start(Pending::Rename {
+        session_id: id.clone(),
+        name: name.clone(),
+    });
     entry.pending = Some(PendingRename {
         name: name.clone(),
-        seq,
+        req,
     });
     entry.derive();
-    state.in_flight += 1;
     state.status = Some(info("Renaming…"));
-    vec![Command::Rename { id, name, seq }]
+    Command::Rename { req, id, name }.into()
 }
 
 pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
@@ -122,14 +123,14 @@ pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
     });
 }
 
-pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::Creating(create) = &mut state.mode else {
-        return Vec::new();
+        return Output::none();
     };
     match key.code {
         KeyCode::Esc => {
             state.mode = Mode::Browsing;
-            Vec::new()
+            Output::none()
         }
         KeyCode::Enter
             if key
@@ -141,44 +142,34 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                     .input
                     .handle(tui_input::InputRequest::InsertChar('\n'));
             }
-            Vec::new()
+            Output::none()
         }
         KeyCode::Enter => {
             let text = create.input.value().trim().to_string();
             if create.in_flight.is_some() {
-                return Vec::new();
+                return Output::none();
             }
             if text.is_empty() {
                 create.problem =
                     Some("Type a question for Security Copilot first (Esc cancels)".to_string());
-                return Vec::new();
+                return Output::none();
             }
-            let seq = state.next_seq;
-            state.next_seq += 1;
-            create.in_flight = Some(seq);
-            create.problem = None;
             let session = create.target.clone();
-            state
-                .pending_creates
-                .insert(seq, create.input.value().to_string());
-            state.in_flight += 1;
-            if let Some(target) = &session {
-                state.follows.insert(
-                    seq,
-                    Follow {
-                        session_id: target.id.clone(),
-                        prompt_id: None,
-                    },
-                );
-            }
-            vec![Command::Ask { seq, session, text }]
+            let req = state.requests.start(Pending::Ask {
+                text: create.input.value().to_string(),
+                session_id: session.as_ref().map(|s| s.id.clone()),
+                prompt_id: None,
+            });
+            create.in_flight = Some(req);
+            create.problem = None;
+            Command::Ask { req, session, text }.into()
         }
         _ => {
             if create.in_flight.is_none() {
                 create.input.handle_event(&TermEvent::Key(key));
                 create.problem = None;
             }
-            Vec::new()
+            Output::none()
         }
     }
 }

@@ -2,61 +2,55 @@
 
 use super::*;
 
-pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
-    // One in-flight count per command: an ask ends with FollowEnded, CreateFailed or AskFailed.
-    let ends_request = !matches!(
-        event,
-        Event::Retrying(_)
-            | Event::Created { .. }
-            | Event::Asked { .. }
-            | Event::EvaluationUpdated { .. }
-            | Event::SignInPrompt { .. }
-            | Event::ConversationPrefetched { .. }
-    );
-    if ends_request {
-        state.in_flight = state.in_flight.saturating_sub(1);
-    }
+/// Applies a worker event. An answer to a request that is no longer awaited (superseded by a
+/// refresh, stopped, or sent in another workspace) is dropped here, whatever its kind; the
+/// request ends with its last event.
+pub(super) fn on_event(state: &mut State, event: Event) -> Output {
     // any answer means the wait is over (a retry that waits again says so again)
     if !matches!(event, Event::Retrying(_)) {
         state.retry_notice = None;
     }
-    match event {
-        Event::PageLoaded {
-            generation,
-            first,
-            page,
-        } => {
-            if generation != state.paging.generation {
-                return Vec::new();
+    // what the request was about, when this event ends it
+    let mut ended = None;
+    if let Some(req) = event.request() {
+        if event.ends_request() {
+            match state.requests.finish(req) {
+                Some(pending) => ended = Some(pending),
+                None => return Output::none(),
             }
-            apply_page(state, first, page);
-            let mut commands = Vec::new();
+        } else if state.requests.get(req).is_none() {
+            return Output::none();
+        }
+    }
+    match event {
+        Event::PageLoaded { first, page, .. } => {
+            let mut out = Output::none();
+            if apply_page(state, first, page) {
+                out.effect(Effect::Arm(Timer::Settle));
+            }
             if state.paging.to_end {
-                commands = select(state, usize::MAX);
+                out.merge(select(state, usize::MAX));
                 state.paging.to_end &= state.paging.next_link.is_some();
             }
-            commands.extend(maybe_prefetch(state));
-            commands
+            out.merge(maybe_prefetch(state));
+            out
         }
-        Event::PageFailed { generation, error } => {
-            if generation == state.paging.generation {
-                state.paging.loading = false;
-                // a later `G`, filter or sort starts the walk again
-                state.paging.bulk = false;
-                state.paging.to_end = false;
-                state.paging.loaded_once = true;
-                state.paging.failed = true;
-                state.status = Some(from_error("Could not load sessions", &error));
-            }
-            Vec::new()
+        Event::PageFailed { error, .. } => {
+            // a later `G`, filter or sort starts the walk again
+            state.paging.bulk = false;
+            state.paging.to_end = false;
+            state.paging.loaded_once = true;
+            state.paging.failed = true;
+            state.status = Some(from_error("Could not load sessions", &error));
+            Output::none()
         }
-        Event::Renamed { seq, session } => {
+        Event::Renamed { req, session } => {
             let id = session.id.clone();
             let selected_id = state.selected_entry().map(|e| e.session.id.clone());
             match state.index.get(&id).copied() {
                 Some(i) => {
                     let entry = &mut state.sessions[i];
-                    if entry.pending.as_ref().is_some_and(|p| p.seq == seq) {
+                    if entry.pending.as_ref().is_some_and(|p| p.req == req) {
                         entry.pending = None;
                     }
                     entry.replace_session(session);
@@ -66,20 +60,20 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                         .unwrap_or_else(|| "(untitled)".into());
                     state.status = Some(info(format!("Renamed to “{shown}”")));
                 }
-                None => return Vec::new(),
+                None => return Output::none(),
             }
             resort(state, selected_id.as_deref());
-            Vec::new()
+            Output::none()
         }
         Event::RenameFailed {
+            req,
             id,
             name,
-            seq,
             error,
         } => {
             if let Some(&i) = state.index.get(&id) {
                 let entry = &mut state.sessions[i];
-                if entry.pending.as_ref().is_some_and(|p| p.seq == seq) {
+                if entry.pending.as_ref().is_some_and(|p| p.req == req) {
                     entry.pending = None;
                     entry.derive();
                 }
@@ -90,20 +84,16 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                     "The session no longer exists and was removed from the list",
                     &error,
                 ));
-                return Vec::new();
+                return Output::none();
             }
             state.status = Some(from_error(&format!("Rename to “{name}” failed"), &error));
             reopen_rename(state, id, name);
-            Vec::new()
+            Output::none()
         }
-        Event::Created { seq, session } => {
-            state.follows.insert(
-                seq,
-                Follow {
-                    session_id: session.id.clone(),
-                    prompt_id: None,
-                },
-            );
+        Event::Created { req, session } => {
+            if let Some(Pending::Ask { session_id, .. }) = state.requests.get_mut(req) {
+                *session_id = Some(session.id.clone());
+            }
             state.conversations.insert(
                 session.id.clone(),
                 Conversation {
@@ -112,7 +102,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 },
             );
             if let Mode::Creating(create) = &state.mode
-                && create.in_flight == Some(seq)
+                && create.in_flight == Some(req)
             {
                 state.mode = Mode::Browsing;
             }
@@ -139,16 +129,14 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             state.focus = Focus::List;
             resort(state, Some(&id));
             keep_selection_in_view(state);
-            state.settle_pending = false;
             state.status = Some(info(format!("Created “{label}”: asking Security Copilot…")));
-            Vec::new()
+            Output::none()
         }
-        Event::CreateFailed { seq, error } => {
-            state.follows.remove(&seq);
-            let text = state.pending_creates.remove(&seq).unwrap_or_default();
+        Event::CreateFailed { req, error } => {
+            let text = asked_text(ended);
             let problem = from_error("Create failed", &error);
             match &mut state.mode {
-                Mode::Creating(create) if create.in_flight == Some(seq) => {
+                Mode::Creating(create) if create.in_flight == Some(req) => {
                     create.in_flight = None;
                     create.problem = Some(problem.text.clone());
                 }
@@ -159,26 +147,31 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 }),
             }
             state.status = Some(problem);
-            Vec::new()
+            Output::none()
         }
         Event::Retrying(notice) => {
             state.retry_notice = Some(retry_text(&notice));
-            Vec::new()
+            Output::none()
         }
         Event::Asked {
-            seq,
+            req,
             session_id,
             prompt,
             evaluation,
         } => {
-            state.pending_creates.remove(&seq);
             if let Mode::Creating(create) = &state.mode
-                && create.in_flight == Some(seq)
+                && create.in_flight == Some(req)
             {
                 state.mode = Mode::Browsing;
             }
-            if let Some(follow) = state.follows.get_mut(&seq) {
-                follow.prompt_id = Some(prompt.id.clone());
+            if let Some(Pending::Ask {
+                session_id: asked_in,
+                prompt_id,
+                ..
+            }) = state.requests.get_mut(req)
+            {
+                *asked_in = Some(session_id.clone());
+                *prompt_id = Some(prompt.id.clone());
             }
             let theme = state.theme.clone();
             let conversation = state.conversations.entry(session_id).or_default();
@@ -189,22 +182,21 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 },
                 &theme,
             );
-            view.following = Some(seq);
+            view.following = Some(req);
             conversation.turns.push(view);
             if state.focus == Focus::Detail {
                 state.detail_scroll = u16::MAX;
             }
             state.status = Some(info("Asked: following the answer (Esc stops following)"));
-            Vec::new()
+            Output::none()
         }
         Event::AskFailed {
-            seq,
+            req,
             session,
             prompt,
             error,
         } => {
-            state.follows.remove(&seq);
-            let text = state.pending_creates.remove(&seq).unwrap_or_default();
+            let text = asked_text(ended);
             let context = if prompt.is_some() {
                 "The question was saved but could not be run"
             } else {
@@ -212,7 +204,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             };
             let problem = from_error(context, &error);
             match &mut state.mode {
-                Mode::Creating(create) if create.in_flight == Some(seq) => {
+                Mode::Creating(create) if create.in_flight == Some(req) => {
                     create.in_flight = None;
                     create.target = Some(session);
                     create.problem = Some(problem.text.clone());
@@ -224,10 +216,10 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 }),
             }
             state.status = Some(problem);
-            Vec::new()
+            Output::none()
         }
         Event::EvaluationUpdated {
-            seq: _,
+            req: _,
             session_id,
             prompt_id,
             evaluation,
@@ -240,19 +232,20 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             {
                 turn.set_evaluation(Some(evaluation), &theme);
             }
-            Vec::new()
+            Output::none()
         }
         Event::FollowEnded {
-            seq,
-            session_id,
-            result,
+            session_id, result, ..
         } => {
-            let follow = state.follows.remove(&seq);
+            let prompt_id = match ended {
+                Some(Pending::Ask { prompt_id, .. }) => prompt_id,
+                Some(Pending::Follow { prompt_id, .. }) => Some(prompt_id),
+                _ => None,
+            };
             let turn = state.conversations.get_mut(&session_id).and_then(|c| {
-                c.turns.iter_mut().find(|t| {
-                    follow.as_ref().and_then(|f| f.prompt_id.as_deref())
-                        == Some(t.prompt.id.as_str())
-                })
+                c.turns
+                    .iter_mut()
+                    .find(|t| prompt_id.as_deref() == Some(t.prompt.id.as_str()))
             });
             let mut outcome = None;
             if let Some(turn) = turn {
@@ -278,10 +271,12 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 )),
                 Err(FollowError::Graph(e)) => from_error("Following the answer failed", &e),
             });
-            Vec::new()
+            Output::none()
         }
-        Event::ConversationLoaded { session_id, turns } => {
-            store_conversation(state, &session_id, turns).loading = false;
+        Event::ConversationLoaded {
+            session_id, turns, ..
+        } => {
+            store_conversation(state, &session_id, turns);
             follow_running_turns(state, &session_id)
         }
         Event::ConversationPrefetched {
@@ -289,7 +284,9 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             session_id,
             turns,
         } => on_prefetched(state, &workspace, &session_id, turns),
-        Event::ConversationFailed { session_id, error } => {
+        Event::ConversationFailed {
+            session_id, error, ..
+        } => {
             if error.is_not_found() {
                 state.conversations.remove(&session_id);
                 remove_session(state, &session_id);
@@ -297,29 +294,29 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                     "The session no longer exists and was removed from the list",
                     &error,
                 ));
-                return Vec::new();
+                return Output::none();
             }
             let message = from_error("Could not load the conversation", &error);
             if let Some(c) = state.conversations.get_mut(&session_id) {
-                c.loading = false;
                 c.error = Some(message.text.clone());
             }
-            Vec::new()
+            Output::none()
         }
         Event::SignInPrompt {
             verification_uri,
             user_code,
             message,
+            ..
         } => {
             if let Mode::SigningIn(popup) = &mut state.mode {
                 popup.verification_uri = Some(verification_uri);
                 popup.user_code = Some(user_code);
                 popup.message = Some(message);
             }
-            Vec::new()
+            Output::none()
         }
-        Event::SignedIn { who } => {
-            state.who = who;
+        Event::SignedIn { who, .. } => {
+            state.who = who.unwrap_or_else(|| "signed in".to_string());
             state.signed_in = true;
             if matches!(state.mode, Mode::SigningIn(_)) {
                 state.mode = Mode::Browsing;
@@ -327,15 +324,20 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
             state.status = Some(info(format!("Signed in as {}", state.who)));
             start_load(state)
         }
-        Event::SignInFailed { message } => {
+        Event::SignInFailed { error, .. } => {
+            let message = match &error {
+                SignInError::Unavailable => error.to_string(),
+                SignInError::Auth(e) => format!("Sign-in failed: {e}"),
+            };
+            let message = crate::sanitize::sanitize_line(&message).into_owned();
             if let Mode::SigningIn(popup) = &mut state.mode {
-                popup.error = Some(crate::sanitize::sanitize_line(&message).into_owned());
+                popup.error = Some(message);
             } else {
                 state.status = Some(error_text(message));
             }
-            Vec::new()
+            Output::none()
         }
-        Event::WorkspacesLoaded { workspaces } => {
+        Event::WorkspacesLoaded { workspaces, .. } => {
             if let Mode::PickingWorkspace(picker) = &mut state.mode {
                 picker.selected = workspaces
                     .iter()
@@ -348,22 +350,25 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Vec<Command> {
                 }
                 picker.workspaces = Some(workspaces);
             }
-            Vec::new()
+            Output::none()
         }
-        Event::WorkspacesFailed { error } => {
+        Event::WorkspacesFailed { error, .. } => {
             if matches!(state.mode, Mode::PickingWorkspace(_)) {
                 state.mode = Mode::Browsing;
             }
             state.status = Some(from_error("Could not list workspaces", &error));
-            Vec::new()
+            Output::none()
         }
-        Event::Exported { path } => {
+        Event::Exported { path, .. } => {
             state.status = Some(info(format!("Exported to {}", path.display())));
-            Vec::new()
+            Output::none()
         }
-        Event::ExportFailed { message } => {
-            state.status = Some(error_text(message));
-            Vec::new()
+        Event::ExportFailed { error, .. } => {
+            state.status = Some(match &error {
+                ExportError::Graph(e) => from_error("Export failed", e),
+                ExportError::Write { .. } => error_text(format!("Export failed: {error}")),
+            });
+            Output::none()
         }
     }
 }
@@ -393,4 +398,12 @@ pub(super) fn store_conversation<'a>(
     conversation.fetched_at = Some(state.now);
     conversation.error = None;
     conversation
+}
+
+/// The text typed for an ask that ended, so a failure can give it back.
+fn asked_text(ended: Option<Pending>) -> String {
+    match ended {
+        Some(Pending::Ask { text, .. }) => text,
+        _ => String::new(),
+    }
 }

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Moves the selection (clamped) and asks for the next page when it nears the end.
-pub(super) fn select(state: &mut State, position: usize) -> Vec<Command> {
+pub(super) fn select(state: &mut State, position: usize) -> Output {
     // only `G` (the end, however far) keeps the selection following a walk to the end
     state.paging.to_end = position == usize::MAX && state.paging.bulk;
     let last = state.visible.len().saturating_sub(1);
@@ -12,16 +12,18 @@ pub(super) fn select(state: &mut State, position: usize) -> Vec<Command> {
     let before = state.selected_entry().map(|e| e.session.id.clone());
     state.selected = position;
     let after = state.selected_entry().map(|e| e.session.id.clone());
-    let mut commands = Vec::new();
+    let mut out = Output::none();
     if before != after {
         state.detail_scroll = 0;
-        state.settle_pending = after.is_some();
+        if after.is_some() {
+            out.effect(Effect::Arm(Timer::Settle));
+        }
         // the neighbours being fetched are the old selection's
-        commands = cancel_prefetch(state);
+        out.merge(cancel_prefetch(state));
     }
     keep_selection_in_view(state);
-    commands.extend(maybe_prefetch(state));
-    commands
+    out.merge(maybe_prefetch(state));
+    out
 }
 
 pub(super) fn keep_selection_in_view(state: &mut State) {
@@ -37,24 +39,20 @@ pub(super) fn keep_selection_in_view(state: &mut State) {
 
 /// Requests the next page ahead of need: when the selection is within two screens (or half a
 /// page) of the end of what is shown, and no page is already on its way.
-pub(super) fn maybe_prefetch(state: &mut State) -> Vec<Command> {
-    if state.paging.loading {
-        return Vec::new();
+pub(super) fn maybe_prefetch(state: &mut State) -> Output {
+    if state.page_loading() {
+        return Output::none();
     }
     let Some(link) = state.paging.next_link.clone() else {
-        return Vec::new();
+        return Output::none();
     };
     let margin = (layout::list_rows(state.viewport) * 2).max(state.page_size as usize / 2);
     let remaining = state.visible.len().saturating_sub(state.selected + 1);
     if remaining > margin && !state.paging.bulk {
-        return Vec::new();
+        return Output::none();
     }
-    state.paging.loading = true;
-    state.in_flight += 1;
-    vec![Command::LoadNextPage {
-        generation: state.paging.generation,
-        link,
-    }]
+    let req = state.requests.start(Pending::Page { first: false });
+    Command::LoadNextPage { req, link }.into()
 }
 
 /// Loads the rest of the list in big pages, one right after the other, for what needs all of it
@@ -62,53 +60,59 @@ pub(super) fn maybe_prefetch(state: &mut State) -> Vec<Command> {
 /// dropped when it lands, and the walk starts again from the top with the bulk page size (the
 /// pages merge, so nothing loaded disappears meanwhile). Nothing to do when the list is complete,
 /// not loaded yet, or already walked in bulk.
-pub(super) fn load_everything(state: &mut State) -> Vec<Command> {
+pub(super) fn load_everything(state: &mut State) -> Output {
     let paging = &mut state.paging;
     if paging.bulk || !paging.loaded_once || paging.failed || paging.next_link.is_none() {
-        return Vec::new();
+        return Output::none();
     }
     paging.bulk = true;
-    paging.generation += 1;
-    paging.loading = true;
     paging.next_link = None;
-    state.in_flight += 1;
-    vec![Command::LoadBulkPage {
-        generation: paging.generation,
+    state
+        .requests
+        .finish_where(|p| matches!(p, Pending::Page { .. }));
+    let req = state.requests.start(Pending::Page { first: false });
+    Command::LoadBulkPage {
+        req,
         query: ListQuery {
             top: Some(state.bulk_page_size),
             count: true,
             ..ListQuery::default()
         },
-    }]
+    }
+    .into()
 }
 
-pub(super) fn start_load(state: &mut State) -> Vec<Command> {
-    state.paging.generation += 1;
-    state.paging.loading = true;
+/// Loads the list from its first page; a page still on its way belongs to the old load and
+/// its answer is dropped.
+pub(super) fn start_load(state: &mut State) -> Output {
+    state
+        .requests
+        .finish_where(|p| matches!(p, Pending::Page { .. }));
     state.paging.next_link = None;
     state.paging.bulk = false;
     state.paging.to_end = false;
-    state.in_flight += 1;
-    vec![Command::LoadFirstPage {
-        generation: state.paging.generation,
+    let req = state.requests.start(Pending::Page { first: true });
+    Command::LoadFirstPage {
+        req,
         query: ListQuery {
             count: true,
             ..ListQuery::default()
         },
-    }]
+    }
+    .into()
 }
 
-pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
     match key.code {
         KeyCode::Esc => {
             state.filter = Input::default();
             state.mode = Mode::Browsing;
             refilter(state);
-            Vec::new()
+            Output::none()
         }
         KeyCode::Enter => {
             state.mode = Mode::Browsing;
-            Vec::new()
+            Output::none()
         }
         KeyCode::Down => select(state, state.selected.saturating_add(1)),
         KeyCode::Up => select(state, state.selected.saturating_sub(1)),
@@ -121,7 +125,7 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 }
                 return maybe_prefetch(state);
             }
-            Vec::new()
+            Output::none()
         }
     }
 }
@@ -159,7 +163,9 @@ pub(super) fn refilter_keeping(state: &mut State, id: Option<&str>) {
     restore_selection(state, id);
 }
 
-pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
+/// Applies a page; returns whether the selection should settle again (a refresh revalidates the
+/// conversation on screen).
+pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) -> bool {
     let selected_id = state.selected_entry().map(|e| e.session.id.clone());
     // For a next page: how many sessions were loaded before it, and which of them it updated.
     let mut loaded = 0;
@@ -207,7 +213,6 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
         }
     }
     state.paging.next_link = page.next_link;
-    state.paging.loading = false;
     state.paging.loaded_once = true;
     state.paging.failed = false;
     if first
@@ -226,11 +231,11 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) {
         {
             c.fetched_at = None;
         }
-        state.settle_pending = true;
     }
     if first || !merge_page(state, loaded, &updated, selected_id.as_deref()) {
         resort(state, selected_id.as_deref());
     }
+    first
 }
 
 pub(super) fn remove_session(state: &mut State, id: &str) {

@@ -1,5 +1,6 @@
-//! The one place state changes: `update(state, msg) -> commands`. Pure: no I/O, no clock, no
-//! async, so every behaviour is a unit test.
+//! The one place state changes: `update(state, msg) -> Output` (worker requests and runtime
+//! effects). Pure: no I/O, no clock (time arrives in messages), no async, so every behaviour is a
+//! unit test.
 
 use crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -10,11 +11,13 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::Action;
 use super::layout;
+use super::output::{Effect, Output, Timer};
+use super::requests::Pending;
 use super::state::{
-    Conversation, CreateBox, DeferredEdit, Focus, Follow, Mode, PendingRename, RenameEditor,
-    SessionEntry, Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
+    Conversation, CreateBox, DeferredEdit, Focus, Mode, PendingRename, RenameEditor, SessionEntry,
+    Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
 };
-use crate::tui::worker::{Command, Event};
+use crate::tui::worker::{Command, Event, ExportError, SignInError};
 use sctui_graph::conversation::{FollowError, Turn, succeeded};
 use sctui_graph::models::{Page, Session};
 use sctui_graph::{GraphError, ListQuery, RetryNotice};
@@ -47,8 +50,8 @@ pub enum Msg {
     Paste(String),
     /// Something the worker reports.
     Worker(Event),
-    /// Spinner frame (sent only while something is in flight).
-    Tick,
+    /// Spinner frame (sent only while something is in flight), with the time it turned.
+    Tick(Timestamp),
     /// Wall clock moved on; relative times follow it.
     Clock(Timestamp),
     /// The terminal was resized.
@@ -59,53 +62,52 @@ pub enum Msg {
     Mouse(MouseEvent),
 }
 
-/// The commands to send when the app starts: the first page.
-pub fn init(state: &mut State) -> Vec<Command> {
+/// What to ask for when the app starts: the first page, or the sign-in when there is no token.
+pub fn init(state: &mut State) -> Output {
     if !state.signed_in {
         return start_sign_in(state);
     }
     start_load(state)
 }
 
-/// Applies one message and returns the work for the worker.
-pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+/// Applies one message and returns the work for the worker and the runtime.
+pub fn update(state: &mut State, msg: Msg) -> Output {
     let commands = dispatch(state, msg);
     restore_deferred(state);
     commands
 }
 
-fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
+fn dispatch(state: &mut State, msg: Msg) -> Output {
     match msg {
         Msg::Key(key) => on_key(state, key),
         Msg::Paste(text) => on_paste(state, &text),
         Msg::Worker(event) => on_event(state, event),
-        Msg::Tick => {
+        Msg::Tick(now) => {
+            state.now = now;
             state.spinner_frame = state.spinner_frame.wrapping_add(1);
-            Vec::new()
+            Output::none()
         }
         Msg::Clock(now) => {
             state.now = now;
-            Vec::new()
+            Output::none()
         }
         Msg::Resize(w, h) => {
             state.viewport = (w, h);
             keep_selection_in_view(state);
-            Vec::new()
+            Output::none()
         }
         Msg::Settled => {
-            state.settle_pending = false;
-            let mut commands = load_selected_conversation(state);
-            commands.extend(prefetch_neighbours(state));
-            commands
+            let mut out = load_selected_conversation(state);
+            out.merge(prefetch_neighbours(state));
+            out
         }
         Msg::Mouse(mouse) => on_mouse(state, mouse),
     }
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+fn on_key(state: &mut State, key: KeyEvent) -> Output {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-        state.should_quit = true;
-        return Vec::new();
+        return Effect::Quit.into();
     }
     match &mut state.mode {
         Mode::Help => {
@@ -122,7 +124,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 }
                 _ => {}
             }
-            Vec::new()
+            Output::none()
         }
         Mode::Creating(_) => on_create_key(state, key),
         Mode::PickingWorkspace(_) => on_picker_key(state, key),
@@ -139,13 +141,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             }
             match state.keymap.action_for(&key) {
                 Some(action) => on_action(state, action),
-                None => Vec::new(),
+                None => Output::none(),
             }
         }
     }
 }
 
-fn on_action(state: &mut State, action: Action) -> Vec<Command> {
+fn on_action(state: &mut State, action: Action) -> Output {
     if state.focus == Focus::Detail {
         match action {
             Action::MoveDown => state.detail_scroll = state.detail_scroll.saturating_add(1),
@@ -161,12 +163,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Command> {
             Action::FocusDetail | Action::FocusList => state.focus = Focus::List,
             _ => return on_list_action(state, action),
         }
-        return Vec::new();
+        return Output::none();
     }
     on_list_action(state, action)
 }
 
-fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
+fn on_list_action(state: &mut State, action: Action) -> Output {
     let step = page_step(state);
     match action {
         Action::MoveDown => select(state, state.selected.saturating_add(1)),
@@ -175,15 +177,15 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::PageUp => select(state, state.selected.saturating_sub(step)),
         Action::First => select(state, 0),
         Action::Last => {
-            let mut commands = load_everything(state);
-            commands.extend(select(state, usize::MAX));
-            commands
+            let mut out = load_everything(state);
+            out.merge(select(state, usize::MAX));
+            out
         }
         Action::FocusDetail => {
             if state.selected_entry().is_some() {
                 state.focus = Focus::Detail;
             }
-            Vec::new()
+            Output::none()
         }
         Action::FocusList => {
             state.focus = Focus::List;
@@ -194,12 +196,12 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Rename => {
             start_rename(state);
-            Vec::new()
+            Output::none()
         }
         Action::Create => {
             state.focus = Focus::List;
             state.mode = Mode::Creating(CreateBox::default());
-            Vec::new()
+            Output::none()
         }
         Action::Ask => {
             match state.selected_entry() {
@@ -212,7 +214,7 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
                 }
                 None => state.status = Some(warning("Select a session to ask in, or press n")),
             }
-            Vec::new()
+            Output::none()
         }
         Action::Export => match state.selected_entry() {
             Some(entry) => {
@@ -220,13 +222,13 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
                 let path = state
                     .export_dir
                     .join(crate::export::default_file_name(&session));
-                state.in_flight += 1;
+                let req = state.requests.start(Pending::Export);
                 state.status = Some(info("Exporting…"));
-                vec![Command::Export { session, path }]
+                Command::Export { req, session, path }.into()
             }
             None => {
                 state.status = Some(warning("Nothing to export: no session selected"));
-                Vec::new()
+                Output::none()
             }
         },
         Action::Refresh if !state.signed_in => start_sign_in(state),
@@ -237,17 +239,17 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
         Action::Filter => {
             state.focus = Focus::List;
             state.mode = Mode::Filtering;
-            Vec::new()
+            Output::none()
         }
         Action::Help => {
             state.help_scroll = 0;
             state.mode = Mode::Help;
-            Vec::new()
+            Output::none()
         }
         Action::CopyId | Action::CopyUrl => {
             let Some(entry) = state.selected_entry() else {
                 state.status = Some(warning("Nothing to copy: no session selected"));
-                return Vec::new();
+                return Output::none();
             };
             let id = entry.session.id.clone();
             let (text, what) = if action == Action::CopyId {
@@ -256,7 +258,7 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
                 (session_graph_url(state, &id), "Graph URL")
             };
             state.status = Some(info(format!("Copied the {what} to the clipboard: {text}")));
-            vec![Command::CopyToClipboard { text }]
+            Effect::Copy(text).into()
         }
         Action::Sort => {
             state.sort = state.sort.next();
@@ -268,13 +270,10 @@ fn on_list_action(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Workspaces => {
             state.mode = Mode::PickingWorkspace(WorkspacePicker::default());
-            state.in_flight += 1;
-            vec![Command::LoadWorkspaces]
+            let req = state.requests.start(Pending::Workspaces);
+            Command::LoadWorkspaces { req }.into()
         }
-        Action::Quit => {
-            state.should_quit = true;
-            Vec::new()
-        }
+        Action::Quit => Effect::Quit.into(),
     }
 }
 

@@ -2,23 +2,26 @@
 
 use super::*;
 
-pub(super) fn start_sign_in(state: &mut State) -> Vec<Command> {
+pub(super) fn start_sign_in(state: &mut State) -> Output {
     state.mode = Mode::SigningIn(SignInPopup::default());
-    state.in_flight += 1;
-    vec![Command::StartSignIn]
+    state
+        .requests
+        .finish_where(|p| matches!(p, Pending::SignIn));
+    let req = state.requests.start(Pending::SignIn);
+    Command::StartSignIn { req }.into()
 }
 
-pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::SigningIn(popup) = &state.mode else {
-        return Vec::new();
+        return Output::none();
     };
     match key.code {
         KeyCode::Char('y') => match popup.user_code.clone() {
             Some(code) => {
                 state.status = Some(info("Copied the sign-in code to the clipboard"));
-                vec![Command::CopyToClipboard { text: code }]
+                Effect::Copy(code).into()
             }
-            None => Vec::new(),
+            None => Output::none(),
         },
         KeyCode::Enter | KeyCode::Char('R') if popup.error.is_some() => start_sign_in(state),
         KeyCode::Esc => {
@@ -26,16 +29,19 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.mode = Mode::Browsing;
             state.status = Some(warning("Not signed in: press R to sign in, q to quit"));
             if waiting {
-                state.in_flight = state.in_flight.saturating_sub(1);
-                return vec![Command::CancelSignIn];
+                state
+                    .requests
+                    .finish_where(|p| matches!(p, Pending::SignIn));
+                return Command::CancelSignIn.into();
             }
-            Vec::new()
+            Output::none()
         }
         KeyCode::Char('q') => {
-            state.should_quit = true;
-            vec![Command::CancelSignIn]
+            let mut out = Output::from(Command::CancelSignIn);
+            out.effect(Effect::Quit);
+            out
         }
-        _ => Vec::new(),
+        _ => Output::none(),
     }
 }
 
@@ -48,23 +54,23 @@ pub(super) fn session_graph_url(state: &State, id: &str) -> String {
     )
 }
 
-pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::PickingWorkspace(picker) = &mut state.mode else {
-        return Vec::new();
+        return Output::none();
     };
     let count = picker.workspaces.as_ref().map_or(0, Vec::len);
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('w') => {
             state.mode = Mode::Browsing;
-            Vec::new()
+            Output::none()
         }
         KeyCode::Down | KeyCode::Char('j') => {
             picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
-            Vec::new()
+            Output::none()
         }
         KeyCode::Up | KeyCode::Char('k') => {
             picker.selected = picker.selected.saturating_sub(1);
-            Vec::new()
+            Output::none()
         }
         KeyCode::Enter => {
             let Some(chosen) = picker
@@ -73,22 +79,23 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 .and_then(|w| w.get(picker.selected))
                 .cloned()
             else {
-                return Vec::new();
+                return Output::none();
             };
             state.mode = Mode::Browsing;
             if chosen.id == state.workspace {
                 state.workspace_name = chosen.display_name;
-                return Vec::new();
+                return Output::none();
             }
             state.workspace_name = chosen.display_name;
             switch_workspace(state, chosen.id)
         }
-        _ => Vec::new(),
+        _ => Output::none(),
     }
 }
 
-/// Starts over in another workspace: the list, conversations and filter belong to the old one.
-pub(super) fn switch_workspace(state: &mut State, id: String) -> Vec<Command> {
+/// Starts over in another workspace: the list, conversations, filter and every request in flight
+/// belong to the old one (asks and follows are stopped; late answers are dropped by epoch).
+pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.workspace = id.clone();
     state.sessions.clear();
     state.index.clear();
@@ -98,25 +105,29 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Vec<Command> {
     state.list_offset = 0;
     state.detail_scroll = 0;
     state.filter = Input::default();
-    state.paging = crate::tui::app::state::Paging {
-        generation: state.paging.generation,
-        ..Default::default()
-    };
+    state.paging = crate::tui::app::state::Paging::default();
+    let mut out = Output::none();
+    for (req, pending) in state.requests.new_epoch() {
+        if matches!(pending, Pending::Ask { .. } | Pending::Follow { .. }) {
+            out.push(Command::StopFollow { req });
+        }
+    }
     state.status = Some(info(format!("Switched to workspace {id}")));
     let remember_as = crate::config::workspace_memory_key(
         state.who == "demo",
         &state.graph_url,
         state.profile.as_deref(),
     );
-    let mut commands = vec![Command::SwitchWorkspace { id, remember_as }];
-    commands.extend(start_load(state));
-    commands
+    out.push(Command::SwitchWorkspace { id: id.clone() });
+    out.effect(Effect::RememberWorkspace { id, remember_as });
+    out.merge(start_load(state));
+    out
 }
 
 /// Mouse: a click selects a row or focuses the detail; the wheel scrolls the pane under it.
-pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Command> {
+pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
     if !state.mouse || !matches!(state.mode, Mode::Browsing) {
-        return Vec::new();
+        return Output::none();
     }
     let screen = layout::screen(ratatui::layout::Rect::new(
         0,
@@ -132,30 +143,30 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Command> {
             state.focus = Focus::List;
             let first_row = screen.list.y + 1;
             if mouse.row < first_row || mouse.row >= screen.list.bottom().saturating_sub(1) {
-                return Vec::new();
+                return Output::none();
             }
             let position = state.list_offset + usize::from(mouse.row - first_row);
             if position < state.visible.len() {
                 return select(state, position);
             }
-            Vec::new()
+            Output::none()
         }
         MouseEventKind::Down(MouseButton::Left) if in_detail => {
             if state.selected_entry().is_some() {
                 state.focus = Focus::Detail;
             }
-            Vec::new()
+            Output::none()
         }
         MouseEventKind::ScrollDown if in_list => select(state, state.selected.saturating_add(3)),
         MouseEventKind::ScrollUp if in_list => select(state, state.selected.saturating_sub(3)),
         MouseEventKind::ScrollDown if in_detail => {
             state.detail_scroll = state.detail_scroll.saturating_add(3);
-            Vec::new()
+            Output::none()
         }
         MouseEventKind::ScrollUp if in_detail => {
             state.detail_scroll = state.detail_scroll.saturating_sub(3);
-            Vec::new()
+            Output::none()
         }
-        _ => Vec::new(),
+        _ => Output::none(),
     }
 }

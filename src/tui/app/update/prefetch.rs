@@ -17,11 +17,11 @@ pub(super) fn neighbours(state: &State) -> Vec<String> {
         .filter_map(|&i| state.sessions.get(i))
         .map(|entry| entry.session.id.as_str())
         .filter(|id| {
-            let cached = state.conversations.get(*id).is_some_and(|c| {
-                c.loading
-                    || c.fetched_at
+            let cached = state.conversation_loading(id)
+                || state.conversations.get(*id).is_some_and(|c| {
+                    c.fetched_at
                         .is_some_and(|t| now - t.as_second() < CONVERSATION_MAX_AGE_SECS)
-            });
+                });
             !cached && !state.is_following(id)
         })
         .map(str::to_string)
@@ -29,24 +29,25 @@ pub(super) fn neighbours(state: &State) -> Vec<String> {
 }
 
 /// Asks the worker for the neighbours' conversations (nothing when they are all at hand).
-pub(super) fn prefetch_neighbours(state: &mut State) -> Vec<Command> {
+pub(super) fn prefetch_neighbours(state: &mut State) -> Output {
     let session_ids = neighbours(state);
     if session_ids.is_empty() {
-        return Vec::new();
+        return Output::none();
     }
     state.prefetch_wished = true;
-    vec![Command::Prefetch { session_ids }]
+    Command::Prefetch { session_ids }.into()
 }
 
 /// Cancels the background fetch of the old neighbours (once: holding `j` sends it on the first
 /// move only).
-pub(super) fn cancel_prefetch(state: &mut State) -> Vec<Command> {
+pub(super) fn cancel_prefetch(state: &mut State) -> Output {
     if !std::mem::take(&mut state.prefetch_wished) {
-        return Vec::new();
+        return Output::none();
     }
-    vec![Command::Prefetch {
+    Command::Prefetch {
         session_ids: Vec::new(),
-    }]
+    }
+    .into()
 }
 
 /// Caches a prefetched conversation, unless it is from another workspace, of a session no longer
@@ -56,19 +57,16 @@ pub(super) fn on_prefetched(
     workspace: &str,
     session_id: &str,
     turns: Vec<Turn>,
-) -> Vec<Command> {
+) -> Output {
     if workspace != state.workspace
         || !state.index.contains_key(session_id)
         || state.is_following(session_id)
-        || state
-            .conversations
-            .get(session_id)
-            .is_some_and(|c| c.loading)
+        || state.conversation_loading(session_id)
     {
-        return Vec::new();
+        return Output::none();
     }
     store_conversation(state, session_id, turns);
-    Vec::new()
+    Output::none()
 }
 
 #[cfg(test)]
@@ -109,8 +107,8 @@ mod tests {
         Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
     }
 
-    fn wished(commands: &[Command]) -> Vec<Vec<String>> {
-        commands
+    fn wished(out: &Output) -> Vec<Vec<String>> {
+        out.commands
             .iter()
             .filter_map(|c| match c {
                 Command::Prefetch { session_ids } => Some(session_ids.clone()),
@@ -122,11 +120,13 @@ mod tests {
     #[test]
     fn settling_loads_the_selection_then_asks_for_the_next_and_previous() {
         let mut state = settled(5);
-        let commands = update(&mut state, Msg::Settled);
+        let commands = update(&mut state, Msg::Settled).commands;
+        let req = state.requests.iter().next().expect("the load is awaited").0;
         assert_eq!(
             commands,
             vec![
                 Command::LoadConversation {
+                    req,
                     session_id: "s0".into()
                 },
                 Command::Prefetch {
@@ -145,10 +145,11 @@ mod tests {
     fn moving_on_cancels_once_and_a_prefetched_neighbour_shows_at_once() {
         let mut state = settled(5);
         update(&mut state, Msg::Settled);
-        let in_flight = state.in_flight;
+        let awaited = state.requests.len();
         update(&mut state, prefetched("s1"));
         assert_eq!(
-            state.in_flight, in_flight,
+            state.requests.len(),
+            awaited,
             "a prefetch is not a user request"
         );
         assert_eq!(state.conversations["s1"].turns.len(), 1);
@@ -163,6 +164,7 @@ mod tests {
         let commands = update(&mut state, Msg::Settled);
         assert!(
             !commands
+                .commands
                 .iter()
                 .any(|c| matches!(c, Command::LoadConversation { .. })),
             "{commands:?}"
@@ -176,7 +178,7 @@ mod tests {
         update(&mut state, Msg::Settled); // s0 loading
         // a prefetch never overwrites what a user load in flight will bring
         update(&mut state, prefetched("s0"));
-        assert!(state.conversations["s0"].loading);
+        assert!(state.conversation_loading("s0"));
         assert!(state.conversations["s0"].turns.is_empty());
         // nor lands in another workspace, nor adds a session that is gone
         update(

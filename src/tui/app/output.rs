@@ -1,0 +1,89 @@
+//! What one `update` asks for: requests for the worker and effects for the runtime. `update`
+//! itself does nothing but change the state; the runtime dispatches these.
+
+use crate::tui::worker::Command;
+
+/// Something the runtime does that is not Graph: it owns the terminal, the timers and the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Put text on the clipboard (OSC 52, so it works over SSH and inside tmux).
+    Copy(String),
+    /// Remember the workspace for the next start, under `remember_as` (the Graph URL, or `demo`).
+    RememberWorkspace { id: String, remember_as: String },
+    /// Arm a timer; its message comes back when it fires (re-arming restarts it).
+    Arm(Timer),
+    /// Leave the app (the terminal is restored).
+    Quit,
+}
+
+/// The timers `update` can arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The selection changed: send `Msg::Settled` once it has stayed put briefly, so holding `j`
+    /// does not load every conversation on the way.
+    Settle,
+}
+
+/// The result of one `update`: worker requests and runtime effects, in the order they arose.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Output {
+    /// Requests for the worker.
+    pub commands: Vec<Command>,
+    /// Effects for the runtime.
+    pub effects: Vec<Effect>,
+}
+
+impl Output {
+    /// Nothing to do.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Appends everything `other` asks for.
+    pub fn merge(&mut self, other: Output) {
+        self.commands.extend(other.commands);
+        self.effects.extend(other.effects);
+    }
+
+    /// Adds one worker request.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Adds one effect.
+    pub fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+
+    /// Whether `update` asked for nothing.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty() && self.effects.is_empty()
+    }
+}
+
+impl From<Command> for Output {
+    fn from(command: Command) -> Self {
+        Self {
+            commands: vec![command],
+            effects: Vec::new(),
+        }
+    }
+}
+
+impl From<Effect> for Output {
+    fn from(effect: Effect) -> Self {
+        Self {
+            commands: Vec::new(),
+            effects: vec![effect],
+        }
+    }
+}
+
+impl From<Vec<Command>> for Output {
+    fn from(commands: Vec<Command>) -> Self {
+        Self {
+            commands,
+            effects: Vec::new(),
+        }
+    }
+}
