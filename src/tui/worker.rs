@@ -9,11 +9,19 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use super::prefetch::Prefetcher;
-use crate::tui::app::requests::RequestId;
 use sctui_graph::auth::setup::Chosen;
 use sctui_graph::conversation::{self, FollowError, PollPlan, Turn};
 use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice};
+
+/// Names one request (kept by `app::requests`, the store of what is awaited): the workspace epoch it belongs to and its number within the app's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId {
+    /// Bumped by a workspace switch: answers from an older workspace never land in the new one.
+    pub epoch: u32,
+    /// Unique across the app's life (never reused, even across epochs).
+    pub seq: u64,
+}
 
 /// Work the UI asks for. Each carries its [`RequestId`], so late answers are recognised (and
 /// dropped when no longer awaited).

@@ -5,14 +5,7 @@
 
 use std::collections::HashMap;
 
-/// Names one request: the workspace epoch it belongs to and its number within the app's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId {
-    /// Bumped by a workspace switch: answers from an older workspace never land in the new one.
-    pub epoch: u32,
-    /// Unique across the app's life (never reused, even across epochs).
-    pub seq: u64,
-}
+pub use crate::tui::worker::RequestId;
 
 /// What a request in flight is about, so its answer can be applied (or given back on failure).
 #[derive(Debug, Clone, PartialEq, Eq)]
