@@ -19,8 +19,6 @@ const COLS: u16 = 120;
 const ROWS: u16 = 32;
 /// Generous: the first start of a debug binary on a busy 2-core CI box can be slow.
 const DEADLINE: Duration = Duration::from_secs(30);
-/// Between key groups, so tmux never merges ESC or a key with what follows.
-const KEY_PAUSE: Duration = Duration::from_millis(150);
 
 /// Whether tmux can run here; panics under CI when it cannot, so CI never silently skips.
 fn tmux_available() -> bool {
@@ -125,18 +123,19 @@ impl Tmux {
             .to_string()
     }
 
-    /// Named keys (`Enter`, `C-u`, `q`, …), one group.
+    /// Named keys (`Enter`, `C-u`, `q`, …), one group. No pause after them: the app reads its
+    /// input in order, so the next keys land after these; what a step needs on screen is waited
+    /// for with [`Tmux::wait_for`]. After `Escape`, wait for its effect before sending more, so
+    /// ESC and the next key never read as one Alt-key.
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.target];
         args.extend_from_slice(keys);
         self.run(&args);
-        std::thread::sleep(KEY_PAUSE);
     }
 
-    /// Literal text, typed as is.
+    /// Literal text, typed as is (no pause either, see [`Tmux::keys`]).
     fn type_text(&self, text: &str) {
         self.run(&["send-keys", "-t", &self.target, "-l", text]);
-        std::thread::sleep(KEY_PAUSE);
     }
 
     /// Polls the screen until `pred` holds; panics with the last screen after the deadline.
