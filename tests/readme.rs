@@ -6,7 +6,6 @@
 //! A new snippet fails `every_shell_snippet_is_run_or_mirrored` until it is added to [`SNIPPETS`].
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -135,8 +134,9 @@ fn every_shell_snippet_is_run_or_mirrored() {
     }
 }
 
-/// Runs `script` with bash in its own process group under a scratch HOME and directory, `sctui`
-/// first on PATH; the whole group is killed afterwards (nothing is left serving).
+/// Runs `script` with bash under a scratch HOME and directory, `sctui` first on PATH. Background
+/// jobs the script leaves (a fake it failed to stop) are stopped by bash itself on exit: only
+/// their own PIDs are signalled, never a process group.
 fn run_script(script: &str, home: &Path) -> Output {
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!(
@@ -147,15 +147,18 @@ fn run_script(script: &str, home: &Path) -> Output {
     let mut bash = Command::new("bash");
     common::isolate(&mut bash, home);
     let mut child = bash
-        .args(["-euo", "pipefail", "-c", script])
+        .args([
+            "-euo",
+            "pipefail",
+            "-c",
+            &format!("trap 'for job in $(jobs -p); do kill \"$job\" 2>/dev/null || true; done' EXIT\n{script}"),
+        ])
         .current_dir(home)
         .env("PATH", path)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .spawn()
         .expect("bash runs");
-    let pid = child.id();
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out_reader = std::thread::spawn(move || {
@@ -174,18 +177,11 @@ fn run_script(script: &str, home: &Path) -> Output {
             break status;
         }
         if Instant::now() > deadline {
-            let _ = Command::new("kill")
-                .args(["-9", &format!("-{pid}")])
-                .status();
+            let _ = child.kill();
             panic!("the snippet did not finish within 120 s:\n{script}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    // Anything the snippet left running in the background goes too.
-    let _ = Command::new("kill")
-        .args(["-9", &format!("-{pid}")])
-        .stderr(Stdio::null())
-        .status();
     Output {
         status,
         stdout: out_reader.join().unwrap(),
