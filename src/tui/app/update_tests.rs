@@ -1493,3 +1493,122 @@ fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
         other => panic!("the editor should come back: {other:?}"),
     }
 }
+
+// ---- the request store (issue 10 part 2) ----
+
+/// Opens the picker, lists two workspaces and picks the second: a new epoch.
+fn switch_to_other_workspace(state: &mut State) -> Output {
+    let commands = update(state, ch('w')).commands;
+    let [Command::LoadWorkspaces { req }] = commands[..] else {
+        panic!("{commands:?}")
+    };
+    let ws = |id: &str| sctui_graph::models::Workspace {
+        id: id.into(),
+        display_name: Some(id.into()),
+    };
+    update(
+        state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![ws("default"), ws("other")],
+        }),
+    );
+    update(state, ch('j'));
+    update(state, key(KeyCode::Enter))
+}
+
+#[test]
+fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped() {
+    let mut state = loaded(3, None);
+    // one request of each kind in flight in the old workspace
+    update(&mut state, Msg::Settled);
+    let conversation = conversation_req(&state, "s0");
+    let ask = ask_new(&mut state, "old question");
+    created_and_asked(&mut state, ask, "asked-old");
+    update(&mut state, ch('r'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut state, "late name");
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let [Command::Rename { req: rename, .. }] = commands[..] else {
+        panic!("{commands:?}")
+    };
+    let commands = update(&mut state, ch('e')).commands;
+    let [Command::Export { req: export, .. }] = commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert!(state.is_following("asked-old"));
+
+    let out = switch_to_other_workspace(&mut state);
+    assert!(
+        out.commands.contains(&Command::StopFollow { req: ask }),
+        "the old workspace's follow is stopped: {out:?}"
+    );
+    let new_load = page_req(&state);
+    assert_eq!(
+        state.requests.len(),
+        1,
+        "only the new workspace's first page is awaited"
+    );
+    assert!(!state.is_following("asked-old"));
+
+    // late answers of every kind from the old workspace change nothing
+    let before = format!(
+        "{:?}",
+        (&state.sessions, &state.conversations, &state.status)
+    );
+    for event in [
+        Event::ConversationLoaded {
+            req: conversation,
+            session_id: "s0".into(),
+            turns: vec![Turn {
+                prompt: prompt("p", "q"),
+                evaluation: None,
+            }],
+        },
+        Event::EvaluationUpdated {
+            req: ask,
+            session_id: "asked-old".into(),
+            prompt_id: "p1".into(),
+            evaluation: evaluation("e1", "completed", Some(("success", Some("late")))),
+        },
+        Event::FollowEnded {
+            req: ask,
+            session_id: "asked-old".into(),
+            result: Ok(()),
+        },
+        Event::Renamed {
+            req: rename,
+            session: session("s0", Some("late name"), 1),
+        },
+        Event::Exported {
+            req: export,
+            path: "late.md".into(),
+        },
+        Event::PageLoaded {
+            req: RequestId {
+                epoch: new_load.epoch - 1,
+                seq: new_load.seq,
+            },
+            first: true,
+            page: page(vec![session("ghost", Some("ghost"), 1)], None),
+        },
+    ] {
+        let out = update(&mut state, Msg::Worker(event));
+        assert!(out.is_empty(), "{out:?}");
+    }
+    assert_eq!(
+        format!(
+            "{:?}",
+            (&state.sessions, &state.conversations, &state.status)
+        ),
+        before
+    );
+    assert_eq!(
+        state.requests.page(),
+        Some(new_load),
+        "the new load still awaited"
+    );
+}
