@@ -294,6 +294,7 @@ fn apply_ui_config(state: &mut crate::tui::app::State, config: &Config) {
             n => format!(" (and {} more)", n - 1),
         };
         state.status = Some(crate::tui::app::StatusMessage {
+            kind: crate::tui::app::state::StatusKind::General,
             text: format!("{first}{more}"),
             severity: crate::tui::app::Severity::Warning,
             request_id: None,

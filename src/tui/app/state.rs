@@ -294,12 +294,24 @@ pub enum Severity {
     Error,
 }
 
+/// What a status message is about, so code recognises a message by its kind, never by its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusKind {
+    /// Anything said once (done, failed, hints).
+    #[default]
+    General,
+    /// A refresh is on its way; the first page that lands clears it.
+    Refreshing,
+}
+
 /// The status bar's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusMessage {
     pub text: String,
     pub severity: Severity,
     pub request_id: Option<String>,
+    /// What it is about.
+    pub kind: StatusKind,
 }
 
 /// Paging progress of the session list.

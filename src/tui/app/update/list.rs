@@ -219,7 +219,7 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) ->
         && state
             .status
             .as_ref()
-            .is_some_and(|s| s.text == "Refreshing…")
+            .is_some_and(|s| s.kind == StatusKind::Refreshing)
     {
         state.status = None;
     }

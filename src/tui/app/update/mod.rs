@@ -15,7 +15,7 @@ use super::output::{Effect, Output, Timer};
 use super::requests::Pending;
 use super::state::{
     Conversation, CreateBox, DeferredEdit, Focus, Mode, PendingRename, RenameEditor, SessionEntry,
-    Severity, SignInPopup, State, StatusMessage, TurnView, WorkspacePicker,
+    Severity, SignInPopup, State, StatusKind, StatusMessage, TurnView, WorkspacePicker,
 };
 use crate::tui::worker::{Command, Event, ExportError, SignInError};
 use sctui_graph::conversation::{FollowError, Turn, succeeded};
@@ -233,7 +233,10 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         },
         Action::Refresh if !state.signed_in => start_sign_in(state),
         Action::Refresh => {
-            state.status = Some(info("Refreshing…"));
+            state.status = Some(StatusMessage {
+                kind: StatusKind::Refreshing,
+                ..info("Refreshing…")
+            });
             start_load(state)
         }
         Action::Filter => {
@@ -286,6 +289,7 @@ pub(super) fn info(text: impl Into<String>) -> StatusMessage {
         text: text.into(),
         severity: Severity::Info,
         request_id: None,
+        kind: StatusKind::General,
     }
 }
 
@@ -294,6 +298,7 @@ pub(super) fn warning(text: impl Into<String>) -> StatusMessage {
         text: text.into(),
         severity: Severity::Warning,
         request_id: None,
+        kind: StatusKind::General,
     }
 }
 
@@ -302,6 +307,7 @@ pub(super) fn error_text(text: impl Into<String>) -> StatusMessage {
         text: text.into(),
         severity: Severity::Error,
         request_id: None,
+        kind: StatusKind::General,
     }
 }
 
@@ -317,6 +323,7 @@ pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
         text: crate::sanitize::sanitize_line(&text).into_owned(),
         severity: Severity::Error,
         request_id,
+        kind: StatusKind::General,
     }
 }
 
