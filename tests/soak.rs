@@ -199,8 +199,8 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server() {
     }));
     let export_dir = tempfile::tempdir().expect("tempdir");
     let mut state = State::new("default", "soak");
-    state.page_size = 25;
-    state.export_dir = export_dir.path().to_path_buf();
+    state.settings.page_size = 25;
+    state.settings.export_dir = export_dir.path().to_path_buf();
     let mut h = Harness {
         queue: sctui::tui::app::init(&mut state).commands,
         state,

@@ -35,7 +35,7 @@ fn press(state: &mut State, code: KeyCode) -> Output {
 /// A loaded list with a pending rename and an error, so every marker is on screen.
 fn busy_state(theme: Theme) -> State {
     let mut state = State::new("default", "demo");
-    state.theme = theme;
+    state.settings.theme = theme;
     state.now = "2026-01-31T12:00:00Z".parse().unwrap();
     state.viewport = (100, 24);
     app::init(&mut state);
@@ -160,8 +160,8 @@ fn the_dark_and_light_themes_do_colour_the_screen() {
 #[test]
 fn header_shows_the_profile_and_help_names_the_config_file() {
     let mut state = busy_state(Theme::dark());
-    state.profile = Some("contoso".into());
-    state.config_path = Some("/home/ana/.config/sctui/config.toml".into());
+    state.settings.profile = Some("contoso".into());
+    state.settings.config_path = Some("/home/ana/.config/sctui/config.toml".into());
     let text = screen(&draw(&state));
     let header = text.lines().next().unwrap();
     assert!(header.contains("demo · profile contoso"), "{header}");

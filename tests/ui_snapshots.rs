@@ -91,7 +91,7 @@ fn sessions() -> Vec<Session> {
 fn started(w: u16, h: u16) -> State {
     let mut state = State::new("default", "demo");
     state.now = NOW.parse().unwrap();
-    state.tz = jiff::tz::TimeZone::UTC;
+    state.settings.tz = jiff::tz::TimeZone::UTC;
     state.viewport = (w, h);
     let commands = app::init(&mut state).commands;
     assert_eq!(commands.len(), 1, "init asks for the first page");

@@ -404,7 +404,7 @@ fn settle(state: &mut State, queue: &mut Vec<Command>) -> Result<(), TestCaseErr
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut state = State::new("default", "props");
-    state.page_size = 10;
+    state.settings.page_size = 10;
     let mut queue = init(&mut state).commands;
     check(&state)?;
     for op in ops {

@@ -140,14 +140,17 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 },
                 None => backend.client.token_source_name().to_string(),
             };
-            let mut state = crate::tui::app::State::new(backend.client.workspace(), who);
-            state.signed_in = !needs_sign_in;
-            state.page_size = backend.client.page_size();
-            state.bulk_page_size = backend.client.bulk_page_size();
-            state.tz = jiff::tz::TimeZone::system();
-            state.export_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
-            state.graph_url = backend.client.base_url().to_string();
-            apply_ui_config(&mut state, &backend.config);
+            let settings = crate::tui::app::state::Settings {
+                signed_in_at_start: !needs_sign_in,
+                page_size: backend.client.page_size(),
+                bulk_page_size: backend.client.bulk_page_size(),
+                tz: jiff::tz::TimeZone::system(),
+                export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+                graph_url: backend.client.base_url().to_string(),
+                ..ui_settings(&backend.config)
+            };
+            let state =
+                crate::tui::app::State::with_settings(backend.client.workspace(), who, settings);
             let plan = PollPlan {
                 deadline: backend.config.ask_timeout,
                 ..PollPlan::default()
@@ -279,26 +282,25 @@ impl Backend {
 
 /// Keys, theme, mouse and profile from the config; key conflicts are printed before the TUI
 /// opens (they stay on the terminal after it closes) and the first is shown in the status bar.
-fn apply_ui_config(state: &mut crate::tui::app::State, config: &Config) {
-    state.keymap = config.keymap.clone();
-    state.theme = config.theme.clone();
-    state.mouse = config.mouse;
-    state.config_path = config.loaded_from.clone();
-    state.profile = config.profile.clone();
+fn ui_settings(config: &Config) -> crate::tui::app::state::Settings {
     for warning in &config.warnings {
         eprintln!("sctui: warning: {warning}");
     }
-    if let Some(first) = config.warnings.first() {
+    let notice = config.warnings.first().map(|first| {
         let more = match config.warnings.len() {
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
-        state.status = Some(crate::tui::app::StatusMessage {
-            kind: crate::tui::app::state::StatusKind::General,
-            text: format!("{first}{more}"),
-            severity: crate::tui::app::Severity::Warning,
-            request_id: None,
-        });
+        format!("{first}{more}")
+    });
+    crate::tui::app::state::Settings {
+        keymap: config.keymap.clone(),
+        theme: config.theme.clone(),
+        mouse: config.mouse,
+        config_path: config.loaded_from.clone(),
+        profile: config.profile.clone(),
+        notice,
+        ..Default::default()
     }
 }
 

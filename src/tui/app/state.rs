@@ -332,6 +332,55 @@ pub struct Paging {
     pub to_end: bool,
 }
 
+/// What is fixed when the app starts, from the config, the flags and the environment. Built by
+/// the CLI before the TUI opens; `update` only reads it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The Graph base URL, for `Y` (copy a session's Graph URL).
+    pub graph_url: String,
+    /// Whether mouse clicks and the wheel are handled.
+    pub mouse: bool,
+    /// The time zone times are shown in.
+    pub tz: TimeZone,
+    /// Page size, for PgUp/PgDn prefetch distance.
+    pub page_size: u32,
+    /// `$top` of the pages that load everything (`bulk_page_size`).
+    pub bulk_page_size: u32,
+    /// Where `e` writes exports (the working directory).
+    pub export_dir: std::path::PathBuf,
+    /// The key table in force (help is generated from it).
+    pub keymap: Keymap,
+    /// Colours and emphasis.
+    pub theme: Theme,
+    /// The config file that was loaded, named in help so users know which file to edit.
+    pub config_path: Option<std::path::PathBuf>,
+    /// The `[profiles.NAME]` in force, shown in the header.
+    pub profile: Option<String>,
+    /// Whether a usable token exists at start (else the app opens on the sign-in popup).
+    pub signed_in_at_start: bool,
+    /// A warning to show in the status bar at start (config problems).
+    pub notice: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            graph_url: sctui_graph::client::DEFAULT_GRAPH_URL.to_string(),
+            mouse: true,
+            tz: TimeZone::UTC,
+            page_size: 100,
+            bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
+            export_dir: std::path::PathBuf::from("."),
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            config_path: None,
+            profile: None,
+            signed_in_at_start: true,
+            notice: None,
+        }
+    }
+}
+
 /// The whole application state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -339,12 +388,10 @@ pub struct State {
     pub workspace: String,
     /// The workspace's display name, once known (from the picker).
     pub workspace_name: Option<String>,
-    /// The Graph base URL, for `Y` (copy a session's Graph URL).
-    pub graph_url: String,
     /// False until a usable token exists; the app then starts with the sign-in popup.
     pub signed_in: bool,
-    /// Whether mouse clicks and the wheel are handled.
-    pub mouse: bool,
+    /// What was fixed at start (config, flags, environment); never changed by `update`.
+    pub settings: Settings,
     /// Header: who is signed in, or `demo`.
     pub who: String,
     /// Sessions, in `sort` order.
@@ -374,11 +421,6 @@ pub struct State {
     pub viewport: (u16, u16),
     /// The clock used for relative times (from `Msg::Clock`/`Msg::Tick`, fixed in tests).
     pub now: Timestamp,
-    pub tz: TimeZone,
-    /// Page size, for PgUp/PgDn prefetch distance.
-    pub page_size: u32,
-    /// `$top` of the pages that load everything (`bulk_page_size`).
-    pub bulk_page_size: u32,
     pub detail_scroll: u16,
     /// First help row shown when the help overlay does not fit.
     pub help_scroll: usize,
@@ -386,29 +428,33 @@ pub struct State {
     pub conversations: HashMap<String, Conversation>,
     /// Neighbours' conversations were asked for in the background (so moving on cancels them).
     pub prefetch_wished: bool,
-    /// Where `e` writes exports (the working directory, set by the runtime).
-    pub export_dir: std::path::PathBuf,
     /// Typed text waiting to be given back (see [`DeferredEdit`]).
     pub deferred: Vec<DeferredEdit>,
-    /// The key table in force (help is generated from it).
-    pub keymap: Keymap,
-    /// Colours and emphasis.
-    pub theme: Theme,
-    /// The config file that was loaded, named in help so users know which file to edit.
-    pub config_path: Option<std::path::PathBuf>,
-    /// The `[profiles.NAME]` in force, shown in the header.
-    pub profile: Option<String>,
 }
 
 impl State {
-    /// A fresh state before anything is loaded.
+    /// A fresh state before anything is loaded, with default settings (tests start here).
     pub fn new(workspace: impl Into<String>, who: impl Into<String>) -> Self {
+        Self::with_settings(workspace, who, Settings::default())
+    }
+
+    /// A fresh state before anything is loaded, with the settings the app started with.
+    pub fn with_settings(
+        workspace: impl Into<String>,
+        who: impl Into<String>,
+        settings: Settings,
+    ) -> Self {
         Self {
             workspace: workspace.into(),
             workspace_name: None,
-            graph_url: sctui_graph::client::DEFAULT_GRAPH_URL.to_string(),
-            signed_in: true,
-            mouse: true,
+            signed_in: settings.signed_in_at_start,
+            status: settings.notice.clone().map(|text| StatusMessage {
+                text,
+                severity: Severity::Warning,
+                request_id: None,
+                kind: StatusKind::General,
+            }),
+            settings,
             who: who.into(),
             sessions: Vec::new(),
             sort: SortOrder::default(),
@@ -422,23 +468,14 @@ impl State {
             paging: Paging::default(),
             requests: Requests::default(),
             spinner_frame: 0,
-            status: None,
             retry_notice: None,
             viewport: (80, 24),
             now: Timestamp::UNIX_EPOCH,
-            tz: TimeZone::UTC,
-            page_size: 100,
-            bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
             detail_scroll: 0,
             help_scroll: 0,
             conversations: HashMap::new(),
             prefetch_wished: false,
-            export_dir: std::path::PathBuf::from("."),
             deferred: Vec::new(),
-            keymap: Keymap::default(),
-            theme: Theme::default(),
-            config_path: None,
-            profile: None,
         }
     }
 

@@ -216,7 +216,7 @@ fn next_page_is_requested_near_the_end_once() {
 fn prefetch_waits_until_the_selection_nears_the_end() {
     let mut state = State::new("default", "demo");
     state.viewport = (100, 14);
-    state.page_size = 100;
+    state.settings.page_size = 100;
     init(&mut state);
     let sessions = (0..200)
         .map(|i| session(&format!("s{i:03}"), Some("x"), 30))
@@ -1019,7 +1019,7 @@ fn mouse_click_selects_a_row_and_focuses_the_detail() {
         mouse(MouseEventKind::Down(MouseButton::Left), 5, 1),
     );
     assert_eq!(selected_id(&state), "s5");
-    state.mouse = false;
+    state.settings.mouse = false;
     update(
         &mut state,
         mouse(MouseEventKind::Down(MouseButton::Left), 5, 2),
@@ -1069,7 +1069,7 @@ fn sort_cycles_and_keeps_the_selection() {
 #[test]
 fn copy_keys_send_osc52_requests() {
     let mut state = loaded(1, None);
-    state.graph_url = "https://graph.microsoft.com/beta".into();
+    state.settings.graph_url = "https://graph.microsoft.com/beta".into();
     assert_eq!(
         update(&mut state, ch('y')),
         Effect::Copy("s0".into()).into()

@@ -15,7 +15,7 @@ use sctui_graph::models::{EvaluationResultType, EvaluationState};
 
 /// Draws the detail of the selected session (or a hint when none is selected).
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let focused = state.focus == Focus::Detail;
     let block = Block::default()
         .borders(Borders::ALL)
@@ -44,7 +44,11 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         field(
             state,
             "Created",
-            timefmt::local_and_relative(session.created_date_time.as_ref(), state.now, &state.tz),
+            timefmt::local_and_relative(
+                session.created_date_time.as_ref(),
+                state.now,
+                &state.settings.tz,
+            ),
         ),
         field(
             state,
@@ -52,7 +56,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             timefmt::local_and_relative(
                 session.last_modified_date_time.as_ref(),
                 state.now,
-                &state.tz,
+                &state.settings.tz,
             ),
         ),
     ];
@@ -132,7 +136,7 @@ fn push_turn<'a>(
     width: usize,
     lines: &mut Vec<Line<'a>>,
 ) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     lines.push(Line::default());
     let mut question = turn.question.lines();
     lines.push(Line::from(vec![
@@ -159,7 +163,7 @@ fn push_turn<'a>(
 }
 
 fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let Some(evaluation) = &turn.evaluation else {
         return Line::from(Span::styled("  not run", theme.dim));
     };
@@ -206,7 +210,7 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
 
 fn field<'a>(state: &State, label: &'a str, value: String) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<9}"), state.theme.label),
+        Span::styled(format!("{label:<9}"), state.settings.theme.label),
         Span::raw(value),
     ])
 }

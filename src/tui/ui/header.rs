@@ -26,7 +26,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         ),
         None => sanitize_line(&state.workspace).into_owned(),
     };
-    let profile = match &state.profile {
+    let profile = match &state.settings.profile {
         Some(name) => format!(" · profile {}", sanitize_line(name)),
         None => String::new(),
     };
@@ -36,7 +36,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     );
     let text = truncate(&text, usize::from(area.width));
     frame.render_widget(
-        Paragraph::new(Line::from(Span::raw(text.into_owned()))).style(state.theme.header),
+        Paragraph::new(Line::from(Span::raw(text.into_owned()))).style(state.settings.theme.header),
         area,
     );
 }

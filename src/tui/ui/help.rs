@@ -16,7 +16,7 @@ const EDITOR_KEYS: &[(&str, &str)] = &[
 
 /// The config file the keys came from, right-aligned on the top border (nothing without one).
 fn config_title(state: &State, width: u16) -> Line<'static> {
-    let Some(path) = &state.config_path else {
+    let Some(path) = &state.settings.config_path else {
         return Line::default();
     };
     let room = usize::from(width).saturating_sub(12);
@@ -25,13 +25,13 @@ fn config_title(state: &State, width: u16) -> Line<'static> {
         " config {} ",
         crate::sanitize::truncate(&path, room.saturating_sub(9))
     );
-    Line::from(Span::styled(text, state.theme.dim)).right_aligned()
+    Line::from(Span::styled(text, state.settings.theme.dim)).right_aligned()
 }
 
 /// Draws the help overlay.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.theme;
-    let mut rows: Vec<(String, &str)> = state.keymap.help_rows();
+    let theme = &state.settings.theme;
+    let mut rows: Vec<(String, &str)> = state.settings.keymap.help_rows();
     rows.extend(EDITOR_KEYS.iter().map(|(k, d)| (k.to_string(), *d)));
     let key_width = rows
         .iter()

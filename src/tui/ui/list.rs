@@ -13,7 +13,7 @@ use crate::tui::app::state::{Focus, Mode, SessionEntry};
 
 /// Draws the list with its title (count, filter) and the inline rename editor.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let focused = state.focus == Focus::List;
     let mut title = vec![
         Span::styled(" Sessions ", theme.title),
@@ -107,11 +107,11 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 }
 
 fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let when = timefmt::relative_graph(
         entry.session.last_modified_date_time.as_ref(),
         state.now,
-        &state.tz,
+        &state.settings.tz,
     );
     let marker = if selected { "› " } else { "  " };
     let pending = if entry.pending.is_some() {

@@ -12,7 +12,7 @@ use crate::tui::app::state::SignInPopup;
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rect = centered(area, 72, 9);
     frame.render_widget(Clear, rect);
     let block = Block::default()

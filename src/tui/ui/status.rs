@@ -13,7 +13,7 @@ use crate::tui::app::state::{Mode, Severity};
 
 /// Draws the status bar.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let mut spans = Vec::new();
     if state.busy() {
         spans.push(Span::styled(
@@ -54,7 +54,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 }
 
 fn hints(state: &State) -> Vec<Span<'static>> {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let pairs: &[(&str, &str)] = match &state.mode {
         Mode::Renaming(_) => &[("Enter", "save"), ("Esc", "cancel"), ("Ctrl-U", "clear")],
         Mode::Creating(_) => &[

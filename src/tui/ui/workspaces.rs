@@ -12,7 +12,7 @@ use crate::tui::app::state::WorkspacePicker;
 
 /// Draws the picker over `area`.
 pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut Frame) {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let rows = picker.workspaces.as_ref().map_or(1, |w| w.len().max(1));
     let popup = centered(area, 60, rows as u16 + 3);
     frame.render_widget(Clear, popup);

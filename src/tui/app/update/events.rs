@@ -173,7 +173,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
                 *asked_in = Some(session_id.clone());
                 *prompt_id = Some(prompt.id.clone());
             }
-            let theme = state.theme.clone();
+            let theme = state.settings.theme.clone();
             let conversation = state.conversations.entry(session_id).or_default();
             let mut view = TurnView::new(
                 Turn {
@@ -224,7 +224,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             prompt_id,
             evaluation,
         } => {
-            let theme = state.theme.clone();
+            let theme = state.settings.theme.clone();
             if let Some(turn) = state
                 .conversations
                 .get_mut(&session_id)
@@ -380,7 +380,7 @@ pub(super) fn store_conversation<'a>(
     session_id: &str,
     turns: Vec<Turn>,
 ) -> &'a mut Conversation {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     let conversation = state
         .conversations
         .entry(session_id.to_string())

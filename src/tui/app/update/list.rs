@@ -46,7 +46,7 @@ pub(super) fn maybe_prefetch(state: &mut State) -> Output {
     let Some(link) = state.paging.next_link.clone() else {
         return Output::none();
     };
-    let margin = (layout::list_rows(state.viewport) * 2).max(state.page_size as usize / 2);
+    let margin = (layout::list_rows(state.viewport) * 2).max(state.settings.page_size as usize / 2);
     let remaining = state.visible.len().saturating_sub(state.selected + 1);
     if remaining > margin && !state.paging.bulk {
         return Output::none();
@@ -74,7 +74,7 @@ pub(super) fn load_everything(state: &mut State) -> Output {
     Command::LoadBulkPage {
         req,
         query: ListQuery {
-            top: Some(state.bulk_page_size),
+            top: Some(state.settings.bulk_page_size),
             count: true,
             ..ListQuery::default()
         },

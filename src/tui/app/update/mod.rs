@@ -116,7 +116,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
                     state.mode = Mode::Browsing;
                 }
                 KeyCode::Down | KeyCode::Char('j') => {
-                    let rows = state.keymap.help_rows().len() + 2; // + the editor keys
+                    let rows = state.settings.keymap.help_rows().len() + 2; // + the editor keys
                     state.help_scroll = (state.help_scroll + 1).min(rows);
                 }
                 KeyCode::Up | KeyCode::Char('k') => {
@@ -139,7 +139,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
             {
                 state.status = None;
             }
-            match state.keymap.action_for(&key) {
+            match state.settings.keymap.action_for(&key) {
                 Some(action) => on_action(state, action),
                 None => Output::none(),
             }
@@ -220,6 +220,7 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             Some(entry) => {
                 let session = entry.session.clone();
                 let path = state
+                    .settings
                     .export_dir
                     .join(crate::export::default_file_name(&session));
                 let req = state.requests.start(Pending::Export);

@@ -49,7 +49,7 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
 pub(super) fn session_graph_url(state: &State, id: &str) -> String {
     format!(
         "{}/security/securityCopilot/workspaces/{}/sessions/{id}",
-        state.graph_url.trim_end_matches('/'),
+        state.settings.graph_url.trim_end_matches('/'),
         state.workspace
     )
 }
@@ -115,8 +115,8 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.status = Some(info(format!("Switched to workspace {id}")));
     let remember_as = crate::config::workspace_memory_key(
         state.who == "demo",
-        &state.graph_url,
-        state.profile.as_deref(),
+        &state.settings.graph_url,
+        state.settings.profile.as_deref(),
     );
     out.push(Command::SwitchWorkspace { id: id.clone() });
     out.effect(Effect::RememberWorkspace { id, remember_as });
@@ -126,7 +126,7 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
 
 /// Mouse: a click selects a row or focuses the detail; the wheel scrolls the pane under it.
 pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
-    if !state.mouse || !matches!(state.mode, Mode::Browsing) {
+    if !state.settings.mouse || !matches!(state.mode, Mode::Browsing) {
         return Output::none();
     }
     let screen = layout::screen(ratatui::layout::Rect::new(
