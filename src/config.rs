@@ -87,9 +87,18 @@ struct FileConfig {
     keys: Option<keys::KeysTable>,
     theme: Option<theme::ThemeTable>,
     profiles: Option<std::collections::BTreeMap<String, Profile>>,
+    store: Option<StoreTable>,
     /// The file's text, so spans in `keys` and `theme` can be turned into line numbers.
     #[serde(skip)]
     text: String,
+}
+
+/// `[store]`: the local database of sessions, questions and answers.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreTable {
+    enabled: Option<bool>,
+    sync_concurrency: Option<usize>,
 }
 
 /// What flags said; `None` means "not given".
@@ -105,6 +114,8 @@ pub struct Overrides {
     pub profile: Option<String>,
     /// `--no-mouse`.
     pub no_mouse: bool,
+    /// `--no-store`.
+    pub no_store: bool,
 }
 
 /// The merged settings the program runs with.
@@ -132,6 +143,11 @@ pub struct Config {
     pub mouse: bool,
     /// The `[profiles.NAME]` in force (`--profile`, `SCTUI_PROFILE`).
     pub profile: Option<String>,
+    /// Whether sessions, questions and answers are kept in the local store (`[store] enabled`,
+    /// off with `--no-store`).
+    pub store_enabled: bool,
+    /// Requests in flight at once during a sync (`[store] sync_concurrency`, 1 to 32).
+    pub sync_concurrency: usize,
     /// Problems worth a warning but not a refusal (conflicting keys), each naming file and line.
     pub warnings: Vec<String>,
 }
@@ -153,6 +169,8 @@ impl Default for Config {
             theme: crate::theme::Theme::default(),
             mouse: true,
             profile: None,
+            store_enabled: true,
+            sync_concurrency: crate::store::sync::DEFAULT_CONCURRENCY,
             warnings: Vec::new(),
         }
     }
@@ -319,6 +337,15 @@ impl Config {
             defaults.ask_timeout,
             86_400.0,
         )?;
+        let store = file.store.unwrap_or_default();
+        let sync_concurrency = store.sync_concurrency.unwrap_or(defaults.sync_concurrency);
+        if !(1..=32).contains(&sync_concurrency) {
+            return Err(ConfigError::Invalid {
+                origin,
+                key: "store.sync_concurrency",
+                message: format!("must be between 1 and 32, not {sync_concurrency}"),
+            });
+        }
         let file_workspace_span = file.workspace.as_ref().map(toml::Spanned::span);
         let (workspace, workspace_span) = match overrides
             .workspace
@@ -368,6 +395,8 @@ impl Config {
             theme,
             mouse: !overrides.no_mouse && file.mouse.unwrap_or(true),
             profile: profile_name,
+            store_enabled: !overrides.no_store && store.enabled.unwrap_or(true),
+            sync_concurrency,
             warnings,
         })
     }
@@ -570,6 +599,9 @@ mod tests {
             "[theme]",
             "name",
             "[profiles.",
+            "[store]",
+            "enabled",
+            "sync_concurrency",
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }

@@ -13,6 +13,7 @@ pub mod fake;
 pub mod logging;
 pub mod markdown;
 pub mod sanitize;
+pub mod store;
 pub mod theme;
 pub mod timefmt;
 pub mod tui;

@@ -626,3 +626,107 @@ fn subcommand_help_lists_its_own_flags_before_the_global_ones() {
         );
     }
 }
+
+/// `sctui sync --conversations` against the fake, then search, then the same with the fake gone.
+#[test]
+fn sync_then_search_then_offline_finds_a_word_only_in_one_answer() {
+    let fake = Fake::start(None);
+    let path = String::from_utf8(fake.run_ok(&["store", "path"]).stdout).unwrap();
+    assert!(
+        path.trim().starts_with(
+            &fake
+                .home
+                .path()
+                .join("data")
+                .join("sctui")
+                .join("store")
+                .display()
+                .to_string()
+        ),
+        "the store is in the data dir: {path}"
+    );
+    let out = fake.run_ok(&["sync", "--conversations"]);
+    let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(summary.starts_with("Synced "), "{summary}");
+    assert!(
+        summary.contains("conversations fetched, 0 unchanged"),
+        "{summary}"
+    );
+    // a second sync fetches nothing that is settled and unchanged
+    let again =
+        String::from_utf8_lossy(&fake.run_ok(&["sync", "--conversations"]).stdout).into_owned();
+    assert!(!again.contains(" 0 unchanged"), "{again}");
+
+    // "SharpHound" occurs in one answer of the demo set, nowhere else
+    let hits = fake.json(&["search", "SharpHound", "--output", "json"]);
+    let hits = hits.as_array().expect("an array of hits");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["in"], "turn");
+    assert!(
+        hits[0]["snippet"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("SharpHound")
+    );
+    let session = hits[0]["sessionId"].as_str().unwrap().to_string();
+    let table =
+        String::from_utf8_lossy(&fake.run_ok(&["search", "SharpHound"]).stdout).into_owned();
+    assert!(table.contains("**SharpHound**"), "{table}");
+    assert!(
+        fake.json(&["search", "CVE-2021-45046", "-o", "json"])
+            .as_array()
+            .unwrap()
+            .len()
+            == 1
+    );
+
+    let stats = fake.json(&["store", "stats", "--output", "json"]);
+    assert!(stats["sessions"].as_u64().unwrap() > 10, "{stats}");
+    assert_eq!(stats["sessions"], stats["conversations"], "{stats}");
+    drop(fake._child);
+
+    // no network: the same answers from the store
+    let offline = |args: &[&str]| {
+        sctui(fake.home.path())
+            .arg("--graph-url")
+            .arg(&fake.url)
+            .arg("--offline")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = offline(&["search", "SharpHound", "-o", "json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = offline(&["prompts", "list", &session, "-o", "json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SharpHound"));
+    let out = offline(&["sessions", "list", "-o", "json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = offline(&["sessions", "rename", &session, "x"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(stderr(&out).contains("--offline"), "{}", describe(&out));
+    let out = offline(&["prompts", "list", "not-stored"]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+
+    let out = offline(&["store", "clear"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!std::path::Path::new(path.trim()).exists());
+}
+
+#[test]
+fn no_store_keeps_nothing_on_disk() {
+    let fake = Fake::start(Some(5));
+    fake.run_ok(&["--no-store", "sessions", "list"]);
+    let out = fake.run(&["--no-store", "search", "x"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(stderr(&out).contains("turned off"), "{}", describe(&out));
+    assert!(
+        !fake
+            .home
+            .path()
+            .join("data")
+            .join("sctui")
+            .join("store")
+            .exists()
+    );
+}

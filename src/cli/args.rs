@@ -78,6 +78,16 @@ pub struct GlobalArgs {
     /// Leave the mouse to the terminal (select text with it) instead of clicking and scrolling.
     #[arg(long, global = true)]
     pub no_mouse: bool,
+
+    /// Keep nothing on disk: no local store of sessions, questions and answers (as `[store]
+    /// enabled = false`).
+    #[arg(long, global = true, conflicts_with = "offline")]
+    pub no_store: bool,
+
+    /// Read from the local store only, with no network: browse, read and search what `sctui
+    /// sync` (or the TUI) kept; changes are refused.
+    #[arg(long, global = true)]
+    pub offline: bool,
 }
 
 /// The `--help` heading of the flags every subcommand accepts.
@@ -96,6 +106,18 @@ pub enum Command {
 
     /// Ask Security Copilot a question, in a new session or an existing one.
     Ask(AskArgs),
+
+    /// Fetch the session list (and with --conversations every question and answer) into the
+    /// local store, for search and --offline.
+    Sync(SyncArgs),
+
+    /// Full-text search over the stored session names, questions and answers (run `sctui sync
+    /// --conversations` first to have them all).
+    Search(SearchArgs),
+
+    /// The local store: where it is, what it holds, and deleting it.
+    #[command(subcommand)]
+    Store(StoreCommand),
 
     /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
     /// and serves until Ctrl-C.
@@ -221,6 +243,48 @@ pub struct AskArgs {
     pub wait: bool,
     #[command(flatten)]
     pub output: OutputArg,
+}
+
+/// `sctui sync`.
+#[derive(Debug, Args, Default)]
+pub struct SyncArgs {
+    /// Also fetch every session's prompts and evaluations (skips conversations already stored
+    /// and unchanged).
+    #[arg(long)]
+    pub conversations: bool,
+    /// Only conversations of sessions modified within this time, e.g. 12h, 7d, 2w.
+    #[arg(long, value_name = "DURATION", value_parser = crate::store::duration::parse)]
+    pub since: Option<std::time::Duration>,
+    /// Requests in flight at once, 1 to 32 [default: `[store] sync_concurrency`, 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: Option<u16>,
+}
+
+/// `sctui search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find (all of them), "a phrase", a prefix* or OR between alternatives;
+    /// T1059.001, CVE-2024-3400 and IP addresses are found as typed.
+    pub query: String,
+    /// At most this many hits, best first.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub limit: u32,
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `sctui store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Print the store file's path (for this Graph host, tenant and workspace).
+    Path,
+    /// What the store holds: sessions, conversations, questions, size.
+    Stats {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Delete the store file (Graph keeps everything; the next run fetches it again).
+    Clear,
 }
 
 /// `--output`.

@@ -14,8 +14,13 @@ use sctui_graph::models::Evaluation;
 pub async fn prompts(client: &GraphClient, command: PromptsCommand) -> Result<(), RunError> {
     let PromptsCommand::List { session_id, output } = command;
     let turns = conversation::load_conversation(client, &session_id).await?;
+    write_prompts(&turns, output.output)
+}
+
+/// Prints a conversation's prompts as `prompts list` does (also from the store, `--offline`).
+pub(crate) fn write_prompts(turns: &[Turn], output: Output) -> Result<(), RunError> {
     let mut out = std::io::stdout().lock();
-    match output.output {
+    match output {
         Output::Json => {
             let value: Vec<serde_json::Value> = turns.iter().map(turn_json).collect();
             super::output::write_json(&mut out, &value)?;
@@ -26,7 +31,7 @@ pub async fn prompts(client: &GraphClient, command: PromptsCommand) -> Result<()
                 "{:<36}  {:<10}  {:<16}  PROMPT",
                 "ID", "STATE", "RESULT"
             )?;
-            for turn in &turns {
+            for turn in turns {
                 let (state, result) = state_and_result(turn.evaluation.as_ref());
                 let content = sanitize_line(turn.prompt.content.as_deref().unwrap_or(""));
                 writeln!(
@@ -179,7 +184,16 @@ pub async fn ask(
 pub async fn export(client: &GraphClient, id: &str, file: Option<&Path>) -> Result<(), RunError> {
     let session = client.get_session(id).await?;
     let turns = conversation::load_conversation(client, id).await?;
-    let text = crate::export::conversation_markdown(&session, &turns);
+    write_export(&session, &turns, file)
+}
+
+/// Writes a conversation as Markdown to stdout or `file` (also from the store, `--offline`).
+pub(crate) fn write_export(
+    session: &sctui_graph::models::Session,
+    turns: &[Turn],
+    file: Option<&Path>,
+) -> Result<(), RunError> {
+    let text = crate::export::conversation_markdown(session, turns);
     match file {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| {

@@ -11,6 +11,7 @@ pub mod hints;
 pub mod notice;
 mod output;
 mod sessions;
+mod store;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -43,6 +44,12 @@ pub enum RunError {
     /// A failure with the likely way out ([`hints`]); shown as a second line.
     #[error("{error}")]
     Hinted { error: Box<RunError>, hint: String },
+    /// The local store failed (a bad search query is a usage error).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// `--offline` asked for something the store does not hold.
+    #[error("{0}")]
+    NotStored(String),
 }
 
 impl RunError {
@@ -57,6 +64,9 @@ impl RunError {
             Self::Auth(AuthError::Network { .. }) => crate::cli::exit::NETWORK,
             Self::Auth(_) => crate::cli::exit::AUTH,
             Self::Hinted { error, .. } => error.exit_code(),
+            Self::Store(crate::store::StoreError::Query { .. }) => crate::cli::exit::USAGE,
+            Self::Store(_) => crate::cli::exit::FAILURE,
+            Self::NotStored(_) => crate::cli::exit::NOT_FOUND,
         }
     }
 }
@@ -89,6 +99,33 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         Some(Command::Login(args)) => auth::login(&global, args).await,
         Some(Command::Logout) => Ok(auth::logout(&global)?),
         Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
+        Some(Command::Store(command)) => {
+            let config = load_config(&global)?;
+            store::store(&global, &config, command)
+        }
+        Some(Command::Search(args)) => {
+            let config = load_config(&global)?;
+            store::search(&store::target(&global, &config), args)
+        }
+        Some(Command::Sync(_)) if global.offline => Err(store::refused("syncing")),
+        Some(Command::Sync(args)) => {
+            let backend = Backend::connect(&global).await?;
+            let target =
+                store::target(&global, &backend.config).for_workspace(backend.client.workspace());
+            let concurrency = backend.config.sync_concurrency;
+            let result = store::sync(&backend.client, &target, concurrency, args).await;
+            backend.shutdown().await;
+            result
+        }
+        Some(Command::Sessions(command)) if global.offline => {
+            let config = load_config(&global)?;
+            store::offline_sessions(&store::target(&global, &config), command)
+        }
+        Some(Command::Prompts(command)) if global.offline => {
+            let config = load_config(&global)?;
+            store::offline_prompts(&store::target(&global, &config), command)
+        }
+        Some(Command::Ask(_)) if global.offline => Err(store::refused("asking")),
         Some(Command::Sessions(command)) => {
             sessions::check_ids(&command)?;
             let listing = matches!(command, crate::cli::args::SessionsCommand::List { .. });
@@ -240,18 +277,7 @@ impl Backend {
                 auth = Some(chosen);
                 (config.graph_url.clone(), source, None)
             };
-        // --workspace and SCTUI_WORKSPACE win; else the workspace picked last time with `w`
-        let explicit = global.workspace.is_some()
-            || std::env::var("SCTUI_WORKSPACE").is_ok_and(|v| !v.trim().is_empty());
-        let remember_as = crate::config::workspace_memory_key(
-            global.demo,
-            &config.graph_url,
-            config.profile.as_deref(),
-        );
-        let workspace = match crate::config::remembered_workspace(&remember_as) {
-            Some(remembered) if !explicit => remembered,
-            _ => config.workspace.clone(),
-        };
+        let workspace = workspace_for(global, &config);
         let client = GraphClient::new(
             ClientOptions {
                 graph_url,
@@ -277,6 +303,22 @@ impl Backend {
         if let Some(fake) = self.fake {
             fake.shutdown().await;
         }
+    }
+}
+
+/// The workspace a run uses: `--workspace` and `SCTUI_WORKSPACE` win; else the one picked last
+/// time with `w`; else the configured one.
+pub fn workspace_for(global: &GlobalArgs, config: &Config) -> String {
+    let explicit = global.workspace.is_some()
+        || std::env::var("SCTUI_WORKSPACE").is_ok_and(|v| !v.trim().is_empty());
+    let remember_as = crate::config::workspace_memory_key(
+        global.demo,
+        &config.graph_url,
+        config.profile.as_deref(),
+    );
+    match crate::config::remembered_workspace(&remember_as) {
+        Some(remembered) if !explicit => remembered,
+        _ => config.workspace.clone(),
     }
 }
 
@@ -314,6 +356,7 @@ fn load_config(global: &GlobalArgs) -> Result<Config, ConfigError> {
         authority_host: global.authority_host.clone(),
         profile: global.profile.clone(),
         no_mouse: global.no_mouse,
+        no_store: global.no_store,
     };
     Config::load(&overrides, &|k| std::env::var(k).ok())
 }

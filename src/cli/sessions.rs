@@ -90,7 +90,11 @@ pub fn sort_newest_first(sessions: &mut [Session]) {
     });
 }
 
-fn write_one(out: &mut impl Write, session: &Session, output: Output) -> Result<(), RunError> {
+pub(crate) fn write_one(
+    out: &mut impl Write,
+    session: &Session,
+    output: Output,
+) -> Result<(), RunError> {
     match output {
         Output::Json => write_json(out, session),
         Output::Table => {
@@ -124,7 +128,11 @@ fn display_name(session: &Session) -> String {
 }
 
 /// The list as a table. Times are local, to the minute, in one shape for every row.
-fn write_table(out: &mut impl Write, sessions: &[Session], tz: &TimeZone) -> Result<(), RunError> {
+pub(crate) fn write_table(
+    out: &mut impl Write,
+    sessions: &[Session],
+    tz: &TimeZone,
+) -> Result<(), RunError> {
     const NAME_COLS: usize = 60;
     writeln!(
         out,

@@ -1,0 +1,53 @@
+//! What can go wrong with the store, typed so callers can decide: a full disk is a warning (keep
+//! working from memory), a bad query is the user's to fix, anything else is logged and skipped.
+
+use std::path::PathBuf;
+
+/// A store failure. The store is a cache: callers degrade to "no store" rather than stop.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The disk (or the quota) is full: nothing more can be kept until space is freed.
+    #[error("the disk holding the store is full ({path}): working from memory")]
+    Full { path: PathBuf },
+    /// Another process held the database longer than the busy timeout.
+    #[error("the store is busy in another sctui process ({path})")]
+    Busy { path: PathBuf },
+    /// The search text is not a query the index understands.
+    #[error("cannot search for {query:?}: {reason}")]
+    Query { query: String, reason: String },
+    /// The file or its folder could not be created, read or moved.
+    #[error("store {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything else SQLite reported.
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// There is no data directory on this system to keep a store in.
+    #[error("no data directory on this system to keep the store in")]
+    NoDataDir,
+}
+
+impl StoreError {
+    /// Classifies a SQLite error met while working on `path`.
+    pub(crate) fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Self::Full { path },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Busy { path },
+            _ => Self::Sqlite { path, source },
+        }
+    }
+
+    /// True when the disk is full: worth one warning, then keep going without the store.
+    pub fn is_full(&self) -> bool {
+        matches!(self, Self::Full { .. })
+    }
+}

@@ -1,0 +1,27 @@
+//! sctui's local store: a cache of what Graph returned (session names, questions, answers), kept in
+//! one SQLite file per Graph host, tenant and workspace, with a full-text index over all of it.
+//!
+//! Graph stays the truth: the store only makes start-up instant, lets filter and sort cover every
+//! known session, answers full-text searches and keeps reading possible offline. Everything here is
+//! blocking (SQLite): async callers run it on a blocking thread, never on the UI thread.
+//!
+//! A file that is not a sctui store, is damaged, or was written by a newer sctui is moved aside
+//! (`….corrupt-<time>`) and a fresh one is made: the store never refuses to start over a cache.
+
+mod error;
+mod key;
+mod open;
+mod query;
+mod schema;
+mod search;
+mod store;
+
+pub use error::StoreError;
+pub use key::{StoreKey, default_dir};
+pub use open::{BadFile, Opened, Recovered, clear};
+pub use query::to_fts;
+pub use schema::{APPLICATION_ID, current_version};
+pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, Snippet};
+pub use store::{
+    ListInfo, SessionRecord, Stats, Store, StoredConversation, StoredTurn, TurnRecord,
+};

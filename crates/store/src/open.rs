@@ -1,0 +1,250 @@
+//! Opening a store file: private folder and file, WAL, busy timeout, migrations; and what to do
+//! with a file that is damaged, foreign or from a newer sctui (move it aside, start a fresh one).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::schema::{APPLICATION_ID, current_version, migrate};
+use crate::{Store, StoreError};
+
+/// How long a write waits for another process (the TUI and a `sync`) before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why an existing file was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadFile {
+    /// Not a database, or a damaged one (SQLite's words).
+    Corrupt(String),
+    /// A database, but not a sctui store.
+    Foreign,
+    /// A sctui store with a schema this build does not know.
+    Newer { found: i64, supported: i64 },
+}
+
+impl std::fmt::Display for BadFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Corrupt(why) => write!(f, "damaged ({why})"),
+            Self::Foreign => f.write_str("not a sctui store"),
+            Self::Newer { found, supported } => write!(
+                f,
+                "written by a newer sctui (schema {found}, this one knows {supported})"
+            ),
+        }
+    }
+}
+
+/// A file that was set aside so a fresh store could be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovered {
+    /// Where the old file is now (`….corrupt-<time>`): nothing is deleted.
+    pub moved_to: PathBuf,
+    pub reason: BadFile,
+}
+
+impl std::fmt::Display for Recovered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the store was {}: moved it to {} and started a new one",
+            self.reason,
+            self.moved_to.display()
+        )
+    }
+}
+
+/// An open store, and the file set aside on the way, if any (worth telling the user once).
+#[derive(Debug)]
+pub struct Opened {
+    pub store: Store,
+    pub recovered: Option<Recovered>,
+}
+
+enum Failure {
+    Bad(BadFile),
+    Store(StoreError),
+}
+
+impl Store {
+    /// Opens (creating or migrating) the store at `path`; a bad file is moved aside and replaced.
+    pub fn open(path: &Path) -> Result<Opened, StoreError> {
+        if let Some(dir) = path.parent() {
+            private_dir(dir)?;
+        }
+        match try_open(path) {
+            Ok(store) => Ok(Opened {
+                store,
+                recovered: None,
+            }),
+            Err(Failure::Store(e)) => Err(e),
+            Err(Failure::Bad(reason)) => {
+                let moved_to = move_aside(path)?;
+                tracing::warn!(path = %path.display(), moved_to = %moved_to.display(), %reason, "store set aside");
+                let store = try_open(path).map_err(|failure| match failure {
+                    Failure::Store(e) => e,
+                    Failure::Bad(reason) => StoreError::Io {
+                        path: path.to_path_buf(),
+                        source: std::io::Error::other(format!("a new store is {reason}")),
+                    },
+                })?;
+                Ok(Opened {
+                    store,
+                    recovered: Some(Recovered { moved_to, reason }),
+                })
+            }
+        }
+    }
+}
+
+/// Deletes the store at `path` with its WAL and shared-memory files; a missing file is not an
+/// error. Returns whether there was anything to delete.
+pub fn clear(path: &Path) -> Result<bool, StoreError> {
+    let mut any = false;
+    for file in [
+        path.to_path_buf(),
+        sidecar(path, "-wal"),
+        sidecar(path, "-shm"),
+    ] {
+        match fs::remove_file(&file) {
+            Ok(()) => any = true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(StoreError::Io { path: file, source }),
+        }
+    }
+    Ok(any)
+}
+
+fn try_open(path: &Path) -> Result<Store, Failure> {
+    private_file(path).map_err(Failure::Store)?;
+    let sqlite = |e| Failure::Store(StoreError::sqlite(path, e));
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    // the first read of the header tells a database from anything else
+    let (app_id, version, objects) = match read_identity(&conn) {
+        Ok(identity) => identity,
+        Err(e) if is_damage(&e) => return Err(Failure::Bad(BadFile::Corrupt(e.to_string()))),
+        Err(e) => return Err(sqlite(e)),
+    };
+    if app_id != APPLICATION_ID && (app_id != 0 || objects > 0) {
+        return Err(Failure::Bad(BadFile::Foreign));
+    }
+    if version > current_version() {
+        return Err(Failure::Bad(BadFile::Newer {
+            found: version,
+            supported: current_version(),
+        }));
+    }
+    let setup = |conn: &mut Connection| -> rusqlite::Result<()> {
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "store is not in WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(conn, version)?;
+        // touch every table: a damaged schema shows here, not in the middle of a session
+        conn.query_row(
+            "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM search WHERE rowid = 0)",
+            [],
+            |_| Ok(()),
+        )
+    };
+    match setup(&mut conn) {
+        Ok(()) => Ok(Store::from_connection(conn, path.to_path_buf())),
+        Err(e) if is_damage(&e) => Err(Failure::Bad(BadFile::Corrupt(e.to_string()))),
+        Err(e) => Err(sqlite(e)),
+    }
+}
+
+fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i64, i64)> {
+    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok((app_id, version, objects))
+}
+
+/// Errors that mean the file itself is bad, not that the disk is full or the file is busy.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    ) || matches!(e, rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("malformed"))
+}
+
+/// `path` renamed to `path.corrupt-<UTC time>` (its WAL beside it, the shared memory dropped).
+fn move_aside(path: &Path) -> Result<PathBuf, StoreError> {
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let mut moved = path.as_os_str().to_owned();
+    moved.push(format!(".corrupt-{stamp}"));
+    let moved = PathBuf::from(moved);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    fs::rename(path, &moved).map_err(io(path))?;
+    let wal = sidecar(path, "-wal");
+    if wal.exists() {
+        fs::rename(&wal, sidecar(&moved, "-wal")).map_err(io(&wal))?;
+    }
+    let shm = sidecar(path, "-shm");
+    if shm.exists() {
+        fs::remove_file(&shm).map_err(io(&shm))?;
+    }
+    Ok(moved)
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Creates `dir` (and parents) readable by the owner only; tightens an existing one.
+fn private_dir(dir: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir).map_err(io)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    builder.create(dir).map_err(io)?;
+    Ok(())
+}
+
+/// Creates the database file 0600 before SQLite does (SQLite gives its WAL the same mode).
+fn private_file(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut options = fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        options.open(path).map_err(io)?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    options.open(path).map_err(io)?;
+    Ok(())
+}

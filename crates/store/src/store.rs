@@ -1,0 +1,466 @@
+//! The store's reads and writes. Writes take the write lock up front (`BEGIN IMMEDIATE`) so two
+//! processes wait for each other (busy timeout) instead of failing halfway.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use crate::StoreError;
+use crate::search::{HIGHLIGHT_END, HIGHLIGHT_START};
+
+/// One SQLite connection to one store file. `Sync`: share it with an `Arc`; calls take turns.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+/// A session as the list shows it, with Graph's exact timestamp text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub created: Option<String>,
+    pub modified: Option<String>,
+}
+
+/// One question and its latest evaluation, as Graph sent them (JSON), plus the text to index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnRecord {
+    pub prompt_id: String,
+    pub prompt_json: String,
+    pub evaluation_json: Option<String>,
+    /// The question, indexed for search.
+    pub question: Option<String>,
+    /// The answer (Markdown), indexed for search.
+    pub answer: Option<String>,
+    /// When the question was asked, for ranking equal matches newest first.
+    pub asked: Option<Timestamp>,
+}
+
+/// One stored turn, as Graph sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTurn {
+    pub prompt_json: String,
+    pub evaluation_json: Option<String>,
+}
+
+/// A stored conversation and what is known about its freshness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredConversation {
+    pub turns: Vec<StoredTurn>,
+    /// When it was fetched from Graph.
+    pub stored: Timestamp,
+    /// The session's `lastModifiedDateTime` at that time.
+    pub session_modified: Option<String>,
+    /// Whether every evaluation had ended then (a running one will change).
+    pub settled: bool,
+}
+
+/// What the list header says about the stored list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListInfo {
+    /// Sessions known to the store.
+    pub known: usize,
+    /// When a page of the list was last stored.
+    pub updated: Option<Timestamp>,
+    /// When a listing last reached its end (so the store held every session then).
+    pub complete: Option<Timestamp>,
+}
+
+/// `sctui store stats`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub path: PathBuf,
+    /// The database plus its WAL, in bytes.
+    pub bytes: u64,
+    pub sessions: u64,
+    pub conversations: u64,
+    pub turns: u64,
+    pub schema_version: i64,
+    /// When the list was last complete (RFC 3339).
+    pub list_complete: Option<String>,
+}
+
+const META_LIST_UPDATED: &str = "list_updated_ms";
+const META_LIST_COMPLETE: &str = "list_complete_ms";
+
+impl Store {
+    pub(crate) fn from_connection(conn: Connection, path: PathBuf) -> Self {
+        Self {
+            conn: Mutex::new(conn),
+            path,
+        }
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the connection, naming this file in any error.
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        f(&mut conn).map_err(|e| StoreError::sqlite(&self.path, e))
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Every stored session, most recently modified first.
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, display_name, created, modified FROM sessions
+                 ORDER BY modified_ms DESC NULLS LAST, key DESC",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(SessionRecord {
+                    id: r.get(0)?,
+                    display_name: r.get(1)?,
+                    created: r.get(2)?,
+                    modified: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Stores sessions as Graph listed them (a page, a rename, a create), seen `now`.
+    pub fn put_sessions(
+        &self,
+        sessions: &[SessionRecord],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let now_ms = now.as_millisecond();
+        self.write(|tx| {
+            for session in sessions {
+                upsert_session(tx, session, now_ms)?;
+            }
+            set_meta(tx, META_LIST_UPDATED, now_ms)
+        })
+    }
+
+    /// A listing that began at `started` reached its last page: sessions it did not see are gone
+    /// from Graph and leave the store. Returns their ids.
+    pub fn finish_listing(&self, started: Timestamp) -> Result<Vec<String>, StoreError> {
+        let started_ms = started.as_millisecond();
+        self.write(|tx| {
+            let gone: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare("SELECT key, id FROM sessions WHERE seen_ms < ?1")?;
+                let rows = stmt.query_map([started_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (key, _) in &gone {
+                delete_session(tx, *key)?;
+            }
+            set_meta(tx, META_LIST_COMPLETE, Timestamp::now().as_millisecond())?;
+            Ok(gone.into_iter().map(|(_, id)| id).collect())
+        })
+    }
+
+    /// Forgets one session (Graph answered 404 for it).
+    pub fn remove_session(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            if let Some(key) = session_key(tx, id)? {
+                delete_session(tx, key)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// How many sessions are known, and when the list was last updated and last complete.
+    pub fn list_info(&self) -> Result<ListInfo, StoreError> {
+        self.with(|conn| {
+            let known: i64 = conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))?;
+            Ok(ListInfo {
+                known: known as usize,
+                updated: get_meta(conn, META_LIST_UPDATED)?,
+                complete: get_meta(conn, META_LIST_COMPLETE)?,
+            })
+        })
+    }
+
+    /// Replaces a session's stored conversation. `session_modified` is the session's
+    /// `lastModifiedDateTime` now; `settled` says no evaluation was still running.
+    pub fn put_conversation(
+        &self,
+        session_id: &str,
+        session_modified: Option<&str>,
+        turns: &[TurnRecord],
+        settled: bool,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let now_ms = now.as_millisecond();
+        self.write(|tx| {
+            let key = match session_key(tx, session_id)? {
+                Some(key) => key,
+                None => {
+                    let bare = SessionRecord {
+                        id: session_id.to_string(),
+                        display_name: None,
+                        created: None,
+                        modified: session_modified.map(str::to_string),
+                    };
+                    upsert_session(tx, &bare, now_ms)?
+                }
+            };
+            delete_turns(tx, key)?;
+            let mut insert_turn = tx.prepare_cached(
+                "INSERT INTO turns (session_key, position, prompt_id, prompt_json, evaluation_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut insert_text = tx.prepare_cached(
+                "INSERT INTO search (rowid, name, question, answer, session_key, at)
+                 VALUES (?1, '', ?2, ?3, ?4, ?5)",
+            )?;
+            for (position, turn) in turns.iter().enumerate() {
+                insert_turn.execute(params![
+                    key,
+                    position as i64,
+                    turn.prompt_id,
+                    turn.prompt_json,
+                    turn.evaluation_json
+                ])?;
+                let id = tx.last_insert_rowid();
+                insert_text.execute(params![
+                    id,
+                    indexable(turn.question.as_deref()),
+                    indexable(turn.answer.as_deref()),
+                    key,
+                    turn.asked.map(|t| t.as_millisecond()),
+                ])?;
+            }
+            tx.execute(
+                "UPDATE sessions SET conversation_ms = ?2, conversation_modified = ?3,
+                 conversation_settled = ?4 WHERE key = ?1",
+                params![key, now_ms, session_modified, settled],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A session's stored conversation, if it was ever fetched.
+    pub fn conversation(&self, session_id: &str) -> Result<Option<StoredConversation>, StoreError> {
+        self.with(|conn| {
+            let head = conn
+                .query_row(
+                    "SELECT key, conversation_ms, conversation_modified, conversation_settled
+                     FROM sessions WHERE id = ?1 AND conversation_ms IS NOT NULL",
+                    [session_id],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                            r.get::<_, bool>(3)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((key, stored_ms, session_modified, settled)) = head else {
+                return Ok(None);
+            };
+            let mut stmt = conn.prepare_cached(
+                "SELECT prompt_json, evaluation_json FROM turns WHERE session_key = ?1
+                 ORDER BY position",
+            )?;
+            let turns = stmt
+                .query_map([key], |r| {
+                    Ok(StoredTurn {
+                        prompt_json: r.get(0)?,
+                        evaluation_json: r.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Some(StoredConversation {
+                turns,
+                stored: Timestamp::from_millisecond(stored_ms).unwrap_or(Timestamp::UNIX_EPOCH),
+                session_modified,
+                settled,
+            }))
+        })
+    }
+
+    /// Whether a session's conversation must be fetched: never stored, the session changed
+    /// since (`modified` differs), or an evaluation was still running when it was stored.
+    pub fn conversation_is_stale(
+        &self,
+        session_id: &str,
+        modified: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.with(|conn| {
+            let row = conn
+                .query_row(
+                    "SELECT conversation_modified, conversation_settled FROM sessions
+                     WHERE id = ?1 AND conversation_ms IS NOT NULL",
+                    [session_id],
+                    |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, bool>(1)?)),
+                )
+                .optional()?;
+            Ok(match row {
+                None => true,
+                Some((stored, settled)) => {
+                    !settled || modified.is_none() || stored.as_deref() != modified
+                }
+            })
+        })
+    }
+
+    /// Counts and size for `sctui store stats`.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let (sessions, conversations, turns, schema_version, complete) = self.with(|conn| {
+            let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+            Ok((
+                count("SELECT count(*) FROM sessions")?,
+                count("SELECT count(*) FROM sessions WHERE conversation_ms IS NOT NULL")?,
+                count("SELECT count(*) FROM turns")?,
+                conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?,
+                get_meta(conn, META_LIST_COMPLETE)?,
+            ))
+        })?;
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        Ok(Stats {
+            path: self.path.clone(),
+            bytes: size(&self.path) + size(Path::new(&wal)),
+            sessions: sessions as u64,
+            conversations: conversations as u64,
+            turns: turns as u64,
+            schema_version,
+            list_complete: complete.map(|t: Timestamp| t.to_string()),
+        })
+    }
+
+    /// SQLite's own consistency check: `Ok(true)` when the file is sound (tests, `store stats`).
+    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+        self.with(|conn| {
+            let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            conn.execute("INSERT INTO search (search) VALUES ('integrity-check')", [])?;
+            Ok(result == "ok")
+        })
+    }
+}
+
+/// Inserts or updates one session, keeping its name in the index; returns its key.
+fn upsert_session(tx: &Transaction<'_>, s: &SessionRecord, now_ms: i64) -> rusqlite::Result<i64> {
+    let modified_ms = s
+        .modified
+        .as_deref()
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .map(|t| t.as_millisecond());
+    let old = tx
+        .query_row(
+            "SELECT key, display_name FROM sessions WHERE id = ?1",
+            [&s.id],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+        )
+        .optional()?;
+    let key =
+        match &old {
+            Some((key, _)) => {
+                tx.prepare_cached(
+                    "UPDATE sessions SET display_name = ?2, created = coalesce(?3, created),
+                 modified = coalesce(?4, modified), modified_ms = coalesce(?5, modified_ms),
+                 seen_ms = ?6 WHERE key = ?1",
+                )?
+                .execute(params![
+                    key,
+                    s.display_name,
+                    s.created,
+                    s.modified,
+                    modified_ms,
+                    now_ms
+                ])?;
+                *key
+            }
+            None => {
+                tx.prepare_cached(
+                "INSERT INTO sessions (id, display_name, created, modified, modified_ms, seen_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![s.id, s.display_name, s.created, s.modified, modified_ms, now_ms])?;
+                tx.last_insert_rowid()
+            }
+        };
+    let renamed = old.as_ref().is_none_or(|(_, name)| *name != s.display_name);
+    if renamed {
+        tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+            .execute([-key])?;
+        if let Some(name) = s.display_name.as_deref().filter(|n| !n.trim().is_empty()) {
+            tx.prepare_cached(
+                "INSERT INTO search (rowid, name, question, answer, session_key, at)
+                 VALUES (?1, ?2, '', '', ?3, ?4)",
+            )?
+            .execute(params![-key, indexable(Some(name)), key, modified_ms])?;
+        }
+    }
+    Ok(key)
+}
+
+fn session_key(tx: &Connection, id: &str) -> rusqlite::Result<Option<i64>> {
+    tx.query_row("SELECT key FROM sessions WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+}
+
+fn delete_turns(tx: &Transaction<'_>, key: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM search WHERE rowid IN (SELECT id FROM turns WHERE session_key = ?1)",
+    )?
+    .execute([key])?;
+    tx.prepare_cached("DELETE FROM turns WHERE session_key = ?1")?
+        .execute([key])?;
+    Ok(())
+}
+
+fn delete_session(tx: &Transaction<'_>, key: i64) -> rusqlite::Result<()> {
+    delete_turns(tx, key)?;
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([-key])?;
+    tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
+        .execute([key])?;
+    Ok(())
+}
+
+fn set_meta(tx: &Transaction<'_>, key: &str, ms: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
+        .execute(params![key, ms.to_string()])?;
+    Ok(())
+}
+
+fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<Timestamp>> {
+    let value: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?;
+    Ok(value
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok()))
+}
+
+/// Text for the index: the highlight markers cannot occur in it, so a snippet's marks are ours.
+fn indexable(text: Option<&str>) -> String {
+    let text = text.unwrap_or("");
+    if text.contains([HIGHLIGHT_START, HIGHLIGHT_END]) {
+        text.replace([HIGHLIGHT_START, HIGHLIGHT_END], " ")
+    } else {
+        text.to_string()
+    }
+}

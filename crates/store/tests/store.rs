@@ -1,0 +1,470 @@
+//! The store against real files in a temporary folder: layout and permissions, the schema's
+//! life (migrations, bad files set aside), the list and conversations, search, two writers.
+
+use std::path::{Path, PathBuf};
+
+use jiff::{Timestamp, ToSpan};
+use sctui_store::{
+    BadFile, HitKind, SessionRecord, Store, StoreKey, TurnRecord, clear, current_version,
+};
+
+fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("store")
+        .join(StoreKey::new("demo", "demo", "default").file_name());
+    let opened = Store::open(&path).unwrap();
+    assert!(opened.recovered.is_none());
+    (dir, path, opened.store)
+}
+
+fn session(id: &str, name: Option<&str>, modified: &str) -> SessionRecord {
+    SessionRecord {
+        id: id.into(),
+        display_name: name.map(Into::into),
+        created: Some(modified.into()),
+        modified: Some(modified.into()),
+    }
+}
+
+fn turn(id: &str, question: &str, answer: &str) -> TurnRecord {
+    TurnRecord {
+        prompt_id: id.into(),
+        prompt_json: format!(r#"{{"id":"{id}","type":"prompt","content":{question:?}}}"#),
+        evaluation_json: Some(format!(r#"{{"id":"e-{id}","state":"completed"}}"#)),
+        question: Some(question.into()),
+        answer: Some(answer.into()),
+        asked: None,
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+#[test]
+fn bundled_sqlite_has_fts5() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE t USING fts5(x); INSERT INTO t VALUES ('hello world');",
+    )
+    .unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM t WHERE t MATCH 'world'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_is_private_in_a_private_folder_and_in_wal_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, path, store) = temp_store();
+    store
+        .put_sessions(&[session("a", Some("x"), "2025-01-01T00:00:00Z")], now())
+        .unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    assert!(wal.exists(), "WAL file next to the store");
+    assert_eq!(mode(&wal) & 0o077, 0, "the WAL is private too");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, current_version());
+}
+
+#[test]
+fn default_dir_is_under_the_platform_data_dir() {
+    let dir = sctui_store::default_dir().unwrap();
+    assert!(dir.ends_with("store"), "{}", dir.display());
+    assert!(
+        dir.parent().unwrap().ends_with("sctui"),
+        "{}",
+        dir.display()
+    );
+}
+
+#[test]
+fn sessions_round_trip_newest_first_and_a_complete_listing_drops_the_gone() {
+    let (_dir, _path, store) = temp_store();
+    let t0 = now();
+    store
+        .put_sessions(
+            &[
+                session("old", Some("Old hunt"), "2025-01-01T00:00:00.0000000Z"),
+                session("new", None, "2025-03-01T10:00:00.1234567Z"),
+                session("mid", Some("Mid"), "2025-02-01T00:00:00Z"),
+            ],
+            t0,
+        )
+        .unwrap();
+    let ids: Vec<_> = store
+        .sessions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, ["new", "mid", "old"]);
+    let stored = store.sessions().unwrap();
+    assert_eq!(
+        stored[0].modified.as_deref(),
+        Some("2025-03-01T10:00:00.1234567Z")
+    );
+    assert_eq!(stored[0].display_name, None);
+    assert_eq!(store.list_info().unwrap().known, 3);
+    assert_eq!(store.list_info().unwrap().complete, None);
+
+    // a later full listing sees "new" and "mid" only: "old" is gone from Graph
+    let t1 = t0 + 1.second();
+    store
+        .put_sessions(
+            &[session("new", Some("Named now"), "2025-03-02T00:00:00Z")],
+            t1,
+        )
+        .unwrap();
+    store
+        .put_sessions(&[session("mid", Some("Mid"), "2025-02-01T00:00:00Z")], t1)
+        .unwrap();
+    let gone = store.finish_listing(t1).unwrap();
+    assert_eq!(gone, ["old"]);
+    let info = store.list_info().unwrap();
+    assert_eq!(info.known, 2);
+    assert!(info.complete.is_some());
+    assert!(
+        store.search("Old", 10).unwrap().is_empty(),
+        "its name left the index"
+    );
+    assert_eq!(
+        store.search("named", 10).unwrap().len(),
+        1,
+        "the new name is indexed"
+    );
+}
+
+#[test]
+fn conversations_round_trip_and_know_when_they_are_stale() {
+    let (_dir, _path, store) = temp_store();
+    assert_eq!(store.conversation("s1").unwrap(), None);
+    assert!(store.conversation_is_stale("s1", Some("m1")).unwrap());
+    let turns = [turn("p1", "first?", "one"), turn("p2", "second?", "two")];
+    store
+        .put_conversation("s1", Some("m1"), &turns, true, now())
+        .unwrap();
+    let stored = store.conversation("s1").unwrap().unwrap();
+    assert_eq!(stored.turns.len(), 2);
+    assert_eq!(stored.turns[0].prompt_json, turns[0].prompt_json);
+    assert_eq!(stored.turns[1].evaluation_json, turns[1].evaluation_json);
+    assert_eq!(stored.session_modified.as_deref(), Some("m1"));
+    assert!(!store.conversation_is_stale("s1", Some("m1")).unwrap());
+    assert!(store.conversation_is_stale("s1", Some("m2")).unwrap());
+    // a conversation stored while an answer was running is fetched again
+    store
+        .put_conversation("s1", Some("m1"), &turns[..1], false, now())
+        .unwrap();
+    assert!(store.conversation_is_stale("s1", Some("m1")).unwrap());
+    assert_eq!(store.conversation("s1").unwrap().unwrap().turns.len(), 1);
+    assert!(
+        store.search("second", 10).unwrap().is_empty(),
+        "replaced turns leave the index"
+    );
+    // the conversation made a bare session row; a listing fills it in
+    store
+        .put_sessions(&[session("s1", Some("Named"), "m1")], now())
+        .unwrap();
+    assert_eq!(store.sessions().unwrap().len(), 1);
+    store.remove_session("s1").unwrap();
+    assert_eq!(store.conversation("s1").unwrap(), None);
+    assert!(store.search("first", 10).unwrap().is_empty());
+}
+
+#[test]
+fn identifiers_analysts_type_are_found_as_typed() {
+    let (_dir, _path, store) = temp_store();
+    store
+        .put_sessions(
+            &[session("s1", Some("Hunt"), "2025-01-01T00:00:00Z")],
+            now(),
+        )
+        .unwrap();
+    let answer = "Technique T1059.001 (PowerShell) seen; see CVE-2024-3400. Source 10.0.0.15, \
+                  then 192.168.1.7.\n```kql\nDeviceProcessEvents | where ProcessCommandLine has_any \
+                  (\"-EncodedCommand\")\n```";
+    store
+        .put_conversation(
+            "s1",
+            None,
+            &[turn("p1", "What ran on host-7?", answer)],
+            true,
+            now(),
+        )
+        .unwrap();
+    for found in [
+        "T1059.001",
+        "t1059.001",
+        "CVE-2024-3400",
+        "10.0.0.15",
+        "192.168.1.7",
+        "DeviceProcessEvents",
+        "has_any",
+        "-EncodedCommand",
+        "host-7",
+        "\"ProcessCommandLine has_any\"",
+        "CVE-2024*",
+        "DeviceProc*",
+    ] {
+        let hits = store.search(found, 10).unwrap();
+        assert_eq!(hits.len(), 1, "{found} should be found");
+    }
+    // a subnet's leading parts find its addresses (a phrase of whole parts), a shorter part does not
+    assert_eq!(store.search("192.168.1", 10).unwrap().len(), 1);
+    for missing in [
+        "T1059.002",
+        "CVE-2024-3401",
+        "10.0.0.1",
+        "192.168.1.70",
+        "has_all",
+    ] {
+        let hits = store.search(missing, 10).unwrap();
+        assert!(hits.is_empty(), "{missing} should not be found: {hits:?}");
+    }
+}
+
+#[test]
+fn hits_rank_name_over_answer_then_newest_and_carry_a_highlighted_snippet() {
+    let (_dir, _path, store) = temp_store();
+    store
+        .put_sessions(
+            &[
+                session("older", Some("Phishing triage"), "2025-01-01T00:00:00Z"),
+                session("newer", Some("Other"), "2025-02-01T00:00:00Z"),
+                session("newest", Some("Another"), "2025-03-01T00:00:00Z"),
+            ],
+            now(),
+        )
+        .unwrap();
+    let mut asked = turn("p1", "what now", "Looks like phishing to me.");
+    asked.asked = Some("2025-02-01T00:00:00Z".parse().unwrap());
+    store
+        .put_conversation("newer", None, &[asked.clone()], true, now())
+        .unwrap();
+    asked.prompt_id = "p2".into();
+    asked.asked = Some("2025-03-01T00:00:00Z".parse().unwrap());
+    store
+        .put_conversation("newest", None, &[asked], true, now())
+        .unwrap();
+
+    let hits = store.search("phishing", 10).unwrap();
+    let order: Vec<_> = hits.iter().map(|h| h.session_id.as_str()).collect();
+    assert_eq!(order, ["older", "newest", "newer"], "{hits:#?}");
+    assert_eq!(hits[0].kind, HitKind::Name);
+    assert_eq!(
+        hits[1].kind,
+        HitKind::Turn {
+            position: 0,
+            prompt_id: "p2".into()
+        }
+    );
+    let snippet = &hits[1].snippet;
+    assert_eq!(snippet.text, "Looks like phishing to me.");
+    assert_eq!(snippet.highlights, vec![(11, 19)]);
+    assert_eq!(hits[1].session_name.as_deref(), Some("Another"));
+    assert_eq!(store.search("phishing", 1).unwrap().len(), 1, "limit holds");
+    assert!(store.search("  ", 10).unwrap().is_empty());
+    assert!(
+        store.search("\"unclosed OR", 10).is_ok(),
+        "no query is a syntax error"
+    );
+}
+
+#[test]
+fn highlight_markers_in_server_text_cannot_forge_highlights() {
+    let (_dir, _path, store) = temp_store();
+    store
+        .put_conversation(
+            "s",
+            None,
+            &[turn("p", "q", "a \u{E000}fake\u{E001} mark and real")],
+            true,
+            now(),
+        )
+        .unwrap();
+    let hits = store.search("real", 10).unwrap();
+    assert_eq!(
+        hits[0].snippet.pieces().iter().filter(|(_, m)| *m).count(),
+        1
+    );
+    assert!(hits[0].snippet.pieces().contains(&("real", true)));
+}
+
+fn assert_set_aside(path: &Path, expect: impl Fn(&BadFile) -> bool) {
+    let opened = Store::open(path).unwrap();
+    let recovered = opened.recovered.expect("the bad file was set aside");
+    assert!(expect(&recovered.reason), "{:?}", recovered.reason);
+    let name = recovered
+        .moved_to
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.contains(".sqlite3.corrupt-"), "{name}");
+    assert!(recovered.moved_to.exists(), "the old file is kept");
+    let store = opened.store;
+    assert!(store.integrity_ok().unwrap());
+    store
+        .put_sessions(
+            &[session("a", Some("fresh"), "2025-01-01T00:00:00Z")],
+            now(),
+        )
+        .unwrap();
+    assert_eq!(store.sessions().unwrap().len(), 1);
+    assert!(recovered.to_string().contains("started a new one"));
+}
+
+#[test]
+fn a_corrupt_file_is_moved_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.sqlite3");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    assert_set_aside(&path, |r| matches!(r, BadFile::Corrupt(_)));
+}
+
+#[test]
+fn a_damaged_store_is_moved_aside_and_rebuilt() {
+    let (_dir, path, store) = temp_store();
+    let many: Vec<_> = (0..300)
+        .map(|i| {
+            session(
+                &format!("s{i}"),
+                Some(&format!("name {i}")),
+                "2025-01-01T00:00:00Z",
+            )
+        })
+        .collect();
+    store.put_sessions(&many, now()).unwrap();
+    drop(store);
+    // keep SQLite's header, overwrite the schema page
+    let mut bytes = std::fs::read(&path).unwrap();
+    if bytes.len() < 4096 {
+        // the pages are still in the WAL: checkpoint them into the file first
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        bytes = std::fs::read(&path).unwrap();
+    }
+    for b in &mut bytes[100..4096] {
+        *b = 0xff;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    assert_set_aside(&path, |r| matches!(r, BadFile::Corrupt(_)));
+}
+
+#[test]
+fn a_foreign_database_is_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE someone_elses (x);")
+        .unwrap();
+    drop(conn);
+    assert_set_aside(&path, |r| *r == BadFile::Foreign);
+}
+
+#[test]
+fn a_newer_schema_is_moved_aside() {
+    let (_dir, path, store) = temp_store();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", current_version() + 1)
+        .unwrap();
+    drop(conn);
+    assert_set_aside(&path, |r| matches!(r, BadFile::Newer { .. }));
+}
+
+#[test]
+fn reopening_keeps_data_and_clear_deletes_it() {
+    let (_dir, path, store) = temp_store();
+    store
+        .put_sessions(&[session("a", Some("kept"), "2025-01-01T00:00:00Z")], now())
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap().store;
+    assert_eq!(store.sessions().unwrap().len(), 1);
+    let stats = store.stats().unwrap();
+    assert_eq!(
+        (stats.sessions, stats.conversations, stats.turns),
+        (1, 0, 0)
+    );
+    assert!(stats.bytes > 0);
+    drop(store);
+    assert!(clear(&path).unwrap());
+    assert!(!path.exists());
+    assert!(!clear(&path).unwrap(), "nothing left to clear");
+}
+
+#[test]
+fn two_writers_never_corrupt_the_store() {
+    let (_dir, path, store) = temp_store();
+    drop(store);
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let store = Store::open(&path).unwrap().store;
+                for i in 0..150 {
+                    let id = format!("w{w}-{i}");
+                    store
+                        .put_sessions(
+                            &[session(
+                                &id,
+                                Some(&format!("writer {w} item {i}")),
+                                "2025-01-01T00:00:00Z",
+                            )],
+                            now(),
+                        )
+                        .unwrap();
+                    store
+                        .put_conversation(
+                            &id,
+                            None,
+                            &[turn("p", &format!("question {w} {i}"), "shared answer")],
+                            true,
+                            now(),
+                        )
+                        .unwrap();
+                    // both also rewrite one shared session
+                    store
+                        .put_conversation(
+                            "shared",
+                            None,
+                            &[turn("p", "q", &format!("by {w}"))],
+                            true,
+                            now(),
+                        )
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap().store;
+    assert!(store.integrity_ok().unwrap());
+    assert_eq!(store.sessions().unwrap().len(), 301);
+    assert_eq!(store.search("shared answer", 1000).unwrap().len(), 300);
+    assert_eq!(
+        store.conversation("shared").unwrap().unwrap().turns.len(),
+        1
+    );
+}

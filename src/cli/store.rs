@@ -1,0 +1,323 @@
+//! `sctui store …`, `sctui sync`, `sctui search` and the `--offline` forms of the read commands:
+//! everything the CLI does with the local store.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use super::RunError;
+use crate::cli::args::{
+    GlobalArgs, Output, PromptsCommand, SearchArgs, SessionsCommand, StoreCommand, SyncArgs,
+};
+use crate::config::Config;
+use crate::sanitize::{sanitize_line, truncate};
+use crate::store::sync::{self, Progress, SyncOptions};
+use crate::store::{Hit, HitKind, Store, StoreTarget};
+use sctui_graph::GraphClient;
+
+/// The store this run uses: the configured (or remembered) workspace on this Graph host and tenant.
+pub fn target(global: &GlobalArgs, config: &Config) -> StoreTarget {
+    StoreTarget::new(
+        global.demo,
+        &config.graph_url,
+        &config.auth.tenant,
+        &super::workspace_for(global, config),
+        config.store_enabled,
+    )
+}
+
+/// Opens the store for a command that cannot work without one.
+fn open(target: &StoreTarget) -> Result<Store, RunError> {
+    match target.open()? {
+        Some(opened) => {
+            if let Some(recovered) = opened.recovered {
+                eprintln!("sctui: warning: {recovered}");
+            }
+            Ok(opened.store)
+        }
+        None => Err(RunError::Usage(
+            "the local store is turned off ([store] enabled = false or --no-store)".into(),
+        )),
+    }
+}
+
+/// Runs `sctui store path|stats|clear`.
+pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Result<(), RunError> {
+    let target = target(global, config);
+    let path = target.path()?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        StoreCommand::Path => writeln!(out, "{}", path.display())?,
+        StoreCommand::Stats { output } => {
+            let stats = open(&target)?.stats()?;
+            match output.output {
+                Output::Json => super::output::write_json(&mut out, &stats)?,
+                Output::Table => {
+                    writeln!(out, "path           {}", stats.path.display())?;
+                    writeln!(out, "size           {}", human_bytes(stats.bytes))?;
+                    writeln!(out, "sessions       {}", stats.sessions)?;
+                    writeln!(out, "conversations  {}", stats.conversations)?;
+                    writeln!(out, "questions      {}", stats.turns)?;
+                    writeln!(out, "schema         {}", stats.schema_version)?;
+                    let complete = stats
+                        .list_complete
+                        .as_deref()
+                        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                        .map(|t| crate::timefmt::local(t, &jiff::tz::TimeZone::system()))
+                        .unwrap_or_else(|| "never".into());
+                    writeln!(out, "list complete  {complete}")?;
+                }
+            }
+        }
+        StoreCommand::Clear => {
+            if sctui_store::clear(&path)? {
+                writeln!(out, "Deleted {}", path.display())?;
+            } else {
+                writeln!(out, "Nothing to delete: {} does not exist", path.display())?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Runs `sctui sync`, with a progress bar on a terminal; Ctrl-C stops it and keeps what was
+/// fetched (the next run goes on from there).
+pub async fn sync(
+    client: &GraphClient,
+    target: &StoreTarget,
+    concurrency: usize,
+    args: SyncArgs,
+) -> Result<(), RunError> {
+    let store = Arc::new(open(target)?);
+    let options = SyncOptions {
+        conversations: args.conversations,
+        since: args.since,
+        concurrency: args.concurrency.map_or(concurrency, usize::from),
+    };
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(indicatif::ProgressBar::new_spinner);
+    let progress = {
+        let bar = bar.clone();
+        move |step: Progress| {
+            let Some(bar) = &bar else { return };
+            match step {
+                Progress::Listing { sessions } => {
+                    bar.set_message(format!("listing sessions: {sessions}"));
+                    bar.tick();
+                }
+                Progress::Conversations {
+                    done,
+                    total,
+                    unchanged,
+                } => {
+                    if bar.length() != Some(total as u64) {
+                        bar.set_length(total as u64);
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{bar:30} {pos}/{len} conversations {msg} ({eta} left)",
+                            )
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                        );
+                        bar.set_message(format!("({unchanged} unchanged)"));
+                    }
+                    bar.set_position(done as u64);
+                }
+            }
+        }
+    };
+    let run = sync::run(client, store, &options, &progress, None);
+    let report = tokio::select! {
+        report = run => report,
+        _ = tokio::signal::ctrl_c() => {
+            if let Some(bar) = &bar {
+                bar.abandon();
+            }
+            return Err(RunError::Usage(
+                "sync interrupted: what was fetched is kept; run it again to go on".into(),
+            ));
+        }
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = report.map_err(|e| match e {
+        sync::SyncError::Graph(g) => RunError::Graph(g),
+        sync::SyncError::Store(s) => RunError::Store(s),
+    })?;
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
+        "Synced {} sessions ({} removed)",
+        report.sessions, report.removed
+    )?;
+    if options.conversations {
+        write!(
+            out,
+            "; {} conversations fetched, {} unchanged",
+            report.fetched, report.unchanged
+        )?;
+        if report.failed > 0 {
+            write!(out, ", {} failed", report.failed)?;
+        }
+    }
+    writeln!(out)?;
+    out.flush()?;
+    match report.first_failure {
+        Some(error) => Err(RunError::Graph(error)),
+        None => Ok(()),
+    }
+}
+
+/// Runs `sctui search`: the store only, never the network.
+pub fn search(target: &StoreTarget, args: SearchArgs) -> Result<(), RunError> {
+    let store = open(target)?;
+    let hits = store.search(&args.query, args.limit as usize)?;
+    let mut out = std::io::stdout().lock();
+    match args.output.output {
+        Output::Json => super::output::write_json(&mut out, &hits)?,
+        Output::Table => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            if hits.is_empty() {
+                writeln!(
+                    out,
+                    "No match in {} stored sessions (sctui sync --conversations stores every answer)",
+                    store.list_info()?.known
+                )?;
+            }
+            for hit in &hits {
+                write_hit(&mut out, hit, color)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// One hit: where it is, then its snippet with the matches marked (bold on a terminal, `**`
+/// otherwise); every piece of server text sanitised.
+fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> Result<(), RunError> {
+    let name = hit
+        .session_name
+        .as_deref()
+        .map(|n| sanitize_line(n).trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "(untitled)".into());
+    let place = match &hit.kind {
+        HitKind::Name => "name".to_string(),
+        HitKind::Turn { position, .. } => format!("question {}", position + 1),
+    };
+    writeln!(
+        out,
+        "{}  {}  ({place})",
+        truncate(&name, 60),
+        sanitize_line(&hit.session_id)
+    )?;
+    let mut line = String::from("    ");
+    for (piece, matched) in hit.snippet.pieces() {
+        let piece = sanitize_line(piece);
+        match (matched, color) {
+            (true, true) => line.push_str(&format!("\x1b[1;7m{piece}\x1b[0m")),
+            (true, false) => line.push_str(&format!("**{piece}**")),
+            (false, _) => line.push_str(&piece),
+        }
+    }
+    writeln!(out, "{line}")?;
+    Ok(())
+}
+
+/// `sessions …` with `--offline`: reads from the store; changes are refused.
+pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Result<(), RunError> {
+    let store = open(target)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        SessionsCommand::List {
+            top,
+            filter,
+            output,
+            all,
+        } => {
+            if filter.is_some() {
+                return Err(RunError::Usage(
+                    "--filter is Graph's and needs the network; use `sctui search` offline".into(),
+                ));
+            }
+            let mut sessions = crate::store::stored_sessions(&store)?;
+            if !all && let Some(top) = top {
+                sessions.truncate(top as usize);
+            }
+            match output.output {
+                Output::Json => super::output::write_json(&mut out, &sessions)?,
+                Output::Table => super::sessions::write_table(
+                    &mut out,
+                    &sessions,
+                    &jiff::tz::TimeZone::system(),
+                )?,
+            }
+        }
+        SessionsCommand::Get { id, output } => {
+            let session = stored_session(&store, &id)?;
+            super::sessions::write_one(&mut out, &session, output.output)?;
+        }
+        SessionsCommand::Export { id, output } => {
+            let session = stored_session(&store, &id)?;
+            let turns = stored_turns(&store, &id)?;
+            super::conversation::write_export(&session, &turns, output.as_deref())?;
+        }
+        SessionsCommand::Create { .. } | SessionsCommand::Rename { .. } => {
+            return Err(refused("creating or renaming a session"));
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `prompts list` with `--offline`.
+pub fn offline_prompts(target: &StoreTarget, command: PromptsCommand) -> Result<(), RunError> {
+    let PromptsCommand::List { session_id, output } = command;
+    let store = open(target)?;
+    let turns = stored_turns(&store, &session_id)?;
+    super::conversation::write_prompts(&turns, output.output)
+}
+
+/// The error for a change asked for with `--offline`.
+pub fn refused(what: &str) -> RunError {
+    RunError::Usage(format!(
+        "--offline: {what} needs Graph; run the command again without --offline"
+    ))
+}
+
+fn stored_session(store: &Store, id: &str) -> Result<sctui_graph::models::Session, RunError> {
+    store
+        .sessions()?
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(crate::store::session_from)
+        .ok_or_else(|| RunError::NotStored(format!("session {id} is not in the local store")))
+}
+
+fn stored_turns(store: &Store, id: &str) -> Result<Vec<sctui_graph::conversation::Turn>, RunError> {
+    match store.conversation(id)? {
+        Some(conversation) => Ok(crate::store::turns_from(&conversation)),
+        None => Err(RunError::NotStored(format!(
+            "the conversation of session {id} is not in the local store \
+             (run `sctui sync --conversations` while online)"
+        ))),
+    }
+}

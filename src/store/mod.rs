@@ -1,0 +1,240 @@
+//! The local store as the app uses it: which file a run uses, and Graph's models in and out of
+//! the store's records. The database itself is `sctui_store`; `sync` fills it from Graph.
+
+pub mod duration;
+pub mod sync;
+
+use jiff::Timestamp;
+pub use sctui_store::{
+    Hit, HitKind, ListInfo, Opened, Snippet, Stats, Store, StoreError, StoreKey, StoredConversation,
+};
+
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{GraphTime, Session};
+
+/// Whether and where this run keeps a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreTarget {
+    /// Whose sessions these are (Graph host, tenant, workspace).
+    pub key: StoreKey,
+    /// `[store] enabled` and not `--no-store`.
+    pub enabled: bool,
+}
+
+impl StoreTarget {
+    /// The store for `graph_url` (or the demo), `tenant` and `workspace`.
+    pub fn new(demo: bool, graph_url: &str, tenant: &str, workspace: &str, enabled: bool) -> Self {
+        Self {
+            key: StoreKey::new(host_of(demo, graph_url), tenant, workspace),
+            enabled,
+        }
+    }
+
+    /// The same target for another workspace (picked with `w`).
+    pub fn for_workspace(&self, workspace: &str) -> Self {
+        Self {
+            key: StoreKey::new(&self.key.host, &self.key.tenant, workspace),
+            enabled: self.enabled,
+        }
+    }
+
+    /// The database file this target uses.
+    pub fn path(&self) -> Result<std::path::PathBuf, StoreError> {
+        Ok(sctui_store::default_dir()?.join(self.key.file_name()))
+    }
+
+    /// Opens (or creates) the store; `Ok(None)` when the store is turned off.
+    pub fn open(&self) -> Result<Option<Opened>, StoreError> {
+        if !self.enabled {
+            return Ok(None);
+        }
+        Store::open(&self.path()?).map(Some)
+    }
+}
+
+/// `host[:port]` of a Graph URL; `demo` for the built-in fake (whose port changes every run).
+fn host_of(demo: bool, graph_url: &str) -> String {
+    if demo {
+        return "demo".into();
+    }
+    match url::Url::parse(graph_url) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => graph_url.to_string(),
+        },
+        Err(_) => graph_url.to_string(),
+    }
+}
+
+/// A session as the store keeps it.
+pub fn session_record(session: &Session) -> sctui_store::SessionRecord {
+    sctui_store::SessionRecord {
+        id: session.id.clone(),
+        display_name: session.display_name.clone(),
+        created: session
+            .created_date_time
+            .as_ref()
+            .map(|t| t.raw().into_owned()),
+        modified: session
+            .last_modified_date_time
+            .as_ref()
+            .map(|t| t.raw().into_owned()),
+    }
+}
+
+/// A stored session, back as Graph's model.
+pub fn session_from(record: sctui_store::SessionRecord) -> Session {
+    Session {
+        id: record.id,
+        display_name: record.display_name,
+        created_date_time: record.created.map(GraphTime::new),
+        last_modified_date_time: record.modified.map(GraphTime::new),
+    }
+}
+
+/// A turn as the store keeps it: Graph's JSON plus the question and answer to index.
+pub fn turn_record(turn: &Turn) -> sctui_store::TurnRecord {
+    sctui_store::TurnRecord {
+        prompt_id: turn.prompt.id.clone(),
+        prompt_json: serde_json::to_string(&turn.prompt).unwrap_or_default(),
+        evaluation_json: turn
+            .evaluation
+            .as_ref()
+            .and_then(|e| serde_json::to_string(e).ok()),
+        question: turn.prompt.content.clone(),
+        answer: turn
+            .evaluation
+            .as_ref()
+            .and_then(|e| e.result.as_ref())
+            .and_then(|r| r.content.clone()),
+        asked: turn
+            .prompt
+            .created_date_time
+            .as_ref()
+            .and_then(GraphTime::instant),
+    }
+}
+
+/// A stored conversation, back as turns; a turn whose JSON no longer reads is left out.
+pub fn turns_from(conversation: &StoredConversation) -> Vec<Turn> {
+    conversation
+        .turns
+        .iter()
+        .filter_map(|t| {
+            let prompt = serde_json::from_str(&t.prompt_json).ok()?;
+            let evaluation = t
+                .evaluation_json
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok());
+            Some(Turn { prompt, evaluation })
+        })
+        .collect()
+}
+
+/// Whether no evaluation of the conversation is still running (a settled one will not change
+/// unless someone asks again, which bumps the session).
+pub fn settled(turns: &[Turn]) -> bool {
+    turns.iter().all(|t| {
+        t.evaluation
+            .as_ref()
+            .is_none_or(|e| !e.state.is_in_progress())
+    })
+}
+
+/// Stores a conversation just read from Graph for `session`.
+pub fn put_conversation(
+    store: &Store,
+    session: &Session,
+    turns: &[Turn],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let records: Vec<_> = turns.iter().map(turn_record).collect();
+    let modified = session.last_modified_date_time.as_ref().map(|t| t.raw());
+    store.put_conversation(
+        &session.id,
+        modified.as_deref(),
+        &records,
+        settled(turns),
+        now,
+    )
+}
+
+/// Stores sessions just read from Graph.
+pub fn put_sessions(store: &Store, sessions: &[Session], now: Timestamp) -> Result<(), StoreError> {
+    let records: Vec<_> = sessions.iter().map(session_record).collect();
+    store.put_sessions(&records, now)
+}
+
+/// Every stored session as Graph's model, newest first.
+pub fn stored_sessions(store: &Store) -> Result<Vec<Session>, StoreError> {
+    Ok(store.sessions()?.into_iter().map(session_from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sctui_graph::models::{Evaluation, EvaluationState, Prompt};
+
+    #[test]
+    fn hosts_keep_their_port_and_the_demo_is_one_store() {
+        let t = StoreTarget::new(
+            false,
+            "https://graph.microsoft.com/beta",
+            "contoso",
+            "default",
+            true,
+        );
+        assert_eq!(t.key.host, "graph.microsoft.com");
+        let fake = StoreTarget::new(false, "http://127.0.0.1:4321/beta", "t", "w", true);
+        assert_eq!(fake.key.host, "127.0.0.1:4321");
+        let demo = StoreTarget::new(true, "http://127.0.0.1:4321/beta", "t", "w", true);
+        assert_eq!(demo.key.host, "demo");
+        assert_eq!(demo.for_workspace("other").key.workspace, "other");
+        let off = StoreTarget::new(true, "x", "t", "w", false);
+        assert!(off.open().unwrap().is_none());
+    }
+
+    #[test]
+    fn turns_round_trip_through_their_json() {
+        let prompt: Prompt = serde_json::from_str(
+            r#"{"id":"p1","type":"prompt","content":"why?","createdDateTime":"2025-09-17T19:23:41.07343Z"}"#,
+        )
+        .unwrap();
+        let evaluation: Evaluation = serde_json::from_str(
+            r#"{"id":"e1","state":"completed","result":{"content":"because","type":"success"}}"#,
+        )
+        .unwrap();
+        let turn = Turn {
+            prompt,
+            evaluation: Some(evaluation),
+        };
+        let record = turn_record(&turn);
+        assert_eq!(record.question.as_deref(), Some("why?"));
+        assert_eq!(record.answer.as_deref(), Some("because"));
+        let stored = StoredConversation {
+            turns: vec![sctui_store::StoredTurn {
+                prompt_json: record.prompt_json,
+                evaluation_json: record.evaluation_json,
+            }],
+            stored: Timestamp::UNIX_EPOCH,
+            session_modified: None,
+            settled: true,
+        };
+        assert_eq!(turns_from(&stored), vec![turn.clone()]);
+        assert!(settled(std::slice::from_ref(&turn)));
+        let mut running = turn;
+        if let Some(e) = running.evaluation.as_mut() {
+            e.state = EvaluationState::Running;
+        }
+        assert!(!settled(&[running]));
+    }
+
+    #[test]
+    fn sessions_round_trip_with_exact_times() {
+        let json = r#"{"id":"a","displayName":null,"createdDateTime":"2025-09-17T19:23:41.07343Z","lastModifiedDateTime":"2025-09-17T19:23:41.1506601Z"}"#;
+        let session: Session = serde_json::from_str(json).unwrap();
+        let back = session_from(session_record(&session));
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    }
+}
