@@ -66,6 +66,16 @@ const SNIPPETS: &[(&str, How)] = &[
         How::Run { prelude: "" },
     ),
     (
+        "sctui sync --conversations",
+        How::Run {
+            // Graph is `sctui fake-graph` (its demo sessions) on a free port
+            prelude: r#"sctui fake-graph > fake-graph.out &
+until url=$(head -n 1 fake-graph.out) && [ -n "$url" ]; do sleep 0.1; done
+export SCTUI_GRAPH_URL="$url" SCTUI_ACCESS_TOKEN=anything
+"#,
+        },
+    ),
+    (
         "sctui --demo --faults",
         How::Mirrored("fault_specs_in_the_readme_parse below (the TUI line opens a terminal UI)"),
     ),
@@ -216,6 +226,19 @@ fn the_fake_graph_snippet_lists_all_250_sessions_and_stops_the_fake() {
         list.as_array().map(Vec::len),
         Some(250),
         "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn the_store_snippet_syncs_searches_and_reads_offline() {
+    let (out, _home) = run_snippet("sctui sync --conversations");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("conversations fetched"), "{}", describe(&out));
+    assert!(text.contains("**SharpHound**"), "{}", describe(&out));
+    assert!(
+        text.contains("schema "),
+        "store stats ran: {}",
         describe(&out)
     );
 }

@@ -4,8 +4,9 @@
 //! Each page and each conversation is written as soon as it arrives, in its own transaction, so
 //! an interrupted sync keeps what it fetched and the next one skips conversations already stored
 //! and unchanged (same `lastModifiedDateTime`, no evaluation running when stored). Every request
-//! goes through the client's own retry policy; a 429 answer also pauses the other requests of
-//! the sync for as long as Graph asked, so throttling slows everyone down instead of piling up.
+//! goes through the client's own retry policy, and no more than `concurrency` are in flight; a
+//! 429 answer also holds back the next pages and conversations for as long as Graph asked, so
+//! throttling slows the whole sync down instead of piling up.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,7 +16,7 @@ use jiff::Timestamp;
 use tokio::sync::Semaphore;
 
 use super::{Store, StoreError};
-use sctui_graph::conversation::{Turn, latest};
+use sctui_graph::conversation::load_conversation_gated;
 use sctui_graph::models::Session;
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice, RetryObserver};
 
@@ -173,7 +174,11 @@ pub async fn run(
             let permits = permits.clone();
             let gate = gate.clone();
             async move {
-                let turns = load(&client, &session.id, &permits, &gate).await;
+                // a 429 anywhere holds back every session not yet started
+                gate.wait().await;
+                let turns =
+                    load_conversation_gated(&client, &session.id, concurrency, Some(&permits))
+                        .await;
                 (session, turns)
             }
         })
@@ -218,37 +223,6 @@ fn modified(session: &Session) -> Option<Timestamp> {
         .last_modified_date_time
         .as_ref()
         .and_then(|t| t.instant())
-}
-
-/// A session's prompts and their latest evaluations, each request under a permit and the gate.
-async fn load(
-    client: &GraphClient,
-    session: &str,
-    permits: &Semaphore,
-    gate: &Gate,
-) -> Result<Vec<Turn>, GraphError> {
-    let mut prompts = {
-        let _permit = permits.acquire().await;
-        gate.wait().await;
-        client.list_prompts(session).await?
-    };
-    prompts.sort_by_key(|p| p.created_date_time.as_ref().and_then(|t| t.instant()));
-    let evaluations = futures::future::join_all(prompts.iter().map(|p| async {
-        let _permit = permits.acquire().await;
-        gate.wait().await;
-        client.list_evaluations(session, &p.id).await
-    }))
-    .await;
-    let mut turns = Vec::with_capacity(prompts.len());
-    for (prompt, evaluations) in prompts.into_iter().zip(evaluations) {
-        let evaluation = match evaluations {
-            Ok(list) => latest(list),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        turns.push(Turn { prompt, evaluation });
-    }
-    Ok(turns)
 }
 
 /// Runs a store call on a blocking thread (SQLite never runs on an async worker).
