@@ -192,8 +192,12 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 deadline: backend.config.ask_timeout,
                 ..PollPlan::default()
             };
+            // the worker owns the store: the first frame never waits on the disk
+            let store =
+                store::target(&global, &backend.config).for_workspace(backend.client.workspace());
+            let store = store.enabled.then_some(store);
             let result =
-                crate::tui::runtime::run(backend.client.clone(), state, plan, sign_in).await;
+                crate::tui::runtime::run(backend.client.clone(), state, plan, sign_in, store).await;
             backend.shutdown().await;
             result.map_err(RunError::from)
         }

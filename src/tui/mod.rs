@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod clipboard;
+pub mod persist;
 pub mod prefetch;
 pub mod runtime;
 pub mod ui;

@@ -28,13 +28,14 @@ pub async fn run(
     mut state: State,
     plan: PollPlan,
     sign_in: Option<std::sync::Arc<sctui_graph::auth::setup::Chosen>>,
+    store: Option<crate::store::StoreTarget>,
 ) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     if state.settings.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
     }
-    let result = event_loop(&mut terminal, client, &mut state, plan, sign_in).await;
+    let result = event_loop(&mut terminal, client, &mut state, plan, sign_in, store).await;
     if state.settings.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     }
@@ -49,9 +50,10 @@ async fn event_loop(
     state: &mut State,
     plan: PollPlan,
     sign_in: Option<std::sync::Arc<sctui_graph::auth::setup::Chosen>>,
+    store: Option<crate::store::StoreTarget>,
 ) -> std::io::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in);
+    let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in, store);
     let mut terminal_events = EventStream::new();
     let size = terminal.size()?;
     let mut timers = Timers::new();

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
+use super::persist::Persist;
 use super::prefetch::Prefetcher;
 use sctui_graph::auth::setup::Chosen;
 use sctui_graph::conversation::{self, FollowError, PollPlan, Turn};
@@ -172,6 +173,19 @@ pub enum Event {
     SignInFailed { req: RequestId, error: SignInError },
     /// A request is waiting before a retry (throttling or a network hiccup).
     Retrying(RetryNotice),
+    /// The session list kept in the local store, read at start (before Graph answers).
+    StoredList {
+        sessions: Vec<Session>,
+        info: crate::store::ListInfo,
+    },
+    /// A conversation from the local store, while request `req` fetches it from Graph.
+    ConversationStored {
+        req: RequestId,
+        session_id: String,
+        turns: Vec<Turn>,
+    },
+    /// The local store failed in a way worth telling once (a full disk, a file set aside).
+    StoreWarning { message: String },
 }
 
 impl Event {
@@ -197,8 +211,12 @@ impl Event {
             | Self::WorkspacesFailed { req, .. }
             | Self::SignInPrompt { req, .. }
             | Self::SignedIn { req, .. }
-            | Self::SignInFailed { req, .. } => Some(*req),
-            Self::Retrying(_) | Self::ConversationPrefetched { .. } => None,
+            | Self::SignInFailed { req, .. }
+            | Self::ConversationStored { req, .. } => Some(*req),
+            Self::Retrying(_)
+            | Self::ConversationPrefetched { .. }
+            | Self::StoredList { .. }
+            | Self::StoreWarning { .. } => None,
         }
     }
 
@@ -213,6 +231,9 @@ impl Event {
                 | Self::Asked { .. }
                 | Self::EvaluationUpdated { .. }
                 | Self::SignInPrompt { .. }
+                | Self::ConversationStored { .. }
+                | Self::StoredList { .. }
+                | Self::StoreWarning { .. }
         )
     }
 }
@@ -250,7 +271,7 @@ pub fn spawn(
     plan: PollPlan,
     events: mpsc::UnboundedSender<Event>,
 ) -> mpsc::UnboundedSender<Command> {
-    spawn_with_sign_in(client, plan, events, None)
+    spawn_with_sign_in(client, plan, events, None, None)
 }
 
 /// Like [`spawn`], with what an interactive device-code sign-in needs (`None` in `--demo` or when
@@ -260,13 +281,22 @@ pub fn spawn_with_sign_in(
     plan: PollPlan,
     events: mpsc::UnboundedSender<Event>,
     sign_in: Option<Arc<Chosen>>,
+    store: Option<crate::store::StoreTarget>,
 ) -> mpsc::UnboundedSender<Command> {
     let (commands_tx, commands_rx) = mpsc::unbounded_channel();
+    let persist = store.map(|target| Persist::new(target, events.clone()));
     let notices = events.clone();
     let client = client.with_retry_observer(Arc::new(move |notice| {
         let _ = notices.send(Event::Retrying(notice));
     }));
-    tokio::spawn(run(client, plan, commands_rx, events, sign_in));
+    tokio::spawn(run_with_store(
+        client,
+        plan,
+        commands_rx,
+        events,
+        sign_in,
+        persist,
+    ));
     commands_tx
 }
 
@@ -277,10 +307,26 @@ pub fn spawn_with_sign_in(
 pub async fn run(
     client: GraphClient,
     plan: PollPlan,
-    mut commands: mpsc::UnboundedReceiver<Command>,
+    commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<Event>,
     sign_in: Option<Arc<Chosen>>,
 ) {
+    run_with_store(client, plan, commands, events, sign_in, None).await
+}
+
+/// [`run`] with the local store: it is opened first (off the UI thread) and its list sent, and
+/// what Graph returns is written to it.
+pub async fn run_with_store(
+    client: GraphClient,
+    plan: PollPlan,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+    sign_in: Option<Arc<Chosen>>,
+    persist: Option<Arc<Persist>>,
+) {
+    if let Some(persist) = &persist {
+        persist.open().await;
+    }
     let mut sign_in_task: Option<AbortHandle> = None;
     let mut client = client;
     let mut tasks = JoinSet::new();
@@ -300,6 +346,9 @@ pub async fn run(
                 Some(Command::SwitchWorkspace { id }) => {
                     // in the loop, so every command sent after it uses the new workspace
                     prefetcher.cancel();
+                    if let Some(persist) = &persist {
+                        persist.switch_workspace(&id).await;
+                    }
                     client = client.for_workspace(id);
                 }
                 Some(Command::CancelSignIn) => {
@@ -324,8 +373,10 @@ pub async fn run(
                     };
                     let client = client.clone();
                     let events = events.clone();
+                    let persist = persist.clone();
                     let handle = tasks.spawn(async move {
-                        execute(&client, plan, command, &events).await;
+                        execute_with_store(&client, plan, command, &events, persist.as_ref())
+                            .await;
                     });
                     if let Some(req) = ask {
                         follows.insert(req, handle);
@@ -348,9 +399,102 @@ pub async fn execute(
     command: Command,
     events: &mpsc::UnboundedSender<Event>,
 ) {
+    execute_with_store(client, plan, command, events, None).await
+}
+
+/// [`execute`], writing what Graph returns to the local store (and showing a stored
+/// conversation while Graph's is on its way).
+pub async fn execute_with_store(
+    client: &GraphClient,
+    plan: PollPlan,
+    command: Command,
+    events: &mpsc::UnboundedSender<Event>,
+    persist: Option<&Arc<Persist>>,
+) {
     let send = |event| {
         let _ = events.send(event);
     };
+    if let Some(persist) = persist {
+        match &command {
+            Command::LoadFirstPage { req, query } | Command::LoadBulkPage { req, query } => {
+                let first = matches!(command, Command::LoadFirstPage { .. });
+                let event = match client.list_sessions(query).await {
+                    Ok(page) => {
+                        persist.page(None, query.filter.is_none(), &page).await;
+                        Event::PageLoaded {
+                            req: *req,
+                            first,
+                            page,
+                        }
+                    }
+                    Err(error) => Event::PageFailed { req: *req, error },
+                };
+                return send(event);
+            }
+            Command::LoadNextPage { req, link } => {
+                let event = match client.next_page(link).await {
+                    Ok(page) => {
+                        persist.page(Some(link), false, &page).await;
+                        Event::PageLoaded {
+                            req: *req,
+                            first: false,
+                            page,
+                        }
+                    }
+                    Err(error) => Event::PageFailed { req: *req, error },
+                };
+                return send(event);
+            }
+            Command::LoadConversation { req, session_id } => {
+                if let Some(turns) = persist.stored_conversation(session_id.clone()).await {
+                    send(Event::ConversationStored {
+                        req: *req,
+                        session_id: session_id.clone(),
+                        turns,
+                    });
+                }
+                let event = match conversation::load_conversation(client, session_id).await {
+                    Ok(turns) => {
+                        persist
+                            .conversation(session_id.clone(), turns.clone())
+                            .await;
+                        Event::ConversationLoaded {
+                            req: *req,
+                            session_id: session_id.clone(),
+                            turns,
+                        }
+                    }
+                    Err(error) => {
+                        if error.is_not_found() {
+                            persist.remove(session_id.clone()).await;
+                        }
+                        Event::ConversationFailed {
+                            req: *req,
+                            session_id: session_id.clone(),
+                            error,
+                        }
+                    }
+                };
+                return send(event);
+            }
+            Command::Rename { req, id, name } => {
+                let event = match client.rename_session(id, name).await {
+                    Ok(session) => {
+                        persist.sessions(vec![session.clone()]).await;
+                        Event::Renamed { req: *req, session }
+                    }
+                    Err(error) => Event::RenameFailed {
+                        req: *req,
+                        id: id.clone(),
+                        name: name.clone(),
+                        error,
+                    },
+                };
+                return send(event);
+            }
+            _ => {}
+        }
+    }
     match command {
         Command::LoadBulkPage { req, query } => send(match client.list_sessions(&query).await {
             Ok(page) => Event::PageLoaded {

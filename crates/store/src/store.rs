@@ -249,7 +249,7 @@ impl Store {
                 ])?;
             }
             tx.execute(
-                "UPDATE sessions SET conversation_ms = ?2, conversation_modified = ?3,
+                "UPDATE sessions SET conversation_ms = ?2, conversation_modified = coalesce(?3, modified),
                  conversation_settled = ?4 WHERE key = ?1",
                 params![key, now_ms, session_modified, settled],
             )?;

@@ -381,6 +381,17 @@ impl Default for Settings {
     }
 }
 
+/// The list as the local store had it, shown until Graph has confirmed it page by page.
+#[derive(Debug, Clone, Default)]
+pub struct StoredList {
+    /// When the store last took a page of the list.
+    pub updated: Option<Timestamp>,
+    /// When a listing last reached its end.
+    pub complete: Option<Timestamp>,
+    /// Sessions Graph has listed since (the rest may be gone).
+    pub seen: std::collections::HashSet<String>,
+}
+
 /// The whole application state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -411,6 +422,8 @@ pub struct State {
     /// The `/` filter text (kept while browsing after Enter).
     pub filter: Input,
     pub paging: Paging,
+    /// The list shown from the local store, until Graph has confirmed it (`None` otherwise).
+    pub stored: Option<StoredList>,
     /// Requests sent to the worker and not answered yet (drives the spinner).
     pub requests: Requests,
     pub spinner_frame: usize,
@@ -466,6 +479,7 @@ impl State {
             mode: Mode::Browsing,
             filter: Input::default(),
             paging: Paging::default(),
+            stored: None,
             requests: Requests::default(),
             spinner_frame: 0,
             retry_notice: None,

@@ -18,6 +18,22 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         None if state.paging.next_link.is_some() => format!("{loaded}+ sessions"),
         None => format!("{loaded} sessions"),
     };
+    // the list from the local store, until Graph has confirmed it: "stored 2 h ago · refreshing"
+    let count = match &state.stored {
+        Some(stored) => {
+            let age = stored
+                .updated
+                .map(|t| crate::timefmt::relative(t, state.now, &state.settings.tz))
+                .unwrap_or_else(|| "earlier".into());
+            let doing = if state.paging.failed {
+                "Graph unreachable, retrying"
+            } else {
+                "refreshing"
+            };
+            format!("{loaded} known · stored {age} · {doing}")
+        }
+        None => count,
+    };
     let workspace = match &state.workspace_name {
         Some(name) => format!(
             "{} ({})",

@@ -23,6 +23,22 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
         }
     }
     match event {
+        Event::PageLoaded { first, page, .. } if state.stored.is_some() => {
+            let mut out = on_page(state, first, page);
+            out.merge(maybe_prefetch(state));
+            out
+        }
+        Event::StoredList { sessions, info } => on_stored_list(state, sessions, info),
+        Event::ConversationStored {
+            session_id, turns, ..
+        } => {
+            on_stored_conversation(state, &session_id, turns);
+            Output::none()
+        }
+        Event::StoreWarning { message } => {
+            state.status = Some(warning(message));
+            Output::none()
+        }
         Event::PageLoaded { first, page, .. } => {
             let mut out = Output::none();
             if apply_page(state, first, page) {
@@ -91,6 +107,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             Output::none()
         }
         Event::Created { req, session } => {
+            keep(state, &session.id);
             if let Some(Pending::Ask { session_id, .. }) = state.requests.get_mut(req) {
                 *session_id = Some(session.id.clone());
             }

@@ -28,9 +28,12 @@ mod events;
 mod list;
 mod modes;
 mod prefetch;
+mod stored;
 
 #[cfg(test)]
 mod bulk_tests;
+#[cfg(test)]
+mod stored_tests;
 
 use ask::*;
 use edit::*;
@@ -38,6 +41,7 @@ use events::*;
 use list::*;
 use modes::*;
 use prefetch::*;
+use stored::*;
 
 /// Everything that can change the state.
 // Worker events are large but each is moved once into `update`, never stored: no need to box.
@@ -89,6 +93,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
         }
         Msg::Clock(now) => {
             state.now = now;
+            // Graph could not be reached at start: the stored list stays, and Graph is asked again
+            if state.stored.is_some() && state.paging.failed && state.requests.page().is_none() {
+                state.paging.failed = false;
+                return start_load(state);
+            }
             Output::none()
         }
         Msg::Resize(w, h) => {

@@ -1,0 +1,168 @@
+//! The stored list at start (issue 14): shown at once, revalidated page by page, sessions gone
+//! from a complete listing removed, a rename in flight kept; stored conversations shown until
+//! Graph's arrive.
+
+use super::*;
+use crate::store::ListInfo;
+
+fn session(id: &str, name: &str) -> Session {
+    Session {
+        id: id.into(),
+        display_name: Some(name.into()),
+        created_date_time: None,
+        last_modified_date_time: None,
+    }
+}
+
+fn page(state: &State, first: bool, value: Vec<Session>, next: Option<&str>) -> Msg {
+    Msg::Worker(Event::PageLoaded {
+        req: state.requests.page().expect("a page request in flight"),
+        first,
+        page: Page {
+            value,
+            next_link: next.map(str::to_string),
+            count: None,
+        },
+    })
+}
+
+fn ids(state: &State) -> Vec<String> {
+    let mut ids: Vec<String> = state
+        .sessions
+        .iter()
+        .map(|e| e.session.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn started_with_stored() -> State {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 30);
+    let _ = init(&mut state);
+    let stored = vec![
+        session("kept", "Kept"),
+        session("gone", "Gone since"),
+        session("renamed", "Old name"),
+    ];
+    let info = ListInfo {
+        known: 3,
+        updated: Some("2026-01-01T10:00:00Z".parse().unwrap()),
+        complete: None,
+    };
+    let _ = update(
+        &mut state,
+        Msg::Worker(Event::StoredList {
+            sessions: stored,
+            info,
+        }),
+    );
+    state
+}
+
+#[test]
+fn the_stored_list_shows_at_once_and_graph_revalidates_it_page_by_page() {
+    let mut state = started_with_stored();
+    assert_eq!(ids(&state), ["gone", "kept", "renamed"]);
+    assert!(state.stored.is_some());
+    assert!(!state.paging.loaded_once, "Graph has not answered yet");
+
+    // the first page merges (nothing stored disappears yet) and walks the rest in bulk
+    let msg = page(
+        &state,
+        true,
+        vec![session("new", "New one")],
+        Some("http://h/next"),
+    );
+    let out = update(&mut state, msg);
+    assert_eq!(ids(&state), ["gone", "kept", "new", "renamed"]);
+    assert!(
+        out.commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadBulkPage { .. })),
+        "{out:?}"
+    );
+    // a rename in flight on a stored row
+    if let Some(i) = state.index.get("renamed").copied() {
+        state.sessions[i].pending = Some(crate::tui::app::state::PendingRename {
+            name: "New name".into(),
+            req: state
+                .requests
+                .start(crate::tui::app::requests::Pending::Rename {
+                    session_id: "renamed".into(),
+                    name: "New name".into(),
+                }),
+        });
+    }
+    // the walk ends: what Graph did not list is gone, except the row being renamed
+    let msg = page(
+        &state,
+        false,
+        vec![session("kept", "Kept"), session("new", "New one")],
+        None,
+    );
+    let _ = update(&mut state, msg);
+    assert_eq!(ids(&state), ["kept", "new", "renamed"]);
+    assert!(state.stored.is_none(), "the list is Graph's now");
+}
+
+#[test]
+fn graph_answering_first_means_the_stored_list_is_not_used() {
+    let mut state = State::new("default", "demo");
+    let _ = init(&mut state);
+    let msg = page(&state, true, vec![session("a", "A")], None);
+    let _ = update(&mut state, msg);
+    let _ = update(
+        &mut state,
+        Msg::Worker(Event::StoredList {
+            sessions: vec![session("old", "Old")],
+            info: ListInfo::default(),
+        }),
+    );
+    assert_eq!(ids(&state), ["a"]);
+    assert!(state.stored.is_none());
+}
+
+#[test]
+fn a_stored_conversation_shows_until_graphs_arrives() {
+    let mut state = started_with_stored();
+    let req = state
+        .requests
+        .start(crate::tui::app::requests::Pending::Conversation {
+            session_id: "kept".into(),
+        });
+    let turn = |content: &str| Turn {
+        prompt: serde_json::from_value(serde_json::json!({"id": "p1", "content": content}))
+            .unwrap(),
+        evaluation: None,
+    };
+    let _ = update(
+        &mut state,
+        Msg::Worker(Event::ConversationStored {
+            req,
+            session_id: "kept".into(),
+            turns: vec![turn("stored question")],
+        }),
+    );
+    let shown = |state: &State| {
+        state.conversations["kept"].turns[0]
+            .prompt
+            .content
+            .clone()
+            .unwrap_or_default()
+    };
+    assert_eq!(shown(&state), "stored question");
+    assert!(
+        state.requests.get(req).is_some(),
+        "Graph's answer is still awaited"
+    );
+    let _ = update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            req,
+            session_id: "kept".into(),
+            turns: vec![turn("fresh question")],
+        }),
+    );
+    assert_eq!(shown(&state), "fresh question");
+}

@@ -1,0 +1,170 @@
+//! The worker's side of the local store: it opens the store off the UI thread, hands the stored
+//! list and conversations to the app at once, and writes what Graph returns. A store that fails
+//! (full disk, unreadable) is a warning; the app keeps working from memory.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Page, Session};
+use tokio::sync::mpsc;
+
+use super::worker::Event;
+use crate::store::{Store, StoreError, StoreTarget};
+
+/// The store as the worker holds it: the file for the workspace in use, and the listings in
+/// progress (a listing that reaches its end tells which sessions are gone).
+pub struct Persist {
+    target: Mutex<StoreTarget>,
+    store: Mutex<Option<Arc<Store>>>,
+    /// Next-page link → when the unfiltered listing it continues started.
+    listings: Mutex<HashMap<String, Timestamp>>,
+    warned: AtomicBool,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl Persist {
+    /// A store for `target`, not opened yet ([`Persist::open`] does, off the UI thread).
+    pub fn new(target: StoreTarget, events: mpsc::UnboundedSender<Event>) -> Arc<Self> {
+        Arc::new(Self {
+            target: Mutex::new(target),
+            store: Mutex::new(None),
+            listings: Mutex::new(HashMap::new()),
+            warned: AtomicBool::new(false),
+            events,
+        })
+    }
+
+    /// Opens the store and sends the stored list (nothing when the store is empty or off).
+    pub async fn open(self: &Arc<Self>) {
+        let target = lock(&self.target).clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let opened = target.open()?;
+            let Some(opened) = opened else {
+                return Ok(None);
+            };
+            let sessions = crate::store::stored_sessions(&opened.store)?;
+            let info = opened.store.list_info()?;
+            Ok::<_, StoreError>(Some((opened, sessions, info)))
+        })
+        .await;
+        match opened {
+            Ok(Ok(Some((opened, sessions, info)))) => {
+                if let Some(recovered) = opened.recovered {
+                    self.warn(recovered.to_string());
+                }
+                *lock(&self.store) = Some(Arc::new(opened.store));
+                if !sessions.is_empty() {
+                    let _ = self.events.send(Event::StoredList { sessions, info });
+                }
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => self.failed(&e),
+            Err(e) => self.warn(format!("The local store could not be opened: {e}")),
+        }
+    }
+
+    /// Uses the store of another workspace from now on (and sends its stored list).
+    pub async fn switch_workspace(self: &Arc<Self>, workspace: &str) {
+        {
+            let mut target = lock(&self.target);
+            *target = target.for_workspace(workspace);
+        }
+        *lock(&self.store) = None;
+        lock(&self.listings).clear();
+        self.open().await;
+    }
+
+    /// Stores a page. `started` is when its listing began, for a listing of every session (no
+    /// filter) from its first page; `link` is the next-page link it was fetched with. The last
+    /// page of such a listing removes the sessions it did not hold.
+    pub async fn page(self: &Arc<Self>, link: Option<&str>, fresh: bool, page: &Page<Session>) {
+        let started = match link {
+            Some(link) => lock(&self.listings).remove(link),
+            None => fresh.then(Timestamp::now),
+        };
+        let finished = match (&page.next_link, started) {
+            (Some(next), Some(started)) => {
+                lock(&self.listings).insert(next.clone(), started);
+                None
+            }
+            (None, started) => started,
+            (Some(_), None) => None,
+        };
+        let sessions = page.value.clone();
+        self.write(move |store| {
+            crate::store::put_sessions(store, &sessions, Timestamp::now())?;
+            if let Some(started) = finished {
+                store.finish_listing(started)?;
+            }
+            Ok(())
+        })
+        .await;
+    }
+
+    /// Stores sessions as Graph returned them (a rename, a create).
+    pub async fn sessions(self: &Arc<Self>, sessions: Vec<Session>) {
+        self.write(move |store| crate::store::put_sessions(store, &sessions, Timestamp::now()))
+            .await;
+    }
+
+    /// Forgets a session Graph no longer has.
+    pub async fn remove(self: &Arc<Self>, id: String) {
+        self.write(move |store| store.remove_session(&id)).await;
+    }
+
+    /// Stores a conversation just read from Graph.
+    pub async fn conversation(self: &Arc<Self>, session_id: String, turns: Vec<Turn>) {
+        self.write(move |store| {
+            let records: Vec<_> = turns.iter().map(crate::store::turn_record).collect();
+            let settled = crate::store::settled(&turns);
+            store.put_conversation(&session_id, None, &records, settled, Timestamp::now())
+        })
+        .await;
+    }
+
+    /// The stored conversation of a session, if any.
+    pub async fn stored_conversation(self: &Arc<Self>, session_id: String) -> Option<Vec<Turn>> {
+        let store = lock(&self.store).clone()?;
+        tokio::task::spawn_blocking(move || store.conversation(&session_id))
+            .await
+            .ok()?
+            .ok()
+            .flatten()
+            .map(|c| crate::store::turns_from(&c))
+    }
+
+    async fn write(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> Result<(), StoreError> + Send + 'static,
+    ) {
+        let Some(store) = lock(&self.store).clone() else {
+            return;
+        };
+        match tokio::task::spawn_blocking(move || f(&store)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.failed(&e),
+            Err(e) => tracing::warn!(error = %e, "store write task failed"),
+        }
+    }
+
+    fn failed(&self, error: &StoreError) {
+        tracing::warn!(%error, "local store");
+        if error.is_full() {
+            self.warn(error.to_string());
+        }
+    }
+
+    /// Tells the user once per run; the log has every occurrence.
+    fn warn(&self, message: String) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            let _ = self.events.send(Event::StoreWarning { message });
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
