@@ -750,3 +750,36 @@ fn create_cursor_follows_a_sanitised_paste() {
     app::update(&mut state, Msg::Paste("paste\x1b]0;title\x07d".into()));
     editor_cursor_is_after_text(&state, 21, 79);
 }
+
+/// Issue 14: the list from the local store at start, before Graph answers, then with Graph
+/// unreachable (the stored list stays and says so), at two sizes.
+#[test]
+fn stored_list_at_start_and_with_graph_unreachable() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let mut state = started(w, h);
+        app::update(
+            &mut state,
+            Msg::Worker(Event::StoredList {
+                sessions: sessions(),
+                info: sctui::store::ListInfo {
+                    known: sessions().len(),
+                    updated: Some("2026-01-31T10:00:00Z".parse().unwrap()),
+                    complete: None,
+                },
+            }),
+        );
+        insta::assert_snapshot!(format!("s40_stored_list_{w}x{h}"), render(&state));
+        let req = state.requests.page().expect("Graph is still asked");
+        app::update(
+            &mut state,
+            Msg::Worker(Event::PageFailed {
+                req,
+                error: api_503(),
+            }),
+        );
+        insta::assert_snapshot!(
+            format!("s41_stored_list_unreachable_{w}x{h}"),
+            render(&state)
+        );
+    }
+}
