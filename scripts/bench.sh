@@ -4,8 +4,13 @@
 #   `sessions list --all --output json` vs a curl loop following @odata.nextLink, and how fast the
 #   fake generates 100,000 sessions.
 #
+# A second table (issue 16) measures round trips against a far Graph: the fake with
+# `--faults latency=300ms`, timing `sessions list --all` over 3,000 sessions, opening a 60-prompt
+# conversation, moving to the next session after a 1 s pause, and start to first frame.
+#
 # Usage: scripts/bench.sh            (builds the release binary first)
 #        SKIP_BUILD=1 RUNS=10 scripts/bench.sh
+#        ONLY=latency SKIP_BUILD=1 scripts/bench.sh     (the latency table alone)
 # Needs tmux, curl, jq (installed with apt-get when missing) and uses hyperfine when available.
 # Everything talks to the built-in fake on 127.0.0.1; nothing leaves the machine.
 set -euo pipefail
@@ -61,6 +66,7 @@ TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
 EXTRA_ENV=()
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN {print (v + 0 <= g + 0) ? "met" : "MISSED"}'; }
 
 # Starts `sctui ARGS…` in a fresh 120×40 tmux session and prints its pid.
 start_tui() {
@@ -117,13 +123,16 @@ stop_fake() { kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null
 
 LIST_SHOWN='[0-9]+\+? sessions|[0-9]+/[0-9]+ sessions'
 
-# ---- 1. start to first drawn frame -------------------------------------------------------------
+# Median milliseconds from process start to exit right after the first frame
+# (SCTUI_EXIT_AFTER_FIRST_FRAME=$1: `1` any frame, `list` the first showing the list), $RUNS runs
+# in a 120×40 tmux pane; the other arguments are sctui's.
 first_frame() {
-    local mode="$1" name="ff$1"
+    local mode="$1" name="ff$1$RANDOM"
+    shift
     cat >"$WORK/$name.sh" <<EOF
 for i in \$(seq $RUNS); do
     s=\$(date +%s%N)
-    SCTUI_EXIT_AFTER_FIRST_FRAME=$mode $(printf '%q ' "${SCTUI_ENV[@]}" "$BIN") --demo
+    SCTUI_EXIT_AFTER_FIRST_FRAME=$mode $(printf '%q ' "${SCTUI_ENV[@]}" "${EXTRA_ENV[@]}" "$BIN" "$@")
     e=\$(date +%s%N)
     echo \$(( (e - s) / 1000 )) >>"$WORK/$name.times"
 done
@@ -137,9 +146,12 @@ EOF
     done
     awk '{print $1 / 1000}' "$WORK/$name.times" | median
 }
+
+if [ "${ONLY:-}" != latency ]; then
+# ---- 1. start to first drawn frame -------------------------------------------------------------
 log "start to first frame ($RUNS runs each)"
-FF_ANY=$(first_frame 1)
-FF_LIST=$(first_frame list)
+FF_ANY=$(first_frame 1 --demo)
+FF_LIST=$(first_frame list --demo)
 
 # ---- 2. idle CPU -------------------------------------------------------------------------------
 log "idle CPU over 10 s"
@@ -261,7 +273,6 @@ stop_fake
 RATIO=$(awk -v a="$LIST_SCTUI" -v b="$LIST_CURL" 'BEGIN {printf "%.2f", a / b}')
 
 # ---- table -------------------------------------------------------------------------------------
-verdict() { awk -v v="$1" -v g="$2" 'BEGIN {print (v + 0 <= g + 0) ? "met" : "MISSED"}'; }
 APP_SHARE=$(awk -v a="$RSS_DEMO_BIG_ALL" -v f="$RSS_FAKE_BIG" 'BEGIN {printf "%.1f", a - f}')
 cat <<EOF
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr); release build.
@@ -276,4 +287,105 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(grep -m1 'model name' /proc/c
 | RSS of the app alone against \`fake-graph --sessions $BIG\` | < 60 MB | first page ${RSS_APP_FIRST} MB; all $BIG loaded (${LOAD_ALL_APP} s) ${RSS_APP_ALL} MB | $(verdict "$RSS_APP_ALL" 60) |
 | \`sessions list --all --output json\`, $LIST_N sessions, \$top=$PAGE | ≤ 1.2× curl loop | sctui $(printf '%.0f' "$LIST_SCTUI") ms vs curl+jq loop $(printf '%.0f' "$LIST_CURL") ms = ${RATIO}× ($TIMER) | $(verdict "$RATIO" 1.2) |
 | fake generating $BIG sessions (\`fake-graph --sessions $BIG\` to serving) | well under 1 s | ${GEN_BIG_MS} ms (100 sessions: ${GEN_SMALL_MS} ms; median of 5) | $(verdict "$GEN_BIG_MS" 1000) |
+EOF
+fi
+
+# ---- latency (issue 16): round trips against a far Graph ---------------------------------------
+# The fake answers every Graph request after LAT_MS, like a far service; what is timed is what a
+# user waits for, and the requests are counted from sctui's own log (one line per request).
+LAT_MS="${LAT_MS:-300}"
+LAT_N=3000
+LAT_RUNS="${LAT_RUNS:-5}"
+LOGFILE="$WORK/home/.state/sctui/sctui.log"
+log "latency: fake-graph --sessions $LAT_N --faults latency=${LAT_MS}ms ($LAT_RUNS runs each)"
+start_fake --sessions "$LAT_N" --faults "latency=${LAT_MS}ms"
+LAT_URL="$FAKE_URL"
+CLI=("${SCTUI_ENV[@]}" SCTUI_ACCESS_TOKEN=bench-token SCTUI_LOG=info "$BIN" --graph-url "$LAT_URL")
+
+# Runs `sctui ARGS…` $2 times ($1 names nothing, for the log); prints "median_ms requests" (the
+# requests of one run, from the log).
+timed() {
+    local runs="$1" times=() s e
+    shift
+    for _ in $(seq "$runs"); do
+        : >"$LOGFILE" 2>/dev/null || true
+        s=$(date +%s%N)
+        "${CLI[@]}" "$@" >/dev/null
+        e=$(date +%s%N)
+        times+=($(((e - s) / 1000000)))
+    done
+    echo "$(printf '%s\n' "${times[@]}" | median) $(grep -c 'graph request' "$LOGFILE" || true)"
+}
+
+log "latency: sessions list --all"
+read -r LIST_ALL_MS LIST_ALL_REQ < <(timed "$LAT_RUNS" sessions list --all --output json)
+read -r LIST_OLD_MS LIST_OLD_REQ < <(timed 1 sessions list --all --top 100 --output json)
+
+log "latency: seeding conversations through the API"
+new_session() { "${CLI[@]}" sessions create "$1" --output json | jq -r .id; }
+# asks $3 questions "$2 N" in session $1, $4 at a time
+ask_many() { seq "$3" | xargs -P "$4" -I{} "${CLI[@]}" ask --session "$1" "$2 {}" >/dev/null; }
+BIG_ID=$(new_session "bench: sixty prompts")
+ask_many "$BIG_ID" "Question" 60 30
+NEXT_ID=$(new_session "bench: next")
+ask_many "$NEXT_ID" "Next question" 3 3
+TOP_ID=$(new_session "bench: top")
+ask_many "$TOP_ID" "Top question" 3 3
+order=$("${CLI[@]}" sessions list --top 3 --output json | jq -r '.[].id' | tr '\n' ' ')
+[ "$order" = "$TOP_ID $NEXT_ID $BIG_ID " ] || log "unexpected order: $order"
+
+log "latency: opening the 60-prompt conversation (prompts list, as the TUI loads it)"
+read -r OPEN_MS OPEN_REQ < <(timed "$LAT_RUNS" prompts list "$BIG_ID" --output json)
+
+# Polls the pane of session $1 without pausing until it matches $2; prints the milliseconds since
+# $3 (date +%s%N).
+until_screen() {
+    local name="$1" pattern="$2" t0="$3" i
+    for ((i = 0; i < 20000; i++)); do
+        if "${TMUX_CMD[@]}" capture-pane -p -t "$name" | grep -Eq -- "$pattern"; then
+            echo $((($(date +%s%N) - t0) / 1000000))
+            return 0
+        fi
+    done
+    echo timeout
+}
+log "latency: TUI, j after a 1 s pause (the next session was fetched ahead), then j at once"
+next_ms=()
+cold_ms=()
+for run in $(seq "$LAT_RUNS"); do
+    name="next$run"
+    EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
+    start_tui "$name" --graph-url "$LAT_URL" >/dev/null
+    EXTRA_ENV=()
+    wait_screen "$name" 30 "Top question" || exit 1
+    sleep 1
+    t0=$(date +%s%N)
+    "${TMUX_CMD[@]}" send-keys -t "$name" j
+    next_ms+=("$(until_screen "$name" "Next question" "$t0")")
+    # on at once: the session after it was not fetched ahead (nothing settled in between)
+    t0=$(date +%s%N)
+    "${TMUX_CMD[@]}" send-keys -t "$name" j
+    cold_ms+=("$(until_screen "$name" "Question [0-9]" "$t0")")
+    "${TMUX_CMD[@]}" kill-session -t "$name"
+done
+NEXT_MS=$(printf '%s\n' "${next_ms[@]}" | median)
+COLD_MS=$(printf '%s\n' "${cold_ms[@]}" | median)
+
+log "latency: start to first frame"
+EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
+FF_LAT=$(first_frame 1 --graph-url "$LAT_URL")
+FF_LAT_LIST=$(first_frame list --graph-url "$LAT_URL")
+EXTRA_ENV=()
+stop_fake
+
+cat <<EOF
+
+Round trips against a far Graph: \`sctui fake-graph --sessions $LAT_N --faults latency=${LAT_MS}ms\`, median of $LAT_RUNS runs (requests counted in sctui's log).
+
+| what | goal | measured | before | |
+|---|---|---|---|---|
+| \`sessions list --all\`, $LAT_N sessions | ≤ 1.5 s | ${LIST_ALL_MS} ms, ${LIST_ALL_REQ} requests (\$top=1000) | ${LIST_OLD_MS} ms, ${LIST_OLD_REQ} requests (\$top=100) | $(verdict "$LIST_ALL_MS" 1500) |
+| open a 60-prompt conversation (\`prompts list\`, the TUI's load) | ≤ 0.8 s | ${OPEN_MS} ms, ${OPEN_REQ} requests in 2 round trips | | $(verdict "$OPEN_MS" 800) |
+| next session's conversation on screen, \`j\` after a 1 s pause (TUI) | ≤ 50 ms | ${NEXT_MS} ms (fetched ahead) | ${COLD_MS} ms (\`j\` at once: nothing fetched ahead) | $(verdict "$NEXT_MS" 50) |
+| start to first frame (TUI, exits after drawing) | ≤ 20 ms | ${FF_LAT} ms | first frame showing the list: ${FF_LAT_LIST} ms | $(verdict "$FF_LAT" 20) |
 EOF

@@ -46,9 +46,17 @@ async fn bulk_reads_ask_for_big_pages_and_a_first_page_stays_small() {
     .unwrap();
     let client = client(fake.base_url(), 100);
     assert_eq!(client.bulk_page_size(), 1000);
+    assert!(
+        !client.http_is_built(),
+        "no CA store is loaded before the first request (the TUI draws first)"
+    );
 
     let first = client.list_sessions(&ListQuery::default()).await.unwrap();
     assert_eq!(first.value.len(), 100);
+    assert!(
+        client.for_workspace("other").http_is_built(),
+        "clones share it"
+    );
     fake.faults().clear_seen();
     let all = client.all_sessions(ListQuery::default()).await.unwrap();
     assert_eq!(all.len(), 2500);

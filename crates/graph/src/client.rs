@@ -73,7 +73,9 @@ pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
 /// A Security Copilot client for one workspace. Cheap to clone (shares the connection pool).
 #[derive(Clone)]
 pub struct GraphClient {
-    http: reqwest::Client,
+    /// Built on the first request, not here: loading the system's CA store costs milliseconds of
+    /// disk and CPU that the TUI's first frame must not wait for. Shared by clones.
+    http: Arc<LazyHttp>,
     base: Url,
     workspace: String,
     page_size: u32,
@@ -92,17 +94,16 @@ struct Answer {
 }
 
 impl GraphClient {
-    /// Builds the client; fails on a bad or non-loopback `http://` URL.
+    /// Builds the client; fails on a bad or non-loopback `http://` URL. No connection is made
+    /// and no CA store is loaded until the first request.
     pub fn new(options: ClientOptions, tokens: Arc<dyn TokenSource>) -> Result<Self, GraphError> {
         let base = parse_base_url(&options.graph_url)?;
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
-            .build()
-            .map_err(|e| GraphError::InvalidUrl(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
-            http,
+            http: Arc::new(LazyHttp {
+                client: std::sync::OnceLock::new(),
+                connect_timeout: options.connect_timeout,
+                request_timeout: options.request_timeout,
+            }),
             base,
             workspace: options.workspace,
             page_size: options.page_size.clamp(1, MAX_PAGE_SIZE),
@@ -111,6 +112,11 @@ impl GraphClient {
             tokens,
             observer: None,
         })
+    }
+
+    /// Whether the HTTP client (with its CA store) has been built yet: only a request does that.
+    pub fn http_is_built(&self) -> bool {
+        self.http.client.get().is_some()
     }
 
     /// Registers who hears about retries (the TUI status bar).
@@ -401,6 +407,7 @@ impl GraphClient {
             let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut request = self
                 .http
+                .get()?
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
                 .header(header::ACCEPT, "application/json")
@@ -522,6 +529,29 @@ impl GraphClient {
                 status,
             });
         }
+    }
+}
+
+/// The `reqwest::Client`, built once on first use with the options it was given.
+struct LazyHttp {
+    client: std::sync::OnceLock<reqwest::Client>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+}
+
+impl LazyHttp {
+    fn get(&self) -> Result<&reqwest::Client, GraphError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let built = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .build()
+            .map_err(|e| GraphError::InvalidUrl(format!("cannot build the HTTP client: {e}")))?;
+        // two first requests at once may both build; one client wins and is kept
+        Ok(self.client.get_or_init(|| built))
     }
 }
 
