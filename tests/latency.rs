@@ -438,3 +438,27 @@ async fn serve(
     stream.write_all(answer.as_bytes()).await?;
     stream.shutdown().await
 }
+
+#[tokio::test]
+async fn choosing_device_code_sign_in_builds_no_http_client_yet() {
+    use sctui_graph::auth::cache::TokenCache;
+    use sctui_graph::auth::{AuthConfig, setup};
+    let dir = tempfile::tempdir().unwrap();
+    let chosen = setup::choose(
+        &AuthConfig::default(),
+        None,
+        &|_| None,
+        Some(TokenCache::at(dir.path().join("tokens.json"))),
+    )
+    .unwrap();
+    let http = chosen
+        .http
+        .as_ref()
+        .expect("device-code keeps a client for sign-in");
+    assert!(
+        !http.is_built(),
+        "the CA store is loaded by the first sign-in or refresh"
+    );
+    http.get().unwrap();
+    assert!(chosen.http.as_ref().unwrap().is_built());
+}

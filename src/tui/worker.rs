@@ -675,6 +675,11 @@ async fn device_code_sign_in(
     let (Some(http), Some(authority)) = (&chosen.http, &chosen.authority) else {
         return failed(SignInError::Unavailable);
     };
+    let http = match http.get() {
+        Ok(http) => http,
+        Err(e) => return failed(format!("Sign-in failed: {e}")),
+    };
+    let http = &http;
     let prompt = match sctui_graph::auth::device_code::start(http, authority).await {
         Ok(prompt) => prompt,
         Err(e) => return failed(e.into()),

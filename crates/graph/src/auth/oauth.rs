@@ -127,6 +127,39 @@ pub enum Reply {
 
 /// The HTTP client for the identity provider: short timeouts, our user agent.
 pub fn http_client() -> Result<reqwest::Client, AuthError> {
+    build_http_client()
+}
+
+/// The identity provider's HTTP client, built on first use: building one loads the system's CA
+/// store (milliseconds of disk and CPU), which must not delay the TUI's first frame when no
+/// sign-in or refresh is needed yet. Cheap to clone; clones share the client.
+#[derive(Clone, Default)]
+pub struct LazyClient(std::sync::Arc<std::sync::OnceLock<reqwest::Client>>);
+
+impl LazyClient {
+    /// One that is already built (tests, callers that have a client).
+    pub fn ready(client: reqwest::Client) -> Self {
+        let lazy = Self::default();
+        let _ = lazy.0.set(client);
+        lazy
+    }
+
+    /// The client, built now if this is its first use.
+    pub fn get(&self) -> Result<reqwest::Client, AuthError> {
+        if let Some(client) = self.0.get() {
+            return Ok(client.clone());
+        }
+        let built = build_http_client()?;
+        Ok(self.0.get_or_init(|| built).clone())
+    }
+
+    /// Whether it has been built yet.
+    pub fn is_built(&self) -> bool {
+        self.0.get().is_some()
+    }
+}
+
+fn build_http_client() -> Result<reqwest::Client, AuthError> {
     reqwest::Client::builder()
         .user_agent(crate::endpoint::USER_AGENT)
         .connect_timeout(Duration::from_secs(10))

@@ -11,13 +11,18 @@ pub const NAME: &str = "device-code";
 
 /// Trades the held refresh token for new tokens; the rotated refresh token replaces the old one.
 pub struct RefreshTokenRenewer {
-    http: reqwest::Client,
+    http: oauth::LazyClient,
     authority: Authority,
 }
 
 impl RefreshTokenRenewer {
     /// A renewer against `authority`'s token endpoint.
     pub fn new(http: reqwest::Client, authority: Authority) -> Self {
+        Self::lazy(oauth::LazyClient::ready(http), authority)
+    }
+
+    /// A renewer whose HTTP client is built on its first renewal.
+    pub fn lazy(http: oauth::LazyClient, authority: Authority) -> Self {
         Self { http, authority }
     }
 }
@@ -28,7 +33,7 @@ impl Renewer for RefreshTokenRenewer {
             let Some(refresh) = current.and_then(|c| c.refresh) else {
                 return Err(AuthError::NotSignedIn);
             };
-            oauth::refresh(&self.http, &self.authority, &refresh).await
+            oauth::refresh(&self.http.get()?, &self.authority, &refresh).await
         })
     }
 

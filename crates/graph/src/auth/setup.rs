@@ -25,8 +25,8 @@ pub struct Chosen {
     pub authority: Option<Authority>,
     /// The token cache file (device-code only).
     pub cache: Option<TokenCache>,
-    /// The identity provider's HTTP client, for an interactive sign-in.
-    pub http: Option<reqwest::Client>,
+    /// The identity provider's HTTP client, for an interactive sign-in (built on first use).
+    pub http: Option<oauth::LazyClient>,
 }
 
 impl Chosen {
@@ -79,7 +79,7 @@ pub fn choose(
     let wrap = |cached: CachedTokenSource,
                 authority: Option<Authority>,
                 cache: Option<TokenCache>,
-                http: Option<reqwest::Client>| {
+                http: Option<oauth::LazyClient>| {
         let cached = Arc::new(cached);
         Chosen {
             source: cached.clone(),
@@ -106,7 +106,7 @@ pub fn choose(
                 CachedTokenSource::new(Box::new(renewer), None),
                 None,
                 None,
-                Some(http),
+                Some(oauth::LazyClient::ready(http)),
             ))
         }
         AuthMethod::DeviceCode => {
@@ -116,8 +116,9 @@ pub fn choose(
                 None => TokenCache::default_location()?,
             };
             let initial = cache.load(&authority)?;
-            let http = oauth::http_client()?;
-            let renewer = refresh::RefreshTokenRenewer::new(http.clone(), authority.clone());
+            // built by the first refresh or sign-in, not before the TUI's first frame
+            let http = oauth::LazyClient::default();
+            let renewer = refresh::RefreshTokenRenewer::lazy(http.clone(), authority.clone());
             let (persist_cache, persist_authority) = (cache.clone(), authority.clone());
             let source = CachedTokenSource::new(Box::new(renewer), initial).with_persist(Box::new(
                 move |set| persist_cache.save(&persist_authority, set),
