@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RUNS="${RUNS:-20}"
-BIN="$PWD/target/release/sctui"
+BIN="${BIN:-$PWD/target/release/sctui}"
 BIG=100000
 LIST_N=10000
 PAGE=100
@@ -321,6 +321,12 @@ log "latency: sessions list --all"
 read -r LIST_ALL_MS LIST_ALL_REQ < <(timed "$LAT_RUNS" sessions list --all --output json)
 read -r LIST_OLD_MS LIST_OLD_REQ < <(timed 1 sessions list --all --top 100 --output json)
 
+stop_fake
+# Conversations go in a fake with the demo's 40 sessions (the fake lists in creation order, so in
+# the 3,000 the new ones would be on the last page, not the TUI's first).
+start_fake --faults "latency=${LAT_MS}ms"
+LAT_URL="$FAKE_URL"
+CLI=("${SCTUI_ENV[@]}" SCTUI_ACCESS_TOKEN=bench-token SCTUI_LOG=info "$BIN" --graph-url "$LAT_URL")
 log "latency: seeding conversations through the API"
 new_session() { "${CLI[@]}" sessions create "$1" --output json | jq -r .id; }
 # asks $3 questions "$2 N" in session $1, $4 at a time
@@ -331,7 +337,7 @@ NEXT_ID=$(new_session "bench: next")
 ask_many "$NEXT_ID" "Next question" 3 3
 TOP_ID=$(new_session "bench: top")
 ask_many "$TOP_ID" "Top question" 3 3
-order=$("${CLI[@]}" sessions list --top 3 --output json | jq -r '.[].id' | tr '\n' ' ')
+order=$("${CLI[@]}" sessions list --output json | jq -r '.[0:3][].id' | tr '\n' ' ')
 [ "$order" = "$TOP_ID $NEXT_ID $BIG_ID " ] || log "unexpected order: $order"
 
 log "latency: opening the 60-prompt conversation (prompts list, as the TUI loads it)"
@@ -352,6 +358,7 @@ until_screen() {
 log "latency: TUI, j after a 1 s pause (the next session was fetched ahead), then j at once"
 next_ms=()
 cold_ms=()
+floor_ms=()
 for run in $(seq "$LAT_RUNS"); do
     name="next$run"
     EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
@@ -362,7 +369,14 @@ for run in $(seq "$LAT_RUNS"); do
     t0=$(date +%s%N)
     "${TMUX_CMD[@]}" send-keys -t "$name" j
     next_ms+=("$(until_screen "$name" "Next question" "$t0")")
-    # on at once: the session after it was not fetched ahead (nothing settled in between)
+    # back at once to a cached session: what tmux and the polling add to any key (the floor)
+    t0=$(date +%s%N)
+    "${TMUX_CMD[@]}" send-keys -t "$name" k
+    floor_ms+=("$(until_screen "$name" "Top question" "$t0")")
+    "${TMUX_CMD[@]}" send-keys -t "$name" j
+    until_screen "$name" "Next question" "$t0" >/dev/null
+    # on at once: the session after it was not fetched ahead (the selection never settled on
+    # the one before it)
     t0=$(date +%s%N)
     "${TMUX_CMD[@]}" send-keys -t "$name" j
     cold_ms+=("$(until_screen "$name" "Question [0-9]" "$t0")")
@@ -370,6 +384,7 @@ for run in $(seq "$LAT_RUNS"); do
 done
 NEXT_MS=$(printf '%s\n' "${next_ms[@]}" | median)
 COLD_MS=$(printf '%s\n' "${cold_ms[@]}" | median)
+FLOOR_MS=$(printf '%s\n' "${floor_ms[@]}" | median)
 
 log "latency: start to first frame"
 EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
@@ -386,6 +401,6 @@ Round trips against a far Graph: \`sctui fake-graph --sessions $LAT_N --faults l
 |---|---|---|---|---|
 | \`sessions list --all\`, $LAT_N sessions | ≤ 1.5 s | ${LIST_ALL_MS} ms, ${LIST_ALL_REQ} requests (\$top=1000) | ${LIST_OLD_MS} ms, ${LIST_OLD_REQ} requests (\$top=100) | $(verdict "$LIST_ALL_MS" 1500) |
 | open a 60-prompt conversation (\`prompts list\`, the TUI's load) | ≤ 0.8 s | ${OPEN_MS} ms, ${OPEN_REQ} requests in 2 round trips | | $(verdict "$OPEN_MS" 800) |
-| next session's conversation on screen, \`j\` after a 1 s pause (TUI) | ≤ 50 ms | ${NEXT_MS} ms (fetched ahead) | ${COLD_MS} ms (\`j\` at once: nothing fetched ahead) | $(verdict "$NEXT_MS" 50) |
-| start to first frame (TUI, exits after drawing) | ≤ 20 ms | ${FF_LAT} ms | first frame showing the list: ${FF_LAT_LIST} ms | $(verdict "$FF_LAT" 20) |
+| next session's conversation on screen, \`j\` after a 1 s pause (TUI) | ≤ 50 ms | ${NEXT_MS} ms (fetched ahead; a cached session: ${FLOOR_MS} ms, what tmux and polling add) | ${COLD_MS} ms (\`j\` at once: nothing fetched ahead) | $(verdict "$NEXT_MS" 50) |
+| start to first frame (TUI, exits after drawing) | ≤ 20 ms | $(printf '%.1f' "$FF_LAT") ms | first frame showing the list: $(printf '%.1f' "$FF_LAT_LIST") ms | $(verdict "$FF_LAT" 20) |
 EOF
