@@ -677,7 +677,7 @@ async fn device_code_sign_in(
     };
     let http = match http.get() {
         Ok(http) => http,
-        Err(e) => return failed(format!("Sign-in failed: {e}")),
+        Err(e) => return failed(e.into()),
     };
     let http = &http;
     let prompt = match sctui_graph::auth::device_code::start(http, authority).await {
