@@ -568,6 +568,35 @@ fn s14_throttled_notice() {
     insta::assert_snapshot!("s14_throttled", render(&state));
 }
 
+/// The workspace picker when the list can't be read: the error, and a field to type the id
+/// (cursor in it), at a usual size and a narrow one.
+#[test]
+fn s15_workspace_id_typed() {
+    for (w, h, name) in [
+        (100, 24, "s15_workspace_id_typed"),
+        (40, 12, "s15b_workspace_id_typed_narrow"),
+    ] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Char('w'));
+        let req = state
+            .requests
+            .iter()
+            .find(|(_, p)| matches!(p, sctui::tui::app::requests::Pending::Workspaces))
+            .map(|(id, _)| id)
+            .expect("a workspace-list request");
+        let body = br#"{"error":{"code":"Forbidden","message":"Listing workspaces needs the SecurityCopilotWorkspaces.Read.All permission","innerError":{"request-id":"req-9"}}}"#;
+        app::update(
+            &mut state,
+            Msg::Worker(Event::WorkspacesFailed {
+                req,
+                error: GraphError::from(ApiError::from_response(403, body, None)),
+            }),
+        );
+        type_text(&mut state, "soc-emea");
+        insta::assert_snapshot!(name, render(&state));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties that matter beyond the pictures
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,19 @@ use sctui_graph::GraphError;
 /// fetch the list), `.`/`..` (a PATCH on the collection), or holding `/`, `?`, `#`, `\` or a
 /// control character. A usage error (exit 2), before any request is made.
 pub fn check_id(what: &str, id: &str) -> Result<(), RunError> {
-    let problem = if id.trim().is_empty() {
+    match id_problem(id) {
+        Some(problem) => Err(RunError::Usage(format!(
+            "{what} {problem} (got {:?})",
+            crate::sanitize::sanitize_line(id)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with `id` as one segment of a Graph URL, if anything (the CLI and the
+/// workspace picker refuse the same ids).
+pub fn id_problem(id: &str) -> Option<&'static str> {
+    if id.trim().is_empty() {
         Some("cannot be empty")
     } else if id == "." || id == ".." {
         Some("cannot be `.` or `..`")
@@ -21,13 +33,6 @@ pub fn check_id(what: &str, id: &str) -> Result<(), RunError> {
         Some("cannot contain control characters")
     } else {
         None
-    };
-    match problem {
-        Some(problem) => Err(RunError::Usage(format!(
-            "{what} {problem} (got {:?})",
-            crate::sanitize::sanitize_line(id)
-        ))),
-        None => Ok(()),
     }
 }
 

@@ -263,6 +263,10 @@ pub struct WorkspacePicker {
     /// `None` while the list is loading.
     pub workspaces: Option<Vec<sctui_graph::models::Workspace>>,
     pub selected: usize,
+    /// Why the list could not be read, or why a typed id was refused (shown in the picker).
+    pub error: Option<String>,
+    /// A workspace id being typed: opened when the list can't be read or is empty, or with `i`.
+    pub typed: Option<Input>,
 }
 
 /// The device-code sign-in popup: the code to enter (once the service gave one) or what failed.

@@ -1612,3 +1612,101 @@ fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped
         "the new load still awaited"
     );
 }
+
+/// Presses `w` and returns the workspace-list request it starts.
+fn open_picker(state: &mut State) -> RequestId {
+    let commands = update(state, ch('w')).commands;
+    let [Command::LoadWorkspaces { req }] = commands[..] else {
+        panic!("{commands:?}")
+    };
+    req
+}
+
+#[test]
+fn a_workspace_id_can_be_typed_when_the_list_cannot_be_read() {
+    let mut state = loaded(3, None);
+    let req = open_picker(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::WorkspacesFailed {
+            req,
+            error: api_error(403),
+        }),
+    );
+    let Mode::PickingWorkspace(picker) = &state.mode else {
+        panic!("the picker stays open: {:?}", state.mode);
+    };
+    assert!(picker.typed.is_some(), "the id field is open");
+    assert!(picker.error.as_deref().is_some_and(|e| e.contains("403")));
+
+    // A path-like id is refused in place; nothing is sent.
+    typed(&mut state, "../x");
+    assert!(update(&mut state, key(KeyCode::Enter)).commands.is_empty());
+    let Mode::PickingWorkspace(picker) = &state.mode else {
+        panic!("still picking");
+    };
+    assert!(
+        picker
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot"))
+    );
+
+    for _ in 0..4 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    typed(&mut state, "soc-emea");
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    assert!(
+        matches!(commands.first(), Some(Command::SwitchWorkspace { id }) if id == "soc-emea"),
+        "{commands:?}"
+    );
+    assert_eq!(state.workspace, "soc-emea");
+    assert!(matches!(state.mode, Mode::Browsing));
+
+    // With a list, `i` opens the field and Esc goes back to the list.
+    let req = open_picker(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![sctui_graph::models::Workspace {
+                id: "default".into(),
+                display_name: None,
+            }],
+        }),
+    );
+    update(&mut state, ch('i'));
+    assert!(matches!(&state.mode, Mode::PickingWorkspace(p) if p.typed.is_some()));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(&state.mode, Mode::PickingWorkspace(p) if p.typed.is_none()));
+}
+
+#[test]
+fn a_404_on_the_list_points_at_the_workspace_key_or_the_graph_url() {
+    let mut state = loaded(1, None);
+    state.workspace = "nope".into();
+    let fail = |state: &mut State, graph_url: &str, status: u16| -> String {
+        state.graph_url = graph_url.into();
+        update(state, ch('R'));
+        let req = page_req(state);
+        update(
+            state,
+            Msg::Worker(Event::PageFailed {
+                req,
+                error: api_error(status),
+            }),
+        );
+        state.status.as_ref().expect("a status").text.clone()
+    };
+    let text = fail(&mut state, "https://graph.microsoft.com/beta", 404);
+    assert!(
+        text.starts_with("workspace nope not found? Press w to pick another · "),
+        "{text}"
+    );
+    let text = fail(&mut state, "http://127.0.0.1:8080", 404);
+    assert!(text.contains("http://127.0.0.1:8080/beta"), "{text}");
+    // Other failures get no hint.
+    let text = fail(&mut state, "http://127.0.0.1:8080", 503);
+    assert!(text.starts_with("Could not load sessions"), "{text}");
+}

@@ -1,9 +1,11 @@
-//! The workspace picker (`w`): a centred list of the workspaces Graph returned.
+//! The workspace picker (`w`): a centred list of the workspaces Graph returned, or, when that
+//! list can't be read (or with `i`), a field to type a workspace id.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use tui_input::Input;
 
 use super::centered;
 use crate::sanitize::{sanitize_line, truncate};
@@ -12,6 +14,9 @@ use crate::tui::app::state::WorkspacePicker;
 
 /// Draws the picker over `area`.
 pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut Frame) {
+    if let Some(input) = &picker.typed {
+        return render_typed(state, picker.error.as_deref(), input, area, frame);
+    }
     let theme = &state.settings.theme;
     let rows = picker.workspaces.as_ref().map_or(1, |w| w.len().max(1));
     let popup = centered(area, 60, rows as u16 + 3);
@@ -21,7 +26,7 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
         .border_style(theme.border_focused)
         .title(Line::from(Span::styled(" Workspaces ", theme.title)))
         .title_bottom(Line::from(Span::styled(
-            " Enter switch · Esc cancel ",
+            " Enter switch · i type an id · Esc cancel ",
             theme.dim,
         )));
     let inner = block.inner(popup);
@@ -58,4 +63,57 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The id field: why the list is missing (wrapped, up to four rows), then `Workspace id: …`
+/// with the terminal cursor in it.
+fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, frame: &mut Frame) {
+    let theme = &state.settings.theme;
+    let error_rows: u16 = if error.is_some() { 4 } else { 0 };
+    let popup = centered(area, 60, error_rows + 4);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Line::from(Span::styled(" Workspaces ", theme.title)))
+        .title_bottom(Line::from(Span::styled(
+            " Enter switch · Esc cancel ",
+            theme.dim,
+        )));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    if let Some(error) = error {
+        let rows = Rect {
+            height: error_rows.min(inner.height.saturating_sub(2)),
+            ..inner
+        };
+        let text = format!("✗ {}", sanitize_line(error));
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.error)).wrap(Wrap { trim: true }),
+            rows,
+        );
+    }
+    let label = "Workspace id: ";
+    let field = usize::from(inner.width).saturating_sub(label.len() + 1);
+    let value = sanitize_line(input.value());
+    let scroll = input.visual_scroll(field);
+    let shown = crate::sanitize::skip_columns(&value, scroll);
+    let y = inner.bottom() - 1;
+    let line = Line::from(vec![
+        Span::styled(label, theme.label),
+        Span::styled(truncate(shown, field).into_owned(), theme.title),
+    ]);
+    frame.render_widget(
+        Paragraph::new(line),
+        Rect {
+            y,
+            height: 1,
+            ..inner
+        },
+    );
+    let x = inner.x + (label.len() + input.visual_cursor() - scroll) as u16;
+    frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
 }

@@ -57,7 +57,12 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             state.paging.to_end = false;
             state.paging.loaded_once = true;
             state.paging.failed = true;
-            state.status = Some(from_error("Could not load sessions", &error));
+            let mut status = from_error("Could not load sessions", &error);
+            if let Some(hint) = not_found_hint(state, &error) {
+                // first, so a narrow status line still shows the way out
+                status.text = format!("{hint} · {}", status.text);
+            }
+            state.status = Some(status);
             Output::none()
         }
         Event::Renamed { req, session } => {
@@ -365,15 +370,22 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
                 {
                     state.workspace_name = current.display_name.clone();
                 }
+                if workspaces.is_empty() {
+                    picker.typed = Some(Input::default());
+                }
                 picker.workspaces = Some(workspaces);
             }
             Output::none()
         }
         Event::WorkspacesFailed { error, .. } => {
-            if matches!(state.mode, Mode::PickingWorkspace(_)) {
-                state.mode = Mode::Browsing;
+            let status = from_error("Could not list workspaces", &error);
+            // The picker stays open: the user can type the workspace id instead.
+            if let Mode::PickingWorkspace(picker) = &mut state.mode {
+                picker.workspaces = Some(Vec::new());
+                picker.error = Some(status.text.clone());
+                picker.typed = Some(Input::default());
             }
-            state.status = Some(from_error("Could not list workspaces", &error));
+            state.status = Some(status);
             Output::none()
         }
         Event::Exported { path, .. } => {

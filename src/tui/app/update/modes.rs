@@ -58,8 +58,15 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::PickingWorkspace(picker) = &mut state.mode else {
         return Output::none();
     };
+    if picker.typed.is_some() {
+        return on_typed_workspace_key(state, key);
+    }
     let count = picker.workspaces.as_ref().map_or(0, Vec::len);
     match key.code {
+        KeyCode::Char('i') => {
+            picker.typed = Some(Input::default());
+            Output::none()
+        }
         KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('w') => {
             state.mode = Mode::Browsing;
             Output::none()
@@ -91,6 +98,64 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
         }
         _ => Output::none(),
     }
+}
+
+/// Typing a workspace id in the picker: `Enter` switches to it, `Esc` goes back to the list (or
+/// closes the picker when there is no list to go back to).
+fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
+    let Mode::PickingWorkspace(picker) = &mut state.mode else {
+        return Output::none();
+    };
+    let Some(input) = &mut picker.typed else {
+        return Output::none();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            if picker.workspaces.as_ref().is_some_and(|w| !w.is_empty()) {
+                picker.typed = None;
+                picker.error = None;
+            } else {
+                state.mode = Mode::Browsing;
+            }
+            Output::none()
+        }
+        KeyCode::Enter => {
+            let id = input.value().trim().to_string();
+            if let Some(problem) = crate::cli::hints::id_problem(&id) {
+                picker.error = Some(format!("A workspace id {problem}"));
+                return Output::none();
+            }
+            state.mode = Mode::Browsing;
+            if id == state.workspace {
+                return Output::none();
+            }
+            state.workspace_name = None;
+            switch_workspace(state, id)
+        }
+        _ => {
+            input.handle_event(&TermEvent::Key(key));
+            Output::none()
+        }
+    }
+}
+
+/// The way out of a 404 while listing: a Graph URL without its version path, or a workspace
+/// that does not exist (pick another with the workspaces key).
+pub(super) fn not_found_hint(state: &State, error: &GraphError) -> Option<String> {
+    let GraphError::Api(api) = error else {
+        return None;
+    };
+    if api.status != 404 {
+        return None;
+    }
+    if let Some(hint) = crate::cli::hints::version_hint(&state.settings.graph_url) {
+        return Some(hint);
+    }
+    let workspace = crate::sanitize::sanitize_line(&state.workspace);
+    Some(match state.settings.keymap.first_key(Action::Workspaces) {
+        Some(key) => format!("workspace {workspace} not found? Press {key} to pick another"),
+        None => format!("workspace {workspace} not found? Start with --workspace ID"),
+    })
 }
 
 /// Starts over in another workspace: the list, conversations, filter and every request in flight
