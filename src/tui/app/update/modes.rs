@@ -121,7 +121,7 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
         }
         KeyCode::Enter => {
             let id = input.value().trim().to_string();
-            if let Some(problem) = crate::cli::hints::id_problem(&id) {
+            if let Some(problem) = crate::hints::id_problem(&id) {
                 picker.error = Some(format!("A workspace id {problem}"));
                 return Output::none();
             }
@@ -148,7 +148,7 @@ pub(super) fn not_found_hint(state: &State, error: &GraphError) -> Option<String
     if api.status != 404 {
         return None;
     }
-    if let Some(hint) = crate::cli::hints::version_hint(&state.settings.graph_url) {
+    if let Some(hint) = crate::hints::version_hint(&state.settings.graph_url) {
         return Some(hint);
     }
     let workspace = crate::sanitize::sanitize_line(&state.workspace);
