@@ -19,18 +19,12 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
     }
     let theme = &state.settings.theme;
     let rows = picker.workspaces.as_ref().map_or(1, |w| w.len().max(1));
-    let popup = centered(area, 60, rows as u16 + 3);
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(Span::styled(" Workspaces ", theme.title)))
-        .title_bottom(Line::from(Span::styled(
-            " Enter switch · i type an id · Esc cancel ",
-            theme.dim,
-        )));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup(
+        state,
+        centered(area, 60, rows as u16 + 3),
+        " Enter switch · i type an id · Esc cancel ",
+        frame,
+    );
     let width = usize::from(inner.width);
     let lines: Vec<Line> = match &picker.workspaces {
         None => vec![Line::from(Span::styled("Loading workspaces…", theme.dim))],
@@ -65,23 +59,31 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Clears `area` and draws the picker's frame with its key hints; returns the inside.
+fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
+    let theme = &state.theme;
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Line::from(Span::styled(" Workspaces ", theme.title)))
+        .title_bottom(Line::from(Span::styled(hints.to_string(), theme.dim)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// The id field: why the list is missing (wrapped, up to four rows), then `Workspace id: …`
 /// with the terminal cursor in it.
 fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
     let error_rows: u16 = if error.is_some() { 4 } else { 0 };
-    let popup = centered(area, 60, error_rows + 4);
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(Span::styled(" Workspaces ", theme.title)))
-        .title_bottom(Line::from(Span::styled(
-            " Enter switch · Esc cancel ",
-            theme.dim,
-        )));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup(
+        state,
+        centered(area, 60, error_rows + 4),
+        " Enter switch · Esc cancel ",
+        frame,
+    );
     if inner.height == 0 || inner.width == 0 {
         return;
     }
