@@ -1687,7 +1687,7 @@ fn a_404_on_the_list_points_at_the_workspace_key_or_the_graph_url() {
     let mut state = loaded(1, None);
     state.workspace = "nope".into();
     let fail = |state: &mut State, graph_url: &str, status: u16| -> String {
-        state.graph_url = graph_url.into();
+        state.settings.graph_url = graph_url.into();
         update(state, ch('R'));
         let req = page_req(state);
         update(

@@ -61,7 +61,7 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
 
 /// Clears `area` and draws the picker's frame with its key hints; returns the inside.
 fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
-    let theme = &state.theme;
+    let theme = &state.settings.theme;
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
