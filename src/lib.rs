@@ -9,7 +9,6 @@
 pub mod cli;
 pub mod config;
 pub mod export;
-pub mod fake;
 pub mod hints;
 pub mod logging;
 pub mod markdown;

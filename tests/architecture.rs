@@ -290,8 +290,6 @@ fn find_cycle(edges: &BTreeSet<(String, String)>) -> Option<Vec<String>> {
 const KNOWN_CYCLES: &[(&str, &str)] = &[
     // key-config parsing split between config/keys.rs and tui/app/keys (issue 10 parts 3-4)
     (". (crate root)", "config ↔ tui"),
-    // the fake's store and identity provider, moving to crates/fake (issue 10 part 3)
-    (". (fake)", "idp ↔ store"),
     // neighbour prefetch sends worker events and the worker drives it (issue 16)
     (". (tui)", "prefetch ↔ worker"),
 ];

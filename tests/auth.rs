@@ -11,8 +11,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::fake::idp::{DEFAULT_CLIENT_SECRET, IdpOptions, PollOutcome};
-use sctui::fake::{FakeGraph, FakeOptions, Seed};
+use sctui_fake::idp::{DEFAULT_CLIENT_SECRET, IdpOptions, PollOutcome};
+use sctui_fake::{FakeGraph, FakeOptions, Seed};
 use sctui_graph::auth::authority::DEFAULT_CLIENT_ID;
 use sctui_graph::auth::cache::TokenCache;
 use sctui_graph::auth::cached::CachedTokenSource;
@@ -90,11 +90,14 @@ async fn signed_in_source(fake: &FakeGraph, dir: &Path) -> (Arc<CachedTokenSourc
     cache.save(&a, &set).unwrap();
     let initial = cache.load(&a).unwrap();
     let (c, a2) = (cache.clone(), a.clone());
+    // The source reads the fake's clock, so a test moves both past expiry without sleeping.
+    let clock = fake.clock();
     let source = CachedTokenSource::new(
         Box::new(RefreshTokenRenewer::new(oauth::http_client().unwrap(), a)),
         initial,
     )
-    .with_persist(Box::new(move |s| c.save(&a2, s)));
+    .with_persist(Box::new(move |s| c.save(&a2, s)))
+    .with_clock(Box::new(move || clock.now()));
     (Arc::new(source), cache)
 }
 
@@ -111,15 +114,15 @@ async fn device_code_pending_then_success() {
     assert!(!set.lacks_security_copilot_scope());
     // The issued token works on the Graph routes.
     let token = set.access.expose().to_string();
-    assert!(fake.store().accepts_token(&token));
-    assert!(fake.store().accepts_token("configured-token"));
-    assert!(!fake.store().accepts_token("anything-else"));
+    assert!(fake.accepts_token(&token));
+    assert!(fake.accepts_token("configured-token"));
+    assert!(!fake.accepts_token("anything-else"));
 }
 
 #[tokio::test]
 async fn slow_down_adds_five_seconds() {
     let fake = fake(3600, 0).await;
-    fake.store()
+    fake.idp()
         .script_device_polls(vec![PollOutcome::SlowDown, PollOutcome::Pending]);
     let (_, slept) = sign_in(&fake).await.unwrap();
     let s = Duration::from_secs;
@@ -129,20 +132,19 @@ async fn slow_down_adds_five_seconds() {
 #[tokio::test]
 async fn declined_expired_and_other_errors() {
     let fake = fake(3600, 0).await;
-    fake.store()
-        .script_device_polls(vec![PollOutcome::Declined]);
+    fake.idp().script_device_polls(vec![PollOutcome::Declined]);
     assert_eq!(sign_in(&fake).await.unwrap_err(), AuthError::Declined);
-    fake.store()
+    fake.idp()
         .script_device_polls(vec![PollOutcome::Pending, PollOutcome::Expired]);
     assert_eq!(sign_in(&fake).await.unwrap_err(), AuthError::CodeExpired);
-    fake.store().script_device_polls(vec![PollOutcome::Error {
+    fake.idp().script_device_polls(vec![PollOutcome::Error {
         error: "invalid_client".into(),
         description: "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".into(),
     }]);
     let e = sign_in(&fake).await.unwrap_err();
     assert_eq!(e, AuthError::PublicClientFlowsOff);
     assert!(e.to_string().contains("Allow public client flows"));
-    fake.store().script_device_polls(vec![PollOutcome::Error {
+    fake.idp().script_device_polls(vec![PollOutcome::Error {
         error: "invalid_grant".into(),
         description:
             "AADSTS65001: The user or administrator has not consented to use the application."
@@ -152,7 +154,7 @@ async fn declined_expired_and_other_errors() {
         sign_in(&fake).await.unwrap_err(),
         AuthError::ConsentRequired
     );
-    fake.store().script_device_polls(vec![PollOutcome::Error {
+    fake.idp().script_device_polls(vec![PollOutcome::Error {
         error: "server_error".into(),
         description: "AADSTS50000: There was an error issuing a token.".into(),
     }]);
@@ -178,7 +180,7 @@ async fn code_expires_on_the_client_side_too() {
     .await
     .unwrap();
     assert_eq!(sign_in(&fake).await.unwrap_err(), AuthError::CodeExpired);
-    assert!(fake.store().idp_stats().polls <= 3);
+    assert!(fake.idp().stats().polls <= 3);
 }
 
 #[tokio::test]
@@ -204,7 +206,7 @@ async fn refreshes_on_expiry_and_stores_the_rotated_refresh_token() {
     let graph = client(&fake, source.clone());
     graph.list_sessions(&ListQuery::default()).await.unwrap();
     assert_eq!(source.renewals(), 0);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    fake.clock().advance(Duration::from_millis(2100));
     graph.list_sessions(&ListQuery::default()).await.unwrap();
     assert_eq!(source.renewals(), 1);
     let stored = cache.load(&a).unwrap().unwrap();
@@ -213,11 +215,11 @@ async fn refreshes_on_expiry_and_stores_the_rotated_refresh_token() {
     assert_ne!(rotated.expose_secret(), first_refresh.expose_secret());
     assert!(
         !fake
-            .store()
+            .idp()
             .refresh_token_valid(first_refresh.expose_secret())
     );
-    assert!(fake.store().refresh_token_valid(rotated.expose_secret()));
-    assert_eq!(fake.store().idp_stats().refreshes, 1);
+    assert!(fake.idp().refresh_token_valid(rotated.expose_secret()));
+    assert_eq!(fake.idp().stats().refreshes, 1);
 }
 
 #[tokio::test]
@@ -227,12 +229,12 @@ async fn refreshes_once_after_a_401() {
     let (source, _) = signed_in_source(&fake, dir.path()).await;
     let graph = client(&fake, source.clone());
     graph.list_sessions(&ListQuery::default()).await.unwrap();
-    fake.store().expire_access_tokens();
+    fake.idp().expire_access_tokens();
     graph.list_sessions(&ListQuery::default()).await.unwrap();
     assert_eq!(source.renewals(), 1);
     // A revoked refresh token means signing in again, with exit code 3.
-    fake.store().expire_access_tokens();
-    fake.store().revoke_refresh_tokens();
+    fake.idp().expire_access_tokens();
+    fake.idp().revoke_refresh_tokens();
     let e = graph
         .list_sessions(&ListQuery::default())
         .await
@@ -291,7 +293,7 @@ async fn client_secret_good_and_bad() {
             .any(|s| s.starts_with("SecurityCopilotWorkspaces"))
     );
 
-    fake.store().set_client_secret("rotated");
+    fake.idp().set_client_secret("rotated");
     let bad =
         ClientSecretRenewer::from_env(http.clone(), a.clone(), &|_| Some("wrong".into())).unwrap();
     let e = client(&fake, Arc::new(CachedTokenSource::new(Box::new(bad), None)))
@@ -473,11 +475,12 @@ async fn whole_session_with_trace_logging_leaks_no_secret() {
         outputs.push(out);
     }
     assert!(String::from_utf8_lossy(&outputs[1].stdout).contains("alex@contoso.example"));
-    tokio::time::sleep(Duration::from_millis(2200)).await;
+    // The fake's tokens expire; the next process meets a 401 (or renews early) and refreshes.
+    fake.clock().advance(Duration::from_millis(2200));
     let out = run(step(&["sessions", "list", "-o", "json"], None)).await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     outputs.push(out);
-    assert!(fake.store().idp_stats().refreshes >= 1);
+    assert!(fake.idp().stats().refreshes >= 1);
     let out = run(step(
         &[
             "login",
@@ -514,7 +517,7 @@ async fn whole_session_with_trace_logging_leaks_no_secret() {
     );
     assert!(log.contains("access token renewed"), "{log}");
     seen.push_str(&log);
-    let mut secrets = fake.store().issued_secrets();
+    let mut secrets = fake.idp().issued_secrets();
     secrets.push(DEFAULT_CLIENT_SECRET.into());
     secrets.push("the-wrong-secret-value".into());
     assert!(secrets.len() >= 6, "{}", secrets.len());
@@ -615,7 +618,14 @@ fn login_whoami_and_list_across_expiry_against_sctui_fake_graph() {
     };
     let out = list();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    std::thread::sleep(Duration::from_millis(2200));
+    // Move the fake-graph process's clock past the tokens' expiry instead of sleeping.
+    let advance = format!("{host}{}?seconds=2.2", sctui_fake::control::ADVANCE_PATH);
+    let status = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async { reqwest::Client::new().post(&advance).send().await })
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
     let out = list();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::fake::{FakeGraph, FakeOptions, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, Seed};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::{ClientOptions, GraphClient, GraphError, ListQuery};
 

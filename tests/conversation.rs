@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use sctui::fake::{FakeGraph, FakeOptions, Seed};
 use sctui::tui::app::RequestId;
 use sctui::tui::worker::{self, Command, Event};
+use sctui_fake::{FakeGraph, FakeOptions, Seed};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{self, FollowError, PollPlan};
 use sctui_graph::models::{EvaluationResultType, EvaluationState};
@@ -28,7 +28,7 @@ fn client_for(url: &str) -> GraphClient {
             graph_url: url.to_string(),
             ..ClientOptions::default()
         },
-        StaticToken::shared(sctui::fake::DEMO_TOKEN, "test"),
+        StaticToken::shared(sctui_fake::DEMO_TOKEN, "test"),
     )
     .expect("client")
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
-use sctui::fake::{FakeGraph, FakeOptions, Fault, FaultSpec, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, Fault, FaultSpec, Seed};
 use sctui_graph::auth::{AccessToken, AuthError, StaticToken, TokenSource};
 use sctui_graph::retry::RetryPolicy;
 use sctui_graph::{ClientOptions, GraphClient, GraphError, ListQuery, NetworkKind, RetryNotice};

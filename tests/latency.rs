@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::fake::{FakeGraph, FakeOptions, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, Seed};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{self, EVALUATION_CONCURRENCY};
 use sctui_graph::{ClientOptions, GraphClient, ListQuery};

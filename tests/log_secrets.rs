@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui::fake::{FakeGraph, FakeOptions, Fault, FaultSpec, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, Fault, FaultSpec, Seed};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::retry::RetryPolicy;
 use sctui_graph::{ClientOptions, GraphClient, ListQuery};

@@ -7,10 +7,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use sctui::fake::{FakeGraph, FakeOptions};
 use sctui::theme::Theme;
 use sctui::tui::app::{self, Effect, Mode, Msg, Output, State};
 use sctui::tui::worker::{self, Command, Event, ExportError};
+use sctui_fake::{FakeGraph, FakeOptions};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::PollPlan;
 use sctui_graph::models::{GraphTime, Page, Session};
@@ -277,7 +277,7 @@ async fn picking_the_second_workspace_loads_its_sessions() {
             graph_url: fake.base_url().to_string(),
             ..ClientOptions::default()
         },
-        StaticToken::shared(sctui::fake::DEMO_TOKEN, "demo"),
+        StaticToken::shared(sctui_fake::DEMO_TOKEN, "demo"),
     )
     .unwrap();
     let mut state = State::new("default", "demo");

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use sctui::fake::{FakeGraph, FakeOptions};
 use sctui::tui::app::RequestId;
 use sctui::tui::worker::{self, Command, Event, SignInError};
+use sctui_fake::{FakeGraph, FakeOptions};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{FollowError, PollPlan};
 use sctui_graph::{ClientOptions, GraphClient};
@@ -44,7 +44,7 @@ impl Loop {
                 graph_url: fake.base_url().to_string(),
                 ..ClientOptions::default()
             },
-            StaticToken::shared(sctui::fake::DEMO_TOKEN, "test"),
+            StaticToken::shared(sctui_fake::DEMO_TOKEN, "test"),
         )
         .expect("client");
         let (commands, commands_rx) = mpsc::unbounded_channel();

@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// What `--faults` parses into: the fake's rules, or (built without the `demo` feature) the text,
+/// refused when used.
+#[cfg(feature = "demo")]
+pub type FaultSpec = sctui_fake::FaultSpec;
+/// What `--faults` parses into: the fake's rules, or (built without the `demo` feature) the text,
+/// refused when used.
+#[cfg(not(feature = "demo"))]
+pub type FaultSpec = String;
+
 /// Keyboard-first terminal UI and CLI for Microsoft Security Copilot sessions.
 ///
 /// Without a subcommand, opens the TUI. `--demo` runs everything against a built-in Graph fake
@@ -40,7 +49,11 @@ pub struct GlobalArgs {
     /// 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01 (also 500=, 504=,
     /// retry-after=0.5, seed=N).
     #[arg(long, value_name = "SPEC", global = true, requires = "demo")]
-    pub faults: Option<crate::fake::FaultSpec>,
+    pub faults: Option<FaultSpec>,
+
+    /// With --demo: seconds the fake's evaluations take from created to completed [default: 2].
+    #[arg(long, value_name = "SECS", global = true, requires = "demo", value_parser = parse_eval_seconds)]
+    pub eval_seconds: Option<f64>,
 
     /// Graph base URL [env: SCTUI_GRAPH_URL] [default: https://graph.microsoft.com/beta].
     #[arg(long, value_name = "URL", global = true)]
@@ -121,6 +134,7 @@ pub enum Command {
 
     /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
     /// and serves until Ctrl-C.
+    #[cfg(feature = "demo")]
     FakeGraph(FakeGraphArgs),
 
     /// Sign in (device code by default) and cache the tokens.
@@ -302,7 +316,27 @@ pub enum Output {
     Json,
 }
 
+/// `--eval-seconds`: a run time between 0 and an hour.
+fn parse_eval_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=3600.0).contains(&s) => Ok(s),
+        _ => Err(format!(
+            "`{text}`: seconds between 0 and 3600, e.g. 2 or 0.5 or 16"
+        )),
+    }
+}
+
+/// The order `sctui fake-graph` lists sessions in when the client asks for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SessionOrderArg {
+    /// Newest first, as Graph's docs show.
+    NewestFirst,
+    /// Creation order.
+    OldestFirst,
+}
+
 /// `sctui fake-graph`.
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct FakeGraphArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -323,7 +357,17 @@ pub struct FakeGraphArgs {
     /// Inject failures, e.g. 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01
     /// (also 500=, 504=, retry-after=0.5, seed=N).
     #[arg(long, value_name = "SPEC")]
-    pub faults: Option<crate::fake::FaultSpec>,
+    pub faults: Option<FaultSpec>,
+    /// Seconds an evaluation takes from created to completed (Graph's docs show about 16).
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_eval_seconds)]
+    pub eval_seconds: f64,
+    /// The sessions list's order when the client asks for none.
+    #[arg(long, value_enum, default_value_t = SessionOrderArg::NewestFirst)]
+    pub order: SessionOrderArg,
+    /// Serve query options Graph's docs don't list for a resource (`$orderby`, `$top` on
+    /// workspaces) instead of answering 400.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 fn after_help() -> String {

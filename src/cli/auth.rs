@@ -65,7 +65,7 @@ async fn device_code_in_terminal(
 /// `sctui login`.
 pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError> {
     if global.demo {
-        let who = demo_identity();
+        let who = demo_identity()?;
         println!(
             "Signed in to the demo as {} (the built-in fake's identity: no sign-in service was contacted and no token was cached).",
             account_line(who.account.as_ref())
@@ -198,7 +198,7 @@ struct Identity {
 /// `sctui whoami`.
 pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError> {
     if global.demo {
-        return print_identity(&demo_identity(), output);
+        return print_identity(&demo_identity()?, output);
     }
     let config = load_config(global)?;
     let chosen = choose(&config, global)?;
@@ -239,20 +239,14 @@ pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError>
 }
 
 /// The identity `--demo` runs as: the built-in fake's user, no sign-in service, no cache.
-fn demo_identity() -> Identity {
-    let user = crate::fake::idp::FakeUser::default();
-    Identity {
-        account: Some(Account {
-            username: Some(user.username),
-            name: Some(user.name),
-            tenant_id: Some(user.tenant_id),
-            object_id: Some(user.object_id),
-        }),
+fn demo_identity() -> Result<Identity, RunError> {
+    Ok(Identity {
+        account: Some(super::fake_graph::demo_account()?),
         source: "demo (the built-in Graph fake; no sign-in service)".into(),
         scopes: vec!["SecurityCopilotWorkspaces.ReadWrite.All".into()],
         expires_at: None,
         cache: None,
-    }
+    })
 }
 
 fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {

@@ -1,10 +1,59 @@
-//! `sctui fake-graph`: the built-in Graph as a standalone server for any Graph client.
+//! The built-in Graph fake in the CLI (the `demo` feature): `sctui fake-graph`, a standalone server
+//! for any Graph client, and the in-process fake behind `--demo`.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sctui_fake::{FakeGraph, FakeOptions, Seed, SessionOrder};
+use sctui_graph::auth::{Account, StaticToken, TokenSource};
 
 use super::RunError;
-use crate::cli::args::FakeGraphArgs;
-use crate::fake::{FakeGraph, FakeOptions, Seed};
+use crate::cli::args::{FakeGraphArgs, GlobalArgs, SessionOrderArg};
+
+/// The in-process fake behind `--demo`.
+pub type Server = FakeGraph;
+
+/// Starts the `--demo` fake: its base URL, the token it accepts, and the server.
+pub async fn start_demo(
+    global: &GlobalArgs,
+) -> Result<(String, Arc<dyn TokenSource>, Server), RunError> {
+    let defaults = FakeOptions::demo();
+    let fake = FakeGraph::start(FakeOptions {
+        seed: match global.demo_sessions {
+            Some(n) => Seed::Synthetic(n),
+            None => Seed::Demo,
+        },
+        port: global.demo_port.unwrap_or(0),
+        faults: global.faults.clone(),
+        evaluation_delay: global
+            .eval_seconds
+            .map_or(defaults.evaluation_delay, Duration::from_secs_f64),
+        ..defaults
+    })
+    .await?;
+    Ok((
+        fake.base_url().to_string(),
+        StaticToken::shared(sctui_fake::DEMO_TOKEN, "demo"),
+        fake,
+    ))
+}
+
+/// Who `--demo` runs as: the fake identity provider's user.
+pub fn demo_account() -> Result<Account, RunError> {
+    let user = sctui_fake::idp::FakeUser::default();
+    Ok(Account {
+        username: Some(user.username),
+        name: Some(user.name),
+        tenant_id: Some(user.tenant_id),
+        object_id: Some(user.object_id),
+    })
+}
+
+/// Stops the `--demo` fake.
+pub async fn shutdown(server: Server) {
+    server.shutdown().await;
+}
 
 /// Serves until Ctrl-C (or SIGTERM); the base URL is the first line of stdout.
 pub async fn run(args: FakeGraphArgs) -> Result<(), RunError> {
@@ -16,8 +65,14 @@ pub async fn run(args: FakeGraphArgs) -> Result<(), RunError> {
         port: args.port,
         token: args.token,
         faults: args.faults,
-        token_lifetime: std::time::Duration::from_secs(args.token_lifetime.max(1)),
-        idp: crate::fake::idp::IdpOptions {
+        evaluation_delay: Duration::from_secs_f64(args.eval_seconds),
+        strict: !args.lenient,
+        session_order: match args.order {
+            SessionOrderArg::NewestFirst => SessionOrder::NewestFirst,
+            SessionOrderArg::OldestFirst => SessionOrder::OldestFirst,
+        },
+        token_lifetime: Duration::from_secs(args.token_lifetime.max(1)),
+        idp: sctui_fake::idp::IdpOptions {
             pending_polls: args.pending_polls,
             ..Default::default()
         },

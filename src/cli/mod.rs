@@ -6,6 +6,10 @@ mod auth;
 mod conversation;
 pub mod docs;
 pub mod exit;
+#[cfg(feature = "demo")]
+mod fake_graph;
+#[cfg(not(feature = "demo"))]
+#[path = "no_demo.rs"]
 mod fake_graph;
 pub mod hints;
 pub mod notice;
@@ -18,8 +22,7 @@ use std::sync::Arc;
 
 use crate::cli::args::{Cli, Command, GlobalArgs};
 use crate::config::{Config, ConfigError, Overrides};
-use crate::fake::{FakeGraph, FakeOptions, Seed};
-use sctui_graph::auth::{AuthError, StaticToken, TokenSource};
+use sctui_graph::auth::{AuthError, TokenSource};
 use sctui_graph::conversation::PollPlan;
 use sctui_graph::retry::RetryPolicy;
 use sctui_graph::{ClientOptions, GraphClient, GraphError};
@@ -91,6 +94,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<(), RunError> {
     let global = cli.global;
     match cli.command {
+        #[cfg(feature = "demo")]
         Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
         Some(Command::Completions { shell }) => {
             Ok(docs::completions(shell, &mut std::io::stdout().lock())?)
@@ -245,7 +249,8 @@ async fn with_graph(
 pub struct Backend {
     pub client: GraphClient,
     pub config: Config,
-    pub fake: Option<FakeGraph>,
+    /// The in-process fake in `--demo`.
+    pub fake: Option<fake_graph::Server>,
     /// How the client signs in (`None` in `--demo`): the TUI's sign-in popup installs a
     /// device-code result into `auth.cached`.
     pub auth: Option<sctui_graph::auth::setup::Chosen>,
@@ -257,24 +262,10 @@ impl Backend {
     pub async fn connect(global: &GlobalArgs) -> Result<Self, RunError> {
         let config = load_config(global)?;
         let mut auth = None;
-        let (graph_url, tokens, fake): (String, Arc<dyn TokenSource>, Option<FakeGraph>) =
+        let (graph_url, tokens, fake): (String, Arc<dyn TokenSource>, Option<fake_graph::Server>) =
             if global.demo {
-                let seed = match global.demo_sessions {
-                    Some(n) => Seed::Synthetic(n),
-                    None => Seed::Demo,
-                };
-                let fake = FakeGraph::start(FakeOptions {
-                    seed,
-                    port: global.demo_port.unwrap_or(0),
-                    faults: global.faults.clone(),
-                    ..FakeOptions::demo()
-                })
-                .await?;
-                (
-                    fake.base_url().to_string(),
-                    StaticToken::shared(crate::fake::DEMO_TOKEN, "demo"),
-                    Some(fake),
-                )
+                let (url, tokens, fake) = fake_graph::start_demo(global).await?;
+                (url, tokens, Some(fake))
             } else {
                 let chosen = auth::choose(&config, global)?;
                 let source = chosen.source.clone();
@@ -305,7 +296,7 @@ impl Backend {
     /// Stops the in-process fake, if any.
     pub async fn shutdown(self) {
         if let Some(fake) = self.fake {
-            fake.shutdown().await;
+            fake_graph::shutdown(fake).await;
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
-use sctui::fake::{DEMO_TOKEN, FakeGraph, FakeOptions, SECOND_WORKSPACE, Seed};
+use sctui_fake::{DEMO_TOKEN, FakeGraph, FakeOptions, SECOND_WORKSPACE, Seed, SessionOrder};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "test-token";
@@ -234,13 +234,25 @@ async fn success_responses_carry_graph_headers_and_context() {
     assert_eq!(r.body["value"].as_array().unwrap().len(), 6);
     assert!(r.body.get("@odata.nextLink").is_none());
     assert!(r.body.get("@odata.count").is_none());
-    // A null displayName is sent as null, and ids are GUIDs.
-    let first = &r.body["value"][3];
+    // A null displayName is sent as null, and ids are GUIDs (newest first: the untitled one is
+    // third).
+    let first = &r.body["value"][2];
     assert!(first["displayName"].is_null());
     assert!(uuid::Uuid::parse_str(first["id"].as_str().unwrap()).is_ok());
     let t = first["createdDateTime"].as_str().unwrap();
-    assert_eq!(t.len(), "2025-09-17T19:23:41.1506601Z".len(), "{t}");
-    assert!(t.ends_with('Z'));
+    assert!(t.len() <= "2025-09-17T19:23:41.1506601Z".len(), "{t}");
+    assert!(
+        t.ends_with('Z') && t.parse::<jiff::Timestamp>().is_ok(),
+        "{t}"
+    );
+    // Graph's hint to use $select comes on GETs that did not; clients ignore it.
+    assert!(
+        r.body["@microsoft.graph.tips"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Use $select"))
+    );
+    let r = get(&sessions_url(&fake), &[("$select", "displayName")]).await;
+    assert!(r.body.get("@microsoft.graph.tips").is_none());
     fake.shutdown().await;
 }
 
@@ -272,11 +284,12 @@ async fn three_pages_followed_via_next_link() {
     assert_eq!(pages, 3);
     assert_eq!(seen.len(), 250);
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 250);
-    // Default order is creation order.
+    // Default order is newest first, as the docs' example.
     let expected: Vec<String> = fake
         .store()
         .sessions("default")
         .into_iter()
+        .rev()
         .map(|s| s.id)
         .collect();
     assert_eq!(seen, expected);
@@ -374,8 +387,8 @@ async fn filter_forms() {
     assert_eq!(
         names(&r.body),
         vec![
+            Some("phishing follow-up".to_string()),
             Some("Phishing triage: invoice".to_string()),
-            Some("phishing follow-up".to_string())
         ]
     );
     assert_eq!(r.body["@odata.count"], 2);
@@ -423,6 +436,10 @@ async fn filter_forms() {
 async fn orderby_sorts_and_rejects_unknown() {
     let fake = named_fake().await;
     let url = sessions_url(&fake);
+    // Strict (the default): `$orderby` is not documented for sessions.
+    let r = get(&url, &[("$orderby", "displayName")]).await;
+    assert_graph_error(&r, StatusCode::BAD_REQUEST, "BadRequest");
+    fake.store().set_strict(false);
     let r = get(&url, &[("$orderby", "displayName")]).await;
     assert_eq!(
         names(&r.body),
@@ -456,6 +473,7 @@ async fn orderby_sorts_and_rejects_unknown() {
 #[tokio::test]
 async fn paging_combines_with_filter_orderby_select_and_count() {
     let fake = named_fake().await;
+    fake.store().set_strict(false);
     let r = get(
         &sessions_url(&fake),
         &[
@@ -575,15 +593,9 @@ async fn rename_200_bumps_last_modified() {
             .unwrap()
             .ends_with("/sessions/$entity")
     );
-    let created = before.created_date_time.as_ref().unwrap().raw();
-    assert_eq!(r.body["createdDateTime"], created.as_ref());
-    let old: jiff::Timestamp = before
-        .last_modified_date_time
-        .as_ref()
-        .unwrap()
-        .raw()
-        .parse()
-        .unwrap();
+    let created = sctui_fake::wire::time_text(before.created_date_time);
+    assert_eq!(r.body["createdDateTime"], created.as_str());
+    let old = before.last_modified_date_time;
     let new: jiff::Timestamp = r.body["lastModifiedDateTime"]
         .as_str()
         .unwrap()
@@ -788,15 +800,9 @@ async fn evaluation_is_observed_running_with_a_longer_delay() {
     let s = fake.store().insert_session("default", Some("s"));
     let (url, created) = ask(&fake, &s.id, "who am i").await;
     assert_eq!(created["state"], "created");
-    // Running starts after a tenth of the delay (3 s); poll until it does.
-    let mut body = Value::Null;
-    for _ in 0..100 {
-        body = get(&url, &[]).await.body;
-        if body["state"] == "running" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // Running starts after a tenth of the run time (3 s): move the fake's clock, don't wait.
+    fake.clock().advance(Duration::from_secs(4));
+    let body = get(&url, &[]).await.body;
     assert_eq!(body["state"], "running");
     assert_eq!(
         body["result"],
@@ -842,4 +848,299 @@ async fn shutdown_stops_serving() {
         .send()
         .await;
     assert!(err.is_err());
+}
+
+fn workspace_url(fake: &FakeGraph) -> String {
+    format!(
+        "{}/security/securityCopilot/workspaces/default",
+        fake.base_url()
+    )
+}
+
+#[tokio::test]
+async fn sessions_come_newest_first_unless_asked_oldest_first() {
+    let fake = named_fake().await;
+    let url = sessions_url(&fake);
+    let newest = names(&get(&url, &[]).await.body);
+    assert_eq!(newest[0].as_deref(), Some("Another PHISHING wave"));
+    assert_eq!(newest[5].as_deref(), Some("Phishing triage: invoice"));
+    fake.store().set_session_order(SessionOrder::OldestFirst);
+    let oldest = names(&get(&url, &[]).await.body);
+    assert_eq!(oldest, newest.into_iter().rev().collect::<Vec<_>>());
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn pages_neither_skip_nor_repeat_when_sessions_are_created_meanwhile() {
+    let fake = start(Seed::Synthetic(25)).await;
+    let before: HashSet<String> = fake
+        .store()
+        .sessions("default")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let mut seen = Vec::new();
+    let r = get(&sessions_url(&fake), &[("$top", "4")]).await;
+    let mut body = r.body;
+    loop {
+        for s in body["value"].as_array().unwrap() {
+            seen.push(s["id"].as_str().unwrap().to_string());
+        }
+        // Someone creates two sessions between every two page requests.
+        fake.store().insert_session("default", Some("meanwhile"));
+        fake.store().insert_session("default", None);
+        match body["@odata.nextLink"].as_str() {
+            Some(next) => body = get(next, &[]).await.body,
+            None => break,
+        }
+    }
+    let unique: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no session twice");
+    assert_eq!(unique, before, "every session that was there, exactly once");
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn count_segments_answer_a_number() {
+    let fake = named_fake().await;
+    let url = format!("{}/$count", sessions_url(&fake));
+    let resp = Client::new()
+        .get(&url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(resp.text().await.unwrap(), "6");
+    let resp = Client::new()
+        .get(&url)
+        .query(&[("$filter", "startswith(displayName,'phishing')")])
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.text().await.unwrap(), "2");
+    let ws = format!(
+        "{}/security/securityCopilot/workspaces/$count",
+        fake.base_url()
+    );
+    let resp = Client::new()
+        .get(&ws)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.text().await.unwrap(), "2");
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn odata_key_syntax_and_trailing_slashes_reach_the_same_resource() {
+    let fake = named_fake().await;
+    let id = fake.store().sessions("default")[0].id.clone();
+    let base = format!(
+        "{}/security/securityCopilot/workspaces('default')/sessions",
+        fake.base_url()
+    );
+    let r = get(&format!("{base}('{id}')"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["id"], id.as_str());
+    let r = get(&format!("{base}/{id}/"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = get(&format!("{base}('{id}')/prompts/"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["value"], json!([]));
+    let r = get(&format!("{}/", sessions_url(&fake)), &[("$top", "1")]).await;
+    assert_eq!(r.body["value"].as_array().unwrap().len(), 1);
+    // The next link is written in the canonical form.
+    assert!(
+        r.body["@odata.nextLink"]
+            .as_str()
+            .unwrap()
+            .contains("/workspaces/default/sessions?")
+    );
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn plugins_are_listed_and_filtered_as_documented() {
+    let fake = start(Seed::Empty).await;
+    let url = format!("{}/plugins", workspace_url(&fake));
+    let r = get(&url, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let all = r.body["value"].as_array().unwrap().clone();
+    assert!(all.len() >= 8);
+    let sentinel = all
+        .iter()
+        .find(|p| p["name"] == "MicrosoftSentinel")
+        .unwrap();
+    for key in [
+        "displayName",
+        "description",
+        "isEnabled",
+        "category",
+        "catalogScope",
+        "previewState",
+        "authorization",
+        "settings",
+    ] {
+        assert!(sentinel.get(key).is_some(), "{key} missing: {sentinel}");
+    }
+    assert_eq!(sentinel["authorization"]["authType"], "aadDelegated");
+    assert!(
+        r.body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("workspaces('default')/plugins")
+    );
+
+    let r = get(&url, &[("$filter", "isEnabled eq false")]).await;
+    let disabled = r.body["value"].as_array().unwrap();
+    assert!(!disabled.is_empty() && disabled.len() < all.len());
+    assert!(disabled.iter().all(|p| p["isEnabled"] == false));
+    let r = get(&url, &[("$filter", "contains(name,'Defender')")]).await;
+    assert!(
+        r.body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["name"].as_str().unwrap().contains("Defender"))
+    );
+    let r = get(&url, &[("$filter", "displayName eq 'Microsoft Sentinel'")]).await;
+    assert_eq!(r.body["value"].as_array().unwrap().len(), 1);
+    let r = get(&url, &[("$select", "displayName")]).await;
+    let keys: HashSet<&str> = r.body["value"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, HashSet::from(["name", "displayName"]));
+    let r = get(&url, &[("$filter", "description eq 'x'")]).await;
+    assert_graph_error(&r, StatusCode::BAD_REQUEST, "BadRequest");
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_query_options_the_docs_do_not_list() {
+    let fake = start(Seed::Empty).await;
+    let ws = format!("{}/security/securityCopilot/workspaces", fake.base_url());
+    for (url, option, value) in [
+        (ws.clone(), "$top", "1"),
+        (ws.clone(), "$orderby", "displayName"),
+        (sessions_url(&fake), "$orderby", "createdDateTime desc"),
+    ] {
+        let r = get(&url, &[(option, value)]).await;
+        assert_graph_error(&r, StatusCode::BAD_REQUEST, "BadRequest");
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(option),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(get(&ws, &[("$count", "true")]).await.status, StatusCode::OK);
+    fake.store().set_strict(false);
+    assert_eq!(get(&ws, &[("$top", "1")]).await.status, StatusCode::OK);
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn workspaces_carry_their_odata_type_and_every_answer_a_client_request_id() {
+    let fake = start(Seed::Empty).await;
+    let r = get(
+        &format!("{}/security/securityCopilot/workspaces", fake.base_url()),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.body["value"][0]["@odata.type"],
+        "#microsoft.graph.security.securityCopilot.workspace"
+    );
+    // No client-request-id sent: Graph makes one up and still returns it.
+    let cid = r.headers["client-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(cid).is_ok(), "{cid}");
+    let r = get(&format!("{}/nope", sessions_url(&fake)), &[]).await;
+    let cid = r.headers["client-request-id"].to_str().unwrap();
+    assert_eq!(r.body["error"]["innerError"]["client-request-id"], cid);
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_evaluation_state_and_result_type_can_be_asked_for() {
+    let fake = start_with(Seed::Empty, Duration::from_secs(20)).await;
+    let s = fake.store().insert_session("default", Some("lifecycles"));
+    let clock = fake.clock();
+    clock.freeze();
+    let mut asked = Vec::new();
+    for (trigger, states, result) in [
+        ("", vec!["created", "running", "completed"], "success"),
+        (
+            "[fail:rejected]",
+            vec!["created", "running", "completed"],
+            "rejected",
+        ),
+        (
+            "[fail:needAdditionalClaims]",
+            vec!["created", "running", "completed"],
+            "needAdditionalClaims",
+        ),
+        (
+            "[state:pending]",
+            vec!["created", "pending", "running", "completed"],
+            "success",
+        ),
+        ("[state:deferred]", vec!["created", "deferred"], "unknown"),
+        (
+            "[state:waitingForInput]",
+            vec!["created", "running", "waitingForInput"],
+            "unknown",
+        ),
+        (
+            "[state:cancelled]",
+            vec!["created", "running", "cancelled"],
+            "unknown",
+        ),
+    ] {
+        let (url, created) = ask(&fake, &s.id, &format!("Summarize incident 7 {trigger}")).await;
+        assert_eq!(created["state"], "created");
+        asked.push((url, trigger, states, result, Vec::<String>::new()));
+    }
+    // 25 one-second steps of the fake's clock: every run passes through its states.
+    for _ in 0..25 {
+        clock.advance(Duration::from_secs(1));
+        for (url, _, _, _, seen) in &mut asked {
+            let body = get(url, &[]).await.body;
+            let state = body["state"].as_str().unwrap().to_string();
+            if seen.last() != Some(&state) {
+                seen.push(state);
+            }
+        }
+    }
+    for (url, trigger, states, result, seen) in asked {
+        assert_eq!(seen, states, "{trigger}");
+        let done = get(&url, &[]).await.body;
+        let r = &done["result"];
+        assert_eq!(r["type"], result, "{trigger}: {done}");
+        assert_eq!(
+            done["isCancelled"],
+            trigger == "[state:cancelled]",
+            "{trigger}"
+        );
+        if trigger == "[state:waitingForInput]" {
+            assert!(r["content"].as_str().is_some_and(|c| c.contains("?")));
+        }
+        if trigger == "[state:deferred]" {
+            assert_eq!(done["runStartDateTime"], "0001-01-01T00:00:00Z");
+        }
+    }
+    fake.shutdown().await;
 }

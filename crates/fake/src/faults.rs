@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::error::{ApiError, GRAPH_JSON};
+use crate::error::{ApiError, GRAPH_JSON};
 
 /// One injected failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,14 +2,15 @@
 //! `POST /{tenant}/oauth2/v2.0/devicecode` and `POST /{tenant}/oauth2/v2.0/token` with the
 //! device-code, refresh-token (rotating) and client-credentials grants, answering in AAD's shapes
 //! and `AADSTS` texts. Access tokens are JWT-shaped (unsigned in substance) and expire on a short,
-//! configurable clock; the Graph routes accept them only until then (see `FakeStore::accepts_token`).
+//! configurable lifetime measured on the fake's [`Clock`]; the Graph routes accept them only until
+//! then (see [`FakeIdp::token_valid`]).
 //!
-//! Tests drive scenarios through [`FakeStore`]: how many polls stay pending, a script of poll
+//! Tests drive scenarios through [`FakeIdp`]: how many polls stay pending, a script of poll
 //! outcomes (slow down, declined, expired, any error), the client secret, token lifetime, and
 //! expiring or revoking tokens behind the client's back.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::MutexGuard;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
@@ -23,7 +24,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use super::store::FakeStore;
+use crate::clock::Clock;
 
 /// The client secret the fake accepts by default (`client_credentials`).
 pub const DEFAULT_CLIENT_SECRET: &str = "sctui-fake-client-secret";
@@ -110,7 +111,8 @@ struct CodeRec {
 }
 
 /// The identity provider's live state.
-pub(crate) struct IdpState {
+struct IdpState {
+    clock: Clock,
     opts: IdpOptions,
     token_lifetime: Duration,
     script: VecDeque<PollOutcome>,
@@ -124,9 +126,10 @@ pub(crate) struct IdpState {
     stats: IdpStats,
 }
 
-impl Default for IdpState {
-    fn default() -> Self {
+impl IdpState {
+    fn new(clock: Clock) -> Self {
         Self {
+            clock,
             opts: IdpOptions::default(),
             token_lifetime: Duration::from_secs(3600),
             script: VecDeque::new(),
@@ -148,87 +151,107 @@ impl std::fmt::Debug for IdpState {
     }
 }
 
-impl IdpState {
-    /// `Some(valid)` for a token this fake issued, `None` for any other.
-    pub(crate) fn issued_token_valid(&self, token: &str) -> Option<bool> {
-        self.access_tokens
-            .get(token)
-            .map(|exp| Timestamp::now() < *exp)
+/// A cloneable handle on the fake identity provider, for the server and for tests that script
+/// sign-in scenarios or expire tokens.
+#[derive(Clone)]
+pub struct FakeIdp {
+    inner: Arc<Mutex<IdpState>>,
+}
+
+impl std::fmt::Debug for FakeIdp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.lock().fmt(f)
     }
 }
 
-impl FakeStore {
-    pub(crate) fn idp_lock(&self) -> MutexGuard<'_, IdpState> {
-        self.idp.lock().unwrap_or_else(|e| e.into_inner())
+impl FakeIdp {
+    /// An identity provider with default options reading `clock`.
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(IdpState::new(clock))),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, IdpState> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `Some(valid)` for an access token this provider issued (valid = not yet expired on the
+    /// fake's clock), `None` for any other.
+    pub fn token_valid(&self, token: &str) -> Option<bool> {
+        let idp = self.lock();
+        let now = idp.clock.now();
+        idp.access_tokens.get(token).map(|exp| now < *exp)
     }
 
     /// Sets up the identity provider (done by `FakeGraph::start`).
-    pub fn configure_idp(&self, opts: IdpOptions, token_lifetime: Duration) {
-        let mut idp = self.idp_lock();
+    pub fn configure(&self, opts: IdpOptions, token_lifetime: Duration) {
+        let mut idp = self.lock();
         idp.opts = opts;
         idp.token_lifetime = token_lifetime;
     }
 
     /// How many polls stay pending before a device code is approved.
     pub fn set_pending_polls(&self, n: u32) {
-        self.idp_lock().opts.pending_polls = n;
+        self.lock().opts.pending_polls = n;
     }
 
     /// The next device-code polls answer these, in order, before the pending count applies.
     pub fn script_device_polls(&self, outcomes: Vec<PollOutcome>) {
-        self.idp_lock().script = outcomes.into();
+        self.lock().script = outcomes.into();
     }
 
     /// The client secret `client_credentials` accepts.
     pub fn set_client_secret(&self, secret: &str) {
-        self.idp_lock().opts.client_secret = secret.to_string();
+        self.lock().opts.client_secret = secret.to_string();
     }
 
     /// The delegated scopes put in new tokens (to test the missing-scope warning).
     pub fn set_granted_scopes(&self, scopes: &str) {
-        self.idp_lock().opts.scopes = scopes.to_string();
+        self.lock().opts.scopes = scopes.to_string();
     }
 
     /// How long newly issued access tokens live.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
-        self.idp_lock().token_lifetime = lifetime;
+        self.lock().token_lifetime = lifetime;
     }
 
     /// Makes every issued access token expire now (the client still thinks it is valid).
     pub fn expire_access_tokens(&self) {
-        let now = Timestamp::now();
-        for exp in self.idp_lock().access_tokens.values_mut() {
+        let mut idp = self.lock();
+        let now = idp.clock.now();
+        for exp in idp.access_tokens.values_mut() {
             *exp = now;
         }
     }
 
     /// Forgets every refresh token (as if revoked): the next refresh gets `invalid_grant`.
     pub fn revoke_refresh_tokens(&self) {
-        self.idp_lock().refresh_tokens.clear();
+        self.lock().refresh_tokens.clear();
     }
 
     /// Whether `token` is a refresh token the fake would still accept.
     pub fn refresh_token_valid(&self, token: &str) -> bool {
-        self.idp_lock().refresh_tokens.contains_key(token)
+        self.lock().refresh_tokens.contains_key(token)
     }
 
     /// Every device code, access, refresh and id token issued so far (for leak checks).
     pub fn issued_secrets(&self) -> Vec<String> {
-        self.idp_lock().issued.clone()
+        self.lock().issued.clone()
     }
 
     /// Counters of what the identity provider did.
-    pub fn idp_stats(&self) -> IdpStats {
-        self.idp_lock().stats
+    pub fn stats(&self) -> IdpStats {
+        self.lock().stats
     }
 }
 
 /// The identity routes; they are not under `/beta` and need no bearer token.
-pub(crate) fn router(store: FakeStore) -> Router {
+pub(crate) fn router(idp: FakeIdp) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code))
         .route("/{tenant}/oauth2/v2.0/token", post(token))
-        .with_state(store)
+        .with_state(idp)
 }
 
 fn form(body: &Bytes) -> HashMap<String, String> {
@@ -291,7 +314,7 @@ fn refuse_tenant(tenant: &str) -> Option<Response> {
 }
 
 async fn device_code(
-    State(store): State<FakeStore>,
+    State(handle): State<FakeIdp>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -316,13 +339,14 @@ async fn device_code(
     let letters: String = (0..9)
         .map(|_| char::from(b'A' + rand::random::<u8>() % 26))
         .collect();
-    let mut idp = store.idp_lock();
+    let mut idp = handle.lock();
     let lifetime = idp.opts.code_lifetime;
+    let expires = idp.clock.now() + SignedDuration::try_from(lifetime).unwrap_or_default();
     idp.codes.insert(
         device_code.clone(),
         CodeRec {
             client_id: client_id.clone(),
-            expires: Timestamp::now() + SignedDuration::try_from(lifetime).unwrap_or_default(),
+            expires,
             polls: 0,
         },
     );
@@ -343,11 +367,7 @@ async fn device_code(
     )
 }
 
-async fn token(
-    State(store): State<FakeStore>,
-    Path(tenant): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn token(State(handle): State<FakeIdp>, Path(tenant): Path<String>, body: Bytes) -> Response {
     if let Some(r) = refuse_tenant(&tenant) {
         return r;
     }
@@ -359,7 +379,7 @@ async fn token(
             "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
         );
     }
-    let mut idp = store.idp_lock();
+    let mut idp = handle.lock();
     match f.get("grant_type").map(String::as_str) {
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
             poll(&mut idp, &client_id, f.get("device_code"))
@@ -418,6 +438,7 @@ fn poll(idp: &mut IdpState, client_id: &str, code: Option<&String>) -> Response 
     idp.stats.polls += 1;
     let code = code.cloned().unwrap_or_default();
     let pending_polls = idp.opts.pending_polls;
+    let now = idp.clock.now();
     let Some(rec) = idp.codes.get_mut(&code) else {
         return bad_request(
             "bad_verification_code",
@@ -430,7 +451,7 @@ fn poll(idp: &mut IdpState, client_id: &str, code: Option<&String>) -> Response 
             "AADSTS70000: The device code was issued to another client.",
         );
     }
-    let expired = Timestamp::now() >= rec.expires;
+    let expired = now >= rec.expires;
     rec.polls += 1;
     let polls = rec.polls;
     let outcome = if expired {
@@ -474,8 +495,8 @@ fn poll(idp: &mut IdpState, client_id: &str, code: Option<&String>) -> Response 
 }
 
 /// Makes a JWT-shaped token of `claims` (plus the standard ones).
-fn jwt(mut claims: Value, lifetime: u64, aud: &str) -> String {
-    let now = Timestamp::now().as_second();
+fn jwt(mut claims: Value, now: Timestamp, lifetime: u64, aud: &str) -> String {
+    let now = now.as_second();
     if let Value::Object(map) = &mut claims {
         map.insert("aud".into(), json!(aud));
         map.insert("iss".into(), json!("https://sts.fake.sctui/"));
@@ -494,8 +515,9 @@ fn jwt(mut claims: Value, lifetime: u64, aud: &str) -> String {
 
 fn access_token(idp: &mut IdpState, claims: Value) -> (String, u64) {
     let life = idp.token_lifetime.as_secs().max(1);
-    let token = jwt(claims, life, "https://graph.microsoft.com");
-    let exp = Timestamp::now() + SignedDuration::try_from(idp.token_lifetime).unwrap_or_default();
+    let now = idp.clock.now();
+    let token = jwt(claims, now, life, "https://graph.microsoft.com");
+    let exp = now + SignedDuration::try_from(idp.token_lifetime).unwrap_or_default();
     idp.access_tokens.insert(token.clone(), exp);
     idp.issued.push(token.clone());
     idp.stats.access_tokens_issued += 1;
@@ -513,8 +535,10 @@ fn issue_delegated(idp: &mut IdpState, client_id: &str) -> Response {
     idp.refresh_tokens
         .insert(refresh.clone(), client_id.to_string());
     idp.issued.push(refresh.clone());
+    let now = idp.clock.now();
     let id_token = jwt(
         json!({"name": user.name, "preferred_username": user.username, "tid": user.tenant_id, "oid": user.object_id}),
+        now,
         life,
         client_id,
     );

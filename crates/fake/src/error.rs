@@ -90,12 +90,13 @@ impl ApiError {
     }
 
     /// The full response with Graph's body, for a request with these ids.
-    pub fn render(&self, request_id: &str, client_request_id: Option<&str>) -> Response {
+    pub fn render(&self, request_id: &str, client_request_id: &str) -> Response {
         let date = Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string();
-        let mut inner = json!({ "date": date, "request-id": request_id });
-        if let Some(cid) = client_request_id {
-            inner["client-request-id"] = json!(cid);
-        }
+        let inner = json!({
+            "date": date,
+            "request-id": request_id,
+            "client-request-id": client_request_id,
+        });
         let body = json!({
             "error": { "code": self.code, "message": self.message, "innerError": inner }
         });
@@ -137,7 +138,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // Rendered again by `envelope` with the request's real ids; this body is only a fallback
         // for a router used without the middleware.
-        let mut resp = self.render(&uuid::Uuid::new_v4().to_string(), None);
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut resp = self.render(&id, &id);
         resp.extensions_mut().remove::<Rendered>();
         resp.extensions_mut().insert(self);
         resp
@@ -149,8 +151,9 @@ impl IntoResponse for ApiError {
 pub struct RequestIds {
     /// Our `request-id`, fresh per request.
     pub request_id: String,
-    /// The caller's `client-request-id`, if it sent one.
-    pub client_request_id: Option<String>,
+    /// The caller's `client-request-id`, or one made up when it sent none (Graph always
+    /// answers with one).
+    pub client_request_id: String,
 }
 
 const REQUEST_ID: &str = "request-id";
@@ -162,12 +165,13 @@ fn client_request_id(headers: &HeaderMap) -> Option<String> {
     (!raw.is_empty() && raw.len() <= 128).then(|| raw.to_string())
 }
 
-/// Outermost middleware: assigns ids, echoes `client-request-id`, and turns every error response
-/// (ours or axum's) into Graph's error body.
+/// Outermost middleware: assigns ids, echoes `client-request-id` (generating one when the caller
+/// sent none), and turns every error response (ours or axum's) into Graph's error body.
 pub async fn envelope(mut req: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
     let ids = RequestIds {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        client_request_id: client_request_id(req.headers()),
+        client_request_id: client_request_id(req.headers()).unwrap_or_else(|| request_id.clone()),
+        request_id,
     };
     let method = req.method().clone();
     req.extensions_mut().insert(ids.clone());
@@ -187,11 +191,7 @@ pub async fn envelope(mut req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&ids.request_id) {
         headers.insert(REQUEST_ID, v);
     }
-    if let Some(cid) = ids
-        .client_request_id
-        .as_deref()
-        .and_then(|c| HeaderValue::from_str(c).ok())
-    {
+    if let Ok(cid) = HeaderValue::from_str(&ids.client_request_id) {
         headers.insert(CLIENT_REQUEST_ID, cid);
     }
     headers.insert("odata-version", HeaderValue::from_static("4.0"));
@@ -201,7 +201,7 @@ pub async fn envelope(mut req: Request, next: Next) -> Response {
 /// Replaces the body, keeping headers such as `Allow` that axum set.
 fn rebuild(old: Response, err: &ApiError, ids: &RequestIds) -> Response {
     let (mut parts, _) = old.into_parts();
-    let fresh = err.render(&ids.request_id, ids.client_request_id.as_deref());
+    let fresh = err.render(&ids.request_id, &ids.client_request_id);
     let (fresh_parts, body) = fresh.into_parts();
     parts.status = fresh_parts.status;
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -218,7 +218,7 @@ mod tests {
 
     #[tokio::test]
     async fn render_has_graph_shape() {
-        let resp = ApiError::bad_request("nope").render("rid", Some("cid"));
+        let resp = ApiError::bad_request("nope").render("rid", "cid");
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
         let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
             .await

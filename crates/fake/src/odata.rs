@@ -25,9 +25,16 @@ pub struct EntitySchema {
     pub properties: &'static [&'static str],
     /// String properties `$filter` may test.
     pub filterable: &'static [&'static str],
-    /// Properties `$orderby` may sort on.
+    /// Boolean properties `$filter` may test with `eq true|false`.
+    pub flags: &'static [&'static str],
+    /// Properties `$orderby` may sort on (lenient mode only: `$orderby` is never documented).
     pub sortable: &'static [&'static str],
+    /// The query options the docs list for this collection; strict mode refuses the others.
+    pub documented: &'static [&'static str],
 }
+
+/// What the docs list for most collections here.
+const LIST_OPTIONS: &[&str] = &["$count", "$filter", "$select", "$top"];
 
 /// Sessions: the collection the whole product is about.
 pub const SESSION: EntitySchema = EntitySchema {
@@ -39,7 +46,9 @@ pub const SESSION: EntitySchema = EntitySchema {
         "lastModifiedDateTime",
     ],
     filterable: &["displayName"],
+    flags: &[],
     sortable: &["displayName", "createdDateTime", "lastModifiedDateTime"],
+    documented: LIST_OPTIONS,
 };
 
 /// Workspaces: listed once at start-up by clients.
@@ -47,7 +56,10 @@ pub const WORKSPACE: EntitySchema = EntitySchema {
     type_name: "microsoft.graph.security.securityCopilot.workspace",
     properties: &["id", "displayName"],
     filterable: &["displayName"],
+    flags: &[],
     sortable: &["displayName"],
+    // The list-workspaces page names no `$top` (and no `$orderby`).
+    documented: &["$count", "$filter", "$select"],
 };
 
 /// Prompts of a session.
@@ -64,7 +76,9 @@ pub const PROMPT: EntitySchema = EntitySchema {
         "lastModifiedDateTime",
     ],
     filterable: &["content"],
+    flags: &[],
     sortable: &["createdDateTime", "lastModifiedDateTime"],
+    documented: LIST_OPTIONS,
 };
 
 /// Evaluations (runs) of a prompt.
@@ -82,7 +96,31 @@ pub const EVALUATION: EntitySchema = EntitySchema {
         "lastModifiedDateTime",
     ],
     filterable: &[],
+    flags: &[],
     sortable: &["createdDateTime", "lastModifiedDateTime"],
+    documented: LIST_OPTIONS,
+};
+
+/// Plugins of a workspace: `$filter` on `name` (eq, contains), `displayName` (eq) and
+/// `isEnabled` (eq), as documented.
+pub const PLUGIN: EntitySchema = EntitySchema {
+    type_name: "microsoft.graph.security.securityCopilot.plugin",
+    properties: &[
+        "name",
+        "displayName",
+        "description",
+        "isEnabled",
+        "category",
+        "catalogScope",
+        "previewState",
+        "authorization",
+        "supportedAuthTypes",
+        "settings",
+    ],
+    filterable: &["name", "displayName"],
+    flags: &["isEnabled"],
+    sortable: &["name", "displayName"],
+    documented: LIST_OPTIONS,
 };
 
 /// The system query options the fake knows; anything else starting with `$` is refused.
@@ -200,8 +238,11 @@ pub fn parse_select(
             out.push(prop);
         }
     }
-    if !out.contains(&"id") {
-        out.push("id");
+    // The key (`id`, or `name` for plugins) always comes back.
+    if let Some(key) = schema.properties.first()
+        && !out.contains(key)
+    {
+        out.push(key);
     }
     Ok(Some(out))
 }
@@ -227,9 +268,19 @@ pub struct Filter {
     /// The literal; `None` for `eq null`.
     pub value: Option<String>,
     lowered: Option<String>,
+    /// For a boolean property: the `true`/`false` it must equal.
+    flag: Option<bool>,
 }
 
 impl Filter {
+    /// Whether a row passes.
+    pub fn matches_row<T: Row>(&self, row: &T) -> bool {
+        match self.flag {
+            Some(want) => row.flag(self.property) == Some(want),
+            None => self.matches(row.text(self.property)),
+        }
+    }
+
     /// Whether a property value passes; null values only match `eq null`.
     pub fn matches(&self, value: Option<&str>) -> bool {
         match (self.op, value, &self.value, &self.lowered) {
@@ -242,11 +293,11 @@ impl Filter {
 }
 
 /// Reads OData's grammar one token at a time; only as much as the fake supports.
-struct Cursor<'a> {
+struct Lexer<'a> {
     rest: &'a str,
 }
 
-impl<'a> Cursor<'a> {
+impl<'a> Lexer<'a> {
     fn skip_ws(&mut self) {
         self.rest = self.rest.trim_start();
     }
@@ -314,7 +365,7 @@ pub fn parse_filter(raw: &str, schema: &EntitySchema) -> Result<Filter, String> 
             "Unsupported $filter expression '{raw}'. Supported forms: {prop} eq 'text', {prop} eq null, startswith({prop},'text'), contains({prop},'text')."
         )
     };
-    if schema.filterable.is_empty() {
+    if schema.filterable.is_empty() && schema.flags.is_empty() {
         return Err(format!(
             "$filter is not supported on collections of '{}'.",
             schema.type_name
@@ -322,14 +373,20 @@ pub fn parse_filter(raw: &str, schema: &EntitySchema) -> Result<Filter, String> 
     }
     let property = |name: &str| {
         find_property(schema.filterable, name).ok_or_else(|| {
+            let all: Vec<&str> = schema
+                .filterable
+                .iter()
+                .chain(schema.flags)
+                .copied()
+                .collect();
             format!(
                 "Property '{name}' cannot be used in $filter on type '{}'. Filterable: {}.",
                 schema.type_name,
-                schema.filterable.join(", ")
+                all.join(", ")
             )
         })
     };
-    let mut cur = Cursor { rest: raw };
+    let mut cur = Lexer { rest: raw };
     let first = cur.ident().ok_or_else(unsupported)?;
     let filter =
         if first.eq_ignore_ascii_case("startswith") || first.eq_ignore_ascii_case("contains") {
@@ -354,6 +411,27 @@ pub fn parse_filter(raw: &str, schema: &EntitySchema) -> Result<Filter, String> 
                 op,
                 lowered: Some(value.to_lowercase()),
                 value: Some(value),
+                flag: None,
+            }
+        } else if let Some(prop) = find_property(schema.flags, first) {
+            if !cur.eat("eq ") && !cur.eat("eq\t") {
+                return Err(unsupported());
+            }
+            let flag = if cur.eat("true") {
+                true
+            } else if cur.eat("false") {
+                false
+            } else {
+                return Err(format!(
+                    "Property '{prop}' is a Boolean: compare it with eq true or eq false."
+                ));
+            };
+            Filter {
+                property: prop,
+                op: FilterOp::Eq,
+                value: Some(flag.to_string()),
+                lowered: None,
+                flag: Some(flag),
             }
         } else {
             let prop = property(first)?;
@@ -370,6 +448,7 @@ pub fn parse_filter(raw: &str, schema: &EntitySchema) -> Result<Filter, String> 
                 op: FilterOp::Eq,
                 lowered: value.as_ref().map(|v| v.to_lowercase()),
                 value,
+                flag: None,
             }
         };
     if !cur.at_end() {
@@ -422,19 +501,37 @@ pub fn parse_orderby(raw: &str, schema: &EntitySchema) -> Result<Vec<OrderKey>, 
     Ok(keys)
 }
 
-/// Makes the opaque `$skiptoken` for a page starting at `offset`.
-pub fn encode_skiptoken(offset: usize) -> String {
-    URL_SAFE_NO_PAD.encode(format!("sctui-fake:{offset}"))
+/// Where the next page starts: just after the row keyed `seq` (so rows inserted or removed
+/// before it do not shift the page), or at `offset` when that row is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// Position of the next page's first row when the page was cut.
+    pub offset: usize,
+    /// The last row served.
+    pub seq: Option<u64>,
+}
+
+/// Makes the opaque `$skiptoken` for a cursor.
+pub fn encode_skiptoken(cursor: Cursor) -> String {
+    let text = match cursor.seq {
+        Some(seq) => format!("sctui-fake:{}:{seq}", cursor.offset),
+        None => format!("sctui-fake:{}", cursor.offset),
+    };
+    URL_SAFE_NO_PAD.encode(text)
 }
 
 /// Reads a `$skiptoken` made by [`encode_skiptoken`]; anything else is an error, like an expired one.
-pub fn decode_skiptoken(token: &str) -> Result<usize, String> {
+pub fn decode_skiptoken(token: &str) -> Result<Cursor, String> {
     let bad = || "The $skiptoken is invalid or has expired.".to_string();
     let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    text.strip_prefix("sctui-fake:")
-        .and_then(|n| n.parse::<usize>().ok())
-        .ok_or_else(bad)
+    let rest = text.strip_prefix("sctui-fake:").ok_or_else(bad)?;
+    let (offset, seq) = match rest.split_once(':') {
+        Some((o, s)) => (o, Some(s.parse::<u64>().map_err(|_| bad())?)),
+        None => (rest, None),
+    };
+    let offset = offset.parse::<usize>().map_err(|_| bad())?;
+    Ok(Cursor { offset, seq })
 }
 
 /// Everything a list request asked for, validated.
@@ -442,8 +539,8 @@ pub fn decode_skiptoken(token: &str) -> Result<usize, String> {
 pub struct ListQuery {
     /// Page size.
     pub top: usize,
-    /// Where this page starts in the filtered, ordered result.
-    pub offset: usize,
+    /// Where this page starts (`None` = the first page).
+    pub after: Option<Cursor>,
     /// `$select`, canonical names; `None` = all properties.
     pub select: Option<Vec<&'static str>>,
     /// `$count=true`.
@@ -456,16 +553,35 @@ pub struct ListQuery {
     pub carry: Vec<(String, String)>,
 }
 
-/// Validates the options of a collection request.
+/// Strict mode: a query option the docs do not list for this resource is refused the way Graph's
+/// OData layer refuses options it does not allow (`$skiptoken` is ours, from `@odata.nextLink`).
+fn refuse_undocumented(pairs: &[(String, String)], documented: &[&str]) -> Result<(), String> {
+    match pairs
+        .iter()
+        .find(|(k, _)| k != "$skiptoken" && !documented.contains(&k.as_str()))
+    {
+        Some((name, _)) => Err(format!(
+            "The query specified in the URI is not valid. Query option '{name}' is not allowed on this resource; the documented options are {}.",
+            documented.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Validates the options of a collection request (`strict`: only the documented ones).
 pub fn parse_list_query(
     raw: &[(String, String)],
     schema: &EntitySchema,
+    strict: bool,
 ) -> Result<ListQuery, String> {
     let pairs = normalize_pairs(raw)?;
+    if strict {
+        refuse_undocumented(&pairs, schema.documented)?;
+    }
     let top = parse_top(option(&pairs, "$top"))?;
-    let offset = match option(&pairs, "$skiptoken") {
-        Some(t) => decode_skiptoken(t)?,
-        None => 0,
+    let after = match option(&pairs, "$skiptoken") {
+        Some(t) => Some(decode_skiptoken(t)?),
+        None => None,
     };
     let select = parse_select(option(&pairs, "$select"), schema)?;
     let count = parse_count(option(&pairs, "$count"))?;
@@ -483,7 +599,7 @@ pub fn parse_list_query(
         .collect();
     Ok(ListQuery {
         top,
-        offset,
+        after,
         select,
         count,
         filter,
@@ -508,6 +624,12 @@ pub fn parse_entity_query(
 
 /// What a row exposes to `$filter` and `$orderby`.
 pub trait Row {
+    /// A key that never changes and grows with creation: pages continue after it.
+    fn seq(&self) -> u64;
+    /// A Boolean property's value (None for unknown).
+    fn flag(&self, _property: &str) -> Option<bool> {
+        None
+    }
     /// A string property's value (None for null or unknown).
     fn text(&self, property: &str) -> Option<&str>;
     /// A timestamp property's value.
@@ -521,8 +643,8 @@ pub struct PageSlice<'a, T> {
     pub items: Vec<&'a T>,
     /// Rows after filtering, for `@odata.count`.
     pub total: usize,
-    /// Offset of the next page, when there is one.
-    pub next_offset: Option<usize>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
 }
 
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -542,14 +664,16 @@ fn sort_value<T: Row>(row: &T, property: &'static str) -> SortValue {
     }
 }
 
-/// Filters, orders (stable, so ties keep creation order) and slices a collection.
-pub fn apply<'a, T: Row>(rows: &'a [T], q: &ListQuery) -> PageSlice<'a, T> {
+/// Filters, orders (stable, so ties keep the order `rows` come in) and slices a collection. A
+/// page continues just after the last row the previous one served, wherever that row now is, so
+/// rows created while a client pages never make it skip or repeat one.
+pub fn apply<'a, T: Row + 'a>(
+    rows: impl IntoIterator<Item = &'a T>,
+    q: &ListQuery,
+) -> PageSlice<'a, T> {
     let mut matched: Vec<&T> = match &q.filter {
-        Some(f) => rows
-            .iter()
-            .filter(|r| f.matches(r.text(f.property)))
-            .collect(),
-        None => rows.iter().collect(),
+        Some(f) => rows.into_iter().filter(|r| f.matches_row(*r)).collect(),
+        None => rows.into_iter().collect(),
     };
     if !q.order.is_empty() {
         let order = &q.order;
@@ -574,18 +698,24 @@ pub fn apply<'a, T: Row>(rows: &'a [T], q: &ListQuery) -> PageSlice<'a, T> {
         matched = keyed.into_iter().map(|(_, r)| r).collect();
     }
     let total = matched.len();
-    let start = q.offset.min(total);
+    let start = match q.after {
+        None => 0,
+        Some(cursor) => cursor
+            .seq
+            .and_then(|seq| matched.iter().position(|r| r.seq() == seq))
+            .map_or(cursor.offset, |p| p + 1),
+    }
+    .min(total);
     let end = start.saturating_add(q.top).min(total);
-    let next_offset = (end < total).then_some(end);
     let items = matched
         .get(start..end)
         .map(<[_]>::to_vec)
         .unwrap_or_default();
-    PageSlice {
-        items,
-        total,
-        next_offset,
-    }
+    let next = (end < total).then(|| Cursor {
+        offset: end,
+        seq: items.last().map(|r| r.seq()),
+    });
+    PageSlice { items, total, next }
 }
 
 fn encode_component(s: &str, out: &mut String) {
@@ -604,7 +734,7 @@ fn encode_component(s: &str, out: &mut String) {
 }
 
 /// Builds the absolute `@odata.nextLink`: same path, same options, plus the next `$skiptoken`.
-pub fn next_link(origin: &str, path: &str, q: &ListQuery, next_offset: usize) -> String {
+pub fn next_link(origin: &str, path: &str, q: &ListQuery, next: Cursor) -> String {
     let mut link = format!("{origin}{path}?");
     for (k, v) in &q.carry {
         encode_component(k, &mut link);
@@ -613,7 +743,7 @@ pub fn next_link(origin: &str, path: &str, q: &ListQuery, next_offset: usize) ->
         link.push('&');
     }
     link.push_str("$skiptoken=");
-    link.push_str(&encode_skiptoken(next_offset));
+    link.push_str(&encode_skiptoken(next));
     link
 }
 
@@ -650,6 +780,9 @@ mod tests {
     }
 
     impl Row for R {
+        fn seq(&self) -> u64 {
+            self.t as u64
+        }
         fn text(&self, p: &str) -> Option<&str> {
             (p == "displayName").then_some(self.name).flatten()
         }
@@ -754,9 +887,13 @@ mod tests {
 
     #[test]
     fn skiptoken_round_trips_and_rejects_garbage() {
-        for n in [0, 1, 100, 123_456] {
-            assert_eq!(decode_skiptoken(&encode_skiptoken(n)), Ok(n));
+        for offset in [0, 1, 100, 123_456] {
+            for seq in [None, Some(7)] {
+                let c = Cursor { offset, seq };
+                assert_eq!(decode_skiptoken(&encode_skiptoken(c)), Ok(c));
+            }
         }
+        assert!(decode_skiptoken(&URL_SAFE_NO_PAD.encode("sctui-fake:1:x")).is_err());
         assert!(decode_skiptoken("!!").is_err());
         assert!(decode_skiptoken(&URL_SAFE_NO_PAD.encode("other:5")).is_err());
     }
@@ -766,13 +903,14 @@ mod tests {
         let q = parse_list_query(
             &pairs(&[("top", "2"), ("$COUNT", "true"), ("api-version", "x")]),
             &SESSION,
+            true,
         )
         .unwrap();
         assert_eq!(q.top, 2);
         assert!(q.count);
         assert_eq!(q.carry.len(), 2);
-        assert!(parse_list_query(&pairs(&[("$skip", "2")]), &SESSION).is_err());
-        assert!(parse_list_query(&pairs(&[("$top", "2"), ("top", "3")]), &SESSION).is_err());
+        assert!(parse_list_query(&pairs(&[("$skip", "2")]), &SESSION, false).is_err());
+        assert!(parse_list_query(&pairs(&[("$top", "2"), ("top", "3")]), &SESSION, false).is_err());
         assert!(parse_entity_query(&pairs(&[("$top", "2")]), &SESSION).is_err());
         assert_eq!(
             parse_entity_query(&pairs(&[("$select", "displayName")]), &SESSION).unwrap(),
@@ -797,25 +935,35 @@ mod tests {
                 t: 5,
             },
         ];
-        let mut q = parse_list_query(&pairs(&[("$top", "2")]), &SESSION).unwrap();
+        let mut q = parse_list_query(&pairs(&[("$top", "2")]), &SESSION, false).unwrap();
         let p = apply(&rows, &q);
         assert_eq!(p.items.len(), 2);
         assert_eq!(p.items[0].t, 30);
-        assert_eq!(p.next_offset, Some(2));
-        q.offset = 2;
+        assert_eq!(
+            p.next,
+            Some(Cursor {
+                offset: 2,
+                seq: Some(10)
+            })
+        );
+        q.after = p.next;
         let p = apply(&rows, &q);
         assert_eq!(p.items.len(), 2);
-        assert_eq!(p.next_offset, None);
+        assert_eq!(p.next, None);
 
-        let q = parse_list_query(&pairs(&[("$orderby", "displayName")]), &SESSION).unwrap();
+        let q = parse_list_query(&pairs(&[("$orderby", "displayName")]), &SESSION, false).unwrap();
         let names: Vec<_> = apply(&rows, &q).items.iter().map(|r| r.name).collect();
         assert_eq!(
             names,
             vec![None, Some("Alpha"), Some("alpha two"), Some("beta")]
         );
 
-        let q =
-            parse_list_query(&pairs(&[("$orderby", "createdDateTime desc")]), &SESSION).unwrap();
+        let q = parse_list_query(
+            &pairs(&[("$orderby", "createdDateTime desc")]),
+            &SESSION,
+            false,
+        )
+        .unwrap();
         let ts: Vec<_> = apply(&rows, &q).items.iter().map(|r| r.t).collect();
         assert_eq!(ts, vec![30, 20, 10, 5]);
 
@@ -826,18 +974,22 @@ mod tests {
                 ("$top", "1"),
             ]),
             &SESSION,
+            false,
         )
         .unwrap();
         let p = apply(&rows, &q);
         assert_eq!(p.total, 2);
         assert_eq!(p.items[0].t, 5);
-        assert_eq!(p.next_offset, Some(1));
+        assert_eq!(p.next.map(|c| c.offset), Some(1));
 
-        let mut q = parse_list_query(&[], &SESSION).unwrap();
-        q.offset = 99;
+        let mut q = parse_list_query(&[], &SESSION, false).unwrap();
+        q.after = Some(Cursor {
+            offset: 99,
+            seq: None,
+        });
         let p = apply(&rows, &q);
         assert!(p.items.is_empty());
-        assert_eq!(p.next_offset, None);
+        assert_eq!(p.next, None);
     }
 
     #[test]
@@ -846,17 +998,28 @@ mod tests {
             &pairs(&[
                 ("$top", "2"),
                 ("$filter", "contains(displayName,'a b&c')"),
-                ("$skiptoken", &encode_skiptoken(2)),
+                (
+                    "$skiptoken",
+                    &encode_skiptoken(Cursor {
+                        offset: 2,
+                        seq: None,
+                    }),
+                ),
             ]),
             &SESSION,
+            false,
         )
         .unwrap();
-        let link = next_link("http://127.0.0.1:9", "/beta/x", &q, 4);
+        let next = Cursor {
+            offset: 4,
+            seq: Some(3),
+        };
+        let link = next_link("http://127.0.0.1:9", "/beta/x", &q, next);
         assert!(link.starts_with("http://127.0.0.1:9/beta/x?$top=2&$filter=contains(displayName,'a%20b%26c')&$skiptoken="), "{link}");
         let parsed = url::Url::parse(&link).unwrap();
         let back: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
-        let q2 = parse_list_query(&back, &SESSION).unwrap();
-        assert_eq!(q2.offset, 4);
+        let q2 = parse_list_query(&back, &SESSION, false).unwrap();
+        assert_eq!(q2.after, Some(next));
         assert_eq!(q2.filter, q.filter);
     }
 
@@ -870,6 +1033,70 @@ mod tests {
         assert_eq!(
             v,
             serde_json::json!({"id":"1","displayName":"x","@odata.etag":"e"})
+        );
+    }
+
+    #[test]
+    fn pages_continue_after_the_last_row_served_whatever_was_inserted() {
+        // Newest first: rows arrive in descending seq order.
+        let mut rows: Vec<R> = (1..=5).map(|t| R { name: Some("x"), t }).collect();
+        let q = parse_list_query(&pairs(&[("$top", "2")]), &SESSION, true).unwrap();
+        fn newest_first(rows: &[R]) -> Vec<&R> {
+            rows.iter().rev().collect()
+        }
+        let p = apply(newest_first(&rows), &q);
+        let first: Vec<i64> = p.items.iter().map(|r| r.t).collect();
+        assert_eq!(first, vec![5, 4]);
+        let mut q2 = q.clone();
+        q2.after = p.next;
+        // Two sessions are created between the two requests.
+        rows.push(R {
+            name: Some("new"),
+            t: 6,
+        });
+        rows.push(R {
+            name: Some("new"),
+            t: 7,
+        });
+        let p = apply(newest_first(&rows), &q2);
+        let second: Vec<i64> = p.items.iter().map(|r| r.t).collect();
+        assert_eq!(second, vec![3, 2], "no repeat, no skip");
+    }
+
+    #[test]
+    fn strict_mode_refuses_what_the_docs_do_not_list() {
+        let ok = pairs(&[
+            ("$top", "5"),
+            ("$count", "true"),
+            ("$select", "id"),
+            ("$filter", "displayName eq 'x'"),
+        ]);
+        assert!(parse_list_query(&ok, &SESSION, true).is_ok());
+        let err =
+            parse_list_query(&pairs(&[("$orderby", "displayName")]), &SESSION, true).unwrap_err();
+        assert!(err.contains("'$orderby' is not allowed"), "{err}");
+        assert!(parse_list_query(&pairs(&[("$orderby", "displayName")]), &SESSION, false).is_ok());
+        assert!(parse_list_query(&pairs(&[("$top", "5")]), &WORKSPACE, true).is_err());
+        assert!(parse_list_query(&pairs(&[("$top", "5")]), &WORKSPACE, false).is_ok());
+        assert!(parse_list_query(&pairs(&[("$count", "true")]), &WORKSPACE, true).is_ok());
+        let token = encode_skiptoken(Cursor {
+            offset: 1,
+            seq: None,
+        });
+        assert!(parse_list_query(&pairs(&[("$skiptoken", &token)]), &WORKSPACE, true).is_ok());
+    }
+
+    #[test]
+    fn plugin_filters_on_names_and_is_enabled() {
+        let f = parse_filter("isEnabled eq true", &PLUGIN).unwrap();
+        assert_eq!(f.flag, Some(true));
+        assert!(parse_filter("isEnabled eq 'yes'", &PLUGIN).is_err());
+        let f = parse_filter("contains(name,'defender')", &PLUGIN).unwrap();
+        assert!(f.matches(Some("MicrosoftDefender")));
+        assert!(parse_filter("description eq 'x'", &PLUGIN).is_err());
+        assert_eq!(
+            parse_select(Some("displayName"), &PLUGIN).unwrap(),
+            Some(vec!["displayName", "name"])
         );
     }
 }

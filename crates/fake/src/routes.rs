@@ -12,12 +12,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, GRAPH_JSON};
-use super::odata::{self, EntitySchema, ListQuery, Row};
-use super::store::FakeStore;
+use crate::error::{ApiError, GRAPH_JSON};
+use crate::odata::{self, EntitySchema, ListQuery, Row};
+use crate::records::{PluginRec, SessionRec};
+use crate::store::{FakeStore, SessionOrder, State as FakeState};
+use crate::wire;
 
 /// Shared by all handlers.
 #[derive(Clone)]
@@ -36,6 +37,8 @@ pub(crate) fn router(state: AppState) -> Router {
     let prompt = format!("{session}/prompts/{{pid}}");
     Router::new()
         .route(&format!("{ROOT}/workspaces"), get(list_workspaces))
+        .route(&format!("{ROOT}/workspaces/$count"), get(count_workspaces))
+        .route(&format!("{ws}/plugins"), get(list_plugins))
         .route(
             &format!("{ws}/sessions"),
             get(list_sessions).post(create_session),
@@ -66,6 +69,10 @@ pub(crate) struct Ctx {
     path: String,
     /// Decoded query pairs.
     query: Vec<(String, String)>,
+    /// Strict mode was on when the request arrived.
+    strict: bool,
+    /// A GET (the only requests that get `@microsoft.graph.tips`).
+    is_get: bool,
 }
 
 fn host_is_sane(h: &str) -> bool {
@@ -98,6 +105,8 @@ impl FromRequestParts<AppState> for Ctx {
             origin: format!("http://{host}"),
             path: parts.uri.path().trim_end_matches('/').to_string(),
             query,
+            strict: state.store.lock().strict,
+            is_get: parts.method == axum::http::Method::GET,
         })
     }
 }
@@ -108,11 +117,27 @@ impl Ctx {
     }
 
     fn list_query(&self, schema: &EntitySchema) -> Result<ListQuery, ApiError> {
-        odata::parse_list_query(&self.query, schema).map_err(ApiError::bad_request)
+        odata::parse_list_query(&self.query, schema, self.strict).map_err(ApiError::bad_request)
     }
 
     fn entity_select(&self, schema: &EntitySchema) -> Result<Option<Vec<&'static str>>, ApiError> {
         odata::parse_entity_query(&self.query, schema).map_err(ApiError::bad_request)
+    }
+
+    /// Graph's hint on a GET that asked for every property, as the docs' examples show; clients
+    /// must ignore it.
+    fn tips(&self, fragment: &str, select: Option<&[&'static str]>) -> Option<Value> {
+        (self.is_get && select.is_none()).then(|| {
+            let example = fragment
+                .replace("workspaces('default')", "workspaces('<key>')")
+                .split("/sessions('")
+                .next()
+                .map(str::to_string)
+                .unwrap_or_default();
+            json!(format!(
+                "Use $select to choose only the properties your app needs, as this can lead to performance improvements. For example: GET {example}?$select=createdDateTime,displayName"
+            ))
+        })
     }
 }
 
@@ -137,6 +162,9 @@ fn entity_response(
     ));
     let mut out = Map::new();
     out.insert("@odata.context".into(), json!(context));
+    if let Some(tips) = ctx.tips(fragment, select) {
+        out.insert("@microsoft.graph.tips".into(), tips);
+    }
     if let Value::Object(fields) = odata::select_fields(map, select) {
         out.extend(fields);
     }
@@ -154,12 +182,12 @@ fn created_response(ctx: &Ctx, fragment: &str, map: Map<String, Value>) -> Respo
     resp
 }
 
-/// Filters, orders, pages and renders a collection.
-fn collection_response<T: Row>(
+/// Filters, orders, pages and renders a collection (`rows` in the collection's own order).
+fn collection_response<'a, T: Row + 'a>(
     ctx: &Ctx,
     fragment: &str,
     q: &ListQuery,
-    rows: &[T],
+    rows: impl IntoIterator<Item = &'a T>,
     to_json: impl Fn(&T) -> Map<String, Value>,
 ) -> Response {
     let page = odata::apply(rows, q);
@@ -177,10 +205,13 @@ fn collection_response<T: Row>(
             odata::context_select_suffix(select)
         ))),
     );
+    if let Some(tips) = ctx.tips(fragment, select) {
+        out.insert("@microsoft.graph.tips".into(), tips);
+    }
     if q.count {
         out.insert("@odata.count".into(), json!(page.total));
     }
-    if let Some(next) = page.next_offset {
+    if let Some(next) = page.next {
         out.insert(
             "@odata.nextLink".into(),
             json!(odata::next_link(&ctx.origin, &ctx.path, q, next)),
@@ -285,6 +316,26 @@ fn evaluations_fragment(ws: &str, sid: &str, pid: &str) -> String {
     )
 }
 
+/// `GET …/$count`: the number as plain text, as Graph answers it.
+fn count_response(n: usize) -> Response {
+    let mut resp = (StatusCode::OK, n.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
+    resp
+}
+
+/// How many rows of a collection pass the request's `$filter`.
+fn count_rows<'a, T: Row + 'a>(
+    ctx: &Ctx,
+    schema: &EntitySchema,
+    rows: impl IntoIterator<Item = &'a T>,
+) -> Result<Response, ApiError> {
+    let q = ctx.list_query(schema)?;
+    Ok(count_response(odata::apply(rows, &q).total))
+}
+
 async fn list_workspaces(State(app): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
     let q = ctx.list_query(&odata::WORKSPACE)?;
     let state = app.store.lock();
@@ -293,8 +344,38 @@ async fn list_workspaces(State(app): State<AppState>, ctx: Ctx) -> Result<Respon
         "security/securityCopilot/workspaces",
         &q,
         &state.workspaces,
-        |w| w.to_json(),
+        |w| wire::to_object(&w.to_wire()),
     ))
+}
+
+async fn count_workspaces(State(app): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
+    let state = app.store.lock();
+    count_rows(&ctx, &odata::WORKSPACE, &state.workspaces)
+}
+
+async fn list_plugins(
+    State(app): State<AppState>,
+    Path(ws): Path<String>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    let q = ctx.list_query(&odata::PLUGIN)?;
+    let state = app.store.lock();
+    let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
+    Ok(collection_response(
+        &ctx,
+        &format!("security/securityCopilot/workspaces('{}')/plugins", w.id),
+        &q,
+        &w.plugins,
+        |p: &PluginRec| wire::to_object(&p.plugin),
+    ))
+}
+
+/// A workspace's sessions in the order the list serves them.
+fn sessions_in_order(sessions: &[SessionRec], order: SessionOrder) -> Vec<&SessionRec> {
+    match order {
+        SessionOrder::NewestFirst => sessions.iter().rev().collect(),
+        SessionOrder::OldestFirst => sessions.iter().collect(),
+    }
 }
 
 async fn list_sessions(
@@ -309,9 +390,26 @@ async fn list_sessions(
         &ctx,
         &sessions_fragment(&w.id),
         &q,
-        &w.sessions,
-        |s| s.to_json(),
+        sessions_in_order(&w.sessions, state.session_order),
+        |s| wire::to_object(&s.to_wire()),
     ))
+}
+
+/// The `displayName` of a create or rename body (POST and PATCH take the same shape).
+fn session_name(ctx: &Ctx, headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
+    ctx.entity_select(&odata::SESSION)?;
+    let body = json_body(headers, body, false)?;
+    reject_unknown_properties(&body, &odata::SESSION)?;
+    Ok(required_text(&body, "displayName")?.to_string())
+}
+
+/// A workspace's canonical id (the path may spell it in another case).
+fn workspace_id(state: &FakeState, ws: &str) -> Result<String, ApiError> {
+    Ok(state
+        .workspace(ws)
+        .ok_or_else(|| no_workspace(ws))?
+        .id
+        .clone())
 }
 
 async fn create_session(
@@ -321,21 +419,15 @@ async fn create_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    ctx.entity_select(&odata::SESSION)?;
-    let body = json_body(&headers, &body, false)?;
-    reject_unknown_properties(&body, &odata::SESSION)?;
-    let name = required_text(&body, "displayName")?;
+    let name = session_name(&ctx, &headers, &body)?;
+    let now = app.store.clock().now();
     let mut state = app.store.lock();
-    let ws_id = state
-        .workspace(&ws)
-        .ok_or_else(|| no_workspace(&ws))?
-        .id
-        .clone();
-    let rec = state.create_session(&ws_id, Some(name));
+    let ws_id = workspace_id(&state, &ws)?;
+    let rec = state.create_session(&ws_id, Some(&name), now);
     Ok(created_response(
         &ctx,
         &sessions_fragment(&ws_id),
-        rec.to_json(),
+        wire::to_object(&rec.to_wire()),
     ))
 }
 
@@ -344,6 +436,11 @@ async fn get_session(
     Path((ws, sid)): Path<(String, String)>,
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
+    if sid == "$count" {
+        let state = app.store.lock();
+        let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
+        return count_rows(&ctx, &odata::SESSION, &w.sessions);
+    }
     let select = ctx.entity_select(&odata::SESSION)?;
     let state = app.store.lock();
     let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
@@ -353,7 +450,7 @@ async fn get_session(
         &ctx,
         &sessions_fragment(&w.id),
         select.as_deref(),
-        s.to_json(),
+        wire::to_object(&s.to_wire()),
     ))
 }
 
@@ -364,22 +461,19 @@ async fn patch_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    ctx.entity_select(&odata::SESSION)?;
-    let body = json_body(&headers, &body, false)?;
-    reject_unknown_properties(&body, &odata::SESSION)?;
-    let name = required_text(&body, "displayName")?;
+    let name = session_name(&ctx, &headers, &body)?;
+    let now = app.store.clock().now();
     let mut state = app.store.lock();
-    let w = state.workspace_mut(&ws).ok_or_else(|| no_workspace(&ws))?;
-    let ws_id = w.id.clone();
-    let s = w.session_mut(&sid).ok_or_else(|| no_session(&sid))?;
-    s.name = Some(name.to_string());
-    s.modified = super::store::bump(s.modified, Timestamp::now());
+    let ws_id = workspace_id(&state, &ws)?;
+    let s = state
+        .rename_session(&ws_id, &sid, Some(&name), now)
+        .ok_or_else(|| no_session(&sid))?;
     Ok(entity_response(
         StatusCode::OK,
         &ctx,
         &sessions_fragment(&ws_id),
         None,
-        s.to_json(),
+        wire::to_object(&s.to_wire()),
     ))
 }
 
@@ -397,7 +491,7 @@ async fn list_prompts(
         &prompts_fragment(&w.id, &s.id),
         &q,
         &s.prompts,
-        |p| p.to_json(),
+        |p| wire::to_object(&p.to_wire()),
     ))
 }
 
@@ -421,20 +515,17 @@ async fn create_prompt(
         }
     }
     let content = required_text(&body, "content")?;
+    let now = app.store.clock().now();
     let mut state = app.store.lock();
-    let ws_id = state
-        .workspace(&ws)
-        .ok_or_else(|| no_workspace(&ws))?
-        .id
-        .clone();
+    let ws_id = workspace_id(&state, &ws)?;
     let rec = state
-        .create_prompt(&ws_id, &sid, content)
+        .create_prompt(&ws_id, &sid, content, now)
         .ok_or_else(|| no_session(&sid))?;
     let sid = sid.to_ascii_lowercase();
     Ok(created_response(
         &ctx,
         &prompts_fragment(&ws_id, &sid),
-        rec.to_json(),
+        wire::to_object(&rec.to_wire()),
     ))
 }
 
@@ -443,17 +534,20 @@ async fn get_prompt(
     Path((ws, sid, pid)): Path<(String, String, String)>,
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
-    let select = ctx.entity_select(&odata::PROMPT)?;
     let state = app.store.lock();
     let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
     let s = w.session(&sid).ok_or_else(|| no_session(&sid))?;
-    let p = w.prompt(&sid, &pid).ok_or_else(|| no_prompt(&pid))?;
+    if pid == "$count" {
+        return count_rows(&ctx, &odata::PROMPT, &s.prompts);
+    }
+    let select = ctx.entity_select(&odata::PROMPT)?;
+    let p = s.prompt(&pid).ok_or_else(|| no_prompt(&pid))?;
     Ok(entity_response(
         StatusCode::OK,
         &ctx,
         &prompts_fragment(&w.id, &s.id),
         select.as_deref(),
-        p.to_json(),
+        wire::to_object(&p.to_wire()),
     ))
 }
 
@@ -463,17 +557,17 @@ async fn list_evaluations(
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
     let q = ctx.list_query(&odata::EVALUATION)?;
-    let now = Timestamp::now();
+    let now = app.store.clock().now();
     let state = app.store.lock();
     let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
     let s = w.session(&sid).ok_or_else(|| no_session(&sid))?;
-    let p = w.prompt(&sid, &pid).ok_or_else(|| no_prompt(&pid))?;
+    let p = s.prompt(&pid).ok_or_else(|| no_prompt(&pid))?;
     Ok(collection_response(
         &ctx,
         &evaluations_fragment(&w.id, &s.id, &p.id),
         &q,
         &p.evaluations,
-        |e| e.to_json(now),
+        |e| wire::to_object(&e.to_wire(now)),
     ))
 }
 
@@ -487,23 +581,20 @@ async fn create_evaluation(
     ctx.entity_select(&odata::EVALUATION)?;
     // The documented body is `{}`; nothing in it matters, but it must be JSON if present.
     json_body(&headers, &body, true)?;
+    let now = app.store.clock().now();
     let mut state = app.store.lock();
     let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
     let ws_id = w.id.clone();
     let s = w.session(&sid).ok_or_else(|| no_session(&sid))?;
     let sid = s.id.clone();
-    let pid = w
-        .prompt(&sid, &pid)
-        .ok_or_else(|| no_prompt(&pid))?
-        .id
-        .clone();
+    let pid = s.prompt(&pid).ok_or_else(|| no_prompt(&pid))?.id.clone();
     let rec = state
-        .create_evaluation(&ws_id, &sid, &pid)
+        .create_evaluation(&ws_id, &sid, &pid, now)
         .ok_or_else(|| no_prompt(&pid))?;
     Ok(created_response(
         &ctx,
         &evaluations_fragment(&ws_id, &sid, &pid),
-        rec.to_json(Timestamp::now()),
+        wire::to_object(&rec.to_wire(now)),
     ))
 }
 
@@ -512,12 +603,15 @@ async fn get_evaluation(
     Path((ws, sid, pid, eid)): Path<(String, String, String, String)>,
     ctx: Ctx,
 ) -> Result<Response, ApiError> {
-    let select = ctx.entity_select(&odata::EVALUATION)?;
-    let now = Timestamp::now();
+    let now = app.store.clock().now();
     let state = app.store.lock();
     let w = state.workspace(&ws).ok_or_else(|| no_workspace(&ws))?;
     let s = w.session(&sid).ok_or_else(|| no_session(&sid))?;
-    let p = w.prompt(&sid, &pid).ok_or_else(|| no_prompt(&pid))?;
+    let p = s.prompt(&pid).ok_or_else(|| no_prompt(&pid))?;
+    if eid == "$count" {
+        return count_rows(&ctx, &odata::EVALUATION, &p.evaluations);
+    }
+    let select = ctx.entity_select(&odata::EVALUATION)?;
     let e = p
         .evaluation(&eid)
         .ok_or_else(|| ApiError::not_found(format!("Evaluation '{eid}' was not found.")))?;
@@ -526,8 +620,50 @@ async fn get_evaluation(
         &ctx,
         &evaluations_fragment(&w.id, &s.id, &p.id),
         select.as_deref(),
-        e.to_json(now),
+        wire::to_object(&e.to_wire(now)),
     ))
+}
+
+/// Rewrites OData key syntax to path segments (`sessions('id')` → `sessions/id`) and drops a
+/// trailing slash, so both reach the same route, as they do on Graph.
+pub(crate) fn canonical_path(path: &str) -> Option<String> {
+    let mut out = String::with_capacity(path.len());
+    let mut changed = false;
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match keyed_segment(segment) {
+            Some((name, key)) => {
+                out.push_str(name);
+                out.push('/');
+                out.push_str(key);
+                changed = true;
+            }
+            None => out.push_str(segment),
+        }
+    }
+    if out.len() > 1 && out.ends_with('/') {
+        while out.len() > 1 && out.ends_with('/') {
+            out.pop();
+        }
+        changed = true;
+    }
+    changed.then_some(out)
+}
+
+/// `name('key')` (quotes possibly percent-encoded) → `(name, key)`.
+fn keyed_segment(segment: &str) -> Option<(&str, &str)> {
+    let open = segment.find('(')?;
+    let inner = segment.get(open + 1..)?.strip_suffix(')')?;
+    let key = ["'", "%27"].iter().find_map(|q| {
+        inner
+            .strip_prefix(q)
+            .and_then(|rest| ["'", "%27"].iter().find_map(|e| rest.strip_suffix(e)))
+    })?;
+    let name = &segment[..open];
+    (!name.is_empty() && !key.is_empty() && !key.contains(['/', '\'']) && !key.contains("%27"))
+        .then_some((name, key))
 }
 
 /// Graph answers an unknown path under a version with 400 naming the segment it could not resolve.

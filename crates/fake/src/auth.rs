@@ -1,19 +1,42 @@
 //! The bearer-token check, as a middleware so no route can forget it.
 //!
 //! Like Graph it runs before routing: an unauthenticated request learns nothing about which paths
-//! exist. Which tokens pass lives in the store, so tests (and later a fake identity provider) can
-//! expire or rotate tokens while the server runs.
+//! exist. A token the fake identity provider issued passes until it expires on the fake's clock;
+//! any other passes per the store's accepted list, so tests can expire or rotate tokens while the
+//! server runs.
 
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
-use super::store::FakeStore;
+use crate::error::ApiError;
+use crate::idp::FakeIdp;
+use crate::store::FakeStore;
+
+/// Who decides whether a bearer token passes.
+#[derive(Clone, Debug)]
+pub(crate) struct Gate {
+    pub store: FakeStore,
+    pub idp: FakeIdp,
+}
+
+impl Gate {
+    /// Whether a bearer token is accepted right now: a token the identity provider issued while
+    /// it is unexpired, else per the store's accepted list.
+    pub fn accepts(&self, token: &str) -> bool {
+        if token.is_empty() {
+            return false;
+        }
+        match self.idp.token_valid(token) {
+            Some(valid) => valid,
+            None => self.store.accepts_static_token(token),
+        }
+    }
+}
 
 /// What is wrong with a request's credentials, if anything.
-pub(crate) fn check(authorization: Option<&str>, store: &FakeStore) -> Result<(), ApiError> {
+pub(crate) fn check(authorization: Option<&str>, gate: &Gate) -> Result<(), ApiError> {
     let Some(value) = authorization.map(str::trim).filter(|v| !v.is_empty()) else {
         return Err(ApiError::unauthorized("Access token is empty."));
     };
@@ -27,7 +50,7 @@ pub(crate) fn check(authorization: Option<&str>, store: &FakeStore) -> Result<()
     if token.is_empty() {
         return Err(ApiError::unauthorized("Access token is empty."));
     }
-    if !store.accepts_token(token) {
+    if !gate.accepts(token) {
         return Err(ApiError::unauthorized(
             "Access token validation failure. Invalid audience.",
         ));
@@ -36,16 +59,12 @@ pub(crate) fn check(authorization: Option<&str>, store: &FakeStore) -> Result<()
 }
 
 /// Rejects requests without an accepted `Authorization: Bearer` token with Graph's 401.
-pub(crate) async fn require_bearer(
-    State(store): State<FakeStore>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn require_bearer(State(gate): State<Gate>, req: Request, next: Next) -> Response {
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match check(header, &store) {
+    match check(header, &gate) {
         Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
     }
@@ -54,15 +73,18 @@ pub(crate) async fn require_bearer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::store::{Answers, State as FakeState};
+    use crate::clock::Clock;
+    use crate::records::Answers;
+    use crate::store::State as FakeState;
 
-    fn store(tokens: Option<Vec<String>>) -> FakeStore {
-        FakeStore::new(FakeState {
-            workspaces: Vec::new(),
-            answers: Answers::default(),
-            evaluation_delay: std::time::Duration::from_secs(1),
-            accepted_tokens: tokens,
-        })
+    fn store(tokens: Option<Vec<String>>) -> Gate {
+        let clock = Clock::system();
+        let mut state = FakeState::new(Answers::default(), std::time::Duration::from_secs(1));
+        state.accepted_tokens = tokens;
+        Gate {
+            store: FakeStore::new(state, clock.clone()),
+            idp: FakeIdp::new(clock),
+        }
     }
 
     #[test]
