@@ -3,6 +3,9 @@
 //!
 //! * `draw/{100,10000,100000}`: one full frame (header, list, detail with a conversation, status)
 //!   at 120×40 on ratatui's `TestBackend`.
+//! * `draw/conversation`: the same frame with the longest demo conversation open in the detail
+//!   pane, scrolled to the middle (the reader draws only the rows in view from its cached
+//!   layout).
 //! * `filter_keystroke/*`: one key typed in `/` mode over 100,000 sessions.
 //! * `apply_page/*`: one page of 100 sessions landing on a list of 100,000.
 //!
@@ -22,6 +25,9 @@ use sctui::tui::app::{Msg, Pending, State, update};
 use sctui::tui::worker::Event;
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
+
+#[path = "../tests/common/demo.rs"]
+mod demo;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -165,6 +171,21 @@ fn draw(c: &mut Criterion) {
             })
         });
     }
+    let conversation = demo::longest(demo::conversations());
+    let mut state = demo::reading(&conversation, WIDTH, HEIGHT);
+    let middle = sctui::tui::app::reader::max_scroll(&state) / 2;
+    for _ in 0..middle {
+        let _ = update(&mut state, key(KeyCode::Char('j')));
+    }
+    assert_eq!(state.reader.scroll, middle);
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    group.bench_function("conversation", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| sctui::tui::ui::draw(black_box(&state), frame))
+                .unwrap();
+        })
+    });
     group.finish();
 }
 

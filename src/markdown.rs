@@ -8,18 +8,48 @@ use ratatui::text::{Line, Span};
 use crate::sanitize::width;
 use crate::theme::Theme;
 
-/// One rendered line, and whether it may wrap: prose wraps, while table rows and code lines are
-/// cut at the pane's edge instead (wrapping them breaks their layout).
+/// One rendered line, and whether it may wrap: prose wraps, while table rows and code lines
+/// scroll sideways instead (wrapping them breaks their layout).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MdLine {
     pub line: Line<'static>,
     pub wrap: bool,
+    /// Columns of the line's start (quote bars, list indent and marker) that rows wrapped from
+    /// it hang under, so a wrapped list item keeps its indent.
+    pub hang: u16,
+    /// Which code block of the answer (0-based) the line belongs to, so the reader can copy the
+    /// block in view.
+    pub code: Option<u16>,
 }
 
 impl MdLine {
     fn nowrap(line: Line<'static>) -> Self {
-        Self { line, wrap: false }
+        Self {
+            line,
+            wrap: false,
+            hang: 0,
+            code: None,
+        }
     }
+}
+
+/// The text of each code block in `markdown`, in order (what `C` copies).
+pub fn code_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => current = Some(String::new()),
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            Event::Text(text) => {
+                if let Some(block) = &mut current {
+                    block.push_str(&text);
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
 }
 
 /// Renders Markdown to lines; long prose lines are left for the paragraph to wrap.
@@ -56,6 +86,10 @@ struct Renderer<'t> {
     pending_marker: Option<String>,
     quote_depth: usize,
     in_code_block: bool,
+    /// Code blocks seen so far (the current one is `code_blocks - 1`).
+    code_blocks: u16,
+    /// The hanging indent of the line being built.
+    hang: u16,
     link_urls: Vec<String>,
     table: Option<TableState>,
 }
@@ -71,6 +105,8 @@ impl<'t> Renderer<'t> {
             pending_marker: None,
             quote_depth: 0,
             in_code_block: false,
+            code_blocks: 0,
+            hang: 0,
             link_urls: Vec::new(),
             table: None,
         }
@@ -99,14 +135,18 @@ impl<'t> Renderer<'t> {
     fn start_line_if_needed(&mut self) {
         if self.spans.is_empty() {
             let indent = self.indent();
+            let mut hang = width(&indent);
             if !indent.is_empty() {
                 self.spans.push(Span::styled(indent, self.theme.dim));
             }
             if let Some(marker) = self.pending_marker.take() {
+                hang += width(&marker);
                 self.spans.push(Span::styled(marker, self.theme.key));
             } else if !self.lists.is_empty() {
+                hang += 2;
                 self.spans.push(Span::raw("  "));
             }
+            self.hang = u16::try_from(hang).unwrap_or(u16::MAX);
         }
     }
 
@@ -135,7 +175,16 @@ impl<'t> Renderer<'t> {
 
     fn push(&mut self, line: Line<'static>) {
         let wrap = !self.in_code_block && self.table.is_none();
-        self.lines.push(MdLine { line, wrap });
+        let code = self
+            .in_code_block
+            .then(|| self.code_blocks.saturating_sub(1));
+        let hang = std::mem::take(&mut self.hang);
+        self.lines.push(MdLine {
+            line,
+            wrap,
+            hang,
+            code,
+        });
     }
 
     fn flush_line(&mut self) {
@@ -193,6 +242,7 @@ impl<'t> Renderer<'t> {
                 };
                 self.push_style(self.theme.title.add_modifier(Modifier::BOLD));
                 self.start_line_if_needed();
+                self.hang = self.hang.saturating_add(marks.len() as u16);
                 self.spans
                     .push(Span::styled(marks.to_string(), self.theme.key));
             }
@@ -203,6 +253,7 @@ impl<'t> Renderer<'t> {
             Tag::CodeBlock(kind) => {
                 self.blank();
                 self.in_code_block = true;
+                self.code_blocks = self.code_blocks.saturating_add(1);
                 if let CodeBlockKind::Fenced(lang) = kind
                     && !lang.is_empty()
                 {
@@ -349,7 +400,8 @@ impl<'t> Renderer<'t> {
         let mut widths = vec![0usize; columns];
         for row in &t.rows {
             for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(width(cell)).min(40);
+                // no cap: the reader scrolls wide tables sideways, so no cell is cut
+                widths[i] = widths[i].max(width(cell));
             }
         }
         let border = self.theme.dim;

@@ -52,6 +52,11 @@ struct Tmux {
 impl Tmux {
     /// Starts `command` (program + args) in a detached 120x32 session with an isolated HOME/XDG.
     fn start(command: &[&str]) -> Self {
+        Self::start_sized(command, COLS, ROWS)
+    }
+
+    /// Like [`Tmux::start`], in a `cols`×`rows` terminal.
+    fn start_sized(command: &[&str], cols: u16, rows: u16) -> Self {
         static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "sctui-e2e-{}-{}",
@@ -76,7 +81,7 @@ impl Tmux {
         cmd.arg("-f")
             .arg(&conf)
             .args(["new-session", "-d", "-s", &tmux.target])
-            .args(["-x", &COLS.to_string(), "-y", &ROWS.to_string()])
+            .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
             .args(command);
         let out = cmd.output().expect("run tmux new-session");
         assert!(out.status.success(), "tmux new-session: {}", describe(&out));
@@ -528,4 +533,101 @@ fn ask_a_question_and_see_the_answer() {
     });
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
+}
+
+#[path = "common/demo.rs"]
+mod demo;
+
+/// Text compared without layout: no whitespace, no box bars.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '│' | '┃'))
+        .collect()
+}
+
+/// The detail pane's text on a tmux screen: right of the list's border when both panes show.
+fn detail_text(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| match line.split_once("││") {
+            Some((_, detail)) => detail,
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The longest demo answer: its session's name and the answer's last line as drawn.
+fn longest_answer() -> (String, String) {
+    let all = demo::conversations();
+    let (session, answer) = all
+        .iter()
+        .flat_map(|c| {
+            c.turns.iter().filter_map(move |t| {
+                let text = t.evaluation.as_ref()?.result.as_ref()?.content.as_deref()?;
+                Some((c, text))
+            })
+        })
+        .max_by_key(|(_, text)| text.len())
+        .expect("demo answers");
+    let last = answer
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim().starts_with("```"))
+        .expect("a last line");
+    let drawn: String = sctui::markdown::to_lines(last, &sctui::theme::Theme::dark())
+        .iter()
+        .flat_map(|l| l.line.spans.iter().map(|s| s.content.to_string()))
+        .collect();
+    let name = session
+        .session
+        .display_name
+        .clone()
+        .expect("a named session");
+    assert_eq!(
+        session.turns.last().and_then(|t| t
+            .evaluation
+            .as_ref()?
+            .result
+            .as_ref()?
+            .content
+            .as_deref()),
+        Some(answer),
+        "the longest answer ends its conversation"
+    );
+    (name, drawn)
+}
+
+#[test]
+fn the_longest_demo_answer_can_be_read_to_its_last_line() {
+    if !tmux_available() {
+        return;
+    }
+    let (name, last) = longest_answer();
+    let filter: String = name.chars().take(24).collect();
+    let short: String = name.chars().take(12).collect();
+    for (cols, rows) in [(120, 36), (64, 20)] {
+        let tmux = Tmux::start_sized(&[BIN, "--demo"], cols, rows);
+        tmux.wait_for("the session list", |s| selected_row(s).is_some());
+        tmux.keys(&["/"]);
+        tmux.type_text(&filter);
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the session, alone in the list", |s| {
+            selected_row(s).is_some_and(|row| row.contains(&short))
+        });
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("its conversation", |s| s.contains("▶ Q1"));
+        tmux.keys(&["G"]);
+        let screen = tmux.wait_for("the answer's last line", |s| {
+            squash(&detail_text(s)).contains(&squash(&last))
+        });
+        assert!(
+            screen.contains(" · end "),
+            "{cols}x{rows}: the title says the view is at the end:\n{screen}"
+        );
+        tmux.keys(&["k"]);
+        tmux.wait_for("k moves up at once", |s| s != screen);
+        tmux.keys(&["q"]);
+        tmux.wait_for_exit();
+    }
 }

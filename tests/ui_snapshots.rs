@@ -361,7 +361,8 @@ fn s06_create_popup_refuses_empty() {
 
 #[test]
 fn s07_help_overlay() {
-    let mut state = loaded(100, 24);
+    // tall enough for every key (s07b shows a short terminal)
+    let mut state = loaded(100, 40);
     press(&mut state, KeyCode::Char('?'));
     insta::assert_snapshot!("s07_help", render(&state));
 }

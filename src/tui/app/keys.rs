@@ -29,6 +29,21 @@ pub enum Action {
     Filter,
     Help,
     Quit,
+    /// The conversation full-screen, and back.
+    Zoom,
+    NextQuestion,
+    PrevQuestion,
+    /// Tables and code in the detail pane, sideways.
+    ScrollLeft,
+    ScrollRight,
+    /// The answer in view, as Markdown.
+    CopyAnswer,
+    /// The code block in view (a KQL query, usually).
+    CopyCode,
+    /// `/` in the detail pane: find in the conversation.
+    Find,
+    FindNext,
+    FindPrev,
 }
 
 impl Action {
@@ -55,7 +70,26 @@ impl Action {
             Self::Filter => "filter the list as you type (Esc clears)",
             Self::Help => "this help",
             Self::Quit => "quit",
+            Self::Zoom => "read the conversation full-screen (again: back)",
+            Self::NextQuestion => "next question in the conversation",
+            Self::PrevQuestion => "previous question in the conversation",
+            Self::ScrollLeft => "detail: tables and code left",
+            Self::ScrollRight => "detail: tables and code right",
+            Self::CopyAnswer => "copy the answer in view (Markdown)",
+            Self::CopyCode => "copy the code block in view (e.g. the KQL)",
+            Self::Find => "detail: find in the conversation",
+            Self::FindNext => "detail: next match",
+            Self::FindPrev => "detail: previous match",
         }
+    }
+
+    /// Actions that only apply while the detail pane is focused: there they take their keys
+    /// from the browsing actions (`/` finds instead of filtering, `n` goes to the next match).
+    pub fn detail_only(self) -> bool {
+        matches!(
+            self,
+            Self::ScrollLeft | Self::ScrollRight | Self::Find | Self::FindNext | Self::FindPrev
+        )
     }
 }
 
@@ -134,7 +168,7 @@ impl Default for Keymap {
             Ask, CopyId, CopyUrl, Create, Export, Filter, First, FocusDetail, FocusList, Help,
             Last, MoveDown, MoveUp, Quit, Refresh, Rename, Sort, Workspaces,
         };
-        use KeyCode::{BackTab, Char, Down, End, Enter, Esc, F, Home, Tab, Up};
+        use KeyCode::{BackTab, Char, Down, End, Enter, Esc, F, Home, Left, Right, Tab, Up};
         let p = KeyBinding::plain;
         Self {
             bindings: vec![
@@ -167,18 +201,43 @@ impl Default for Keymap {
                 (p(Char('?')), Help),
                 (p(Char('q')), Quit),
                 (KeyBinding::ctrl('c'), Quit),
+                (p(Char('z')), Action::Zoom),
+                (p(Char(']')), Action::NextQuestion),
+                (p(Char('[')), Action::PrevQuestion),
+                (p(Char('h')), Action::ScrollLeft),
+                (p(Left), Action::ScrollLeft),
+                (p(Char('l')), Action::ScrollRight),
+                (p(Right), Action::ScrollRight),
+                (p(Char('c')), Action::CopyAnswer),
+                (p(Char('C')), Action::CopyCode),
+                (p(Char('/')), Action::Find),
+                (p(Char('n')), Action::FindNext),
+                (p(Char('N')), Action::FindPrev),
             ],
         }
     }
 }
 
 impl Keymap {
-    /// The action bound to a key, if any.
+    /// The action bound to a key while browsing the list, if any.
     pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
-        self.bindings
-            .iter()
-            .find(|(binding, _)| binding.matches(key))
-            .map(|&(_, action)| action)
+        self.action_in(key, false)
+    }
+
+    /// The action bound to a key, in the detail pane (`detail`) or the list: in the detail pane
+    /// its own actions win, and they do nothing elsewhere.
+    pub fn action_in(&self, key: &KeyEvent, detail: bool) -> Option<Action> {
+        let mut found = None;
+        for &(binding, action) in &self.bindings {
+            if !binding.matches(key) || (action.detail_only() && !detail) {
+                continue;
+            }
+            if action.detail_only() {
+                return Some(action);
+            }
+            found = found.or(Some(action));
+        }
+        found
     }
 
     /// Help rows: each action once, with all its keys, in table order.
@@ -248,7 +307,10 @@ mod tests {
             k.action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Action::Quit)
         );
-        assert_eq!(k.action_for(&key(KeyCode::Char('c'), none)), None);
+        assert_ne!(
+            k.action_for(&key(KeyCode::Char('c'), none)),
+            Some(Action::Quit)
+        );
         assert_eq!(
             k.action_for(&key(KeyCode::Enter, none)),
             Some(Action::FocusDetail)
@@ -265,6 +327,6 @@ mod tests {
         assert!(rows.contains(&("r F2".to_string(), Action::Rename.describe())));
         assert!(rows.contains(&("q Ctrl-C".to_string(), Action::Quit.describe())));
         assert!(rows.contains(&("↓ j".to_string(), Action::MoveDown.describe())));
-        assert_eq!(rows.len(), 20);
+        assert_eq!(rows.len(), Action::ALL.len());
     }
 }

@@ -23,15 +23,38 @@ pub fn fits(area: Rect) -> bool {
     area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
 }
 
-/// Splits the screen: header line, list | detail, status line. Narrow terminals drop the detail.
+/// Whether the list and the detail fit side by side at this terminal width.
+pub fn two_panes(width: u16) -> bool {
+    width >= TWO_PANES_MIN_WIDTH
+}
+
+/// Below this width one pane is shown at a time, full width.
+pub const TWO_PANES_MIN_WIDTH: u16 = 70;
+
+/// Splits the screen: header line, list | detail, status line. Narrow terminals show only the
+/// list here; see [`screen_with`] for the detail shown alone.
 pub fn screen(area: Rect) -> ScreenLayout {
+    screen_with(area, false)
+}
+
+/// Like [`screen`], with the detail pane alone over the whole body when `detail_alone` (zoomed,
+/// or focused where two panes do not fit); the list is then an empty rectangle.
+pub fn screen_with(area: Rect, detail_alone: bool) -> ScreenLayout {
     let [header, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
-    if body.width >= 70 {
+    if detail_alone {
+        return ScreenLayout {
+            header,
+            list: Rect::new(body.x, body.y, 0, 0),
+            detail: Some(body),
+            status,
+        };
+    }
+    if two_panes(body.width) {
         let [list, detail] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(body);

@@ -4,6 +4,7 @@
 pub mod keys;
 pub mod layout;
 pub mod output;
+pub mod reader;
 pub mod requests;
 pub mod state;
 pub mod update;

@@ -1,5 +1,7 @@
 //! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
 
+pub mod reader;
+
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -186,6 +188,15 @@ pub struct TurnView {
     pub answer: Vec<crate::markdown::MdLine>,
     /// The ask or follow request polling this evaluation, if any.
     pub following: Option<RequestId>,
+    /// Changes whenever the question or answer text does (unique across turns), so the reader
+    /// knows when to lay the conversation out again.
+    pub revision: u64,
+}
+
+/// A fresh [`TurnView::revision`].
+fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl TurnView {
@@ -200,6 +211,7 @@ impl TurnView {
             question,
             answer: Vec::new(),
             following: None,
+            revision: next_revision(),
         };
         view.set_evaluation(turn.evaluation, theme);
         view
@@ -215,6 +227,7 @@ impl TurnView {
                 Some(text) => crate::markdown::to_lines(&sanitize::sanitize_multiline(text), theme),
                 None => Vec::new(),
             };
+            self.revision = next_revision();
         }
     }
 
@@ -287,6 +300,8 @@ pub enum Mode {
     Renaming(RenameEditor),
     Creating(CreateBox),
     Filtering,
+    /// Typing a `/` query in the detail pane.
+    Finding,
     Help,
 }
 
@@ -438,7 +453,8 @@ pub struct State {
     pub viewport: (u16, u16),
     /// The clock used for relative times (from `Msg::Clock`/`Msg::Tick`, fixed in tests).
     pub now: Timestamp,
-    pub detail_scroll: u16,
+    /// The detail pane's conversation: layout, scroll, zoom, find.
+    pub reader: reader::Reader,
     /// First help row shown when the help overlay does not fit.
     pub help_scroll: usize,
     /// Conversations by session id.
@@ -489,7 +505,7 @@ impl State {
             retry_notice: None,
             viewport: (80, 24),
             now: Timestamp::UNIX_EPOCH,
-            detail_scroll: 0,
+            reader: reader::Reader::default(),
             help_scroll: 0,
             conversations: HashMap::new(),
             prefetch_wished: false,

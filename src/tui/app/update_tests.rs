@@ -94,6 +94,26 @@ fn conversation_req(state: &State, session_id: &str) -> RequestId {
         .expect("a conversation request in flight")
 }
 
+/// Gives session `id` a conversation much taller than the pane.
+fn long_conversation(state: &mut State, id: &str) {
+    let text: String = (0..60).map(|i| format!("line {i}\n\n")).collect();
+    update(
+        state,
+        Msg::Worker(Event::ConversationPrefetched {
+            workspace: state.workspace.clone(),
+            session_id: id.into(),
+            turns: vec![sctui_graph::conversation::Turn {
+                prompt: prompt("p1", "long"),
+                evaluation: Some(evaluation(
+                    "e1",
+                    "completed",
+                    Some(("success", Some(&text))),
+                )),
+            }],
+        }),
+    );
+}
+
 fn selected_id(state: &State) -> &str {
     &state.selected_entry().expect("a selection").session.id
 }
@@ -172,10 +192,11 @@ fn moves_stay_in_range() {
 #[test]
 fn enter_and_tab_focus_the_detail_and_esc_returns() {
     let mut state = loaded(3, None);
+    long_conversation(&mut state, "s0");
     update(&mut state, key(KeyCode::Enter));
     assert_eq!(state.focus, Focus::Detail);
     update(&mut state, ch('j'));
-    assert_eq!(state.detail_scroll, 1);
+    assert_eq!(state.reader.scroll, 1);
     assert_eq!(state.selected, 0, "j scrolls the detail, not the list");
     update(&mut state, key(KeyCode::Esc));
     assert_eq!(state.focus, Focus::List);
@@ -994,6 +1015,7 @@ fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
 fn mouse_click_selects_a_row_and_focuses_the_detail() {
     let mut state = loaded(20, None);
     state.viewport = (100, 14);
+    long_conversation(&mut state, "s2");
     // header row 0, list border row 1, first session row 2
     update(
         &mut state,
@@ -1006,7 +1028,7 @@ fn mouse_click_selects_a_row_and_focuses_the_detail() {
     );
     assert_eq!(state.focus, Focus::Detail);
     update(&mut state, mouse(MouseEventKind::ScrollDown, 80, 5));
-    assert_eq!(state.detail_scroll, 3);
+    assert_eq!(state.reader.scroll, 3);
     update(&mut state, mouse(MouseEventKind::ScrollDown, 5, 5));
     assert_eq!(
         selected_id(&state),

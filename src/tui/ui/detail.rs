@@ -2,22 +2,33 @@
 //! its latest evaluation's state and the answer rendered from Markdown.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Margin, Rect};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use unicode_width::UnicodeWidthChar;
 
 use super::SPINNER;
 use crate::sanitize::sanitize_line;
 use crate::timefmt;
 use crate::tui::app::State;
-use crate::tui::app::state::{Focus, TurnView};
+use crate::tui::app::reader::{self, ReaderLayout, RowKind};
+use crate::tui::app::state::{Focus, Mode, TurnView};
 use sctui_graph::models::{EvaluationResultType, EvaluationState};
 
-/// Draws the detail of the selected session (or a hint when none is selected).
+/// Draws the detail of the selected session from the reader's layout: only the rows in view
+/// are touched, so a frame costs the same for a short and a very long conversation.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
     let focused = state.focus == Focus::Detail;
-    let block = Block::default()
+    let inner_width = area.width.saturating_sub(2).max(1);
+    let layout = reader::layout_for_draw(state, inner_width);
+    let height = usize::from(area.height.saturating_sub(2));
+    let rows = layout.rows.len();
+    let max = rows.saturating_sub(height);
+    let scroll = state.reader.scroll.min(max);
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
             theme.border_focused
@@ -25,139 +36,200 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             theme.border
         })
         .title(Line::from(Span::styled(" Detail ", theme.title)));
-    let Some(entry) = state.selected_entry() else {
-        frame.render_widget(
-            Paragraph::new(Span::styled("No session selected", theme.dim)).block(block),
-            area,
-        );
-        return;
-    };
-    let session = &entry.session;
-    let inner_width = usize::from(area.width.saturating_sub(2));
-    let name = match &entry.shown_name {
-        Some(name) => Span::styled(name.clone(), theme.title),
-        None => Span::styled("(untitled)", theme.dim),
-    };
-    let mut lines = vec![
-        Line::from(name),
-        field(state, "Id", sanitize_line(&session.id).into_owned()),
-        field(
-            state,
-            "Created",
-            timefmt::local_and_relative(
-                session.created_date_time.as_ref(),
-                state.now,
-                &state.settings.tz,
-            ),
-        ),
-        field(
-            state,
-            "Modified",
-            timefmt::local_and_relative(
-                session.last_modified_date_time.as_ref(),
-                state.now,
-                &state.settings.tz,
-            ),
-        ),
-    ];
-    if let Some(pending) = &entry.pending {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "⟳ renaming to “{}”: waiting for Graph",
-                sanitize_line(&pending.name)
-            ),
-            theme.pending,
-        )));
+    if rows > height {
+        block = block.title(position(state, &layout, scroll, max).right_aligned());
     }
-    lines.push(Line::from(Span::styled(
-        "─".repeat(usize::from(area.width.saturating_sub(2))),
-        theme.border,
-    )));
-    match state.conversations.get(&session.id) {
-        None => lines.push(Line::from(Span::styled("Loading conversation…", theme.dim))),
-        Some(c) => {
-            let loading = state.conversation_loading(&session.id);
-            if let Some(error) = &c.error {
-                lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.error)));
-            }
-            if c.turns.is_empty() {
-                let text = if loading || (c.fetched_at.is_none() && c.error.is_none()) {
-                    "Loading conversation…"
-                } else {
-                    "No prompts yet: press a to ask Security Copilot"
-                };
-                lines.push(Line::from(Span::styled(text, theme.dim)));
-            } else if loading {
-                lines.push(Line::from(Span::styled("refreshing…", theme.dim)));
-            }
-            for (i, turn) in c.turns.iter().enumerate() {
-                push_turn(state, i, turn, inner_width, &mut lines);
-            }
-        }
+    if let Some(find) = find_title(state) {
+        block = block.title_bottom(find);
     }
     let inner = block.inner(area);
-    // Scrolling counts logical lines; the last screenful stays reachable.
-    let max_scroll = (lines.len() as u16).saturating_sub(inner.height.saturating_sub(1));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((state.detail_scroll.min(max_scroll), 0)),
-        area,
-    );
-}
-
-/// A table row or code line cut at the pane's edge with `…` (wrapping would break its layout).
-fn cut_line(line: &Line<'static>, width: usize) -> Line<'static> {
-    if line.width() <= width {
-        return line.clone();
-    }
-    let mut used = 0;
-    let mut spans = Vec::new();
-    for span in &line.spans {
-        let w = span.width();
-        if used + w < width {
-            spans.push(span.clone());
-            used += w;
-            continue;
+    frame.render_widget(block, area);
+    let conversation = layout
+        .session_id
+        .as_ref()
+        .and_then(|id| state.conversations.get(id));
+    let entry = state.selected_entry();
+    let hscroll = state.reader.hscroll;
+    let buf = frame.buffer_mut();
+    let end = (scroll + height).min(rows);
+    for (i, row) in layout.rows[scroll..end].iter().enumerate() {
+        let y = inner.y + i as u16;
+        match row.kind {
+            RowKind::Text => {
+                buf.set_line(inner.x, y, &row.line, inner.width);
+            }
+            RowKind::Wide(width) => {
+                draw_shifted(buf, inner, y, &row.line, hscroll, width, theme.dim);
+            }
+            RowKind::Created | RowKind::Modified => {
+                let Some(entry) = entry else { continue };
+                let (label, time) = if row.kind == RowKind::Created {
+                    ("Created", entry.session.created_date_time.as_ref())
+                } else {
+                    ("Modified", entry.session.last_modified_date_time.as_ref())
+                };
+                let value = timefmt::local_and_relative(time, state.now, &state.settings.tz);
+                buf.set_line(inner.x, y, &field(state, label, value), inner.width);
+            }
+            RowKind::Status(turn) => {
+                if let Some(turn) = conversation.and_then(|c| c.turns.get(turn)) {
+                    buf.set_line(inner.x, y, &status_line(state, turn), inner.width);
+                }
+            }
         }
-        let room = width.saturating_sub(used);
-        let cut = crate::sanitize::truncate(&span.content, room).into_owned();
-        spans.push(ratatui::text::Span::styled(cut, span.style));
-        break;
     }
-    Line::from(spans)
+    highlight_matches(state, &layout, buf, inner, scroll, end);
+    if rows > height {
+        let mut bar = ScrollbarState::new(max + 1)
+            .position(scroll)
+            .viewport_content_length(height);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .track_symbol(Some("│"))
+                .thumb_symbol("┃")
+                .track_style(theme.border)
+                .thumb_style(if focused {
+                    theme.border_focused
+                } else {
+                    theme.title
+                }),
+            area.inner(Margin {
+                vertical: 1,
+                horizontal: 0,
+            }),
+            &mut bar,
+        );
+    }
 }
 
-fn push_turn<'a>(
-    state: &State,
-    index: usize,
-    turn: &'a TurnView,
-    width: usize,
-    lines: &mut Vec<Line<'a>>,
-) {
-    let theme = &state.settings.theme;
-    lines.push(Line::default());
-    let mut question = turn.question.lines();
-    lines.push(Line::from(vec![
-        Span::styled(format!("▶ Q{} ", index + 1), theme.key),
-        Span::styled(question.next().unwrap_or("").to_string(), theme.title),
-    ]));
-    for more in question {
-        lines.push(Line::from(Span::styled(
-            format!("     {more}"),
-            theme.title,
-        )));
+/// Where the view is, for the title: the question at the top and how far down (`top`, `end`
+/// or a percentage).
+fn position(state: &State, layout: &ReaderLayout, scroll: usize, max: usize) -> Line<'static> {
+    let at = if scroll == 0 {
+        "top".to_string()
+    } else if scroll >= max {
+        "end".to_string()
+    } else {
+        format!("{}%", scroll * 100 / max.max(1))
+    };
+    let text = match layout.turn_at(scroll + state.reader.height / 3) {
+        Some(turn) => format!(" Q{}/{} · {at} ", turn + 1, layout.turns.len()),
+        None => format!(" {at} "),
+    };
+    Line::from(Span::styled(text, state.settings.theme.dim))
+}
+
+/// The `/` query and which match is current, on the bottom border.
+fn find_title(state: &State) -> Option<Line<'static>> {
+    let find = &state.reader.find;
+    let typing = matches!(state.mode, Mode::Finding);
+    if !typing && find.input.value().is_empty() {
+        return None;
     }
-    lines.push(status_line(state, turn));
-    if !turn.answer.is_empty() {
-        lines.push(Line::default());
-        for md in &turn.answer {
-            lines.push(if md.wrap {
-                md.line.clone()
-            } else {
-                cut_line(&md.line, width)
-            });
+    let count = find.matches.len();
+    let at = match count {
+        0 => "no match".to_string(),
+        n if typing => format!("{n}"),
+        n => format!("{}/{n}", find.current + 1),
+    };
+    let cursor = if typing { "▏" } else { "" };
+    Some(Line::from(vec![
+        Span::styled(" /", state.settings.theme.key),
+        Span::styled(
+            format!("{}{cursor}", sanitize_line(find.input.value())),
+            state.settings.theme.title,
+        ),
+        Span::styled(format!(" {at} "), state.settings.theme.dim),
+    ]))
+}
+
+/// Draws a table row or code line shifted left by `skip` columns, with `…` where it is cut.
+fn draw_shifted(
+    buf: &mut Buffer,
+    inner: Rect,
+    y: u16,
+    line: &Line<'_>,
+    skip: usize,
+    width: usize,
+    marker: Style,
+) {
+    let room = usize::from(inner.width);
+    let mut col = 0usize;
+    let mut drawn = 0usize;
+    for span in &line.spans {
+        if drawn >= room {
+            break;
+        }
+        let content: &str = &span.content;
+        let mut start = 0;
+        if col < skip {
+            // skip this span's first columns (a wide character cut in two leaves a blank)
+            let mut cut = content.len();
+            for (i, c) in content.char_indices() {
+                if col >= skip {
+                    cut = i;
+                    break;
+                }
+                col += c.width().unwrap_or(0);
+            }
+            if col < skip {
+                continue;
+            }
+            drawn = col - skip;
+            start = cut;
+        }
+        let text = &content[start..];
+        let (x, _) = buf.set_stringn(
+            inner.x + drawn as u16,
+            y,
+            text,
+            room.saturating_sub(drawn),
+            span.style,
+        );
+        drawn = usize::from(x - inner.x);
+    }
+    if skip > 0 && width > 0 {
+        buf.set_string(inner.x, y, "…", marker);
+    }
+    if width > skip + room {
+        buf.set_string(inner.x + inner.width - 1, y, "…", marker);
+    }
+}
+
+/// Marks the find matches in view: the current one in the selection colours, the others
+/// reversed.
+fn highlight_matches(
+    state: &State,
+    layout: &ReaderLayout,
+    buf: &mut Buffer,
+    inner: Rect,
+    scroll: usize,
+    end: usize,
+) {
+    let find = &state.reader.find;
+    let first = find.matches.partition_point(|m| m.row < scroll);
+    for (i, m) in find.matches.iter().enumerate().skip(first) {
+        if m.row >= end {
+            break;
+        }
+        let shift = match layout.rows[m.row].kind {
+            RowKind::Wide(_) => state.reader.hscroll,
+            _ => 0,
+        };
+        let style = if i == find.current {
+            state.settings.theme.selected
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        };
+        let y = inner.y + (m.row - scroll) as u16;
+        for col in m.start.max(shift)..m.end {
+            let x = col - shift;
+            if x >= usize::from(inner.width) {
+                break;
+            }
+            buf[(inner.x + x as u16, y)].set_style(style);
         }
     }
 }

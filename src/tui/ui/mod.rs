@@ -33,9 +33,11 @@ pub fn draw(state: &State, frame: &mut Frame) {
         );
         return;
     }
-    let screen = layout::screen(area);
+    let screen = layout::screen_with(area, crate::tui::app::reader::detail_alone(state));
     header::render(state, screen.header, frame);
-    list::render(state, screen.list, frame);
+    if !screen.list.is_empty() {
+        list::render(state, screen.list, frame);
+    }
     if let Some(detail) = screen.detail {
         detail::render(state, detail, frame);
     }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::SPINNER;
 use crate::sanitize::truncate;
 use crate::tui::app::State;
-use crate::tui::app::state::{Mode, Severity};
+use crate::tui::app::state::{Focus, Mode, Severity};
 
 /// Draws the status bar.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
@@ -64,6 +64,23 @@ fn hints(state: &State) -> Vec<Span<'static>> {
         ],
         Mode::Filtering => &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")],
         Mode::Help => &[("Esc", "close help")],
+        Mode::Finding => &[
+            ("Enter", "keep"),
+            ("Esc", "cancel"),
+            ("n/N", "next/previous match"),
+        ],
+        Mode::Browsing if state.focus == Focus::Detail => &[
+            ("j/k", "scroll"),
+            ("[/]", "question"),
+            ("h/l", "sideways"),
+            ("/", "find"),
+            ("n/N", "match"),
+            ("c", "copy answer"),
+            ("C", "copy code"),
+            ("z", "zoom"),
+            ("Esc", "list"),
+            ("?", "help"),
+        ],
         Mode::PickingWorkspace(_) => &[("j/k", "move"), ("Enter", "switch"), ("Esc", "cancel")],
         Mode::SigningIn(_) => &[("y", "copy code"), ("Esc", "cancel"), ("q", "quit")],
         Mode::Browsing => &[

@@ -113,7 +113,7 @@ impl KeyConfigError {
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 30] = [
         Action::MoveUp,
         Action::MoveDown,
         Action::PageUp,
@@ -134,6 +134,16 @@ impl Action {
         Action::Filter,
         Action::Help,
         Action::Quit,
+        Action::Zoom,
+        Action::NextQuestion,
+        Action::PrevQuestion,
+        Action::ScrollLeft,
+        Action::ScrollRight,
+        Action::CopyAnswer,
+        Action::CopyCode,
+        Action::Find,
+        Action::FindNext,
+        Action::FindPrev,
     ];
 
     /// The name used in `[keys]`.
@@ -159,6 +169,16 @@ impl Action {
             Self::Filter => "filter",
             Self::Help => "help",
             Self::Quit => "quit",
+            Self::Zoom => "zoom",
+            Self::NextQuestion => "next_question",
+            Self::PrevQuestion => "prev_question",
+            Self::ScrollLeft => "scroll_left",
+            Self::ScrollRight => "scroll_right",
+            Self::CopyAnswer => "copy_answer",
+            Self::CopyCode => "copy_code",
+            Self::Find => "find",
+            Self::FindNext => "find_next",
+            Self::FindPrev => "find_prev",
         }
     }
 
@@ -230,7 +250,14 @@ impl KeyBinding {
 fn key_code(name: &str) -> Result<KeyCode, String> {
     let mut chars = name.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
-        return Ok(KeyCode::Char(c));
+        // the arrows as help shows them
+        return Ok(match c {
+            '←' => KeyCode::Left,
+            '→' => KeyCode::Right,
+            '↑' => KeyCode::Up,
+            '↓' => KeyCode::Down,
+            c => KeyCode::Char(c),
+        });
     }
     let lower = name.to_ascii_lowercase();
     let code = match lower.as_str() {
@@ -286,7 +313,12 @@ impl Keymap {
                 !(matches!(b.code, KeyCode::Char(_))
                     && matches!(
                         a,
-                        Action::MoveUp | Action::MoveDown | Action::First | Action::Last
+                        Action::MoveUp
+                            | Action::MoveDown
+                            | Action::First
+                            | Action::Last
+                            | Action::ScrollLeft
+                            | Action::ScrollRight
                     ))
             });
         }
@@ -349,9 +381,12 @@ impl Keymap {
             candidates.extend(keys.into_iter().map(|(b, o)| (action, b, o)));
         }
 
-        let mut winner: HashMap<KeyBinding, (Action, Origin)> = HashMap::new();
+        // the detail pane's own actions clash only with each other (they shadow the others there)
+        let mut winner: HashMap<(KeyBinding, bool), (Action, Origin)> = HashMap::new();
         for &(action, binding, origin) in &candidates {
-            let entry = winner.entry(binding).or_insert((action, origin));
+            let entry = winner
+                .entry((binding, action.detail_only()))
+                .or_insert((action, origin));
             if origin < entry.1 {
                 *entry = (action, origin);
             }
@@ -359,7 +394,7 @@ impl Keymap {
         let mut conflicts = Vec::new();
         let mut bindings = Vec::new();
         for (action, binding, origin) in candidates {
-            let (kept, kept_origin) = winner[&binding];
+            let (kept, kept_origin) = winner[&(binding, action.detail_only())];
             if kept == action {
                 if kept_origin == origin {
                     bindings.push((binding, action));
@@ -527,7 +562,7 @@ mod tests {
             &[
                 entry("rename", &["F2", "Ctrl-R"], 2),
                 entry("move_down", &["n"], 3),
-                entry("create", &["c"], 4),
+                entry("create", &["o"], 4),
                 entry("export", &[], 5),
             ],
         )

@@ -196,6 +196,20 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
                 *prompt_id = Some(prompt.id.clone());
             }
             let theme = state.settings.theme.clone();
+            // the reader shows the new question and, as it comes, its answer
+            if state
+                .selected_entry()
+                .is_some_and(|e| e.session.id == session_id)
+            {
+                state.reader.pin = Some(crate::tui::app::reader::Pin {
+                    session_id: session_id.clone(),
+                    prompt_id: prompt.id.clone(),
+                });
+                // one pane at a time: show the conversation instead of the list
+                if !layout::two_panes(state.viewport.0) {
+                    state.focus = Focus::Detail;
+                }
+            }
             let conversation = state.conversations.entry(session_id).or_default();
             let mut view = TurnView::new(
                 Turn {
@@ -206,9 +220,6 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             );
             view.following = Some(req);
             conversation.turns.push(view);
-            if state.focus == Focus::Detail {
-                state.detail_scroll = u16::MAX;
-            }
             state.status = Some(info("Asked: following the answer (Esc stops following)"));
             Output::none()
         }

@@ -14,7 +14,7 @@ pub(super) fn select(state: &mut State, position: usize) -> Output {
     let after = state.selected_entry().map(|e| e.session.id.clone());
     let mut out = Output::none();
     if before != after {
-        state.detail_scroll = 0;
+        crate::tui::app::reader::reset(state);
         if after.is_some() {
             out.effect(Effect::Arm(Timer::Settle));
         }
@@ -107,8 +107,7 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
         KeyCode::Esc => {
             state.filter = Input::default();
             state.mode = Mode::Browsing;
-            refilter(state);
-            Output::none()
+            refilter_settling(state)
         }
         KeyCode::Enter => {
             state.mode = Mode::Browsing;
@@ -118,16 +117,34 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
         KeyCode::Up => select(state, state.selected.saturating_sub(1)),
         _ => {
             if state.filter.handle_event(&TermEvent::Key(key)).is_some() {
-                refilter(state);
+                let mut out = refilter_settling(state);
                 if !state.filter_text().is_empty() {
                     // a filter is over every session: load the rest in big pages
-                    return load_everything(state);
+                    out.merge(load_everything(state));
+                } else {
+                    out.merge(maybe_prefetch(state));
                 }
-                return maybe_prefetch(state);
+                return out;
             }
             Output::none()
         }
     }
+}
+
+/// [`refilter`]; when that selects another session (the filter hid the old one), the detail
+/// starts at its top and the settle timer loads its conversation.
+fn refilter_settling(state: &mut State) -> Output {
+    let before = state.selected_entry().map(|e| e.session.id.clone());
+    refilter(state);
+    let after = state.selected_entry().map(|e| e.session.id.clone());
+    let mut out = Output::none();
+    if before != after {
+        crate::tui::app::reader::reset(state);
+        if after.is_some() {
+            out.effect(Effect::Arm(Timer::Settle));
+        }
+    }
+    out
 }
 
 /// Recomputes `visible` from the filter, keeping the selected session selected when it still

@@ -28,6 +28,7 @@ mod events;
 mod list;
 mod modes;
 mod prefetch;
+mod reader;
 mod stored;
 
 #[cfg(test)]
@@ -41,6 +42,7 @@ use events::*;
 use list::*;
 use modes::*;
 use prefetch::*;
+use reader::*;
 use stored::*;
 
 /// Everything that can change the state.
@@ -78,6 +80,7 @@ pub fn init(state: &mut State) -> Output {
 pub fn update(state: &mut State, msg: Msg) -> Output {
     let commands = dispatch(state, msg);
     restore_deferred(state);
+    crate::tui::app::reader::sync(state);
     commands
 }
 
@@ -140,6 +143,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         Mode::SigningIn(_) => on_sign_in_key(state, key),
         Mode::Renaming(_) => on_rename_key(state, key),
         Mode::Filtering => on_filter_key(state, key),
+        Mode::Finding => on_find_key(state, key),
         Mode::Browsing => {
             if state
                 .status
@@ -148,7 +152,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
             {
                 state.status = None;
             }
-            match state.settings.keymap.action_for(&key) {
+            match state
+                .settings
+                .keymap
+                .action_in(&key, state.focus == Focus::Detail)
+            {
                 Some(action) => on_action(state, action),
                 None => Output::none(),
             }
@@ -157,22 +165,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
 }
 
 fn on_action(state: &mut State, action: Action) -> Output {
-    if state.focus == Focus::Detail {
-        match action {
-            Action::MoveDown => state.detail_scroll = state.detail_scroll.saturating_add(1),
-            Action::MoveUp => state.detail_scroll = state.detail_scroll.saturating_sub(1),
-            Action::PageDown => {
-                state.detail_scroll = state.detail_scroll.saturating_add(page_step(state) as u16)
-            }
-            Action::PageUp => {
-                state.detail_scroll = state.detail_scroll.saturating_sub(page_step(state) as u16)
-            }
-            Action::First => state.detail_scroll = 0,
-            Action::Last => state.detail_scroll = u16::MAX,
-            Action::FocusDetail | Action::FocusList => state.focus = Focus::List,
-            _ => return on_list_action(state, action),
-        }
-        return Output::none();
+    if state.focus == Focus::Detail
+        && let Some(out) = on_detail_action(state, action)
+    {
+        return out;
     }
     on_list_action(state, action)
 }
@@ -287,6 +283,16 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             Command::LoadWorkspaces { req }.into()
         }
         Action::Quit => Effect::Quit.into(),
+        Action::Zoom
+        | Action::NextQuestion
+        | Action::PrevQuestion
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::ScrollLeft
+        | Action::ScrollRight
+        | Action::Find
+        | Action::FindNext
+        | Action::FindPrev => on_reader_action(state, action),
     }
 }
 

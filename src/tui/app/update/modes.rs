@@ -168,7 +168,7 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.conversations.clear();
     state.selected = 0;
     state.list_offset = 0;
-    state.detail_scroll = 0;
+    crate::tui::app::reader::reset(state);
     state.filter = Input::default();
     state.paging = crate::tui::app::state::Paging::default();
     let mut out = Output::none();
@@ -194,12 +194,10 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
     if !state.settings.mouse || !matches!(state.mode, Mode::Browsing) {
         return Output::none();
     }
-    let screen = layout::screen(ratatui::layout::Rect::new(
-        0,
-        0,
-        state.viewport.0,
-        state.viewport.1,
-    ));
+    let screen = layout::screen_with(
+        ratatui::layout::Rect::new(0, 0, state.viewport.0, state.viewport.1),
+        crate::tui::app::reader::detail_alone(state),
+    );
     let at = ratatui::layout::Position::new(mouse.column, mouse.row);
     let in_list = screen.list.contains(at);
     let in_detail = screen.detail.is_some_and(|d| d.contains(at));
@@ -225,11 +223,11 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
         MouseEventKind::ScrollDown if in_list => select(state, state.selected.saturating_add(3)),
         MouseEventKind::ScrollUp if in_list => select(state, state.selected.saturating_sub(3)),
         MouseEventKind::ScrollDown if in_detail => {
-            state.detail_scroll = state.detail_scroll.saturating_add(3);
+            crate::tui::app::reader::scroll_by(state, 3);
             Output::none()
         }
         MouseEventKind::ScrollUp if in_detail => {
-            state.detail_scroll = state.detail_scroll.saturating_sub(3);
+            crate::tui::app::reader::scroll_by(state, -3);
             Output::none()
         }
         _ => Output::none(),

@@ -1,0 +1,202 @@
+//! Keys of the reader (the detail pane): scrolling in drawn rows, sideways for tables and code,
+//! between questions, zoom, copying the answer or code in view, and `/` find.
+
+use super::*;
+use crate::tui::app::reader;
+
+/// An action while the detail pane is focused; `None` when it is not the reader's.
+pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Output> {
+    match action {
+        Action::MoveDown => reader::scroll_by(state, 1),
+        Action::MoveUp => reader::scroll_by(state, -1),
+        Action::PageDown => reader::scroll_by(state, reader::page(state)),
+        Action::PageUp => reader::scroll_by(state, -reader::page(state)),
+        Action::First => reader::scroll_to(state, 0),
+        Action::Last => reader::scroll_to(state, usize::MAX),
+        Action::ScrollLeft => reader::hscroll_by(state, -HSCROLL_STEP),
+        Action::ScrollRight => reader::hscroll_by(state, HSCROLL_STEP),
+        Action::FocusDetail | Action::FocusList => {
+            state.focus = Focus::List;
+            state.reader.zoom = false;
+        }
+        Action::Find => {
+            state.reader.find.input = Input::default();
+            state.reader.find.origin = state.reader.scroll;
+            reader::refind(state);
+            state.mode = Mode::Finding;
+        }
+        Action::FindNext | Action::FindPrev => step_match(state, action == Action::FindNext),
+        _ => return None,
+    }
+    Some(Output::none())
+}
+
+/// Columns `h`/`l` shift tables and code by.
+const HSCROLL_STEP: isize = 8;
+
+/// Reader actions that work from the list too (they act on the selected conversation).
+pub(super) fn on_reader_action(state: &mut State, action: Action) -> Output {
+    match action {
+        Action::Zoom => {
+            if state.reader.zoom {
+                state.reader.zoom = false;
+            } else if state.selected_entry().is_some() {
+                state.reader.zoom = true;
+                state.focus = Focus::Detail;
+            }
+            Output::none()
+        }
+        Action::NextQuestion | Action::PrevQuestion => {
+            reader::jump_question(state, action == Action::NextQuestion);
+            Output::none()
+        }
+        Action::CopyAnswer => copy_answer(state),
+        Action::CopyCode => copy_code(state),
+        _ => Output::none(),
+    }
+}
+
+fn step_match(state: &mut State, forward: bool) {
+    let count = state.reader.find.matches.len();
+    if count == 0 {
+        let key = state
+            .settings
+            .keymap
+            .first_key(Action::Find)
+            .unwrap_or_default();
+        state.status = Some(if state.reader.find.input.value().is_empty() {
+            warning(format!(
+                "Nothing to find yet: press {key} in the detail pane"
+            ))
+        } else {
+            warning(format!(
+                "No match for “{}”",
+                state.reader.find.input.value()
+            ))
+        });
+        return;
+    }
+    let current = state.reader.find.current;
+    let next = if forward {
+        (current + 1) % count
+    } else {
+        (current + count - 1) % count
+    };
+    reader::show_match(state, next);
+    state.status = Some(info(format!("Match {} of {count}", next + 1)));
+}
+
+/// Keys while typing a `/` query: the view follows the first match as you type; Enter keeps
+/// the query (`n`/`N` move between matches), Esc drops it and goes back.
+pub(super) fn on_find_key(state: &mut State, key: KeyEvent) -> Output {
+    match key.code {
+        KeyCode::Esc => {
+            state.reader.find.input = Input::default();
+            reader::refind(state);
+            let origin = state.reader.find.origin;
+            reader::scroll_to(state, origin);
+            state.mode = Mode::Browsing;
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Browsing;
+            let count = state.reader.find.matches.len();
+            let next = state
+                .settings
+                .keymap
+                .first_key(Action::FindNext)
+                .unwrap_or_default();
+            let prev = state
+                .settings
+                .keymap
+                .first_key(Action::FindPrev)
+                .unwrap_or_default();
+            state.status = Some(match count {
+                0 if state.reader.find.input.value().is_empty() => info("Find cleared"),
+                0 => warning(format!(
+                    "No match for “{}”",
+                    state.reader.find.input.value()
+                )),
+                n => info(format!(
+                    "{n} match{}: {next} next, {prev} previous",
+                    if n == 1 { "" } else { "es" }
+                )),
+            });
+        }
+        _ => {
+            if state
+                .reader
+                .find
+                .input
+                .handle_event(&TermEvent::Key(key))
+                .is_some()
+            {
+                reader::refind(state);
+                let origin = state.reader.find.origin;
+                reader::goto_match(state, true, origin);
+            }
+        }
+    }
+    Output::none()
+}
+
+/// The sanitised Markdown of question `turn`'s answer, if it has one.
+fn answer_markdown(state: &State, turn: usize) -> Option<String> {
+    let entry = state.selected_entry()?;
+    let conversation = state.conversations.get(&entry.session.id)?;
+    let text = conversation
+        .turns
+        .get(turn)?
+        .evaluation
+        .as_ref()?
+        .result
+        .as_ref()?
+        .content
+        .as_deref()?;
+    Some(crate::sanitize::sanitize_multiline(text).trim().to_string())
+}
+
+fn copy_answer(state: &mut State) -> Output {
+    let Some(turn) = reader::current_turn(state) else {
+        state.status = Some(warning("Nothing to copy: no answer in view"));
+        return Output::none();
+    };
+    let Some(text) = answer_markdown(state, turn).filter(|t| !t.is_empty()) else {
+        state.status = Some(warning(format!("Q{} has no answer yet", turn + 1)));
+        return Output::none();
+    };
+    state.status = Some(info(format!(
+        "Copied the answer to Q{} ({} lines of Markdown) to the clipboard",
+        turn + 1,
+        text.lines().count()
+    )));
+    Effect::Copy(text).into()
+}
+
+fn copy_code(state: &mut State) -> Output {
+    let top = state.reader.scroll;
+    let bottom = top + state.reader.height;
+    let block = state.reader.layout.as_ref().and_then(|l| {
+        l.code_blocks
+            .iter()
+            .find(|b| b.start < bottom && b.end > top)
+            .copied()
+    });
+    let Some(block) = block else {
+        state.status = Some(warning("No code block in view"));
+        return Output::none();
+    };
+    let code = answer_markdown(state, block.turn)
+        .and_then(|md| {
+            crate::markdown::code_blocks(&md)
+                .into_iter()
+                .nth(usize::from(block.block))
+        })
+        .unwrap_or_default();
+    let code = code.trim_end_matches('\n').to_string();
+    state.status = Some(info(format!(
+        "Copied the code block of Q{} ({} lines) to the clipboard",
+        block.turn + 1,
+        code.lines().count()
+    )));
+    Effect::Copy(code).into()
+}

@@ -1,0 +1,110 @@
+//! Every conversation of the `--demo` data, loaded from the built-in fake over loopback the way
+//! the app loads them, and a state that shows one of them (built through the real `update`).
+//! Shared by `tests/reader_screens.rs` and `benches/ui.rs`.
+
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sctui::tui::app::{self, Msg, State};
+use sctui::tui::worker::{Command, Event};
+use sctui_fake::{DEMO_TOKEN, FakeGraph, FakeOptions};
+use sctui_graph::auth::StaticToken;
+use sctui_graph::conversation::{Turn, load_conversation};
+use sctui_graph::models::{GraphTime, Page, Session};
+use sctui_graph::{ClientOptions, GraphClient, ListQuery};
+
+/// One demo session with its conversation and its Markdown export.
+pub struct DemoConversation {
+    pub session: Session,
+    pub turns: Vec<Turn>,
+    pub markdown: String,
+}
+
+/// Every demo session of every workspace, in list order, with its conversation.
+pub fn conversations() -> Vec<DemoConversation> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let fake = FakeGraph::start(FakeOptions::demo()).await.expect("fake");
+        let client = GraphClient::new(
+            ClientOptions {
+                graph_url: fake.base_url().to_string(),
+                ..ClientOptions::default()
+            },
+            StaticToken::shared(DEMO_TOKEN, "test"),
+        )
+        .expect("client");
+        let mut out = Vec::new();
+        for workspace in client.list_workspaces().await.expect("workspaces") {
+            let client = client.for_workspace(workspace.id.clone());
+            for session in client
+                .all_sessions(ListQuery::default())
+                .await
+                .expect("sessions")
+            {
+                let turns = load_conversation(&client, &session.id)
+                    .await
+                    .expect("conversation");
+                let markdown = sctui::export::conversation_markdown(&session, &turns);
+                out.push(DemoConversation {
+                    session,
+                    turns,
+                    markdown,
+                });
+            }
+        }
+        out
+    })
+}
+
+/// The longest demo conversation (by the length of its export).
+pub fn longest(all: Vec<DemoConversation>) -> DemoConversation {
+    all.into_iter()
+        .max_by_key(|c| c.markdown.len())
+        .expect("demo conversations")
+}
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// A `width`×`height` app with `c` selected, its conversation loaded and the detail focused.
+pub fn reading(c: &DemoConversation, width: u16, height: u16) -> State {
+    let mut state = State::new("default", "demo");
+    state.now = "2026-02-01T12:00:00Z".parse().unwrap();
+    state.viewport = (width, height);
+    app::init(&mut state);
+    // the demo's times follow the clock: fixed here so screens are the same on every run
+    let mut session = c.session.clone();
+    session.created_date_time = Some(GraphTime::new("2026-02-01T09:30:00.0000000Z"));
+    session.last_modified_date_time = Some(GraphTime::new("2026-02-01T11:45:00.0000000Z"));
+    let req = state.requests.page().expect("a page request");
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            req,
+            first: true,
+            page: Page {
+                value: vec![session],
+                next_link: None,
+                count: Some(1),
+            },
+        }),
+    );
+    let out = app::update(&mut state, Msg::Settled);
+    let [Command::LoadConversation { req, .. }] = out.commands[..] else {
+        panic!("{out:?}")
+    };
+    app::update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            req,
+            session_id: c.session.id.clone(),
+            turns: c.turns.clone(),
+        }),
+    );
+    app::update(&mut state, key(KeyCode::Enter));
+    state
+}
