@@ -82,6 +82,8 @@ struct FileConfig {
     connect_timeout: Option<toml::Spanned<f64>>,
     request_timeout: Option<toml::Spanned<f64>>,
     ask_timeout: Option<toml::Spanned<f64>>,
+    max_body_mb: Option<toml::Spanned<u32>>,
+    allow_hosts: Option<Vec<String>>,
     auth: Option<sctui_graph::auth::settings::AuthTable>,
     mouse: Option<bool>,
     keys: Option<keys::KeysTable>,
@@ -116,6 +118,8 @@ pub struct Overrides {
     pub no_mouse: bool,
     /// `--no-store`.
     pub no_store: bool,
+    /// `--allow-host` (added to the file's `allow_hosts`).
+    pub allow_hosts: Vec<String>,
 }
 
 /// The merged settings the program runs with.
@@ -131,6 +135,10 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long an answer is followed before giving up (the evaluation keeps running).
     pub ask_timeout: Duration,
+    /// The most bytes one Graph answer may have (`max_body_mb`, default 8).
+    pub max_body_bytes: usize,
+    /// Hosts besides Microsoft Graph's that may receive the token (`allow_hosts`, `--allow-host`).
+    pub allow_hosts: Vec<String>,
     /// The `[auth]` table merged with `SCTUI_AUTHORITY_HOST` and `--authority-host`.
     pub auth: sctui_graph::auth::AuthConfig,
     /// The file that was read, if any (shown in help and errors).
@@ -163,6 +171,8 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             ask_timeout: Duration::from_secs(300),
+            max_body_bytes: sctui_graph::transport::DEFAULT_MAX_BODY,
+            allow_hosts: Vec::new(),
             auth: sctui_graph::auth::AuthConfig::default(),
             loaded_from: None,
             keymap: crate::tui::app::Keymap::default(),
@@ -346,6 +356,19 @@ impl Config {
                 message: format!("must be between 1 and 32, not {sync_concurrency}"),
             });
         }
+        let max_body_bytes = match &file.max_body_mb {
+            None => defaults.max_body_bytes,
+            Some(mb) if (1..=1024).contains(mb.get_ref()) => *mb.get_ref() as usize * 1024 * 1024,
+            Some(mb) => {
+                return Err(invalid(
+                    "max_body_mb",
+                    Some(mb.span()),
+                    format!("must be between 1 and 1024 (MiB), not {}", mb.get_ref()),
+                ));
+            }
+        };
+        let mut allow_hosts = file.allow_hosts.clone().unwrap_or_default();
+        allow_hosts.extend(overrides.allow_hosts.iter().cloned());
         let file_workspace_span = file.workspace.as_ref().map(toml::Spanned::span);
         let (workspace, workspace_span) = match overrides
             .workspace
@@ -381,6 +404,8 @@ impl Config {
             connect_timeout,
             request_timeout,
             ask_timeout,
+            max_body_bytes,
+            allow_hosts,
             auth: profiles::apply_auth(
                 sctui_graph::auth::AuthConfig::resolve(
                     file.auth,
@@ -585,6 +610,8 @@ mod tests {
             "workspace",
             "page_size",
             "bulk_page_size",
+            "max_body_mb",
+            "allow_hosts",
             "max_retries",
             "connect_timeout",
             "request_timeout",

@@ -12,6 +12,7 @@ pub mod export;
 pub mod hints;
 pub mod logging;
 pub mod markdown;
+pub mod output;
 pub mod sanitize;
 pub mod store;
 pub mod theme;

@@ -28,8 +28,27 @@ pub fn sanitize_multiline(text: &str) -> Cow<'_, str> {
     Cow::Owned(clean(text, true))
 }
 
+/// Whether a character is one the sanitiser removes or replaces (a control, bidi or invisible
+/// character): JSON output spells these as `\uXXXX` escapes.
+pub fn is_hazard(c: char) -> bool {
+    !is_plain(c)
+}
+
 fn is_plain(c: char) -> bool {
-    !(c.is_control() || is_bidi_control(c))
+    !(c.is_control() || is_bidi_control(c) || is_invisible(c))
+}
+
+/// Characters that take no room and show nothing: zero-width spaces and joiners, word joiners,
+/// the byte-order mark, invisible operators and Unicode tag characters. In a name they make two
+/// sessions look identical (`admin` and `ad\u{200B}min`), so they are shown as `�` instead.
+/// A zero-width joiner between two pictographs (👩‍💻) is kept: it is how emoji are built.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Whether a character is a pictograph an emoji zero-width-joiner sequence can continue from.
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{FE0F}')
 }
 
 /// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) and marks that can
@@ -51,7 +70,13 @@ fn clean(text: &str, keep_newlines: bool) -> String {
             '\r' if keep_newlines => {}
             '\t' | '\n' | '\r' => out.push(' '),
             c if is_bidi_control(c) => {}
-            c if c.is_control() => out.push(REPLACEMENT),
+            '\u{200D}'
+                if out.chars().next_back().is_some_and(is_pictograph)
+                    && chars.peek().copied().is_some_and(is_pictograph) =>
+            {
+                out.push(c)
+            }
+            c if c.is_control() || is_invisible(c) => out.push(REPLACEMENT),
             c => out.push(c),
         }
     }
@@ -192,6 +217,23 @@ mod tests {
     fn removes_bidi_overrides() {
         assert_eq!(sanitize_line("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
         assert_eq!(sanitize_line("a\u{2066}b\u{2069}"), "ab");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_so_names_cannot_look_alike() {
+        assert_eq!(sanitize_line("ad\u{200B}min"), "ad\u{FFFD}min");
+        assert_ne!(sanitize_line("ad\u{200B}min"), sanitize_line("admin"));
+        assert_eq!(sanitize_line("a\u{FEFF}b\u{2060}c"), "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(
+            sanitize_line("tag\u{E0041}\u{E007F}"),
+            "tag\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(sanitize_line("a\u{200D}b"), "a\u{FFFD}b");
+        // an emoji sequence keeps its joiner
+        assert_eq!(
+            sanitize_line("\u{1F469}\u{200D}\u{1F4BB}"),
+            "\u{1F469}\u{200D}\u{1F4BB}"
+        );
     }
 
     #[test]

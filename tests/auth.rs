@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::run;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -398,7 +400,7 @@ fn cache_for_another_tenant_client_or_host_is_ignored() {
     ] {
         assert!(cache.load(&other).unwrap().is_none(), "{other:?}");
     }
-    // Garbage is ignored too (sign in again), not an error.
+    // Garbage is not silently "not signed in": the error says the cache is unreadable.
     std::fs::write(dir.path().join("tokens.json"), "{not json").unwrap();
     #[cfg(unix)]
     {
@@ -409,7 +411,9 @@ fn cache_for_another_tenant_client_or_host_is_ignored() {
         )
         .unwrap();
     }
-    assert!(cache.load(&a).unwrap().is_none());
+    let error = cache.load(&a).unwrap_err().to_string();
+    assert!(error.contains("token cache unreadable"), "{error}");
+    assert!(error.contains("sctui login"), "{error}");
 }
 
 // ---- the real binary ----
@@ -429,14 +433,6 @@ fn describe(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-async fn run(cmd: Command) -> Output {
-    let mut cmd = tokio::process::Command::from(cmd);
-    tokio::time::timeout(Duration::from_secs(60), cmd.output())
-        .await
-        .expect("sctui finished within 60 s")
-        .expect("sctui runs")
 }
 
 /// The whole session with trace logging: login, whoami, list, expiry, refresh, a client-secret

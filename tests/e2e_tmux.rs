@@ -631,3 +631,143 @@ fn the_longest_demo_answer_can_be_read_to_its_last_line() {
         tmux.wait_for_exit();
     }
 }
+// ---- signals and terminals (issue 13, finding 5) ----
+
+/// The pid of the pane's first child (sctui under the `sh` of [`wrapped`] or an interactive shell).
+fn child_of_pane(tmux: &Tmux) -> String {
+    let shell = tmux.format("#{pane_pid}");
+    let start = Instant::now();
+    loop {
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        if let Some(pid) = children.split_whitespace().next() {
+            return pid.to_string();
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no child under the pane's shell {shell}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn kill(signal: &str, pid: &str) {
+    let status = Command::new("kill")
+        .args(["-s", signal, pid])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -s {signal} {pid}");
+}
+
+/// The terminal as tmux sees it: main screen, no mouse reporting, no bracketed paste.
+fn terminal_restored(tmux: &Tmux) -> bool {
+    tmux.format("#{alternate_on}|#{mouse_any_flag}|#{mouse_sgr_flag}") == "0|0|0"
+}
+
+#[test]
+fn every_terminating_signal_restores_the_terminal_and_exits_128_plus_signal() {
+    if !tmux_available() {
+        return;
+    }
+    for (signal, code) in [("INT", 130), ("QUIT", 131), ("TERM", 143), ("HUP", 129)] {
+        let port_arg = free_port().to_string();
+        let args = ["--demo".to_string(), "--demo-port".to_string(), port_arg];
+        let command = wrapped(BIN, &args);
+        let command: Vec<&str> = command.iter().map(String::as_str).collect();
+        let tmux = Tmux::start(&command);
+        tmux.wait_for("the session list", |s| selected_row(s).is_some());
+        assert_eq!(tmux.format("#{alternate_on}"), "1");
+        kill(signal, &child_of_pane(&tmux));
+        tmux.wait_for("sctui to exit", |s| s.contains("[sctui exited"));
+        let screen = tmux.screen();
+        assert!(
+            screen.contains(&format!("[sctui exited {code}]")),
+            "SIG{signal}: {screen}"
+        );
+        assert!(terminal_restored(&tmux), "SIG{signal}: terminal state");
+        // cooked mode: typed text is echoed and Enter ends the line
+        tmux.type_text("typed");
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the shell to read a line", |s| s.contains("[read typed]"));
+        assert_eq!(tmux.wait_for_exit(), code.to_string(), "SIG{signal}");
+    }
+}
+
+#[test]
+fn ctrl_z_and_sigtstp_suspend_and_fg_redraws_in_raw_mode() {
+    if !tmux_available() {
+        return;
+    }
+    let port_arg = free_port().to_string();
+    let tmux = Tmux::start(&["bash", "--norc", "--noprofile", "-i"]);
+    tmux.type_text(&format!(
+        "PS1='$ ' exec 2>&1; {BIN} --demo --demo-port {port_arg}"
+    ));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the session list", |s| {
+        selected_row(s).is_some() && detail_id(s).is_some()
+    });
+    let first = detail_id(&screen).unwrap();
+    for how in ["Ctrl-Z", "SIGTSTP"] {
+        match how {
+            "Ctrl-Z" => tmux.keys(&["C-z"]),
+            _ => kill("TSTP", &child_of_pane(&tmux)),
+        }
+        tmux.wait_for("the shell to report the stopped job", |s| {
+            s.contains("Stopped")
+        });
+        assert!(
+            terminal_restored(&tmux),
+            "{how}: terminal state while stopped"
+        );
+        tmux.run(&["clear-history", "-t", &tmux.target]);
+        tmux.keys(&["C-l"]);
+        tmux.type_text("fg");
+        tmux.keys(&["Enter"]);
+        // the whole screen comes back, not just what changed
+        tmux.wait_for("the redrawn list", |s| {
+            selected_row(s).is_some() && detail_id(s).is_some()
+        });
+        assert_eq!(tmux.format("#{alternate_on}"), "1", "{how}");
+        // raw mode again: a single key moves the selection, no Enter needed
+        tmux.keys(&["j"]);
+        tmux.wait_for("the selection to move", |s| {
+            detail_id(s).is_some_and(|id| id != first)
+        });
+        tmux.keys(&["k"]);
+        tmux.wait_for("the selection to move back", |s| {
+            detail_id(s).as_deref() == Some(&first)
+        });
+    }
+    tmux.keys(&["q"]);
+    // the shell has the terminal again before anything is typed for it
+    let start = Instant::now();
+    while !terminal_restored(&tmux) {
+        assert!(start.elapsed() < DEADLINE, "sctui did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.type_text("echo \"[status $?]\"");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("a clean exit", |s| s.contains("[status 0]"));
+    assert!(terminal_restored(&tmux));
+}
+
+#[test]
+fn without_a_terminal_the_tui_exits_2_and_points_at_the_cli() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("--demo")
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run sctui");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(stderr.contains("sctui sessions list"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -79,6 +79,10 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "URL", global = true)]
     pub authority_host: Option<String>,
 
+    /// Also send the token to this Graph host (besides Microsoft Graph's and loopback); repeatable.
+    #[arg(long = "allow-host", value_name = "HOST", global = true)]
+    pub allow_host: Vec<String>,
+
     /// Read the access token from this file instead of signing in (no refresh).
     #[arg(long, value_name = "PATH", global = true)]
     pub token_file: Option<PathBuf>,

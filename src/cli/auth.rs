@@ -1,8 +1,6 @@
 //! `sctui login`, `logout` and `whoami`, and signing in before the TUI opens. Prompts go to
 //! stderr, results to stdout; no token, refresh token, device code or secret is ever printed.
 
-use std::io::Write;
-
 use jiff::Timestamp;
 
 use super::{RunError, load_config};
@@ -23,6 +21,9 @@ const ROLE_NOTE: &str = "Security Copilot also needs a role on your account (Sec
 /// (flag, `SCTUI_AUTHORITY_HOST`, `[auth] authority_host`), the one the token cache was signed in
 /// with is used, so `login --authority-host X` is followed by a plain `whoami` that finds it.
 pub fn choose(config: &Config, global: &GlobalArgs) -> Result<Chosen, AuthError> {
+    if let Some(path) = global.token_file.as_deref() {
+        warn_if_readable_by_others(path);
+    }
     let mut auth = config.auth.clone();
     if auth.authority_host == DEFAULT_AUTHORITY_HOST
         && let Ok(cache) = TokenCache::default_location()
@@ -40,7 +41,7 @@ pub fn choose(config: &Config, global: &GlobalArgs) -> Result<Chosen, AuthError>
 
 /// Shows the device-code prompt on stderr.
 fn show_prompt(prompt: &DeviceCodePrompt) {
-    let mut err = std::io::stderr().lock();
+    let mut err = crate::output::stderr();
     let _ = writeln!(err, "{}", prompt.message);
     let _ = writeln!(err, "  Open:  {}", prompt.verification_uri);
     let _ = writeln!(err, "  Code:  {}", prompt.user_code);
@@ -66,7 +67,7 @@ async fn device_code_in_terminal(
 pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError> {
     if global.demo {
         let who = demo_identity()?;
-        println!(
+        crate::output::println!(
             "Signed in to the demo as {} (the built-in fake's identity: no sign-in service was contacted and no token was cached).",
             account_line(who.account.as_ref())
         );
@@ -89,7 +90,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError>
     if let Some(c) = args.client_id {
         auth.client_id = c;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match auth.method {
         AuthMethod::DeviceCode | AuthMethod::Env => {
             let authority = Authority::new(&auth.authority_host, &auth.tenant, &auth.client_id)?;
@@ -162,7 +163,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> Result<(), RunError>
 /// `sctui logout`; with `--demo` the real token cache is left alone.
 pub fn logout(global: &GlobalArgs) -> Result<(), AuthError> {
     if global.demo {
-        println!(
+        crate::output::println!(
             "The demo keeps no sign-in: nothing to sign out of (the token cache was not touched)."
         );
         return Ok(());
@@ -173,15 +174,17 @@ pub fn logout(global: &GlobalArgs) -> Result<(), AuthError> {
         let who = account
             .map(|a| format!(" {}", a.display()))
             .unwrap_or_default();
-        println!("Signed out{who}: deleted {}.", cache.path().display());
+        crate::output::println!("Signed out{who}: deleted {}.", cache.path().display());
     } else {
-        println!(
+        crate::output::println!(
             "Not signed in (no token cache at {}).",
             cache.path().display()
         );
     }
     if std::env::var_os(setup::TOKEN_ENV).is_some() {
-        println!("SCTUI_ACCESS_TOKEN is still set in this environment and is used while it is.");
+        crate::output::println!(
+            "SCTUI_ACCESS_TOKEN is still set in this environment and is used while it is."
+        );
     }
     Ok(())
 }
@@ -261,7 +264,7 @@ fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
         && !scopes
             .iter()
             .any(|s| s.starts_with("SecurityCopilotWorkspaces."));
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match output {
         Output::Json => {
             let a = account.clone().unwrap_or_default();
@@ -275,7 +278,7 @@ fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
                 "expiresAt": expires_at.map(|t| t.to_string()),
                 "tokenCache": cache,
             });
-            writeln!(out, "{v:#}")?;
+            out.json(&v)?;
         }
         Output::Table => {
             let a = account.clone().unwrap_or_default();
@@ -316,7 +319,7 @@ fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
         }
     }
     if lacks_scope {
-        eprintln!(
+        crate::output::eprintln!(
             "sctui: warning: {}",
             AuthError::MissingScope {
                 granted: scopes.join(" ")
@@ -334,7 +337,7 @@ fn account_line(account: Option<&Account>) -> String {
 
 fn warn_scope(set: &TokenSet) {
     if set.lacks_security_copilot_scope() {
-        eprintln!(
+        crate::output::eprintln!(
             "sctui: warning: {}",
             AuthError::MissingScope {
                 granted: set.scopes().join(" ")
@@ -353,4 +356,25 @@ fn expiry_line(at: Timestamp, now: Timestamp) -> String {
     } else {
         format!("{at} (in {} min)", secs / 60)
     }
+}
+
+/// A token file others can read gives them the token: said on stderr (the token still works).
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                crate::output::eprintln!(
+                    "sctui: warning: --token-file {} is readable by others (permissions {mode:04o}); \
+                     run `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }

@@ -19,7 +19,7 @@ pub async fn prompts(client: &GraphClient, command: PromptsCommand) -> Result<()
 
 /// Prints a conversation's prompts as `prompts list` does (also from the store, `--offline`).
 pub(crate) fn write_prompts(turns: &[Turn], output: Output) -> Result<(), RunError> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match output {
         Output::Json => {
             let value: Vec<serde_json::Value> = turns.iter().map(turn_json).collect();
@@ -114,7 +114,7 @@ pub async fn ask(
         .await
         .map_err(|failure| {
             if let Some(s) = &failure.session {
-                eprintln!(
+                crate::output::eprintln!(
                     "sctui: the session {} exists; the question was not run",
                     s.id
                 );
@@ -125,9 +125,10 @@ pub async fn ask(
     if args.wait {
         if args.output.output == Output::Table {
             notices.said();
-            eprintln!(
+            crate::output::eprintln!(
                 "Asked in session {} (prompt {}); waiting for the answer…",
-                asked.session.id, asked.prompt.id
+                asked.session.id,
+                asked.prompt.id
             );
         }
         evaluation = conversation::follow(
@@ -144,7 +145,7 @@ pub async fn ask(
             deadline => RunError::Evaluation(deadline.to_string()),
         })?;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match args.output.output {
         Output::Json => {
             let value = serde_json::json!({
@@ -196,16 +197,16 @@ pub(crate) fn write_export(
     let text = crate::export::conversation_markdown(session, turns);
     match file {
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| {
+            crate::output::write_file(path, &text).map_err(|e| {
                 RunError::Io(std::io::Error::new(
                     e.kind(),
                     format!("cannot write {}: {e}", path.display()),
                 ))
             })?;
-            eprintln!("Exported to {}", path.display());
+            crate::output::eprintln!("Exported to {}", path.display());
         }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::output::stdout();
             out.write_all(text.as_bytes())?;
             out.flush()?;
         }

@@ -45,7 +45,11 @@ pub fn for_graph_error(error: &GraphError) -> u8 {
         GraphError::Auth(_) => AUTH,
         GraphError::Network { .. } => NETWORK,
         GraphError::Decode { .. } => SERVICE,
-        GraphError::InvalidUrl(_) => USAGE,
+        GraphError::InvalidUrl(_) | GraphError::InvalidId { .. } => USAGE,
+        GraphError::HostNotAllowed(_) => USAGE,
+        GraphError::Redirect { .. } | GraphError::TooLarge { .. } | GraphError::Paging { .. } => {
+            SERVICE
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 //! The built-in Graph fake in the CLI (the `demo` feature): `sctui fake-graph`, a standalone server
 //! for any Graph client, and the in-process fake behind `--demo`.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,15 +79,15 @@ pub async fn run(args: FakeGraphArgs) -> Result<(), RunError> {
     })
     .await?;
     {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::output::stdout();
         writeln!(out, "{}", fake.base_url())?;
         out.flush()?;
     }
-    eprintln!(
+    crate::output::eprintln!(
         "sctui fake-graph: serving Microsoft Graph (fake) at {}; Ctrl-C stops",
         fake.base_url()
     );
-    eprintln!(
+    crate::output::eprintln!(
         "sctui fake-graph: fake sign-in service at http://{} (sctui login --authority-host http://{})",
         fake.addr(),
         fake.addr()

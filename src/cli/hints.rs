@@ -7,15 +7,16 @@ use super::RunError;
 
 /// Refuses an id that would turn the request into another one: empty (`sessions get ''` would
 /// fetch the list), `.`/`..` (a PATCH on the collection), or holding `/`, `?`, `#`, `\` or a
-/// control character. A usage error (exit 2), before any request is made.
+/// control character ([`sctui_graph::ids::check`]). A usage error (exit 2), before any request.
 pub fn check_id(what: &str, id: &str) -> Result<(), RunError> {
-    match id_problem(id) {
-        Some(problem) => Err(RunError::Usage(format!(
+    // The client's own rule (it refuses such ids too): checked here first so the message names
+    // the argument.
+    sctui_graph::ids::check(id).map_err(|problem| {
+        RunError::Usage(format!(
             "{what} {problem} (got {:?})",
             crate::sanitize::sanitize_line(id)
-        ))),
-        None => Ok(()),
-    }
+        ))
+    })
 }
 
 #[cfg(test)]

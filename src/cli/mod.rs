@@ -61,7 +61,9 @@ impl RunError {
         match self {
             Self::Config(_) | Self::Usage(_) => crate::cli::exit::USAGE,
             Self::Graph(e) => crate::cli::exit::for_graph_error(e),
-            Self::Io(_) => crate::cli::exit::FAILURE,
+            Self::Io(e) => {
+                crate::tui::signals::exit_code_of(e).unwrap_or(crate::cli::exit::FAILURE)
+            }
             Self::Evaluation(_) => crate::cli::exit::EVALUATION_FAILED,
             Self::Auth(AuthError::Settings(_)) => crate::cli::exit::USAGE,
             Self::Auth(AuthError::Network { .. }) => crate::cli::exit::NETWORK,
@@ -80,11 +82,16 @@ pub async fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `sctui sessions list | head`: the reader left; that is not an error.
         Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // A signal ended the TUI (after it restored the terminal): 128 + signal, silently, as
+        // a shell expects.
+        Err(RunError::Io(e)) if crate::tui::signals::is_terminated(&e) => ExitCode::from(
+            crate::tui::signals::exit_code_of(&e).unwrap_or(crate::cli::exit::FAILURE),
+        ),
         Err(error) => {
             tracing::error!(%error, "run failed");
-            eprintln!("sctui: error: {error}");
+            crate::output::eprintln!("sctui: error: {error}");
             if let RunError::Hinted { hint, .. } = &error {
-                eprintln!("sctui: hint: {hint}");
+                crate::output::eprintln!("sctui: hint: {hint}");
             }
             ExitCode::from(error.exit_code())
         }
@@ -97,9 +104,9 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         #[cfg(feature = "demo")]
         Some(Command::FakeGraph(args)) => fake_graph::run(args).await,
         Some(Command::Completions { shell }) => {
-            Ok(docs::completions(shell, &mut std::io::stdout().lock())?)
+            Ok(docs::completions(shell, &mut crate::output::stdout())?)
         }
-        Some(Command::Man) => Ok(docs::man_page(&mut std::io::stdout().lock())?),
+        Some(Command::Man) => Ok(docs::man_page(&mut crate::output::stdout())?),
         Some(Command::Login(args)) => auth::login(&global, args).await,
         Some(Command::Logout) => Ok(auth::logout(&global)?),
         Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
@@ -282,6 +289,8 @@ impl Backend {
                 retry: RetryPolicy::with_max_retries(config.max_retries),
                 connect_timeout: config.connect_timeout,
                 request_timeout: config.request_timeout,
+                max_body_bytes: config.max_body_bytes,
+                allow_hosts: config.allow_hosts.clone(),
             },
             tokens,
         )?;
@@ -321,7 +330,7 @@ pub fn workspace_for(global: &GlobalArgs, config: &Config) -> String {
 /// opens (they stay on the terminal after it closes) and the first is shown in the status bar.
 fn ui_settings(config: &Config) -> crate::tui::app::state::Settings {
     for warning in &config.warnings {
-        eprintln!("sctui: warning: {warning}");
+        crate::output::eprintln!("sctui: warning: {warning}");
     }
     let notice = config.warnings.first().map(|first| {
         let more = match config.warnings.len() {
@@ -352,6 +361,7 @@ fn load_config(global: &GlobalArgs) -> Result<Config, ConfigError> {
         profile: global.profile.clone(),
         no_mouse: global.no_mouse,
         no_store: global.no_store,
+        allow_hosts: global.allow_host.clone(),
     };
     Config::load(&overrides, &|k| std::env::var(k).ok())
 }

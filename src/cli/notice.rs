@@ -3,7 +3,6 @@
 //! unless something was already said). stdout is never touched.
 
 use std::future::Future;
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -32,11 +31,7 @@ impl Notices {
         let graph_url = graph_url.to_string();
         Arc::new(move |notice: RetryNotice| {
             notices.said();
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "sctui: {}",
-                retry_line(&notice, &graph_url, max_retries)
-            );
+            crate::output::eprintln!("sctui: {}", retry_line(&notice, &graph_url, max_retries));
         })
     }
 
@@ -61,10 +56,7 @@ impl Notices {
             () = quiet => {}
         }
         if !self.said.swap(true, Ordering::Relaxed) {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "sctui: waiting for Graph at {graph_url}… (Ctrl-C stops)"
-            );
+            crate::output::eprintln!("sctui: waiting for Graph at {graph_url}… (Ctrl-C stops)");
         }
         work.await
     }

@@ -15,7 +15,7 @@ use sctui_graph::{GraphClient, ListQuery};
 
 /// Runs one sessions subcommand, printing to stdout.
 pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), RunError> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match command {
         SessionsCommand::List {
             all,
@@ -91,7 +91,7 @@ pub fn sort_newest_first(sessions: &mut [Session]) {
 }
 
 pub(crate) fn write_one(
-    out: &mut impl Write,
+    out: &mut crate::output::Safe<impl Write>,
     session: &Session,
     output: Output,
 ) -> Result<(), RunError> {
@@ -129,7 +129,7 @@ fn display_name(session: &Session) -> String {
 
 /// The list as a table. Times are local, to the minute, in one shape for every row.
 pub(crate) fn write_table(
-    out: &mut impl Write,
+    out: &mut crate::output::Safe<impl Write>,
     sessions: &[Session],
     tz: &TimeZone,
 ) -> Result<(), RunError> {
@@ -176,9 +176,9 @@ mod tests {
             .unwrap()
         })
         .collect();
-        let mut out = Vec::new();
+        let mut out = crate::output::Safe::new(Vec::new());
         write_table(&mut out, &sessions, &TimeZone::UTC).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
         assert!(
             !text.contains("ago") && !text.contains("just now"),
             "{text}"

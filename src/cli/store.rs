@@ -30,7 +30,7 @@ fn open(target: &StoreTarget) -> Result<Store, RunError> {
     match target.open()? {
         Some(opened) => {
             if let Some(recovered) = opened.recovered {
-                eprintln!("sctui: warning: {recovered}");
+                crate::output::eprintln!("sctui: warning: {recovered}");
             }
             Ok(opened.store)
         }
@@ -44,7 +44,7 @@ fn open(target: &StoreTarget) -> Result<Store, RunError> {
 pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Result<(), RunError> {
     let target = target(global, config);
     let path = target.path()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match command {
         StoreCommand::Path => writeln!(out, "{}", path.display())?,
         StoreCommand::Stats { output } => {
@@ -160,7 +160,7 @@ pub async fn sync(
         sync::SyncError::Graph(g) => RunError::Graph(g),
         sync::SyncError::Store(s) => RunError::Store(s),
     })?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     write!(
         out,
         "Synced {} sessions ({} removed)",
@@ -188,7 +188,7 @@ pub async fn sync(
 pub fn search(target: &StoreTarget, args: SearchArgs) -> Result<(), RunError> {
     let store = open(target)?;
     let hits = store.search(&args.query, args.limit as usize)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match args.output.output {
         Output::Json => super::output::write_json(&mut out, &hits)?,
         Output::Table => {
@@ -212,7 +212,11 @@ pub fn search(target: &StoreTarget, args: SearchArgs) -> Result<(), RunError> {
 
 /// One hit: where it is, then its snippet with the matches marked (bold on a terminal, `**`
 /// otherwise); every piece of server text sanitised.
-fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> Result<(), RunError> {
+fn write_hit(
+    out: &mut crate::output::Safe<impl Write>,
+    hit: &Hit,
+    color: bool,
+) -> Result<(), RunError> {
     let name = hit
         .session_name
         .as_deref()
@@ -229,23 +233,23 @@ fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> Result<(), RunErro
         truncate(&name, 60),
         sanitize_line(&hit.session_id)
     )?;
-    let mut line = String::from("    ");
+    out.write_text("    ")?;
     for (piece, matched) in hit.snippet.pieces() {
         let piece = sanitize_line(piece);
         match (matched, color) {
-            (true, true) => line.push_str(&format!("\x1b[1;7m{piece}\x1b[0m")),
-            (true, false) => line.push_str(&format!("**{piece}**")),
-            (false, _) => line.push_str(&piece),
+            (true, true) => out.highlight(&piece)?,
+            (true, false) => out.write_text(&format!("**{piece}**"))?,
+            (false, _) => out.write_text(&piece)?,
         }
     }
-    writeln!(out, "{line}")?;
+    writeln!(out)?;
     Ok(())
 }
 
 /// `sessions …` with `--offline`: reads from the store; changes are refused.
 pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Result<(), RunError> {
     let store = open(target)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     match command {
         SessionsCommand::List {
             top,

@@ -7,5 +7,6 @@ pub mod clipboard;
 pub mod persist;
 pub mod prefetch;
 pub mod runtime;
+pub mod signals;
 pub mod ui;
 pub mod worker;

@@ -22,7 +22,8 @@ const CLOCK_INTERVAL: Duration = Duration::from_secs(15);
 const SETTLE_DELAY: Duration = Duration::from_millis(120);
 
 /// Runs the TUI until the user quits. The terminal is restored on every way out, including a
-/// panic (ratatui's hook) and SIGTERM/SIGHUP.
+/// panic (ratatui's hook) and every terminating signal (see [`super::signals`]: the run then
+/// ends with its `Terminated` error, exit 128 + signal); Ctrl-Z suspends.
 pub async fn run(
     client: GraphClient,
     mut state: State,
@@ -30,17 +31,9 @@ pub async fn run(
     sign_in: Option<std::sync::Arc<sctui_graph::auth::setup::Chosen>>,
     store: Option<crate::store::StoreTarget>,
 ) -> std::io::Result<()> {
-    let mut terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    if state.settings.mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
-    }
+    let mut terminal = super::signals::enter(state.settings.mouse)?;
     let result = event_loop(&mut terminal, client, &mut state, plan, sign_in, store).await;
-    if state.settings.mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    }
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
+    super::signals::leave(state.settings.mouse);
     result
 }
 
@@ -70,7 +63,7 @@ async fn event_loop(
     let mut clock = tokio::time::interval(CLOCK_INTERVAL);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     clock.tick().await;
-    let mut signals = Signals::new()?;
+    let mut signals = super::signals::Signals::new()?;
 
     // Hidden, for scripts/bench.sh: quit right after the first frame (`1`) or after the first
     // frame that shows the loaded list (`list`), to time start-up.
@@ -91,6 +84,9 @@ async fn event_loop(
         }
         let msg = tokio::select! {
             event = terminal_events.next() => match event {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press && super::signals::is_suspend_key(&key) => {
+                    Some(suspend(terminal, state.settings.mouse)?)
+                }
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
                 Some(Ok(TermEvent::Paste(text))) => Some(Msg::Paste(text)),
                 Some(Ok(TermEvent::Resize(w, h))) => Some(Msg::Resize(w, h)),
@@ -106,7 +102,12 @@ async fn event_loop(
                 Some(Msg::Settled)
             }
             _ = clock.tick() => Some(Msg::Clock(jiff::Timestamp::now())),
-            _ = signals.recv() => break,
+            action = signals.recv() => match action {
+                super::signals::SignalAction::Terminate(signal) => {
+                    return Err(super::signals::terminated(signal));
+                }
+                super::signals::SignalAction::Suspend => Some(suspend(terminal, state.settings.mouse)?),
+            },
         };
         if let Some(msg) = msg {
             quit |= dispatch(app::update(state, msg), &commands, &mut timers);
@@ -172,41 +173,9 @@ fn dispatch(
     quit
 }
 
-/// SIGTERM and SIGHUP end the loop so the terminal is restored (Unix only).
-struct Signals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hup: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn new() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                term: signal(SignalKind::terminate())?,
-                hup: signal(SignalKind::hangup())?,
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(Self {})
-        }
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.term.recv() => {}
-                _ = self.hup.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            std::future::pending::<()>().await
-        }
-    }
+/// Suspends (Ctrl-Z, SIGTSTP) until continued, then redraws everything at the terminal's size.
+fn suspend(terminal: &mut ratatui::DefaultTerminal, mouse: bool) -> std::io::Result<Msg> {
+    super::signals::suspend(terminal, mouse)?;
+    let size = terminal.size()?;
+    Ok(Msg::Resize(size.width, size.height))
 }

@@ -574,7 +574,7 @@ pub async fn execute_with_store(
         }),
         Command::Export { req, session, path } => {
             send(match export(client, &session, &path).await {
-                Ok(()) => Event::Exported { req, path },
+                Ok(path) => Event::Exported { req, path },
                 Err(error) => Event::ExportFailed { req, error },
             })
         }
@@ -708,11 +708,24 @@ async fn export(
     client: &GraphClient,
     session: &Session,
     path: &std::path::Path,
-) -> Result<(), ExportError> {
+) -> Result<PathBuf, ExportError> {
     let turns = conversation::load_conversation(client, &session.id).await?;
     let text = crate::export::conversation_markdown(session, &turns);
-    tokio::fs::write(path, text)
+    // Never overwrites a file and never follows a symlink: a taken name gets `-1`, `-2`, …
+    let dir = path
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sctui-export.md".into());
+    tokio::task::spawn_blocking(move || crate::output::write_new_file(&dir, &name, &text))
         .await
+        .map_err(|e| ExportError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?
         .map_err(|source| ExportError::Write {
             path: path.to_path_buf(),
             source,

@@ -33,3 +33,13 @@ pub fn describe(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Runs `cmd` to its end, at most 60 s, without blocking the async runtime (tests that serve a
+/// stand-in on the same runtime).
+pub async fn run(cmd: Command) -> Output {
+    let mut cmd = tokio::process::Command::from(cmd);
+    tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
+        .await
+        .expect("sctui finished within 60 s")
+        .expect("sctui runs")
+}

@@ -10,9 +10,14 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::error::{ApiError, GraphError, NetworkKind};
+use super::models::Identified;
 use super::models::{Evaluation, NewPrompt, Page, Prompt, Session, SessionPatch, Workspace};
-use super::odata::{ListQuery, SESSION_SELECT, check_same_origin, display_url, parse_base_url};
+use super::odata::{
+    ListQuery, SESSION_SELECT, check_same_origin, display_url, is_loopback, parse_base_url,
+};
+use super::paging::{PageGuard, PagingProblem};
 use super::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use super::transport::{BodyError, read_body};
 use crate::auth::TokenSource;
 
 /// The `User-Agent` Graph sees, so Microsoft can tell our traffic apart.
@@ -40,6 +45,11 @@ pub struct ClientOptions {
     pub retry: RetryPolicy,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// The most bytes one answer may have; a longer one is an error (read as a stream, so a
+    /// hostile server cannot make the client hold more).
+    pub max_body_bytes: usize,
+    /// Hosts besides Microsoft Graph's and loopback that may receive the token (`--allow-host`).
+    pub allow_hosts: Vec<String>,
 }
 
 impl Default for ClientOptions {
@@ -52,6 +62,8 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            max_body_bytes: crate::transport::DEFAULT_MAX_BODY,
+            allow_hosts: Vec::new(),
         }
     }
 }
@@ -83,6 +95,7 @@ pub struct GraphClient {
     retry: RetryPolicy,
     tokens: Arc<dyn TokenSource>,
     observer: Option<RetryObserver>,
+    max_body: usize,
 }
 
 /// A successful HTTP exchange, body read in full.
@@ -98,11 +111,14 @@ impl GraphClient {
     /// and no CA store is loaded until the first request.
     pub fn new(options: ClientOptions, tokens: Arc<dyn TokenSource>) -> Result<Self, GraphError> {
         let base = parse_base_url(&options.graph_url)?;
+        crate::hosts::check_graph_host(&base, &options.allow_hosts)
+            .map_err(GraphError::HostNotAllowed)?;
         Ok(Self {
             http: Arc::new(LazyHttp {
                 client: std::sync::OnceLock::new(),
                 connect_timeout: options.connect_timeout,
                 request_timeout: options.request_timeout,
+                base: base.clone(),
             }),
             base,
             workspace: options.workspace,
@@ -111,6 +127,7 @@ impl GraphClient {
             retry: options.retry,
             tokens,
             observer: None,
+            max_body: options.max_body_bytes.max(1024),
         })
     }
 
@@ -158,50 +175,69 @@ impl GraphClient {
         self.tokens.name()
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty();
-            path.extend(["security", "securityCopilot"]);
-            path.extend(segments);
+    /// `{base}/security/securityCopilot/` and `segments`: fixed words as they are, ids checked
+    /// (see [`crate::ids`]) and percent-encoded, each exactly one path segment.
+    fn url(&self, segments: &[Segment<'_>]) -> Result<Url, GraphError> {
+        let mut path = self.base.path().trim_end_matches('/').to_string();
+        path.push_str("/security/securityCopilot");
+        for segment in segments {
+            path.push('/');
+            match *segment {
+                Segment::Word(word) => path.push_str(word),
+                Segment::Id(what, id) => {
+                    crate::ids::check(id).map_err(|problem| GraphError::InvalidId {
+                        what,
+                        id: id.to_string(),
+                        problem,
+                    })?;
+                    path.push_str(&crate::ids::encode(id));
+                }
+            }
         }
-        url
+        let mut url = self.base.clone();
+        url.set_path(&path);
+        Ok(url)
     }
 
-    /// The absolute Graph URL of one session.
-    pub fn session_url(&self, id: &str) -> Url {
-        self.url(&["workspaces", &self.workspace, "sessions", id])
+    fn session_segments<'a>(&'a self, id: &'a str) -> [Segment<'a>; 4] {
+        [
+            Segment::Word("workspaces"),
+            Segment::Id("workspace", &self.workspace),
+            Segment::Word("sessions"),
+            Segment::Id("session", id),
+        ]
     }
 
-    fn sessions_url(&self) -> Url {
-        self.url(&["workspaces", &self.workspace, "sessions"])
+    /// The absolute Graph URL of one session; an error for an id that is not one.
+    pub fn session_url(&self, id: &str) -> Result<Url, GraphError> {
+        self.url(&self.session_segments(id))
     }
 
-    fn prompts_url(&self, session: &str) -> Url {
+    fn sessions_url(&self) -> Result<Url, GraphError> {
+        self.url(&self.session_segments("")[..3])
+    }
+
+    fn prompts_url(&self, session: &str) -> Result<Url, GraphError> {
+        let [a, b, c, d] = self.session_segments(session);
+        self.url(&[a, b, c, d, Segment::Word("prompts")])
+    }
+
+    fn evaluations_url(&self, session: &str, prompt: &str) -> Result<Url, GraphError> {
+        let [a, b, c, d] = self.session_segments(session);
         self.url(&[
-            "workspaces",
-            &self.workspace,
-            "sessions",
-            session,
-            "prompts",
-        ])
-    }
-
-    fn evaluations_url(&self, session: &str, prompt: &str) -> Url {
-        self.url(&[
-            "workspaces",
-            &self.workspace,
-            "sessions",
-            session,
-            "prompts",
-            prompt,
-            "evaluations",
+            a,
+            b,
+            c,
+            d,
+            Segment::Word("prompts"),
+            Segment::Id("prompt", prompt),
+            Segment::Word("evaluations"),
         ])
     }
 
     /// The first page of sessions for `filter`, with our page size and `$select`.
     pub async fn list_sessions(&self, query: &ListQuery) -> Result<Page<Session>, GraphError> {
-        let mut url = self.sessions_url();
+        let mut url = self.sessions_url()?;
         let query = ListQuery {
             top: query.top.or(Some(self.page_size)),
             select: query.select.clone().or_else(|| Some(SESSION_SELECT.into())),
@@ -213,9 +249,17 @@ impl GraphClient {
     }
 
     /// A later page: the `@odata.nextLink` used whole, as Graph asks, but only on our origin.
+    /// A page that links to itself is an error (it would be asked for forever).
     pub async fn next_page<T: DeserializeOwned>(&self, link: &str) -> Result<Page<T>, GraphError> {
         let url = check_same_origin(&self.base, link)?;
-        self.get_json(url).await
+        let page: Page<T> = self.get_json(url.clone()).await?;
+        if page.next_link.as_deref() == Some(link) {
+            return Err(GraphError::Paging {
+                url: display_url(&url),
+                problem: PagingProblem::RepeatedLink,
+            });
+        }
+        Ok(page)
     }
 
     /// A lazy walk over all pages of sessions: one request per `next` call.
@@ -223,6 +267,7 @@ impl GraphClient {
         SessionPager {
             client: self.clone(),
             state: PagerState::Start(query),
+            guard: PageGuard::default(),
         }
     }
 
@@ -243,7 +288,7 @@ impl GraphClient {
 
     /// One session.
     pub async fn get_session(&self, id: &str) -> Result<Session, GraphError> {
-        self.get_json(self.session_url(id)).await
+        self.get_json(self.session_url(id)?).await
     }
 
     /// Creates a session; Graph answers `201 Created` with it.
@@ -251,7 +296,7 @@ impl GraphClient {
         let body = SessionPatch {
             display_name: display_name.to_string(),
         };
-        self.send_json(Method::POST, self.sessions_url(), &body)
+        self.send_json(Method::POST, self.sessions_url()?, &body)
             .await?
             .decode()
     }
@@ -267,7 +312,7 @@ impl GraphClient {
             display_name: display_name.to_string(),
         };
         let answer = self
-            .send_json(Method::PATCH, self.session_url(id), &body)
+            .send_json(Method::PATCH, self.session_url(id)?, &body)
             .await?;
         if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
             return self.get_session(id).await;
@@ -282,28 +327,43 @@ impl GraphClient {
 
     /// The workspaces this account can see.
     pub async fn list_workspaces(&self) -> Result<Vec<Workspace>, GraphError> {
-        let first = self.get_json(self.url(&["workspaces"])).await?;
+        let first = self
+            .get_json(self.url(&[Segment::Word("workspaces")])?)
+            .await?;
         self.rest_of_pages(first).await
     }
 
     /// All prompts of a session, in the order Graph gives them, following every page. Asks for
     /// the bulk page size, so a conversation of any usual length is one round trip.
     pub async fn list_prompts(&self, session: &str) -> Result<Vec<Prompt>, GraphError> {
-        let mut url = self.prompts_url(session);
+        let mut url = self.prompts_url(session)?;
         url.set_query(Some(&format!("$top={}", self.bulk_page_size)));
         let first = self.get_json(url).await?;
         self.rest_of_pages(first).await
     }
 
     /// The items of `first` and of every page after it (small collections only).
-    async fn rest_of_pages<T: DeserializeOwned>(
+    async fn rest_of_pages<T: DeserializeOwned + Identified>(
         &self,
         first: Page<T>,
     ) -> Result<Vec<T>, GraphError> {
+        let mut guard = PageGuard::default();
         let mut all = first.value;
         let mut next = first.next_link;
+        let _ = guard.page(all.iter().map(Identified::id), false);
         while let Some(link) = next {
+            let problem = |problem| GraphError::Paging {
+                url: link.split('?').next().unwrap_or_default().to_string(),
+                problem,
+            };
+            guard.follow(&link).map_err(problem)?;
             let page: Page<T> = self.next_page(&link).await?;
+            guard
+                .page(
+                    page.value.iter().map(Identified::id),
+                    page.next_link.is_some(),
+                )
+                .map_err(problem)?;
             all.extend(page.value);
             next = page.next_link;
         }
@@ -314,7 +374,7 @@ impl GraphClient {
     pub async fn create_prompt(&self, session: &str, content: &str) -> Result<Prompt, GraphError> {
         self.send_json(
             Method::POST,
-            self.prompts_url(session),
+            self.prompts_url(session)?,
             &NewPrompt::question(content),
         )
         .await?
@@ -329,7 +389,7 @@ impl GraphClient {
     ) -> Result<Evaluation, GraphError> {
         self.send_json(
             Method::POST,
-            self.evaluations_url(session, prompt),
+            self.evaluations_url(session, prompt)?,
             &serde_json::json!({}),
         )
         .await?
@@ -343,10 +403,17 @@ impl GraphClient {
         prompt: &str,
         evaluation: &str,
     ) -> Result<Evaluation, GraphError> {
-        let mut url = self.evaluations_url(session, prompt);
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.push(evaluation);
-        }
+        let [a, b, c, d] = self.session_segments(session);
+        let url = self.url(&[
+            a,
+            b,
+            c,
+            d,
+            Segment::Word("prompts"),
+            Segment::Id("prompt", prompt),
+            Segment::Word("evaluations"),
+            Segment::Id("evaluation", evaluation),
+        ])?;
         self.get_json(url).await
     }
 
@@ -358,7 +425,7 @@ impl GraphClient {
         prompt: &str,
     ) -> Result<Vec<Evaluation>, GraphError> {
         let answer = self
-            .execute(Method::GET, self.evaluations_url(session, prompt), None)
+            .execute(Method::GET, self.evaluations_url(session, prompt)?, None)
             .await?;
         let value: serde_json::Value = answer.decode()?;
         let mut all: Vec<Evaluation> = if value.get("value").is_some() {
@@ -397,6 +464,14 @@ impl GraphClient {
         url: Url,
         body: Option<Vec<u8>>,
     ) -> Result<Answer, GraphError> {
+        // The token goes only to https, or plain http on this machine: checked on every request,
+        // not only when the base URL was configured.
+        if url.scheme() != "https" && !(url.scheme() == "http" && is_loopback(&url)) {
+            return Err(GraphError::InvalidUrl(format!(
+                "{}: a token is sent only over https:// (or http:// on loopback)",
+                display_url(&url)
+            )));
+        }
         let mut retries = 0u32;
         let mut waited = Duration::ZERO;
         let mut force_refresh = false;
@@ -439,12 +514,19 @@ impl GraphClient {
                         .get(header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
-                    match response.bytes().await {
+                    match read_body(response, self.max_body).await {
                         Ok(bytes) => Ok((status, request_id, date, retry_after, bytes)),
-                        Err(e) => Err(network_error(&url, &e)),
+                        Err(BodyError::TooLarge { limit }) => {
+                            return Err(GraphError::TooLarge {
+                                method: method.to_string(),
+                                url: display_url(&url),
+                                limit,
+                            });
+                        }
+                        Err(BodyError::Transport(e)) => Err(network_error(&method, &url, &e)),
                     }
                 }
-                Err(e) => Err(network_error(&url, &e)),
+                Err(e) => Err(network_error(&method, &url, &e)),
             };
             let elapsed = started.elapsed();
             match outcome {
@@ -492,9 +574,13 @@ impl GraphClient {
                 }
                 Err(error) => {
                     tracing::warn!(method = %method, path = url.path(), duration_ms = elapsed.as_millis() as u64, %error, "graph request failed");
+                    // Only transport failures are worth another try; a certificate that is not
+                    // trusted or a redirect elsewhere will not change.
                     let kind = match &error {
-                        GraphError::Network { kind, .. } => *kind,
-                        _ => NetworkKind::Broken,
+                        GraphError::Network { kind, .. } if *kind != NetworkKind::Certificate => {
+                            *kind
+                        }
+                        _ => return Err(error),
                     };
                     // A POST is repeated only when it surely never reached the server.
                     let safe = method != Method::POST || kind == NetworkKind::Connect;
@@ -537,6 +623,7 @@ struct LazyHttp {
     client: std::sync::OnceLock<reqwest::Client>,
     connect_timeout: Duration,
     request_timeout: Duration,
+    base: Url,
 }
 
 impl LazyHttp {
@@ -544,18 +631,39 @@ impl LazyHttp {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let built = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.request_timeout)
-            .build()
-            .map_err(|e| GraphError::InvalidUrl(format!("cannot build the HTTP client: {e}")))?;
+        // redirects only within the origin, loopback never through a proxy, no CA roots for
+        // plain-http loopback (see `crate::transport`)
+        let built = crate::transport::build(
+            crate::transport::Peer::Graph,
+            &self.base,
+            self.connect_timeout,
+            self.request_timeout,
+        )
+        .map_err(|detail| GraphError::Network {
+            url: display_url(&self.base),
+            kind: NetworkKind::Certificate,
+            detail,
+        })?;
         // two first requests at once may both build; one client wins and is kept
         Ok(self.client.get_or_init(|| built))
     }
 }
 
-fn network_error(url: &Url, e: &reqwest::Error) -> GraphError {
+fn network_error(method: &Method, url: &Url, e: &reqwest::Error) -> GraphError {
+    if let Some(location) = crate::transport::foreign_redirect(e) {
+        return GraphError::Redirect {
+            method: method.to_string(),
+            url: display_url(url),
+            location,
+        };
+    }
+    if crate::transport::is_certificate_error(e) {
+        return GraphError::Network {
+            url: display_url(url),
+            kind: NetworkKind::Certificate,
+            detail: crate::transport::certificate_advice(url, e),
+        };
+    }
     let kind = if e.is_connect() {
         NetworkKind::Connect
     } else if e.is_timeout() {
@@ -564,33 +672,14 @@ fn network_error(url: &Url, e: &reqwest::Error) -> GraphError {
         NetworkKind::Broken
     };
     // reqwest's Display may include the URL; we report our own query-less URL instead.
-    let mut detail = String::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() {
-        detail = e.without_url_ref().to_string();
+    let mut detail = crate::transport::innermost(e);
+    if let Some(u) = e.url() {
+        detail = detail.replace(u.as_str(), "<url>");
     }
     GraphError::Network {
         url: display_url(url),
         kind,
         detail,
-    }
-}
-
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let text = self.to_string();
-        match self.url() {
-            Some(u) => text.replace(u.as_str(), "<url>"),
-            None => text,
-        }
     }
 }
 
@@ -623,26 +712,55 @@ impl Answer {
     }
 }
 
+/// One path segment of a Graph URL: a fixed word, or an id (named for messages).
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Word(&'static str),
+    Id(&'static str, &'a str),
+}
+
 enum PagerState {
     Start(ListQuery),
     Next(String),
     Done,
 }
 
-/// Walks the pages of a session list lazily, following `@odata.nextLink`.
+/// Walks the pages of a session list lazily, following `@odata.nextLink`; a link seen before or
+/// a page without a new session ends the walk with [`GraphError::Paging`].
 pub struct SessionPager {
     client: GraphClient,
     state: PagerState,
+    guard: PageGuard,
 }
 
 impl SessionPager {
     /// The next page, or `None` after the last one.
     pub async fn next(&mut self) -> Result<Option<Page<Session>>, GraphError> {
-        let page = match std::mem::replace(&mut self.state, PagerState::Done) {
-            PagerState::Start(query) => self.client.list_sessions(&query).await?,
-            PagerState::Next(link) => self.client.next_page(&link).await?,
+        let (page, at) = match std::mem::replace(&mut self.state, PagerState::Done) {
+            PagerState::Start(query) => (self.client.list_sessions(&query).await?, None),
+            PagerState::Next(link) => {
+                let problem = |problem| GraphError::Paging {
+                    url: link.split('?').next().unwrap_or_default().to_string(),
+                    problem,
+                };
+                self.guard.follow(&link).map_err(problem)?;
+                (self.client.next_page(&link).await?, Some(link))
+            }
             PagerState::Done => return Ok(None),
         };
+        self.guard
+            .page(
+                page.value.iter().map(|s| s.id.as_str()),
+                page.next_link.is_some(),
+            )
+            .map_err(|problem| GraphError::Paging {
+                url: at
+                    .as_deref()
+                    .and_then(|l| l.split('?').next())
+                    .unwrap_or("the first page")
+                    .to_string(),
+                problem,
+            })?;
         if let Some(link) = &page.next_link {
             self.state = PagerState::Next(link.clone());
         }

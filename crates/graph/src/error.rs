@@ -157,6 +157,8 @@ pub enum NetworkKind {
     Timeout,
     /// The connection broke after it was made (reset, cut body).
     Broken,
+    /// The server's TLS certificate is not trusted (never retried: it will not change).
+    Certificate,
 }
 
 impl fmt::Display for NetworkKind {
@@ -165,6 +167,7 @@ impl fmt::Display for NetworkKind {
             Self::Connect => "could not connect (DNS, refused or TLS)",
             Self::Timeout => "timed out",
             Self::Broken => "connection broken",
+            Self::Certificate => "TLS certificate problem",
         })
     }
 }
@@ -195,6 +198,40 @@ pub enum GraphError {
     /// A URL we were asked to use is not acceptable (bad syntax, foreign host, plain http off loopback).
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
+    /// An id that would change what the URL means (empty, `.`, `..`, `/`, `?`, `#`, a control
+    /// character); refused before any request.
+    #[error("{what} id {problem} (got {id:?})")]
+    InvalidId {
+        what: &'static str,
+        id: String,
+        problem: crate::ids::IdProblem,
+    },
+    /// Graph answered with a redirect to another origin (a token or Graph data must not follow).
+    #[error("Graph redirected {method} {url} to {location}: another origin; refusing to follow it")]
+    Redirect {
+        method: String,
+        url: String,
+        location: String,
+    },
+    /// The answer's body was larger than the configured limit; reading stopped there.
+    #[error(
+        "the answer to {method} {url} is larger than {} (max_body_mb in the config); stopped reading it",
+        crate::transport::human_bytes(*limit)
+    )]
+    TooLarge {
+        method: String,
+        url: String,
+        limit: usize,
+    },
+    /// Paging would never end: a repeated `@odata.nextLink`, or pages without new items.
+    #[error("{problem} (at {url})")]
+    Paging {
+        url: String,
+        problem: crate::paging::PagingProblem,
+    },
+    /// The Graph URL's host is not a known Microsoft Graph host and was not allowed.
+    #[error("{0}")]
+    HostNotAllowed(String),
 }
 
 impl From<crate::endpoint::InvalidUrl> for GraphError {

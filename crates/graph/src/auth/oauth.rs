@@ -125,7 +125,8 @@ pub enum Reply {
     Error(OAuthError),
 }
 
-/// The HTTP client for the identity provider: short timeouts, our user agent.
+/// The HTTP client for the identity provider: short timeouts, our user agent, and never a
+/// redirect (a form holds a refresh token, a device code or a secret; see [`crate::transport`]).
 pub fn http_client() -> Result<reqwest::Client, AuthError> {
     build_http_client()
 }
@@ -160,12 +161,21 @@ impl LazyClient {
 }
 
 fn build_http_client() -> Result<reqwest::Client, AuthError> {
-    reqwest::Client::builder()
-        .user_agent(crate::endpoint::USER_AGENT)
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| AuthError::Other(format!("cannot build the HTTP client: {e}")))
+    let any_host = Url::parse(super::authority::DEFAULT_AUTHORITY_HOST)
+        .map_err(|e| AuthError::Other(e.to_string()))?;
+    http_client_for(&any_host)
+}
+
+/// The identity provider's HTTP client for `host`: no redirects ever, and no TLS roots needed
+/// when `host` is plain-http loopback (a local fake); see [`crate::transport`].
+pub fn http_client_for(host: &Url) -> Result<reqwest::Client, AuthError> {
+    crate::transport::build(
+        crate::transport::Peer::Identity,
+        host,
+        Duration::from_secs(10),
+        Duration::from_secs(30),
+    )
+    .map_err(AuthError::Other)
 }
 
 /// POSTs a form and sorts the answer into tokens, an OAuth error, or a transport failure.
@@ -175,25 +185,59 @@ pub async fn post_form(
     form: &[(&str, &str)],
 ) -> Result<serde_json::Value, Result<OAuthError, AuthError>> {
     let shown = url.as_str().to_string();
+    // Checked on every request, not only when the authority was configured.
+    if url.scheme() != "https" && !(url.scheme() == "http" && crate::endpoint::is_loopback(&url)) {
+        return Err(Err(AuthError::Settings(format!(
+            "refusing to send a sign-in request to {shown}: only https:// (or http:// on loopback) is used"
+        ))));
+    }
     let grant = form
         .iter()
         .find(|(k, _)| *k == "grant_type")
         .map_or("devicecode", |(_, v)| *v);
     let started = std::time::Instant::now();
-    let response = http.post(url).form(form).send().await.map_err(|e| {
-        Err(AuthError::Network {
-            url: shown.clone(),
-            detail: transport_detail(&e),
-        })
-    })?;
+    let response = http
+        .post(url.clone())
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| {
+            Err(AuthError::Network {
+                url: shown.clone(),
+                detail: if crate::transport::is_certificate_error(&e) {
+                    crate::transport::certificate_advice(&url, &e)
+                } else {
+                    transport_detail(&e)
+                },
+            })
+        })?;
     let status = response.status();
     tracing::debug!(url = %shown, grant, status = status.as_u16(), duration_ms = started.elapsed().as_millis() as u64, "identity request");
-    let bytes = response.bytes().await.map_err(|e| {
-        Err(AuthError::Network {
-            url: shown.clone(),
-            detail: transport_detail(&e),
-        })
-    })?;
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_else(|| "nowhere".into());
+        return Err(Err(AuthError::Other(format!(
+            "the sign-in service at {shown} answered {status}, a redirect to {location}; sign-in \
+             requests carry secrets and are never redirected"
+        ))));
+    }
+    let bytes = crate::transport::read_body(response, crate::transport::IDENTITY_MAX_BODY)
+        .await
+        .map_err(|e| {
+            Err(AuthError::Network {
+                url: shown.clone(),
+                detail: match e {
+                    crate::transport::BodyError::TooLarge { limit } => format!(
+                        "the answer is larger than {}",
+                        crate::transport::human_bytes(limit)
+                    ),
+                    crate::transport::BodyError::Transport(e) => transport_detail(&e),
+                },
+            })
+        })?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|_| {
             Err(AuthError::Network {

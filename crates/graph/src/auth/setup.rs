@@ -99,9 +99,10 @@ pub fn choose(
             None,
         )),
         AuthMethod::ClientSecret => {
-            let http = oauth::http_client()?;
+            let authority = authority()?;
+            let http = oauth::http_client_for(authority.host_url())?;
             let renewer =
-                client_secret::ClientSecretRenewer::from_env(http.clone(), authority()?, env)?;
+                client_secret::ClientSecretRenewer::from_env(http.clone(), authority, env)?;
             Ok(wrap(
                 CachedTokenSource::new(Box::new(renewer), None),
                 None,
@@ -118,7 +119,8 @@ pub fn choose(
             let initial = cache.load(&authority)?;
             // built by the first refresh or sign-in, not before the TUI's first frame
             let http = oauth::LazyClient::default();
-            let renewer = refresh::RefreshTokenRenewer::lazy(http.clone(), authority.clone());
+            let renewer = refresh::RefreshTokenRenewer::lazy(http.clone(), authority.clone())
+                .with_cache(cache.clone());
             let (persist_cache, persist_authority) = (cache.clone(), authority.clone());
             let source = CachedTokenSource::new(Box::new(renewer), initial).with_persist(Box::new(
                 move |set| persist_cache.save(&persist_authority, set),

@@ -230,6 +230,14 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) ->
         }
     }
     state.paging.next_link = page.next_link;
+    // A later page that brings nothing new but links on would be asked for again at once, and
+    // again (a server looping on its nextLink): stop paging until the user refreshes.
+    if !first && state.sessions.len() == loaded && state.paging.next_link.is_some() {
+        state.paging.next_link = None;
+        state.status = Some(warning(
+            "Stopped loading: the server's next page brought no new sessions (R reloads)",
+        ));
+    }
     state.paging.loaded_once = true;
     state.paging.failed = false;
     if first

@@ -261,6 +261,15 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
                 return Output::none();
             };
             let id = entry.session.id.clone();
+            // Copy exactly what is shown: an id holding a control or invisible character (a
+            // newline and a shell command, say) is refused rather than cleaned for the status
+            // line and pasted raw.
+            if id.chars().any(crate::sanitize::is_hazard) {
+                state.status = Some(warning(
+                    "Not copied: this session's id holds control or invisible characters",
+                ));
+                return Output::none();
+            }
             let (text, what) = if action == Action::CopyId {
                 (id, "session id")
             } else {

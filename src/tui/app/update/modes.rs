@@ -17,6 +17,12 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
     };
     match key.code {
         KeyCode::Char('y') => match popup.user_code.clone() {
+            Some(code) if code.chars().any(crate::sanitize::is_hazard) => {
+                state.status = Some(warning(
+                    "Not copied: the sign-in code holds control or invisible characters",
+                ));
+                Output::none()
+            }
             Some(code) => {
                 state.status = Some(info("Copied the sign-in code to the clipboard"));
                 Effect::Copy(code).into()
@@ -46,11 +52,14 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
 }
 
 /// The absolute Graph URL of a session, for `Y`.
+/// The session's Graph URL as the client builds it: workspace and id percent-encoded as path
+/// segments (the caller has refused ids with control characters).
 pub(super) fn session_graph_url(state: &State, id: &str) -> String {
     format!(
-        "{}/security/securityCopilot/workspaces/{}/sessions/{id}",
+        "{}/security/securityCopilot/workspaces/{}/sessions/{}",
         state.settings.graph_url.trim_end_matches('/'),
-        state.workspace
+        sctui_graph::ids::encode(&state.workspace),
+        sctui_graph::ids::encode(id)
     )
 }
 
