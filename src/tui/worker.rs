@@ -77,6 +77,13 @@ pub enum Command {
     StartSignIn { req: RequestId },
     /// Give up the sign-in in progress.
     CancelSignIn,
+    /// Start a new evaluation of a question already saved (the retry key), then follow it like
+    /// an ask; never posts the question again.
+    Evaluate {
+        req: RequestId,
+        session_id: String,
+        prompt_id: String,
+    },
 }
 
 /// What happened, for `app::update`. Every answer names the request it answers.
@@ -109,6 +116,13 @@ pub enum Event {
         session_id: String,
         prompt: Prompt,
         evaluation: Evaluation,
+    },
+    /// Starting a retried question's evaluation failed.
+    EvaluateFailed {
+        req: RequestId,
+        session_id: String,
+        prompt_id: String,
+        error: GraphError,
     },
     /// Posting the question or starting its evaluation failed after the session existed.
     AskFailed {
@@ -202,6 +216,7 @@ impl Event {
             | Self::Asked { req, .. }
             | Self::AskFailed { req, .. }
             | Self::EvaluationUpdated { req, .. }
+            | Self::EvaluateFailed { req, .. }
             | Self::FollowEnded { req, .. }
             | Self::ConversationLoaded { req, .. }
             | Self::ConversationFailed { req, .. }
@@ -368,7 +383,9 @@ pub async fn run_with_store(
                 }
                 Some(command) => {
                     let ask = match &command {
-                        Command::Ask { req, .. } | Command::Follow { req, .. } => Some(*req),
+                        Command::Ask { req, .. }
+                        | Command::Follow { req, .. }
+                        | Command::Evaluate { req, .. } => Some(*req),
                         _ => None,
                     };
                     let client = client.clone();
@@ -546,6 +563,37 @@ pub async fn execute_with_store(
         Command::Ask { req, session, text } => {
             ask_and_follow(client, plan, req, session, &text, events).await
         }
+        Command::Evaluate {
+            req,
+            session_id,
+            prompt_id,
+        } => match client.create_evaluation(&session_id, &prompt_id).await {
+            Ok(evaluation) => {
+                let evaluation_id = evaluation.id.clone();
+                let _ = events.send(Event::EvaluationUpdated {
+                    req,
+                    session_id: session_id.clone(),
+                    prompt_id: prompt_id.clone(),
+                    evaluation,
+                });
+                follow(
+                    client,
+                    plan,
+                    req,
+                    session_id,
+                    prompt_id,
+                    evaluation_id,
+                    events,
+                )
+                .await
+            }
+            Err(error) => send(Event::EvaluateFailed {
+                req,
+                session_id,
+                prompt_id,
+                error,
+            }),
+        },
         Command::Follow {
             req,
             session_id,

@@ -103,31 +103,41 @@ pub(super) fn start_load(state: &mut State) -> Output {
 }
 
 pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
-    match key.code {
-        KeyCode::Esc => {
+    let before = state.selected_entry().map(|e| e.session.id.clone());
+    let mut out = match state.settings.keymap.action_in(KeyMode::Editor, &key) {
+        Some(Action::Cancel) => {
             state.filter = Input::default();
             state.mode = Mode::Browsing;
             refilter(state);
             Output::none()
         }
-        KeyCode::Enter => {
+        Some(Action::Submit) => {
             state.mode = Mode::Browsing;
             Output::none()
         }
-        KeyCode::Down => select(state, state.selected.saturating_add(1)),
-        KeyCode::Up => select(state, state.selected.saturating_sub(1)),
-        _ => {
-            if state.filter.handle_event(&TermEvent::Key(key)).is_some() {
+        Some(Action::CursorDown) => select(state, state.selected.saturating_add(1)),
+        Some(Action::CursorUp) => select(state, state.selected.saturating_sub(1)),
+        action => {
+            if edit_line(&mut state.filter, action, &key) {
                 refilter(state);
                 if !state.filter_text().is_empty() {
                     // a filter is over every session: load the rest in big pages
-                    return load_everything(state);
+                    load_everything(state)
+                } else {
+                    maybe_prefetch(state)
                 }
-                return maybe_prefetch(state);
+            } else {
+                Output::none()
             }
-            Output::none()
         }
+    };
+    // a filter that lands on another session loads its conversation like moving there would
+    let after = state.selected_entry().map(|e| e.session.id.clone());
+    if after.is_some() && after != before {
+        state.detail_scroll = 0;
+        out.effect(Effect::Arm(Timer::Settle));
     }
+    out
 }
 
 /// Recomputes `visible` from the filter, keeping the selected session selected when it still
