@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use sctui_graph::client::DEFAULT_GRAPH_URL;
 
-mod keys;
 mod profiles;
 mod theme;
 
@@ -86,7 +85,7 @@ struct FileConfig {
     allow_hosts: Option<Vec<String>>,
     auth: Option<sctui_graph::auth::settings::AuthTable>,
     mouse: Option<bool>,
-    keys: Option<keys::KeysTable>,
+    keys: Option<crate::keys::KeysTable>,
     theme: Option<theme::ThemeTable>,
     profiles: Option<std::collections::BTreeMap<String, Profile>>,
     store: Option<StoreTable>,
@@ -144,7 +143,7 @@ pub struct Config {
     /// The file that was read, if any (shown in help and errors).
     pub loaded_from: Option<PathBuf>,
     /// Keys for browsing: a preset with the `[keys]` entries applied.
-    pub keymap: crate::tui::app::Keymap,
+    pub keymap: crate::keys::Keymap,
     /// `[theme]`, or no colours at all when `NO_COLOR` is set.
     pub theme: crate::theme::Theme,
     /// Whether the TUI captures the mouse (`mouse = false` or `--no-mouse` turn it off).
@@ -175,7 +174,7 @@ impl Default for Config {
             allow_hosts: Vec::new(),
             auth: sctui_graph::auth::AuthConfig::default(),
             loaded_from: None,
-            keymap: crate::tui::app::Keymap::default(),
+            keymap: crate::keys::Keymap::default(),
             theme: crate::theme::Theme::default(),
             mouse: true,
             profile: None,
@@ -237,7 +236,9 @@ impl Config {
             line,
             message,
         };
-        let (keymap, conflicts) = keys::resolve(file.keys.as_ref(), &file.text).map_err(at_line)?;
+        let (keymap, conflicts) =
+            crate::keys::resolve(file.keys.as_ref(), &|o| line_at(&file.text, o))
+                .map_err(at_line)?;
         let warnings = conflicts.iter().map(|c| format!("{origin}, {c}")).collect();
         // NO_COLOR: any non-empty value turns colour off (no-color.org)
         let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -632,7 +633,11 @@ mod tests {
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }
-        for action in crate::tui::app::Action::ALL {
+        for mode in crate::keys::KeyMode::ALL.into_iter().skip(1) {
+            let table = format!("# [keys.{}]", mode.table());
+            assert!(text.contains(&table), "config.example.toml lacks {table}");
+        }
+        for action in crate::keys::Action::ALL {
             let key = format!("# {} = ", action.name());
             assert!(text.contains(&key), "config.example.toml lacks {key}");
         }
@@ -644,12 +649,10 @@ mod tests {
         }
         // the documented keys are the vim preset, without clashes
         let file = parse(&uncommented, Path::new("config.example.toml")).unwrap();
-        let (keymap, conflicts) = keys::resolve(file.keys.as_ref(), &file.text).unwrap();
+        let (keymap, conflicts) =
+            crate::keys::resolve(file.keys.as_ref(), &|o| line_at(&file.text, o)).unwrap();
         assert_eq!(conflicts, Vec::new());
-        assert_eq!(
-            keymap.help_rows(),
-            crate::tui::app::Keymap::default().help_rows()
-        );
+        assert_eq!(keymap, crate::keys::Keymap::default());
         theme::resolve(file.theme.as_ref(), &file.text, false).unwrap();
         assert!(file.profiles.is_some_and(|p| p.contains_key("contoso")));
     }

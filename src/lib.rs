@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod export;
 pub mod hints;
+pub mod keys;
 pub mod logging;
 pub mod markdown;
 pub mod output;

@@ -287,12 +287,7 @@ fn find_cycle(edges: &BTreeSet<(String, String)>) -> Option<Vec<String>> {
 
 /// Cycles still being taken apart, each with the work that removes it. The list only shrinks:
 /// the test fails when one of these is gone (delete its line) as well as on any new cycle.
-const KNOWN_CYCLES: &[(&str, &str)] = &[
-    // key-config parsing split between config/keys.rs and tui/app/keys (issue 10 parts 3-4)
-    (". (crate root)", "config ↔ tui"),
-    // neighbour prefetch sends worker events and the worker drives it (issue 16)
-    (". (tui)", "prefetch ↔ worker"),
-];
+const KNOWN_CYCLES: &[(&str, &str)] = &[];
 
 /// The groups of modules that reach each other (each holds a cycle), as sorted names.
 fn cycle_groups(edges: &BTreeSet<(String, String)>) -> Vec<Vec<String>> {

@@ -455,14 +455,19 @@ fn escape_cancels_rename_and_create_and_ctrl_c_quits() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("the editor to close", |s| !s.contains("never saved rename"));
 
-    // n opens the box; Esc cancels; Enter on an empty box is refused.
+    // n opens the box; Esc closes it and keeps the draft, which comes back with n; Enter on an
+    // emptied box is refused.
     tmux.keys(&["n"]);
     tmux.wait_for("the create box", create_box_open);
     tmux.type_text("never created");
     tmux.keys(&["Escape"]);
     tmux.wait_for("the create box to close", |s| !create_box_open(s));
     tmux.keys(&["n"]);
-    tmux.wait_for("the create box", create_box_open);
+    tmux.wait_for("the create box with the draft", |s| {
+        create_box_open(s) && s.contains("never created")
+    });
+    tmux.keys(&["C-u"]);
+    tmux.wait_for("the draft cleared", |s| !s.contains("never created"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the empty name to be refused", |s| {
         // "Type a name …" or "Type a question …" (Esc cancels)

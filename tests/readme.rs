@@ -394,7 +394,7 @@ fn marks_the_readme_names_are_the_ones_drawn() {
 
 #[test]
 fn keys_in_the_readme_table_are_the_keys_in_force() {
-    let help = snapshot("ui_snapshots__s07_help");
+    let help = snapshot("ui_snapshots__s07c_help_every_mode");
     let drawn: std::collections::HashSet<&str> = help
         .split(|c: char| c.is_whitespace() || c == '│' || c == '"')
         .collect();

@@ -367,6 +367,20 @@ fn s07_help_overlay() {
     insta::assert_snapshot!("s07_help", render(&state));
 }
 
+/// The whole help, every mode's keys, in a terminal tall enough for all of it; the bottom-left
+/// corner survives a CJK name in the row under it.
+#[test]
+fn s07c_help_every_mode() {
+    let mut state = loaded(100, 72);
+    press(&mut state, KeyCode::Char('?'));
+    let screen = render(&state);
+    assert!(
+        screen.contains("Sign-in") && screen.contains("Ctrl-G"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("s07c_help_every_mode", screen);
+}
+
 /// The detail pane with the selected session's conversation loaded (after the selection settles).
 #[test]
 fn s02b_detail_with_conversation() {

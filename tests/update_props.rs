@@ -26,6 +26,8 @@ const KEYS: &[(KeyCode, KeyModifiers)] = &[
     (KeyCode::Char('r'), KeyModifiers::NONE),
     (KeyCode::Char('n'), KeyModifiers::NONE),
     (KeyCode::Char('a'), KeyModifiers::NONE),
+    (KeyCode::Char('t'), KeyModifiers::NONE),
+    (KeyCode::Char('m'), KeyModifiers::NONE),
     (KeyCode::Char('R'), KeyModifiers::NONE),
     (KeyCode::Char('/'), KeyModifiers::NONE),
     (KeyCode::Char('?'), KeyModifiers::NONE),
@@ -204,6 +206,26 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
             session_id,
             result: Ok(()),
         }],
+        Command::Evaluate {
+            req,
+            session_id,
+            prompt_id,
+        } => {
+            if ok {
+                vec![Event::FollowEnded {
+                    req,
+                    session_id,
+                    result: Ok(()),
+                }]
+            } else {
+                vec![Event::EvaluateFailed {
+                    req,
+                    session_id,
+                    prompt_id,
+                    error: failure(outcome / 3),
+                }]
+            }
+        }
         Command::LoadConversation { req, session_id } => {
             if ok {
                 vec![Event::ConversationLoaded {

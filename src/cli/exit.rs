@@ -53,9 +53,35 @@ pub fn for_graph_error(error: &GraphError) -> u8 {
     }
 }
 
+/// The exit code of a TUI run that a signal ended (128 + signal) or that found no terminal
+/// (usage), when `error` carries one of those.
+pub fn for_tui_error(error: &std::io::Error) -> Option<u8> {
+    let inner = error.get_ref()?;
+    if let Some(t) = inner.downcast_ref::<crate::tui::signals::Terminated>() {
+        return Some(t.exit_code());
+    }
+    inner
+        .downcast_ref::<crate::tui::signals::NoTerminal>()
+        .map(|_| USAGE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::signals::{NoTerminal, terminated};
+
+    #[test]
+    fn tui_runs_ended_by_a_signal_exit_128_plus_the_signal() {
+        assert_eq!(for_tui_error(&terminated(2)), Some(130));
+        assert_eq!(for_tui_error(&terminated(3)), Some(131));
+        assert_eq!(for_tui_error(&terminated(15)), Some(143));
+        assert_eq!(for_tui_error(&terminated(1)), Some(129));
+        assert_eq!(
+            for_tui_error(&std::io::Error::other(NoTerminal("x".into()))),
+            Some(USAGE)
+        );
+        assert_eq!(for_tui_error(&std::io::Error::other("other")), None);
+    }
     use sctui_graph::{ApiError, NetworkKind};
 
     #[test]

@@ -61,9 +61,7 @@ impl RunError {
         match self {
             Self::Config(_) | Self::Usage(_) => crate::cli::exit::USAGE,
             Self::Graph(e) => crate::cli::exit::for_graph_error(e),
-            Self::Io(e) => {
-                crate::tui::signals::exit_code_of(e).unwrap_or(crate::cli::exit::FAILURE)
-            }
+            Self::Io(e) => crate::cli::exit::for_tui_error(e).unwrap_or(crate::cli::exit::FAILURE),
             Self::Evaluation(_) => crate::cli::exit::EVALUATION_FAILED,
             Self::Auth(AuthError::Settings(_)) => crate::cli::exit::USAGE,
             Self::Auth(AuthError::Network { .. }) => crate::cli::exit::NETWORK,
@@ -84,9 +82,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(RunError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         // A signal ended the TUI (after it restored the terminal): 128 + signal, silently, as
         // a shell expects.
-        Err(RunError::Io(e)) if crate::tui::signals::is_terminated(&e) => ExitCode::from(
-            crate::tui::signals::exit_code_of(&e).unwrap_or(crate::cli::exit::FAILURE),
-        ),
+        Err(RunError::Io(e)) if crate::tui::signals::is_terminated(&e) => {
+            ExitCode::from(crate::cli::exit::for_tui_error(&e).unwrap_or(crate::cli::exit::FAILURE))
+        }
         Err(error) => {
             tracing::error!(%error, "run failed");
             crate::output::eprintln!("sctui: error: {error}");

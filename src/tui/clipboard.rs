@@ -1,25 +1,166 @@
-//! Copying with OSC 52: the terminal itself sets the clipboard, so it works over SSH and inside
-//! tmux (with `set -g set-clipboard on`, tmux's default for outer terminals that allow it).
+//! Copying text: a local clipboard program when there is one and the session is not remote (the
+//! only path whose success is known), else OSC 52, which the terminal itself handles (over SSH
+//! too; tmux accepts and forwards it with `set-clipboard on`). The tmux passthrough wrapping is
+//! only a fallback, for a tmux whose `set-clipboard` is not `on` but `allow-passthrough` is. The outcome says which path
+//! was taken, so the status line never claims more than is known.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use base64::Engine;
 
-/// The escape sequence that asks the terminal to put `text` on the clipboard. Inside tmux the
-/// sequence is wrapped in a DCS passthrough so it reaches the outer terminal too.
-pub fn osc52(text: &str, in_tmux: bool) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let sequence = format!("\x1b]52;c;{encoded}\x07");
-    if in_tmux {
-        format!("\x1bPtmux;\x1b{sequence}\x1b\\")
-    } else {
-        sequence
+/// How a copy went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Copied {
+    /// A local clipboard program took the text and exited successfully.
+    Program(&'static str),
+    /// OSC 52 was written; the terminal (or tmux with `set-clipboard`) may or may not honour it.
+    Osc52 {
+        /// Inside tmux (which forwards or keeps it when `set-clipboard` is on).
+        tmux: bool,
+    },
+    /// OSC 52 wrapped in tmux passthrough (tmux's `set-clipboard` is off).
+    Passthrough,
+    /// Inside tmux with `set-clipboard` not `on` and `allow-passthrough` off: OSC 52 was sent
+    /// anyway, but tmux ignores it.
+    TmuxDrops,
+    /// Nothing could be copied.
+    Failed(String),
+}
+
+/// What the copy path depends on, read once from the environment (injectable for tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// `TMUX` is set.
+    pub tmux: bool,
+    /// `SSH_CONNECTION`, `SSH_CLIENT` or `SSH_TTY` is set: a local program would copy on the
+    /// wrong machine.
+    pub remote: bool,
+    /// `WAYLAND_DISPLAY` is set.
+    pub wayland: bool,
+    /// `DISPLAY` is set.
+    pub x11: bool,
+    /// Running on macOS.
+    pub macos: bool,
+}
+
+impl Environment {
+    /// The environment of this process.
+    pub fn current() -> Self {
+        let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+        Self {
+            tmux: set("TMUX"),
+            remote: set("SSH_CONNECTION") || set("SSH_CLIENT") || set("SSH_TTY"),
+            wayland: set("WAYLAND_DISPLAY"),
+            x11: set("DISPLAY"),
+            macos: cfg!(target_os = "macos"),
+        }
+    }
+
+    /// Local clipboard programs worth trying, best first, each with its arguments.
+    pub fn programs(&self) -> Vec<(&'static str, &'static [&'static str])> {
+        let mut programs: Vec<(&'static str, &'static [&'static str])> = Vec::new();
+        if self.remote {
+            return programs;
+        }
+        if self.macos {
+            programs.push(("pbcopy", &[]));
+        }
+        if self.wayland {
+            programs.push(("wl-copy", &[]));
+        }
+        if self.x11 {
+            programs.push(("xclip", &["-selection", "clipboard"]));
+            programs.push(("xsel", &["--clipboard", "--input"]));
+        }
+        programs
     }
 }
 
-/// Writes the OSC 52 sequence for `text` to the terminal.
-pub fn copy(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
-    let in_tmux = std::env::var_os("TMUX").is_some();
-    out.write_all(osc52(text, in_tmux).as_bytes())?;
-    out.flush()
+/// The escape sequence that asks the terminal to put `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+/// The OSC 52 sequence wrapped in tmux's DCS passthrough (reaches the outer terminal only with
+/// `allow-passthrough on`).
+pub fn osc52_passthrough(text: &str) -> String {
+    format!("\x1bPtmux;\x1b{}\x1b\\", osc52(text))
+}
+
+/// tmux's answer to `show-options -gv NAME`, if tmux answers.
+fn tmux_option(name: &str) -> Option<String> {
+    let out = Command::new("tmux")
+        .args(["show-options", "-gv", name])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// What to write to the terminal inside tmux, given its `set-clipboard` and
+/// `allow-passthrough` settings (`None`: tmux did not say). Only `set-clipboard on` makes tmux
+/// accept OSC 52 from a program (and forward it); `external` (the default) and `off` ignore it,
+/// so the passthrough is the fallback, when allowed.
+pub fn tmux_plan(set_clipboard: Option<&str>, allow_passthrough: Option<&str>) -> Copied {
+    match (set_clipboard, allow_passthrough) {
+        (Some("on") | None, _) => Copied::Osc52 { tmux: true },
+        (_, Some("on" | "all")) => Copied::Passthrough,
+        _ => Copied::TmuxDrops,
+    }
+}
+
+/// Runs one clipboard program with `text` on its stdin; `true` when it exited successfully.
+fn run_program(program: &str, args: &[&str], text: &str) -> bool {
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take()
+        && stdin.write_all(text.as_bytes()).is_err()
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+        return false;
+    }
+    child.wait().is_ok_and(|s| s.success())
+}
+
+/// Copies `text`: a local program when one works, else OSC 52 written to `out` (the terminal).
+pub fn copy(out: &mut impl Write, text: &str, env: &Environment) -> Copied {
+    for (program, args) in env.programs() {
+        if run_program(program, args, text) {
+            return Copied::Program(program);
+        }
+    }
+    let plan = if env.tmux {
+        tmux_plan(
+            tmux_option("set-clipboard").as_deref(),
+            tmux_option("allow-passthrough").as_deref(),
+        )
+    } else {
+        Copied::Osc52 { tmux: false }
+    };
+    let sequence = match plan {
+        Copied::Passthrough => osc52_passthrough(text),
+        _ => osc52(text),
+    };
+    match out
+        .write_all(sequence.as_bytes())
+        .and_then(|()| out.flush())
+    {
+        Ok(()) => plan,
+        Err(e) => Copied::Failed(e.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -28,7 +169,48 @@ mod tests {
 
     #[test]
     fn osc52_bytes() {
-        assert_eq!(osc52("abc", false), "\x1b]52;c;YWJj\x07");
-        assert_eq!(osc52("abc", true), "\x1bPtmux;\x1b\x1b]52;c;YWJj\x07\x1b\\");
+        assert_eq!(osc52("abc"), "\x1b]52;c;YWJj\x07");
+        assert_eq!(
+            osc52_passthrough("abc"),
+            "\x1bPtmux;\x1b\x1b]52;c;YWJj\x07\x1b\\"
+        );
+    }
+
+    #[test]
+    fn plain_osc52_first_passthrough_only_as_a_fallback() {
+        assert_eq!(tmux_plan(None, None), Copied::Osc52 { tmux: true });
+        assert_eq!(
+            tmux_plan(Some("on"), Some("off")),
+            Copied::Osc52 { tmux: true }
+        );
+        assert_eq!(tmux_plan(Some("external"), Some("on")), Copied::Passthrough);
+        assert_eq!(tmux_plan(Some("off"), Some("all")), Copied::Passthrough);
+        // stock tmux 3.3: external, no passthrough
+        assert_eq!(tmux_plan(Some("external"), Some("off")), Copied::TmuxDrops);
+    }
+
+    #[test]
+    fn local_programs_only_when_not_remote() {
+        let local = Environment {
+            wayland: true,
+            x11: true,
+            ..Environment::default()
+        };
+        let names: Vec<&str> = local.programs().iter().map(|p| p.0).collect();
+        assert_eq!(names, ["wl-copy", "xclip", "xsel"]);
+        let remote = Environment {
+            remote: true,
+            ..local
+        };
+        assert!(remote.programs().is_empty());
+        assert!(Environment::default().programs().is_empty());
+    }
+
+    #[test]
+    fn without_a_program_osc52_goes_to_the_terminal() {
+        let mut out = Vec::new();
+        let copied = copy(&mut out, "abc", &Environment::default());
+        assert_eq!(copied, Copied::Osc52 { tmux: false });
+        assert_eq!(out, b"\x1b]52;c;YWJj\x07");
     }
 }

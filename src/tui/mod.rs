@@ -6,6 +6,7 @@ pub mod app;
 pub mod clipboard;
 pub mod persist;
 pub mod prefetch;
+pub mod protocol;
 pub mod runtime;
 pub mod signals;
 pub mod ui;

@@ -11,7 +11,7 @@ use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
-use super::worker::Event;
+use super::protocol::Event;
 use crate::store::{Store, StoreError, StoreTarget};
 
 /// The store as the worker holds it: the file for the workspace in use, and the listings in

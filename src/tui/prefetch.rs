@@ -19,7 +19,7 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{AbortHandle, JoinSet};
 
-use super::worker::Event;
+use super::protocol::Event;
 use sctui_graph::GraphClient;
 use sctui_graph::conversation::load_conversation_gated;
 

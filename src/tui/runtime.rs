@@ -55,9 +55,19 @@ async fn event_loop(
         Msg::Resize(size.width, size.height),
         Msg::Clock(jiff::Timestamp::now()),
     ] {
-        quit |= dispatch(app::update(state, msg), &commands, &mut timers);
+        quit |= dispatch(
+            app::update(state, msg),
+            &commands,
+            &mut timers,
+            &mut Later::default(),
+        );
     }
-    quit |= dispatch(app::init(state), &commands, &mut timers);
+    quit |= dispatch(
+        app::init(state),
+        &commands,
+        &mut timers,
+        &mut Later::default(),
+    );
     let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut clock = tokio::time::interval(CLOCK_INTERVAL);
@@ -96,7 +106,7 @@ async fn event_loop(
                 None => break,
             },
             Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
-            _ = spinner.tick(), if state.busy() => Some(Msg::Tick(jiff::Timestamp::now())),
+            _ = spinner.tick(), if state.wants_ticks() => Some(Msg::Tick(jiff::Timestamp::now())),
             _ = &mut timers.settle, if timers.settle_armed => {
                 timers.settle_armed = false;
                 Some(Msg::Settled)
@@ -109,8 +119,18 @@ async fn event_loop(
                 super::signals::SignalAction::Suspend => Some(suspend(terminal, state.settings.mouse)?),
             },
         };
-        if let Some(msg) = msg {
-            quit |= dispatch(app::update(state, msg), &commands, &mut timers);
+        let mut pending: Vec<Msg> = msg.into_iter().collect();
+        while let Some(msg) = pending.pop() {
+            let mut later = Later::default();
+            quit |= dispatch(app::update(state, msg), &commands, &mut timers, &mut later);
+            pending.extend(later.msgs);
+            if let Some(text) = later.edit {
+                // the editor needs the terminal and stdin: stop reading keys meanwhile
+                drop(terminal_events);
+                let edited = edit_externally(terminal, &text, state.settings.mouse);
+                terminal_events = EventStream::new();
+                pending.push(Msg::Edited(edited));
+            }
             dirty = true;
         }
     }
@@ -144,11 +164,20 @@ impl Timers {
     }
 }
 
+/// What the effects of one update bring back: messages for `update` (how a copy went) and an
+/// external edit to run (it needs the terminal, which the loop owns).
+#[derive(Default)]
+struct Later {
+    msgs: Vec<Msg>,
+    edit: Option<String>,
+}
+
 /// Sends the requests to the worker and carries out the effects; returns whether to quit.
 fn dispatch(
     output: Output,
     commands: &mpsc::UnboundedSender<worker::Command>,
     timers: &mut Timers,
+    later: &mut Later,
 ) -> bool {
     for command in output.commands {
         let _ = commands.send(command);
@@ -157,9 +186,15 @@ fn dispatch(
     for effect in output.effects {
         match effect {
             // the terminal is ours, not the worker's
-            Effect::Copy(text) => {
-                let _ = crate::tui::clipboard::copy(&mut std::io::stdout(), &text);
+            Effect::Copy { text, what } => {
+                let copied = crate::tui::clipboard::copy(
+                    &mut std::io::stdout(),
+                    &text,
+                    &crate::tui::clipboard::Environment::current(),
+                );
+                later.msgs.push(Msg::Copied { what, copied });
             }
+            Effect::Edit(text) => later.edit = Some(text),
             // a small file write: off the UI task, never awaited
             Effect::RememberWorkspace { id, remember_as } => {
                 tokio::task::spawn_blocking(move || {
@@ -178,4 +213,54 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal, mouse: bool) -> std::io::Res
     super::signals::suspend(terminal, mouse)?;
     let size = terminal.size()?;
     Ok(Msg::Resize(size.width, size.height))
+}
+
+/// Runs `$VISUAL` (else `$EDITOR`, else `vi`) on `text` in a temporary file with the terminal
+/// suspended (raw mode and the alternate screen off), then restores the terminal and returns
+/// what the file holds.
+fn edit_externally(
+    terminal: &mut ratatui::DefaultTerminal,
+    text: &str,
+    mouse: bool,
+) -> Result<String, String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .into_iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let path = std::env::temp_dir().join(format!(
+        "sctui-question-{}-{}.md",
+        std::process::id(),
+        jiff::Timestamp::now().as_nanosecond()
+    ));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = std::io::stdout();
+    if mouse {
+        let _ = crossterm::execute!(out, crossterm::event::DisableMouseCapture);
+    }
+    let _ = crossterm::execute!(out, crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    // the editor command may carry arguments (`code --wait`): the shell splits it
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    *terminal = ratatui::init();
+    let _ = crossterm::execute!(out, crossterm::event::EnableBracketedPaste);
+    if mouse {
+        let _ = crossterm::execute!(out, crossterm::event::EnableMouseCapture);
+    }
+    let _ = terminal.clear();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display())),
+        Ok(s) => Err(format!(
+            "{editor} exited with {s}: the question is unchanged"
+        )),
+        Err(e) => Err(format!("cannot run {editor}: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
 }

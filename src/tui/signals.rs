@@ -46,17 +46,6 @@ pub fn terminated(signal: i32) -> io::Error {
     io::Error::other(Terminated(signal))
 }
 
-/// A `Terminated` or `NoTerminal` carried in an io error, if that is what it is.
-pub fn exit_code_of(error: &io::Error) -> Option<u8> {
-    let inner = error.get_ref()?;
-    if let Some(t) = inner.downcast_ref::<Terminated>() {
-        return Some(t.exit_code());
-    }
-    inner
-        .downcast_ref::<NoTerminal>()
-        .map(|_| crate::cli::exit::USAGE)
-}
-
 /// Whether a run ended by a signal should stay silent (the shell reports signals itself).
 pub fn is_terminated(error: &io::Error) -> bool {
     error
@@ -185,19 +174,6 @@ impl Signals {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exit_codes_are_128_plus_the_signal() {
-        assert_eq!(exit_code_of(&terminated(2)), Some(130));
-        assert_eq!(exit_code_of(&terminated(3)), Some(131));
-        assert_eq!(exit_code_of(&terminated(15)), Some(143));
-        assert_eq!(exit_code_of(&terminated(1)), Some(129));
-        assert_eq!(
-            exit_code_of(&io::Error::other(NoTerminal("x".into()))),
-            Some(crate::cli::exit::USAGE)
-        );
-        assert_eq!(exit_code_of(&io::Error::other("other")), None);
-    }
 
     #[test]
     fn ctrl_z_is_the_suspend_key() {

@@ -10,259 +10,12 @@ use tokio::task::{AbortHandle, JoinSet};
 
 use super::persist::Persist;
 use super::prefetch::Prefetcher;
+use sctui_graph::GraphClient;
 use sctui_graph::auth::setup::Chosen;
-use sctui_graph::conversation::{self, FollowError, PollPlan, Turn};
-use sctui_graph::models::{Evaluation, Page, Prompt, Session};
-use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice};
+use sctui_graph::conversation::{self, PollPlan};
+use sctui_graph::models::Session;
 
-/// Names one request (kept by `app::requests`, the store of what is awaited): the workspace epoch it belongs to and its number within the app's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId {
-    /// Bumped by a workspace switch: answers from an older workspace never land in the new one.
-    pub epoch: u32,
-    /// Unique across the app's life (never reused, even across epochs).
-    pub seq: u64,
-}
-
-/// Work the UI asks for. Each carries its [`RequestId`], so late answers are recognised (and
-/// dropped when no longer awaited).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Load the first page.
-    LoadFirstPage { req: RequestId, query: ListQuery },
-    /// Follow a `@odata.nextLink`.
-    LoadNextPage { req: RequestId, link: String },
-    /// Start walking the whole list again with big pages (`query.top` is the bulk page size); its
-    /// pages merge into what is loaded instead of replacing it.
-    LoadBulkPage { req: RequestId, query: ListQuery },
-    /// PATCH a new display name on session `id`.
-    Rename {
-        req: RequestId,
-        id: String,
-        name: String,
-    },
-    /// Load a session's prompts and their latest evaluations.
-    LoadConversation { req: RequestId, session_id: String },
-    /// Fetch these sessions' conversations in the background, in order, replacing (and
-    /// aborting) any prefetch in progress; empty cancels. See [`super::prefetch`]. Not a request
-    /// the user waits on: it has no id, and its answers name their workspace instead.
-    Prefetch { session_ids: Vec<String> },
-    /// Ask a question: in `session`, or in a new session named after the question; then follow
-    /// the evaluation until it settles. `req` names this ask (and its follow) from then on.
-    Ask {
-        req: RequestId,
-        session: Option<Session>,
-        text: String,
-    },
-    /// Poll an evaluation that was already running when its conversation loaded.
-    Follow {
-        req: RequestId,
-        session_id: String,
-        prompt_id: String,
-        evaluation_id: String,
-    },
-    /// Stop the ask or follow `req` (the evaluation keeps running on the service).
-    StopFollow { req: RequestId },
-    /// Write a session's conversation as Markdown to `path`.
-    Export {
-        req: RequestId,
-        session: Session,
-        path: PathBuf,
-    },
-    /// List the workspaces for the picker.
-    LoadWorkspaces { req: RequestId },
-    /// Talk to workspace `id` from now on (every command sent after this one uses it).
-    SwitchWorkspace { id: String },
-    /// Start the device-code sign-in (the TUI shows the code in a popup).
-    StartSignIn { req: RequestId },
-    /// Give up the sign-in in progress.
-    CancelSignIn,
-}
-
-/// What happened, for `app::update`. Every answer names the request it answers.
-#[derive(Debug)]
-pub enum Event {
-    /// A page arrived (`first` for a load's page 1).
-    PageLoaded {
-        req: RequestId,
-        first: bool,
-        page: Page<Session>,
-    },
-    /// A page failed to load.
-    PageFailed { req: RequestId, error: GraphError },
-    /// A rename landed; `session` is the server's version.
-    Renamed { req: RequestId, session: Session },
-    /// A rename failed; `name` is what the user typed.
-    RenameFailed {
-        req: RequestId,
-        id: String,
-        name: String,
-        error: GraphError,
-    },
-    /// A session was created (by ask `req`); its prompt follows.
-    Created { req: RequestId, session: Session },
-    /// Creating the session failed; the typed text is kept in the prompt box.
-    CreateFailed { req: RequestId, error: GraphError },
-    /// The question was posted and its evaluation started; following begins.
-    Asked {
-        req: RequestId,
-        session_id: String,
-        prompt: Prompt,
-        evaluation: Evaluation,
-    },
-    /// Posting the question or starting its evaluation failed after the session existed.
-    AskFailed {
-        req: RequestId,
-        session: Session,
-        prompt: Option<Prompt>,
-        error: GraphError,
-    },
-    /// A newer version of a followed evaluation.
-    EvaluationUpdated {
-        req: RequestId,
-        session_id: String,
-        prompt_id: String,
-        evaluation: Evaluation,
-    },
-    /// Following ended: settled (`Ok`), deadline, or an error.
-    FollowEnded {
-        req: RequestId,
-        session_id: String,
-        result: Result<(), FollowError>,
-    },
-    /// A conversation arrived.
-    ConversationLoaded {
-        req: RequestId,
-        session_id: String,
-        turns: Vec<Turn>,
-    },
-    /// A neighbour's conversation, fetched in the background (`workspace` is the one it was read
-    /// from, so a late answer after a switch is dropped). Failures are not reported.
-    ConversationPrefetched {
-        workspace: String,
-        session_id: String,
-        turns: Vec<Turn>,
-    },
-    /// A conversation failed to load.
-    ConversationFailed {
-        req: RequestId,
-        session_id: String,
-        error: GraphError,
-    },
-    /// The export was written.
-    Exported { req: RequestId, path: PathBuf },
-    /// The export failed.
-    ExportFailed { req: RequestId, error: ExportError },
-    /// The workspaces for the picker.
-    WorkspacesLoaded {
-        req: RequestId,
-        workspaces: Vec<sctui_graph::models::Workspace>,
-    },
-    /// Listing workspaces failed.
-    WorkspacesFailed { req: RequestId, error: GraphError },
-    /// Sign-in needs the user: open `verification_uri` and enter `user_code`.
-    SignInPrompt {
-        req: RequestId,
-        verification_uri: String,
-        user_code: String,
-        message: String,
-    },
-    /// Sign-in finished; `who` is the account, when the tokens name it.
-    SignedIn { req: RequestId, who: Option<String> },
-    /// Sign-in failed.
-    SignInFailed { req: RequestId, error: SignInError },
-    /// A request is waiting before a retry (throttling or a network hiccup).
-    Retrying(RetryNotice),
-    /// The session list kept in the local store, read at start (before Graph answers).
-    StoredList {
-        sessions: Vec<Session>,
-        info: crate::store::ListInfo,
-    },
-    /// A conversation from the local store, while request `req` fetches it from Graph.
-    ConversationStored {
-        req: RequestId,
-        session_id: String,
-        turns: Vec<Turn>,
-    },
-    /// The local store failed in a way worth telling once (a full disk, a file set aside).
-    StoreWarning { message: String },
-}
-
-impl Event {
-    /// The request this event answers (`None` for a retry notice, which is about the client, and
-    /// for a prefetched conversation, which no one waits on).
-    pub fn request(&self) -> Option<RequestId> {
-        match self {
-            Self::PageLoaded { req, .. }
-            | Self::PageFailed { req, .. }
-            | Self::Renamed { req, .. }
-            | Self::RenameFailed { req, .. }
-            | Self::Created { req, .. }
-            | Self::CreateFailed { req, .. }
-            | Self::Asked { req, .. }
-            | Self::AskFailed { req, .. }
-            | Self::EvaluationUpdated { req, .. }
-            | Self::FollowEnded { req, .. }
-            | Self::ConversationLoaded { req, .. }
-            | Self::ConversationFailed { req, .. }
-            | Self::Exported { req, .. }
-            | Self::ExportFailed { req, .. }
-            | Self::WorkspacesLoaded { req, .. }
-            | Self::WorkspacesFailed { req, .. }
-            | Self::SignInPrompt { req, .. }
-            | Self::SignedIn { req, .. }
-            | Self::SignInFailed { req, .. }
-            | Self::ConversationStored { req, .. } => Some(*req),
-            Self::Retrying(_)
-            | Self::ConversationPrefetched { .. }
-            | Self::StoredList { .. }
-            | Self::StoreWarning { .. } => None,
-        }
-    }
-
-    /// Whether this is the last event of its request (an ask also reports its creation, posting
-    /// and each new version of its answer before it ends; a sign-in its code).
-    pub fn ends_request(&self) -> bool {
-        !matches!(
-            self,
-            Self::Retrying(_)
-                | Self::ConversationPrefetched { .. }
-                | Self::Created { .. }
-                | Self::Asked { .. }
-                | Self::EvaluationUpdated { .. }
-                | Self::SignInPrompt { .. }
-                | Self::ConversationStored { .. }
-                | Self::StoredList { .. }
-                | Self::StoreWarning { .. }
-        )
-    }
-}
-
-/// Why an export failed; `update` words it.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    /// Loading the conversation failed.
-    #[error(transparent)]
-    Graph(#[from] GraphError),
-    /// Writing the file failed.
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-/// Why the TUI's sign-in failed; `update` words it.
-#[derive(Debug, thiserror::Error)]
-pub enum SignInError {
-    /// This token source has no interactive sign-in (a fixed token, `--demo`).
-    #[error("interactive sign-in is not available with this token source")]
-    Unavailable,
-    /// The device-code flow failed.
-    #[error(transparent)]
-    Auth(#[from] sctui_graph::auth::AuthError),
-}
+pub use super::protocol::{Command, Event, ExportError, RequestId, SignInError};
 
 /// Starts the worker on the current runtime. Dropping the returned sender stops it and aborts
 /// whatever it still runs, so quitting never leaves a request or poll behind.
@@ -368,7 +121,9 @@ pub async fn run_with_store(
                 }
                 Some(command) => {
                     let ask = match &command {
-                        Command::Ask { req, .. } | Command::Follow { req, .. } => Some(*req),
+                        Command::Ask { req, .. }
+                        | Command::Follow { req, .. }
+                        | Command::Evaluate { req, .. } => Some(*req),
                         _ => None,
                     };
                     let client = client.clone();
@@ -546,6 +301,37 @@ pub async fn execute_with_store(
         Command::Ask { req, session, text } => {
             ask_and_follow(client, plan, req, session, &text, events).await
         }
+        Command::Evaluate {
+            req,
+            session_id,
+            prompt_id,
+        } => match client.create_evaluation(&session_id, &prompt_id).await {
+            Ok(evaluation) => {
+                let evaluation_id = evaluation.id.clone();
+                let _ = events.send(Event::EvaluationUpdated {
+                    req,
+                    session_id: session_id.clone(),
+                    prompt_id: prompt_id.clone(),
+                    evaluation,
+                });
+                follow(
+                    client,
+                    plan,
+                    req,
+                    session_id,
+                    prompt_id,
+                    evaluation_id,
+                    events,
+                )
+                .await
+            }
+            Err(error) => send(Event::EvaluateFailed {
+                req,
+                session_id,
+                prompt_id,
+                error,
+            }),
+        },
         Command::Follow {
             req,
             session_id,

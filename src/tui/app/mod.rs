@@ -1,7 +1,7 @@
 //! Application state and its pure update function: keys, time and worker events in; worker
 //! requests and runtime effects out.
 
-pub mod keys;
+pub mod editor;
 pub mod layout;
 pub mod output;
 pub mod reader;
@@ -9,7 +9,7 @@ pub mod requests;
 pub mod state;
 pub mod update;
 
-pub use keys::{Action, Keymap};
+pub use crate::keys::{Action, KeyMode, Keymap};
 pub use output::{Effect, Output, Timer};
 pub use requests::{Pending, RequestId, Requests};
 pub use state::{Focus, Mode, SessionEntry, Severity, State, StatusMessage};

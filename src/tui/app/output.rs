@@ -6,8 +6,12 @@ use crate::tui::worker::Command;
 /// Something the runtime does that is not Graph: it owns the terminal, the timers and the disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Put text on the clipboard (OSC 52, so it works over SSH and inside tmux).
-    Copy(String),
+    /// Put `text` on the clipboard; the runtime answers with `Msg::Copied` naming `what` and the
+    /// path it took.
+    Copy { text: String, what: String },
+    /// Edit `text` in `$VISUAL`/`$EDITOR` with the terminal suspended; the runtime answers with
+    /// `Msg::Edited`.
+    Edit(String),
     /// Remember the workspace for the next start, under `remember_as` (the Graph URL, or `demo`).
     RememberWorkspace { id: String, remember_as: String },
     /// Arm a timer; its message comes back when it fires (re-arming restarts it).

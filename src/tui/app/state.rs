@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tui_input::Input;
 
-use super::keys::Keymap;
 use super::requests::{RequestId, Requests};
+use crate::keys::Keymap;
 
 use crate::sanitize;
 use crate::theme::Theme;
@@ -167,7 +167,7 @@ pub enum Focus {
 /// `target` (key `a`); whether it is in flight, and the last problem.
 #[derive(Debug, Clone, Default)]
 pub struct CreateBox {
-    pub input: Input,
+    pub input: super::editor::TextArea,
     /// The session a follow-up goes to; `None` creates a session named after the question.
     pub target: Option<Session>,
     /// The ask request in flight, if any (the box stays open until it lands).
@@ -191,6 +191,9 @@ pub struct TurnView {
     /// Changes whenever the question or answer text does (unique across turns), so the reader
     /// knows when to lay the conversation out again.
     pub revision: u64,
+    /// Why the question, saved on the service, has no evaluation: starting it failed. The retry
+    /// key starts one for this prompt (it never posts the question again).
+    pub not_run: Option<String>,
 }
 
 /// A fresh [`TurnView::revision`].
@@ -212,6 +215,7 @@ impl TurnView {
             answer: Vec::new(),
             following: None,
             revision: next_revision(),
+            not_run: None,
         };
         view.set_evaluation(turn.evaluation, theme);
         view
@@ -291,11 +295,19 @@ pub struct SignInPopup {
     pub error: Option<String>,
 }
 
+/// The messages view (`m`): every message of the run, the selected one can be copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessagesView {
+    /// Index into [`State::messages`].
+    pub selected: usize,
+}
+
 /// What the keyboard is doing now.
 #[derive(Debug, Clone)]
 pub enum Mode {
     Browsing,
     PickingWorkspace(WorkspacePicker),
+    Messages(MessagesView),
     SigningIn(SignInPopup),
     Renaming(RenameEditor),
     Creating(CreateBox),
@@ -332,6 +344,30 @@ pub struct StatusMessage {
     /// What it is about.
     pub kind: StatusKind,
 }
+
+impl Severity {
+    /// How long a message of this level stays in the status line by itself: info expires,
+    /// warnings and errors stay until dismissed (`Esc`) or replaced.
+    pub fn expires_after_secs(self) -> Option<i64> {
+        match self {
+            Severity::Info => Some(INFO_SECONDS),
+            Severity::Warning | Severity::Error => None,
+        }
+    }
+}
+
+/// How long an info message stays in the status line.
+pub const INFO_SECONDS: i64 = 6;
+
+/// A message as the messages view lists it: when it was shown, in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedMessage {
+    pub at: Timestamp,
+    pub message: StatusMessage,
+}
+
+/// How many messages the run keeps for the messages view (the oldest go first).
+pub const MESSAGES_KEPT: usize = 500;
 
 /// Paging progress of the session list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -447,6 +483,12 @@ pub struct State {
     pub requests: Requests,
     pub spinner_frame: usize,
     pub status: Option<StatusMessage>,
+    /// When the status message was shown (info messages expire after [`INFO_SECONDS`]).
+    pub status_since: Timestamp,
+    /// Every message of the run, oldest first (at most [`MESSAGES_KEPT`]).
+    pub messages: Vec<LoggedMessage>,
+    /// Prompt-box drafts left with `Esc`, by target session id (`""`: a new session).
+    pub drafts: HashMap<String, String>,
     /// "throttled, retrying in N s" while a retry waits.
     pub retry_notice: Option<String>,
     /// Terminal size, so paging keys and scrolling know the viewport.
@@ -502,6 +544,9 @@ impl State {
             stored: None,
             requests: Requests::default(),
             spinner_frame: 0,
+            status_since: Timestamp::UNIX_EPOCH,
+            messages: Vec::new(),
+            drafts: HashMap::new(),
             retry_notice: None,
             viewport: (80, 24),
             now: Timestamp::UNIX_EPOCH,
@@ -523,6 +568,28 @@ impl State {
     /// Whether the spinner should turn: something was asked of the worker and not answered.
     pub fn busy(&self) -> bool {
         !self.requests.is_empty()
+    }
+
+    /// Whether the runtime should send ticks: the spinner turns, or a message waits to expire.
+    pub fn wants_ticks(&self) -> bool {
+        self.busy()
+            || self
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity.expires_after_secs().is_some())
+    }
+
+    /// The selected session's last question that has no evaluation and is not being asked now:
+    /// what the retry key runs.
+    pub fn retry_target(&self) -> Option<(&str, &TurnView)> {
+        let id = self.selected_entry()?.session.id.as_str();
+        let turn = self.conversations.get(id)?.turns.last()?;
+        (turn.evaluation.is_none() && turn.following.is_none()).then_some((id, turn))
+    }
+
+    /// Whether the retry key has something to run in the selected session.
+    pub fn selected_can_retry(&self) -> bool {
+        self.retry_target().is_some()
     }
 
     /// Whether an ask in this session is being followed.

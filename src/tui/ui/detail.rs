@@ -237,7 +237,26 @@ fn highlight_matches(
 fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
     let theme = &state.settings.theme;
     let Some(evaluation) = &turn.evaluation else {
-        return Line::from(Span::styled("  not run", theme.dim));
+        let retry = state
+            .settings
+            .keymap
+            .hint_key(crate::keys::Action::Retry)
+            .map(|key| format!(" ({key} runs it again)"))
+            .unwrap_or_default();
+        return match &turn.not_run {
+            Some(reason) => Line::from(Span::styled(
+                format!("  ✗ not run: {reason}{retry}"),
+                theme.error,
+            )),
+            None if turn.following.is_some() => Line::from(Span::styled(
+                format!(
+                    "  {} starting…",
+                    SPINNER[state.spinner_frame % SPINNER.len()]
+                ),
+                theme.warning,
+            )),
+            None => Line::from(Span::styled(format!("  not run{retry}"), theme.dim)),
+        };
     };
     let result = evaluation.result.as_ref().map(|r| &r.result_type);
     if evaluation.state.is_in_progress() {

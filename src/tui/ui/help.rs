@@ -1,18 +1,13 @@
 //! The `?` overlay, generated from the live keymap so it always tells the truth.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::centered;
+use super::{centered, clear_popup};
+use crate::keys::{Action, HelpLine};
 use crate::tui::app::State;
-
-/// Keys of the text editors (rename, create, filter), which the keymap does not cover.
-const EDITOR_KEYS: &[(&str, &str)] = &[
-    ("←/→ Home/End", "move the cursor (editors)"),
-    ("Ctrl-W Ctrl-U", "delete word / line (editors)"),
-];
 
 /// The config file the keys came from, right-aligned on the top border (nothing without one).
 fn config_title(state: &State, width: u16) -> Line<'static> {
@@ -28,48 +23,65 @@ fn config_title(state: &State, width: u16) -> Line<'static> {
     Line::from(Span::styled(text, state.settings.theme.dim)).right_aligned()
 }
 
-/// Draws the help overlay.
+/// The widest the keys column gets.
+const KEY_COLUMN: usize = 15;
+
+/// Draws the help overlay: every mode's keys under its heading.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
-    let mut rows: Vec<(String, &str)> = state.settings.keymap.help_rows();
-    rows.extend(EDITOR_KEYS.iter().map(|(k, d)| (k.to_string(), *d)));
-    let key_width = rows
+    let lines = state.settings.keymap.help_lines();
+    // long key lists (the editors') run past the column rather than widen it for all
+    let key_width = lines
         .iter()
-        .map(|(k, _)| crate::sanitize::width(k))
+        .map(|l| match l {
+            HelpLine::Row(k, _) => crate::sanitize::width(k),
+            HelpLine::Heading(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(KEY_COLUMN) as u16;
+    let text_width = lines
+        .iter()
+        .map(|l| match l {
+            HelpLine::Row(_, d) => crate::sanitize::width(d) + usize::from(key_width) + 1,
+            HelpLine::Heading(h) => crate::sanitize::width(h),
+        })
         .max()
         .unwrap_or(0) as u16;
-    let desc_width = rows
-        .iter()
-        .map(|(_, d)| crate::sanitize::width(d))
-        .max()
-        .unwrap_or(0) as u16;
-    let height = rows.len() as u16 + 2;
-    let popup = centered(area, key_width + desc_width + 5, height);
-    // rows that do not fit scroll with j/k
+    let height = lines.len() as u16 + 2;
+    let popup = centered(area, text_width + 3, height);
+    // rows that do not fit scroll
     let fits = usize::from(popup.height.saturating_sub(2));
-    let scroll = state.help_scroll.min(rows.len().saturating_sub(fits));
-    let hint = if rows.len() > fits {
-        " Esc closes · j/k scroll "
-    } else {
-        " Esc closes "
-    };
-    frame.render_widget(Clear, popup);
-    let table = Table::new(
-        rows.into_iter().skip(scroll).map(|(keys, what)| {
-            Row::new(vec![
-                Cell::from(Span::styled(keys, theme.key)),
-                Cell::from(what.to_string()),
-            ])
-        }),
-        [Constraint::Length(key_width + 1), Constraint::Min(10)],
-    )
-    .block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border_focused)
-            .title(Line::from(Span::styled(" Keys ", theme.title)))
-            .title(config_title(state, popup.width))
-            .title_bottom(Line::from(Span::styled(hint, theme.dim))),
-    );
-    frame.render_widget(table, popup);
+    let scroll = state.help_scroll.min(lines.len().saturating_sub(fits));
+    let mut hint = super::status::keys_text(state, &[(Action::HelpClose, "closes")]);
+    if lines.len() > fits
+        && let Some((keys, what)) =
+            super::status::pair_hint(state, Action::HelpDown, Action::HelpUp, "scroll")
+    {
+        hint = format!("{hint} · {keys} {what}");
+    }
+    let hint = format!(" {hint} ");
+    clear_popup(frame, popup);
+    let key_width = usize::from(key_width);
+    let text: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll)
+        .map(|line| match line {
+            HelpLine::Heading(title) => Line::from(Span::styled(title, theme.title)),
+            HelpLine::Row(keys, what) => {
+                let pad = key_width.saturating_sub(crate::sanitize::width(&keys));
+                Line::from(vec![
+                    Span::styled(format!(" {keys}{} ", " ".repeat(pad)), theme.key),
+                    Span::raw(what),
+                ])
+            }
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Line::from(Span::styled(" Keys ", theme.title)))
+        .title(config_title(state, popup.width))
+        .title_bottom(Line::from(Span::styled(hint, theme.dim)));
+    frame.render_widget(Paragraph::new(text).block(block), popup);
 }

@@ -56,14 +56,25 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     }
 
     if state.visible.is_empty() {
+        use crate::keys::Action;
+        let key = |action| state.settings.keymap.hint_key(action);
         let text = if !state.paging.loaded_once {
-            "Loading sessions…"
+            "Loading sessions…".to_string()
         } else if state.paging.failed && state.sessions.is_empty() {
-            "Could not load sessions (see below): R retries"
+            let retry = key(Action::Refresh)
+                .map(|k| format!(": {k} retries"))
+                .unwrap_or_default();
+            format!("Could not load sessions (see below){retry}")
         } else if !state.filter_text().is_empty() {
-            "No session matches the filter (Esc clears it)"
+            let clear = key(Action::FocusList)
+                .map(|k| format!(" ({k} clears it)"))
+                .unwrap_or_default();
+            format!("No session matches the filter{clear}")
         } else {
-            "No sessions yet: press n to create one"
+            format!(
+                "No sessions yet{}",
+                super::status::press(state, Action::Create, "create one")
+            )
         };
         frame.render_widget(
             Paragraph::new(Span::styled(text, theme.dim))

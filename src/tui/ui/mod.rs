@@ -6,8 +6,9 @@ mod detail;
 mod header;
 mod help;
 mod list;
+mod messages;
 mod sign_in;
-mod status;
+pub mod status;
 mod workspaces;
 
 use ratatui::Frame;
@@ -47,6 +48,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
         Mode::Help => help::render(state, area, frame),
         Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
         Mode::SigningIn(popup) => sign_in::render(state, popup, area, frame),
+        Mode::Messages(view) => messages::render(state, view, area, frame),
         _ => {}
     }
 }
@@ -60,4 +62,28 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .flex(Flex::Center)
         .areas(row);
     cell
+}
+
+/// Clears a popup's area, and the wide characters cut by its edges: a CJK character just left of
+/// the popup would otherwise be drawn over the left border by the terminal (and one cut by the
+/// right edge would leave half a character).
+pub(crate) fn clear_popup(frame: &mut Frame, popup: Rect) {
+    use unicode_width::UnicodeWidthStr;
+    frame.render_widget(Clear, popup);
+    let bounds = frame.area();
+    let buffer = frame.buffer_mut();
+    for y in popup.top()..popup.bottom() {
+        if popup.left() > bounds.left()
+            && let Some(cell) = buffer.cell_mut((popup.left() - 1, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+        if popup.right() < bounds.right()
+            && let Some(cell) = buffer.cell_mut((popup.right(), y))
+            && cell.symbol().is_empty()
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }

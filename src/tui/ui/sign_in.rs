@@ -3,9 +3,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{SPINNER, centered};
+use crate::keys::Action;
 use crate::sanitize::sanitize_line;
 use crate::tui::app::State;
 use crate::tui::app::state::SignInPopup;
@@ -14,7 +15,7 @@ use crate::tui::app::state::SignInPopup;
 pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
     let rect = centered(area, 72, 9);
-    frame.render_widget(Clear, rect);
+    super::clear_popup(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
@@ -26,14 +27,14 @@ pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame)
     if let Some(error) = &popup.error {
         lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.error)));
         lines.push(Line::default());
-        lines.push(Line::from(vec![
-            Span::styled("Enter", theme.key),
-            Span::styled(" try again  ", theme.dim),
-            Span::styled("Esc", theme.key),
-            Span::styled(" close  ", theme.dim),
-            Span::styled("q", theme.key),
-            Span::styled(" quit", theme.dim),
-        ]));
+        lines.push(Line::from(super::status::key_spans(
+            state,
+            &[
+                (Action::SignInRetry, "try again"),
+                (Action::SignInCancel, "close"),
+                (Action::SignInQuit, "quit"),
+            ],
+        )));
     } else if let (Some(uri), Some(code)) = (&popup.verification_uri, &popup.user_code) {
         lines.push(Line::from("Open this page in a browser:"));
         lines.push(Line::from(Span::styled(
@@ -52,12 +53,13 @@ pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame)
             ),
             theme.dim,
         )));
-        lines.push(Line::from(vec![
-            Span::styled("y", theme.key),
-            Span::styled(" copy the code  ", theme.dim),
-            Span::styled("Esc", theme.key),
-            Span::styled(" cancel", theme.dim),
-        ]));
+        lines.push(Line::from(super::status::key_spans(
+            state,
+            &[
+                (Action::CopyCode, "copy the code"),
+                (Action::SignInCancel, "cancel"),
+            ],
+        )));
     } else {
         lines.push(Line::from(Span::styled(
             "Asking Microsoft for a sign-in code…",

@@ -1,5 +1,7 @@
-//! The bottom line: spinner, retry notice, the last message (errors in red with Graph's
-//! request-id) or key hints for the current mode.
+//! The bottom line: spinner with what it waits for, retry notice, the current message (errors in
+//! red with Graph's request-id), and key hints for the current mode and focus beside it. Hints
+//! are generated from the keymap in force: an unbound key is never shown, a rebound one shows as
+//! rebound.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,99 +9,304 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::SPINNER;
-use crate::sanitize::truncate;
+use crate::keys::Action;
+use crate::sanitize::{truncate, width};
+use crate::tui::app::Pending;
 use crate::tui::app::State;
 use crate::tui::app::state::{Focus, Mode, Severity};
 
 /// Draws the status bar.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
+    frame.render_widget(Paragraph::new(line(state, area.width)), area);
+}
+
+/// The status line at `columns` wide (for drawing and tests).
+pub fn line(state: &State, columns: u16) -> Line<'static> {
     let theme = &state.settings.theme;
+    let total = usize::from(columns);
     let mut spans = Vec::new();
     if state.busy() {
+        // what the spinner waits for, unless a message already says what is going on
+        let label = match busy_label(state) {
+            Some(label) if state.status.is_none() => format!(" {label} "),
+            _ => String::new(),
+        };
         spans.push(Span::styled(
-            format!("{} ", SPINNER[state.spinner_frame % SPINNER.len()]),
+            format!("{}{label} ", SPINNER[state.spinner_frame % SPINNER.len()]),
             theme.key,
         ));
     }
     if let Some(notice) = &state.retry_notice {
         spans.push(Span::styled(format!("{notice} · "), theme.warning));
     }
-    if let Some(status) = &state.status {
-        let style = match status.severity {
-            Severity::Error => theme.error,
-            Severity::Warning => theme.warning,
-            Severity::Info => theme.info,
-        };
-        let prefix = match status.severity {
-            Severity::Error => "✗ ",
-            Severity::Warning => "! ",
-            Severity::Info => "",
-        };
-        let text = format!("{prefix}{}", status.text);
-        // the request-id is what support needs: it survives truncation
-        let suffix = match &status.request_id {
-            Some(id) if !text.contains(id.as_str()) => format!(" (request-id {id})"),
-            _ => String::new(),
-        };
-        let room = usize::from(area.width).saturating_sub(spans.iter().map(|s| s.width()).sum());
-        let text = format!(
-            "{}{suffix}",
-            truncate(&text, room.saturating_sub(crate::sanitize::width(&suffix)))
-        );
-        spans.push(Span::styled(truncate(&text, room).into_owned(), style));
-    } else {
-        spans.extend(hints(state));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = total.saturating_sub(used);
+    let hints = hints(state);
+    let Some(status) = &state.status else {
+        spans.extend(hint_spans(state, &hints, room));
+        return Line::from(spans);
+    };
+    let style = match status.severity {
+        Severity::Error => theme.error,
+        Severity::Warning => theme.warning,
+        Severity::Info => theme.info,
+    };
+    let prefix = match status.severity {
+        Severity::Error => "✗ ",
+        Severity::Warning => "! ",
+        Severity::Info => "",
+    };
+    let text = format!("{prefix}{}", status.text);
+    // the request-id is what support needs: it survives truncation
+    let suffix = match &status.request_id {
+        Some(id) if !text.contains(id.as_str()) => format!(" (request-id {id})"),
+        _ => String::new(),
+    };
+    let message_width = width(&text) + width(&suffix);
+    // hints stay beside the message (the first three at most, which say how to read it in full
+    // and dismiss it): up to two fifths of the line when the message is long
+    let hint_room = room
+        .saturating_sub(message_width + 2)
+        .max(room * 2 / 5)
+        .min(room);
+    let hint_spans = hint_spans(state, &hints[..hints.len().min(3)], hint_room);
+    let hints_width: usize = hint_spans.iter().map(|s| s.width()).sum();
+    let message_room = room.saturating_sub(hints_width + usize::from(hints_width > 0) * 2);
+    let message = format!(
+        "{}{suffix}",
+        truncate(&text, message_room.saturating_sub(width(&suffix)))
+    );
+    let message = truncate(&message, message_room).into_owned();
+    let gap = room.saturating_sub(width(&message) + hints_width);
+    spans.push(Span::styled(message, style));
+    spans.push(Span::raw(" ".repeat(gap)));
+    spans.extend(hint_spans);
+    Line::from(spans)
 }
 
-fn hints(state: &State) -> Vec<Span<'static>> {
+/// What the spinner waits for, in a word or two (`None`: nothing worth naming).
+pub fn busy_label(state: &State) -> Option<&'static str> {
+    if matches!(state.mode, Mode::SigningIn(_)) {
+        return Some("signing in…");
+    }
+    if let Mode::Creating(create) = &state.mode
+        && create.in_flight.is_some()
+    {
+        return Some("asking…");
+    }
+    let pending = || state.requests.iter().map(|(_, p)| p);
+    if state.page_loading() && !state.paging.loaded_once {
+        return Some("loading sessions…");
+    }
+    if state.page_loading() {
+        return Some("loading more sessions…");
+    }
+    if pending().any(|p| matches!(p, Pending::Conversation { .. })) {
+        return Some("loading the conversation…");
+    }
+    if pending().any(|p| p.followed_session().is_some()) {
+        return Some("following the answer…");
+    }
+    None
+}
+
+/// Whole hints that fit in `room` columns, each as key + what it does.
+fn hint_spans(state: &State, hints: &[(String, &'static str)], room: usize) -> Vec<Span<'static>> {
     let theme = &state.settings.theme;
-    let pairs: &[(&str, &str)] = match &state.mode {
-        Mode::Renaming(_) => &[("Enter", "save"), ("Esc", "cancel"), ("Ctrl-U", "clear")],
-        Mode::Creating(_) => &[
-            ("Enter", "send"),
-            ("Alt-Enter", "new line"),
-            ("Esc", "cancel"),
-        ],
-        Mode::Filtering => &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")],
-        Mode::Help => &[("Esc", "close help")],
-        Mode::Finding => &[
-            ("Enter", "keep"),
-            ("Esc", "cancel"),
-            ("n/N", "next/previous match"),
-        ],
-        Mode::Browsing if state.focus == Focus::Detail => &[
-            ("j/k", "scroll"),
-            ("[/]", "question"),
-            ("h/l", "sideways"),
-            ("/", "find"),
-            ("n/N", "match"),
-            ("c", "copy answer"),
-            ("C", "copy code"),
-            ("z", "zoom"),
-            ("Esc", "list"),
-            ("?", "help"),
-        ],
-        Mode::PickingWorkspace(_) => &[("j/k", "move"), ("Enter", "switch"), ("Esc", "cancel")],
-        Mode::SigningIn(_) => &[("y", "copy code"), ("Esc", "cancel"), ("q", "quit")],
-        Mode::Browsing => &[
-            ("j/k", "move"),
-            ("Enter", "detail"),
-            ("r", "rename"),
-            ("n", "ask new"),
-            ("a", "ask"),
-            ("?", "help"),
-            ("q", "quit"),
-            ("/", "filter"),
-            ("R", "refresh"),
-            ("e", "export"),
-        ],
-    };
     let mut spans = Vec::new();
-    for (key, what) in pairs {
-        spans.push(Span::styled(*key, theme.key));
-        spans.push(Span::styled(format!(" {what}  "), theme.dim));
+    let mut used = 0;
+    for (i, (key, what)) in hints.iter().enumerate() {
+        let gap = if i == 0 { "" } else { "  " };
+        let item = width(gap) + width(key) + 1 + width(what);
+        if used + item > room {
+            break;
+        }
+        used += item;
+        if !gap.is_empty() {
+            spans.push(Span::raw(gap));
+        }
+        spans.push(Span::styled(key.clone(), theme.key));
+        spans.push(Span::styled(format!(" {what}"), theme.dim));
     }
     spans
+}
+
+/// The hints for the current mode and focus, most useful first, from the keymap in force.
+pub fn hints(state: &State) -> Vec<(String, &'static str)> {
+    let keys = &state.settings.keymap;
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let one = |out: &mut Vec<(String, &'static str)>, action: Action, what: &'static str| {
+        if let Some(key) = keys.hint_key(action) {
+            out.push((key, what));
+        }
+    };
+    let pair = |out: &mut Vec<(String, &'static str)>, down: Action, up: Action, what| {
+        out.extend(pair_hint(state, down, up, what));
+    };
+    match &state.mode {
+        Mode::Renaming(_) => {
+            one(&mut out, Action::Submit, "save");
+            one(&mut out, Action::Cancel, "cancel");
+            one(&mut out, Action::DeleteToStart, "clear");
+        }
+        Mode::Creating(_) => {
+            one(&mut out, Action::Submit, "send");
+            one(&mut out, Action::NewLine, "newline");
+            one(&mut out, Action::ExternalEditor, "editor");
+            one(&mut out, Action::Cancel, "close (draft kept)");
+        }
+        Mode::Filtering => {
+            one(&mut out, Action::Submit, "keep filter");
+            one(&mut out, Action::Cancel, "clear");
+            pair(&mut out, Action::CursorDown, Action::CursorUp, "move");
+        }
+        Mode::Finding => {
+            one(&mut out, Action::Submit, "keep");
+            one(&mut out, Action::Cancel, "cancel");
+            pair(
+                &mut out,
+                Action::FindNext,
+                Action::FindPrev,
+                "next/previous match",
+            );
+        }
+        Mode::Help => {
+            pair(&mut out, Action::HelpDown, Action::HelpUp, "scroll");
+            one(&mut out, Action::HelpClose, "close help");
+        }
+        Mode::PickingWorkspace(_) => {
+            pair(&mut out, Action::PickDown, Action::PickUp, "move");
+            one(&mut out, Action::Choose, "switch");
+            one(&mut out, Action::PickCopy, "copy id");
+            one(&mut out, Action::PickClose, "cancel");
+        }
+        Mode::Messages(_) => {
+            pair(&mut out, Action::PickDown, Action::PickUp, "move");
+            one(&mut out, Action::PickCopy, "copy");
+            one(&mut out, Action::PickClose, "close");
+        }
+        Mode::SigningIn(popup) => {
+            if popup.user_code.is_some() && popup.error.is_none() {
+                one(&mut out, Action::CopyCode, "copy code");
+            }
+            if popup.error.is_some() {
+                one(&mut out, Action::SignInRetry, "retry");
+            }
+            one(&mut out, Action::SignInCancel, "cancel");
+            one(&mut out, Action::SignInQuit, "quit");
+        }
+        Mode::Browsing => {
+            let lasting = state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity != Severity::Info);
+            if lasting {
+                one(&mut out, Action::Messages, "messages");
+            }
+            if state.focus == Focus::Detail {
+                pair(&mut out, Action::ScrollDown, Action::ScrollUp, "scroll");
+                pair(
+                    &mut out,
+                    Action::NextQuestion,
+                    Action::PrevQuestion,
+                    "question",
+                );
+                pair(
+                    &mut out,
+                    Action::ScrollRight,
+                    Action::ScrollLeft,
+                    "sideways",
+                );
+                one(&mut out, Action::Find, "find");
+                one(&mut out, Action::CopyAnswer, "copy answer");
+                one(&mut out, Action::CopyCodeBlock, "copy code");
+                one(&mut out, Action::Zoom, "zoom");
+                one(&mut out, Action::ScrollPageDown, "page");
+                one(&mut out, Action::Back, "list");
+            } else {
+                if lasting {
+                    one(&mut out, Action::FocusList, "dismiss");
+                } else if !state.filter_text().is_empty() {
+                    one(&mut out, Action::FocusList, "clear filter");
+                }
+                pair(&mut out, Action::MoveDown, Action::MoveUp, "move");
+                one(&mut out, Action::FocusDetail, "detail");
+            }
+            if state.selected_can_retry() {
+                one(&mut out, Action::Retry, "run again");
+            }
+            one(&mut out, Action::Create, "ask new");
+            one(&mut out, Action::Ask, "ask");
+            if state.focus == Focus::List {
+                one(&mut out, Action::Rename, "rename");
+                one(&mut out, Action::Filter, "filter");
+            }
+            one(&mut out, Action::Help, "help");
+            one(&mut out, Action::Quit, "quit");
+            if !lasting {
+                one(&mut out, Action::Messages, "messages");
+            }
+            one(&mut out, Action::Refresh, "refresh");
+            one(&mut out, Action::Export, "export");
+        }
+    }
+    out
+}
+
+/// One hint for two opposite actions: `j/k move`; one key when only one is bound; `None` when
+/// neither is.
+pub fn pair_hint(
+    state: &State,
+    down: Action,
+    up: Action,
+    what: &'static str,
+) -> Option<(String, &'static str)> {
+    match (
+        state.settings.keymap.hint_key(down),
+        state.settings.keymap.hint_key(up),
+    ) {
+        (Some(d), Some(u)) => Some((format!("{d}/{u}"), what)),
+        (Some(k), None) | (None, Some(k)) => Some((k, what)),
+        (None, None) => None,
+    }
+}
+
+/// Key hints for a popup's border or footer: `Enter send · Esc cancel`, unbound actions left out.
+pub fn keys_text(state: &State, items: &[(Action, &str)]) -> String {
+    items
+        .iter()
+        .filter_map(|(action, what)| {
+            state
+                .settings
+                .keymap
+                .hint_key(*action)
+                .map(|key| format!("{key} {what}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The same hints as styled spans (keys highlighted).
+pub fn key_spans(state: &State, items: &[(Action, &str)]) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (action, what) in items {
+        if let Some(key) = state.settings.keymap.hint_key(*action) {
+            if !spans.is_empty() {
+                spans.push(Span::raw("  "));
+            }
+            spans.push(Span::styled(key, state.settings.theme.key));
+            spans.push(Span::styled(format!(" {what}"), state.settings.theme.dim));
+        }
+    }
+    spans
+}
+
+/// `": press KEY to WHAT"` when the action has a key, else nothing (for sentences in panes).
+pub fn press(state: &State, action: Action, what: &str) -> String {
+    state
+        .settings
+        .keymap
+        .hint_key(action)
+        .map(|key| format!(": press {key} to {what}"))
+        .unwrap_or_default()
 }

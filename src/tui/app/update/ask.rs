@@ -90,3 +90,35 @@ pub(super) fn stop_following_selected(state: &mut State) -> Output {
         .collect::<Vec<_>>()
         .into()
 }
+
+/// The retry key: starts a new evaluation of the selected session's last question that has none
+/// (its run failed), and follows it. The question is not posted again.
+pub(super) fn retry_selected(state: &mut State) -> Output {
+    let Some((session_id, turn)) = state.retry_target() else {
+        state.status = Some(warning(
+            "Nothing to run again: the last question here has an answer or is running (a asks again)",
+        ));
+        return Output::none();
+    };
+    let session_id = session_id.to_string();
+    let prompt_id = turn.prompt.id.clone();
+    let req = state.requests.start(Pending::Follow {
+        session_id: session_id.clone(),
+        prompt_id: prompt_id.clone(),
+    });
+    if let Some(turn) = state
+        .conversations
+        .get_mut(&session_id)
+        .and_then(|c| c.turns.iter_mut().find(|t| t.prompt.id == prompt_id))
+    {
+        turn.following = Some(req);
+        turn.not_run = None;
+    }
+    state.status = Some(info("Running the question again…"));
+    Command::Evaluate {
+        req,
+        session_id,
+        prompt_id,
+    }
+    .into()
+}

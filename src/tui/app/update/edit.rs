@@ -3,13 +3,18 @@
 use super::*;
 
 /// Pasted text goes into the open editor, cleaned like server text: the question box keeps line
-/// breaks, one-line editors get spaces instead.
+/// breaks whatever the terminal sends (CR, LF, CRLF), one-line editors get spaces instead.
 pub(super) fn on_paste(state: &mut State, text: &str) -> Output {
     let (input, clean) = match &mut state.mode {
-        Mode::Creating(b) if b.in_flight.is_none() => (
-            &mut b.input,
-            crate::sanitize::sanitize_multiline(text).into_owned(),
-        ),
+        Mode::Creating(b) => {
+            if b.in_flight.is_none() {
+                let text = crate::tui::app::editor::normalise_line_endings(text);
+                b.input
+                    .insert_str(&crate::sanitize::sanitize_multiline(&text));
+                b.problem = None;
+            }
+            return Output::none();
+        }
         Mode::Renaming(e) => (
             &mut e.input,
             crate::sanitize::sanitize_line(text).into_owned(),
@@ -52,16 +57,55 @@ pub(super) fn on_rename_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::Renaming(editor) = &mut state.mode else {
         return Output::none();
     };
-    match key.code {
-        KeyCode::Esc => {
+    match state.settings.keymap.action_in(KeyMode::Editor, &key) {
+        Some(Action::Cancel) => {
             state.mode = Mode::Browsing;
             Output::none()
         }
-        KeyCode::Enter => submit_rename(state),
-        _ => {
-            editor.input.handle_event(&TermEvent::Key(key));
+        Some(Action::Submit) => submit_rename(state),
+        action => {
+            edit_line(&mut editor.input, action, &key);
             Output::none()
         }
+    }
+}
+
+/// A one-line editor (rename, filter) under the editor keymap: editing actions, or a typed
+/// character. `true` when the text changed.
+pub(super) fn edit_line(input: &mut Input, action: Option<Action>, key: &KeyEvent) -> bool {
+    use tui_input::InputRequest as R;
+    let request = match action {
+        Some(Action::CursorLeft) => R::GoToPrevChar,
+        Some(Action::CursorRight) => R::GoToNextChar,
+        Some(Action::LineStart) => R::GoToStart,
+        Some(Action::LineEnd) => R::GoToEnd,
+        Some(Action::WordLeft) => R::GoToPrevWord,
+        Some(Action::WordRight) => R::GoToNextWord,
+        Some(Action::DeleteBack) => R::DeletePrevChar,
+        Some(Action::DeleteForward) => R::DeleteNextChar,
+        Some(Action::DeleteWord) => R::DeletePrevWord,
+        Some(Action::DeleteToStart) => R::DeleteLine,
+        Some(Action::DeleteToEnd) => R::DeleteTillEnd,
+        Some(_) => return false,
+        None => match typed_char(key) {
+            Some(c) => R::InsertChar(c),
+            None => return false,
+        },
+    };
+    input.handle(request).is_some_and(|response| response.value)
+}
+
+/// The character a key types, if it types one (no Ctrl or Alt).
+pub(super) fn typed_char(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
     }
 }
 
@@ -123,28 +167,66 @@ pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
     });
 }
 
+/// The draft key of a prompt box: its target session, or `""` for a new session.
+fn draft_key(target: Option<&Session>) -> String {
+    target.map(|s| s.id.clone()).unwrap_or_default()
+}
+
+/// Opens the prompt box for `target` (or a new session) with the draft left there, if any.
+pub(super) fn open_prompt_box(state: &mut State, target: Option<Session>) {
+    let draft = state
+        .drafts
+        .get(&draft_key(target.as_ref()))
+        .cloned()
+        .unwrap_or_default();
+    state.mode = Mode::Creating(CreateBox {
+        input: TextArea::new(draft),
+        target,
+        ..CreateBox::default()
+    });
+}
+
+/// The external editor closed: its text replaces the prompt box's (a failure leaves the box as
+/// it was and says why).
+pub(super) fn on_edited(state: &mut State, result: Result<String, String>) -> Output {
+    let Mode::Creating(create) = &mut state.mode else {
+        return Output::none();
+    };
+    match result {
+        Ok(text) => {
+            let text = crate::tui::app::editor::normalise_line_endings(&text);
+            let text = crate::sanitize::sanitize_multiline(&text);
+            // editors end files with a newline; the question does not need it
+            create.input = TextArea::new(text.trim_end_matches('\n'));
+            create.problem = None;
+        }
+        Err(reason) => create.problem = Some(reason),
+    }
+    Output::none()
+}
+
 pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::Creating(create) = &mut state.mode else {
         return Output::none();
     };
-    match key.code {
-        KeyCode::Esc => {
+    match state.settings.keymap.action_in(KeyMode::Editor, &key) {
+        Some(Action::Cancel) => {
+            // the draft stays for the next time the box opens on the same target
+            if create.in_flight.is_none() {
+                let key = draft_key(create.target.as_ref());
+                if create.input.value().trim().is_empty() {
+                    state.drafts.remove(&key);
+                } else {
+                    state.drafts.insert(key, create.input.value().to_string());
+                }
+            }
             state.mode = Mode::Browsing;
             Output::none()
         }
-        KeyCode::Enter
-            if key
-                .modifiers
-                .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT) =>
-        {
-            if create.in_flight.is_none() {
-                create
-                    .input
-                    .handle(tui_input::InputRequest::InsertChar('\n'));
-            }
-            Output::none()
+        Some(Action::ExternalEditor) if create.in_flight.is_none() => {
+            Effect::Edit(create.input.value().to_string()).into()
         }
-        KeyCode::Enter => {
+        Some(Action::Submit) => {
             let text = create.input.value().trim().to_string();
             if create.in_flight.is_some() {
                 return Output::none();
@@ -155,6 +237,7 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
                 return Output::none();
             }
             let session = create.target.clone();
+            state.drafts.remove(&draft_key(session.as_ref()));
             let req = state.requests.start(Pending::Ask {
                 text: create.input.value().to_string(),
                 session_id: session.as_ref().map(|s| s.id.clone()),
@@ -164,9 +247,21 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
             create.problem = None;
             Command::Ask { req, session, text }.into()
         }
-        _ => {
-            if create.in_flight.is_none() {
-                create.input.handle_event(&TermEvent::Key(key));
+        action => {
+            if create.in_flight.is_some() {
+                return Output::none();
+            }
+            let changed = match action {
+                Some(action) => create.input.apply(action),
+                None => match typed_char(&key) {
+                    Some(c) => {
+                        create.input.insert_char(c);
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if changed {
                 create.problem = None;
             }
             Output::none()
@@ -192,7 +287,7 @@ pub(super) fn restore_deferred(state: &mut State) {
             problem,
         } => {
             state.mode = Mode::Creating(CreateBox {
-                input: Input::new(text),
+                input: TextArea::new(text),
                 target,
                 in_flight: None,
                 problem: Some(problem),

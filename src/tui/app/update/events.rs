@@ -230,12 +230,38 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             error,
         } => {
             let text = asked_text(ended);
-            let context = if prompt.is_some() {
-                "The question was saved but could not be run"
-            } else {
-                "Asking failed"
-            };
-            let problem = from_error(context, &error);
+            if let Some(prompt) = prompt {
+                // the question is saved: it is shown as not run, and the retry key runs it;
+                // the box closes so Enter cannot post it a second time
+                let problem = from_error("The question was saved but could not be run", &error);
+                if let Mode::Creating(create) = &state.mode
+                    && create.in_flight == Some(req)
+                {
+                    state.mode = Mode::Browsing;
+                }
+                let theme = state.settings.theme.clone();
+                let conversation = state.conversations.entry(session.id.clone()).or_default();
+                let mut view = TurnView::new(
+                    Turn {
+                        prompt,
+                        evaluation: None,
+                    },
+                    &theme,
+                );
+                view.not_run = Some(error_words(&error));
+                conversation.turns.retain(|t| t.prompt.id != view.prompt.id);
+                conversation.turns.push(view);
+                let hint = match state.settings.keymap.hint_key(Action::Retry) {
+                    Some(key) => format!(" ({key} runs it again)"),
+                    None => String::new(),
+                };
+                state.status = Some(StatusMessage {
+                    text: format!("{}{hint}", problem.text),
+                    ..problem
+                });
+                return Output::none();
+            }
+            let problem = from_error("Asking failed", &error);
             match &mut state.mode {
                 Mode::Creating(create) if create.in_flight == Some(req) => {
                     create.in_flight = None;
@@ -251,6 +277,20 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             state.status = Some(problem);
             Output::none()
         }
+        Event::EvaluateFailed {
+            session_id,
+            prompt_id,
+            error,
+            ..
+        } => {
+            let problem = from_error("Running the question again failed", &error);
+            if let Some(turn) = turn_mut(state, &session_id, &prompt_id) {
+                turn.following = None;
+                turn.not_run = Some(error_words(&error));
+            }
+            state.status = Some(problem);
+            Output::none()
+        }
         Event::EvaluationUpdated {
             req: _,
             session_id,
@@ -258,11 +298,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             evaluation,
         } => {
             let theme = state.settings.theme.clone();
-            if let Some(turn) = state
-                .conversations
-                .get_mut(&session_id)
-                .and_then(|c| c.turns.iter_mut().find(|t| t.prompt.id == prompt_id))
-            {
+            if let Some(turn) = turn_mut(state, &session_id, &prompt_id) {
                 turn.set_evaluation(Some(evaluation), &theme);
             }
             Output::none()
@@ -446,4 +482,16 @@ fn asked_text(ended: Option<Pending>) -> String {
         Some(Pending::Ask { text, .. }) => text,
         _ => String::new(),
     }
+}
+
+/// The turn of `prompt_id` in a loaded conversation.
+fn turn_mut<'a>(
+    state: &'a mut State,
+    session_id: &str,
+    prompt_id: &str,
+) -> Option<&'a mut TurnView> {
+    state
+        .conversations
+        .get_mut(session_id)
+        .and_then(|c| c.turns.iter_mut().find(|t| t.prompt.id == prompt_id))
 }

@@ -103,46 +103,39 @@ pub(super) fn start_load(state: &mut State) -> Output {
 }
 
 pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
-    match key.code {
-        KeyCode::Esc => {
+    let before = state.selected_entry().map(|e| e.session.id.clone());
+    let mut out = match state.settings.keymap.action_in(KeyMode::Editor, &key) {
+        Some(Action::Cancel) => {
             state.filter = Input::default();
             state.mode = Mode::Browsing;
-            refilter_settling(state)
+            refilter(state);
+            Output::none()
         }
-        KeyCode::Enter => {
+        Some(Action::Submit) => {
             state.mode = Mode::Browsing;
             Output::none()
         }
-        KeyCode::Down => select(state, state.selected.saturating_add(1)),
-        KeyCode::Up => select(state, state.selected.saturating_sub(1)),
-        _ => {
-            if state.filter.handle_event(&TermEvent::Key(key)).is_some() {
-                let mut out = refilter_settling(state);
+        Some(Action::CursorDown) => select(state, state.selected.saturating_add(1)),
+        Some(Action::CursorUp) => select(state, state.selected.saturating_sub(1)),
+        action => {
+            if edit_line(&mut state.filter, action, &key) {
+                refilter(state);
                 if !state.filter_text().is_empty() {
                     // a filter is over every session: load the rest in big pages
-                    out.merge(load_everything(state));
+                    load_everything(state)
                 } else {
-                    out.merge(maybe_prefetch(state));
+                    maybe_prefetch(state)
                 }
-                return out;
+            } else {
+                Output::none()
             }
-            Output::none()
         }
-    }
-}
-
-/// [`refilter`]; when that selects another session (the filter hid the old one), the detail
-/// starts at its top and the settle timer loads its conversation.
-fn refilter_settling(state: &mut State) -> Output {
-    let before = state.selected_entry().map(|e| e.session.id.clone());
-    refilter(state);
+    };
+    // a filter that lands on another session loads its conversation like moving there would
     let after = state.selected_entry().map(|e| e.session.id.clone());
-    let mut out = Output::none();
-    if before != after {
+    if after.is_some() && after != before {
         crate::tui::app::reader::reset(state);
-        if after.is_some() {
-            out.effect(Effect::Arm(Timer::Settle));
-        }
+        out.effect(Effect::Arm(Timer::Settle));
     }
     out
 }

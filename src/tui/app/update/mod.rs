@@ -2,21 +2,20 @@
 //! effects). Pure: no I/O, no clock (time arrives in messages), no async, so every behaviour is a
 //! unit test.
 
-use crossterm::event::{
-    Event as TermEvent, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
-use super::keys::Action;
+use super::editor::TextArea;
 use super::layout;
 use super::output::{Effect, Output, Timer};
 use super::requests::Pending;
 use super::state::{
-    Conversation, CreateBox, DeferredEdit, Focus, Mode, PendingRename, RenameEditor, SessionEntry,
-    Severity, SignInPopup, State, StatusKind, StatusMessage, TurnView, WorkspacePicker,
+    Conversation, CreateBox, DeferredEdit, Focus, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode,
+    PendingRename, RenameEditor, SessionEntry, Severity, SignInPopup, State, StatusKind,
+    StatusMessage, TurnView, WorkspacePicker,
 };
+use crate::keys::{Action, KeyMode};
 use crate::tui::worker::{Command, Event, ExportError, SignInError};
 use sctui_graph::conversation::{FollowError, Turn, succeeded};
 use sctui_graph::models::{Page, Session};
@@ -45,6 +44,8 @@ use prefetch::*;
 use reader::*;
 use stored::*;
 
+pub use modes::message_text;
+
 /// Everything that can change the state.
 // Worker events are large but each is moved once into `update`, never stored: no need to box.
 #[allow(clippy::large_enum_variant)]
@@ -66,6 +67,13 @@ pub enum Msg {
     Settled,
     /// A mouse click or wheel turn (only sent when the mouse is on).
     Mouse(MouseEvent),
+    /// The runtime copied `what` (see `Command::CopyToClipboard`), this way.
+    Copied {
+        what: String,
+        copied: crate::tui::clipboard::Copied,
+    },
+    /// The external editor closed: the text it left, or why it could not run.
+    Edited(Result<String, String>),
 }
 
 /// What to ask for when the app starts: the first page, or the sign-in when there is no token.
@@ -78,10 +86,37 @@ pub fn init(state: &mut State) -> Output {
 
 /// Applies one message and returns the work for the worker and the runtime.
 pub fn update(state: &mut State, msg: Msg) -> Output {
+    let before = state.status.clone();
     let commands = dispatch(state, msg);
     restore_deferred(state);
     crate::tui::app::reader::sync(state);
+    note_status(state, before);
     commands
+}
+
+/// Every new status message goes into the run's log (the messages view); an info message
+/// leaves the status line once it is `INFO_SECONDS` old.
+fn note_status(state: &mut State, before: Option<StatusMessage>) {
+    if state.status != before
+        && let Some(status) = &state.status
+    {
+        state.status_since = state.now;
+        if state.messages.len() >= MESSAGES_KEPT {
+            state.messages.remove(0);
+        }
+        state.messages.push(LoggedMessage {
+            at: state.now,
+            message: status.clone(),
+        });
+    }
+    if let Some(secs) = state
+        .status
+        .as_ref()
+        .and_then(|s| s.severity.expires_after_secs())
+        && state.now.as_second() - state.status_since.as_second() >= secs
+    {
+        state.status = None;
+    }
 }
 
 fn dispatch(state: &mut State, msg: Msg) -> Output {
@@ -114,6 +149,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
             out
         }
         Msg::Mouse(mouse) => on_mouse(state, mouse),
+        Msg::Copied { what, copied } => {
+            state.status = Some(copied_status(&what, &copied));
+            Output::none()
+        }
+        Msg::Edited(result) => on_edited(state, result),
     }
 }
 
@@ -123,15 +163,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
     }
     match &mut state.mode {
         Mode::Help => {
-            match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q') => {
-                    state.mode = Mode::Browsing;
-                }
-                KeyCode::Down | KeyCode::Char('j') => {
-                    let rows = state.settings.keymap.help_rows().len() + 2; // + the editor keys
+            match state.settings.keymap.action_in(KeyMode::Help, &key) {
+                Some(Action::HelpClose) => state.mode = Mode::Browsing,
+                Some(Action::HelpDown) => {
+                    let rows = state.settings.keymap.help_lines().len();
                     state.help_scroll = (state.help_scroll + 1).min(rows);
                 }
-                KeyCode::Up | KeyCode::Char('k') => {
+                Some(Action::HelpUp) => {
                     state.help_scroll = state.help_scroll.saturating_sub(1);
                 }
                 _ => {}
@@ -140,6 +178,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         }
         Mode::Creating(_) => on_create_key(state, key),
         Mode::PickingWorkspace(_) => on_picker_key(state, key),
+        Mode::Messages(_) => on_messages_key(state, key),
         Mode::SigningIn(_) => on_sign_in_key(state, key),
         Mode::Renaming(_) => on_rename_key(state, key),
         Mode::Filtering => on_filter_key(state, key),
@@ -152,25 +191,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
             {
                 state.status = None;
             }
-            match state
-                .settings
-                .keymap
-                .action_in(&key, state.focus == Focus::Detail)
+            if state.focus == Focus::Detail
+                && let Some(action) = state.settings.keymap.action_in(KeyMode::Detail, &key)
+                && let Some(out) = on_detail_action(state, action)
             {
-                Some(action) => on_action(state, action),
+                return out;
+            }
+            match state.settings.keymap.action_for(&key) {
+                Some(action) => on_list_action(state, action),
                 None => Output::none(),
             }
         }
     }
-}
-
-fn on_action(state: &mut State, action: Action) -> Output {
-    if state.focus == Focus::Detail
-        && let Some(out) = on_detail_action(state, action)
-    {
-        return out;
-    }
-    on_list_action(state, action)
 }
 
 fn on_list_action(state: &mut State, action: Action) -> Output {
@@ -194,8 +226,15 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         }
         Action::FocusList => {
             state.focus = Focus::List;
+            // Esc peels one layer: a message, then a kept filter, then a followed answer
             if state.status.is_some() {
                 state.status = None;
+                return Output::none();
+            }
+            if !state.filter.value().is_empty() {
+                state.filter = Input::default();
+                refilter(state);
+                return Output::none();
             }
             stop_following_selected(state)
         }
@@ -205,20 +244,24 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         }
         Action::Create => {
             state.focus = Focus::List;
-            state.mode = Mode::Creating(CreateBox::default());
+            open_prompt_box(state, None);
             Output::none()
         }
         Action::Ask => {
             match state.selected_entry() {
                 Some(entry) => {
                     let target = entry.session.clone();
-                    state.mode = Mode::Creating(CreateBox {
-                        target: Some(target),
-                        ..CreateBox::default()
-                    });
+                    open_prompt_box(state, Some(target));
                 }
                 None => state.status = Some(warning("Select a session to ask in, or press n")),
             }
+            Output::none()
+        }
+        Action::Retry => retry_selected(state),
+        Action::Messages => {
+            state.mode = Mode::Messages(MessagesView {
+                selected: state.messages.len().saturating_sub(1),
+            });
             Output::none()
         }
         Action::Export => match state.selected_entry() {
@@ -275,8 +318,7 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             } else {
                 (session_graph_url(state, &id), "Graph URL")
             };
-            state.status = Some(info(format!("Copied the {what} to the clipboard: {text}")));
-            Effect::Copy(text).into()
+            copy(text, &format!("the {what}"))
         }
         Action::Sort => {
             state.sort = state.sort.next();
@@ -296,12 +338,40 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         | Action::NextQuestion
         | Action::PrevQuestion
         | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ScrollLeft
-        | Action::ScrollRight
-        | Action::Find
-        | Action::FindNext
-        | Action::FindPrev => on_reader_action(state, action),
+        | Action::CopyCodeBlock => on_reader_action(state, action),
+        // the other modes' actions never reach the list
+        _ => Output::none(),
+    }
+}
+
+/// Asks the runtime to copy `text`; the status says how it went once it answers.
+pub(super) fn copy(text: String, what: &str) -> Output {
+    Effect::Copy {
+        text,
+        what: what.to_string(),
+    }
+    .into()
+}
+
+/// What the status line says after a copy: no more than is known.
+fn copied_status(what: &str, copied: &crate::tui::clipboard::Copied) -> StatusMessage {
+    use crate::tui::clipboard::Copied;
+    match copied {
+        Copied::Program(program) => info(format!("Copied {what} to the clipboard ({program})")),
+        Copied::Osc52 { tmux: false } => info(format!(
+            "Sent {what} to the terminal's clipboard (OSC 52; some terminals ignore it)"
+        )),
+        Copied::Osc52 { tmux: true } => info(format!(
+            "Sent {what} to tmux's clipboard (OSC 52; tmux passes it on with set-clipboard on)"
+        )),
+        Copied::Passthrough => info(format!(
+            "Sent {what} through tmux to the terminal's clipboard (OSC 52 passthrough)"
+        )),
+        Copied::TmuxDrops => warning(format!(
+            "Could not copy {what}: this tmux ignores OSC 52 (`tmux set -g set-clipboard on` \
+             lets it through)"
+        )),
+        Copied::Failed(reason) => error_text(format!("Could not copy {what}: {reason}")),
     }
 }
 
@@ -350,6 +420,12 @@ pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
         request_id,
         kind: StatusKind::General,
     }
+}
+
+/// An error in words (sanitised, without the request-id the status line shows on its own).
+pub(super) fn error_words(error: &GraphError) -> String {
+    let text = from_error("", error).text;
+    text.trim_start_matches(": ").to_string()
 }
 
 pub(super) fn retry_text(notice: &RetryNotice) -> String {

@@ -15,22 +15,19 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::SigningIn(popup) = &state.mode else {
         return Output::none();
     };
-    match key.code {
-        KeyCode::Char('y') => match popup.user_code.clone() {
+    match state.settings.keymap.action_in(KeyMode::SignIn, &key) {
+        Some(Action::CopyCode) => match popup.user_code.clone() {
             Some(code) if code.chars().any(crate::sanitize::is_hazard) => {
                 state.status = Some(warning(
                     "Not copied: the sign-in code holds control or invisible characters",
                 ));
                 Output::none()
             }
-            Some(code) => {
-                state.status = Some(info("Copied the sign-in code to the clipboard"));
-                Effect::Copy(code).into()
-            }
+            Some(code) => copy(code, "the sign-in code"),
             None => Output::none(),
         },
-        KeyCode::Enter | KeyCode::Char('R') if popup.error.is_some() => start_sign_in(state),
-        KeyCode::Esc => {
+        Some(Action::SignInRetry) if popup.error.is_some() => start_sign_in(state),
+        Some(Action::SignInCancel) => {
             let waiting = popup.error.is_none();
             state.mode = Mode::Browsing;
             state.status = Some(warning("Not signed in: press R to sign in, q to quit"));
@@ -42,7 +39,7 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
             }
             Output::none()
         }
-        KeyCode::Char('q') => {
+        Some(Action::SignInQuit) => {
             let mut out = Output::from(Command::CancelSignIn);
             out.effect(Effect::Quit);
             out
@@ -71,24 +68,42 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
         return on_typed_workspace_key(state, key);
     }
     let count = picker.workspaces.as_ref().map_or(0, Vec::len);
-    match key.code {
-        KeyCode::Char('i') => {
+    let action = state.settings.keymap.action_in(KeyMode::Picker, &key);
+    // the key that opened the picker closes it too
+    let opener = state.settings.keymap.action_for(&key) == Some(Action::Workspaces);
+    match action {
+        _ if key.code == KeyCode::Char('i') && key.modifiers.is_empty() => {
             picker.typed = Some(Input::default());
             Output::none()
         }
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('w') => {
+        Some(Action::PickClose) => {
             state.mode = Mode::Browsing;
             Output::none()
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        _ if opener => {
+            state.mode = Mode::Browsing;
+            Output::none()
+        }
+        Some(Action::PickDown) => {
             picker.selected = (picker.selected + 1).min(count.saturating_sub(1));
             Output::none()
         }
-        KeyCode::Up | KeyCode::Char('k') => {
+        Some(Action::PickUp) => {
             picker.selected = picker.selected.saturating_sub(1);
             Output::none()
         }
-        KeyCode::Enter => {
+        Some(Action::PickCopy) => {
+            let Some(id) = picker
+                .workspaces
+                .as_ref()
+                .and_then(|w| w.get(picker.selected))
+                .map(|w| w.id.clone())
+            else {
+                return Output::none();
+            };
+            copy(id, "the workspace id")
+        }
+        Some(Action::Choose) => {
             let Some(chosen) = picker
                 .workspaces
                 .as_ref()
@@ -142,7 +157,11 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
             switch_workspace(state, id)
         }
         _ => {
-            input.handle_event(&TermEvent::Key(key));
+            edit_line(
+                input,
+                state.settings.keymap.action_in(KeyMode::Editor, &key),
+                &key,
+            );
             Output::none()
         }
     }
@@ -165,6 +184,45 @@ pub(super) fn not_found_hint(state: &State, error: &GraphError) -> Option<String
         Some(key) => format!("workspace {workspace} not found? Press {key} to pick another"),
         None => format!("workspace {workspace} not found? Start with --workspace ID"),
     })
+}
+
+/// The messages view: move, copy one message (with its time and request-id), close.
+pub(super) fn on_messages_key(state: &mut State, key: KeyEvent) -> Output {
+    let Mode::Messages(view) = &mut state.mode else {
+        return Output::none();
+    };
+    let count = state.messages.len();
+    let opener = state.settings.keymap.action_for(&key) == Some(Action::Messages);
+    match state.settings.keymap.action_in(KeyMode::Picker, &key) {
+        Some(Action::PickClose) => state.mode = Mode::Browsing,
+        _ if opener => state.mode = Mode::Browsing,
+        Some(Action::PickDown) => view.selected = (view.selected + 1).min(count.saturating_sub(1)),
+        Some(Action::PickUp) => view.selected = view.selected.saturating_sub(1),
+        Some(Action::PickCopy | Action::Choose) => {
+            let Some(logged) = state.messages.get(view.selected) else {
+                return Output::none();
+            };
+            let text = message_text(logged, &state.settings.tz);
+            return copy(text, "the message");
+        }
+        _ => {}
+    }
+    Output::none()
+}
+
+/// A logged message as one line of text: time, level, text and request-id.
+pub fn message_text(logged: &LoggedMessage, tz: &jiff::tz::TimeZone) -> String {
+    let time = logged.at.to_zoned(tz.clone()).strftime("%H:%M:%S");
+    let level = match logged.message.severity {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    };
+    let mut text = format!("{time} {level}: {}", logged.message.text);
+    if let Some(id) = &logged.message.request_id {
+        text.push_str(&format!(" (request-id {id})"));
+    }
+    text
 }
 
 /// Starts over in another workspace: the list, conversations, filter and every request in flight

@@ -3,19 +3,21 @@
 
 use super::*;
 use crate::tui::app::reader;
+use crossterm::event::Event as TermEvent;
+use tui_input::backend::crossterm::EventHandler;
 
 /// An action while the detail pane is focused; `None` when it is not the reader's.
 pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Output> {
     match action {
-        Action::MoveDown => reader::scroll_by(state, 1),
-        Action::MoveUp => reader::scroll_by(state, -1),
-        Action::PageDown => reader::scroll_by(state, reader::page(state)),
-        Action::PageUp => reader::scroll_by(state, -reader::page(state)),
-        Action::First => reader::scroll_to(state, 0),
-        Action::Last => reader::scroll_to(state, usize::MAX),
+        Action::ScrollDown => reader::scroll_by(state, 1),
+        Action::ScrollUp => reader::scroll_by(state, -1),
+        Action::ScrollPageDown => reader::scroll_by(state, reader::page(state)),
+        Action::ScrollPageUp => reader::scroll_by(state, -reader::page(state)),
+        Action::ScrollTop => reader::scroll_to(state, 0),
+        Action::ScrollBottom => reader::scroll_to(state, usize::MAX),
         Action::ScrollLeft => reader::hscroll_by(state, -HSCROLL_STEP),
         Action::ScrollRight => reader::hscroll_by(state, HSCROLL_STEP),
-        Action::FocusDetail | Action::FocusList => {
+        Action::Back => {
             state.focus = Focus::List;
             state.reader.zoom = false;
         }
@@ -51,7 +53,7 @@ pub(super) fn on_reader_action(state: &mut State, action: Action) -> Output {
             Output::none()
         }
         Action::CopyAnswer => copy_answer(state),
-        Action::CopyCode => copy_code(state),
+        Action::CopyCodeBlock => copy_code(state),
         _ => Output::none(),
     }
 }
@@ -164,12 +166,12 @@ fn copy_answer(state: &mut State) -> Output {
         state.status = Some(warning(format!("Q{} has no answer yet", turn + 1)));
         return Output::none();
     };
-    state.status = Some(info(format!(
-        "Copied the answer to Q{} ({} lines of Markdown) to the clipboard",
+    let what = format!(
+        "the answer to Q{} ({} lines of Markdown)",
         turn + 1,
         text.lines().count()
-    )));
-    Effect::Copy(text).into()
+    );
+    copy(text, &what)
 }
 
 fn copy_code(state: &mut State) -> Output {
@@ -193,10 +195,10 @@ fn copy_code(state: &mut State) -> Output {
         })
         .unwrap_or_default();
     let code = code.trim_end_matches('\n').to_string();
-    state.status = Some(info(format!(
-        "Copied the code block of Q{} ({} lines) to the clipboard",
+    let what = format!(
+        "the code block of Q{} ({} lines)",
         block.turn + 1,
         code.lines().count()
-    )));
-    Effect::Copy(code).into()
+    );
+    copy(code, &what)
 }

@@ -1,12 +1,16 @@
-//! Building a [`Keymap`] from the config file's `[keys]` table: key names as users write them
-//! (`F2`, `Ctrl-C`, `Shift-Tab`), presets, and conflicts reported with the line that caused them.
+//! The one place key configuration is read: the config file's `[keys]` table (spans kept, so
+//! errors and conflicts name the line), key names as users write them (`F2`, `Ctrl-C`,
+//! `Shift-Tab`), presets, and the [`Keymap`] they make.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use toml::Spanned;
 
-use super::{Action, KeyBinding, Keymap};
+use super::{Action, KeyBinding, KeyMode, Keymap};
 
 /// The table `[keys]` starts from before the user's entries are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,6 +43,8 @@ impl Preset {
 /// One `[keys]` entry as written: `rename = ["r", "F2"]` on line `line`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyOverride {
+    /// The table it was written in (`[keys]` is browse, `[keys.detail]` detail, …).
+    pub mode: KeyMode,
     pub action: String,
     pub keys: Vec<String>,
     pub line: usize,
@@ -78,11 +84,11 @@ impl fmt::Display for Conflict {
             "line {}: key {} is bound to both {} ({}) and {} ({}); {} keeps it",
             self.line(),
             self.key,
-            self.kept.name(),
+            self.kept.qualified_name(),
             from(self.kept_line),
-            self.dropped.name(),
+            self.dropped.qualified_name(),
             from(self.dropped_line),
-            self.kept.name(),
+            self.kept.qualified_name(),
         )
     }
 }
@@ -91,8 +97,12 @@ impl fmt::Display for Conflict {
 /// the config line (the caller adds the file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyConfigError {
-    #[error("unknown action `{name}` in [keys] (known: {known})", known = Action::ALL.map(Action::name).join(", "))]
-    UnknownAction { name: String, line: usize },
+    #[error("unknown action `{name}` in [keys{table}] (known: {known})", table = table_suffix(*mode), known = known_names(*mode))]
+    UnknownAction {
+        mode: KeyMode,
+        name: String,
+        line: usize,
+    },
     #[error("`{key}` for {action} is not a key name: {reason}")]
     BadKey {
         action: String,
@@ -102,89 +112,42 @@ pub enum KeyConfigError {
     },
 }
 
+fn table_suffix(mode: KeyMode) -> String {
+    match mode {
+        KeyMode::Browse => String::new(),
+        other => format!(".{}", other.table()),
+    }
+}
+
+fn known_names(mode: KeyMode) -> String {
+    let mut names: Vec<&str> = Action::ALL
+        .iter()
+        .filter(|a| a.mode() == mode)
+        .map(|a| a.name())
+        .collect();
+    if mode == KeyMode::Browse {
+        names.push("preset");
+        names.extend(KeyMode::ALL.iter().skip(1).map(|m| m.table()));
+    }
+    names.join(", ")
+}
+
+impl Action {
+    /// The name in warnings: `sort` for the list's table, `detail.back` for the others.
+    pub fn qualified_name(self) -> String {
+        match self.mode() {
+            KeyMode::Browse => self.name().to_string(),
+            mode => format!("{}.{}", mode.table(), self.name()),
+        }
+    }
+}
+
 impl KeyConfigError {
     /// The config line at fault.
     pub fn line(&self) -> usize {
         match self {
             Self::UnknownAction { line, .. } | Self::BadKey { line, .. } => *line,
         }
-    }
-}
-
-impl Action {
-    /// Every action, in the order help lists them.
-    pub const ALL: [Action; 30] = [
-        Action::MoveUp,
-        Action::MoveDown,
-        Action::PageUp,
-        Action::PageDown,
-        Action::First,
-        Action::Last,
-        Action::FocusDetail,
-        Action::FocusList,
-        Action::Rename,
-        Action::Create,
-        Action::Ask,
-        Action::Export,
-        Action::CopyId,
-        Action::CopyUrl,
-        Action::Sort,
-        Action::Workspaces,
-        Action::Refresh,
-        Action::Filter,
-        Action::Help,
-        Action::Quit,
-        Action::Zoom,
-        Action::NextQuestion,
-        Action::PrevQuestion,
-        Action::ScrollLeft,
-        Action::ScrollRight,
-        Action::CopyAnswer,
-        Action::CopyCode,
-        Action::Find,
-        Action::FindNext,
-        Action::FindPrev,
-    ];
-
-    /// The name used in `[keys]`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::MoveUp => "move_up",
-            Self::MoveDown => "move_down",
-            Self::PageUp => "page_up",
-            Self::PageDown => "page_down",
-            Self::First => "first",
-            Self::Last => "last",
-            Self::FocusDetail => "focus_detail",
-            Self::FocusList => "focus_list",
-            Self::Rename => "rename",
-            Self::Create => "create",
-            Self::Ask => "ask",
-            Self::Export => "export",
-            Self::CopyId => "copy_id",
-            Self::CopyUrl => "copy_url",
-            Self::Sort => "sort",
-            Self::Workspaces => "workspaces",
-            Self::Refresh => "refresh",
-            Self::Filter => "filter",
-            Self::Help => "help",
-            Self::Quit => "quit",
-            Self::Zoom => "zoom",
-            Self::NextQuestion => "next_question",
-            Self::PrevQuestion => "prev_question",
-            Self::ScrollLeft => "scroll_left",
-            Self::ScrollRight => "scroll_right",
-            Self::CopyAnswer => "copy_answer",
-            Self::CopyCode => "copy_code",
-            Self::Find => "find",
-            Self::FindNext => "find_next",
-            Self::FindPrev => "find_prev",
-        }
-    }
-
-    /// The action called `name` in `[keys]`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.name() == name)
     }
 }
 
@@ -309,18 +272,8 @@ impl Keymap {
     pub fn preset(preset: Preset) -> Self {
         let mut map = Self::default();
         if preset == Preset::Arrows {
-            map.bindings.retain(|(b, a)| {
-                !(matches!(b.code, KeyCode::Char(_))
-                    && matches!(
-                        a,
-                        Action::MoveUp
-                            | Action::MoveDown
-                            | Action::First
-                            | Action::Last
-                            | Action::ScrollLeft
-                            | Action::ScrollRight
-                    ))
-            });
+            map.bindings
+                .retain(|(b, a)| !(matches!(b.code, KeyCode::Char(_)) && a.is_letter_move()));
         }
         map
     }
@@ -336,15 +289,17 @@ impl Keymap {
         let base = Self::preset(preset);
         let mut user: HashMap<Action, Vec<(KeyBinding, Origin)>> = HashMap::new();
         for (position, entry) in overrides.iter().enumerate() {
-            let action =
-                Action::from_name(&entry.action).ok_or_else(|| KeyConfigError::UnknownAction {
+            let action = Action::from_name(entry.mode, &entry.action).ok_or_else(|| {
+                KeyConfigError::UnknownAction {
+                    mode: entry.mode,
                     name: entry.action.clone(),
                     line: entry.line,
-                })?;
+                }
+            })?;
             let mut keys = Vec::new();
             for text in &entry.keys {
                 let binding = KeyBinding::parse(text).map_err(|reason| KeyConfigError::BadKey {
-                    action: entry.action.clone(),
+                    action: action.qualified_name(),
                     key: text.clone(),
                     line: entry.line,
                     reason,
@@ -359,12 +314,8 @@ impl Keymap {
 
         // every candidate (action, key, origin), in help order
         let mut candidates: Vec<(Action, KeyBinding, Origin)> = Vec::new();
-        for action in Action::ALL {
-            let arrow = match action {
-                Action::MoveUp => Some(KeyBinding::plain(KeyCode::Up)),
-                Action::MoveDown => Some(KeyBinding::plain(KeyCode::Down)),
-                _ => None,
-            };
+        for &action in Action::ALL {
+            let arrow = action.fixed_key();
             let mut keys: Vec<(KeyBinding, Origin)> = match user.get(&action) {
                 Some(keys) => keys.clone(),
                 None => base
@@ -381,11 +332,11 @@ impl Keymap {
             candidates.extend(keys.into_iter().map(|(b, o)| (action, b, o)));
         }
 
-        // the detail pane's own actions clash only with each other (they shadow the others there)
-        let mut winner: HashMap<(KeyBinding, bool), (Action, Origin)> = HashMap::new();
+        // a key clashes only with keys of the same mode
+        let mut winner: HashMap<(KeyMode, KeyBinding), (Action, Origin)> = HashMap::new();
         for &(action, binding, origin) in &candidates {
             let entry = winner
-                .entry((binding, action.detail_only()))
+                .entry((action.mode(), binding))
                 .or_insert((action, origin));
             if origin < entry.1 {
                 *entry = (action, origin);
@@ -394,7 +345,7 @@ impl Keymap {
         let mut conflicts = Vec::new();
         let mut bindings = Vec::new();
         for (action, binding, origin) in candidates {
-            let (kept, kept_origin) = winner[&(binding, action.detail_only())];
+            let (kept, kept_origin) = winner[&(action.mode(), binding)];
             if kept == action {
                 if kept_origin == origin {
                     bindings.push((binding, action));
@@ -421,11 +372,103 @@ impl Keymap {
         conflicts.sort_by_key(Conflict::line);
         Ok((Keymap { bindings }, conflicts))
     }
+}
 
-    /// Whether `binding` is bound to `action` (for tests and docs).
-    pub fn binds(&self, binding: KeyBinding, action: Action) -> bool {
-        self.bindings.contains(&(binding, action))
+/// One action's keys as written: `"r"` or `["r", "F2"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    fn keys(&self) -> Vec<String> {
+        match self {
+            KeyList::One(key) => vec![key.clone()],
+            KeyList::Many(keys) => keys.clone(),
+        }
     }
+}
+
+/// The `[keys]` table as written: the browse entries at its top level (plus `preset`), the other
+/// modes in sub-tables (`[keys.detail]`, …). Each value keeps its span for line numbers.
+#[derive(Debug, Clone, Default)]
+pub struct KeysTable {
+    entries: Vec<(KeyMode, String, Spanned<KeyList>)>,
+}
+
+impl<'de> Deserialize<'de> for KeysTable {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TableVisitor;
+        impl<'de> Visitor<'de> for TableVisitor {
+            type Value = KeysTable;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table of actions and keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeysTable, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    match KeyMode::from_table(&name) {
+                        // `[keys.browse]` is the same as the top level
+                        Some(mode) => {
+                            let table: BTreeMap<String, Spanned<KeyList>> = map.next_value()?;
+                            entries.extend(table.into_iter().map(|(k, v)| (mode, k, v)));
+                        }
+                        None => {
+                            let value: Spanned<KeyList> = map.next_value()?;
+                            entries.push((KeyMode::Browse, name, value));
+                        }
+                    }
+                }
+                Ok(KeysTable { entries })
+            }
+        }
+        deserializer.deserialize_map(TableVisitor)
+    }
+}
+
+/// The keymap `[keys]` asks for, and the clashes in it; `line_at` turns a byte offset in the file
+/// into its line number. Errors are `(line, message)`.
+pub fn resolve(
+    table: Option<&KeysTable>,
+    line_at: &dyn Fn(usize) -> usize,
+) -> Result<(Keymap, Vec<Conflict>), (usize, String)> {
+    let Some(table) = table else {
+        return Ok((Keymap::default(), Vec::new()));
+    };
+    let line = |value: &Spanned<KeyList>| line_at(value.span().start);
+    let mut preset = Preset::default();
+    let mut overrides = Vec::new();
+    for (mode, name, value) in &table.entries {
+        let keys = value.get_ref().keys();
+        if *mode == KeyMode::Browse && name == "preset" {
+            let known = Preset::ALL.map(Preset::name).join(", ");
+            preset = match keys.as_slice() {
+                [one] => Preset::from_name(one),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                (
+                    line(value),
+                    format!(
+                        "[keys] preset must be one of {known}, not {}",
+                        keys.join(", ")
+                    ),
+                )
+            })?;
+            continue;
+        }
+        overrides.push(KeyOverride {
+            mode: *mode,
+            action: name.clone(),
+            keys,
+            line: line(value),
+        });
+    }
+    // file order decides which of two clashing entries wins
+    overrides.sort_by_key(|o| o.line);
+    Keymap::from_config(preset, &overrides).map_err(|e| (e.line(), e.to_string()))
 }
 
 #[cfg(test)]
@@ -443,6 +486,7 @@ mod tests {
 
     fn entry(action: &str, keys: &[&str], line: usize) -> KeyOverride {
         KeyOverride {
+            mode: KeyMode::Browse,
             action: action.into(),
             keys: keys.iter().map(|k| k.to_string()).collect(),
             line,
@@ -520,11 +564,12 @@ mod tests {
     #[test]
     fn labels_round_trip_through_parse() {
         for (binding, _) in &Keymap::default().bindings {
-            let label = match binding.code {
-                KeyCode::Up => "Up".to_string(),
-                KeyCode::Down => "Down".to_string(),
-                _ => binding.label(),
-            };
+            let label = binding
+                .label()
+                .replace('↑', "Up")
+                .replace('↓', "Down")
+                .replace('←', "Left")
+                .replace('→', "Right");
             assert_eq!(parse(&label), *binding, "{label}");
         }
     }
@@ -533,7 +578,7 @@ mod tests {
     fn vim_preset_is_the_default_table() {
         let (map, conflicts) = Keymap::from_config(Preset::Vim, &[]).unwrap();
         assert!(conflicts.is_empty());
-        assert_eq!(map.help_rows(), Keymap::default().help_rows());
+        assert_eq!(map, Keymap::default());
         assert!(map.binds(parse("j"), Action::MoveDown));
         assert!(map.binds(parse("k"), Action::MoveUp));
         assert!(map.binds(parse("Down"), Action::MoveDown));
@@ -575,7 +620,7 @@ mod tests {
         assert!(map.binds(parse("Down"), Action::MoveDown));
         assert!(!map.binds(parse("j"), Action::MoveDown));
         assert_eq!(map.first_key(Action::Export), None);
-        let rows = map.help_rows();
+        let rows = map.help_rows(KeyMode::Browse);
         assert!(rows.contains(&("F2 Ctrl-R".to_string(), Action::Rename.describe())));
         assert!(rows.contains(&("↓ n".to_string(), Action::MoveDown.describe())));
     }
@@ -630,7 +675,7 @@ mod tests {
         let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
         assert_eq!(map.action_for(&down), Some(Action::MoveDown));
         // help shows each key once, under the action that has it
-        let rows = map.help_rows();
+        let rows = map.help_rows(KeyMode::Browse);
         assert!(rows.contains(&("↓".to_string(), Action::MoveDown.describe())));
     }
 
@@ -650,8 +695,59 @@ mod tests {
 
     #[test]
     fn action_names_round_trip() {
-        for action in Action::ALL {
-            assert_eq!(Action::from_name(action.name()), Some(action));
+        for &action in Action::ALL {
+            assert_eq!(
+                Action::from_name(action.mode(), action.name()),
+                Some(action)
+            );
         }
+    }
+
+    #[test]
+    fn arrows_preset_drops_letter_moves_in_every_mode() {
+        let (map, _) = Keymap::from_config(Preset::Arrows, &[]).unwrap();
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        for mode in KeyMode::ALL {
+            assert!(
+                !matches!(
+                    map.action_in(mode, &j),
+                    Some(
+                        Action::MoveDown | Action::ScrollDown | Action::HelpDown | Action::PickDown
+                    )
+                ),
+                "{mode:?}"
+            );
+        }
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(
+            map.action_in(KeyMode::Detail, &down),
+            Some(Action::ScrollDown)
+        );
+    }
+
+    #[test]
+    fn sub_tables_rebind_their_mode_only_and_clash_within_it() {
+        let detail = |action: &str, keys: &[&str], line| KeyOverride {
+            mode: KeyMode::Detail,
+            ..entry(action, keys, line)
+        };
+        let (map, conflicts) = Keymap::from_config(
+            Preset::Vim,
+            &[
+                detail("scroll_down", &["v"], 2),
+                detail("back", &["v", "x"], 3),
+            ],
+        )
+        .unwrap();
+        let n = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
+        assert_eq!(map.action_in(KeyMode::Detail, &n), Some(Action::ScrollDown));
+        assert_eq!(map.action_for(&n), None);
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(
+            conflicts[0].to_string(),
+            "line 3: key v is bound to both detail.scroll_down (line 2) and detail.back (line 3); detail.scroll_down keeps it"
+        );
+        let err = Keymap::from_config(Preset::Vim, &[detail("rename", &["r"], 4)]).unwrap_err();
+        assert!(err.to_string().contains("[keys.detail]"), "{err}");
     }
 }

@@ -1,0 +1,248 @@
+//! The status line in every mode and focus, under the vim preset, the arrows preset and a
+//! rebound table: hints come from the keymap in force, so an unbound key never shows and a
+//! rebound one shows as rebound. Messages keep the hints beside them.
+//!
+//! States are reached through the real `app::update` (keys and worker events), then the bottom
+//! line is drawn by the real `ui::draw` on a `TestBackend`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sctui::keys::{KeyMode, KeyOverride, Keymap, Preset};
+use sctui::tui::app::{self, Msg, State};
+use sctui::tui::worker::{Command, Event, SignInError};
+use sctui_graph::models::{GraphTime, Page, Session, Workspace};
+use sctui_graph::{ApiError, GraphError};
+
+const WIDTH: u16 = 110;
+
+fn session(i: usize) -> Session {
+    Session {
+        id: format!("s{i}"),
+        display_name: Some(format!("Session {i}")),
+        created_date_time: Some(GraphTime::new("2026-01-30T10:00:00Z")),
+        last_modified_date_time: Some(GraphTime::new("2026-01-31T10:00:00Z")),
+    }
+}
+
+fn loaded(keymap: &Keymap) -> State {
+    let mut state = State::new("default", "demo");
+    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
+    state.settings.tz = jiff::tz::TimeZone::UTC;
+    state.viewport = (WIDTH, 20);
+    state.settings.keymap = keymap.clone();
+    app::init(&mut state);
+    let req = state.requests.page().expect("a page request");
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            req,
+            first: true,
+            page: Page {
+                value: (0..3).map(session).collect(),
+                next_link: None,
+                count: Some(3),
+            },
+        }),
+    );
+    state
+}
+
+fn press(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn key(state: &mut State, code: KeyCode) {
+    app::update(state, press(code));
+}
+
+/// The status line as drawn at [`WIDTH`] columns (overlays such as help cover it on screen; the
+/// text is what the line holds).
+fn bottom_line(state: &State) -> String {
+    let line = sctui::tui::ui::status::line(state, WIDTH);
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    text.trim_end().to_string()
+}
+
+/// The bottom row of the whole screen, drawn by `ui::draw`.
+fn screen_bottom(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, 20)).unwrap();
+    terminal
+        .draw(|frame| sctui::tui::ui::draw(state, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let y = buffer.area.height - 1;
+    let mut line = String::new();
+    for x in 0..buffer.area.width {
+        line.push_str(buffer[(x, y)].symbol());
+    }
+    line.trim_end().to_string()
+}
+
+fn error_503() -> GraphError {
+    GraphError::from(ApiError::from_response(
+        503,
+        br#"{"error":{"code":"serviceNotAvailable","message":"Try later","innerError":{"request-id":"req-9"}}}"#,
+        None,
+    ))
+}
+
+/// Every mode and focus, one line each, for `keymap`.
+fn every_mode(keymap: &Keymap) -> String {
+    let mut out = Vec::new();
+    let mut shot =
+        |name: &str, state: &State| out.push(format!("{name:<20}|{}", bottom_line(state)));
+
+    let state = loaded(keymap);
+    assert_eq!(screen_bottom(&state), bottom_line(&state));
+    shot("list", &state);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Tab);
+    shot("detail", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Char('R'));
+    let req = s.requests.page().expect("a page request");
+    app::update(
+        &mut s,
+        Msg::Worker(Event::PageFailed {
+            req,
+            error: error_503(),
+        }),
+    );
+    shot("list + error", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Char('1'));
+    shot("filter", &s);
+    key(&mut s, KeyCode::Enter);
+    shot("list, filter kept", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::F(2));
+    shot("rename", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Char('n'));
+    shot("prompt box", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Char('?'));
+    shot("help", &s);
+
+    let mut s = loaded(keymap);
+    let req = match app::update(&mut s, press(KeyCode::Char('w')))
+        .commands
+        .as_slice()
+    {
+        [Command::LoadWorkspaces { req }] => *req,
+        other => panic!("{other:?}"),
+    };
+    app::update(
+        &mut s,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![Workspace {
+                id: "default".into(),
+                display_name: Some("Default".into()),
+            }],
+        }),
+    );
+    shot("workspace picker", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Char('m'));
+    shot("messages", &s);
+
+    let mut s = loaded(keymap);
+    s.signed_in = false;
+    let req = match app::update(&mut s, press(KeyCode::F(5)))
+        .commands
+        .as_slice()
+    {
+        [Command::StartSignIn { req }] => *req,
+        other => panic!("{other:?}"),
+    };
+    app::update(
+        &mut s,
+        Msg::Worker(Event::SignInPrompt {
+            req,
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            user_code: "ABCD-1234".into(),
+            message: "sign in".into(),
+        }),
+    );
+    shot("sign-in", &s);
+    app::update(
+        &mut s,
+        Msg::Worker(Event::SignInFailed {
+            req,
+            error: SignInError::Unavailable,
+        }),
+    );
+    shot("sign-in failed", &s);
+    out.join("\n")
+}
+
+#[test]
+fn status_line_in_every_mode_vim_preset() {
+    insta::assert_snapshot!(every_mode(&Keymap::default()));
+}
+
+#[test]
+fn status_line_in_every_mode_arrows_preset() {
+    let (keymap, _) = Keymap::from_config(Preset::Arrows, &[]).unwrap();
+    let text = every_mode(&keymap);
+    for letter in ["j/k", "g/G", " j ", " k "] {
+        assert!(!text.contains(letter), "unbound {letter} shown:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn status_line_follows_rebound_and_unbound_keys() {
+    let entry = |mode, action: &str, keys: &[&str]| KeyOverride {
+        mode,
+        action: action.into(),
+        keys: keys.iter().map(|k| k.to_string()).collect(),
+        line: 1,
+    };
+    let (keymap, conflicts) = Keymap::from_config(
+        Preset::Vim,
+        &[
+            entry(KeyMode::Browse, "create", &["c"]),
+            entry(KeyMode::Browse, "rename", &[]),
+            entry(KeyMode::Browse, "quit", &["Ctrl-Q"]),
+            entry(KeyMode::Detail, "back", &["Backspace"]),
+            entry(KeyMode::Editor, "submit", &["Ctrl-S"]),
+        ],
+    )
+    .unwrap();
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    let state = loaded(&keymap);
+    let list = bottom_line(&state);
+    assert!(
+        list.contains("c ask new") && list.contains("Ctrl-Q quit"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("rename") && !list.contains("n ask new"),
+        "{list}"
+    );
+    let mut s = loaded(&keymap);
+    key(&mut s, KeyCode::Tab);
+    assert!(
+        bottom_line(&s).contains("Backspace list"),
+        "{}",
+        bottom_line(&s)
+    );
+    let mut s = loaded(&keymap);
+    key(&mut s, KeyCode::Char('c'));
+    assert!(
+        bottom_line(&s).starts_with("Ctrl-S send"),
+        "{}",
+        bottom_line(&s)
+    );
+}
