@@ -212,7 +212,7 @@ fn status_line_follows_rebound_and_unbound_keys() {
     let (keymap, conflicts) = Keymap::from_config(
         Preset::Vim,
         &[
-            entry(KeyMode::Browse, "create", &["c"]),
+            entry(KeyMode::Browse, "create", &["x"]),
             entry(KeyMode::Browse, "rename", &[]),
             entry(KeyMode::Browse, "quit", &["Ctrl-Q"]),
             entry(KeyMode::Detail, "back", &["Backspace"]),
@@ -224,7 +224,7 @@ fn status_line_follows_rebound_and_unbound_keys() {
     let state = loaded(&keymap);
     let list = bottom_line(&state);
     assert!(
-        list.contains("c ask new") && list.contains("Ctrl-Q quit"),
+        list.contains("x ask new") && list.contains("Ctrl-Q quit"),
         "{list}"
     );
     assert!(
