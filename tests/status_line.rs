@@ -239,7 +239,7 @@ fn status_line_follows_rebound_and_unbound_keys() {
         bottom_line(&s)
     );
     let mut s = loaded(&keymap);
-    key(&mut s, KeyCode::Char('c'));
+    key(&mut s, KeyCode::Char('x'));
     assert!(
         bottom_line(&s).starts_with("Ctrl-S send"),
         "{}",
