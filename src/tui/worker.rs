@@ -251,30 +251,15 @@ pub async fn execute_with_store(
         }
     }
     match command {
-        Command::LoadBulkPage { req, query } => send(match client.list_sessions(&query).await {
-            Ok(page) => Event::PageLoaded {
-                req,
-                first: false,
-                page,
-            },
-            Err(error) => Event::PageFailed { req, error },
-        }),
-        Command::LoadFirstPage { req, query } => send(match client.list_sessions(&query).await {
-            Ok(page) => Event::PageLoaded {
-                req,
-                first: true,
-                page,
-            },
-            Err(error) => Event::PageFailed { req, error },
-        }),
-        Command::LoadNextPage { req, link } => send(match client.next_page(&link).await {
-            Ok(page) => Event::PageLoaded {
-                req,
-                first: false,
-                page,
-            },
-            Err(error) => Event::PageFailed { req, error },
-        }),
+        Command::LoadBulkPage { req, query } => {
+            send(page_event(req, false, client.list_sessions(&query).await))
+        }
+        Command::LoadFirstPage { req, query } => {
+            send(page_event(req, true, client.list_sessions(&query).await))
+        }
+        Command::LoadNextPage { req, link } => {
+            send(page_event(req, false, client.next_page(&link).await))
+        }
         Command::Rename { req, id, name } => send(match client.rename_session(&id, &name).await {
             Ok(session) => Event::Renamed { req, session },
             Err(error) => Event::RenameFailed {
@@ -516,4 +501,16 @@ async fn export(
             path: path.to_path_buf(),
             source,
         })
+}
+
+/// The event for a page of sessions (a first page, or one after it) or its failure.
+fn page_event(
+    req: RequestId,
+    first: bool,
+    result: Result<sctui_graph::models::Page<Session>, sctui_graph::GraphError>,
+) -> Event {
+    match result {
+        Ok(page) => Event::PageLoaded { req, first, page },
+        Err(error) => Event::PageFailed { req, error },
+    }
 }
