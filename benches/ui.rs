@@ -26,7 +26,7 @@ use sctui::tui::worker::Event;
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
 
-#[path = "../tests/common/demo.rs"]
+#[path = "../tests/it/common/demo.rs"]
 mod demo;
 
 const WIDTH: u16 = 120;

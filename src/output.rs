@@ -6,7 +6,7 @@
 //! `\uXXXX` escapes, which every JSON reader decodes back to the same string. The log file has its
 //! own chokepoint in [`crate::logging`], built on the same sanitiser.
 //!
-//! `tests/output_chokepoint.rs` fails when code elsewhere prints or writes files directly.
+//! `tests/it/output_chokepoint.rs` fails when code elsewhere prints or writes files directly.
 
 use std::fmt;
 use std::io::{self, Write};

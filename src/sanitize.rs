@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn truncate_measures_emoji_sequences_whole() {
-        // 🛡 is 1 column alone but 2 with VS16; found by tests/hostile_input.rs
+        // 🛡 is 1 column alone but 2 with VS16; found by tests/it/hostile_input.rs
         let cut = truncate("🛡\u{fe0f}aa -a--", 2);
         assert!(width(&cut) <= 2, "{cut:?}");
         assert_eq!(truncate("🛡\u{fe0f}🛡\u{fe0f}abc", 5), "🛡\u{fe0f}🛡\u{fe0f}…");

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::describe;
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 const TOKEN: &str = "cli-test-token";

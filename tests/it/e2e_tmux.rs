@@ -540,8 +540,7 @@ fn ask_a_question_and_see_the_answer() {
     tmux.wait_for_exit();
 }
 
-#[path = "common/demo.rs"]
-mod demo;
+use crate::common::demo;
 
 /// Text compared without layout: no whitespace, no box bars.
 fn squash(text: &str) -> String {

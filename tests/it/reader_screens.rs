@@ -3,8 +3,7 @@
 //! code wider than the pane are reachable in full with `l`. Plus snapshots of the reader's
 //! screens (narrow, zoomed, sideways, finding).
 
-#[path = "common/demo.rs"]
-mod demo;
+use crate::common::demo;
 
 use crossterm::event::KeyCode;
 use ratatui::Terminal;

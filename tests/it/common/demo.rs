@@ -1,6 +1,6 @@
 //! Every conversation of the `--demo` data, loaded from the built-in fake over loopback the way
 //! the app loads them, and a state that shows one of them (built through the real `update`).
-//! Shared by `tests/reader_screens.rs` and `benches/ui.rs`.
+//! Shared by `tests/it/reader_screens.rs` and `benches/ui.rs`.
 
 #![allow(dead_code)]
 

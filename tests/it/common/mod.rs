@@ -43,3 +43,5 @@ pub async fn run(cmd: Command) -> Output {
         .expect("sctui finished within 60 s")
         .expect("sctui runs")
 }
+
+pub mod demo;

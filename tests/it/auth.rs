@@ -3,7 +3,7 @@
 //! through the real binary with trace logging that must never show a secret.
 //! Everything stays on 127.0.0.1; binaries get their own HOME and XDG dirs.
 
-mod common;
+use crate::common;
 
 use common::run;
 

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use common::describe;
 
-mod common;
+use crate::common;
 
-const README: &str = include_str!("../README.md");
+const README: &str = include_str!("../../README.md");
 const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 
 /// The fenced code blocks of one language, in order.
@@ -54,7 +54,7 @@ const SNIPPETS: &[(&str, How)] = &[
     (
         "cargo run --release -- --demo",
         How::Mirrored(
-            "tests/e2e_tmux.rs drives `sctui --demo` in tmux; `.ci/run` is the test line",
+            "tests/it/e2e_tmux.rs drives `sctui --demo` in tmux; `.ci/run` is the test line",
         ),
     ),
     (
@@ -94,12 +94,12 @@ man() { cat >/dev/null; }
     (
         "sctui login",
         How::Mirrored(
-            "tests/auth.rs login_whoami_and_list_across_expiry_against_sctui_fake_graph (needs a sign-in service)",
+            "tests/it/auth.rs login_whoami_and_list_across_expiry_against_sctui_fake_graph (needs a sign-in service)",
         ),
     ),
     (
         "cargo install cargo-fuzz",
-        How::Mirrored("tests/hostile_input.rs runs the fuzz targets' checks on stable"),
+        How::Mirrored("tests/it/hostile_input.rs runs the fuzz targets' checks on stable"),
     ),
     (
         "scripts/bench.sh",
@@ -122,7 +122,7 @@ fn every_shell_snippet_is_run_or_mirrored() {
     for block in &sh {
         assert!(
             how(block).is_some(),
-            "a README snippet no test runs or mirrors; add it to SNIPPETS in tests/readme.rs:\n{block}"
+            "a README snippet no test runs or mirrors; add it to SNIPPETS in tests/it/readme.rs:\n{block}"
         );
     }
     // Every entry still matches a snippet (none left behind by an edit of the README), and a
@@ -350,7 +350,7 @@ fn every_toml_snippet_is_a_config_file_that_loads() {
 /// A committed snapshot's text (kept equal to the real drawing by the snapshot tests).
 fn snapshot(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
+        .join("tests/it/snapshots")
         .join(format!("{name}.snap"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -369,7 +369,7 @@ fn named_after(before: &str) -> String {
 fn marks_the_readme_names_are_the_ones_drawn() {
     // A followed answer: the row of the session whose answer is being followed.
     let followed = named_after("The row shows ");
-    let running = snapshot("conversation_snapshots__conversation_running");
+    let running = snapshot("it__conversation_snapshots__conversation_running");
     let row = running
         .lines()
         .find(|l| l.contains("│› "))
@@ -380,21 +380,21 @@ fn marks_the_readme_names_are_the_ones_drawn() {
     );
     // A pending rename.
     let pending = named_after("the row shows the new name at once with a ");
-    let renaming = snapshot("ui_snapshots__s04_rename_pending");
+    let renaming = snapshot("it__ui_snapshots__s04_rename_pending");
     assert!(
         renaming.lines().any(|l| l.contains(&format!(" {pending}"))),
         "the README says a pending rename shows {pending:?}:\n{renaming}"
     );
     // The selection marker, and errors.
     let marker = named_after("the selection is shown by the ");
-    assert!(snapshot("ui_snapshots__s01_list_with_detail").contains(&format!("│{marker} ")));
+    assert!(snapshot("it__ui_snapshots__s01_list_with_detail").contains(&format!("│{marker} ")));
     let error = named_after("errors start with ");
-    assert!(snapshot("ui_snapshots__s08_error_status").contains(&format!("{error} ")));
+    assert!(snapshot("it__ui_snapshots__s08_error_status").contains(&format!("{error} ")));
 }
 
 #[test]
 fn keys_in_the_readme_table_are_the_keys_in_force() {
-    let help = snapshot("ui_snapshots__s07c_help_every_mode");
+    let help = snapshot("it__ui_snapshots__s07c_help_every_mode");
     let drawn: std::collections::HashSet<&str> = help
         .split(|c: char| c.is_whitespace() || c == '│' || c == '"')
         .collect();

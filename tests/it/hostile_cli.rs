@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 
 use common::{describe, run};
 

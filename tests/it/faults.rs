@@ -1,6 +1,6 @@
 //! The fault matrix: each failure Graph can throw at the client, injected by the fake's fault
 //! layer, and what the client must make of it (retry or not, which error, what it says).
-//! Connection refused is covered in `tests/client.rs`.
+//! Connection refused is covered in `tests/it/client.rs`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

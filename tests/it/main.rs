@@ -1,0 +1,28 @@
+//! All integration tests of the `sctui` crate, built as one binary so that a change links
+//! one test executable instead of one per file. Each file is a module; `common` holds the
+//! shared helpers. `tests/reader_alloc.rs` stays apart: it installs a counting allocator.
+
+mod architecture;
+mod auth;
+mod cli;
+mod client;
+mod common;
+mod conversation;
+mod conversation_snapshots;
+mod e2e_tmux;
+mod faults;
+mod hostile_cli;
+mod hostile_input;
+mod hostile_servers;
+mod latency;
+mod log_secrets;
+mod output_chokepoint;
+mod reader_screens;
+mod readme;
+mod resize;
+mod soak;
+mod status_line;
+mod terminal_home;
+mod ui_snapshots;
+mod update_props;
+mod worker_loop;
