@@ -165,6 +165,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             })
             .await
         }
+        None if global.offline => offline_tui(&global).await,
         None => {
             let mut backend = Backend::connect(&global).await?;
             // With nothing usable cached, the TUI opens on its device-code sign-in popup.
@@ -193,6 +194,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 tz: jiff::tz::TimeZone::system(),
                 export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
                 graph_url: backend.client.base_url().to_string(),
+                sync_concurrency: backend.config.sync_concurrency,
                 ..ui_settings(&backend.config)
             };
             let state =
@@ -211,6 +213,45 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             result.map_err(RunError::from)
         }
     }
+}
+
+/// The TUI with `--offline`: the stored list and conversations, searched and read with no
+/// network (no sign-in, no fake, no request); every change is refused in the app.
+async fn offline_tui(global: &GlobalArgs) -> Result<(), RunError> {
+    let config = load_config(global)?;
+    let target = store::target(global, &config);
+    if !target.enabled {
+        return Err(RunError::Usage(
+            "--offline reads the local store, which is off ([store] enabled = false)".into(),
+        ));
+    }
+    let workspace = target.key.workspace.clone();
+    // never used for a request (the app asks nothing of Graph offline); the worker needs one
+    let client = GraphClient::new(
+        ClientOptions {
+            graph_url: config.graph_url.clone(),
+            workspace: workspace.clone(),
+            page_size: config.page_size,
+            bulk_page_size: config.bulk_page_size,
+            retry: RetryPolicy::with_max_retries(0),
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+            max_body_bytes: config.max_body_bytes,
+            allow_hosts: config.allow_hosts.clone(),
+        },
+        sctui_graph::auth::StaticToken::shared("", "--offline"),
+    )?;
+    let settings = crate::tui::app::state::Settings {
+        offline: true,
+        tz: jiff::tz::TimeZone::system(),
+        export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        graph_url: config.graph_url.clone(),
+        ..ui_settings(&config)
+    };
+    let state = crate::tui::app::State::with_settings(workspace, "offline", settings);
+    crate::tui::runtime::run(client, state, PollPlan::default(), None, Some(target))
+        .await
+        .map_err(RunError::from)
 }
 
 /// Runs one Graph command of the CLI: connects, announces retries and long waits on stderr,

@@ -6,7 +6,7 @@
 //! `[keys]` in the config file (parsed in [`config`], the one place key configuration is read)
 //! rebinds any action: top-level entries are the browse table (`rename = "F2"`), the other modes
 //! are sub-tables (`[keys.detail]`, `[keys.editor]`, `[keys.help_overlay]`, `[keys.picker]`,
-//! `[keys.sign_in]`).
+//! `[keys.sign_in]`, `[keys.search_view]`).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -28,17 +28,21 @@ pub enum KeyMode {
     Picker,
     /// The sign-in popup.
     SignIn,
+    /// The search view (full-text search of the local store); keys it does not bind edit the
+    /// query as in [`Self::Editor`].
+    Search,
 }
 
 impl KeyMode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [KeyMode; 6] = [
+    pub const ALL: [KeyMode; 7] = [
         KeyMode::Browse,
         KeyMode::Detail,
         KeyMode::Editor,
         KeyMode::Help,
         KeyMode::Picker,
         KeyMode::SignIn,
+        KeyMode::Search,
     ];
 
     /// The `[keys.NAME]` sub-table of this mode (`browse` is also the top level of `[keys]`).
@@ -51,6 +55,8 @@ impl KeyMode {
             Self::Help => "help_overlay",
             Self::Picker => "picker",
             Self::SignIn => "sign_in",
+            // not `search`: that is the list's key for opening it, in the same `[keys]` table
+            Self::Search => "search_view",
         }
     }
 
@@ -68,6 +74,7 @@ impl KeyMode {
             Self::Help => "This help",
             Self::Picker => "Pickers: workspaces, messages",
             Self::SignIn => "Sign-in",
+            Self::Search => "Search view (other keys edit the query)",
         }
     }
 }
@@ -122,6 +129,8 @@ actions! {
         Refresh "refresh" "refresh from Graph",
         Filter "filter" "filter the list as you type (Esc clears)",
         Messages "messages" "every message of this run, in full, with request-ids",
+        Search "search" "search every stored name, question and answer (the local store)",
+        Sync "sync" "sync every conversation into the local store (again: stop)",
         Zoom "zoom" "read the conversation full-screen (again: back)",
         NextQuestion "next_question" "next question in the conversation",
         PrevQuestion "prev_question" "previous question in the conversation",
@@ -181,6 +190,14 @@ actions! {
         SignInCancel "cancel" "browse without signing in",
         SignInQuit "quit" "quit",
     }
+    Search {
+        SearchUp "up" "previous result",
+        SearchDown "down" "next result",
+        SearchPageUp "page_up" "results page up",
+        SearchPageDown "page_down" "results page down",
+        SearchOpen "open" "open the session at the matching question",
+        SearchClose "close" "back to the list (the query is kept)",
+    }
 }
 
 impl Action {
@@ -196,14 +213,18 @@ impl Action {
     pub fn fixed_key(self) -> Option<KeyBinding> {
         let arrow = |code| Some(KeyBinding::plain(code));
         match self {
-            Self::MoveUp | Self::ScrollUp | Self::HelpUp | Self::PickUp | Self::CursorUp => {
-                arrow(KeyCode::Up)
-            }
+            Self::MoveUp
+            | Self::ScrollUp
+            | Self::HelpUp
+            | Self::PickUp
+            | Self::CursorUp
+            | Self::SearchUp => arrow(KeyCode::Up),
             Self::MoveDown
             | Self::ScrollDown
             | Self::HelpDown
             | Self::PickDown
-            | Self::CursorDown => arrow(KeyCode::Down),
+            | Self::CursorDown
+            | Self::SearchDown => arrow(KeyCode::Down),
             Self::CursorLeft => arrow(KeyCode::Left),
             Self::CursorRight => arrow(KeyCode::Right),
             _ => None,
@@ -377,6 +398,8 @@ impl Default for Keymap {
                 (p(F(5)), Refresh),
                 (p(Char('/')), Filter),
                 (p(Char('m')), Messages),
+                (p(Char('f')), Search),
+                (p(Char('S')), Sync),
                 (p(Char('z')), Zoom),
                 (p(Char(']')), NextQuestion),
                 (p(Char('[')), PrevQuestion),
@@ -457,6 +480,13 @@ impl Default for Keymap {
                 (p(Char('R')), SignInRetry),
                 (p(Esc), SignInCancel),
                 (p(Char('q')), SignInQuit),
+                // search view
+                (p(Up), SearchUp),
+                (p(Down), SearchDown),
+                (p(KeyCode::PageUp), SearchPageUp),
+                (p(KeyCode::PageDown), SearchPageDown),
+                (p(Enter), SearchOpen),
+                (p(Esc), SearchClose),
             ],
         }
     }

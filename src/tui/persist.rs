@@ -11,7 +11,7 @@ use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
-use super::protocol::Event;
+use super::protocol::{Event, StoreUnavailable};
 use crate::store::{Store, StoreError, StoreTarget};
 
 /// The store as the worker holds it: the file for the workspace in use, and the listings in
@@ -134,6 +134,27 @@ impl Persist {
             .ok()
             .flatten()
             .map(|c| crate::store::turns_from(&c))
+    }
+
+    /// The store in use, once open (for a sync from the TUI).
+    pub fn store(&self) -> Option<Arc<Store>> {
+        lock(&self.store).clone()
+    }
+
+    /// The best `limit` hits for `query`, searched on a blocking thread.
+    pub async fn search(
+        self: &Arc<Self>,
+        query: String,
+        limit: usize,
+    ) -> Result<Vec<crate::store::Hit>, StoreUnavailable> {
+        let store = self.store().ok_or(StoreUnavailable::NotOpen)?;
+        tokio::task::spawn_blocking(move || store.search(&query, limit))
+            .await
+            .map_err(|e| StoreError::Io {
+                path: std::path::PathBuf::new(),
+                source: std::io::Error::other(format!("search task failed: {e}")),
+            })?
+            .map_err(StoreUnavailable::from)
     }
 
     async fn write(

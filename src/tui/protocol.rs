@@ -77,6 +77,20 @@ pub enum Command {
         session_id: String,
         prompt_id: String,
     },
+    /// Full-text search of the local store (on a blocking thread, never the UI's): the best
+    /// `limit` hits for `query`.
+    Search {
+        req: RequestId,
+        query: String,
+        limit: usize,
+    },
+    /// Sync the list and every conversation into the local store, as `sctui sync
+    /// --conversations` does, reporting progress as it goes.
+    Sync { req: RequestId, concurrency: usize },
+    /// Stop the sync `req` (what it stored so far is kept; the next sync goes on from there).
+    StopSync { req: RequestId },
+    /// Read a conversation from the local store only (`--offline`): no request to Graph.
+    LoadStoredConversation { req: RequestId, session_id: String },
 }
 
 /// What happened, for `app::update`. Every answer names the request it answers.
@@ -193,6 +207,29 @@ pub enum Event {
     },
     /// The local store failed in a way worth telling once (a full disk, a file set aside).
     StoreWarning { message: String },
+    /// A search of the local store finished: its hits for `query`, or why it failed.
+    Searched {
+        req: RequestId,
+        query: String,
+        result: Result<Vec<crate::store::Hit>, StoreUnavailable>,
+    },
+    /// How far a sync is (many per sync, before [`Event::Synced`]).
+    SyncProgress {
+        req: RequestId,
+        progress: crate::store::sync::Progress,
+    },
+    /// A sync ended: what it did, or why it stopped.
+    Synced {
+        req: RequestId,
+        result: Result<crate::store::sync::SyncReport, SyncFailure>,
+    },
+    /// A conversation read from the local store only (`--offline`); `None` when it was never
+    /// stored.
+    ConversationFromStore {
+        req: RequestId,
+        session_id: String,
+        turns: Option<Vec<Turn>>,
+    },
 }
 
 impl Event {
@@ -220,7 +257,11 @@ impl Event {
             | Self::SignInPrompt { req, .. }
             | Self::SignedIn { req, .. }
             | Self::SignInFailed { req, .. }
-            | Self::ConversationStored { req, .. } => Some(*req),
+            | Self::ConversationStored { req, .. }
+            | Self::Searched { req, .. }
+            | Self::SyncProgress { req, .. }
+            | Self::Synced { req, .. }
+            | Self::ConversationFromStore { req, .. } => Some(*req),
             Self::Retrying(_)
             | Self::ConversationPrefetched { .. }
             | Self::StoredList { .. }
@@ -242,6 +283,7 @@ impl Event {
                 | Self::ConversationStored { .. }
                 | Self::StoredList { .. }
                 | Self::StoreWarning { .. }
+                | Self::SyncProgress { .. }
         )
     }
 }
@@ -270,4 +312,29 @@ pub enum SignInError {
     /// The device-code flow failed.
     #[error(transparent)]
     Auth(#[from] sctui_graph::auth::AuthError),
+}
+
+/// Why the local store could not be used for a search or a sync; `update` words it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreUnavailable {
+    /// `[store] enabled = false` or `--no-store`.
+    #[error("the local store is off")]
+    Off,
+    /// The store could not be opened (the reason was reported when it was).
+    #[error("the local store could not be opened")]
+    NotOpen,
+    /// The store failed, or could not read the query.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Why a sync from the TUI stopped; `update` words it.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    /// There is no store to sync into.
+    #[error(transparent)]
+    Unavailable(#[from] StoreUnavailable),
+    /// Graph or the store failed.
+    #[error(transparent)]
+    Sync(#[from] crate::store::sync::SyncError),
 }

@@ -111,6 +111,10 @@ async fn event_loop(
                 timers.settle_armed = false;
                 Some(Msg::Settled)
             }
+            _ = &mut timers.reconnect, if timers.reconnect_armed => {
+                timers.reconnect_armed = false;
+                Some(Msg::Reconnect)
+            }
             _ = clock.tick() => Some(Msg::Clock(jiff::Timestamp::now())),
             action = signals.recv() => match action {
                 super::signals::SignalAction::Terminate(signal) => {
@@ -142,6 +146,9 @@ struct Timers {
     /// Debounce: the detail pane loads once the selection has stayed put this long.
     settle: std::pin::Pin<Box<tokio::time::Sleep>>,
     settle_armed: bool,
+    /// The next try to reach Graph after it could not be reached at start.
+    reconnect: std::pin::Pin<Box<tokio::time::Sleep>>,
+    reconnect_armed: bool,
 }
 
 impl Timers {
@@ -149,6 +156,8 @@ impl Timers {
         Self {
             settle: Box::pin(tokio::time::sleep(SETTLE_DELAY)),
             settle_armed: false,
+            reconnect: Box::pin(tokio::time::sleep(SETTLE_DELAY)),
+            reconnect_armed: false,
         }
     }
 
@@ -159,6 +168,12 @@ impl Timers {
                     .as_mut()
                     .reset(tokio::time::Instant::now() + SETTLE_DELAY);
                 self.settle_armed = true;
+            }
+            Timer::Reconnect { secs } => {
+                self.reconnect
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + Duration::from_secs(secs));
+                self.reconnect_armed = true;
             }
         }
     }

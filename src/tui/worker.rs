@@ -15,7 +15,9 @@ use sctui_graph::auth::setup::Chosen;
 use sctui_graph::conversation::{self, PollPlan};
 use sctui_graph::models::Session;
 
-pub use super::protocol::{Command, Event, ExportError, RequestId, SignInError};
+pub use super::protocol::{
+    Command, Event, ExportError, RequestId, SignInError, StoreUnavailable, SyncFailure,
+};
 
 /// Starts the worker on the current runtime. Dropping the returned sender stops it and aborts
 /// whatever it still runs, so quitting never leaves a request or poll behind.
@@ -88,7 +90,7 @@ pub async fn run_with_store(
     loop {
         tokio::select! {
             command = commands.recv() => match command {
-                Some(Command::StopFollow { req }) => {
+                Some(Command::StopFollow { req } | Command::StopSync { req }) => {
                     if let Some(handle) = follows.remove(&req) {
                         handle.abort();
                     }
@@ -123,7 +125,8 @@ pub async fn run_with_store(
                     let ask = match &command {
                         Command::Ask { req, .. }
                         | Command::Follow { req, .. }
-                        | Command::Evaluate { req, .. } => Some(*req),
+                        | Command::Evaluate { req, .. }
+                        | Command::Sync { req, .. } => Some(*req),
                         _ => None,
                     };
                     let client = client.clone();
@@ -334,7 +337,30 @@ pub async fn execute_with_store(
             )
             .await
         }
+        Command::Search { req, query, limit } => {
+            let result = match persist {
+                Some(persist) => persist.search(query.clone(), limit).await,
+                None => Err(StoreUnavailable::Off),
+            };
+            send(Event::Searched { req, query, result })
+        }
+        Command::Sync { req, concurrency } => {
+            let result = sync_store(client, persist, req, concurrency, events).await;
+            send(Event::Synced { req, result })
+        }
+        Command::LoadStoredConversation { req, session_id } => {
+            let turns = match persist {
+                Some(persist) => persist.stored_conversation(session_id.clone()).await,
+                None => None,
+            };
+            send(Event::ConversationFromStore {
+                req,
+                session_id,
+                turns,
+            })
+        }
         Command::StopFollow { .. }
+        | Command::StopSync { .. }
         | Command::Prefetch { .. }
         | Command::SwitchWorkspace { .. }
         | Command::StartSignIn { .. }
@@ -350,6 +376,37 @@ pub async fn execute_with_store(
             })
         }
     }
+}
+
+/// Syncs the list and every conversation into the store through the same code as `sctui sync
+/// --conversations`, reporting each step and every retry.
+async fn sync_store(
+    client: &GraphClient,
+    persist: Option<&Arc<Persist>>,
+    req: RequestId,
+    concurrency: usize,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Result<crate::store::sync::SyncReport, SyncFailure> {
+    let persist = persist.ok_or(StoreUnavailable::Off)?;
+    let store = persist.store().ok_or(StoreUnavailable::NotOpen)?;
+    let options = crate::store::sync::SyncOptions {
+        conversations: true,
+        since: None,
+        concurrency,
+    };
+    let progress = {
+        let events = events.clone();
+        move |progress: crate::store::sync::Progress| {
+            let _ = events.send(Event::SyncProgress { req, progress });
+        }
+    };
+    let observer: sctui_graph::RetryObserver = {
+        let events = events.clone();
+        Arc::new(move |notice: sctui_graph::RetryNotice| {
+            let _ = events.send(Event::Retrying(notice));
+        })
+    };
+    Ok(crate::store::sync::run(client, store, &options, &progress, Some(observer)).await?)
 }
 
 async fn ask_and_follow(

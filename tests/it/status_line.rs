@@ -157,6 +157,10 @@ fn every_mode(keymap: &Keymap) -> String {
     shot("messages", &s);
 
     let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Char('f'));
+    shot("search", &s);
+
+    let mut s = loaded(keymap);
     s.signed_in = false;
     let req = match app::update(&mut s, press(KeyCode::F(5)))
         .commands

@@ -371,7 +371,7 @@ fn s07_help_overlay() {
 /// corner survives a CJK name in the row under it.
 #[test]
 fn s07c_help_every_mode() {
-    let mut state = loaded(100, 72);
+    let mut state = loaded(100, 88);
     press(&mut state, KeyCode::Char('?'));
     let screen = render(&state);
     assert!(
@@ -795,23 +795,28 @@ fn create_cursor_follows_a_sanitised_paste() {
     editor_cursor_is_after_text(&state, 21, 79);
 }
 
+/// The worker hands over the seeded sessions as the local store kept them (2 h ago).
+fn stored_list_arrives(state: &mut State) {
+    app::update(
+        state,
+        Msg::Worker(Event::StoredList {
+            sessions: sessions(),
+            info: sctui::store::ListInfo {
+                known: sessions().len(),
+                updated: Some("2026-01-31T10:00:00Z".parse().unwrap()),
+                complete: None,
+            },
+        }),
+    );
+}
+
 /// Issue 14: the list from the local store at start, before Graph answers, then with Graph
 /// unreachable (the stored list stays and says so), at two sizes.
 #[test]
 fn stored_list_at_start_and_with_graph_unreachable() {
     for (w, h) in [(100, 24), (64, 20)] {
         let mut state = started(w, h);
-        app::update(
-            &mut state,
-            Msg::Worker(Event::StoredList {
-                sessions: sessions(),
-                info: sctui::store::ListInfo {
-                    known: sessions().len(),
-                    updated: Some("2026-01-31T10:00:00Z".parse().unwrap()),
-                    complete: None,
-                },
-            }),
-        );
+        stored_list_arrives(&mut state);
         insta::assert_snapshot!(format!("s40_stored_list_{w}x{h}"), render(&state));
         let req = state.requests.page().expect("Graph is still asked");
         app::update(
@@ -823,6 +828,191 @@ fn stored_list_at_start_and_with_graph_unreachable() {
         );
         insta::assert_snapshot!(
             format!("s41_stored_list_unreachable_{w}x{h}"),
+            render(&state)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14, the TUI side: the search view, the sync gauge, --offline
+// ---------------------------------------------------------------------------------------------
+
+fn hit(session: usize, turn: Option<(usize, &str)>, marked: &str) -> sctui::store::Hit {
+    let s = &sessions()[session];
+    sctui::store::Hit {
+        session_id: s.id.clone(),
+        session_name: s.display_name.clone(),
+        session_modified: None,
+        kind: match turn {
+            Some((position, prompt_id)) => sctui::store::HitKind::Turn {
+                position,
+                prompt_id: prompt_id.into(),
+            },
+            None => sctui::store::HitKind::Name,
+        },
+        snippet: sctui::store::Snippet::from_marked(marked),
+        score: -1.0,
+    }
+}
+
+/// The search view after typing `query`, with `hits` come back.
+fn searched(w: u16, h: u16, query: &str, hits: Vec<sctui::store::Hit>) -> State {
+    let mut state = loaded(w, h);
+    press(&mut state, KeyCode::Char('f'));
+    let mut last = None;
+    for c in query.chars() {
+        let out = app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+        last = out.commands.into_iter().next();
+    }
+    let Some(Command::Search { req, query, .. }) = last else {
+        panic!("typing searches: {last:?}");
+    };
+    app::update(
+        &mut state,
+        Msg::Worker(Event::Searched {
+            req,
+            query,
+            result: Ok(hits),
+        }),
+    );
+    state
+}
+
+fn search_hits() -> Vec<sctui::store::Hit> {
+    vec![
+        hit(
+            1,
+            Some((1, "p2")),
+            "…the sender used \u{E000}EncodedCommand\u{E001} in the macro, then called out to contoso-billing.com…",
+        ),
+        hit(
+            5,
+            Some((0, "p1")),
+            "A long preamble about OAuth consent grants, tenants, regions and quarters before the word \u{E000}EncodedCommand\u{E001} finally appears near the end",
+        ),
+        hit(0, None, "インシデント \u{E000}EncodedCommand\u{E001} 東京"),
+        hit(
+            4,
+            Some((2, "p3")),
+            "evil\x1b[31m \u{E000}EncodedCommand\u{E001}\x07 bell",
+        ),
+    ]
+}
+
+/// The search view with hits (matches highlighted, the selected one marked), at four sizes;
+/// the cursor is after the query.
+#[test]
+fn search_view_lists_hits_with_their_snippets() {
+    for (w, h) in [(120, 36), (80, 24), (64, 20), (40, 12)] {
+        let mut state = searched(w, h, "encodedcommand", search_hits());
+        press(&mut state, KeyCode::Down);
+        let screen = render(&state);
+        insta::assert_snapshot!(format!("s50_search_hits_{w}x{h}"), screen);
+    }
+}
+
+/// The matched words are drawn reversed and bold, nothing else is.
+#[test]
+fn search_view_highlights_only_the_matches() {
+    let state = searched(80, 24, "encodedcommand", search_hits());
+    let terminal = draw(&state);
+    let buffer = terminal.backend().buffer();
+    let mut highlighted = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            let cell = &buffer[(x, y)];
+            if cell.modifier.contains(ratatui::style::Modifier::REVERSED)
+                && cell.modifier.contains(ratatui::style::Modifier::BOLD)
+                && y > 3
+            {
+                highlighted.push_str(cell.symbol());
+            }
+        }
+        highlighted.push('|');
+    }
+    let words: Vec<&str> = highlighted.split('|').filter(|w| !w.is_empty()).collect();
+    assert!(words.iter().all(|w| *w == "EncodedCommand"), "{words:?}");
+    assert_eq!(words.len(), 4, "{words:?}");
+}
+
+/// Before typing, with no match, and with the store off.
+#[test]
+fn search_view_says_how_to_start_and_why_nothing_came() {
+    let mut state = loaded(80, 24);
+    press(&mut state, KeyCode::Char('f'));
+    insta::assert_snapshot!("s51_search_empty_80x24", render(&state));
+    let state = searched(80, 24, "sharphound", Vec::new());
+    insta::assert_snapshot!("s52_search_no_match_80x24", render(&state));
+    let mut state = loaded(64, 20);
+    press(&mut state, KeyCode::Char('f'));
+    let out = app::update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
+    );
+    let Some(Command::Search { req, query, .. }) = out.commands.into_iter().next() else {
+        panic!("no search");
+    };
+    app::update(
+        &mut state,
+        Msg::Worker(Event::Searched {
+            req,
+            query,
+            result: Err(sctui::tui::worker::StoreUnavailable::Off),
+        }),
+    );
+    insta::assert_snapshot!("s53_search_store_off_64x20", render(&state));
+}
+
+/// The sync gauge in the status line while a sync runs.
+#[test]
+fn sync_gauge_shows_how_far_the_sync_is() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let mut state = loaded(w, h);
+        let out = app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT)),
+        );
+        let Some(Command::Sync { req, .. }) = out.commands.into_iter().next() else {
+            panic!("S syncs");
+        };
+        app::update(
+            &mut state,
+            Msg::Worker(Event::SyncProgress {
+                req,
+                progress: sctui::store::sync::Progress::Conversations {
+                    done: 7,
+                    total: 10,
+                    unchanged: 3,
+                },
+            }),
+        );
+        insta::assert_snapshot!(format!("s54_sync_gauge_{w}x{h}"), render(&state));
+    }
+}
+
+/// `--offline`: the stored list with its banner; a change refused, the typed name kept.
+#[test]
+fn offline_shows_the_stored_list_with_a_banner() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let settings = app::state::Settings {
+            offline: true,
+            tz: jiff::tz::TimeZone::UTC,
+            ..Default::default()
+        };
+        let mut state = State::with_settings("default", "offline", settings);
+        state.now = NOW.parse().unwrap();
+        state.viewport = (w, h);
+        assert!(app::init(&mut state).is_empty());
+        stored_list_arrives(&mut state);
+        insta::assert_snapshot!(format!("s55_offline_{w}x{h}"), render(&state));
+        press(&mut state, KeyCode::Char('r'));
+        type_text(&mut state, "!");
+        press(&mut state, KeyCode::Enter);
+        insta::assert_snapshot!(
+            format!("s56_offline_rename_refused_{w}x{h}"),
             render(&state)
         );
     }

@@ -32,6 +32,8 @@ const KEYS: &[(KeyCode, KeyModifiers)] = &[
     (KeyCode::Char('/'), KeyModifiers::NONE),
     (KeyCode::Char('?'), KeyModifiers::NONE),
     (KeyCode::Char('w'), KeyModifiers::NONE),
+    (KeyCode::Char('f'), KeyModifiers::NONE),
+    (KeyCode::Char('S'), KeyModifiers::NONE),
     (KeyCode::Char('x'), KeyModifiers::NONE),
     (KeyCode::Char('1'), KeyModifiers::NONE),
     (KeyCode::Esc, KeyModifiers::NONE),
@@ -273,7 +275,24 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
             req,
             who: Some("props".into()),
         }],
+        Command::Search { req, query, .. } => vec![Event::Searched {
+            req,
+            query,
+            result: Ok(Vec::new()),
+        }],
+        Command::Sync { req, .. } => vec![Event::Synced {
+            req,
+            result: Ok(Default::default()),
+        }],
+        Command::LoadStoredConversation { req, session_id } => {
+            vec![Event::ConversationFromStore {
+                req,
+                session_id,
+                turns: None,
+            }]
+        }
         Command::StopFollow { .. }
+        | Command::StopSync { .. }
         | Command::SwitchWorkspace { .. }
         | Command::CancelSignIn
         | Command::Prefetch { .. } => Vec::new(),

@@ -80,6 +80,25 @@ pub fn list_rows(viewport: (u16, u16)) -> usize {
     usize::from(screen(area).list.height.saturating_sub(2)).max(1)
 }
 
+/// The search view: the whole body, between the header and the status line (which stay, with the
+/// sync gauge and the hints).
+pub fn search_view(area: Rect) -> Rect {
+    let l = screen(area);
+    Rect::new(
+        area.x,
+        l.header.bottom(),
+        area.width,
+        l.status.y.saturating_sub(l.header.bottom()),
+    )
+}
+
+/// How many hits fit in the search view: two rows each (the session, the snippet), inside its
+/// border and below the query and the summary line.
+pub fn search_results(viewport: (u16, u16)) -> usize {
+    let view = search_view(Rect::new(0, 0, viewport.0, viewport.1));
+    usize::from(view.height.saturating_sub(4) / 2).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

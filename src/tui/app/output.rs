@@ -26,6 +26,8 @@ pub enum Timer {
     /// The selection changed: send `Msg::Settled` once it has stayed put briefly, so holding `j`
     /// does not load every conversation on the way.
     Settle,
+    /// Graph could not be reached at start: send `Msg::Reconnect` after `secs` seconds.
+    Reconnect { secs: u64 },
 }
 
 /// The result of one `update`: worker requests and runtime effects, in the order they arose.

@@ -35,6 +35,10 @@ pub enum Pending {
     Workspaces,
     /// The device-code sign-in.
     SignIn,
+    /// A full-text search of the local store (the search view).
+    Search,
+    /// A sync of every conversation into the local store (the sync key).
+    Sync,
 }
 
 impl Pending {

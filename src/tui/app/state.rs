@@ -1,6 +1,7 @@
 //! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
 
 pub mod reader;
+pub mod store;
 
 use std::collections::HashMap;
 
@@ -315,6 +316,8 @@ pub enum Mode {
     /// Typing a `/` query in the detail pane.
     Finding,
     Help,
+    /// The search view (`f`): full-text search of the local store (see [`State::search`]).
+    Searching,
 }
 
 /// How bad a status message is.
@@ -415,6 +418,10 @@ pub struct Settings {
     pub signed_in_at_start: bool,
     /// A warning to show in the status bar at start (config problems).
     pub notice: Option<String>,
+    /// `--offline`: the local store only; nothing is asked of Graph and changes are refused.
+    pub offline: bool,
+    /// Requests in flight at once for the sync key (`[store] sync_concurrency`).
+    pub sync_concurrency: usize,
 }
 
 impl Default for Settings {
@@ -432,6 +439,8 @@ impl Default for Settings {
             profile: None,
             signed_in_at_start: true,
             notice: None,
+            offline: false,
+            sync_concurrency: crate::store::sync::DEFAULT_CONCURRENCY,
         }
     }
 }
@@ -505,6 +514,12 @@ pub struct State {
     pub prefetch_wished: bool,
     /// Typed text waiting to be given back (see [`DeferredEdit`]).
     pub deferred: Vec<DeferredEdit>,
+    /// The search view's query and results (kept while it is closed).
+    pub search: store::SearchView,
+    /// The sync started with the sync key, while it runs.
+    pub sync: Option<store::SyncGauge>,
+    /// Tries to reach Graph after it could not be reached at start.
+    pub reconnect: store::Reconnect,
 }
 
 impl State {
@@ -555,6 +570,9 @@ impl State {
             conversations: HashMap::new(),
             prefetch_wished: false,
             deferred: Vec::new(),
+            search: store::SearchView::default(),
+            sync: None,
+            reconnect: store::Reconnect::default(),
         }
     }
 

@@ -2,10 +2,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::sanitize::{sanitize_line, truncate};
+use crate::sanitize::{sanitize_line, truncate, width};
 use crate::tui::app::State;
 
 /// Draws the header.
@@ -25,12 +26,17 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 .updated
                 .map(|t| crate::timefmt::relative(t, state.now, &state.settings.tz))
                 .unwrap_or_else(|| "earlier".into());
-            let doing = if state.paging.failed {
-                "Graph unreachable, retrying"
+            let doing = if state.settings.offline {
+                " · changes refused".to_string()
+            } else if state.paging.failed {
+                match state.reconnect.failures {
+                    0 | 1 => " · retrying".to_string(),
+                    n => format!(" · retrying (try {n})"),
+                }
             } else {
-                "refreshing"
+                " · refreshing".to_string()
             };
-            format!("{loaded} known · stored {age} · {doing}")
+            format!("{loaded} known · stored {age}{doing}")
         }
         None => count,
     };
@@ -47,12 +53,40 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         None => String::new(),
     };
     let text = format!(
-        " sctui │ workspace {workspace} │ {}{profile} │ {count}",
+        " workspace {workspace} │ {}{profile} │ {count}",
         sanitize_line(&state.who)
     );
-    let text = truncate(&text, usize::from(area.width));
+    // the banner comes first, so a narrow terminal still shows it
+    let (banner, rest) = match banner(state) {
+        Some(banner) => (format!(" {banner} "), format!("│{text}")),
+        None => (String::new(), format!(" sctui │{text}")),
+    };
+    let columns = usize::from(area.width);
+    let banner = truncate(&banner, columns).into_owned();
+    let rest = truncate(&rest, columns.saturating_sub(width(&banner))).into_owned();
+    let banner_style = state
+        .settings
+        .theme
+        .warning
+        .add_modifier(Modifier::REVERSED | Modifier::BOLD);
     frame.render_widget(
-        Paragraph::new(Line::from(Span::raw(text.into_owned()))).style(state.settings.theme.header),
+        Paragraph::new(Line::from(vec![
+            Span::styled(banner, banner_style),
+            Span::raw(rest),
+        ]))
+        .style(state.settings.theme.header),
         area,
     );
+}
+
+/// What the header says first, in the warning colours, when Graph is not being used: `--offline`,
+/// or a start where Graph could not be reached and the stored list is shown.
+fn banner(state: &State) -> Option<&'static str> {
+    if state.settings.offline {
+        return Some("OFFLINE");
+    }
+    if state.stored.is_some() && state.paging.failed {
+        return Some("GRAPH UNREACHABLE");
+    }
+    None
 }

@@ -7,6 +7,7 @@ mod header;
 mod help;
 mod list;
 mod messages;
+mod search;
 mod sign_in;
 pub mod status;
 mod workspaces;
@@ -49,6 +50,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
         Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
         Mode::SigningIn(popup) => sign_in::render(state, popup, area, frame),
         Mode::Messages(view) => messages::render(state, view, area, frame),
+        Mode::Searching => search::render(state, area, frame),
         _ => {}
     }
 }

@@ -36,6 +36,9 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
             theme.key,
         ));
     }
+    if let Some(gauge) = &state.sync {
+        spans.extend(sync_gauge(state, gauge));
+    }
     if let Some(notice) = &state.retry_notice {
         spans.push(Span::styled(format!("{notice} · "), theme.warning));
     }
@@ -107,7 +110,38 @@ pub fn busy_label(state: &State) -> Option<&'static str> {
     if pending().any(|p| p.followed_session().is_some()) {
         return Some("following the answer…");
     }
+    if pending().any(|p| matches!(p, Pending::Search)) {
+        return Some("searching the store…");
+    }
     None
+}
+
+/// Columns of the sync gauge's bar.
+const GAUGE_COLUMNS: usize = 10;
+
+/// The sync gauge: `sync ███████░░░ 70/100 conversations · `, or the sessions listed so far
+/// while the list is read.
+fn sync_gauge(
+    state: &State,
+    gauge: &crate::tui::app::state::store::SyncGauge,
+) -> Vec<Span<'static>> {
+    use crate::store::sync::Progress;
+    let theme = &state.settings.theme;
+    let filled = (gauge.ratio() * GAUGE_COLUMNS as f64).round() as usize;
+    let bar = format!(
+        "{}{}",
+        "█".repeat(filled.min(GAUGE_COLUMNS)),
+        "░".repeat(GAUGE_COLUMNS - filled.min(GAUGE_COLUMNS))
+    );
+    let what = match gauge.progress {
+        Progress::Listing { sessions } => format!("listing sessions: {sessions}"),
+        Progress::Conversations { done, total, .. } => format!("{done}/{total} conversations"),
+    };
+    vec![
+        Span::styled("sync ", theme.key),
+        Span::styled(bar, theme.info),
+        Span::styled(format!(" {what} · "), theme.dim),
+    ]
 }
 
 /// Whole hints that fit in `room` columns, each as key + what it does.
@@ -169,6 +203,12 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 Action::FindPrev,
                 "next/previous match",
             );
+        }
+        Mode::Searching => {
+            one(&mut out, Action::SearchOpen, "open");
+            pair(&mut out, Action::SearchDown, Action::SearchUp, "move");
+            one(&mut out, Action::SearchClose, "back");
+            one(&mut out, Action::DeleteToStart, "clear");
         }
         Mode::Help => {
             pair(&mut out, Action::HelpDown, Action::HelpUp, "scroll");
@@ -248,6 +288,13 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             }
             one(&mut out, Action::Refresh, "refresh");
             one(&mut out, Action::Export, "export");
+            one(&mut out, Action::Search, "search");
+            let sync = if state.sync.is_some() {
+                "stop sync"
+            } else {
+                "sync"
+            };
+            one(&mut out, Action::Sync, sync);
         }
     }
     out

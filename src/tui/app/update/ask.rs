@@ -55,6 +55,13 @@ pub(super) fn load_selected_conversation(state: &mut State) -> Output {
     let req = state.requests.start(Pending::Conversation {
         session_id: id.clone(),
     });
+    if state.settings.offline {
+        return Command::LoadStoredConversation {
+            req,
+            session_id: id,
+        }
+        .into();
+    }
     Command::LoadConversation {
         req,
         session_id: id,

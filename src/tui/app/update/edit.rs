@@ -23,6 +23,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Output {
             &mut state.filter,
             crate::sanitize::sanitize_line(text).into_owned(),
         ),
+        Mode::Searching => return paste_query(state, text),
         _ => return Output::none(),
     };
     for c in clean.chars() {
@@ -126,6 +127,11 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
         state.status = Some(warning("That session is no longer in the list"));
         return Output::none();
     };
+    if state.settings.offline {
+        // the editor stays open with the name typed
+        state.status = Some(offline_refusal("renaming"));
+        return Output::none();
+    }
     state.mode = Mode::Browsing;
     let entry = &mut state.sessions[index];
     if entry.current_name() == name {
@@ -234,6 +240,10 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
             if text.is_empty() {
                 create.problem =
                     Some("Type a question for Security Copilot first (Esc cancels)".to_string());
+                return Output::none();
+            }
+            if state.settings.offline {
+                create.problem = Some(offline_prompt_problem());
                 return Output::none();
             }
             let session = create.target.clone();

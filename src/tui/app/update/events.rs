@@ -22,7 +22,25 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             return Output::none();
         }
     }
+    if matches!(event, Event::PageLoaded { .. }) {
+        state.reconnect = Default::default();
+    }
     match event {
+        Event::Searched { query, result, .. } => {
+            on_searched(state, query, result);
+            Output::none()
+        }
+        Event::SyncProgress { req, progress } => {
+            on_sync_progress(state, req, progress);
+            Output::none()
+        }
+        Event::Synced { req, result } => on_synced(state, req, result),
+        Event::ConversationFromStore {
+            session_id, turns, ..
+        } => {
+            on_conversation_from_store(state, &session_id, turns);
+            Output::none()
+        }
         Event::PageLoaded { first, page, .. } if state.stored.is_some() => {
             let mut out = on_page(state, first, page);
             out.merge(maybe_prefetch(state));
@@ -63,7 +81,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
                 status.text = format!("{hint} · {}", status.text);
             }
             state.status = Some(status);
-            Output::none()
+            schedule_reconnect(state, &error)
         }
         Event::Renamed { req, session } => {
             let id = session.id.clone();

@@ -26,12 +26,17 @@ mod edit;
 mod events;
 mod list;
 mod modes;
+mod offline;
 mod prefetch;
 mod reader;
+mod search;
 mod stored;
+mod sync;
 
 #[cfg(test)]
 mod bulk_tests;
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod stored_tests;
 
@@ -40,11 +45,15 @@ use edit::*;
 use events::*;
 use list::*;
 use modes::*;
+use offline::*;
 use prefetch::*;
 use reader::*;
+use search::*;
 use stored::*;
+use sync::*;
 
 pub use modes::message_text;
+pub use search::SEARCH_LIMIT;
 
 /// Everything that can change the state.
 // Worker events are large but each is moved once into `update`, never stored: no need to box.
@@ -74,10 +83,16 @@ pub enum Msg {
     },
     /// The external editor closed: the text it left, or why it could not run.
     Edited(Result<String, String>),
+    /// The reconnect timer fired: Graph could not be reached at start, try the list again.
+    Reconnect,
 }
 
 /// What to ask for when the app starts: the first page, or the sign-in when there is no token.
 pub fn init(state: &mut State) -> Output {
+    if state.settings.offline {
+        // the worker sends the stored list; nothing is asked of Graph
+        return Output::none();
+    }
     if !state.signed_in {
         return start_sign_in(state);
     }
@@ -131,13 +146,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
         }
         Msg::Clock(now) => {
             state.now = now;
-            // Graph could not be reached at start: the stored list stays, and Graph is asked again
-            if state.stored.is_some() && state.paging.failed && state.requests.page().is_none() {
-                state.paging.failed = false;
-                return start_load(state);
-            }
             Output::none()
         }
+        Msg::Reconnect => on_reconnect(state),
         Msg::Resize(w, h) => {
             state.viewport = (w, h);
             keep_selection_in_view(state);
@@ -145,7 +156,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
         }
         Msg::Settled => {
             let mut out = load_selected_conversation(state);
-            out.merge(prefetch_neighbours(state));
+            if !state.settings.offline {
+                out.merge(prefetch_neighbours(state));
+            }
             out
         }
         Msg::Mouse(mouse) => on_mouse(state, mouse),
@@ -183,6 +196,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         Mode::Renaming(_) => on_rename_key(state, key),
         Mode::Filtering => on_filter_key(state, key),
         Mode::Finding => on_find_key(state, key),
+        Mode::Searching => on_search_key(state, key),
         Mode::Browsing => {
             if state
                 .status
@@ -207,6 +221,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
 
 fn on_list_action(state: &mut State, action: Action) -> Output {
     let step = page_step(state);
+    if state.settings.offline
+        && let Some(what) = needs_graph(action)
+    {
+        state.status = Some(offline_refusal(what));
+        return Output::none();
+    }
     match action {
         Action::MoveDown => select(state, state.selected.saturating_add(1)),
         Action::MoveUp => select(state, state.selected.saturating_sub(1)),
@@ -333,6 +353,8 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             let req = state.requests.start(Pending::Workspaces);
             Command::LoadWorkspaces { req }.into()
         }
+        Action::Search => open_search(state),
+        Action::Sync => start_sync(state),
         Action::Quit => Effect::Quit.into(),
         Action::Zoom
         | Action::NextQuestion

@@ -1,0 +1,114 @@
+//! What the TUI shows of the local store besides the list: the search view (`f`), the sync
+//! gauge (`S`), and reconnecting to Graph after it could not be reached at start. Plain data;
+//! `update/search.rs` and `update/sync.rs` change it.
+
+use tui_input::Input;
+
+use super::super::requests::RequestId;
+use crate::sanitize;
+use crate::store::{Hit, HitKind};
+
+/// The search view: the query as typed, and the hits of the last search that came back.
+#[derive(Debug, Clone, Default)]
+pub struct SearchView {
+    pub input: Input,
+    /// The hits of [`Self::searched`], best first.
+    pub results: Vec<SearchResult>,
+    /// The result the cursor is on.
+    pub selected: usize,
+    /// The query the results are for (`None` before the first search, or after clearing it).
+    pub searched: Option<String>,
+    /// Why the last search did not work (worded by `update`), shown instead of results.
+    pub problem: Option<String>,
+}
+
+/// One hit as the view draws it, derived once when it arrives: every piece of server text
+/// sanitised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchResult {
+    pub session_id: String,
+    /// The session's name as drawn (`None`: untitled).
+    pub name: Option<String>,
+    /// The matching question (0-based) and its prompt id; `None` for a match in the name.
+    pub turn: Option<(usize, String)>,
+    /// The snippet in pieces, each with whether it is a match.
+    pub snippet: Vec<(String, bool)>,
+    /// The session's `lastModifiedDateTime` as stored (to show the session when it is not in the
+    /// list).
+    pub modified: Option<String>,
+}
+
+impl SearchResult {
+    /// The drawn form of a store hit.
+    pub fn new(hit: Hit) -> Self {
+        let name = hit
+            .session_name
+            .as_deref()
+            .map(|n| sanitize::sanitize_line(n).trim().to_string())
+            .filter(|n| !n.is_empty());
+        let snippet = hit
+            .snippet
+            .pieces()
+            .into_iter()
+            .map(|(text, matched)| (sanitize::sanitize_line(text).into_owned(), matched))
+            .filter(|(text, _)| !text.is_empty())
+            .collect();
+        let turn = match hit.kind {
+            HitKind::Name => None,
+            HitKind::Turn {
+                position,
+                prompt_id,
+            } => Some((position, prompt_id)),
+        };
+        Self {
+            session_id: hit.session_id,
+            name,
+            turn,
+            snippet,
+            modified: hit.session_modified,
+        }
+    }
+}
+
+/// A sync of every conversation started with `S`, and how far it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncGauge {
+    pub req: RequestId,
+    pub progress: crate::store::sync::Progress,
+}
+
+impl SyncGauge {
+    /// How far, from 0 to 1 (listing counts as the start).
+    pub fn ratio(&self) -> f64 {
+        match self.progress {
+            crate::store::sync::Progress::Listing { .. } => 0.0,
+            crate::store::sync::Progress::Conversations { done, total, .. } if total > 0 => {
+                (done as f64 / total as f64).clamp(0.0, 1.0)
+            }
+            crate::store::sync::Progress::Conversations { .. } => 1.0,
+        }
+    }
+}
+
+/// Asking Graph for the list again after it could not be reached at start: how many tries
+/// failed in a row, and when the next one is due (the runtime's timer brings `Msg::Reconnect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reconnect {
+    pub failures: u32,
+    /// Seconds until the next try, as armed.
+    pub wait_secs: u64,
+}
+
+/// The first wait after a failed start; it doubles each time up to [`RECONNECT_MAX_SECS`].
+pub const RECONNECT_FIRST_SECS: u64 = 2;
+/// The longest wait between tries.
+pub const RECONNECT_MAX_SECS: u64 = 60;
+
+impl Reconnect {
+    /// The wait before the try after `failures` failures in a row: 2 s, 4 s, 8 s … 60 s.
+    pub fn wait_after(failures: u32) -> u64 {
+        let doubled =
+            RECONNECT_FIRST_SECS.saturating_mul(1u64 << failures.saturating_sub(1).min(16));
+        doubled.min(RECONNECT_MAX_SECS)
+    }
+}
