@@ -775,3 +775,40 @@ fn without_a_terminal_the_tui_exits_2_and_points_at_the_cli() {
     assert!(stderr.contains("sctui sessions list"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Issue 14, the TUI side: `S` syncs every demo conversation into the local store (a gauge, then
+/// "Synced"), `f` searches it as you type, `Enter` opens the hit's session at the matching
+/// question; then `--offline`, with no Graph at all, shows the stored list under its banner and
+/// finds and opens the same hit.
+#[test]
+fn sync_then_search_opens_the_matching_question_and_offline_finds_it_too() {
+    if !tmux_available() {
+        return;
+    }
+    let both = format!("{BIN} --demo; {BIN} --demo --offline");
+    let tmux = Tmux::start(&["sh", "-c", &both]);
+    tmux.wait_for("the demo list", |s| s.contains("47/47 sessions"));
+    tmux.keys(&["S"]);
+    tmux.wait_for("the sync to end", |s| s.contains("Synced 47 sessions"));
+    let search_and_open = |tmux: &Tmux| {
+        tmux.keys(&["f"]);
+        tmux.type_text("T1059.001");
+        let screen = tmux.wait_for("two hits", |s| s.contains("2 matches"));
+        assert!(
+            screen.contains("KQL hunt: encoded PowerShell launched by Office apps · question 1"),
+            "{screen}"
+        );
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the matching question in the detail pane", |s| {
+            s.contains("Q1 Write a hunting query for PowerShell")
+        });
+    };
+    search_and_open(&tmux);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the offline banner", |s| {
+        s.contains(" OFFLINE │") && s.contains("47 known")
+    });
+    search_and_open(&tmux);
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(), "0");
+}

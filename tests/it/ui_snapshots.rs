@@ -1017,3 +1017,57 @@ fn offline_shows_the_stored_list_with_a_banner() {
         );
     }
 }
+
+/// `Enter` on a hit: its session in the detail pane, at the matching question (the second of
+/// three), the matched word found there (highlighted, `n`/`N` go through it), at two sizes.
+#[test]
+fn a_search_hit_opens_at_its_question() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let mut state = searched(
+            w,
+            h,
+            "beacon",
+            vec![hit(
+                2,
+                Some((1, "p-2")),
+                "outbound \u{E000}beacon\u{E001} every 60 s",
+            )],
+        );
+        press(&mut state, KeyCode::Enter);
+        let commands = app::update(&mut state, Msg::Settled).commands;
+        let Some(Command::LoadConversation { req, session_id }) = commands.first().cloned() else {
+            panic!("the hit's conversation loads: {commands:?}");
+        };
+        let long: String = (1..=30).map(|i| format!("Finding {i}.\n\n")).collect();
+        let turns: Vec<Turn> = (1..=3)
+            .map(|i| {
+                let answer = if i == 2 {
+                    format!("Host WKS-7 shows an outbound beacon every 60 s.\n\n{long}")
+                } else {
+                    long.clone()
+                };
+                Turn {
+                    prompt: serde_json::from_value(serde_json::json!({
+                        "id": format!("p-{i}"), "type": "prompt",
+                        "content": format!("Question {i} about the host"),
+                    }))
+                    .unwrap(),
+                    evaluation: serde_json::from_value(serde_json::json!({
+                        "id": format!("e-{i}"), "state": "completed",
+                        "result": {"type": "success", "content": answer},
+                    }))
+                    .unwrap(),
+                }
+            })
+            .collect();
+        app::update(
+            &mut state,
+            Msg::Worker(Event::ConversationLoaded {
+                req,
+                session_id,
+                turns,
+            }),
+        );
+        insta::assert_snapshot!(format!("s57_search_hit_opened_{w}x{h}"), render(&state));
+    }
+}

@@ -75,6 +75,11 @@ pub fn sync(state: &mut State) {
         && let Some(turn) = layout.turns.get(i)
     {
         state.reader.scroll = turn.question;
+        // a kept find (a search hit opened here) counts from the question in view
+        let find = &mut state.reader.find;
+        if let Some(i) = find.matches.iter().position(|m| m.row >= turn.question) {
+            find.current = i;
+        }
     }
     clamp(state);
 }

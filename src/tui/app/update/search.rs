@@ -1,7 +1,8 @@
 //! The search view (`f`): every keystroke searches the local store again (on the worker, never
 //! here: a newer search supersedes the one in flight and its late answer is dropped), the hits
 //! are listed with their highlighted snippets, and `Enter` opens a hit's session in the detail
-//! pane, scrolled to the matching question.
+//! pane, scrolled to the matching question, with the matched word kept as the pane's find (so it
+//! is highlighted there and `n`/`N` go through it).
 
 use super::*;
 use crate::tui::app::reader::Pin;
@@ -157,6 +158,12 @@ fn open_result(state: &mut State) -> Output {
         session_id: id,
         prompt_id,
     });
+    // the matched words stay found in the conversation: highlighted, n/N go through them
+    if let Some((word, _)) = result.snippet.iter().find(|(_, matched)| *matched) {
+        state.reader.find.input = Input::new(word.clone());
+        state.reader.find.current = 0;
+        crate::tui::app::reader::refind(state);
+    }
     // loads the conversation when it is not there yet (a no-op when it is fresh)
     out.effect(Effect::Arm(Timer::Settle));
     out

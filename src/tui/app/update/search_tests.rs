@@ -165,6 +165,10 @@ fn each_keystroke_searches_the_store_and_a_newer_search_supersedes_the_older() {
     assert_eq!(state.search.selected, 1, "clamped at the last hit");
     update(&mut state, key(KeyCode::Up));
     assert_eq!(state.search.selected, 0);
+    update(&mut state, key(KeyCode::PageDown));
+    assert_eq!(state.search.selected, 1, "a page down, clamped");
+    update(&mut state, key(KeyCode::PageUp));
+    assert_eq!(state.search.selected, 0);
     // Esc goes back and keeps the query and the results for next time
     update(&mut state, key(KeyCode::Esc));
     assert!(matches!(state.mode, Mode::Browsing));
@@ -292,7 +296,7 @@ fn enter_opens_the_session_scrolled_to_the_matching_question() {
             "c",
             "Charlie report",
             Some((2, "p3")),
-            "\u{E000}q\u{E001}",
+            "the \u{E000}question\u{E001} 3",
         )],
     );
     assert_eq!(state.selected_entry().unwrap().session.id, "c");
@@ -317,6 +321,11 @@ fn enter_opens_the_session_scrolled_to_the_matching_question() {
         third.min(crate::tui::app::reader::max_scroll(&state))
     );
     assert_eq!(crate::tui::app::reader::current_turn(&state), Some(2));
+    // the matched word is the pane's find, counted from the question in view
+    let find = &state.reader.find;
+    assert_eq!(find.input.value(), "question");
+    let current = find.matches[find.current];
+    assert_eq!(current.row, third, "{:?}", find.matches);
 }
 
 #[test]
@@ -373,6 +382,9 @@ fn the_sync_key_syncs_with_a_gauge_and_again_stops_it() {
     let gauge = state.sync.unwrap();
     assert_eq!(gauge.progress, progress);
     assert!((gauge.ratio() - 0.3).abs() < 1e-9);
+    // a search in the view runs again once the sync has stored more
+    state.search.input = tui_input::Input::new("kql".into());
+    state.search.searched = Some("kql".into());
     let report = SyncReport {
         sessions: 12,
         removed: 1,
@@ -380,7 +392,7 @@ fn the_sync_key_syncs_with_a_gauge_and_again_stops_it() {
         unchanged: 2,
         ..SyncReport::default()
     };
-    update(
+    let out = update(
         &mut state,
         Msg::Worker(Event::Synced {
             req,
@@ -388,6 +400,9 @@ fn the_sync_key_syncs_with_a_gauge_and_again_stops_it() {
         }),
     );
     assert!(state.sync.is_none());
+    let (search, query) = search_sent(&out);
+    assert_eq!(query, "kql");
+    state.requests.finish(search);
     assert!(!state.busy());
     let status = state.status.clone().unwrap();
     assert_eq!(status.severity, Severity::Info);

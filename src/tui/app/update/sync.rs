@@ -1,6 +1,7 @@
 //! The sync key: syncs the list and every conversation into the local store through the same
 //! code as `sctui sync --conversations` (on the worker), with a gauge in the status line; the
-//! key again stops it (what was stored is kept, and the next sync goes on from there).
+//! key again stops it (what was stored is kept, and the next sync goes on from there). A search
+//! shown in the search view runs again when a sync ends.
 
 use super::*;
 use crate::store::sync::{Progress, SyncReport};
@@ -74,5 +75,9 @@ pub(super) fn on_synced(
             error_text(crate::sanitize::sanitize_line(&format!("Sync failed: {e}")).into_owned())
         }
     });
+    // what the search view shows may have changed: search again
+    if state.search.searched.is_some() {
+        return run_search(state);
+    }
     Output::none()
 }
