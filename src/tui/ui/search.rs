@@ -59,7 +59,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         }
     }
     let per_page = layout::search_results(state.viewport);
-    let first = view.selected.saturating_sub(per_page.saturating_sub(1));
+    let first = view.first_shown(per_page);
     for (i, result) in view.results.iter().enumerate().skip(first).take(per_page) {
         let selected = i == view.selected;
         lines.push(title_line(state, result, selected, columns));
@@ -125,6 +125,13 @@ fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
             (format!("{n} {label}{more}, best first"), theme.dim)
         }
     };
+    if !view.results.is_empty() {
+        // one row, so the hits start where the mouse expects them
+        return vec![Line::from(Span::styled(
+            truncate(&text, columns).into_owned(),
+            style,
+        ))];
+    }
     crate::tui::app::editor::wrap(&text, 0, columns)
         .0
         .into_iter()

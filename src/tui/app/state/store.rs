@@ -16,10 +16,27 @@ pub struct SearchView {
     pub results: Vec<SearchResult>,
     /// The result the cursor is on.
     pub selected: usize,
+    /// The first result shown (kept so the selection stays in view without jumping).
+    pub offset: usize,
     /// The query the results are for (`None` before the first search, or after clearing it).
     pub searched: Option<String>,
     /// Why the last search did not work (worded by `update`), shown instead of results.
     pub problem: Option<String>,
+}
+
+impl SearchView {
+    /// The first result drawn when `per_page` fit: the kept offset, moved just enough to show
+    /// the selection.
+    pub fn first_shown(&self, per_page: usize) -> usize {
+        let per_page = per_page.max(1);
+        if self.selected < self.offset {
+            self.selected
+        } else if self.selected >= self.offset + per_page {
+            self.selected + 1 - per_page
+        } else {
+            self.offset
+        }
+    }
 }
 
 /// One hit as the view draws it, derived once when it arrives: every piece of server text

@@ -243,7 +243,14 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
         if matches!(pending, Pending::Ask { .. } | Pending::Follow { .. }) {
             out.push(Command::StopFollow { req });
         }
+        if matches!(pending, Pending::Sync) {
+            out.push(Command::StopSync { req });
+        }
     }
+    // the search view's hits, a sync's gauge and the tries to reach Graph were the old one's
+    state.search = Default::default();
+    state.sync = None;
+    state.reconnect = Default::default();
     state.status = Some(info(format!("Switched to workspace {id}")));
     let remember_as = crate::config::workspace_memory_key(
         state.who == "demo",
@@ -258,6 +265,9 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
 
 /// Mouse: a click selects a row or focuses the detail; the wheel scrolls the pane under it.
 pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
+    if state.settings.mouse && matches!(state.mode, Mode::Searching) {
+        return on_search_mouse(state, mouse);
+    }
     if !state.settings.mouse || !matches!(state.mode, Mode::Browsing) {
         return Output::none();
     }

@@ -36,6 +36,7 @@ pub(super) fn on_search_key(state: &mut State, key: KeyEvent) -> Output {
             }
             _ => view.selected,
         };
+        view.offset = view.first_shown(page);
         return Output::none();
     }
     let action = state.settings.keymap.action_in(KeyMode::Editor, &key);
@@ -88,6 +89,7 @@ pub(super) fn on_searched(
 ) {
     let view = &mut state.search;
     view.selected = 0;
+    view.offset = 0;
     view.searched = Some(query);
     match result {
         Ok(hits) => {
@@ -167,4 +169,38 @@ fn open_result(state: &mut State) -> Output {
     // loads the conversation when it is not there yet (a no-op when it is fresh)
     out.effect(Effect::Arm(Timer::Settle));
     out
+}
+
+/// The mouse in the search view: a click on a hit selects it (on the selected one, opens it);
+/// the wheel moves the selection.
+pub(super) fn on_search_mouse(state: &mut State, mouse: MouseEvent) -> Output {
+    let per_page = layout::search_results(state.viewport);
+    let view = &mut state.search;
+    let last = view.results.len().saturating_sub(1);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            let area = ratatui::layout::Rect::new(0, 0, state.viewport.0, state.viewport.1);
+            // inside the border, below the query and the summary; two rows a hit
+            let top = layout::search_view(area).y + 3;
+            let Some(row) = mouse.row.checked_sub(top).map(usize::from) else {
+                return Output::none();
+            };
+            if row / 2 >= per_page {
+                return Output::none();
+            }
+            let hit = view.first_shown(per_page) + row / 2;
+            if hit > last || view.results.is_empty() {
+                return Output::none();
+            }
+            if hit == view.selected {
+                return open_result(state);
+            }
+            view.selected = hit;
+        }
+        MouseEventKind::ScrollDown => view.selected = view.selected.saturating_add(1).min(last),
+        MouseEventKind::ScrollUp => view.selected = view.selected.saturating_sub(1),
+        _ => return Output::none(),
+    }
+    view.offset = view.first_shown(per_page);
+    Output::none()
 }

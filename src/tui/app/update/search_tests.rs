@@ -178,6 +178,40 @@ fn each_keystroke_searches_the_store_and_a_newer_search_supersedes_the_older() {
 }
 
 #[test]
+fn the_mouse_picks_and_opens_a_hit_and_the_wheel_moves() {
+    let mut state = loaded();
+    update(&mut state, ch('f'));
+    let (req, query) = search_sent(&update(&mut state, ch('x')));
+    let hits = ["a", "b", "c"]
+        .map(|id| hit(id, id, Some((0, "p1")), "\u{E000}x\u{E001}"))
+        .to_vec();
+    answer(&mut state, req, &query, hits);
+    let mouse = |kind, row| {
+        Msg::Mouse(crossterm::event::MouseEvent {
+            kind,
+            column: 10,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let click = |row| mouse(MouseEventKind::Down(MouseButton::Left), row);
+    // header row 0, border 1, query 2, summary 3; hit 0 on rows 4-5, hit 1 on 6-7, hit 2 on 8-9
+    update(&mut state, click(7));
+    assert_eq!(state.search.selected, 1);
+    assert!(matches!(state.mode, Mode::Searching));
+    update(&mut state, click(3));
+    assert_eq!(state.search.selected, 1, "the summary is not a hit");
+    update(&mut state, mouse(MouseEventKind::ScrollDown, 5));
+    assert_eq!(state.search.selected, 2);
+    update(&mut state, click(9));
+    assert!(
+        matches!(state.mode, Mode::Browsing),
+        "a click on the selected hit opens it"
+    );
+    assert_eq!(state.selected_entry().unwrap().session.id, "c");
+}
+
+#[test]
 fn an_empty_query_clears_the_results_without_asking() {
     let mut state = loaded();
     update(&mut state, ch('f'));
@@ -436,6 +470,40 @@ fn the_sync_key_syncs_with_a_gauge_and_again_stops_it() {
             .text
             .starts_with("Sync stopped")
     );
+}
+
+#[test]
+fn switching_workspace_stops_the_sync_and_forgets_the_hits() {
+    let mut state = loaded();
+    let sync = sync_sent(&update(&mut state, ch('S')));
+    update(&mut state, ch('f'));
+    let (req, query) = search_sent(&update(&mut state, ch('x')));
+    answer(&mut state, req, &query, vec![hit("a", "Alpha", None, "x")]);
+    update(&mut state, key(KeyCode::Esc));
+    let commands = update(&mut state, ch('w')).commands;
+    let [Command::LoadWorkspaces { req }] = commands[..] else {
+        panic!("{commands:?}")
+    };
+    let ws = |id: &str| sctui_graph::models::Workspace {
+        id: id.into(),
+        display_name: None,
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![ws("default"), ws("other")],
+        }),
+    );
+    update(&mut state, ch('j'));
+    let out = update(&mut state, key(KeyCode::Enter));
+    assert!(
+        out.commands.contains(&Command::StopSync { req: sync }),
+        "{out:?}"
+    );
+    assert!(state.sync.is_none());
+    assert!(state.search.results.is_empty());
+    assert_eq!(state.search.input.value(), "");
 }
 
 #[test]
