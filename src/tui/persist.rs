@@ -3,7 +3,7 @@
 //! (full disk, unreadable) is a warning; the app keeps working from memory.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
@@ -23,6 +23,11 @@ pub struct Persist {
     listings: Mutex<HashMap<String, Timestamp>>,
     warned: AtomicBool,
     events: mpsc::UnboundedSender<Event>,
+    /// The newest search asked for (its request's number): an older one still waiting for its
+    /// turn is skipped, so typing fast never queues a search per keystroke.
+    latest_search: AtomicU64,
+    /// One search at a time (they share the store's connection anyway).
+    searching: tokio::sync::Mutex<()>,
 }
 
 impl Persist {
@@ -34,6 +39,8 @@ impl Persist {
             listings: Mutex::new(HashMap::new()),
             warned: AtomicBool::new(false),
             events,
+            latest_search: AtomicU64::new(0),
+            searching: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -141,8 +148,29 @@ impl Persist {
         lock(&self.store).clone()
     }
 
-    /// The best `limit` hits for `query`, searched on a blocking thread.
+    /// Notes that search number `seq` was asked for (in the worker loop, in the order the
+    /// commands come, before any of them runs).
+    pub fn note_search(&self, seq: u64) {
+        self.latest_search.fetch_max(seq, Ordering::Relaxed);
+    }
+
+    /// The best `limit` hits for `query`, searched on a blocking thread once the searches before
+    /// it are done; `None` when a newer search was asked for meanwhile (no one waits for this
+    /// one any more).
     pub async fn search(
+        self: &Arc<Self>,
+        seq: u64,
+        query: String,
+        limit: usize,
+    ) -> Option<Result<Vec<crate::store::Hit>, StoreUnavailable>> {
+        let _turn = self.searching.lock().await;
+        if self.latest_search.load(Ordering::Relaxed) > seq {
+            return None;
+        }
+        Some(self.search_now(query, limit).await)
+    }
+
+    async fn search_now(
         self: &Arc<Self>,
         query: String,
         limit: usize,
@@ -188,4 +216,24 @@ impl Persist {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_search_superseded_before_its_turn_is_skipped() {
+        let (events, _rx) = mpsc::unbounded_channel();
+        let target = StoreTarget::new(true, "", "t", "w", false);
+        let persist = Persist::new(target, events);
+        persist.note_search(3);
+        persist.note_search(5);
+        assert!(persist.search(3, "x".into(), 10).await.is_none());
+        // the newest runs (here: no store is open, which it says)
+        assert!(matches!(
+            persist.search(5, "x".into(), 10).await,
+            Some(Err(StoreUnavailable::NotOpen))
+        ));
+    }
 }

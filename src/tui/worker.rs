@@ -122,6 +122,9 @@ pub async fn run_with_store(
                     }));
                 }
                 Some(command) => {
+                    if let (Command::Search { req, .. }, Some(persist)) = (&command, &persist) {
+                        persist.note_search(req.seq);
+                    }
                     let ask = match &command {
                         Command::Ask { req, .. }
                         | Command::Follow { req, .. }
@@ -339,7 +342,11 @@ pub async fn execute_with_store(
         }
         Command::Search { req, query, limit } => {
             let result = match persist {
-                Some(persist) => persist.search(query.clone(), limit).await,
+                Some(persist) => match persist.search(req.seq, query.clone(), limit).await {
+                    Some(result) => result,
+                    // superseded while it waited: its request was already ended by update
+                    None => return,
+                },
                 None => Err(StoreUnavailable::Off),
             };
             send(Event::Searched { req, query, result })

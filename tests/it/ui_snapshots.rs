@@ -1071,3 +1071,23 @@ fn a_search_hit_opens_at_its_question() {
         insta::assert_snapshot!(format!("s57_search_hit_opened_{w}x{h}"), render(&state));
     }
 }
+
+/// Graph unreachable at the first start, with nothing stored yet: the banner says so while the
+/// list is asked for again in the background.
+#[test]
+fn unreachable_at_start_with_nothing_stored() {
+    let mut state = started(64, 20);
+    let req = state.requests.page().expect("the first page");
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageFailed {
+            req,
+            error: GraphError::Network {
+                url: "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions".into(),
+                kind: sctui_graph::NetworkKind::Connect,
+                detail: "connection refused".into(),
+            },
+        }),
+    );
+    insta::assert_snapshot!("s42_unreachable_nothing_stored_64x20", render(&state));
+}

@@ -29,14 +29,15 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             let doing = if state.settings.offline {
                 " · changes refused".to_string()
             } else if state.paging.failed {
-                match state.reconnect.failures {
-                    0 | 1 => " · retrying".to_string(),
-                    n => format!(" · retrying (try {n})"),
-                }
+                retrying(state)
             } else {
                 " · refreshing".to_string()
             };
             format!("{loaded} known · stored {age}{doing}")
+        }
+        // Graph never reached, nothing stored: the tries go on in the background
+        None if state.paging.failed && state.reconnect.failures > 0 => {
+            format!("{count}{}", retrying(state))
         }
         None => count,
     };
@@ -79,13 +80,21 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     );
 }
 
+/// ` · retrying (try 3)`: Graph is asked for the list again in the background.
+fn retrying(state: &State) -> String {
+    match state.reconnect.failures {
+        0 | 1 => " · retrying".to_string(),
+        n => format!(" · retrying (try {n})"),
+    }
+}
+
 /// What the header says first, in the warning colours, when Graph is not being used: `--offline`,
 /// or a start where Graph could not be reached and the stored list is shown.
 fn banner(state: &State) -> Option<&'static str> {
     if state.settings.offline {
         return Some("OFFLINE");
     }
-    if state.stored.is_some() && state.paging.failed {
+    if state.paging.failed && state.reconnect.before_graph(state) {
         return Some("GRAPH UNREACHABLE");
     }
     None

@@ -114,6 +114,8 @@ pub struct Reconnect {
     pub failures: u32,
     /// Seconds until the next try, as armed.
     pub wait_secs: u64,
+    /// Graph has answered a page in this workspace (a failure after that is not a failed start).
+    pub reached: bool,
 }
 
 /// The first wait after a failed start; it doubles each time up to [`RECONNECT_MAX_SECS`].
@@ -122,6 +124,12 @@ pub const RECONNECT_FIRST_SECS: u64 = 2;
 pub const RECONNECT_MAX_SECS: u64 = 60;
 
 impl Reconnect {
+    /// Whether the list on screen is not Graph's yet: from the store, or nothing at all, before
+    /// Graph has answered once.
+    pub fn before_graph(&self, state: &super::State) -> bool {
+        state.stored.is_some() || !self.reached
+    }
+
     /// The wait before the try after `failures` failures in a row: 2 s, 4 s, 8 s … 60 s.
     pub fn wait_after(failures: u32) -> u64 {
         let doubled =

@@ -23,7 +23,10 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
         }
     }
     if matches!(event, Event::PageLoaded { .. }) {
-        state.reconnect = Default::default();
+        state.reconnect = crate::tui::app::state::store::Reconnect {
+            reached: true,
+            ..Default::default()
+        };
     }
     match event {
         Event::Searched { query, result, .. } => {

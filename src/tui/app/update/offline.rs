@@ -1,6 +1,6 @@
 //! Without Graph: `--offline` (the local store only; every change is refused with the typed text
-//! kept where it was), and a start where Graph could not be reached (the stored list stays with
-//! a banner while the list is asked for again, waiting longer after each failure).
+//! kept where it was), and a start where Graph could not be reached (the stored list, if any,
+//! stays with a banner while the list is asked for again, waiting longer after each failure).
 
 use super::*;
 use crate::tui::app::state::store::Reconnect;
@@ -38,10 +38,12 @@ fn unreachable(error: &GraphError) -> bool {
             .is_some_and(|status| status == 429 || status >= 500)
 }
 
-/// A page failed while the stored list is shown: the next try is armed, 2 s after the first
+/// A page failed before Graph ever answered (the stored list, or nothing, on screen): the next
+/// try is armed, 2 s after the first
 /// failure and twice as long after each one after it, up to a minute.
 pub(super) fn schedule_reconnect(state: &mut State, error: &GraphError) -> Output {
-    if state.stored.is_none() || state.settings.offline || !unreachable(error) {
+    let at_start = state.reconnect.before_graph(state);
+    if !at_start || state.settings.offline || !unreachable(error) {
         return Output::none();
     }
     let failures = state.reconnect.failures.saturating_add(1);
@@ -49,6 +51,7 @@ pub(super) fn schedule_reconnect(state: &mut State, error: &GraphError) -> Outpu
     state.reconnect = Reconnect {
         failures,
         wait_secs,
+        reached: false,
     };
     Effect::Arm(Timer::Reconnect { secs: wait_secs }).into()
 }
@@ -56,7 +59,8 @@ pub(super) fn schedule_reconnect(state: &mut State, error: &GraphError) -> Outpu
 /// The reconnect timer fired: the list is asked for again, unless something already did.
 pub(super) fn on_reconnect(state: &mut State) -> Output {
     let armed = state.reconnect.failures > 0;
-    if !armed || state.stored.is_none() || !state.paging.failed || state.page_loading() {
+    let at_start = state.reconnect.before_graph(state);
+    if !armed || !at_start || !state.paging.failed || state.page_loading() {
         return Output::none();
     }
     state.paging.failed = false;

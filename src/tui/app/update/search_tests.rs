@@ -676,6 +676,23 @@ fn stored_then_unreachable() -> State {
     state
 }
 
+/// Graph answers the page in flight with the whole (one-session) list.
+fn graph_answers(state: &mut State) {
+    let req = state.requests.page().expect("a page in flight");
+    update(
+        state,
+        Msg::Worker(Event::PageLoaded {
+            req,
+            first: true,
+            page: Page {
+                value: vec![session("a", "Alpha", 50)],
+                next_link: None,
+                count: None,
+            },
+        }),
+    );
+}
+
 fn page_fails(state: &mut State, error: GraphError) -> Output {
     let req = state.requests.page().expect("a page in flight");
     update(state, Msg::Worker(Event::PageFailed { req, error }))
@@ -700,23 +717,31 @@ fn unreachable_at_start_keeps_the_stored_list_and_retries_with_backoff() {
     }
     assert_eq!(waits, vec![2, 4, 8, 16, 32, 60, 60]);
     // Graph answers: the count starts again, the stored list is confirmed
-    let req = state.requests.page().unwrap();
-    update(
-        &mut state,
-        Msg::Worker(Event::PageLoaded {
-            req,
-            first: true,
-            page: Page {
-                value: vec![session("a", "Alpha", 50)],
-                next_link: None,
-                count: None,
-            },
-        }),
-    );
+    graph_answers(&mut state);
     assert_eq!(state.reconnect.failures, 0);
     assert!(state.stored.is_none());
     assert!(!state.paging.failed);
     // a timer left over does nothing
+    assert!(update(&mut state, Msg::Reconnect).is_empty());
+}
+
+#[test]
+fn an_empty_store_and_no_graph_at_start_retry_too_but_not_once_graph_answered() {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 30);
+    let _ = init(&mut state);
+    let out = page_fails(&mut state, network_error());
+    assert_eq!(
+        out.effects,
+        vec![Effect::Arm(Timer::Reconnect { secs: 2 })],
+        "nothing stored, Graph never reached: tried again"
+    );
+    let out = update(&mut state, Msg::Reconnect);
+    assert!(matches!(out.commands[..], [Command::LoadFirstPage { .. }]));
+    graph_answers(&mut state);
+    // a refresh that fails later is the user's to retry
+    update(&mut state, ch('R'));
+    assert!(page_fails(&mut state, network_error()).effects.is_empty());
     assert!(update(&mut state, Msg::Reconnect).is_empty());
 }
 
