@@ -11,7 +11,7 @@ use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
-use super::protocol::{Event, StoreUnavailable};
+use super::protocol::{Event, StoreProblem, StoreUnavailable};
 use crate::store::{Store, StoreError, StoreTarget};
 
 /// The store as the worker holds it: the file for the workspace in use, and the listings in
@@ -60,7 +60,7 @@ impl Persist {
         match opened {
             Ok(Ok(Some((opened, sessions, info)))) => {
                 if let Some(recovered) = opened.recovered {
-                    self.warn(recovered.to_string());
+                    self.warn(StoreProblem::Recovered(recovered));
                 }
                 *lock(&self.store) = Some(Arc::new(opened.store));
                 if !sessions.is_empty() {
@@ -68,8 +68,8 @@ impl Persist {
                 }
             }
             Ok(Ok(None)) => {}
-            Ok(Err(e)) => self.failed(&e),
-            Err(e) => self.warn(format!("The local store could not be opened: {e}")),
+            Ok(Err(e)) => self.failed(e),
+            Err(e) => self.warn(StoreProblem::OpenAborted(e)),
         }
     }
 
@@ -194,22 +194,22 @@ impl Persist {
         };
         match tokio::task::spawn_blocking(move || f(&store)).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => self.failed(&e),
+            Ok(Err(e)) => self.failed(e),
             Err(e) => tracing::warn!(error = %e, "store write task failed"),
         }
     }
 
-    fn failed(&self, error: &StoreError) {
+    fn failed(&self, error: StoreError) {
         tracing::warn!(%error, "local store");
         if error.is_full() {
-            self.warn(error.to_string());
+            self.warn(StoreProblem::Failed(error));
         }
     }
 
     /// Tells the user once per run; the log has every occurrence.
-    fn warn(&self, message: String) {
+    fn warn(&self, problem: StoreProblem) {
         if !self.warned.swap(true, Ordering::Relaxed) {
-            let _ = self.events.send(Event::StoreWarning { message });
+            let _ = self.events.send(Event::StoreWarning { problem });
         }
     }
 }

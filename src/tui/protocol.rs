@@ -206,7 +206,7 @@ pub enum Event {
         turns: Vec<Turn>,
     },
     /// The local store failed in a way worth telling once (a full disk, a file set aside).
-    StoreWarning { message: String },
+    StoreWarning { problem: StoreProblem },
     /// A search of the local store finished: its hits for `query`, or why it failed.
     Searched {
         req: RequestId,
@@ -289,6 +289,17 @@ impl Event {
 }
 
 /// Why an export failed; `update` words it.
+/// What went wrong with the local store, worth telling the user once (`update` words it).
+#[derive(Debug)]
+pub enum StoreProblem {
+    /// A bad store file was set aside and a fresh store made.
+    Recovered(sctui_store::Recovered),
+    /// The store failed (a full disk, say): the app keeps working from memory.
+    Failed(crate::store::StoreError),
+    /// Opening the store never finished (its blocking task panicked or was cancelled).
+    OpenAborted(tokio::task::JoinError),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Loading the conversation failed.

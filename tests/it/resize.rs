@@ -168,13 +168,14 @@ fn draws_at_every_size_without_panicking_and_says_when_too_small() {
 #[test]
 fn shrinking_and_growing_keeps_the_selection_visible() {
     let mut state = base();
-    let selected = state.selected;
+    let selected = state.list.selected();
     for (w, h) in [(200, 60), (20, 5), (1, 1), (80, 24), (20, 6), (120, 32)] {
         update(&mut state, Msg::Resize(w, h));
         assert_eq!(
-            state.selected, selected,
+            state.list.selected(),
+            selected,
             "resizing never moves the selection"
         );
-        assert!(state.list_offset <= state.selected);
+        assert!(state.list.offset() <= state.list.selected());
     }
 }

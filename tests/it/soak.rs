@@ -123,7 +123,8 @@ impl Harness {
 
 fn pending(state: &State) -> HashMap<String, String> {
     state
-        .sessions
+        .list
+        .entries()
         .iter()
         .filter_map(|e| {
             e.pending
@@ -134,17 +135,9 @@ fn pending(state: &State) -> HashMap<String, String> {
 }
 
 fn check_invariants(state: &State) {
-    let visible = state.visible.len();
-    if visible == 0 {
-        assert_eq!(state.selected, 0);
-    } else {
-        assert!(state.selected < visible, "{} >= {visible}", state.selected);
-        assert!(state.list_offset <= state.selected);
-    }
-    assert!(state.visible.iter().all(|&i| i < state.sessions.len()));
-    assert_eq!(state.index.len(), state.sessions.len(), "ids are unique");
-    for (i, entry) in state.sessions.iter().enumerate() {
-        assert_eq!(state.index.get(&entry.session.id), Some(&i));
+    let rows = sctui::tui::app::layout::list_rows(state.viewport);
+    if let Err(broken) = state.list.check(rows) {
+        panic!("the session list broke a rule: {broken}");
     }
 }
 
@@ -319,7 +312,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server() {
         "every request was answered: {awaited:?}"
     );
     assert!(!h.state.busy());
-    let shown = comparable(h.state.sessions.iter().map(|e| e.session.clone()));
+    let shown = comparable(h.state.list.entries().iter().map(|e| e.session.clone()));
     // The server's sessions as the client reads them: through Graph's JSON.
     let server = comparable(
         fake.store()
@@ -334,7 +327,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server() {
         "app and server differ:\n only in the app: {only_shown:?}\n only on the server: {only_server:?}"
     );
     assert_eq!(shown.len(), server.len());
-    assert_eq!(h.state.visible.len(), h.state.sessions.len());
+    assert_eq!(h.state.list.visible().len(), h.state.list.len());
     let seen = fake.faults().seen();
     let faulted = seen.iter().filter(|s| s.fault.is_some()).count();
     assert!(seen.len() > 1_500, "{} requests", seen.len());

@@ -287,12 +287,13 @@ async fn picking_the_second_workspace_loads_its_sessions() {
     app.run(out).await;
     assert!(
         app.state
-            .sessions
+            .list
+            .entries()
             .iter()
             .all(|e| !e.current_name().starts_with("Fabrikam")),
         "the default workspace first"
     );
-    let before = app.state.sessions.len();
+    let before = app.state.list.len();
 
     let out = app.press(KeyCode::Char('w'));
     assert!(matches!(out.commands[..], [Command::LoadWorkspaces { .. }]));
@@ -324,17 +325,19 @@ async fn picking_the_second_workspace_loads_its_sessions() {
     assert!(matches!(state.mode, Mode::Browsing));
     assert_eq!(state.workspace, SECOND_WORKSPACE);
     assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam MSSP"));
-    assert!(!state.sessions.is_empty());
-    assert_ne!(state.sessions.len(), before);
+    assert!(!state.list.is_empty());
+    assert_ne!(state.list.len(), before);
     assert!(
         state
-            .sessions
+            .list
+            .entries()
             .iter()
             .filter_map(|e| e.shown_name.as_deref())
             .all(|n| n.starts_with("Fabrikam")),
         "{:?}",
         state
-            .sessions
+            .list
+            .entries()
             .iter()
             .map(|e| e.current_name())
             .collect::<Vec<_>>()

@@ -543,7 +543,7 @@ fn s11_filter_typed() {
     let mut state = loaded(100, 24);
     press(&mut state, KeyCode::Char('/'));
     type_text(&mut state, "inc");
-    assert_eq!(state.visible.len(), 2);
+    assert_eq!(state.list.visible().len(), 2);
     insta::assert_snapshot!("s11_filter", render(&state));
 }
 
@@ -623,9 +623,10 @@ fn escape_sequences_never_reach_the_buffer() {
     let mut state = loaded(100, 24);
     // select the evil one and show it everywhere it can appear
     let position = state
-        .visible
+        .list
+        .visible()
         .iter()
-        .position(|&i| state.sessions[i].session.display_name.as_deref() == Some(EVIL_NAME))
+        .position(|&i| state.list.entries()[i].session.display_name.as_deref() == Some(EVIL_NAME))
         .unwrap();
     for _ in 0..position {
         press(&mut state, KeyCode::Char('j'));
@@ -659,9 +660,12 @@ fn wide_names_are_never_split() {
         for h in [6u16, 12, 24] {
             let mut state = loaded(w, h);
             let cjk = state
-                .visible
+                .list
+                .visible()
                 .iter()
-                .position(|&i| state.sessions[i].session.display_name.as_deref() == Some(CJK_NAME))
+                .position(|&i| {
+                    state.list.entries()[i].session.display_name.as_deref() == Some(CJK_NAME)
+                })
                 .unwrap();
             for _ in 0..cjk {
                 press(&mut state, KeyCode::Char('j'));
@@ -696,7 +700,7 @@ fn list_columns_are_aligned() {
         .rev()
         .find(|&x| buffer[(x, 1)].symbol() == "┐" && x < 50)
         .expect("list pane's top-right corner");
-    for y in 2..2 + state.sessions.len() as u16 {
+    for y in 2..2 + state.list.len() as u16 {
         let before = buffer[(list_right - 1, y)].symbol();
         assert!(
             !before.trim().is_empty(),

@@ -300,30 +300,17 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
 }
 
 fn check(state: &State) -> Result<(), TestCaseError> {
-    let visible = state.visible.len();
-    if visible == 0 {
-        prop_assert_eq!(state.selected, 0);
-        prop_assert_eq!(state.list_offset, 0);
-    } else {
-        prop_assert!(
-            state.selected < visible,
-            "selected {} of {}",
-            state.selected,
-            visible
-        );
-        prop_assert!(state.list_offset <= state.selected);
-    }
-    prop_assert!(state.visible.iter().all(|&i| i < state.sessions.len()));
-    prop_assert_eq!(state.index.len(), state.sessions.len());
-    for (i, entry) in state.sessions.iter().enumerate() {
-        prop_assert_eq!(state.index.get(&entry.session.id), Some(&i));
+    let rows = sctui::tui::app::layout::list_rows(state.viewport);
+    if let Err(broken) = state.list.check(rows) {
+        prop_assert!(false, "the session list broke a rule: {}", broken);
     }
     Ok(())
 }
 
 fn pending(state: &State) -> Vec<(String, String)> {
     let mut names: Vec<_> = state
-        .sessions
+        .list
+        .entries()
         .iter()
         .filter_map(|e| {
             e.pending
@@ -355,7 +342,7 @@ fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<()
             name,
             error,
         } if !error.is_not_found() && state.requests.get(*req).is_some() => {
-            Some((state.index.contains_key(id), name.clone()))
+            Some((state.list.contains(id), name.clone()))
         }
         _ => None,
     };

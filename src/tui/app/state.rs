@@ -1,7 +1,11 @@
 //! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
 
+mod names;
 pub mod reader;
+pub mod sessions;
 pub mod store;
+
+pub use sessions::{PendingRename, SessionEntry, SessionList, SortOrder};
 
 use std::collections::HashMap;
 
@@ -16,146 +20,6 @@ use crate::sanitize;
 use crate::theme::Theme;
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, Prompt, Session};
-
-/// One session row with the derived text drawing needs, computed once per change, not per frame.
-#[derive(Debug, Clone)]
-pub struct SessionEntry {
-    pub session: Session,
-    /// The name as drawn: sanitised, or `None` for a null/blank name (drawn as a dim "(untitled)").
-    pub shown_name: Option<String>,
-    /// An optimistic rename in flight: the name the user typed and which rename it is.
-    pub pending: Option<PendingRename>,
-}
-
-/// A rename sent to Graph whose answer has not come back yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingRename {
-    pub name: String,
-    /// The rename request, so an older rename's answer does not clear a newer one.
-    pub req: RequestId,
-}
-
-impl SessionEntry {
-    /// Wraps a session from the server, deriving its display text.
-    pub fn new(session: Session) -> Self {
-        let mut entry = Self {
-            session,
-            shown_name: None,
-            pending: None,
-        };
-        entry.derive();
-        entry
-    }
-
-    /// Replaces the server's version, keeping any pending rename.
-    pub fn replace_session(&mut self, session: Session) {
-        self.session = session;
-        self.derive();
-    }
-
-    /// Recomputes the display text from the pending name or the server's name.
-    pub fn derive(&mut self) {
-        let name = self
-            .pending
-            .as_ref()
-            .map(|p| p.name.as_str())
-            .or(self.session.display_name.as_deref())
-            .map(sanitize::sanitize_line)
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty());
-        self.shown_name = name;
-    }
-
-    /// Whether the shown name contains `needle_lower` (already lowercase), ignoring case. ASCII
-    /// names (nearly all) are compared without allocating; others are lowercased on the fly.
-    pub fn name_contains(&self, needle_lower: &str) -> bool {
-        let Some(name) = self.shown_name.as_deref() else {
-            return needle_lower.is_empty();
-        };
-        if name.is_ascii() && needle_lower.is_ascii() {
-            let (hay, needle) = (name.as_bytes(), needle_lower.as_bytes());
-            return needle.is_empty()
-                || hay
-                    .windows(needle.len())
-                    .any(|w| w.eq_ignore_ascii_case(needle));
-        }
-        name.to_lowercase().contains(needle_lower)
-    }
-
-    /// Orders by shown name, ignoring case (no stored lowercase copy: it would cost memory per
-    /// session for a rarely used order).
-    pub fn cmp_name(&self, other: &Self) -> std::cmp::Ordering {
-        let a = self.shown_name.as_deref().unwrap_or("");
-        let b = other.shown_name.as_deref().unwrap_or("");
-        if a.is_ascii() && b.is_ascii() {
-            a.bytes()
-                .map(|c| c.to_ascii_lowercase())
-                .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-        } else {
-            a.to_lowercase().cmp(&b.to_lowercase())
-        }
-    }
-
-    /// The name the user sees, raw (for prefilling the rename editor).
-    pub fn current_name(&self) -> &str {
-        self.pending
-            .as_ref()
-            .map(|p| p.name.as_str())
-            .or(self.session.display_name.as_deref())
-            .unwrap_or("")
-    }
-}
-
-/// How the list is ordered; sorted on the client (Graph's `$orderby` is not documented here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortOrder {
-    /// Newest change first (the default).
-    #[default]
-    LastModified,
-    /// Newest first by creation time.
-    Created,
-    /// By name, A to Z (untitled last).
-    Name,
-}
-
-impl SortOrder {
-    /// The next order for `s`.
-    pub fn next(self) -> Self {
-        match self {
-            Self::LastModified => Self::Created,
-            Self::Created => Self::Name,
-            Self::Name => Self::LastModified,
-        }
-    }
-
-    /// Shown in the list's title.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::LastModified => "last modified",
-            Self::Created => "created",
-            Self::Name => "name",
-        }
-    }
-
-    /// Orders two entries; ties fall back to the id so the order is total and stable.
-    pub fn compare(self, a: &SessionEntry, b: &SessionEntry) -> std::cmp::Ordering {
-        let instant =
-            |t: &Option<sctui_graph::models::GraphTime>| t.as_ref().and_then(|t| t.instant());
-        let primary = match self {
-            Self::LastModified => instant(&b.session.last_modified_date_time)
-                .cmp(&instant(&a.session.last_modified_date_time)),
-            Self::Created => {
-                instant(&b.session.created_date_time).cmp(&instant(&a.session.created_date_time))
-            }
-            Self::Name => match (a.shown_name.is_some(), b.shown_name.is_some()) {
-                (true, false) => std::cmp::Ordering::Less,
-                (false, true) => std::cmp::Ordering::Greater,
-                _ => a.cmp_name(b),
-            },
-        };
-        primary.then_with(|| a.session.id.cmp(&b.session.id))
-    }
-}
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -469,22 +333,10 @@ pub struct State {
     pub settings: Settings,
     /// Header: who is signed in, or `demo`.
     pub who: String,
-    /// Sessions, in `sort` order.
-    pub sessions: Vec<SessionEntry>,
-    /// The list's order (`s` cycles it).
-    pub sort: SortOrder,
-    /// Session id → index in `sessions`.
-    pub index: HashMap<String, usize>,
-    /// Indexes into `sessions` that pass the filter, in order.
-    pub visible: Vec<usize>,
-    /// Position in `visible` of the selected row.
-    pub selected: usize,
-    /// First visible row of the list viewport.
-    pub list_offset: usize,
+    /// Every known session: order, filter and selection (see [`SessionList`]).
+    pub list: SessionList,
     pub focus: Focus,
     pub mode: Mode,
-    /// The `/` filter text (kept while browsing after Enter).
-    pub filter: Input,
     pub paging: Paging,
     /// The list shown from the local store, until Graph has confirmed it (`None` otherwise).
     pub stored: Option<StoredList>,
@@ -546,15 +398,9 @@ impl State {
             }),
             settings,
             who: who.into(),
-            sessions: Vec::new(),
-            sort: SortOrder::default(),
-            index: HashMap::new(),
-            visible: Vec::new(),
-            selected: 0,
-            list_offset: 0,
+            list: SessionList::default(),
             focus: Focus::List,
             mode: Mode::Browsing,
-            filter: Input::default(),
             paging: Paging::default(),
             stored: None,
             requests: Requests::default(),
@@ -578,9 +424,7 @@ impl State {
 
     /// The selected session, if any row is visible.
     pub fn selected_entry(&self) -> Option<&SessionEntry> {
-        self.visible
-            .get(self.selected)
-            .and_then(|&i| self.sessions.get(i))
+        self.list.selected_entry()
     }
 
     /// Whether the spinner should turn: something was asked of the worker and not answered.
@@ -627,6 +471,6 @@ impl State {
 
     /// The filter text, trimmed; empty means no filter.
     pub fn filter_text(&self) -> &str {
-        self.filter.value().trim()
+        self.list.filter_text()
     }
 }

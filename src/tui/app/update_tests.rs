@@ -36,6 +36,10 @@ fn ch(c: char) -> Msg {
     key(KeyCode::Char(c))
 }
 
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
 fn typed(state: &mut State, text: &str) {
     for c in text.chars() {
         update(state, ch(c));
@@ -162,13 +166,14 @@ fn list_is_sorted_newest_modified_first() {
         }),
     );
     let order: Vec<_> = state
-        .visible
+        .list
+        .visible()
         .iter()
-        .map(|&i| state.sessions[i].session.id.as_str())
+        .map(|&i| state.list.entries()[i].session.id.as_str())
         .collect();
     assert_eq!(order, ["new", "mid", "old"]);
     assert!(!state.busy());
-    assert_eq!(state.sessions[state.index["mid"]].shown_name, None);
+    assert_eq!(state.list.get("mid").unwrap().shown_name, None);
 }
 
 #[test]
@@ -200,23 +205,23 @@ fn moves_stay_in_range() {
     let mut state = loaded(25, None);
     assert_eq!(selected_id(&state), "s0");
     update(&mut state, ch('k'));
-    assert_eq!(state.selected, 0);
+    assert_eq!(state.list.selected(), 0);
     update(&mut state, ch('j'));
     update(&mut state, key(KeyCode::Down));
     assert_eq!(selected_id(&state), "s2");
     update(&mut state, key(KeyCode::PageDown));
-    assert_eq!(state.selected, 11);
+    assert_eq!(state.list.selected(), 11);
     update(&mut state, ch('G'));
-    assert_eq!(state.selected, 24);
+    assert_eq!(state.list.selected(), 24);
     update(&mut state, ch('j'));
-    assert_eq!(state.selected, 24);
-    assert!(state.list_offset <= 24 && state.selected < state.list_offset + 10);
+    assert_eq!(state.list.selected(), 24);
+    assert!(state.list.offset() <= 24 && state.list.selected() < state.list.offset() + 10);
     update(&mut state, ch('g'));
-    assert_eq!((state.selected, state.list_offset), (0, 0));
+    assert_eq!((state.list.selected(), state.list.offset()), (0, 0));
     update(&mut state, key(KeyCode::End));
     update(&mut state, key(KeyCode::Home));
     update(&mut state, key(KeyCode::PageUp));
-    assert_eq!(state.selected, 0);
+    assert_eq!(state.list.selected(), 0);
 }
 
 #[test]
@@ -227,7 +232,11 @@ fn enter_and_tab_focus_the_detail_and_esc_returns() {
     assert_eq!(state.focus, Focus::Detail);
     update(&mut state, ch('j'));
     assert_eq!(state.reader.scroll, 1);
-    assert_eq!(state.selected, 0, "j scrolls the detail, not the list");
+    assert_eq!(
+        state.list.selected(),
+        0,
+        "j scrolls the detail, not the list"
+    );
     update(&mut state, key(KeyCode::Esc));
     assert_eq!(state.focus, Focus::List);
     update(&mut state, key(KeyCode::Tab));
@@ -256,7 +265,7 @@ fn next_page_is_requested_near_the_end_once() {
             page: page(vec![session("p2", Some("from page 2"), 0)], None),
         }),
     );
-    assert_eq!(state.sessions.len(), 31);
+    assert_eq!(state.list.entries().len(), 31);
     assert!(!state.page_loading());
     assert!(!state.busy());
     assert_eq!(state.paging.next_link, None);
@@ -308,7 +317,7 @@ fn stale_generation_pages_are_ignored_after_refresh() {
             page: page(vec![session("ghost", None, 5)], None),
         }),
     );
-    assert!(!state.index.contains_key("ghost"));
+    assert!(!state.list.contains("ghost"));
     assert_eq!(
         state.requests.page(),
         Some(new),
@@ -333,7 +342,7 @@ fn rename_success_is_optimistic_then_reconciled() {
         panic!("expected a rename, got {commands:?}");
     };
     assert_eq!((id.as_str(), name.as_str()), ("s1", "Triage done"));
-    let entry = &state.sessions[state.index["s1"]];
+    let entry = &state.list.get("s1").unwrap();
     assert_eq!(
         entry.shown_name.as_deref(),
         Some("Triage done"),
@@ -351,7 +360,7 @@ fn rename_success_is_optimistic_then_reconciled() {
             session: server,
         }),
     );
-    let entry = &state.sessions[state.index["s1"]];
+    let entry = &state.list.get("s1").unwrap();
     assert!(entry.pending.is_none());
     assert_eq!(
         entry.shown_name.as_deref(),
@@ -359,7 +368,8 @@ fn rename_success_is_optimistic_then_reconciled() {
         "server wins"
     );
     assert_eq!(
-        state.visible[0], state.index["s1"],
+        state.list.visible()[0],
+        state.list.position("s1").unwrap(),
         "bumped lastModified moves it to the top"
     );
     assert_eq!(selected_id(&state), "s1", "selection follows the session");
@@ -387,7 +397,7 @@ fn rename_failure_reverts_and_reopens_the_editor_with_the_typed_text() {
             error: api_error(503),
         }),
     );
-    let entry = &state.sessions[state.index["s0"]];
+    let entry = &state.list.get("s0").unwrap();
     assert_eq!(entry.shown_name.as_deref(), Some("Session 0"), "reverted");
     match &state.mode {
         Mode::Renaming(editor) => {
@@ -419,8 +429,8 @@ fn rename_of_a_vanished_session_removes_it() {
             error: api_error(404),
         }),
     );
-    assert!(!state.index.contains_key("s0"));
-    assert_eq!(state.visible.len(), 2);
+    assert!(!state.list.contains("s0"));
+    assert_eq!(state.list.visible().len(), 2);
     assert!(state.status.as_ref().unwrap().text.contains("removed"));
     assert!(matches!(state.mode, Mode::Browsing));
 }
@@ -440,7 +450,7 @@ fn empty_rename_is_refused_and_esc_cancels() {
     update(&mut state, key(KeyCode::Esc));
     assert!(matches!(state.mode, Mode::Browsing));
     assert_eq!(
-        state.sessions[state.index["s0"]].shown_name.as_deref(),
+        state.list.get("s0").unwrap().shown_name.as_deref(),
         Some("Session 0")
     );
 }
@@ -467,7 +477,7 @@ fn refresh_never_overwrites_a_pending_name() {
             ),
         }),
     );
-    let entry = &state.sessions[state.index["s0"]];
+    let entry = &state.list.get("s0").unwrap();
     assert_eq!(entry.shown_name.as_deref(), Some("Session 0 edited"));
     assert!(entry.pending.is_some());
 }
@@ -510,9 +520,9 @@ fn create_inserts_at_the_top_selected() {
         }),
     );
     assert!(matches!(state.mode, Mode::Browsing));
-    assert_eq!(state.selected, 0);
+    assert_eq!(state.list.selected(), 0);
     assert_eq!(selected_id(&state), "new");
-    assert_eq!(state.sessions.len(), 4);
+    assert_eq!(state.list.entries().len(), 4);
 }
 
 #[test]
@@ -564,19 +574,77 @@ fn filter_narrows_as_you_type_and_esc_clears() {
     update(&mut state, ch('/'));
     typed(&mut state, "session 1");
     // "Session 1", "Session 10", "Session 11"
-    assert_eq!(state.visible.len(), 3);
-    assert!(state.selected < state.visible.len());
+    assert_eq!(state.list.visible().len(), 3);
+    assert!(state.list.selected() < state.list.visible().len());
     update(&mut state, key(KeyCode::Enter));
     assert!(matches!(state.mode, Mode::Browsing));
-    assert_eq!(state.visible.len(), 3, "Enter keeps the filter");
+    assert_eq!(state.list.visible().len(), 3, "Enter keeps the filter");
     update(&mut state, ch('/'));
     update(&mut state, key(KeyCode::Esc));
-    assert_eq!(state.visible.len(), 12);
+    assert_eq!(state.list.visible().len(), 12);
     update(&mut state, ch('/'));
     typed(&mut state, "zzz");
-    assert!(state.visible.is_empty());
+    assert!(state.list.visible().is_empty());
     assert!(state.selected_entry().is_none());
     update(&mut state, ch('j'));
+}
+
+/// The filter narrows from its last matches as the query grows, widens again on Backspace, and
+/// stays true when pages, renames and new sessions change the list under it (case ignored,
+/// accents included).
+#[test]
+fn filter_keeps_matching_exactly_while_the_query_and_the_list_change() {
+    let mut state = loaded(30, Some("http://h/next"));
+    let names = |state: &State| -> Vec<String> {
+        state
+            .list
+            .visible()
+            .iter()
+            .map(|&i| {
+                state.list.entries()[i]
+                    .shown_name
+                    .clone()
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    update(&mut state, ch('/'));
+    for (text, expected) in [("s", 30), ("se", 30), ("sess", 30), ("ssion 2", 11)] {
+        update(&mut state, key(KeyCode::Home));
+        update(&mut state, ctrl('k'));
+        typed(&mut state, text);
+        state.list.check(10).unwrap();
+        assert_eq!(state.list.visible().len(), expected, "{text:?}");
+    }
+    // "ssion 2" then "ssion 21" narrows; Backspace widens again
+    typed(&mut state, "1");
+    assert_eq!(names(&state), ["Session 21"]);
+    update(&mut state, key(KeyCode::Backspace));
+    assert_eq!(state.list.visible().len(), 11);
+    // a page lands while filtering: its matching sessions show, in order
+    page_arrives(
+        &mut state,
+        false,
+        page(
+            vec![
+                session("x1", Some("ÉCOLE SESSION 2b"), 1),
+                session("x2", Some("other"), 2),
+            ],
+            None,
+        ),
+    );
+    state.list.check(10).unwrap();
+    assert!(names(&state).contains(&"ÉCOLE SESSION 2b".to_string()));
+    assert_eq!(state.list.visible().len(), 12);
+    typed(&mut state, "b");
+    assert_eq!(names(&state), ["ÉCOLE SESSION 2b"]);
+    update(&mut state, key(KeyCode::Home));
+    update(&mut state, ctrl('k'));
+    typed(&mut state, "écol");
+    assert_eq!(names(&state), ["ÉCOLE SESSION 2b"]);
+    update(&mut state, key(KeyCode::Esc));
+    state.list.check(10).unwrap();
+    assert_eq!(state.list.visible().len(), 32);
 }
 
 #[test]
@@ -1090,9 +1158,10 @@ fn sort_cycles_and_keeps_the_selection() {
         }),
     );
     let order = |s: &State| {
-        s.visible
+        s.list
+            .visible()
             .iter()
-            .map(|&i| s.sessions[i].session.id.clone())
+            .map(|&i| s.list.entries()[i].session.id.clone())
             .collect::<Vec<_>>()
     };
     assert_eq!(order(&state), ["a", "b", "c"]);
@@ -1158,10 +1227,20 @@ fn copy_keys_send_osc52_requests() {
 
 #[test]
 fn copy_keys_copy_exactly_what_is_shown_and_refuse_hidden_characters() {
-    let mut state = loaded(1, None);
-    state.settings.graph_url = "https://graph.microsoft.com/beta".into();
-    state.workspace = "w s".into();
-    state.sessions[0].session.id = "a b".into();
+    let with_id = |id: &str| {
+        let mut state = State::new("default", "demo");
+        state.viewport = (100, 14);
+        init(&mut state);
+        page_arrives(
+            &mut state,
+            true,
+            page(vec![session(id, Some("x"), 1)], None),
+        );
+        state.settings.graph_url = "https://graph.microsoft.com/beta".into();
+        state.workspace = "w s".into();
+        state
+    };
+    let mut state = with_id("a b");
     let url =
         "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/w%20s/sessions/a%20b";
     assert!(matches!(
@@ -1174,7 +1253,7 @@ fn copy_keys_copy_exactly_what_is_shown_and_refuse_hidden_characters() {
         "s0\u{1b}]52;c;eA==\u{7}",
         "s\u{200B}0",
     ] {
-        state.sessions[0].session.id = hostile.into();
+        let mut state = with_id(hostile);
         assert_eq!(update(&mut state, ch('y')), Output::none(), "{hostile:?}");
         assert_eq!(update(&mut state, ch('Y')), Output::none(), "{hostile:?}");
         assert!(
@@ -1232,7 +1311,7 @@ fn workspace_picker_switches_and_reloads() {
     assert_eq!(state.workspace, "other");
     assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam"));
     assert!(
-        state.sessions.is_empty(),
+        state.list.entries().is_empty(),
         "the old workspace's list is gone"
     );
     assert!(matches!(state.mode, Mode::Browsing));
@@ -1346,7 +1425,7 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
     let mut asked: Vec<String> = Vec::new();
     let mut pending: Option<(usize, usize)> = None; // (page, keys until it lands)
     let mut keys = 0;
-    while state.selected + 1 < TOTAL {
+    while state.list.selected() + 1 < TOTAL {
         assert!(keys < 3 * TOTAL, "the selection stopped moving");
         for command in update(&mut state, ch('j')).commands {
             match command {
@@ -1355,7 +1434,7 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
                     assert!(pending.is_none(), "two pages in flight");
                     assert!(!asked.contains(&link), "{link} asked twice");
                     // asked ahead of need: well before the selection reaches the end
-                    assert!(state.visible.len() - state.selected > 10);
+                    assert!(state.list.visible().len() - state.list.selected() > 10);
                     let n: usize = link.rsplit('=').next().unwrap().parse().unwrap();
                     asked.push(link);
                     pending = Some((n, 5));
@@ -1387,14 +1466,14 @@ fn holding_j_to_the_end_of_10000_sessions_prefetches_each_page_once_and_never_st
         // never at the end of what is loaded while more is on its way
         if state.paging.next_link.is_some() || pending.is_some() {
             assert!(
-                state.selected + 1 < state.visible.len(),
+                state.list.selected() + 1 < state.list.visible().len(),
                 "stalled at {}",
-                state.selected
+                state.list.selected()
             );
         }
     }
     assert_eq!(asked.len(), TOTAL / PAGE - 1);
-    assert_eq!(state.sessions.len(), TOTAL);
+    assert_eq!(state.list.entries().len(), TOTAL);
     assert_eq!(selected_id(&state), format!("id{:05}", TOTAL - 1));
     assert_eq!(keys, TOTAL - 1, "one row per key, no key lost to a stall");
     assert!(update(&mut state, ch('j')).commands.is_empty());
@@ -1417,8 +1496,10 @@ fn merged_pages_match_a_full_sort_in_every_order() {
             let fresh = |sort| {
                 let mut s = State::new("default", "demo");
                 s.viewport = (100, 14);
-                s.sort = sort;
                 init(&mut s);
+                while s.list.sort() != sort {
+                    update(&mut s, ch('s'));
+                }
                 if !filter.is_empty() {
                     update(&mut s, ch('/'));
                     typed(&mut s, filter);
@@ -1459,7 +1540,7 @@ fn merged_pages_match_a_full_sort_in_every_order() {
                 update(&mut merged, key(KeyCode::Down));
             }
             let mut everything = all.clone();
-            everything[3] = merged.sessions[merged.index["id00003"]].session.clone();
+            everything[3] = merged.list.get("id00003").unwrap().session.clone();
             let req = page_req(&at_once);
             update(
                 &mut at_once,
@@ -1470,15 +1551,26 @@ fn merged_pages_match_a_full_sort_in_every_order() {
                 }),
             );
             let ids = |s: &State| -> Vec<String> {
-                s.sessions.iter().map(|e| e.session.id.clone()).collect()
+                s.list
+                    .entries()
+                    .iter()
+                    .map(|e| e.session.id.clone())
+                    .collect()
             };
             assert_eq!(ids(&merged), ids(&at_once), "{sort:?} /{filter}");
-            assert_eq!(merged.visible, at_once.visible, "{sort:?} /{filter}");
-            assert_eq!(merged.index, at_once.index, "{sort:?} /{filter}");
-            assert_eq!(merged.index.len(), merged.sessions.len());
+            assert_eq!(
+                merged.list.visible(),
+                at_once.list.visible(),
+                "{sort:?} /{filter}"
+            );
+            merged.list.check(10).unwrap();
+            at_once.list.check(10).unwrap();
             let kept = merged.selected_entry().unwrap().session.id.clone();
-            assert_eq!(merged.visible.len(), at_once.visible.len());
-            assert!(merged.selected < merged.visible.len(), "{kept}");
+            assert_eq!(merged.list.visible().len(), at_once.list.visible().len());
+            assert!(
+                merged.list.selected() < merged.list.visible().len(),
+                "{kept}"
+            );
         }
     }
 }
@@ -1665,7 +1757,7 @@ fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped
     // late answers of every kind from the old workspace change nothing
     let before = format!(
         "{:?}",
-        (&state.sessions, &state.conversations, &state.status)
+        (state.list.entries(), &state.conversations, &state.status)
     );
     for event in [
         Event::ConversationLoaded {
@@ -1710,7 +1802,7 @@ fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped
     assert_eq!(
         format!(
             "{:?}",
-            (&state.sessions, &state.conversations, &state.status)
+            (state.list.entries(), &state.conversations, &state.status)
         ),
         before
     );
@@ -1913,9 +2005,9 @@ fn esc_in_the_list_clears_a_kept_filter_and_a_filtered_selection_loads_its_conve
         "{commands:?}"
     );
     update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.visible.len(), 1);
+    assert_eq!(state.list.visible().len(), 1);
     update(&mut state, key(KeyCode::Esc));
-    assert_eq!(state.visible.len(), 3, "Esc cleared the kept filter");
+    assert_eq!(state.list.visible().len(), 3, "Esc cleared the kept filter");
     assert_eq!(state.filter_text(), "");
 }
 

@@ -11,7 +11,7 @@ use crate::tui::app::State;
 
 /// Draws the header.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let loaded = state.sessions.len();
+    let loaded = state.list.len();
     let count = match state.paging.total {
         Some(total) if total as usize > loaded => format!("{loaded}/{total} sessions"),
         Some(0) => "0 sessions".to_string(),

@@ -15,11 +15,12 @@ use crate::tui::app::state::{Focus, Mode, SessionEntry};
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
     let focused = state.focus == Focus::List;
+    let list = &state.list;
     let mut title = vec![
         Span::styled(" Sessions ", theme.title),
-        Span::styled(format!("↓{} ", state.sort.label()), theme.dim),
+        Span::styled(format!("↓{} ", list.sort().label()), theme.dim),
     ];
-    let filter = state.filter.value();
+    let filter = list.filter().value();
     let filtering = matches!(state.mode, Mode::Filtering);
     if filtering || !filter.is_empty() {
         title.push(Span::styled(
@@ -27,7 +28,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             theme.key,
         ));
         title.push(Span::styled(
-            format!("{} of {} ", state.visible.len(), state.sessions.len()),
+            format!("{} of {} ", list.visible().len(), list.len()),
             theme.dim,
         ));
     }
@@ -48,19 +49,19 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     frame.render_widget(block, area);
 
     if filtering {
-        let before = width(" Sessions ") + width(&format!("↓{} ", state.sort.label())) + 1;
-        let x = area.x + 1 + before as u16 + state.filter.visual_cursor() as u16;
+        let before = width(" Sessions ") + width(&format!("↓{} ", list.sort().label())) + 1;
+        let x = area.x + 1 + before as u16 + list.filter().visual_cursor() as u16;
         if x < area.right() {
             frame.set_cursor_position(Position::new(x, area.y));
         }
     }
 
-    if state.visible.is_empty() {
+    if list.visible().is_empty() {
         use crate::keys::Action;
         let key = |action| state.settings.keymap.hint_key(action);
         let text = if !state.paging.loaded_once {
             "Loading sessions…".to_string()
-        } else if state.paging.failed && state.sessions.is_empty() {
+        } else if state.paging.failed && list.is_empty() {
             let retry = key(Action::Refresh)
                 .map(|k| format!(": {k} retries"))
                 .unwrap_or_default();
@@ -85,18 +86,20 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     }
 
     let rows = usize::from(inner.height);
-    let end = (state.list_offset + rows).min(state.visible.len());
+    let end = (list.offset() + rows).min(list.visible().len());
     let width_cols = usize::from(inner.width);
     let mut lines = Vec::with_capacity(rows);
-    for position in state.list_offset..end {
-        let entry = &state.sessions[state.visible[position]];
-        let selected = position == state.selected;
+    for position in list.offset()..end {
+        let Some(entry) = list.row(position) else {
+            break;
+        };
+        let selected = position == list.selected();
         let renaming = match &state.mode {
             Mode::Renaming(editor) if selected && editor.id == entry.session.id => Some(editor),
             _ => None,
         };
         if let Some(editor) = renaming {
-            let y = inner.y + (position - state.list_offset) as u16;
+            let y = inner.y + (position - list.offset()) as u16;
             let field = width_cols.saturating_sub(2);
             let scroll = editor.input.visual_scroll(field);
             let value = crate::sanitize::skip_columns(editor.input.value(), scroll);

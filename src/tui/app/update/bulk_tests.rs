@@ -71,7 +71,11 @@ fn g_walks_the_rest_in_big_pages_and_lands_on_the_last_session() {
         1,
         "{commands:?}"
     );
-    assert_eq!(state.selected, state.visible.len() - 1, "G follows the end");
+    assert_eq!(
+        state.list.selected(),
+        state.list.visible().len() - 1,
+        "G follows the end"
+    );
     assert!(
         update(&mut state, key('G'))
             .commands
@@ -88,8 +92,8 @@ fn g_walks_the_rest_in_big_pages_and_lands_on_the_last_session() {
             .iter()
             .any(|c| matches!(c, Command::LoadNextPage { .. }))
     );
-    assert_eq!(state.sessions.len(), 1035);
-    assert_eq!(state.selected, 1034);
+    assert_eq!(state.list.len(), 1035);
+    assert_eq!(state.list.selected(), 1034);
     assert!(!state.page_loading() && state.paging.next_link.is_none());
 }
 

@@ -5,6 +5,17 @@ use super::*;
 /// Pasted text goes into the open editor, cleaned like server text: the question box keeps line
 /// breaks whatever the terminal sends (CR, LF, CRLF), one-line editors get spaces instead.
 pub(super) fn on_paste(state: &mut State, text: &str) -> Output {
+    if matches!(state.mode, Mode::Filtering) {
+        let clean = crate::sanitize::sanitize_line(text).into_owned();
+        let rows = rows(state);
+        state.list.edit_filter(rows, |input| {
+            for c in clean.chars() {
+                input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            true
+        });
+        return maybe_prefetch(state);
+    }
     let (input, clean) = match &mut state.mode {
         Mode::Creating(b) => {
             if b.in_flight.is_none() {
@@ -19,19 +30,11 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Output {
             &mut e.input,
             crate::sanitize::sanitize_line(text).into_owned(),
         ),
-        Mode::Filtering => (
-            &mut state.filter,
-            crate::sanitize::sanitize_line(text).into_owned(),
-        ),
         Mode::Searching => return paste_query(state, text),
         _ => return Output::none(),
     };
     for c in clean.chars() {
         input.handle(tui_input::InputRequest::InsertChar(c));
-    }
-    if matches!(state.mode, Mode::Filtering) {
-        refilter(state);
-        return maybe_prefetch(state);
     }
     Output::none()
 }
@@ -122,7 +125,7 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
         ));
         return Output::none();
     }
-    let Some(&index) = state.index.get(&id) else {
+    let Some(entry) = state.list.get(&id) else {
         state.mode = Mode::Browsing;
         state.status = Some(warning("That session is no longer in the list"));
         return Output::none();
@@ -133,7 +136,6 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
         return Output::none();
     }
     state.mode = Mode::Browsing;
-    let entry = &mut state.sessions[index];
     if entry.current_name() == name {
         return Output::none();
     }
@@ -141,11 +143,13 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
         session_id: id.clone(),
         name: name.clone(),
     });
-    entry.pending = Some(PendingRename {
-        name: name.clone(),
-        req,
-    });
-    entry.derive();
+    state.list.set_pending(
+        &id,
+        PendingRename {
+            name: name.clone(),
+            req,
+        },
+    );
     state.status = Some(info("Renaming…"));
     Command::Rename { req, id, name }.into()
 }
@@ -155,16 +159,9 @@ pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
         state.deferred.push(DeferredEdit::Rename { id, name });
         return;
     }
-    let Some(&index) = state.index.get(&id) else {
+    let rows = rows(state);
+    if !state.list.select_id(&id, rows) {
         return;
-    };
-    if !state.visible.contains(&index) {
-        state.filter = Input::default();
-        refilter_keeping(state, None);
-    }
-    if let Some(position) = state.visible.iter().position(|&v| v == index) {
-        state.selected = position;
-        keep_selection_in_view(state);
     }
     state.focus = Focus::List;
     state.mode = Mode::Renaming(RenameEditor {
@@ -287,7 +284,7 @@ pub(super) fn restore_deferred(state: &mut State) {
     }
     match state.deferred.remove(0) {
         DeferredEdit::Rename { id, name } => {
-            if state.index.contains_key(&id) {
+            if state.list.contains(&id) {
                 reopen_rename(state, id, name);
             }
         }

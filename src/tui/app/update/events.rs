@@ -56,8 +56,8 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             on_stored_conversation(state, &session_id, turns);
             Output::none()
         }
-        Event::StoreWarning { message } => {
-            state.status = Some(warning(message));
+        Event::StoreWarning { problem } => {
+            state.status = Some(warning(store_problem_text(&problem)));
             Output::none()
         }
         Event::PageLoaded { first, page, .. } => {
@@ -87,24 +87,14 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             schedule_reconnect(state, &error)
         }
         Event::Renamed { req, session } => {
-            let id = session.id.clone();
-            let selected_id = state.selected_entry().map(|e| e.session.id.clone());
-            match state.index.get(&id).copied() {
-                Some(i) => {
-                    let entry = &mut state.sessions[i];
-                    if entry.pending.as_ref().is_some_and(|p| p.req == req) {
-                        entry.pending = None;
-                    }
-                    entry.replace_session(session);
-                    let shown = entry
-                        .shown_name
-                        .clone()
-                        .unwrap_or_else(|| "(untitled)".into());
-                    state.status = Some(info(format!("Renamed to “{shown}”")));
-                }
-                None => return Output::none(),
+            let rows = rows(state);
+            if let Some(entry) = state.list.renamed(req, session, rows) {
+                let shown = entry
+                    .shown_name
+                    .clone()
+                    .unwrap_or_else(|| "(untitled)".into());
+                state.status = Some(info(format!("Renamed to “{shown}”")));
             }
-            resort(state, selected_id.as_deref());
             Output::none()
         }
         Event::RenameFailed {
@@ -113,13 +103,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             name,
             error,
         } => {
-            if let Some(&i) = state.index.get(&id) {
-                let entry = &mut state.sessions[i];
-                if entry.pending.as_ref().is_some_and(|p| p.req == req) {
-                    entry.pending = None;
-                    entry.derive();
-                }
-            }
+            state.list.drop_pending(&id, req);
             if error.is_not_found() {
                 remove_session(state, &id);
                 state.status = Some(from_error(
@@ -149,29 +133,14 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             {
                 state.mode = Mode::Browsing;
             }
-            let id = session.id.clone();
-            let shown = SessionEntry::new(session);
-            let label = shown
+            let label = SessionEntry::new(session.clone())
                 .shown_name
-                .clone()
                 .unwrap_or_else(|| "(untitled)".into());
-            match state.index.get(&id).copied() {
-                Some(i) => state.sessions[i].replace_session(shown.session),
-                None => {
-                    state.sessions.insert(0, shown);
-                    state.paging.total = state.paging.total.map(|t| t + 1);
-                }
-            }
-            if !state.filter_text().is_empty()
-                && !label
-                    .to_lowercase()
-                    .contains(&state.filter_text().to_lowercase())
-            {
-                state.filter = Input::default();
+            let rows = rows(state);
+            if state.list.insert_created(session, rows) {
+                state.paging.total = state.paging.total.map(|t| t + 1);
             }
             state.focus = Focus::List;
-            resort(state, Some(&id));
-            keep_selection_in_view(state);
             state.status = Some(info(format!("Created “{label}”: asking Security Copilot…")));
             Output::none()
         }
@@ -495,6 +464,17 @@ pub(super) fn store_conversation<'a>(
     conversation.fetched_at = Some(state.now);
     conversation.error = None;
     conversation
+}
+
+/// A store problem in words.
+fn store_problem_text(problem: &StoreProblem) -> String {
+    match problem {
+        StoreProblem::Recovered(recovered) => recovered.to_string(),
+        StoreProblem::Failed(error) => error.to_string(),
+        StoreProblem::OpenAborted(error) => {
+            format!("The local store could not be opened: {error}")
+        }
+    }
 }
 
 /// The text typed for an ask that ended, so a failure can give it back.

@@ -16,6 +16,7 @@ use super::state::{
     StatusMessage, TurnView, WorkspacePicker,
 };
 use crate::keys::{Action, KeyMode};
+use crate::tui::protocol::StoreProblem;
 use crate::tui::worker::{Command, Event, ExportError, SignInError};
 use sctui_graph::conversation::{FollowError, Turn, succeeded};
 use sctui_graph::models::{Page, Session};
@@ -151,7 +152,8 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
         Msg::Reconnect => on_reconnect(state),
         Msg::Resize(w, h) => {
             state.viewport = (w, h);
-            keep_selection_in_view(state);
+            let rows = rows(state);
+            state.list.keep_in_view(rows);
             Output::none()
         }
         Msg::Settled => {
@@ -228,10 +230,10 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         return Output::none();
     }
     match action {
-        Action::MoveDown => select(state, state.selected.saturating_add(1)),
-        Action::MoveUp => select(state, state.selected.saturating_sub(1)),
-        Action::PageDown => select(state, state.selected.saturating_add(step)),
-        Action::PageUp => select(state, state.selected.saturating_sub(step)),
+        Action::MoveDown => select(state, state.list.selected().saturating_add(1)),
+        Action::MoveUp => select(state, state.list.selected().saturating_sub(1)),
+        Action::PageDown => select(state, state.list.selected().saturating_add(step)),
+        Action::PageUp => select(state, state.list.selected().saturating_sub(step)),
         Action::First => select(state, 0),
         Action::Last => {
             let mut out = load_everything(state);
@@ -251,9 +253,9 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
                 state.status = None;
                 return Output::none();
             }
-            if !state.filter.value().is_empty() {
-                state.filter = Input::default();
-                refilter(state);
+            if !state.list.filter().value().is_empty() {
+                let rows = rows(state);
+                state.list.clear_filter(rows);
                 return Output::none();
             }
             stop_following_selected(state)
@@ -341,10 +343,10 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             copy(text, &format!("the {what}"))
         }
         Action::Sort => {
-            state.sort = state.sort.next();
-            let keep = state.selected_entry().map(|e| e.session.id.clone());
-            resort(state, keep.as_deref());
-            state.status = Some(info(format!("Sorted by {}", state.sort.label())));
+            let order = state.list.sort().next();
+            let rows = rows(state);
+            state.list.set_sort(order, rows);
+            state.status = Some(info(format!("Sorted by {}", order.label())));
             // an order is only true over every session: load the rest in big pages
             load_everything(state)
         }

@@ -229,14 +229,9 @@ pub fn message_text(logged: &LoggedMessage, tz: &jiff::tz::TimeZone) -> String {
 /// belong to the old one (asks and follows are stopped; late answers are dropped by epoch).
 pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.workspace = id.clone();
-    state.sessions.clear();
-    state.index.clear();
-    state.visible.clear();
+    state.list.clear();
     state.conversations.clear();
-    state.selected = 0;
-    state.list_offset = 0;
     crate::tui::app::reader::reset(state);
-    state.filter = Input::default();
     state.paging = crate::tui::app::state::Paging::default();
     let mut out = Output::none();
     for (req, pending) in state.requests.new_epoch() {
@@ -285,8 +280,8 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
             if mouse.row < first_row || mouse.row >= screen.list.bottom().saturating_sub(1) {
                 return Output::none();
             }
-            let position = state.list_offset + usize::from(mouse.row - first_row);
-            if position < state.visible.len() {
+            let position = state.list.offset() + usize::from(mouse.row - first_row);
+            if position < state.list.visible().len() {
                 return select(state, position);
             }
             Output::none()
@@ -297,8 +292,12 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
             }
             Output::none()
         }
-        MouseEventKind::ScrollDown if in_list => select(state, state.selected.saturating_add(3)),
-        MouseEventKind::ScrollUp if in_list => select(state, state.selected.saturating_sub(3)),
+        MouseEventKind::ScrollDown if in_list => {
+            select(state, state.list.selected().saturating_add(3))
+        }
+        MouseEventKind::ScrollUp if in_list => {
+            select(state, state.list.selected().saturating_sub(3))
+        }
         MouseEventKind::ScrollDown if in_detail => {
             crate::tui::app::reader::scroll_by(state, 3);
             Output::none()

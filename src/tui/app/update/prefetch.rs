@@ -9,12 +9,11 @@ use super::*;
 /// then the previous one; only those whose conversation is not cached fresh, loading or followed.
 pub(super) fn neighbours(state: &State) -> Vec<String> {
     let now = state.now.as_second();
-    let before = state.selected.checked_sub(1);
-    [state.selected.checked_add(1), before]
+    let selected = state.list.selected();
+    [selected.checked_add(1), selected.checked_sub(1)]
         .into_iter()
         .flatten()
-        .filter_map(|position| state.visible.get(position))
-        .filter_map(|&i| state.sessions.get(i))
+        .filter_map(|row| state.list.row(row))
         .map(|entry| entry.session.id.as_str())
         .filter(|id| {
             let cached = state.conversation_loading(id)
@@ -59,7 +58,7 @@ pub(super) fn on_prefetched(
     turns: Vec<Turn>,
 ) -> Output {
     if workspace != state.workspace
-        || !state.index.contains_key(session_id)
+        || !state.list.contains(session_id)
         || state.is_following(session_id)
         || state.conversation_loading(session_id)
     {

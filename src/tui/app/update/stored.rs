@@ -10,18 +10,18 @@ use crate::tui::app::state::StoredList;
 
 /// The stored list arrived: shown only while Graph has not answered yet (Graph wins).
 pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: ListInfo) -> Output {
-    if state.paging.loaded_once || !state.sessions.is_empty() {
+    if state.paging.loaded_once || !state.list.is_empty() {
         return Output::none();
     }
-    state.sessions = sessions.into_iter().map(SessionEntry::new).collect();
+    let rows = rows(state);
+    state.list.replace_all(sessions, rows);
     state.stored = Some(StoredList {
         updated: info.updated,
         complete: info.complete,
         seen: HashSet::new(),
     });
-    resort(state, None);
     let mut out = Output::none();
-    if !state.visible.is_empty() {
+    if !state.list.visible().is_empty() {
         out.effect(Effect::Arm(Timer::Settle));
     }
     out
@@ -38,14 +38,11 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
     apply_page(state, false, page);
     if last {
         if let Some(stored) = state.stored.take() {
-            let selected_id = state.selected_entry().map(|e| e.session.id.clone());
-            let before = state.sessions.len();
-            state
-                .sessions
-                .retain(|e| e.pending.is_some() || stored.seen.contains(&e.session.id));
-            if state.sessions.len() != before {
-                resort(state, selected_id.as_deref());
-            }
+            let rows = rows(state);
+            state.list.retain(
+                |e| e.pending.is_some() || stored.seen.contains(&e.session.id),
+                rows,
+            );
         }
         return Output::none();
     }

@@ -28,7 +28,8 @@ fn page(state: &State, first: bool, value: Vec<Session>, next: Option<&str>) -> 
 
 fn ids(state: &State) -> Vec<String> {
     let mut ids: Vec<String> = state
-        .sessions
+        .list
+        .entries()
         .iter()
         .map(|e| e.session.id.clone())
         .collect();
@@ -83,17 +84,19 @@ fn the_stored_list_shows_at_once_and_graph_revalidates_it_page_by_page() {
         "{out:?}"
     );
     // a rename in flight on a stored row
-    if let Some(i) = state.index.get("renamed").copied() {
-        state.sessions[i].pending = Some(crate::tui::app::state::PendingRename {
+    let req = state
+        .requests
+        .start(crate::tui::app::requests::Pending::Rename {
+            session_id: "renamed".into(),
             name: "New name".into(),
-            req: state
-                .requests
-                .start(crate::tui::app::requests::Pending::Rename {
-                    session_id: "renamed".into(),
-                    name: "New name".into(),
-                }),
         });
-    }
+    state.list.set_pending(
+        "renamed",
+        crate::tui::app::state::PendingRename {
+            name: "New name".into(),
+            req,
+        },
+    );
     // the walk ends: what Graph did not list is gone, except the row being renamed
     let msg = page(
         &state,
