@@ -258,11 +258,11 @@ impl SessionList {
             }
         }
         let pending = self.entries.iter().any(|e| e.pending.is_some());
-        if !(pending && self.sort == SortOrder::Name)
-            && !self
-                .entries
+        let sorted = || {
+            self.entries
                 .is_sorted_by(|a, b| self.sort.compare(a, b).is_lt())
-        {
+        };
+        if (!pending || self.sort != SortOrder::Name) && !sorted() {
             return Err(format!("entries are not in {} order", self.sort.label()));
         }
         if !self.visible.is_sorted_by(|a, b| a < b)
@@ -472,14 +472,16 @@ impl SessionList {
         true
     }
 
-    /// A rename failed: the pending name goes if it is rename `req`'s (a newer one stays).
-    pub fn drop_pending(&mut self, id: &str, req: RequestId) {
+    /// A rename failed: the pending name goes if it is rename `req`'s (a newer one stays), and
+    /// the filter looks at the name shown again.
+    pub fn drop_pending(&mut self, id: &str, req: RequestId, rows: usize) {
         if let Some(&i) = self.index.get(id) {
             let entry = &mut self.entries[i];
             if entry.pending.as_ref().is_some_and(|p| p.req == req) {
                 entry.pending = None;
                 entry.derive();
                 self.touch();
+                self.refilter(rows);
             }
         }
     }

@@ -103,7 +103,8 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             name,
             error,
         } => {
-            state.list.drop_pending(&id, req);
+            let rows = rows(state);
+            state.list.drop_pending(&id, req, rows);
             if error.is_not_found() {
                 remove_session(state, &id);
                 state.status = Some(from_error(
