@@ -315,17 +315,35 @@ impl SessionList {
 
     /// Selects session `id`, clearing the filter when it hides it. `false` when it is not known.
     pub fn select_id(&mut self, id: &str, rows: usize) -> bool {
-        let Some(&i) = self.index.get(id) else {
-            return false;
-        };
+        match self.reveal(id, rows) {
+            Some(row) => {
+                self.select(row, rows);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The row of session `id`, clearing the filter when it hides it (the selection stays on
+    /// its session, or where it was); `None` when the session is not known.
+    pub fn reveal(&mut self, id: &str, rows: usize) -> Option<usize> {
+        let i = *self.index.get(id)?;
         if self.visible.binary_search(&i).is_err() {
             self.filter = Input::default();
-            self.refilter_keeping(None, rows);
+            self.refilter(rows);
         }
-        if let Ok(row) = self.visible.binary_search(&i) {
-            self.selected = row;
-            self.keep_in_view(rows);
+        self.visible.binary_search(&i).ok()
+    }
+
+    /// Adds `session` if the list does not know it yet (the selection stays). Returns whether it
+    /// was added.
+    pub fn add(&mut self, session: Session, rows: usize) -> bool {
+        if self.index.contains_key(&session.id) {
+            return false;
         }
+        let keep = self.selected_id();
+        self.entries.push(SessionEntry::new(session));
+        self.resort(keep.as_deref(), rows);
         true
     }
 

@@ -130,9 +130,10 @@ fn open_result(state: &mut State) -> Output {
     };
     state.mode = Mode::Browsing;
     let id = result.session_id.clone();
-    if !state.index.contains_key(&id) {
-        // stored but not in the list (not loaded yet): shown from what the store knows
-        state.sessions.push(SessionEntry::new(Session {
+    let rows = rows(state);
+    // stored but not in the list (not loaded yet): shown from what the store knows
+    state.list.add(
+        Session {
             id: id.clone(),
             display_name: result.name.clone(),
             created_date_time: None,
@@ -140,18 +141,10 @@ fn open_result(state: &mut State) -> Output {
                 .modified
                 .clone()
                 .map(sctui_graph::models::GraphTime::new),
-        }));
-        let keep = state.selected_entry().map(|e| e.session.id.clone());
-        resort(state, keep.as_deref());
-    }
-    let Some(&index) = state.index.get(&id) else {
-        return Output::none();
-    };
-    if state.visible.binary_search(&index).is_err() {
-        state.filter = Input::default();
-        refilter(state);
-    }
-    let Ok(position) = state.visible.binary_search(&index) else {
+        },
+        rows,
+    );
+    let Some(position) = state.list.reveal(&id, rows) else {
         return Output::none();
     };
     let mut out = select(state, position);

@@ -368,7 +368,7 @@ fn a_hit_hidden_by_the_filter_or_not_in_the_list_is_still_opened() {
     update(&mut state, ch('/'));
     typed(&mut state, "alpha");
     update(&mut state, key(KeyCode::Enter));
-    assert_eq!(state.visible.len(), 1);
+    assert_eq!(state.list.visible().len(), 1);
     open_first_hit(&mut state, vec![hit("b", "Bravo triage", None, "x")]);
     assert_eq!(state.selected_entry().unwrap().session.id, "b");
     assert_eq!(state.filter_text(), "", "the filter that hid it is cleared");
@@ -380,7 +380,7 @@ fn a_hit_hidden_by_the_filter_or_not_in_the_list_is_still_opened() {
     let entry = state.selected_entry().unwrap();
     assert_eq!(entry.session.id, "z");
     assert_eq!(entry.shown_name.as_deref(), Some("Zulu stored"));
-    assert_eq!(state.sessions.len(), 4);
+    assert_eq!(state.list.len(), 4);
 }
 
 // ---- the sync key ----
@@ -557,7 +557,7 @@ fn reaches_graph(command: &Command) -> bool {
 #[test]
 fn offline_reads_the_store_and_never_asks_graph() {
     let mut state = offline();
-    assert_eq!(state.visible.len(), 2);
+    assert_eq!(state.list.visible().len(), 2);
     let out = update(&mut state, Msg::Settled);
     let req = match out.commands.as_slice() {
         [Command::LoadStoredConversation { req, session_id }] if session_id == "a" => *req,
@@ -708,7 +708,7 @@ fn unreachable_at_start_keeps_the_stored_list_and_retries_with_backoff() {
             [Effect::Arm(Timer::Reconnect { secs })] => waits.push(*secs),
             other => panic!("{other:?}"),
         }
-        assert_eq!(state.visible.len(), 1, "the stored list stays");
+        assert_eq!(state.list.visible().len(), 1, "the stored list stays");
         let out = update(&mut state, Msg::Reconnect);
         assert!(matches!(
             out.commands.as_slice(),
