@@ -134,8 +134,8 @@ pub async fn sync(
                             )
                             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                         );
-                        bar.set_message(format!("({unchanged} unchanged)"));
                     }
+                    bar.set_message(format!("({unchanged} unchanged)"));
                     bar.set_position(done as u64);
                 }
             }

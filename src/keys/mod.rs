@@ -11,6 +11,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub mod config;
+mod notes;
 pub use config::{Conflict, KeyConfigError, KeyOverride, KeysTable, Preset, resolve};
 
 /// Which key table is in force.
@@ -117,7 +118,7 @@ actions! {
         Last "last" "last loaded session (more load as you go)",
         FocusDetail "focus_detail" "focus the detail pane",
         FocusList "focus_list" "dismiss the message; clear a kept filter; stop following an answer",
-        Rename "rename" "rename the session (Enter saves, Esc cancels)",
+        Rename "rename" "rename the session inline (with the editors' keys)",
         Create "create" "ask in a new session",
         Ask "ask" "ask a follow-up in the selected session",
         Retry "retry" "run the last question again where it failed (no new prompt)",
@@ -127,7 +128,7 @@ actions! {
         Sort "sort" "cycle the order: last modified, created, name",
         Workspaces "workspaces" "pick a workspace (remembered for next time)",
         Refresh "refresh" "refresh from Graph",
-        Filter "filter" "filter the list as you type (Esc clears)",
+        Filter "filter" "filter the list as you type (the editors' cancel clears it)",
         Messages "messages" "every message of this run, in full, with request-ids",
         Search "search" "search every stored name, question and answer (the local store)",
         Sync "sync" "sync every conversation into the local store (again: stop)",
@@ -182,6 +183,7 @@ actions! {
         PickDown "down" "move down",
         Choose "choose" "use the workspace / copy the message",
         PickCopy "copy" "copy the id / the message",
+        TypeId "type_id" "type a workspace id (workspace picker)",
         PickClose "close" "close",
     }
     SignIn {
@@ -472,6 +474,7 @@ impl Default for Keymap {
                 (p(Char('j')), PickDown),
                 (p(Enter), Choose),
                 (p(Char('y')), PickCopy),
+                (p(Char('i')), TypeId),
                 (p(Esc), PickClose),
                 (p(Char('q')), PickClose),
                 // sign-in

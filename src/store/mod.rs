@@ -132,8 +132,8 @@ pub fn turns_from(conversation: &StoredConversation) -> Vec<Turn> {
         .collect()
 }
 
-/// Whether no evaluation of the conversation is still running (a settled one will not change
-/// unless someone asks again, which bumps the session).
+/// Whether no evaluation of the conversation is still running (a settled one changes only when
+/// someone asks again, which Graph does not show on the session: sync lists its prompts to see).
 pub fn settled(turns: &[Turn]) -> bool {
     turns.iter().all(|t| {
         t.evaluation

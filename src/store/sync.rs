@@ -2,8 +2,11 @@
 //! session's prompts and evaluations, a bounded number of requests at a time.
 //!
 //! Each page and each conversation is written as soon as it arrives, in its own transaction, so
-//! an interrupted sync keeps what it fetched and the next one skips conversations already stored
-//! and unchanged (same `lastModifiedDateTime`, no evaluation running when stored). Every request
+//! an interrupted sync keeps what it fetched and the next one does not fetch again a conversation
+//! already stored and unchanged. Graph bumps a session's `lastModifiedDateTime` only when its
+//! name changes, not when a prompt is added, so that alone cannot tell: a stored conversation with
+//! no evaluation running and the same `lastModifiedDateTime` costs one request (its prompts), and
+//! only when that list differs from the stored one are the evaluations fetched. Every request
 //! goes through the client's own retry policy, and no more than `concurrency` are in flight; a
 //! 429 answer also holds back the next pages and conversations for as long as Graph asked, so
 //! throttling slows the whole sync down instead of piling up.
@@ -16,7 +19,7 @@ use jiff::Timestamp;
 use tokio::sync::Semaphore;
 
 use super::{Store, StoreError};
-use sctui_graph::conversation::load_conversation_gated;
+use sctui_graph::conversation::{Turn, load_conversation_gated, turns_of};
 use sctui_graph::models::Session;
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice, RetryObserver};
 
@@ -49,7 +52,8 @@ impl Default for SyncOptions {
 pub enum Progress {
     /// Pages of the list so far: `sessions` listed.
     Listing { sessions: usize },
-    /// Conversations: `done` of `total` to fetch (`unchanged` more were already stored).
+    /// Conversations: `done` of `total` to fetch or check, `unchanged` of the done ones found
+    /// stored and unchanged (their prompts listed, nothing new).
     Conversations {
         done: usize,
         total: usize,
@@ -66,7 +70,8 @@ pub struct SyncReport {
     pub removed: usize,
     /// Conversations fetched and stored.
     pub fetched: usize,
-    /// Conversations already stored and unchanged, not fetched again.
+    /// Conversations already stored and unchanged (one request listed their prompts: nothing
+    /// new), not fetched again.
     pub unchanged: usize,
     /// Conversations that could not be fetched (the first error is kept).
     pub failed: usize,
@@ -145,40 +150,52 @@ pub async fn run(
             _ => true,
         })
         .collect();
-    let (stale, unchanged) = blocking(&store, move |store| {
-        let mut stale = Vec::new();
-        let mut unchanged = 0;
+    let jobs = blocking(&store, move |store| {
+        let mut jobs = Vec::new();
         for session in recent {
             let modified = session.last_modified_date_time.as_ref().map(|t| t.raw());
-            if store.conversation_is_stale(&session.id, modified.as_deref())? {
-                stale.push(session);
+            let known = if store.conversation_is_stale(&session.id, modified.as_deref())? {
+                None
             } else {
-                unchanged += 1;
-            }
+                // settled and not renamed: new prompts are still possible, and a question
+                // whose run failed may have been run again (a full fetch for that one)
+                store
+                    .conversation(&session.id)?
+                    .map(|c| super::turns_from(&c))
+                    .filter(|turns| turns.iter().all(|t| t.evaluation.is_some()))
+                    .map(|turns| prompt_ids(&turns))
+            };
+            jobs.push((session, known));
         }
-        Ok((stale, unchanged))
+        Ok(jobs)
     })
     .await?;
-    report.unchanged = unchanged;
-    let total = stale.len();
+    let total = jobs.len();
     progress(Progress::Conversations {
         done: 0,
         total,
-        unchanged,
+        unchanged: 0,
     });
     let concurrency = options.concurrency.max(1);
     let permits = Arc::new(Semaphore::new(concurrency));
-    let mut fetches = futures::stream::iter(stale)
-        .map(|session| {
+    let mut fetches = futures::stream::iter(jobs)
+        .map(|(session, known)| {
             let client = client.clone();
             let permits = permits.clone();
             let gate = gate.clone();
             async move {
                 // a 429 anywhere holds back every session not yet started
                 gate.wait().await;
-                let turns =
-                    load_conversation_gated(&client, &session.id, concurrency, Some(&permits))
-                        .await;
+                let turns = match known {
+                    None => {
+                        load_conversation_gated(&client, &session.id, concurrency, Some(&permits))
+                            .await
+                            .map(Some)
+                    }
+                    Some(known) => {
+                        changed_turns(&client, &session.id, &known, concurrency, &permits).await
+                    }
+                };
                 (session, turns)
             }
         })
@@ -187,7 +204,8 @@ pub async fn run(
     while let Some((session, turns)) = fetches.next().await {
         done += 1;
         match turns {
-            Ok(turns) => {
+            Ok(None) => report.unchanged += 1,
+            Ok(Some(turns)) => {
                 blocking(&store, move |store| {
                     super::put_conversation(store, &session, &turns, Timestamp::now())
                 })
@@ -212,10 +230,41 @@ pub async fn run(
         progress(Progress::Conversations {
             done,
             total,
-            unchanged,
+            unchanged: report.unchanged,
         });
     }
     Ok(report)
+}
+
+/// The prompt ids of a conversation, sorted (to compare with a fresh listing).
+fn prompt_ids(turns: &[Turn]) -> Vec<String> {
+    let mut ids: Vec<String> = turns.iter().map(|t| t.prompt.id.clone()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// A settled stored conversation whose prompts were `known`: one request lists its prompts, and
+/// only when they differ (a question asked elsewhere) are their evaluations fetched. `None`:
+/// unchanged.
+async fn changed_turns(
+    client: &GraphClient,
+    session: &str,
+    known: &[String],
+    concurrency: usize,
+    permits: &Semaphore,
+) -> Result<Option<Vec<Turn>>, GraphError> {
+    let prompts = {
+        let _permit = permits.acquire().await.ok();
+        client.list_prompts(session).await?
+    };
+    let mut ids: Vec<&str> = prompts.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_unstable();
+    if ids.iter().eq(known.iter()) {
+        return Ok(None);
+    }
+    turns_of(client, session, prompts, concurrency, Some(permits))
+        .await
+        .map(Some)
 }
 
 fn modified(session: &Session) -> Option<Timestamp> {
@@ -266,5 +315,77 @@ impl Gate {
                 _ => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sctui_fake::{FakeGraph, FakeOptions, Seed};
+    use sctui_graph::ClientOptions;
+    use sctui_graph::auth::StaticToken;
+
+    async fn sync(client: &GraphClient, store: &Arc<Store>) -> SyncReport {
+        let options = SyncOptions {
+            conversations: true,
+            ..SyncOptions::default()
+        };
+        run(client, store.clone(), &options, &|_| {}, None)
+            .await
+            .expect("sync")
+    }
+
+    /// Graph leaves `lastModifiedDateTime` alone when a prompt is added: a sync still finds the
+    /// new prompt, with one request per stored conversation to see it (their prompts), and
+    /// fetches only the conversation that changed.
+    #[tokio::test]
+    async fn a_prompt_added_without_a_rename_is_found_by_the_next_sync() {
+        let fake = FakeGraph::start(FakeOptions {
+            seed: Seed::Synthetic(6),
+            token: None,
+            ..FakeOptions::demo()
+        })
+        .await
+        .expect("fake");
+        let client = GraphClient::new(
+            ClientOptions {
+                graph_url: fake.base_url().to_string(),
+                ..ClientOptions::default()
+            },
+            StaticToken::shared("t", "test"),
+        )
+        .expect("client");
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("s.db")).unwrap().store);
+
+        let first = sync(&client, &store).await;
+        assert_eq!((first.fetched, first.unchanged), (6, 0));
+        fake.faults().clear_seen();
+        let second = sync(&client, &store).await;
+        assert_eq!((second.fetched, second.unchanged), (0, 6));
+        let seen = fake.faults().seen();
+        let prompt_lists = seen.iter().filter(|r| r.path.contains("/prompts")).count();
+        assert_eq!(
+            prompt_lists, 6,
+            "one request per stored conversation: {seen:?}"
+        );
+
+        let session = fake.store().sessions("default")[2].clone();
+        fake.store()
+            .insert_prompt("default", &session.id, "asked in the portal")
+            .expect("prompt");
+        let now = fake.store().session("default", &session.id).unwrap();
+        assert_eq!(now.last_modified_date_time, session.last_modified_date_time);
+
+        let third = sync(&client, &store).await;
+        assert_eq!((third.fetched, third.unchanged), (1, 5));
+        let stored = store.conversation(&session.id).unwrap().expect("stored");
+        let turns = super::super::turns_from(&stored);
+        assert_eq!(turns.len(), 1);
+        assert_eq!(
+            turns[0].prompt.content.as_deref(),
+            Some("asked in the portal")
+        );
+        fake.shutdown().await;
     }
 }

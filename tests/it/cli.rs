@@ -42,9 +42,14 @@ struct Fake {
 
 impl Fake {
     fn start(sessions: Option<usize>) -> Self {
+        Self::start_with(sessions, &[])
+    }
+
+    /// Like [`Fake::start`], with more `fake-graph` flags (`--order oldest-first`).
+    fn start_with(sessions: Option<usize>, flags: &[&str]) -> Self {
         let home = tempfile::tempdir().expect("tempdir");
         let mut cmd = sctui(home.path());
-        cmd.args(["fake-graph", "--port", "0"]);
+        cmd.args(["fake-graph", "--port", "0"]).args(flags);
         if let Some(n) = sessions {
             cmd.args(["--sessions", &n.to_string()]);
         }
@@ -135,9 +140,13 @@ fn assert_graph_session(s: &Value) {
     }
 }
 
-#[test]
-fn list_all_json_prints_all_250_sessions_with_graph_names() {
-    let fake = Fake::start(Some(250));
+crate::both_orders!(fn list_all_json_prints_all_250_sessions_with_graph_names);
+fn list_all_json_prints_all_250_sessions_with_graph_names(order: sctui_fake::SessionOrder) {
+    let order_flag = match order {
+        sctui_fake::SessionOrder::NewestFirst => "newest-first",
+        sctui_fake::SessionOrder::OldestFirst => "oldest-first",
+    };
+    let fake = Fake::start_with(Some(250), &["--order", order_flag]);
     let list = fake.json(&["sessions", "list", "--all", "--output", "json"]);
     let items = list.as_array().expect("a JSON array");
     assert_eq!(items.len(), 250);
@@ -680,6 +689,22 @@ fn sync_then_search_then_offline_finds_a_word_only_in_one_answer() {
             == 1
     );
 
+    // A question asked elsewhere leaves the session's lastModifiedDateTime alone (Graph bumps it
+    // on a rename only): the next sync still finds it, fetching that conversation alone.
+    let before = fake.json(&["sessions", "get", &session, "-o", "json"]);
+    fake.run_ok(&["ask", "--session", &session, "what is xyzzyquux"]);
+    let after = fake.json(&["sessions", "get", &session, "-o", "json"]);
+    assert_eq!(
+        before["lastModifiedDateTime"],
+        after["lastModifiedDateTime"]
+    );
+    let third =
+        String::from_utf8_lossy(&fake.run_ok(&["sync", "--conversations"]).stdout).into_owned();
+    assert!(!third.contains(" 0 conversations fetched"), "{third}");
+    let hits = fake.json(&["search", "xyzzyquux", "--output", "json"]);
+    assert_eq!(hits.as_array().map(Vec::len), Some(1), "{hits}");
+    assert_eq!(hits[0]["sessionId"], session.as_str());
+
     let stats = fake.json(&["store", "stats", "--output", "json"]);
     assert!(stats["sessions"].as_u64().unwrap() > 10, "{stats}");
     assert_eq!(stats["sessions"], stats["conversations"], "{stats}");
@@ -729,4 +754,212 @@ fn no_store_keeps_nothing_on_disk() {
             .join("store")
             .exists()
     );
+}
+
+/// Every `…DateTime` property of `graph` (what the fake wrote on the wire) is in `printed` with
+/// exactly the same text; returns how many were compared.
+fn same_times(graph: &Value, printed: &Value, what: &str) -> usize {
+    let graph = graph.as_object().expect("a Graph object");
+    let mut compared = 0;
+    for (key, value) in graph.iter().filter(|(k, _)| k.ends_with("DateTime")) {
+        assert_eq!(
+            printed.get(key),
+            Some(value),
+            "{what}: {key} printed as Graph wrote it\nGraph: {graph:?}\nprinted: {printed}"
+        );
+        compared += 1;
+    }
+    compared
+}
+
+/// The form of a Graph timestamp: 7 fractional digits, fewer (trailing zeros dropped) or none.
+fn time_form(text: &str) -> &'static str {
+    match text.split_once('.') {
+        None => "none",
+        Some((_, fraction)) if fraction.trim_end_matches('Z').len() == 7 => "7 digits",
+        Some(_) => "trailing zeros dropped",
+    }
+}
+
+/// Graph's JSON for `path` (relative to the fake's base URL), read without the client.
+fn graph_get(url: &str, path: &str) -> Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let resp = client
+            .get(format!(
+                "{url}/security/securityCopilot/workspaces/default/{path}"
+            ))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("the fake answers");
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        resp.json().await.expect("JSON")
+    })
+}
+
+#[test]
+fn demo_times_in_every_form_are_printed_exactly_as_graph_wrote_them() {
+    // The demo data has each form Graph writes, in sessions, prompts and evaluations.
+    let fake = Fake::start(None);
+    let mut forms = std::collections::BTreeSet::new();
+    let mut compared = 0;
+    let listed = fake.json(&["sessions", "list", "--all", "--output", "json"]);
+    let listed = listed.as_array().unwrap();
+    let mut graph_sessions = Vec::new();
+    let mut page = graph_get(&fake.url, "sessions");
+    loop {
+        graph_sessions.extend(page["value"].as_array().unwrap().iter().cloned());
+        let Some(next) = page["@odata.nextLink"].as_str() else {
+            break;
+        };
+        let path = next
+            .split("/workspaces/default/")
+            .nth(1)
+            .expect("same route");
+        page = graph_get(&fake.url, path);
+    }
+    assert_eq!(listed.len(), graph_sessions.len());
+    for graph in &graph_sessions {
+        let id = graph["id"].as_str().unwrap();
+        let printed = listed.iter().find(|s| s["id"] == id).expect("listed");
+        compared += same_times(graph, printed, "sessions list");
+        forms.insert(time_form(graph["lastModifiedDateTime"].as_str().unwrap()));
+        let got = fake.json(&["sessions", "get", id, "--output", "json"]);
+        compared += same_times(graph, &got, "sessions get");
+
+        let prompts = fake.json(&["prompts", "list", id, "--output", "json"]);
+        let graph_prompts = graph_get(&fake.url, &format!("sessions/{id}/prompts"));
+        for graph_prompt in graph_prompts["value"].as_array().unwrap() {
+            let pid = graph_prompt["id"].as_str().unwrap();
+            let printed = prompts
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["id"] == pid)
+                .expect("prompt printed");
+            compared += same_times(graph_prompt, printed, "prompts list");
+            let evaluations = graph_get(
+                &fake.url,
+                &format!("sessions/{id}/prompts/{pid}/evaluations"),
+            );
+            // (a run still going may have moved on between the two reads)
+            let resting = |e: &&Value| {
+                matches!(
+                    e["state"].as_str(),
+                    Some("completed" | "cancelled" | "waitingForInput")
+                )
+            };
+            if let Some(latest) = evaluations["value"]
+                .as_array()
+                .unwrap()
+                .last()
+                .filter(resting)
+            {
+                compared += same_times(latest, &printed["latestEvaluation"], "latestEvaluation");
+                for key in ["createdDateTime", "runStartDateTime", "completedDateTime"] {
+                    if let Some(t) = latest[key].as_str() {
+                        forms.insert(time_form(t));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(
+        forms.into_iter().collect::<Vec<_>>(),
+        ["7 digits", "none", "trailing zeros dropped"],
+        "the demo shows every form"
+    );
+    assert!(compared > 50, "{compared} timestamps compared");
+}
+
+crate::both_orders!(every_time_form_sorts_by_its_instant_and_prints_as_written);
+/// Graph writes 7 fractional digits, fewer (trailing zeros dropped) or none: the CLI sorts each
+/// by its instant (sorted as text, `…14Z` would come before `…14.1Z`) and prints each as
+/// written, through the real binary against the fake in either order.
+async fn every_time_form_sorts_by_its_instant_and_prints_as_written(
+    session_order: sctui_fake::SessionOrder,
+) {
+    use sctui_fake::{FakeGraph, FakeOptions, Seed};
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Empty,
+        token: Some(TOKEN.into()),
+        session_order,
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    // newest-modified first: the order the CLI must print them in
+    let times = [
+        ("e", "2026-01-31T10:00:14.1Z"),
+        ("a", "2026-01-31T10:00:14.0734312Z"),
+        ("b", "2026-01-31T10:00:14.07343Z"),
+        ("c", "2026-01-31T10:00:14Z"),
+        ("d", "2026-01-31T10:00:13.759634Z"),
+    ];
+    // inserted in another order than either listing order gives
+    for i in [2, 4, 0, 3, 1] {
+        let (name, modified) = times[i];
+        fake.store().insert_session_as(
+            "default",
+            sctui_fake::wire::Session {
+                id: format!("00000000-0000-4000-8000-00000000000{i}"),
+                created_date_time: "2026-01-31T09:00:00Z".parse().unwrap(),
+                last_modified_date_time: modified.parse().unwrap(),
+                display_name: Some(name.into()),
+            },
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = sctui(home.path());
+        cmd.env("SCTUI_ACCESS_TOKEN", TOKEN)
+            .args(["--no-store", "--graph-url", fake.base_url()])
+            .args(args);
+        common::run(cmd)
+    };
+    let out = run(&["sessions", "list", "--all", "--output", "json"]).await;
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let list: Value = serde_json::from_str(&text).expect("JSON");
+    let printed: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["displayName"].as_str().unwrap(),
+                s["lastModifiedDateTime"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(printed, times, "{session_order:?}");
+    for (_, modified) in times {
+        assert!(
+            text.contains(&format!("\"{modified}\"")),
+            "{modified} verbatim:\n{text}"
+        );
+    }
+    assert!(text.contains("\"2026-01-31T09:00:00Z\""), "{text}");
+    // one at a time, too
+    let out = run(&[
+        "sessions",
+        "get",
+        "00000000-0000-4000-8000-000000000003",
+        "-o",
+        "json",
+    ])
+    .await;
+    let got: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        got["lastModifiedDateTime"],
+        "2026-01-31T10:00:14Z",
+        "{}",
+        describe(&out)
+    );
+    fake.shutdown().await;
 }

@@ -3,14 +3,20 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui_fake::{FakeGraph, FakeOptions, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, Seed, SessionOrder};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::{ClientOptions, GraphClient, GraphError, ListQuery};
 
 async fn fake(seed: Seed) -> FakeGraph {
+    fake_in(seed, SessionOrder::default()).await
+}
+
+/// The fake listing sessions in `order` when the client asks for none.
+async fn fake_in(seed: Seed, session_order: SessionOrder) -> FakeGraph {
     FakeGraph::start(FakeOptions {
         seed,
         token: Some("test-token".into()),
+        session_order,
         ..FakeOptions::demo()
     })
     .await
@@ -29,21 +35,34 @@ fn client(fake: &FakeGraph, token: &str, page_size: u32) -> GraphClient {
     .expect("client builds")
 }
 
-#[tokio::test]
-async fn follows_three_pages_lazily() {
-    let fake = fake(Seed::Synthetic(250)).await;
+crate::both_orders!(follows_three_pages_lazily);
+async fn follows_three_pages_lazily(order: SessionOrder) {
+    let fake = fake_in(Seed::Synthetic(250), order).await;
     let client = client(&fake, "test-token", 100);
     let mut pager = client.sessions_pager(ListQuery::default());
     let mut sizes = Vec::new();
     let mut ids = std::collections::HashSet::new();
+    let mut listed = Vec::new();
     while let Some(page) = pager.next().await.unwrap() {
         sizes.push(page.value.len());
         for s in page.value {
             assert!(ids.insert(s.id.clone()), "duplicate {}", s.id);
+            listed.push(s.id);
         }
     }
     assert_eq!(sizes, [100, 100, 50]);
     assert_eq!(ids.len(), 250);
+    // in the server's order, whichever it is: the client does not reorder pages
+    let mut oldest_first: Vec<String> = fake
+        .store()
+        .sessions("default")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if order == SessionOrder::NewestFirst {
+        oldest_first.reverse();
+    }
+    assert_eq!(listed, oldest_first, "{order:?}");
     let all = client.all_sessions(ListQuery::default()).await.unwrap();
     assert_eq!(all.len(), 250);
     fake.shutdown().await;

@@ -254,3 +254,127 @@ async fn list_evaluations_accepts_a_single_object_body() {
     assert_eq!(list[0].state, EvaluationState::Completed);
     server.abort();
 }
+
+/// Each lifecycle the fake plays (asked for by trigger words), stepped by its frozen clock: the
+/// states the client sees in order, and where the client stops polling. created, pending,
+/// running and deferred keep being polled (deferred rests there, so following it ends at the
+/// deadline); completed (whatever the result type), cancelled and waitingForInput end it.
+#[tokio::test]
+async fn each_state_and_result_type_is_polled_until_it_rests() {
+    use EvaluationResultType as R;
+    use EvaluationState as S;
+    let clock = sctui_fake::Clock::frozen("2026-01-31T12:00:00Z".parse().unwrap());
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Empty,
+        evaluation_delay: Duration::from_secs(16),
+        clock: clock.clone(),
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    let client = client_for(fake.base_url());
+    let cases: &[(&str, &[S], Option<R>)] = &[
+        (
+            "",
+            &[S::Created, S::Running, S::Completed],
+            Some(R::Success),
+        ),
+        (
+            "[state:pending]",
+            &[S::Created, S::Pending, S::Running, S::Completed],
+            Some(R::Success),
+        ),
+        ("[state:deferred]", &[S::Created, S::Deferred], None),
+        (
+            "[state:waitingForInput]",
+            &[S::Created, S::Running, S::WaitingForInput],
+            None,
+        ),
+        (
+            "[state:cancelled]",
+            &[S::Created, S::Running, S::Cancelled],
+            None,
+        ),
+        (
+            "[fail:error]",
+            &[S::Created, S::Running, S::Completed],
+            Some(R::Error),
+        ),
+        (
+            "[fail:rejected]",
+            &[S::Created, S::Running, S::Completed],
+            Some(R::Rejected),
+        ),
+        (
+            "[fail:timedOut]",
+            &[S::Created, S::Running, S::Completed],
+            Some(R::TimedOut),
+        ),
+        (
+            "[fail:capacityExceeded]",
+            &[S::Created, S::Running, S::Completed],
+            Some(R::CapacityExceeded),
+        ),
+        (
+            "[fail:needAdditionalClaims]",
+            &[S::Created, S::Running, S::Completed],
+            Some(R::NeedAdditionalClaims),
+        ),
+    ];
+    for (trigger, expected, result) in cases {
+        let asked = conversation::ask(&client, None, &format!("{trigger} where to"), |_| {})
+            .await
+            .unwrap();
+        let mut seen = vec![asked.evaluation.state.clone()];
+        let mut last = asked.evaluation.clone();
+        // a poll a second for two minutes of the fake's time
+        for _ in 0..120 {
+            if conversation::is_settled(&last) {
+                break;
+            }
+            clock.advance(Duration::from_secs(1));
+            last = client
+                .get_evaluation(&asked.session.id, &asked.prompt.id, &asked.evaluation.id)
+                .await
+                .unwrap();
+            if seen.last() != Some(&last.state) {
+                seen.push(last.state.clone());
+            }
+        }
+        assert_eq!(&seen, expected, "{trigger:?}");
+        let rests = *expected.last().unwrap() == S::Deferred;
+        assert_eq!(conversation::is_settled(&last), !rests, "{trigger:?}");
+        assert_eq!(
+            last.result
+                .as_ref()
+                .map(|r| r.result_type.clone())
+                .filter(|_| last.state == S::Completed),
+            result.clone(),
+            "{trigger:?}"
+        );
+        assert_eq!(
+            last.is_cancelled,
+            Some(last.state == S::Cancelled),
+            "{trigger:?}"
+        );
+        if rests {
+            // following a run that rests in deferred ends at the deadline, not before
+            let err = conversation::follow(
+                &client,
+                &asked.session.id,
+                &asked.prompt.id,
+                &asked.evaluation.id,
+                PollPlan {
+                    first: Duration::from_millis(5),
+                    max: Duration::from_millis(10),
+                    deadline: Duration::from_millis(60),
+                },
+                |e| assert_eq!(e.state, S::Deferred),
+            )
+            .await
+            .unwrap_err();
+            assert!(matches!(err, FollowError::Deadline(_)), "{err}");
+        }
+    }
+    fake.shutdown().await;
+}

@@ -33,17 +33,23 @@ fn evaluation(state: &str, kind: &str, content: Option<&str>) -> Evaluation {
 }
 
 fn state_with(turns: Vec<Turn>) -> State {
-    let mut state = State::new("default", "demo");
-    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
-    state.viewport = (110, 34);
-    let _ = app::init(&mut state);
-    let req = state.requests.page().expect("a page request");
     let session = Session {
         id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
         display_name: Some("Risky sign-ins: lena.fischer".into()),
         created_date_time: Some(GraphTime::new("2026-01-31T11:58:00.0000000Z")),
         last_modified_date_time: Some(GraphTime::new("2026-01-31T11:59:00.0000000Z")),
     };
+    opened(session, 34, turns).0
+}
+
+/// `session` listed alone, selected, its conversation loaded as `turns` and the detail pane
+/// focused, at 110 × `rows`; with the prompts `update` asked the worker to follow on load.
+fn opened(session: Session, rows: u16, turns: Vec<Turn>) -> (State, Vec<String>) {
+    let mut state = State::new("default", "demo");
+    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
+    state.viewport = (110, rows);
+    let _ = app::init(&mut state);
+    let req = state.requests.page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
@@ -60,7 +66,7 @@ fn state_with(turns: Vec<Turn>) -> State {
     let [Command::LoadConversation { req, .. }] = out.commands[..] else {
         panic!("{out:?}")
     };
-    app::update(
+    let out = app::update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
             req,
@@ -68,11 +74,19 @@ fn state_with(turns: Vec<Turn>) -> State {
             turns,
         }),
     );
+    let followed = out
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Follow { prompt_id, .. } => Some(prompt_id.clone()),
+            _ => None,
+        })
+        .collect();
     app::update(
         &mut state,
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
-    state
+    (state, followed)
 }
 
 fn draw(state: &State) -> String {
@@ -157,4 +171,179 @@ fn conversation_failed() {
     assert!(screen.contains("✗ completed: timedOut"), "{screen}");
     assert!(screen.contains("✗ completed: capacityExceeded"), "{screen}");
     insta::assert_snapshot!(screen);
+}
+
+fn turn(n: usize, question: &str, evaluation: Evaluation) -> Turn {
+    Turn {
+        prompt: prompt(&format!("p{n}"), question, "2026-01-31T11:59:00Z"),
+        evaluation: Some(evaluation),
+    }
+}
+
+/// A session of its own with `turns`, and the prompts `update` followed when it loaded.
+fn followed_prompts(turns: Vec<Turn>) -> (State, Vec<String>) {
+    let session = Session {
+        id: "5f0c1a2b-0000-4000-8000-000000000002".into(),
+        display_name: Some("Every state".into()),
+        created_date_time: Some(GraphTime::new("2026-01-31T11:58:00Z")),
+        last_modified_date_time: Some(GraphTime::new("2026-01-31T11:58:00Z")),
+    };
+    opened(session, 40, turns)
+}
+
+/// Every evaluation state Graph names: the four that still move (created, pending, running,
+/// deferred) are followed and shown with a spinner and their time; waitingForInput (Security
+/// Copilot waits for a person) and cancelled are not followed, and say so.
+#[test]
+fn conversation_every_state() {
+    let states = [
+        "created",
+        "pending",
+        "running",
+        "deferred",
+        "waitingForInput",
+        "cancelled",
+        "completed",
+    ];
+    let turns = states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (kind, content) = match *s {
+                "completed" => ("success", Some("All clear.")),
+                _ => ("unknown", None),
+            };
+            turn(
+                i + 1,
+                &format!("A question left {s}"),
+                evaluation(s, kind, content),
+            )
+        })
+        .collect();
+    let (state, followed) = followed_prompts(turns);
+    assert_eq!(
+        followed,
+        ["p1", "p2", "p3", "p4"],
+        "the moving states are followed"
+    );
+    let screen = draw(&state);
+    for s in &states[..4] {
+        assert!(
+            screen.contains(&format!("⠋ {s} 42 s")),
+            "{s} followed, with its time:\n{screen}"
+        );
+    }
+    assert!(
+        screen.contains("⏸ waitingForInput (not followed: R refreshes)"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ cancelled"), "{screen}");
+    assert!(screen.contains("✓ answered"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+/// Every way a run can end without an answer: completed with result type error, rejected,
+/// timedOut, capacityExceeded or needAdditionalClaims; none is followed, each is shown as a
+/// failure with Graph's words and the service's message.
+#[test]
+fn conversation_every_failure() {
+    let kinds = [
+        "error",
+        "rejected",
+        "timedOut",
+        "capacityExceeded",
+        "needAdditionalClaims",
+    ];
+    let turns = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            turn(
+                i + 1,
+                &format!("A question that ended {k}"),
+                evaluation("completed", k, Some(&format!("The service said: {k}."))),
+            )
+        })
+        .collect();
+    let (state, followed) = followed_prompts(turns);
+    assert!(followed.is_empty(), "{followed:?}");
+    let screen = draw(&state);
+    for k in kinds {
+        assert!(
+            screen.contains(&format!("✗ completed: {k}")),
+            "{k}:\n{screen}"
+        );
+    }
+    insta::assert_snapshot!(screen);
+}
+
+/// A followed run moves through pending, deferred and running (still followed, the line says
+/// where it is), then rests in waitingForInput or is cancelled: following ends, nothing is
+/// awaited any more, and the line and the status say what happened and how to look again.
+#[test]
+fn a_followed_run_is_shown_at_each_step_until_it_rests() {
+    for (rest, line, status) in [
+        (
+            "waitingForInput",
+            "⏸ waitingForInput (not followed: R refreshes)",
+            "Security Copilot waits for input sctui cannot give: answer it in Security Copilot (R refreshes)",
+        ),
+        (
+            "cancelled",
+            "✗ cancelled",
+            "The run was cancelled: Security Copilot did not answer",
+        ),
+    ] {
+        let (mut state, followed) = followed_prompts(vec![turn(
+            1,
+            "Where does it rest?",
+            evaluation("pending", "unknown", None),
+        )]);
+        assert_eq!(followed, ["p1"]);
+        let session_id = state.selected_entry().unwrap().session.id.clone();
+        let req = state
+            .requests
+            .iter()
+            .find(|(_, p)| p.followed_session() == Some(session_id.as_str()))
+            .map(|(id, _)| id)
+            .expect("the follow is awaited");
+        let step = |state: &mut State, s: &str| {
+            app::update(
+                state,
+                Msg::Worker(Event::EvaluationUpdated {
+                    req,
+                    session_id: session_id.clone(),
+                    prompt_id: "p1".into(),
+                    evaluation: evaluation(s, "unknown", None),
+                }),
+            );
+        };
+        for moving in ["pending", "deferred", "running"] {
+            step(&mut state, moving);
+            let screen = draw(&state);
+            assert!(screen.contains(&format!("⠋ {moving} 42 s")), "{screen}");
+            assert!(state.busy(), "still followed in {moving}");
+        }
+        step(&mut state, rest);
+        app::update(
+            &mut state,
+            Msg::Worker(Event::FollowEnded {
+                req,
+                session_id: session_id.clone(),
+                result: Ok(()),
+            }),
+        );
+        assert!(!state.busy(), "{rest}: nothing awaited");
+        let screen = draw(&state);
+        assert!(screen.contains(line), "{rest}:\n{screen}");
+        assert_eq!(state.status.as_ref().map(|s| s.text.as_str()), Some(status));
+        // settled: a reload of the conversation does not follow it again
+        let out = app::update(&mut state, Msg::Settled);
+        assert!(
+            !out.commands
+                .iter()
+                .any(|c| matches!(c, Command::Follow { .. })),
+            "{out:?}"
+        );
+    }
 }

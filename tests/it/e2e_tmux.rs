@@ -280,8 +280,8 @@ async fn api_sessions(client: &reqwest::Client, port: u16) -> Vec<Value> {
     }
 }
 
-/// Polls the API until `pred` holds on the session list (the TUI saves asynchronously).
-fn wait_for_api(port: u16, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+/// A runtime and an HTTP client to read the fake's Graph API from a test.
+fn api_client() -> (tokio::runtime::Runtime, reqwest::Client) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -291,6 +291,12 @@ fn wait_for_api(port: u16, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<V
         .timeout(Duration::from_secs(10))
         .build()
         .expect("reqwest client");
+    (rt, client)
+}
+
+/// Polls the API until `pred` holds on the session list (the TUI saves asynchronously).
+fn wait_for_api(port: u16, what: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let (rt, client) = api_client();
     let start = Instant::now();
     loop {
         let sessions = rt.block_on(api_sessions(&client, port));
@@ -490,6 +496,17 @@ fn escape_cancels_rename_and_create_and_ctrl_c_quits() {
     assert_eq!(tmux.wait_for_exit(), "0", "Ctrl-C quits cleanly");
 }
 
+/// `sctui --demo` on a free port in tmux, once its list and detail show.
+fn demo_listed() -> (u16, Tmux) {
+    let port = free_port();
+    let port_arg = port.to_string();
+    let tmux = Tmux::start(&[BIN, "--demo", "--demo-port", &port_arg]);
+    tmux.wait_for("the session list", |s| {
+        selected_row(s).is_some() && detail_id(s).is_some()
+    });
+    (port, tmux)
+}
+
 /// Issue 5: ask a question from the prompt box in `--demo` and watch the answer arrive,
 /// rendered from Markdown; then an older demo session shows its conversation.
 #[test]
@@ -497,12 +514,7 @@ fn ask_a_question_and_see_the_answer() {
     if !tmux_available() {
         return;
     }
-    let port = free_port();
-    let port_arg = port.to_string();
-    let tmux = Tmux::start(&[BIN, "--demo", "--demo-port", &port_arg]);
-    tmux.wait_for("the session list", |s| {
-        selected_row(s).is_some() && detail_id(s).is_some()
-    });
+    let (port, tmux) = demo_listed();
 
     tmux.keys(&["n"]);
     tmux.wait_for("the prompt box", create_box_open);
@@ -536,6 +548,80 @@ fn ask_a_question_and_see_the_answer() {
     tmux.wait_for("an older conversation", |s| {
         s.contains("▶ Q1") && !s.contains("▶ Q1 who am i") && s.contains("✓ answered")
     });
+    tmux.keys(&["q"]);
+    tmux.wait_for_exit();
+}
+
+/// Graph's JSON at `path` under the default workspace of the fake on `port`.
+fn api_get(port: u16, path: &str) -> Value {
+    let (rt, client) = api_client();
+    rt.block_on(async {
+        let resp = client
+            .get(format!(
+                "http://127.0.0.1:{port}/beta/security/securityCopilot/workspaces/default/{path}"
+            ))
+            .bearer_auth(DEMO_TOKEN)
+            .send()
+            .await
+            .expect("the demo fake answers");
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "{path}");
+        resp.json().await.expect("JSON")
+    })
+}
+
+/// Issue 12: a three-line question pasted into `n` as a bracketed paste with CR line endings
+/// (what xterm, VTE terminals and tmux send) reaches Graph as three lines, not one.
+#[test]
+fn a_pasted_three_line_question_with_cr_endings_arrives_as_three_lines() {
+    if !tmux_available() {
+        return;
+    }
+    let (port, tmux) = demo_listed();
+    let tag = std::process::id();
+    let lines = [
+        format!("pasted line one {tag}"),
+        "pasted line two".to_string(),
+        "pasted line three".to_string(),
+    ];
+    tmux.keys(&["n"]);
+    tmux.wait_for("the prompt box", create_box_open);
+    // a tmux buffer with CR endings, pasted with -p: inside ESC[200~ … ESC[201~ because the app
+    // asked for bracketed paste; -r keeps the CRs as they are
+    tmux.run(&["set-buffer", "-b", "question", &lines.join("\r")]);
+    tmux.run(&[
+        "paste-buffer",
+        "-p",
+        "-r",
+        "-b",
+        "question",
+        "-t",
+        &tmux.target,
+    ]);
+    let screen = tmux.wait_for("the three lines in the box", |s| {
+        lines.iter().all(|l| s.contains(l.as_str()))
+    });
+    assert!(
+        !screen.contains(&format!("{tag}pasted line two")),
+        "not glued into one line:\n{screen}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the new session", |s| selected_is(s, &lines[0]));
+    let sessions = wait_for_api(port, "the pasted session", |all| {
+        named(all, &lines[0]).len() == 1
+    });
+    let id = named(&sessions, &lines[0])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let prompts = api_get(port, &format!("sessions/{id}/prompts"));
+    let prompts = prompts["value"].as_array().expect("prompts");
+    assert_eq!(prompts.len(), 1, "{prompts:?}");
+    let received = prompts[0]["content"].as_str().expect("content");
+    assert_eq!(
+        received.lines().collect::<Vec<_>>(),
+        lines.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the prompt the fake received: {received:?}"
+    );
     tmux.keys(&["q"]);
     tmux.wait_for_exit();
 }

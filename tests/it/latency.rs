@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sctui_fake::{FakeGraph, FakeOptions, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, Seed, SessionOrder};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{self, EVALUATION_CONCURRENCY};
 use sctui_graph::{ClientOptions, GraphClient, ListQuery};
@@ -35,11 +35,12 @@ fn client(base: &str, page_size: u32) -> GraphClient {
     .expect("client builds")
 }
 
-#[tokio::test]
-async fn bulk_reads_ask_for_big_pages_and_a_first_page_stays_small() {
+crate::both_orders!(bulk_reads_ask_for_big_pages_and_a_first_page_stays_small);
+async fn bulk_reads_ask_for_big_pages_and_a_first_page_stays_small(session_order: SessionOrder) {
     let fake = FakeGraph::start(FakeOptions {
         seed: Seed::Synthetic(2500),
         token: None,
+        session_order,
         ..FakeOptions::demo()
     })
     .await
@@ -60,6 +61,12 @@ async fn bulk_reads_ask_for_big_pages_and_a_first_page_stays_small() {
     fake.faults().clear_seen();
     let all = client.all_sessions(ListQuery::default()).await.unwrap();
     assert_eq!(all.len(), 2500);
+    let distinct: std::collections::HashSet<&str> = all.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        distinct.len(),
+        2500,
+        "every session once ({session_order:?})"
+    );
     let seen = fake.faults().seen();
     assert_eq!(seen.len(), 3, "2,500 sessions in pages of 1,000: {seen:?}");
     assert!(seen.iter().all(|r| r.path.contains("top=1000")), "{seen:?}");

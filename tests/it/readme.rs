@@ -102,6 +102,14 @@ man() { cat >/dev/null; }
         How::Mirrored("tests/it/hostile_input.rs runs the fuzz targets' checks on stable"),
     ),
     (
+        "python3 -m venv /tmp/sdk",
+        How::Mirrored(
+            "needs PyPI (msgraph-beta-sdk), so it is run by hand; tests/it/readme.rs \
+             sdk_snippet_is_the_script_usage checks the snippet against scripts/sdk_roundtrip.py, \
+             and the fake's routes it calls are served in the fake's own HTTP tests",
+        ),
+    ),
+    (
         "scripts/bench.sh",
         How::Mirrored("benches compile in `.ci/run`; the script exists and is executable (below)"),
     ),
@@ -413,4 +421,34 @@ fn keys_in_the_readme_table_are_the_keys_in_force() {
         }
     }
     assert!(checked >= 20, "read {checked} keys from the table");
+}
+
+#[test]
+fn sdk_snippet_is_the_script_usage() {
+    // The README's by-hand SDK check and the script's own usage text say the same thing, and
+    // the script is there to run.
+    let script_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/sdk_roundtrip.py");
+    let script = std::fs::read_to_string(&script_path).expect("scripts/sdk_roundtrip.py");
+    let usage: Vec<&str> = script
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("python3 -m venv"))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let block = snippet("python3 -m venv /tmp/sdk");
+    let readme: Vec<&str> = block.lines().map(str::trim).collect();
+    assert_eq!(
+        usage, readme,
+        "scripts/sdk_roundtrip.py's usage and the README differ"
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&script_path).unwrap().permissions(),
+    );
+    assert!(mode & 0o111 != 0, "scripts/sdk_roundtrip.py is executable");
+    // The flags the snippet passes to the fake are real ones.
+    let out = Command::new(BIN)
+        .args(["fake-graph", "--eval-seconds", "1", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
 }

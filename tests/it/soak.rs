@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use sctui::tui::app::state::Mode;
 use sctui::tui::app::{Effect, Msg, State, Timer, update};
 use sctui::tui::worker::{self, Command, Event};
-use sctui_fake::{FakeGraph, FakeOptions, FaultSpec, Seed};
+use sctui_fake::{FakeGraph, FakeOptions, FaultSpec, Seed, SessionOrder};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::PollPlan;
 use sctui_graph::models::Session;
@@ -160,9 +160,12 @@ fn comparable(sessions: impl IntoIterator<Item = Session>) -> Vec<(String, Optio
     rows
 }
 
-#[tokio::test]
-async fn five_thousand_random_operations_with_faults_end_equal_to_the_server() {
+crate::both_orders!(five_thousand_random_operations_with_faults_end_equal_to_the_server);
+async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
+    session_order: SessionOrder,
+) {
     let fake = FakeGraph::start(FakeOptions {
+        session_order,
         seed: Seed::Synthetic(60),
         token: Some(TOKEN.into()),
         evaluation_delay: Duration::ZERO,
@@ -344,7 +347,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server() {
         seen.len()
     );
     eprintln!(
-        "soak: {} requests, {faulted} faulted, {} rename failures ({} reopened), {} sessions",
+        "soak ({session_order:?}): {} requests, {faulted} faulted, {} rename failures ({} reopened), {} sessions",
         seen.len(),
         h.rename_failures,
         h.reopened,

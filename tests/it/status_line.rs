@@ -64,19 +64,10 @@ fn bottom_line(state: &State) -> String {
     text.trim_end().to_string()
 }
 
-/// The bottom row of the whole screen, drawn by `ui::draw`.
+/// The bottom row of the whole screen, drawn by `ui::draw` at the state's size.
 fn screen_bottom(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(WIDTH, 20)).unwrap();
-    terminal
-        .draw(|frame| sctui::tui::ui::draw(state, frame))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let y = buffer.area.height - 1;
-    let mut line = String::new();
-    for x in 0..buffer.area.width {
-        line.push_str(buffer[(x, y)].symbol());
-    }
-    line.trim_end().to_string()
+    let text = screen(state);
+    text.lines().last().unwrap_or("").trim_end().to_string()
 }
 
 fn error_503() -> GraphError {
@@ -85,6 +76,43 @@ fn error_503() -> GraphError {
         br#"{"error":{"code":"serviceNotAvailable","message":"Try later","innerError":{"request-id":"req-9"}}}"#,
         None,
     ))
+}
+
+/// Opens the workspace picker (`w`) and gives it Graph's list of one workspace.
+fn open_picker(s: &mut State) {
+    let req = match app::update(s, press(KeyCode::Char('w')))
+        .commands
+        .as_slice()
+    {
+        [Command::LoadWorkspaces { req }] => *req,
+        other => panic!("{other:?}"),
+    };
+    app::update(
+        s,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![Workspace {
+                id: "default".into(),
+                display_name: Some("Default".into()),
+            }],
+        }),
+    );
+}
+
+/// The vim preset with `[keys]` entries (mode, action, keys), which must not conflict.
+fn rebound(entries: &[(KeyMode, &str, &[&str])]) -> Keymap {
+    let overrides: Vec<KeyOverride> = entries
+        .iter()
+        .map(|(mode, action, keys)| KeyOverride {
+            mode: *mode,
+            action: action.to_string(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            line: 1,
+        })
+        .collect();
+    let (keymap, conflicts) = Keymap::from_config(Preset::Vim, &overrides).unwrap();
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    keymap
 }
 
 /// Every mode and focus, one line each, for `keymap`.
@@ -114,6 +142,16 @@ fn every_mode(keymap: &Keymap) -> String {
     shot("list + error", &s);
 
     let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('z'));
+    shot("detail, zoomed", &s);
+
+    let mut s = loaded(keymap);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('/'));
+    shot("find in detail", &s);
+
+    let mut s = loaded(keymap);
     key(&mut s, KeyCode::Char('/'));
     key(&mut s, KeyCode::Char('1'));
     shot("filter", &s);
@@ -133,24 +171,10 @@ fn every_mode(keymap: &Keymap) -> String {
     shot("help", &s);
 
     let mut s = loaded(keymap);
-    let req = match app::update(&mut s, press(KeyCode::Char('w')))
-        .commands
-        .as_slice()
-    {
-        [Command::LoadWorkspaces { req }] => *req,
-        other => panic!("{other:?}"),
-    };
-    app::update(
-        &mut s,
-        Msg::Worker(Event::WorkspacesLoaded {
-            req,
-            workspaces: vec![Workspace {
-                id: "default".into(),
-                display_name: Some("Default".into()),
-            }],
-        }),
-    );
+    open_picker(&mut s);
     shot("workspace picker", &s);
+    key(&mut s, KeyCode::Char('i'));
+    shot("workspace id typed", &s);
 
     let mut s = loaded(keymap);
     key(&mut s, KeyCode::Char('m'));
@@ -207,24 +231,13 @@ fn status_line_in_every_mode_arrows_preset() {
 
 #[test]
 fn status_line_follows_rebound_and_unbound_keys() {
-    let entry = |mode, action: &str, keys: &[&str]| KeyOverride {
-        mode,
-        action: action.into(),
-        keys: keys.iter().map(|k| k.to_string()).collect(),
-        line: 1,
-    };
-    let (keymap, conflicts) = Keymap::from_config(
-        Preset::Vim,
-        &[
-            entry(KeyMode::Browse, "create", &["x"]),
-            entry(KeyMode::Browse, "rename", &[]),
-            entry(KeyMode::Browse, "quit", &["Ctrl-Q"]),
-            entry(KeyMode::Detail, "back", &["Backspace"]),
-            entry(KeyMode::Editor, "submit", &["Ctrl-S"]),
-        ],
-    )
-    .unwrap();
-    assert!(conflicts.is_empty(), "{conflicts:?}");
+    let keymap = rebound(&[
+        (KeyMode::Browse, "create", &["x"]),
+        (KeyMode::Browse, "rename", &[]),
+        (KeyMode::Browse, "quit", &["Ctrl-Q"]),
+        (KeyMode::Detail, "back", &["Backspace"]),
+        (KeyMode::Editor, "submit", &["Ctrl-S"]),
+    ]);
     let state = loaded(&keymap);
     let list = bottom_line(&state);
     assert!(
@@ -248,5 +261,123 @@ fn status_line_follows_rebound_and_unbound_keys() {
         bottom_line(&s).starts_with("Ctrl-S send"),
         "{}",
         bottom_line(&s)
+    );
+}
+
+/// The whole screen as text, drawn by `ui::draw`.
+fn screen(state: &State) -> String {
+    let (w, h) = state.viewport;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|frame| sctui::tui::ui::draw(state, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn status_text(state: &State) -> String {
+    state
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+/// Sentences that name a key (in the detail pane, the status line, popup footers) name the key
+/// in force: rebound keys as rebound, unbound ones not at all; none says the default's text.
+#[test]
+fn messages_and_footers_name_the_keys_in_force() {
+    let keymap = rebound(&[
+        (KeyMode::Browse, "refresh", &["F6"]),
+        (KeyMode::Browse, "ask", &["A"]),
+        (KeyMode::Browse, "create", &["x"]),
+        (KeyMode::Browse, "quit", &["Ctrl-Q"]),
+        (KeyMode::Picker, "type_id", &["I"]),
+        (KeyMode::Picker, "choose", &["Tab"]),
+        (KeyMode::Editor, "cancel", &["Ctrl-X"]),
+    ]);
+
+    // the detail pane of a session without prompts
+    let mut s = loaded(&keymap);
+    let out = app::update(&mut s, Msg::Settled);
+    let req = match out.commands.as_slice() {
+        [Command::LoadConversation { req, .. }, ..] => *req,
+        other => panic!("{other:?}"),
+    };
+    app::update(
+        &mut s,
+        Msg::Worker(Event::ConversationLoaded {
+            req,
+            session_id: "s0".into(),
+            turns: Vec::new(),
+        }),
+    );
+    let text = screen(&s);
+    assert!(
+        text.contains("No prompts yet: press A to ask Security Copilot"),
+        "{text}"
+    );
+
+    // asking where nothing is selected
+    let mut empty = State::new("default", "demo");
+    empty.settings.keymap = keymap.clone();
+    app::init(&mut empty);
+    key(&mut empty, KeyCode::Char('A'));
+    assert_eq!(
+        status_text(&empty),
+        "Select a session to ask in, or press x for a new one"
+    );
+
+    // the prompt box refuses an empty question, naming the editors' cancel key
+    let mut s = loaded(&keymap);
+    key(&mut s, KeyCode::Char('x'));
+    key(&mut s, KeyCode::Enter);
+    let text = screen(&s);
+    assert!(
+        text.contains("Type a question for Security Copilot first (Ctrl-X closes)"),
+        "{text}"
+    );
+
+    // the workspace picker's footer and its typed-id field
+    let mut s = loaded(&keymap);
+    open_picker(&mut s);
+    let text = screen(&s);
+    assert!(
+        text.contains("Tab switch · I type an id · Esc cancel"),
+        "{text}"
+    );
+    key(&mut s, KeyCode::Char('i'));
+    assert!(!screen(&s).contains("Workspace id:"), "i is not bound");
+    key(&mut s, KeyCode::Char('I'));
+    let text = screen(&s);
+    assert!(text.contains("Workspace id:"), "{text}");
+    assert!(text.contains("Enter switch · Ctrl-X cancel"), "{text}");
+    assert!(
+        bottom_line(&s).starts_with("Enter switch  Ctrl-X cancel"),
+        "{}",
+        bottom_line(&s)
+    );
+    // the editors' cancel goes back to the list
+    app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL)),
+    );
+    assert!(!screen(&s).contains("Workspace id:"));
+
+    // sign-in cancelled: how to sign in and quit, with the keys in force
+    let mut s = loaded(&keymap);
+    s.signed_in = false;
+    app::update(&mut s, press(KeyCode::F(6)));
+    app::update(&mut s, press(KeyCode::Esc));
+    assert_eq!(
+        status_text(&s),
+        "Not signed in: press F6 to sign in, Ctrl-Q to quit"
     );
 }

@@ -371,7 +371,7 @@ fn s07_help_overlay() {
 /// corner survives a CJK name in the row under it.
 #[test]
 fn s07c_help_every_mode() {
-    let mut state = loaded(100, 88);
+    let mut state = loaded(100, 89);
     press(&mut state, KeyCode::Char('?'));
     let screen = render(&state);
     assert!(

@@ -1,12 +1,14 @@
 //! The worker loop itself (`worker::run`), driven through its channels with no terminal: closing
 //! the command channel aborts everything still running, `StopFollow` aborts one follow and leaves
-//! the others, and a sign-in without an interactive token source fails with a typed error.
+//! the others, and a sign-in without an interactive token source fails with a typed error. Joined
+//! to `app::update` as the runtime joins them, it pages, merges and prefetches the fake's list in
+//! both orders the fake can serve it.
 
 use std::time::Duration;
 
 use sctui::tui::app::RequestId;
 use sctui::tui::worker::{self, Command, Event, SignInError};
-use sctui_fake::{FakeGraph, FakeOptions};
+use sctui_fake::{FakeGraph, FakeOptions, Seed, SessionOrder};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{FollowError, PollPlan};
 use sctui_graph::{ClientOptions, GraphClient};
@@ -39,9 +41,15 @@ struct Loop {
 
 impl Loop {
     fn start(fake: &FakeGraph, plan: PollPlan) -> Self {
+        Self::start_paged(fake, plan, ClientOptions::default().page_size)
+    }
+
+    /// Like [`Loop::start`], listing sessions `page_size` at a time.
+    fn start_paged(fake: &FakeGraph, plan: PollPlan, page_size: u32) -> Self {
         let client = GraphClient::new(
             ClientOptions {
                 graph_url: fake.base_url().to_string(),
+                page_size,
                 ..ClientOptions::default()
             },
             StaticToken::shared(sctui_fake::DEMO_TOKEN, "test"),
@@ -195,5 +203,218 @@ async fn sign_in_without_an_interactive_source_fails_typed_and_cancel_is_harmles
     worker
         .until(|e| matches!(e, Event::WorkspacesLoaded { req: r, .. } if *r == req(10)))
         .await;
+    fake.shutdown().await;
+}
+
+/// The app (`update`) joined to the worker loop as the runtime joins them, without a terminal:
+/// keys and worker events go through `update`, its commands to the worker.
+struct App {
+    state: sctui::tui::app::State,
+    worker: Loop,
+}
+
+impl App {
+    fn send(&mut self, msg: sctui::tui::app::Msg) {
+        let out = sctui::tui::app::update(&mut self.state, msg);
+        for command in out.commands {
+            self.worker.send(command);
+        }
+    }
+
+    fn key(&mut self, c: char) {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        self.send(sctui::tui::app::Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+
+    /// Applies worker events until `done` holds (checked before each wait).
+    async fn until(&mut self, done: impl Fn(&sctui::tui::app::State) -> bool) {
+        tokio::time::timeout(HANG, async {
+            while !done(&self.state) {
+                let event = self.worker.events.recv().await.expect("the loop runs");
+                self.send(sctui::tui::app::Msg::Worker(event));
+            }
+        })
+        .await
+        .expect("the app gets there");
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.state
+            .visible
+            .iter()
+            .map(|&i| self.state.sessions[i].session.id.clone())
+            .collect()
+    }
+
+    fn selected(&self) -> String {
+        self.state
+            .selected_entry()
+            .expect("a selection")
+            .session
+            .id
+            .clone()
+    }
+}
+
+/// The fake's sessions newest-modified first, the order the app shows by default.
+fn newest_modified_first(fake: &FakeGraph) -> Vec<String> {
+    let mut sessions: Vec<(jiff::Timestamp, String)> = fake
+        .store()
+        .sessions("default")
+        .into_iter()
+        .map(|s| (s.last_modified_date_time, s.id))
+        .collect();
+    sessions.sort_by(|a, b| b.cmp(a));
+    sessions.into_iter().map(|(_, id)| id).collect()
+}
+
+crate::both_orders!(paging_merging_and_prefetching_end_with_every_session_once_in_order);
+/// A reader walks the list with `j` from the top, 25 sessions a page: each next page is asked
+/// for ahead of need and merged in without moving the selection (oldest first, the newer
+/// sessions of later pages land above it); a session created on the server mid-walk neither
+/// repeats nor hides another; the list ends with every session exactly once, newest-modified
+/// first, after one request per page; and the neighbours of a settled selection are prefetched,
+/// whichever order the server pages in.
+async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
+    session_order: SessionOrder,
+) {
+    const PAGE: u32 = 25;
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Synthetic(130),
+        session_order,
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    let mut state = sctui::tui::app::State::new("default", "test");
+    state.viewport = (100, 14);
+    state.settings.page_size = PAGE;
+    let init = sctui::tui::app::init(&mut state);
+    let worker = Loop::start_paged(&fake, PollPlan::default(), PAGE);
+    let mut app = App { state, worker };
+    for command in init.commands {
+        app.worker.send(command);
+    }
+    app.until(|s| s.paging.loaded_once && s.requests.page().is_none())
+        .await;
+    let before_insert = newest_modified_first(&fake);
+    assert_eq!(app.state.sessions.len(), PAGE as usize);
+    // the server's first page (by creation, from whichever end), shown newest-modified first
+    let mut created = fake.store().sessions("default");
+    if session_order == SessionOrder::NewestFirst {
+        created.reverse();
+    }
+    let first_page: std::collections::HashSet<&String> =
+        created[..PAGE as usize].iter().map(|s| &s.id).collect();
+    let expected_first: Vec<String> = before_insert
+        .iter()
+        .filter(|id| first_page.contains(id))
+        .cloned()
+        .collect();
+    assert_eq!(app.ids(), expected_first, "the first page, sorted");
+
+    // walk down; a page in flight lands before the next key (a reader, not a held key)
+    let mut steps = 0;
+    let mut inserted = None;
+    while app.state.selected + 1 < app.state.visible.len() || app.state.paging.next_link.is_some() {
+        app.key('j');
+        steps += 1;
+        assert!(steps < 1_000, "the walk ends");
+        if app.state.requests.page().is_some() {
+            if inserted.is_none() {
+                inserted = Some(
+                    fake.store()
+                        .insert_session("default", Some("made mid-walk"))
+                        .id,
+                );
+            }
+            let moved_to = app.selected();
+            app.until(|s| s.requests.page().is_none()).await;
+            assert_eq!(
+                app.selected(),
+                moved_to,
+                "a merged page keeps the selection"
+            );
+        }
+        let ids = app.ids();
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            ids.len(),
+            "no session twice ({session_order:?})"
+        );
+    }
+    let inserted = inserted.expect("pages were loaded during the walk");
+    assert!(
+        !app.state.busy(),
+        "{:?}",
+        app.state.requests.iter().collect::<Vec<_>>()
+    );
+    // the new session is the newest: before the cursor newest first (seen at the next
+    // refresh), after it oldest first (on the last page)
+    let walked = app.ids();
+    let has_new = walked.contains(&inserted);
+    assert_eq!(has_new, session_order == SessionOrder::OldestFirst);
+    let after = newest_modified_first(&fake);
+    assert_eq!(
+        &walked,
+        if has_new { &after } else { &before_insert },
+        "every session that was there when paging began, once, newest-modified first ({session_order:?})"
+    );
+    let pages = fake
+        .faults()
+        .seen()
+        .iter()
+        .filter(|r| r.path.contains("/sessions?") || r.path.ends_with("/sessions"))
+        .count();
+    assert_eq!(
+        pages,
+        walked.len().div_ceil(PAGE as usize),
+        "one request per page"
+    );
+
+    // a refresh brings the session made meanwhile, at the top, still each session once
+    app.key('R');
+    app.until(|s| s.requests.page().is_none()).await;
+    while app.state.paging.next_link.is_some() {
+        app.key('G');
+        app.until(|s| s.requests.page().is_none()).await;
+    }
+    assert_eq!(after[0], inserted);
+    assert_eq!(app.ids(), after, "after R ({session_order:?})");
+
+    // the selection settles in the middle: its conversation loads and both neighbours are
+    // prefetched, the neighbours on screen whatever order the server pages in
+    app.key('g');
+    for _ in 0..40 {
+        app.key('j');
+    }
+    let neighbours = [after[39].clone(), after[41].clone()];
+    assert_eq!(app.selected(), after[40]);
+    app.send(sctui::tui::app::Msg::Settled);
+    app.until(|s| {
+        neighbours.iter().chain([&after[40]]).all(|id| {
+            s.conversations
+                .get(id)
+                .is_some_and(|c| c.fetched_at.is_some())
+        })
+    })
+    .await;
+    let prefetched: Vec<String> = fake
+        .faults()
+        .seen()
+        .iter()
+        .filter(|r| r.path.contains("/prompts"))
+        .map(|r| r.path.clone())
+        .collect();
+    for id in &neighbours {
+        assert!(
+            prefetched.iter().any(|p| p.contains(id.as_str())),
+            "{id} prefetched: {prefetched:?}"
+        );
+    }
     fake.shutdown().await;
 }

@@ -71,10 +71,24 @@ pub async fn load_conversation_gated(
     concurrency: usize,
     gate: Option<&tokio::sync::Semaphore>,
 ) -> Result<Vec<Turn>, GraphError> {
-    let mut prompts = {
+    let prompts = {
         let _permit = acquire(gate).await;
         client.list_prompts(session).await?
     };
+    turns_of(client, session, prompts, concurrency, gate).await
+}
+
+/// The turns of `prompts` (a session's prompts as just listed): each with its latest evaluation,
+/// at most `concurrency` evaluation lists at once, each request taking a permit from `gate` when
+/// one is given; sorted by creation time when Graph gives times. For a caller that listed the
+/// prompts already (to see whether any is new) and now wants the rest.
+pub async fn turns_of(
+    client: &GraphClient,
+    session: &str,
+    mut prompts: Vec<Prompt>,
+    concurrency: usize,
+    gate: Option<&tokio::sync::Semaphore>,
+) -> Result<Vec<Turn>, GraphError> {
     prompts.sort_by_key(|p| p.created_date_time.as_ref().and_then(|t| t.instant()));
     // a named async fn, not a closure: keeps the future `Send` for any lifetime (rustc#110338)
     let requests: Vec<_> = prompts

@@ -279,9 +279,9 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
             "…"
         };
         let note = if turn.following.is_some() {
-            ""
+            String::new()
         } else {
-            " (not followed: R refreshes)"
+            not_followed(state)
         };
         return Line::from(Span::styled(
             format!("  {spinner} {}{elapsed}{note}", evaluation.state),
@@ -292,11 +292,32 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
         (EvaluationState::Completed, Some(EvaluationResultType::Success)) => {
             Line::from(Span::styled("  ✓ answered", theme.info))
         }
+        // it waits for a person (the status message says where to answer)
+        (EvaluationState::WaitingForInput, _) => Line::from(Span::styled(
+            format!("  ⏸ waitingForInput{}", not_followed(state)),
+            theme.warning,
+        )),
+        (EvaluationState::Cancelled, _) => Line::from(Span::styled("  ✗ cancelled", theme.error)),
         (state_value, Some(kind)) if *kind != EvaluationResultType::Unknown => Line::from(
             Span::styled(format!("  ✗ {state_value}: {kind}"), theme.error),
         ),
-        (state_value, _) => Line::from(Span::styled(format!("  ! {state_value}"), theme.warning)),
+        (state_value, _) => Line::from(Span::styled(
+            format!("  ! {state_value}{}", not_followed(state)),
+            theme.warning,
+        )),
     }
+}
+
+/// `" (not followed: KEY refreshes)"` with the refresh key in force (one row: the status row
+/// changes without a new layout, so it must fit).
+fn not_followed(state: &State) -> String {
+    let refresh = state
+        .settings
+        .keymap
+        .hint_key(crate::keys::Action::Refresh)
+        .map(|key| format!(": {key} refreshes"))
+        .unwrap_or_default();
+    format!(" (not followed{refresh})")
 }
 
 fn field<'a>(state: &State, label: &'a str, value: String) -> Line<'a> {

@@ -214,9 +214,15 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             pair(&mut out, Action::HelpDown, Action::HelpUp, "scroll");
             one(&mut out, Action::HelpClose, "close help");
         }
+        Mode::PickingWorkspace(picker) if picker.typed.is_some() => {
+            one(&mut out, Action::Submit, "switch");
+            one(&mut out, Action::Cancel, "cancel");
+            one(&mut out, Action::DeleteToStart, "clear");
+        }
         Mode::PickingWorkspace(_) => {
             pair(&mut out, Action::PickDown, Action::PickUp, "move");
             one(&mut out, Action::Choose, "switch");
+            one(&mut out, Action::TypeId, "type an id");
             one(&mut out, Action::PickCopy, "copy id");
             one(&mut out, Action::PickClose, "cancel");
         }
@@ -260,7 +266,8 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 one(&mut out, Action::Find, "find");
                 one(&mut out, Action::CopyAnswer, "copy answer");
                 one(&mut out, Action::CopyCodeBlock, "copy code");
-                one(&mut out, Action::Zoom, "zoom");
+                let zoom = if state.reader.zoom { "unzoom" } else { "zoom" };
+                one(&mut out, Action::Zoom, zoom);
                 one(&mut out, Action::ScrollPageDown, "page");
                 one(&mut out, Action::Back, "list");
             } else {
@@ -320,17 +327,7 @@ pub fn pair_hint(
 
 /// Key hints for a popup's border or footer: `Enter send · Esc cancel`, unbound actions left out.
 pub fn keys_text(state: &State, items: &[(Action, &str)]) -> String {
-    items
-        .iter()
-        .filter_map(|(action, what)| {
-            state
-                .settings
-                .keymap
-                .hint_key(*action)
-                .map(|key| format!("{key} {what}"))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
+    state.settings.keymap.footer(items)
 }
 
 /// The same hints as styled spans (keys highlighted).
@@ -350,10 +347,5 @@ pub fn key_spans(state: &State, items: &[(Action, &str)]) -> Vec<Span<'static>> 
 
 /// `": press KEY to WHAT"` when the action has a key, else nothing (for sentences in panes).
 pub fn press(state: &State, action: Action, what: &str) -> String {
-    state
-        .settings
-        .keymap
-        .hint_key(action)
-        .map(|key| format!(": press {key} to {what}"))
-        .unwrap_or_default()
+    state.settings.keymap.press(action, what)
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::centered;
+use crate::keys::Action;
 use crate::sanitize::{sanitize_line, truncate};
 use crate::tui::app::State;
 use crate::tui::app::state::WorkspacePicker;
@@ -19,12 +20,15 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
     }
     let theme = &state.settings.theme;
     let rows = picker.workspaces.as_ref().map_or(1, |w| w.len().max(1));
-    let inner = popup(
+    let hints = footer(
         state,
-        centered(area, 60, rows as u16 + 3),
-        " Enter switch · i type an id · Esc cancel ",
-        frame,
+        &[
+            (Action::Choose, "switch"),
+            (Action::TypeId, "type an id"),
+            (Action::PickClose, "cancel"),
+        ],
     );
+    let inner = popup(state, centered(area, 60, rows as u16 + 3), &hints, frame);
     let width = usize::from(inner.width);
     let lines: Vec<Line> = match &picker.workspaces {
         None => vec![Line::from(Span::styled("Loading workspaces…", theme.dim))],
@@ -59,6 +63,16 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The footer's key hints (` Enter switch · Esc cancel `) from the keymap in force.
+fn footer(state: &State, items: &[(Action, &str)]) -> String {
+    let text = state.settings.keymap.footer(items);
+    if text.is_empty() {
+        text
+    } else {
+        format!(" {text} ")
+    }
+}
+
 /// Clears `area` and draws the picker's frame with its key hints; returns the inside.
 fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
     let theme = &state.settings.theme;
@@ -78,12 +92,11 @@ fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
 fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
     let error_rows: u16 = if error.is_some() { 4 } else { 0 };
-    let inner = popup(
+    let hints = footer(
         state,
-        centered(area, 60, error_rows + 4),
-        " Enter switch · Esc cancel ",
-        frame,
+        &[(Action::Submit, "switch"), (Action::Cancel, "cancel")],
     );
+    let inner = popup(state, centered(area, 60, error_rows + 4), &hints, frame);
     if inner.height == 0 || inner.width == 0 {
         return;
     }

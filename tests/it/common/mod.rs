@@ -45,3 +45,36 @@ pub async fn run(cmd: Command) -> Output {
 }
 
 pub mod demo;
+
+/// Runs a test once in each order the fake can list sessions in: newest first (Graph's
+/// documented order, the fake's default) and oldest first (the option), so no client code comes
+/// to depend on either. `both_orders!(name)` makes `name::newest_first` and `name::oldest_first`
+/// from `async fn name(order: SessionOrder)`; `both_orders!(fn name)` does the same for a plain
+/// `fn name(order: SessionOrder)`. Extra tokens after the name go to `#[tokio::test(…)]`.
+#[macro_export]
+macro_rules! both_orders {
+    (fn $name:ident) => {
+        mod $name {
+            #[test]
+            fn newest_first() {
+                super::$name(sctui_fake::SessionOrder::NewestFirst)
+            }
+            #[test]
+            fn oldest_first() {
+                super::$name(sctui_fake::SessionOrder::OldestFirst)
+            }
+        }
+    };
+    ($name:ident $(, $($attr:tt)*)?) => {
+        mod $name {
+            #[tokio::test$(($($attr)*))?]
+            async fn newest_first() {
+                super::$name(sctui_fake::SessionOrder::NewestFirst).await
+            }
+            #[tokio::test$(($($attr)*))?]
+            async fn oldest_first() {
+                super::$name(sctui_fake::SessionOrder::OldestFirst).await
+            }
+        }
+    };
+}

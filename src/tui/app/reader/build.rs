@@ -83,9 +83,13 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
     }
     if c.turns.is_empty() {
         let text = if loading || (c.fetched_at.is_none() && c.error.is_none()) {
-            "Loading conversation…"
+            "Loading conversation…".to_string()
         } else {
-            "No prompts yet: press a to ask Security Copilot"
+            let ask = state
+                .settings
+                .keymap
+                .press(crate::keys::Action::Ask, "ask Security Copilot");
+            format!("No prompts yet{ask}")
         };
         out.text(Line::from(Span::styled(text, theme.dim)), w, 0);
     } else if loading {

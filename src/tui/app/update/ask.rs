@@ -88,9 +88,13 @@ pub(super) fn stop_following_selected(state: &mut State) -> Output {
             }
         }
     }
-    state.status = Some(info(
-        "Stopped following: the evaluation keeps running on the service (R refreshes later)",
-    ));
+    let refresh = state
+        .settings
+        .keymap
+        .note(Action::Refresh, "refreshes later");
+    state.status = Some(info(format!(
+        "Stopped following: the evaluation keeps running on the service{refresh}"
+    )));
     stopped
         .into_iter()
         .map(|req| Command::StopFollow { req })
@@ -102,9 +106,10 @@ pub(super) fn stop_following_selected(state: &mut State) -> Output {
 /// (its run failed), and follows it. The question is not posted again.
 pub(super) fn retry_selected(state: &mut State) -> Output {
     let Some((session_id, turn)) = state.retry_target() else {
-        state.status = Some(warning(
-            "Nothing to run again: the last question here has an answer or is running (a asks again)",
-        ));
+        let ask = state.settings.keymap.note(Action::Ask, "asks again");
+        state.status = Some(warning(format!(
+            "Nothing to run again: the last question here has an answer or is running{ask}"
+        )));
         return Output::none();
     };
     let session_id = session_id.to_string();

@@ -120,9 +120,15 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
     let name = editor.input.value().trim().to_string();
     let id = editor.id.clone();
     if name.is_empty() {
-        state.status = Some(error_text(
-            "A session name cannot be empty: type a name or press Esc",
-        ));
+        let cancel = state
+            .settings
+            .keymap
+            .hint_key(Action::Cancel)
+            .map(|key| format!(" or press {key}"))
+            .unwrap_or_default();
+        state.status = Some(error_text(format!(
+            "A session name cannot be empty: type a name{cancel}"
+        )));
         return Output::none();
     }
     let Some(entry) = state.list.get(&id) else {
@@ -235,8 +241,8 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
                 return Output::none();
             }
             if text.is_empty() {
-                create.problem =
-                    Some("Type a question for Security Copilot first (Esc cancels)".to_string());
+                let close = state.settings.keymap.note(Action::Cancel, "closes");
+                create.problem = Some(format!("Type a question for Security Copilot first{close}"));
                 return Output::none();
             }
             if state.settings.offline {

@@ -211,7 +211,11 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             );
             view.following = Some(req);
             conversation.turns.push(view);
-            state.status = Some(info("Asked: following the answer (Esc stops following)"));
+            let stop = state
+                .settings
+                .keymap
+                .note(Action::FocusList, "stops following");
+            state.status = Some(info(format!("Asked: following the answer{stop}")));
             Output::none()
         }
         Event::AskFailed {
@@ -315,6 +319,15 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             state.status = Some(match result {
                 Ok(()) => match outcome {
                     Some(e) if succeeded(&e) => info("Answer ready"),
+                    Some(e) if e.state == sctui_graph::models::EvaluationState::WaitingForInput => {
+                        warning(format!(
+                            "Security Copilot waits for input sctui cannot give: answer it in Security Copilot{}",
+                            state.settings.keymap.note(Action::Refresh, "refreshes")
+                        ))
+                    }
+                    Some(e) if e.state == sctui_graph::models::EvaluationState::Cancelled => {
+                        warning("The run was cancelled: Security Copilot did not answer")
+                    }
                     Some(e) => warning(format!(
                         "Security Copilot did not answer: {} ({})",
                         e.result
@@ -326,8 +339,9 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
                     None => info("Answer ready"),
                 },
                 Err(FollowError::Deadline(d)) => warning(format!(
-                    "Still running after {} s: stopped following; it keeps running on the service (R refreshes)",
-                    d.as_secs()
+                    "Still running after {} s: stopped following; it keeps running on the service{}",
+                    d.as_secs(),
+                    state.settings.keymap.note(Action::Refresh, "refreshes")
                 )),
                 Err(FollowError::Graph(e)) => from_error("Following the answer failed", &e),
             });

@@ -157,9 +157,10 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) ->
     // again (a server looping on its nextLink): stop paging until the user refreshes.
     if !first && added == 0 && state.paging.next_link.is_some() {
         state.paging.next_link = None;
-        state.status = Some(warning(
-            "Stopped loading: the server's next page brought no new sessions (R reloads)",
-        ));
+        let reload = state.settings.keymap.note(Action::Refresh, "reloads");
+        state.status = Some(warning(format!(
+            "Stopped loading: the server's next page brought no new sessions{reload}"
+        )));
     }
     state.paging.loaded_once = true;
     state.paging.failed = false;

@@ -275,7 +275,15 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
                     let target = entry.session.clone();
                     open_prompt_box(state, Some(target));
                 }
-                None => state.status = Some(warning("Select a session to ask in, or press n")),
+                None => {
+                    let new = state
+                        .settings
+                        .keymap
+                        .hint_key(Action::Create)
+                        .map(|key| format!(", or press {key} for a new one"))
+                        .unwrap_or_default();
+                    state.status = Some(warning(format!("Select a session to ask in{new}")));
+                }
             }
             Output::none()
         }

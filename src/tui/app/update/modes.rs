@@ -30,7 +30,13 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
         Some(Action::SignInCancel) => {
             let waiting = popup.error.is_none();
             state.mode = Mode::Browsing;
-            state.status = Some(warning("Not signed in: press R to sign in, q to quit"));
+            let keys = &state.settings.keymap;
+            let sign_in = keys.press(Action::Refresh, "sign in");
+            let quit = keys
+                .hint_key(Action::Quit)
+                .map(|key| format!(", {key} to quit"))
+                .unwrap_or_default();
+            state.status = Some(warning(format!("Not signed in{sign_in}{quit}")));
             if waiting {
                 state
                     .requests
@@ -72,7 +78,7 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
     // the key that opened the picker closes it too
     let opener = state.settings.keymap.action_for(&key) == Some(Action::Workspaces);
     match action {
-        _ if key.code == KeyCode::Char('i') && key.modifiers.is_empty() => {
+        Some(Action::TypeId) => {
             picker.typed = Some(Input::default());
             Output::none()
         }
@@ -124,8 +130,8 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
     }
 }
 
-/// Typing a workspace id in the picker: `Enter` switches to it, `Esc` goes back to the list (or
-/// closes the picker when there is no list to go back to).
+/// Typing a workspace id in the picker, with the editors' keys: submit switches to it, cancel
+/// goes back to the list (or closes the picker when there is no list to go back to).
 fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
     let Mode::PickingWorkspace(picker) = &mut state.mode else {
         return Output::none();
@@ -133,8 +139,8 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
     let Some(input) = &mut picker.typed else {
         return Output::none();
     };
-    match key.code {
-        KeyCode::Esc => {
+    match state.settings.keymap.action_in(KeyMode::Editor, &key) {
+        Some(Action::Cancel) => {
             if picker.workspaces.as_ref().is_some_and(|w| !w.is_empty()) {
                 picker.typed = None;
                 picker.error = None;
@@ -143,7 +149,7 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
             }
             Output::none()
         }
-        KeyCode::Enter => {
+        Some(Action::Submit) => {
             let id = input.value().trim().to_string();
             if let Some(problem) = crate::hints::id_problem(&id) {
                 picker.error = Some(format!("A workspace id {problem}"));
@@ -156,12 +162,8 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
             state.workspace_name = None;
             switch_workspace(state, id)
         }
-        _ => {
-            edit_line(
-                input,
-                state.settings.keymap.action_in(KeyMode::Editor, &key),
-                &key,
-            );
+        action => {
+            edit_line(input, action, &key);
             Output::none()
         }
     }
