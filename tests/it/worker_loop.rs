@@ -242,10 +242,10 @@ impl App {
     }
 
     fn ids(&self) -> Vec<String> {
-        self.state
-            .visible
+        let list = &self.state.list;
+        list.visible()
             .iter()
-            .map(|&i| self.state.sessions[i].session.id.clone())
+            .map(|&i| list.entries()[i].session.id.clone())
             .collect()
     }
 
@@ -301,7 +301,7 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     app.until(|s| s.paging.loaded_once && s.requests.page().is_none())
         .await;
     let before_insert = newest_modified_first(&fake);
-    assert_eq!(app.state.sessions.len(), PAGE as usize);
+    assert_eq!(app.state.list.len(), PAGE as usize);
     // the server's first page (by creation, from whichever end), shown newest-modified first
     let mut created = fake.store().sessions("default");
     if session_order == SessionOrder::NewestFirst {
@@ -319,7 +319,9 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     // walk down; a page in flight lands before the next key (a reader, not a held key)
     let mut steps = 0;
     let mut inserted = None;
-    while app.state.selected + 1 < app.state.visible.len() || app.state.paging.next_link.is_some() {
+    while app.state.list.selected() + 1 < app.state.list.visible().len()
+        || app.state.paging.next_link.is_some()
+    {
         app.key('j');
         steps += 1;
         assert!(steps < 1_000, "the walk ends");
