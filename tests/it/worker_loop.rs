@@ -211,13 +211,23 @@ async fn sign_in_without_an_interactive_source_fails_typed_and_cancel_is_harmles
 struct App {
     state: sctui::tui::app::State,
     worker: Loop,
+    /// Whether the selection settles at once after each step (the settle timer firing).
+    settle: bool,
 }
 
 impl App {
+    /// Runs `msg` through `update` and its commands on the worker; a settle timer it arms
+    /// fires at once when `settle` is on (as if the user paused).
     fn send(&mut self, msg: sctui::tui::app::Msg) {
         let out = sctui::tui::app::update(&mut self.state, msg);
         for command in out.commands {
             self.worker.send(command);
+        }
+        let armed = out.effects.contains(&sctui::tui::app::Effect::Arm(
+            sctui::tui::app::Timer::Settle,
+        ));
+        if armed && self.settle {
+            self.send(sctui::tui::app::Msg::Settled);
         }
     }
 
@@ -294,7 +304,11 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     state.settings.page_size = PAGE;
     let init = sctui::tui::app::init(&mut state);
     let worker = Loop::start_paged(&fake, PollPlan::default(), PAGE);
-    let mut app = App { state, worker };
+    let mut app = App {
+        state,
+        worker,
+        settle: false,
+    };
     for command in init.commands {
         app.worker.send(command);
     }
@@ -418,5 +432,61 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
             "{id} prefetched: {prefetched:?}"
         );
     }
+    fake.shutdown().await;
+}
+
+/// Graph leaves a session's lastModifiedDateTime alone when a question is asked in it (from the
+/// portal, another device): the app does not rely on it, so a refresh shows the new question in
+/// the conversation on screen, and so does coming back to the session later.
+#[tokio::test]
+async fn a_question_asked_elsewhere_shows_after_a_refresh() {
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Synthetic(5),
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    let mut state = sctui::tui::app::State::new("default", "test");
+    state.viewport = (100, 14);
+    let init = sctui::tui::app::init(&mut state);
+    let worker = Loop::start(&fake, PollPlan::default());
+    let mut app = App {
+        state,
+        worker,
+        settle: true,
+    };
+    for command in init.commands {
+        app.worker.send(command);
+    }
+    let shown = |s: &sctui::tui::app::State, question: &str| {
+        let id = s.selected_entry().map(|e| e.session.id.clone());
+        id.and_then(|id| s.conversations.get(&id)).is_some_and(|c| {
+            c.fetched_at.is_some()
+                && c.turns
+                    .iter()
+                    .any(|t| t.prompt.content.as_deref() == Some(question))
+        })
+    };
+    app.until(|s| {
+        s.paging.loaded_once
+            && s.selected_entry()
+                .and_then(|e| s.conversations.get(&e.session.id))
+                .is_some_and(|c| c.fetched_at.is_some())
+    })
+    .await;
+    let id = app.selected();
+    let before = fake.store().session("default", &id).unwrap();
+    fake.store()
+        .insert_prompt("default", &id, "asked in the portal")
+        .expect("prompt");
+    let after = fake.store().session("default", &id).unwrap();
+    assert_eq!(
+        before.last_modified_date_time, after.last_modified_date_time,
+        "Graph does not bump it for a prompt"
+    );
+    assert!(!shown(&app.state, "asked in the portal"));
+    app.key('R');
+    app.until(|s| shown(s, "asked in the portal")).await;
+    assert_eq!(app.selected(), id, "still on the same session");
     fake.shutdown().await;
 }
