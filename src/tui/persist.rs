@@ -44,7 +44,8 @@ impl Persist {
         })
     }
 
-    /// Opens the store and sends the stored list (nothing when the store is empty or off).
+    /// Opens the store and sends the stored list (even when empty; nothing when the store is
+    /// off).
     pub async fn open(self: &Arc<Self>) {
         let target = lock(&self.target).clone();
         let opened = tokio::task::spawn_blocking(move || {
@@ -63,9 +64,8 @@ impl Persist {
                     self.warn(StoreProblem::Recovered(recovered));
                 }
                 *lock(&self.store) = Some(Arc::new(opened.store));
-                if !sessions.is_empty() {
-                    let _ = self.events.send(Event::StoredList { sessions, info });
-                }
+                // even empty: offline, that is all there is to show
+                let _ = self.events.send(Event::StoredList { sessions, info });
             }
             Ok(Ok(None)) => {}
             Ok(Err(e)) => self.failed(e),

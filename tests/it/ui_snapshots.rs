@@ -1095,3 +1095,24 @@ fn unreachable_at_start_with_nothing_stored() {
     );
     insta::assert_snapshot!("s42_unreachable_nothing_stored_64x20", render(&state));
 }
+
+/// `--offline` with nothing stored for the workspace: it says so (and how to fill the store),
+/// instead of waiting for a list that will not come.
+#[test]
+fn offline_with_nothing_stored() {
+    let settings = app::state::Settings {
+        offline: true,
+        ..Default::default()
+    };
+    let mut state = State::with_settings("default", "offline", settings);
+    state.viewport = (64, 20);
+    assert!(app::init(&mut state).is_empty());
+    app::update(
+        &mut state,
+        Msg::Worker(Event::StoredList {
+            sessions: Vec::new(),
+            info: sctui::store::ListInfo::default(),
+        }),
+    );
+    insta::assert_snapshot!("s58_offline_nothing_stored_64x20", render(&state));
+}

@@ -71,6 +71,9 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 .map(|k| format!(" ({k} clears it)"))
                 .unwrap_or_default();
             format!("No session matches the filter{clear}")
+        } else if state.settings.offline {
+            "Nothing stored for this workspace: sync it while online (sctui sync --conversations)"
+                .to_string()
         } else {
             format!(
                 "No sessions yet{}",

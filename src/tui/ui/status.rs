@@ -293,15 +293,17 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             if !lasting {
                 one(&mut out, Action::Messages, "messages");
             }
-            one(&mut out, Action::Refresh, "refresh");
-            one(&mut out, Action::Export, "export");
+            // offline, what needs Graph is not offered
+            if !state.settings.offline {
+                one(&mut out, Action::Refresh, "refresh");
+                one(&mut out, Action::Export, "export");
+            }
             one(&mut out, Action::Search, "search");
-            let sync = if state.sync.is_some() {
-                "stop sync"
-            } else {
-                "sync"
-            };
-            one(&mut out, Action::Sync, sync);
+            if state.sync.is_some() {
+                one(&mut out, Action::Sync, "stop sync");
+            } else if !state.settings.offline {
+                one(&mut out, Action::Sync, "sync");
+            }
         }
     }
     out

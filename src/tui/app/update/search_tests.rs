@@ -603,6 +603,39 @@ fn offline_reads_the_store_and_never_asks_graph() {
 }
 
 #[test]
+fn an_empty_store_is_all_there_is_offline_but_online_graph_is_awaited() {
+    let empty = || {
+        Msg::Worker(Event::StoredList {
+            sessions: Vec::new(),
+            info: ListInfo::default(),
+        })
+    };
+    let mut state = State::with_settings(
+        "default",
+        "offline",
+        Settings {
+            offline: true,
+            ..Settings::default()
+        },
+    );
+    let _ = init(&mut state);
+    assert!(update(&mut state, empty()).is_empty());
+    assert!(
+        state.paging.loaded_once,
+        "not loading: nothing more will come"
+    );
+    assert!(state.stored.is_some());
+    let mut state = State::new("default", "demo");
+    let _ = init(&mut state);
+    update(&mut state, empty());
+    assert!(!state.paging.loaded_once);
+    assert!(
+        state.stored.is_none(),
+        "Graph's first page is awaited as usual"
+    );
+}
+
+#[test]
 fn offline_changes_are_refused_and_what_was_typed_is_kept() {
     let mut state = offline();
     // rename: the editor stays open with the new name

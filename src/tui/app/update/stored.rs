@@ -13,6 +13,10 @@ pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: Li
     if state.paging.loaded_once || !state.list.is_empty() {
         return Output::none();
     }
+    // an empty store: online, Graph's list is on its way; offline, it is all there is
+    if sessions.is_empty() && !state.settings.offline {
+        return Output::none();
+    }
     let rows = rows(state);
     state.list.replace_all(sessions, rows);
     state.stored = Some(StoredList {
@@ -20,6 +24,10 @@ pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: Li
         complete: info.complete,
         seen: HashSet::new(),
     });
+    if state.list.is_empty() {
+        state.paging.loaded_once = true;
+        return Output::none();
+    }
     let mut out = Output::none();
     if !state.list.visible().is_empty() {
         out.effect(Effect::Arm(Timer::Settle));
