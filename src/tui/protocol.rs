@@ -91,6 +91,13 @@ pub enum Command {
     StopSync { req: RequestId },
     /// Read a conversation from the local store only (`--offline`): no request to Graph.
     LoadStoredConversation { req: RequestId, session_id: String },
+    /// Write a session's stored conversation as Markdown to `path` (`--offline`: no request to
+    /// Graph).
+    ExportStored {
+        req: RequestId,
+        session: Session,
+        path: PathBuf,
+    },
 }
 
 /// What happened, for `app::update`. Every answer names the request it answers.
@@ -305,6 +312,9 @@ pub enum ExportError {
     /// Loading the conversation failed.
     #[error(transparent)]
     Graph(#[from] GraphError),
+    /// `--offline`: the conversation was never stored.
+    #[error("this conversation is not in the local store")]
+    NotStored,
     /// Writing the file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {

@@ -355,6 +355,22 @@ pub async fn execute_with_store(
             let result = sync_store(client, persist, req, concurrency, events).await;
             send(Event::Synced { req, result })
         }
+        Command::ExportStored { req, session, path } => {
+            let turns = match persist {
+                Some(persist) => persist.stored_conversation(session.id.clone()).await,
+                None => None,
+            };
+            send(match turns {
+                Some(turns) => match write_export(&session, &turns, &path).await {
+                    Ok(path) => Event::Exported { req, path },
+                    Err(error) => Event::ExportFailed { req, error },
+                },
+                None => Event::ExportFailed {
+                    req,
+                    error: ExportError::NotStored,
+                },
+            })
+        }
         Command::LoadStoredConversation { req, session_id } => {
             let turns = match persist {
                 Some(persist) => persist.stored_conversation(session_id.clone()).await,
@@ -545,7 +561,16 @@ async fn export(
     path: &std::path::Path,
 ) -> Result<PathBuf, ExportError> {
     let turns = conversation::load_conversation(client, &session.id).await?;
-    let text = crate::export::conversation_markdown(session, &turns);
+    write_export(session, &turns, path).await
+}
+
+/// Writes a conversation as Markdown to `path`, on a blocking thread.
+async fn write_export(
+    session: &Session,
+    turns: &[sctui_graph::conversation::Turn],
+    path: &std::path::Path,
+) -> Result<PathBuf, ExportError> {
+    let text = crate::export::conversation_markdown(session, turns);
     // Never overwrites a file and never follows a symlink: a taken name gets `-1`, `-2`, …
     let dir = path
         .parent()
@@ -576,5 +601,47 @@ fn page_event(
     match result {
         Ok(page) => Event::PageLoaded { req, first, page },
         Err(error) => Event::PageFailed { req, error },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sctui_graph::ClientOptions;
+    use sctui_graph::auth::StaticToken;
+
+    /// `--offline` export reads the store only; a conversation never stored is a typed failure
+    /// (and nothing is asked of Graph: the client here points nowhere).
+    #[tokio::test]
+    async fn an_offline_export_of_a_conversation_never_stored_fails_typed() {
+        let client = GraphClient::new(ClientOptions::default(), StaticToken::shared("", "test"))
+            .expect("client");
+        let (events, mut received) = mpsc::unbounded_channel();
+        let target = crate::store::StoreTarget::new(true, "", "t", "w", false);
+        let persist = Persist::new(target, events.clone());
+        let req = RequestId { epoch: 0, seq: 1 };
+        let session = Session {
+            id: "s1".into(),
+            display_name: None,
+            created_date_time: None,
+            last_modified_date_time: None,
+        };
+        let path = std::env::temp_dir().join("sctui-never-written.md");
+        let command = Command::ExportStored { req, session, path };
+        execute_with_store(
+            &client,
+            PollPlan::default(),
+            command,
+            &events,
+            Some(&persist),
+        )
+        .await;
+        assert!(matches!(
+            received.recv().await,
+            Some(Event::ExportFailed {
+                error: ExportError::NotStored,
+                ..
+            })
+        ));
     }
 }

@@ -243,7 +243,9 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
                 }]
             }
         }
-        Command::Export { req, path, .. } => vec![Event::Exported { req, path }],
+        Command::Export { req, path, .. } | Command::ExportStored { req, path, .. } => {
+            vec![Event::Exported { req, path }]
+        }
         Command::Prefetch { session_ids } if ok => session_ids
             .into_iter()
             .map(|session_id| Event::ConversationPrefetched {

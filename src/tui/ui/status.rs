@@ -296,8 +296,8 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             // offline, what needs Graph is not offered
             if !state.settings.offline {
                 one(&mut out, Action::Refresh, "refresh");
-                one(&mut out, Action::Export, "export");
             }
+            one(&mut out, Action::Export, "export");
             one(&mut out, Action::Search, "search");
             if state.sync.is_some() {
                 one(&mut out, Action::Sync, "stop sync");

@@ -448,6 +448,10 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             state.status = Some(match &error {
                 ExportError::Graph(e) => from_error("Export failed", e),
                 ExportError::Write { .. } => error_text(format!("Export failed: {error}")),
+                ExportError::NotStored => warning(
+                    "Not exported: this conversation is not in the local store (offline, only \
+                     what was stored can be exported)",
+                ),
             });
             Output::none()
         }

@@ -303,6 +303,9 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
                     .join(crate::export::default_file_name(&session));
                 let req = state.requests.start(Pending::Export);
                 state.status = Some(info("Exporting…"));
+                if state.settings.offline {
+                    return Command::ExportStored { req, session, path }.into();
+                }
                 Command::Export { req, session, path }.into()
             }
             None => {

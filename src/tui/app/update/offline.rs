@@ -17,7 +17,6 @@ pub(super) fn needs_graph(action: Action) -> Option<&'static str> {
         Action::Refresh => "refreshing",
         Action::Workspaces => "listing workspaces",
         Action::Retry => "running a question again",
-        Action::Export => "exporting",
         _ => return None,
     })
 }

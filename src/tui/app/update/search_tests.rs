@@ -550,7 +550,9 @@ fn offline() -> State {
 fn reaches_graph(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Search { .. } | Command::LoadStoredConversation { .. }
+        Command::Search { .. }
+            | Command::LoadStoredConversation { .. }
+            | Command::ExportStored { .. }
     )
 }
 
@@ -678,7 +680,7 @@ fn offline_changes_are_refused_and_what_was_typed_is_kept() {
         update(&mut state, key(KeyCode::Esc));
     }
     // refresh and sync say they need Graph
-    for c in ['R', 'S', 'w', 'e'] {
+    for c in ['R', 'S', 'w', 't'] {
         state.status = None;
         let out = update(&mut state, ch(c));
         assert!(out.commands.is_empty(), "{c}: {out:?}");
@@ -691,6 +693,29 @@ fn offline_changes_are_refused_and_what_was_typed_is_kept() {
             state.status
         );
     }
+}
+
+#[test]
+fn offline_export_writes_the_stored_conversation_or_says_it_is_not_stored() {
+    let mut state = offline();
+    let req = match update(&mut state, ch('e')).commands.as_slice() {
+        [Command::ExportStored { req, session, .. }] if session.id == "a" => *req,
+        other => panic!("the store, not Graph: {other:?}"),
+    };
+    update(
+        &mut state,
+        Msg::Worker(Event::ExportFailed {
+            req,
+            error: crate::tui::worker::ExportError::NotStored,
+        }),
+    );
+    let status = state.status.clone().unwrap();
+    assert_eq!(status.severity, Severity::Warning);
+    assert!(
+        status.text.contains("not in the local store"),
+        "{}",
+        status.text
+    );
 }
 
 // ---- Graph unreachable at start ----
