@@ -174,8 +174,14 @@ pub async fn ask(
     out.flush()?;
     if args.wait && !succeeded(&evaluation) {
         let (state, result) = state_and_result(Some(&evaluation));
+        // waitingForInput is not an end: Security Copilot waits for a person
+        let waiting = if evaluation.state == sctui_graph::models::EvaluationState::WaitingForInput {
+            ": Security Copilot waits for input, which only its portal can give"
+        } else {
+            ""
+        };
         return Err(RunError::Evaluation(format!(
-            "the evaluation ended without an answer (state {state}, result {result})"
+            "the evaluation ended without an answer (state {state}, result {result}){waiting}"
         )));
     }
     Ok(())

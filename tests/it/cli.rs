@@ -436,6 +436,40 @@ fn demo_flag_works_with_sessions_commands() {
     );
 }
 
+/// `ask --wait` follows a run until it rests: an answer exits 0; a failure, a cancelled run or
+/// one that waits for input exits 7 and names the state and result type.
+#[test]
+fn ask_wait_names_how_the_run_ended() {
+    let home = tempfile::tempdir().unwrap();
+    for (trigger, code, words) in [
+        ("", 0, ""),
+        ("[fail:rejected] ", 7, "(state completed, result rejected)"),
+        ("[state:cancelled] ", 7, "(state cancelled, result "),
+        (
+            "[state:waitingForInput] ",
+            7,
+            "): Security Copilot waits for input",
+        ),
+    ] {
+        let out = sctui(home.path())
+            .args(["--demo", "--eval-seconds", "0.5", "ask", "--wait"])
+            .arg(format!("{trigger}who am i"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{trigger}: {}",
+            describe(&out)
+        );
+        assert!(
+            stderr(&out).contains(words),
+            "{trigger}: {}",
+            describe(&out)
+        );
+    }
+}
+
 /// A loopback port nothing listens on (bound, then released).
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
