@@ -846,7 +846,10 @@ fn hit(session: usize, turn: Option<(usize, &str)>, marked: &str) -> sctui::stor
     sctui::store::Hit {
         session_id: s.id.clone(),
         session_name: s.display_name.clone(),
-        session_modified: None,
+        session_modified: s
+            .last_modified_date_time
+            .as_ref()
+            .map(|t| t.raw().into_owned()),
         kind: match turn {
             Some((position, prompt_id)) => sctui::store::HitKind::Turn {
                 position,

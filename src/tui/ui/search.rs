@@ -139,7 +139,8 @@ fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The session's name and where the match is: `› Name · question 3`.
+/// The session's name, where the match is and when the session last changed:
+/// `› Name · question 3 · 2 d ago`.
 fn title_line(
     state: &State,
     result: &SearchResult,
@@ -147,9 +148,20 @@ fn title_line(
     columns: usize,
 ) -> Line<'static> {
     let theme = &state.settings.theme;
+    let when = result
+        .modified
+        .as_deref()
+        .and_then(|raw| sctui_graph::models::GraphTime::new(raw).instant())
+        .map(|t| {
+            format!(
+                " · {}",
+                crate::timefmt::relative(t, state.now, &state.settings.tz)
+            )
+        })
+        .unwrap_or_default();
     let place = match &result.turn {
-        Some((position, _)) => format!(" · question {}", position + 1),
-        None => " · name".to_string(),
+        Some((position, _)) => format!(" · question {}{when}", position + 1),
+        None => format!(" · name{when}"),
     };
     let marker = if selected { "› " } else { "  " };
     let room = columns.saturating_sub(width(marker) + width(&place));

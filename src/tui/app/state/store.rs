@@ -11,6 +11,7 @@ use crate::store::{Hit, HitKind};
 /// The search view: the query as typed, and the hits of the last search that came back.
 #[derive(Debug, Clone, Default)]
 pub struct SearchView {
+    /// The query as typed (FTS5 syntax: see `sctui_store::to_fts`).
     pub input: Input,
     /// The hits of [`Self::searched`], best first.
     pub results: Vec<SearchResult>,
@@ -43,6 +44,7 @@ impl SearchView {
 /// sanitised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchResult {
+    /// The session the hit is in (opened by `Enter`).
     pub session_id: String,
     /// The session's name as drawn (`None`: untitled).
     pub name: Option<String>,
@@ -90,7 +92,9 @@ impl SearchResult {
 /// A sync of every conversation started with `S`, and how far it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncGauge {
+    /// The sync's request (the sync key again stops it).
     pub req: RequestId,
+    /// The last step the worker reported.
     pub progress: crate::store::sync::Progress,
 }
 
@@ -111,6 +115,7 @@ impl SyncGauge {
 /// failed in a row, and when the next one is due (the runtime's timer brings `Msg::Reconnect`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Reconnect {
+    /// Tries that failed in a row (the header counts them; the wait doubles with each).
     pub failures: u32,
     /// Seconds until the next try, as armed.
     pub wait_secs: u64,
