@@ -997,3 +997,24 @@ async fn every_time_form_sorts_by_its_instant_and_prints_as_written(
     );
     fake.shutdown().await;
 }
+
+/// `sctui --offline` (the TUI) reads the local store only: with the store turned off in the
+/// config it says so and exits 2 before opening the terminal, contacting nothing.
+#[test]
+fn offline_tui_with_the_store_off_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/sctui");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "[store]\nenabled = false\n").unwrap();
+    let out = sctui(home.path())
+        .args(["--demo", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--offline reads the local store, which is off"),
+        "{}",
+        describe(&out)
+    );
+}
