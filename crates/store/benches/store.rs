@@ -1,6 +1,10 @@
 //! The store's speed (issue 14): one full-text query over 10,000 stored conversations (about
 //! 100 MB of answers), and reading the stored list of 10,000 sessions for the first frame.
 //! `SCTUI_BENCH_CONVERSATIONS=N` makes a smaller store for a quick look.
+//!
+//! Side by side with the searches, the same file ranked the way it was before `sctui_rank`:
+//! FTS5's `bm25()` for every match, with and without reading each match's time (`at`) to break
+//! ties (`rank_every_match_*`: ranking alone, no snippets, so a floor for the old search).
 
 use std::hint::black_box;
 
@@ -81,7 +85,7 @@ fn answer(seed: u64, bytes: usize) -> String {
 
 fn filled(conversations: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("bench.sqlite3"))
+    let store = Store::open(&dir.path().join(FILE))
         .expect("store")
         .store;
     let now = Timestamp::now();
@@ -118,12 +122,30 @@ fn filled(conversations: usize) -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+const FILE: &str = "bench.sqlite3";
+
+/// Ranks every match of `query` with FTS5's `bm25()` (then `at`, when `tie_break_by_time`), as
+/// the store did before it had `sctui_rank`.
+fn rank_every_match(conn: &rusqlite::Connection, query: &str, tie_break_by_time: bool) -> usize {
+    let order = if tie_break_by_time { "score, at DESC" } else { "score" };
+    let fts = sctui_store::to_fts(query).expect("query");
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT rowid, bm25(search, 4.0, 2.0, 1.0) AS score FROM search
+             WHERE search MATCH ?1 ORDER BY {order} LIMIT 20"
+        ))
+        .expect("prepare");
+    stmt.query_map([fts], |r| r.get::<_, i64>(0))
+        .expect("query")
+        .count()
+}
+
 fn bench(c: &mut Criterion) {
     let n = std::env::var("SCTUI_BENCH_CONVERSATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let (_dir, store) = filled(n);
+    let (dir, store) = filled(n);
     let mut group = c.benchmark_group("store");
     group.sample_size(20);
     group.bench_function(format!("search_rare_token_{n}"), |b| {
@@ -134,6 +156,13 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function(format!("search_phrase_{n}"), |b| {
         b.iter(|| black_box(store.search("\"encoded command\"", 20).expect("search")))
+    });
+    let plain = rusqlite::Connection::open(dir.path().join(FILE)).expect("open");
+    group.bench_function(format!("rank_every_match_common_word_{n}"), |b| {
+        b.iter(|| black_box(rank_every_match(&plain, "phishing", false)))
+    });
+    group.bench_function(format!("rank_every_match_then_time_common_word_{n}"), |b| {
+        b.iter(|| black_box(rank_every_match(&plain, "phishing", true)))
     });
     group.bench_function(format!("stored_list_{n}"), |b| {
         b.iter(|| black_box(store.sessions().expect("sessions")))

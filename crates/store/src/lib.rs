@@ -12,6 +12,7 @@ mod error;
 mod key;
 mod open;
 mod query;
+mod rank;
 mod schema;
 mod search;
 mod store;

@@ -149,6 +149,7 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        crate::rank::register(conn)?;
         migrate(conn, version)?;
         // touch every table: a damaged schema shows here, not in the middle of a session
         conn.query_row(

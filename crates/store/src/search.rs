@@ -2,7 +2,7 @@
 //! match weighs most, then a question, then an answer), equal ranks newest first, each hit with a
 //! snippet whose matches are marked.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::query::to_fts;
@@ -88,23 +88,81 @@ pub struct Hit {
 /// Words of context around a match in a snippet.
 const SNIPPET_TOKENS: i64 = 16;
 
+/// The column weights of the ranking: a name match weighs most, then a question, then an answer.
+const RANK: &str = "sctui_rank(search, ?2, 4.0, 2.0, 1.0)";
+
+/// The best `limit` rows for `fts` as (rowid, bm25), ranked by bm25 then recency (`at`, newest
+/// first; then the newest row).
+///
+/// Only the best `k` rows are asked for (`sctui_rank` skips rows that cannot make them, and no
+/// row's stored text is read). When rows beyond the `limit`-th tie with it, `k` grows until the
+/// whole tie is in; recency is read only for rows that tie, so a search reads no more than a few
+/// rows of text whatever the query matches.
+fn best(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
+    let limit = limit.min(i64::MAX as usize / 2);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT rowid, {RANK} AS score FROM search WHERE search MATCH ?1
+         ORDER BY score LIMIT ?2"
+    ))?;
+    let mut k = limit + 1;
+    let rows = loop {
+        let rows: Vec<(i64, f64)> = stmt
+            .query_map(params![fts, k as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .filter(|row| row.as_ref().map_or(true, |(_, score)| f64::is_finite(*score)))
+            .collect::<rusqlite::Result<_>>()?;
+        let tie_goes_on = rows.len() == k && rows[limit - 1].1 == rows[k - 1].1;
+        if !tie_goes_on || k >= i64::MAX as usize / 2 {
+            break rows;
+        }
+        k = k.saturating_mul(2).min(i64::MAX as usize / 2);
+    };
+    let Some(&(_, bar)) = rows.get(limit - 1).or(rows.last()) else {
+        return Ok(rows);
+    };
+    let mut rows: Vec<(i64, f64, Option<i64>)> = rows
+        .into_iter()
+        .filter(|(_, score)| *score <= bar)
+        .map(|(rowid, score)| (rowid, score, None))
+        .collect();
+    let tied: Vec<bool> = (0..rows.len())
+        .map(|i| {
+            (i > 0 && rows[i - 1].1 == rows[i].1) || rows.get(i + 1).is_some_and(|n| n.1 == rows[i].1)
+        })
+        .collect();
+    if tied.contains(&true) {
+        let mut at = conn.prepare_cached("SELECT at FROM search WHERE rowid = ?1")?;
+        for (row, tied) in rows.iter_mut().zip(tied) {
+            if tied {
+                row.2 = at.query_row([row.0], |r| r.get(0)).optional()?.flatten();
+            }
+        }
+    }
+    // bm25, then newest first (unknown times last), then the newest row
+    rows.sort_by(|a, b| {
+        a.1.total_cmp(&b.1)
+            .then_with(|| b.2.is_some().cmp(&a.2.is_some()))
+            .then_with(|| b.2.cmp(&a.2))
+            .then_with(|| b.0.cmp(&a.0))
+    });
+    rows.truncate(limit);
+    Ok(rows.into_iter().map(|(rowid, score, _)| (rowid, score)).collect())
+}
+
 impl Store {
     /// The best `limit` matches for what the user typed (see [`crate::to_fts`] for the syntax).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
         let Some(fts) = to_fts(query) else {
             return Ok(Vec::new());
         };
-        let limit = limit.min(i64::MAX as usize) as i64;
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let found = self.with(|conn| {
-            // rank first (bm25 needs no stored text), then snippets for the few kept rows only
-            let ranked: Vec<(i64, f64)> = {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT rowid, bm25(search, 4.0, 2.0, 1.0) AS score FROM search
-                     WHERE search MATCH ?1 ORDER BY score, at DESC LIMIT ?2",
-                )?;
-                stmt.query_map(params![fts, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?
-            };
+            // rank first (no stored text read), then snippets for the few kept rows only
+            let ranked = best(conn, &fts, limit)?;
             let mut snippet = conn.prepare_cached(
                 "SELECT snippet(search, -1, ?3, ?4, '…', ?5) FROM search
                  WHERE search MATCH ?1 AND rowid = ?2",
@@ -192,5 +250,96 @@ mod tests {
                 (" now", false)
             ]
         );
+    }
+
+    /// A store with few words, so common words, equal texts (equal bm25) and unknown times abound.
+    fn crowded() -> (tempfile::TempDir, Store) {
+        use crate::{SessionRecord, TurnRecord};
+        const WORDS: &[&str] = &[
+            "phishing", "alert", "mailbox", "token", "the", "a", "of", "kql", "T1059.001", "user",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap().store;
+        let mut state = 7u64;
+        let mut text = |words: usize| {
+            (0..words)
+                .map(|_| {
+                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    WORDS[(state >> 33) as usize % WORDS.len()]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let now = jiff::Timestamp::now();
+        for i in 0..150 {
+            let id = format!("s{i}");
+            // a few names repeat exactly: equal scores
+            let name = if i % 5 == 0 { "phishing alert".into() } else { text(3) };
+            let session = SessionRecord {
+                id: id.clone(),
+                display_name: Some(name),
+                created: None,
+                modified: (i % 3 != 0).then(|| format!("2026-01-{:02}T00:00:00Z", 1 + i % 28)),
+            };
+            store.put_sessions(&[session], now).unwrap();
+            let turns: Vec<TurnRecord> = (0..3)
+                .map(|t| TurnRecord {
+                    prompt_id: format!("p{t}"),
+                    prompt_json: "{}".into(),
+                    evaluation_json: None,
+                    // the same question in many sessions: equal scores
+                    question: Some(if t == 0 { "summarize the phishing alert".into() } else { text(4) }),
+                    answer: Some(text(20 + (i * 7 + t * 13) % 60)),
+                    asked: (t != 1).then(|| {
+                        jiff::Timestamp::from_second(1_700_000_000 + (i as i64 % 17) * 3600).unwrap()
+                    }),
+                })
+                .collect();
+            store.put_conversation(&id, None, &turns, true, now).unwrap();
+        }
+        (dir, store)
+    }
+
+    /// `best` gives exactly what ranking every match with FTS5's `bm25()` gives: same rows, same
+    /// order (bm25, then newest, then newest row) and bit-for-bit the same scores.
+    #[test]
+    fn best_rows_equal_ranking_every_match_with_bm25() {
+        let (_dir, store) = crowded();
+        let queries = [
+            "phishing",
+            "the",
+            "a",
+            "T1059.001",
+            "\"phishing alert\"",
+            "summarize",
+            "kql* OR mailbox",
+            "the NOT token",
+            "user token",
+            "nothing-here",
+        ];
+        for query in queries {
+            let fts = to_fts(query).unwrap();
+            for limit in [1, 2, 3, 7, 20, 64, 1000] {
+                store
+                    .with(|conn| {
+                        let reference: Vec<(i64, f64)> = conn
+                            .prepare(
+                                "SELECT rowid, bm25(search, 4.0, 2.0, 1.0) AS score FROM search
+                                 WHERE search MATCH ?1
+                                 ORDER BY score, at DESC NULLS LAST, rowid DESC LIMIT ?2",
+                            )?
+                            .query_map(params![fts, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        let got = best(conn, &fts, limit)?;
+                        assert_eq!(got.len(), reference.len(), "{query} limit {limit}");
+                        for (g, r) in got.iter().zip(&reference) {
+                            assert_eq!(g.0, r.0, "{query} limit {limit}: {got:?}\n{reference:?}");
+                            assert_eq!(g.1.to_bits(), r.1.to_bits(), "{query} limit {limit}");
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+            }
+        }
     }
 }
