@@ -95,6 +95,32 @@ fn default_dir_is_under_the_platform_data_dir() {
 }
 
 #[test]
+fn the_stored_list_puts_unknown_times_last_and_equal_times_newest_stored_first() {
+    let (_dir, _path, store) = temp_store();
+    let mut undated = session("undated", Some("No time"), "x");
+    undated.modified = None;
+    store
+        .put_sessions(
+            &[
+                undated,
+                session("twin-a", None, "2025-02-01T00:00:00Z"),
+                session("old", None, "2025-01-01T00:00:00Z"),
+                session("twin-b", None, "2025-02-01T00:00:00.0000000Z"),
+                session("new", None, "2025-03-01T00:00:00Z"),
+            ],
+            now(),
+        )
+        .unwrap();
+    let ids: Vec<_> = store
+        .sessions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, ["new", "twin-b", "twin-a", "old", "undated"]);
+}
+
+#[test]
 fn sessions_round_trip_newest_first_and_a_complete_listing_drops_the_gone() {
     let (_dir, _path, store) = temp_store();
     let t0 = now();
