@@ -4,6 +4,11 @@
 #   `sessions list --all --output json` vs a curl loop following @odata.nextLink, and how fast the
 #   fake generates 100,000 sessions.
 #
+# A third table (issue 14) measures the local store: start to the first frame showing 10,000
+# stored sessions while Graph answers only after 2 s, `sync --conversations` of 1,000 sessions at
+# `latency=100ms` 4 at a time against one at a time (requests counted), and the RSS of the TUI
+# with 100,000 known sessions.
+#
 # A second table (issue 16) measures round trips against a far Graph: the fake with
 # `--faults latency=300ms`, timing `sessions list --all` over 3,000 sessions, opening a 60-prompt
 # conversation, moving to the next session after a 1 s pause, and start to first frame.
@@ -11,6 +16,7 @@
 # Usage: scripts/bench.sh            (builds the release binary first)
 #        SKIP_BUILD=1 RUNS=10 scripts/bench.sh
 #        ONLY=latency SKIP_BUILD=1 scripts/bench.sh     (the latency table alone)
+#        ONLY=store SKIP_BUILD=1 scripts/bench.sh       (the local store's table alone)
 # Needs tmux, curl, jq (installed with apt-get when missing) and uses hyperfine when available.
 # Everything talks to the built-in fake on 127.0.0.1; nothing leaves the machine.
 set -euo pipefail
@@ -147,7 +153,7 @@ EOF
     awk '{print $1 / 1000}' "$WORK/$name.times" | median
 }
 
-if [ "${ONLY:-}" != latency ]; then
+if [ -z "${ONLY:-}" ]; then
 # ---- 1. start to first drawn frame -------------------------------------------------------------
 log "start to first frame ($RUNS runs each)"
 FF_ANY=$(first_frame 1 --demo)
@@ -291,6 +297,7 @@ EOF
 fi
 
 # ---- latency (issue 16): round trips against a far Graph ---------------------------------------
+if [ -z "${ONLY:-}" ] || [ "$ONLY" = latency ]; then
 # The fake answers every Graph request after LAT_MS, like a far service; what is timed is what a
 # user waits for, and the requests are counted from sctui's own log (one line per request).
 LAT_MS="${LAT_MS:-300}"
@@ -404,3 +411,99 @@ Round trips against a far Graph: \`sctui fake-graph --sessions $LAT_N --faults l
 | next session's conversation on screen, \`j\` after a 1 s pause (TUI) | ≤ 50 ms | ${NEXT_MS} ms (fetched ahead; a cached session: ${FLOOR_MS} ms, what tmux and polling add) | ${COLD_MS} ms (\`j\` at once: nothing fetched ahead) | $(verdict "$NEXT_MS" 50) |
 | start to first frame (TUI, exits after drawing) | ≤ 20 ms | $(printf '%.1f' "$FF_LAT") ms | first frame showing the list: $(printf '%.1f' "$FF_LAT_LIST") ms | $(verdict "$FF_LAT" 20) |
 EOF
+fi
+
+# ---- the local store (issue 14) ----------------------------------------------------------------
+if [ -z "${ONLY:-}" ] || [ "$ONLY" = store ]; then
+STORE_N="${STORE_N:-10000}"
+SYNC_N="${SYNC_N:-1000}"
+SYNC_MS="${SYNC_MS:-100}"
+MEM_N="${MEM_N:-100000}"
+LOGFILE="$WORK/home/.state/sctui/sctui.log"
+CLI_ENV=("${SCTUI_ENV[@]}" SCTUI_ACCESS_TOKEN=bench-token SCTUI_LOG=info)
+port_of() { sed -E 's#^http://127\.0\.0\.1:([0-9]+)/.*#\1#' <<<"$1"; }
+fresh_store() { rm -rf "$WORK/home/.data"; }
+
+# Fills the store from a fake with $1 sessions (`sync`, the list only) and restarts the fake on
+# the same port (the store is per Graph host) with the faults $2, if any; sets FAKE_URL.
+stored_then_slow() {
+    local n="$1" faults="${2:-}" port
+    fresh_store
+    start_fake --sessions "$n"
+    port=$(port_of "$FAKE_URL")
+    "${CLI_ENV[@]}" "$BIN" --graph-url "$FAKE_URL" sync >/dev/null
+    stop_fake
+    if [ -n "$faults" ]; then
+        start_fake --port "$port" --sessions "$n" --faults "$faults"
+    else
+        start_fake --port "$port" --sessions "$n"
+    fi
+}
+
+log "store: first frame with $STORE_N stored sessions, Graph answering after 2 s ($RUNS runs)"
+stored_then_slow "$STORE_N" latency=2000ms
+EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
+FF_STORED=$(first_frame stored --graph-url "$FAKE_URL")
+FF_STORED_ANY=$(first_frame 1 --graph-url "$FAKE_URL")
+EXTRA_ENV=()
+stop_fake
+
+log "store: sync --conversations of $SYNC_N sessions at latency=${SYNC_MS}ms, one at a time, then 4 at a time"
+# Prints "ms requests" for one sync into an empty store, $1 requests at a time.
+sync_run() {
+    fresh_store
+    : >"$LOGFILE" 2>/dev/null || true
+    local s e
+    s=$(date +%s%N)
+    "${CLI_ENV[@]}" "$BIN" --graph-url "$FAKE_URL" sync --conversations --concurrency "$1" >/dev/null
+    e=$(date +%s%N)
+    echo "$(((e - s) / 1000000)) $(grep -c 'graph request' "$LOGFILE" || true)"
+}
+start_fake --sessions "$SYNC_N" --faults "latency=${SYNC_MS}ms"
+read -r SYNC_ONE_MS SYNC_ONE_REQ < <(sync_run 1)
+read -r SYNC_FOUR_MS SYNC_FOUR_REQ < <(sync_run 4)
+# what a sync has to ask: the list (pages of 1000), then each session's prompts and each prompt's
+# evaluations
+PROMPTS=$("${CLI_ENV[@]}" "$BIN" --offline --graph-url "$FAKE_URL" store stats --output json | jq .turns)
+SYNC_LISTS=$(((SYNC_N + 999) / 1000 + SYNC_N + PROMPTS))
+stop_fake
+SYNC_SPEEDUP=$(awk -v a="$SYNC_ONE_MS" -v b="$SYNC_FOUR_MS" 'BEGIN {printf "%.2f", a / b}')
+SYNC_VERDICT=$(awk -v r="$SYNC_SPEEDUP" -v q="$SYNC_FOUR_REQ" -v l="$SYNC_LISTS" 'BEGIN {print (r >= 3.5 && q <= l) ? "met" : "MISSED"}')
+
+log "store: RSS with $MEM_N known sessions"
+stored_then_slow "$MEM_N" latency=2000ms
+EXTRA_ENV=(SCTUI_ACCESS_TOKEN=bench-token)
+pid=$(start_tui memstored --graph-url "$FAKE_URL")
+wait_screen memstored 60 "$MEM_N known|$LIST_SHOWN"
+sleep 1
+RSS_STORED=$(rss_mb "$pid")
+"${TMUX_CMD[@]}" kill-session -t memstored
+stop_fake
+start_fake --port "$(port_of "$FAKE_URL")" --sessions "$MEM_N"
+: >"$LOGFILE" 2>/dev/null || true
+pid=$(start_tui memall --graph-url "$FAKE_URL")
+EXTRA_ENV=()
+wait_screen memall 60 "$MEM_N known|$LIST_SHOWN"
+# Graph revalidates the stored list page by page: wait until no request has been made for 2 s
+prev=-1
+for _ in $(seq 120); do
+    now_req=$(grep -c 'graph request' "$LOGFILE" 2>/dev/null || true)
+    [ "$now_req" = "$prev" ] && break
+    prev="$now_req"
+    sleep 2
+done
+RSS_REVALIDATED=$(rss_mb "$pid")
+"${TMUX_CMD[@]}" kill-session -t memall
+stop_fake
+
+cat <<EOF
+
+The local store (issue 14): release build; first frames are the median of $RUNS runs.
+
+| what | goal | measured | for comparison | |
+|---|---|---|---|---|
+| start to first frame showing $STORE_N stored sessions, Graph answering after 2 s | ≤ 50 ms | $(printf '%.1f' "$FF_STORED") ms | first frame of any kind: $(printf '%.1f' "$FF_STORED_ANY") ms | $(verdict "$FF_STORED" 50) |
+| \`sync --conversations\` of $SYNC_N sessions, latency=${SYNC_MS}ms, 4 at a time | ≥ 3.5× one at a time, ≤ $SYNC_LISTS requests | ${SYNC_FOUR_MS} ms, ${SYNC_FOUR_REQ} requests: ${SYNC_SPEEDUP}× | one at a time (\`--concurrency 1\`): ${SYNC_ONE_MS} ms, ${SYNC_ONE_REQ} requests | ${SYNC_VERDICT} |
+| RSS of the TUI with $MEM_N known sessions (the stored list, Graph answering after 2 s) | ≤ 45 MB | ${RSS_STORED} MB | once Graph revalidated all $MEM_N: ${RSS_REVALIDATED} MB | $(verdict "$RSS_STORED" 45) |
+EOF
+fi

@@ -75,8 +75,8 @@ async fn event_loop(
     clock.tick().await;
     let mut signals = super::signals::Signals::new()?;
 
-    // Hidden, for scripts/bench.sh: quit right after the first frame (`1`) or after the first
-    // frame that shows the loaded list (`list`), to time start-up.
+    // Hidden, for scripts/bench.sh: quit right after the first frame (`1`), after the first
+    // frame that shows the loaded list (`list`) or the stored list (`stored`), to time start-up.
     let exit_after = std::env::var("SCTUI_EXIT_AFTER_FIRST_FRAME").ok();
     let mut dirty = true;
     loop {
@@ -85,6 +85,7 @@ async fn event_loop(
             dirty = false;
             match exit_after.as_deref() {
                 Some("list") if state.paging.loaded_once => break,
+                Some("stored") if state.stored.is_some() => break,
                 Some("1") => break,
                 _ => {}
             }

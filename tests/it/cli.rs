@@ -712,6 +712,9 @@ fn sync_then_search_then_offline_finds_a_word_only_in_one_answer() {
             .contains("SharpHound")
     );
     let session = hits[0]["sessionId"].as_str().unwrap().to_string();
+    let position = hits[0]["position"].as_u64().unwrap() as usize;
+    let prompt_id = hits[0]["promptId"].as_str().unwrap().to_string();
+    let name = hits[0]["sessionName"].as_str().unwrap_or("").to_string();
     let table =
         String::from_utf8_lossy(&fake.run_ok(&["search", "SharpHound"]).stdout).into_owned();
     assert!(table.contains("**SharpHound**"), "{table}");
@@ -756,11 +759,34 @@ fn sync_then_search_then_offline_finds_a_word_only_in_one_answer() {
     };
     let out = offline(&["search", "SharpHound", "-o", "json"]);
     assert!(out.status.success(), "{}", describe(&out));
+    let hits: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(hits.as_array().map(Vec::len), Some(1), "{hits}");
+    assert_eq!(hits[0]["sessionId"], session.as_str(), "{hits}");
     let out = offline(&["prompts", "list", &session, "-o", "json"]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("SharpHound"));
+    // the word is in that turn's answer only: not its question, not the session's name
+    let turns: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let turn = &turns[position];
+    assert_eq!(turn["id"], prompt_id.as_str(), "{turn}");
+    assert!(
+        !turn["content"].as_str().unwrap_or("").contains("SharpHound"),
+        "{turn}"
+    );
+    assert!(
+        turn["latestEvaluation"]["result"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SharpHound"),
+        "{turn}"
+    );
+    assert!(!name.contains("SharpHound"), "{name}");
     let out = offline(&["sessions", "list", "-o", "json"]);
     assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&session),
+        "the session is in the stored list: {}",
+        describe(&out)
+    );
     let out = offline(&["sessions", "rename", &session, "x"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(stderr(&out).contains("--offline"), "{}", describe(&out));
