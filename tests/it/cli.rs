@@ -769,7 +769,10 @@ fn sync_then_search_then_offline_finds_a_word_only_in_one_answer() {
     let turn = &turns[position];
     assert_eq!(turn["id"], prompt_id.as_str(), "{turn}");
     assert!(
-        !turn["content"].as_str().unwrap_or("").contains("SharpHound"),
+        !turn["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SharpHound"),
         "{turn}"
     );
     assert!(

@@ -85,9 +85,7 @@ fn answer(seed: u64, bytes: usize) -> String {
 
 fn filled(conversations: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join(FILE))
-        .expect("store")
-        .store;
+    let store = Store::open(&dir.path().join(FILE)).expect("store").store;
     let now = Timestamp::now();
     let sessions: Vec<SessionRecord> = (0..conversations)
         .map(|i| SessionRecord {
@@ -127,7 +125,11 @@ const FILE: &str = "bench.sqlite3";
 /// Ranks every match of `query` with FTS5's `bm25()` (then `at`, when `tie_break_by_time`), as
 /// the store did before it had `sctui_rank`.
 fn rank_every_match(conn: &rusqlite::Connection, query: &str, tie_break_by_time: bool) -> usize {
-    let order = if tie_break_by_time { "score, at DESC" } else { "score" };
+    let order = if tie_break_by_time {
+        "score, at DESC"
+    } else {
+        "score"
+    };
     let fts = sctui_store::to_fts(query).expect("query");
     let mut stmt = conn
         .prepare_cached(&format!(

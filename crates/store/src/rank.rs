@@ -25,9 +25,6 @@ use std::ptr;
 use rusqlite::Connection;
 use rusqlite::ffi;
 
-/// The SQL name of the function.
-pub(crate) const FUNCTION: &str = "sctui_rank";
-
 /// bm25's constants, as FTS5 has them.
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -39,7 +36,13 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
     // NUL-terminated literal, `rank` has the signature FTS5 calls, and no user data is passed.
     let rc = unsafe {
         match (*api).xCreateFunction {
-            Some(create) => create(api, c"sctui_rank".as_ptr(), ptr::null_mut(), Some(rank), None),
+            Some(create) => create(
+                api,
+                c"sctui_rank".as_ptr(),
+                ptr::null_mut(),
+                Some(rank),
+                None,
+            ),
             None => ffi::SQLITE_MISUSE,
         }
     };
@@ -202,7 +205,8 @@ impl Query {
     fn bm25(&self, length: f64) -> f64 {
         let mut score = 0.0;
         for (idf, freq) in self.idf.iter().zip(&self.freq) {
-            score += idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1.0 - B + B * length / self.avgdl)));
+            score +=
+                idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1.0 - B + B * length / self.avgdl)));
         }
         -score
     }
@@ -252,7 +256,13 @@ impl Query {
                     b: ptr::null(),
                 };
                 let (mut column, mut offset): (c_int, c_int) = (0, 0);
-                ok(first(fts, phrase as c_int, &mut iter, &mut column, &mut offset))?;
+                ok(first(
+                    fts,
+                    phrase as c_int,
+                    &mut iter,
+                    &mut column,
+                    &mut offset,
+                ))?;
                 while column >= 0 {
                     let index = column as usize;
                     freq += self.weights.get(index).copied().unwrap_or(1.0);
@@ -285,7 +295,11 @@ fn call<T>(f: Option<T>) -> Result<T, c_int> {
 }
 
 fn ok(rc: c_int) -> Result<(), c_int> {
-    if rc == ffi::SQLITE_OK { Ok(()) } else { Err(rc) }
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rc)
+    }
 }
 
 /// Counts rows for `xQueryPhrase` (a phrase's document count, for its IDF).

@@ -111,7 +111,10 @@ fn best(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64
     let rows = loop {
         let rows: Vec<(i64, f64)> = stmt
             .query_map(params![fts, k as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .filter(|row| row.as_ref().map_or(true, |(_, score)| f64::is_finite(*score)))
+            .filter(|row| {
+                row.as_ref()
+                    .map_or(true, |(_, score)| f64::is_finite(*score))
+            })
             .collect::<rusqlite::Result<_>>()?;
         let tie_goes_on = rows.len() == k && rows[limit - 1].1 == rows[k - 1].1;
         if !tie_goes_on || k >= i64::MAX as usize / 2 {
@@ -129,7 +132,8 @@ fn best(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64
         .collect();
     let tied: Vec<bool> = (0..rows.len())
         .map(|i| {
-            (i > 0 && rows[i - 1].1 == rows[i].1) || rows.get(i + 1).is_some_and(|n| n.1 == rows[i].1)
+            (i > 0 && rows[i - 1].1 == rows[i].1)
+                || rows.get(i + 1).is_some_and(|n| n.1 == rows[i].1)
         })
         .collect();
     if tied.contains(&true) {
@@ -148,7 +152,10 @@ fn best(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64
             .then_with(|| b.0.cmp(&a.0))
     });
     rows.truncate(limit);
-    Ok(rows.into_iter().map(|(rowid, score, _)| (rowid, score)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(rowid, score, _)| (rowid, score))
+        .collect())
 }
 
 impl Store {
@@ -256,7 +263,16 @@ mod tests {
     fn crowded() -> (tempfile::TempDir, Store) {
         use crate::{SessionRecord, TurnRecord};
         const WORDS: &[&str] = &[
-            "phishing", "alert", "mailbox", "token", "the", "a", "of", "kql", "T1059.001", "user",
+            "phishing",
+            "alert",
+            "mailbox",
+            "token",
+            "the",
+            "a",
+            "of",
+            "kql",
+            "T1059.001",
+            "user",
         ];
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.sqlite3")).unwrap().store;
@@ -264,7 +280,9 @@ mod tests {
         let mut text = |words: usize| {
             (0..words)
                 .map(|_| {
-                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
                     WORDS[(state >> 33) as usize % WORDS.len()]
                 })
                 .collect::<Vec<_>>()
@@ -274,7 +292,11 @@ mod tests {
         for i in 0..150 {
             let id = format!("s{i}");
             // a few names repeat exactly: equal scores
-            let name = if i % 5 == 0 { "phishing alert".into() } else { text(3) };
+            let name = if i % 5 == 0 {
+                "phishing alert".into()
+            } else {
+                text(3)
+            };
             let session = SessionRecord {
                 id: id.clone(),
                 display_name: Some(name),
@@ -288,14 +310,21 @@ mod tests {
                     prompt_json: "{}".into(),
                     evaluation_json: None,
                     // the same question in many sessions: equal scores
-                    question: Some(if t == 0 { "summarize the phishing alert".into() } else { text(4) }),
+                    question: Some(if t == 0 {
+                        "summarize the phishing alert".into()
+                    } else {
+                        text(4)
+                    }),
                     answer: Some(text(20 + (i * 7 + t * 13) % 60)),
                     asked: (t != 1).then(|| {
-                        jiff::Timestamp::from_second(1_700_000_000 + (i as i64 % 17) * 3600).unwrap()
+                        jiff::Timestamp::from_second(1_700_000_000 + (i as i64 % 17) * 3600)
+                            .unwrap()
                     }),
                 })
                 .collect();
-            store.put_conversation(&id, None, &turns, true, now).unwrap();
+            store
+                .put_conversation(&id, None, &turns, true, now)
+                .unwrap();
         }
         (dir, store)
     }

@@ -150,7 +150,7 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             // newest first with unknown times last (`None` sorts below every time), then key
-            rows.sort_unstable_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+            rows.sort_unstable_by_key(|row| std::cmp::Reverse((row.0, row.1)));
             Ok(rows.into_iter().map(|(_, _, record)| record).collect())
         })
     }
