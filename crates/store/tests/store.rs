@@ -39,6 +39,16 @@ fn turn(id: &str, question: &str, answer: &str) -> TurnRecord {
     }
 }
 
+/// The stored list's ids, in its order.
+fn stored_ids(store: &Store) -> Vec<String> {
+    store
+        .sessions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
+}
+
 fn now() -> Timestamp {
     Timestamp::now()
 }
@@ -111,13 +121,10 @@ fn the_stored_list_puts_unknown_times_last_and_equal_times_newest_stored_first()
             now(),
         )
         .unwrap();
-    let ids: Vec<_> = store
-        .sessions()
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    assert_eq!(ids, ["new", "twin-b", "twin-a", "old", "undated"]);
+    assert_eq!(
+        stored_ids(&store),
+        ["new", "twin-b", "twin-a", "old", "undated"]
+    );
 }
 
 #[test]
@@ -134,13 +141,7 @@ fn sessions_round_trip_newest_first_and_a_complete_listing_drops_the_gone() {
             t0,
         )
         .unwrap();
-    let ids: Vec<_> = store
-        .sessions()
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    assert_eq!(ids, ["new", "mid", "old"]);
+    assert_eq!(stored_ids(&store), ["new", "mid", "old"]);
     let stored = store.sessions().unwrap();
     assert_eq!(
         stored[0].modified.as_deref(),
