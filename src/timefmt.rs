@@ -27,6 +27,18 @@ pub fn relative(then: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
     then.to_zoned(tz.clone()).strftime("%Y-%m-%d").to_string()
 }
 
+/// How long something has been going on, short: "42 s", "12 min", "5 h", "2 d" (a run waiting
+/// for capacity can wait days; "180030 s" reads as nothing).
+pub fn elapsed(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..7_200 => format!("{} min", secs / 60),
+        7_200..172_800 => format!("{} h", secs / 3_600),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
 /// Relative form of a Graph time, "—" when unset or unreadable.
 pub fn relative_graph(time: Option<&GraphTime>, now: Timestamp, tz: &TimeZone) -> String {
     match time.and_then(GraphTime::instant) {
@@ -73,6 +85,17 @@ pub fn table_cell(time: Option<&GraphTime>, tz: &TimeZone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn elapsed_times_stay_short() {
+        assert_eq!(elapsed(-3), "0 s");
+        assert_eq!(elapsed(42), "42 s");
+        assert_eq!(elapsed(119), "119 s");
+        assert_eq!(elapsed(125), "2 min");
+        assert_eq!(elapsed(7_199), "119 min");
+        assert_eq!(elapsed(144_000), "40 h");
+        assert_eq!(elapsed(180_030), "2 d");
+    }
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()

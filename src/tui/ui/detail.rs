@@ -271,7 +271,10 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
                     .and_then(|t| t.instant())
             });
         let elapsed = since
-            .map(|t| format!(" {} s", (state.now.as_second() - t.as_second()).max(0)))
+            .map(|t| {
+                let secs = state.now.as_second() - t.as_second();
+                format!(" {}", timefmt::elapsed(secs))
+            })
             .unwrap_or_default();
         let spinner = if turn.following.is_some() {
             SPINNER[state.spinner_frame % SPINNER.len()]
