@@ -873,7 +873,7 @@ fn sync_then_search_opens_the_matching_question_and_offline_finds_it_too() {
     }
     let both = format!("{BIN} --demo; {BIN} --demo --offline");
     let tmux = Tmux::start(&["sh", "-c", &both]);
-    tmux.wait_for("the demo list", |s| s.contains("47/47 sessions"));
+    tmux.wait_for("the demo list", |s| s.contains("47 known"));
     tmux.keys(&["S"]);
     tmux.wait_for("the sync to end", |s| s.contains("Synced 47 sessions"));
     let search_and_open = |tmux: &Tmux| {

@@ -1119,3 +1119,47 @@ fn offline_with_nothing_stored() {
     );
     insta::assert_snapshot!("s58_offline_nothing_stored_64x20", render(&state));
 }
+
+/// Issue 12 part 5: while Graph has more pages, the list's title says how much it covers, and a
+/// filter says what it matched out of that while the rest loads (a count at the bottom); at two
+/// sizes.
+#[test]
+fn an_incomplete_list_says_how_much_it_covers() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let mut state = started(w, h);
+        let req = state.requests.page().expect("a page request");
+        app::update(
+            &mut state,
+            Msg::Worker(Event::PageLoaded {
+                req,
+                first: true,
+                page: Page {
+                    value: sessions(),
+                    next_link: Some("http://127.0.0.1/next".into()),
+                    count: Some(300),
+                },
+            }),
+        );
+        insta::assert_snapshot!(format!("s16_incomplete_{w}x{h}"), render(&state));
+        press(&mut state, KeyCode::Char('/'));
+        type_text(&mut state, "inc");
+        assert!(state.paging.bulk, "a filter loads the rest");
+        insta::assert_snapshot!(format!("s16b_incomplete_filtered_{w}x{h}"), render(&state));
+    }
+}
+
+/// Issue 12 parts 5 and 9: sorted by creation, the time column shows creation times and its
+/// heading says so; the name column keeps one width whatever the times say.
+#[test]
+fn the_time_column_follows_the_sort() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Char('s'));
+        assert_eq!(
+            state.list.sort(),
+            sctui::tui::app::state::SortOrder::Created
+        );
+        let screen = render(&state);
+        insta::assert_snapshot!(format!("s17_sorted_by_created_{w}x{h}"), screen);
+    }
+}

@@ -252,6 +252,9 @@ pub struct Paging {
     pub bulk: bool,
     /// `G` was pressed during that walk: the selection follows the end as pages arrive.
     pub to_end: bool,
+    /// When a listing last reached its end (every session known then), here or, at start, as
+    /// the local store remembers it.
+    pub complete: Option<Timestamp>,
 }
 
 /// What is fixed when the app starts, from the config, the flags and the environment. Built by
@@ -462,6 +465,12 @@ impl State {
     /// Whether a page of the list is on its way.
     pub fn page_loading(&self) -> bool {
         self.requests.page().is_some()
+    }
+
+    /// Whether some of the workspace's sessions are not loaded yet: Graph linked to a next page,
+    /// or the walk that loads every page is under way.
+    pub fn list_incomplete(&self) -> bool {
+        self.paging.next_link.is_some() || (self.paging.bulk && self.page_loading())
     }
 
     /// Whether the conversation of `session_id` is loading.

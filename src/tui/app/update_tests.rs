@@ -2129,3 +2129,25 @@ fn a_saved_question_whose_run_failed_is_shown_and_retried_without_a_second_post(
     let commands = update(&mut state, ch('t')).commands;
     assert!(matches!(commands.as_slice(), [Command::Evaluate { .. }]));
 }
+
+/// Issue 14 part 3: the header's "complete" time is when a listing last reached its end; a list
+/// with pages still to come is not complete.
+#[test]
+fn a_listing_that_reaches_its_end_marks_the_list_complete() {
+    let state = loaded(3, None);
+    assert_eq!(state.paging.complete, Some(state.now));
+    assert!(!state.list_incomplete());
+    let mut state = loaded(3, Some("http://h/next"));
+    assert_eq!(state.paging.complete, None);
+    assert!(state.list_incomplete());
+    state.now = "2026-02-01T00:00:00Z".parse().unwrap();
+    update(&mut state, key(KeyCode::Char('G')));
+    page_arrives(
+        &mut state,
+        false,
+        page(vec![session("late", Some("Late"), 1)], None),
+    );
+    assert_eq!(state.paging.complete, Some(state.now));
+    assert!(!state.list_incomplete());
+    assert_eq!(state.list.len(), 4);
+}

@@ -12,12 +12,22 @@ use crate::tui::app::State;
 /// Draws the header.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let loaded = state.list.len();
+    let age = |t| crate::timefmt::relative(t, state.now, &state.settings.tz);
+    // how many sessions are known, and when a listing last reached its end
     let count = match state.paging.total {
-        Some(total) if total as usize > loaded => format!("{loaded}/{total} sessions"),
+        _ if loaded == 0 && !state.list_incomplete() => "0 sessions".to_string(),
+        _ if !state.list_incomplete() && state.paging.complete.is_some() => {
+            format!("{loaded} known")
+        }
+        Some(total) if total as usize > loaded => format!("{loaded}/{total} known"),
         Some(0) => "0 sessions".to_string(),
-        Some(total) => format!("{total}/{total} sessions"),
-        None if state.paging.next_link.is_some() => format!("{loaded}+ sessions"),
+        Some(total) => format!("{total}/{total} known"),
+        None if state.list_incomplete() => format!("{loaded}+ known"),
         None => format!("{loaded} sessions"),
+    };
+    let count = match state.paging.complete {
+        Some(t) if loaded > 0 => format!("{count} · complete {}", age(t)),
+        _ => count,
     };
     // the list from the local store, until Graph has confirmed it: "stored 2 h ago · refreshing"
     let count = match &state.stored {

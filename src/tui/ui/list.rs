@@ -9,7 +9,35 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::sanitize::{truncate, width};
 use crate::timefmt;
 use crate::tui::app::State;
-use crate::tui::app::state::{Focus, Mode, SessionEntry};
+use crate::tui::app::state::{Focus, Mode, SessionEntry, SortOrder};
+use sctui_graph::models::GraphTime;
+
+/// Columns of the time column: the widest relative time ("59 min ago", "2025-12-15"), so the
+/// name column keeps its width whatever the dates say.
+const TIME_COLS: usize = 10;
+
+/// The time the list shows: the one it is sorted by (last modified under the name order).
+fn shown_time(sort: SortOrder) -> (&'static str, fn(&SessionEntry) -> Option<&GraphTime>) {
+    match sort {
+        SortOrder::Created => ("created", |e| e.session.created_date_time.as_ref()),
+        SortOrder::LastModified | SortOrder::Name => {
+            ("modified", |e| e.session.last_modified_date_time.as_ref())
+        }
+    }
+}
+
+/// How much of the workspace the list holds while it is incomplete: `150/300` (or `150+` when
+/// Graph gave no count). `None` once every page is in.
+pub fn coverage(state: &State) -> Option<String> {
+    if !state.list_incomplete() {
+        return None;
+    }
+    let loaded = state.list.len();
+    Some(match state.paging.total {
+        Some(total) if total as usize > loaded => format!("{loaded}/{total}"),
+        _ => format!("{loaded}+"),
+    })
+}
 
 /// Draws the list with its title (count, filter) and the inline rename editor.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
@@ -27,11 +55,24 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             format!("/{} ", crate::sanitize::sanitize_line(filter)),
             theme.key,
         ));
+        let of = coverage(state).unwrap_or_else(|| list.len().to_string());
         title.push(Span::styled(
-            format!("{} of {} ", list.visible().len(), list.len()),
+            format!("{} of {of} ", list.visible().len()),
             theme.dim,
         ));
+    } else if let Some(coverage) = coverage(state) {
+        let word = if state.stored.is_some() {
+            "known"
+        } else {
+            "loaded"
+        };
+        title.push(Span::styled(format!("{coverage} {word} "), theme.dim));
     }
+    // the time column's heading, over it, when there is room
+    let (time_label, _) = shown_time(list.sort());
+    let heading = format!(" {time_label} ");
+    let title_cols: usize = title.iter().map(|s| width(&s.content)).sum();
+    let room = title_cols + width(&heading) + 3 <= usize::from(area.width);
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -40,7 +81,18 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             theme.border
         })
         .title(Line::from(title));
-    if state.page_loading() {
+    if room {
+        block = block.title(Line::from(Span::styled(heading, theme.dim)).right_aligned());
+    }
+    if state.page_loading() && state.paging.bulk {
+        // the walk that loads every page, with how far it got
+        let loaded = state.list.len();
+        let text = match state.paging.total {
+            Some(total) if total as usize > loaded => format!(" loading {loaded} of {total}… "),
+            _ => format!(" loading, {loaded} so far… "),
+        };
+        block = block.title_bottom(Line::from(Span::styled(text, theme.dim)));
+    } else if state.page_loading() {
         block = block.title_bottom(Line::from(Span::styled(" loading… ", theme.dim)));
     } else if state.paging.next_link.is_some() {
         block = block.title_bottom(Line::from(Span::styled(" more below ", theme.dim)));
@@ -125,11 +177,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 
 fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {
     let theme = &state.settings.theme;
-    let when = timefmt::relative_graph(
-        entry.session.last_modified_date_time.as_ref(),
-        state.now,
-        &state.settings.tz,
-    );
+    let (_, time) = shown_time(state.list.sort());
+    let when = timefmt::relative_graph(time(entry), state.now, &state.settings.tz);
     let marker = if selected { "› " } else { "  " };
     let pending = if entry.pending.is_some() {
         " ⟳"
@@ -138,7 +187,7 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
     } else {
         ""
     };
-    let fixed = width(marker) + width(pending) + width(&when) + 1;
+    let fixed = width(marker) + width(pending) + width(&when).max(TIME_COLS) + 1;
     let name_cols = cols.saturating_sub(fixed);
     let (name, name_style) = match &entry.shown_name {
         Some(n) => (

@@ -152,6 +152,10 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) ->
             state.paging.total = page.count;
         }
     }
+    if page.next_link.is_none() {
+        // the listing reached its end: every session Graph has is known as of now
+        state.paging.complete = Some(state.now);
+    }
     state.paging.next_link = page.next_link;
     // A later page that brings nothing new but links on would be asked for again at once, and
     // again (a server looping on its nextLink): stop paging until the user refreshes.

@@ -19,6 +19,7 @@ pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: Li
     }
     let rows = rows(state);
     state.list.replace_all(sessions, rows);
+    state.paging.complete = state.paging.complete.or(info.complete);
     state.stored = Some(StoredList {
         updated: info.updated,
         complete: info.complete,
