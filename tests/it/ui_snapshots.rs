@@ -1099,6 +1099,44 @@ fn unreachable_at_start_with_nothing_stored() {
     insta::assert_snapshot!("s42_unreachable_nothing_stored_64x20", render(&state));
 }
 
+/// A missing workspace at start is a refusal, not an unreachable Graph: no banner, no "retrying",
+/// and the message names the way out; also when a 503 came first.
+#[test]
+fn a_missing_workspace_at_start_is_not_called_unreachable() {
+    const NOT_FOUND: &[u8] =
+        br#"{"error":{"code":"ResourceNotFound","message":"Workspace 'nope' was not found."}}"#;
+    for first_503 in [false, true] {
+        let mut state = started(64, 20);
+        if first_503 {
+            let req = state.requests.page().expect("the first page");
+            app::update(
+                &mut state,
+                Msg::Worker(Event::PageFailed {
+                    req,
+                    error: api_503(),
+                }),
+            );
+            assert!(
+                render(&state).contains("GRAPH UNREACHABLE"),
+                "a 503 is unreachable"
+            );
+            app::update(&mut state, Msg::Reconnect);
+        }
+        let req = state.requests.page().expect("a page in flight");
+        app::update(
+            &mut state,
+            Msg::Worker(Event::PageFailed {
+                req,
+                error: GraphError::from(ApiError::from_response(404, NOT_FOUND, None)),
+            }),
+        );
+        let screen = render(&state);
+        assert!(!screen.contains("UNREACHABLE"), "{screen}");
+        assert!(!screen.contains("retrying"), "{screen}");
+        assert!(screen.contains("not found"), "{screen}");
+    }
+}
+
 /// `--offline` with nothing stored for the workspace: it says so (and how to fill the store),
 /// instead of waiting for a list that will not come.
 #[test]

@@ -38,8 +38,10 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 .unwrap_or_else(|| "earlier".into());
             let doing = if state.settings.offline {
                 " · changes refused".to_string()
-            } else if state.paging.failed {
+            } else if state.paging.failed && state.reconnect.failures > 0 {
                 retrying(state)
+            } else if state.paging.failed {
+                " · not refreshed".to_string()
             } else {
                 " · refreshing".to_string()
             };
@@ -99,12 +101,13 @@ fn retrying(state: &State) -> String {
 }
 
 /// What the header says first, in the warning colours, when Graph is not being used: `--offline`,
-/// or a start where Graph could not be reached and the stored list is shown.
+/// or a start where Graph could not be reached and the stored list is shown. A refusal (a missing
+/// workspace, no permission) is no such thing: Graph answered, and its message says what to do.
 fn banner(state: &State) -> Option<&'static str> {
     if state.settings.offline {
         return Some("OFFLINE");
     }
-    if state.paging.failed && state.reconnect.before_graph(state) {
+    if state.paging.failed && state.reconnect.failures > 0 && state.reconnect.before_graph(state) {
         return Some("GRAPH UNREACHABLE");
     }
     None

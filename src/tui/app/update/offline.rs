@@ -42,6 +42,10 @@ fn unreachable(error: &GraphError) -> bool {
 /// failure and twice as long after each one after it, up to a minute.
 pub(super) fn schedule_reconnect(state: &mut State, error: &GraphError) -> Output {
     let at_start = state.reconnect.before_graph(state);
+    if at_start && !unreachable(error) {
+        // Graph answered with a refusal: not unreachable any more, and not tried again by itself
+        state.reconnect.failures = 0;
+    }
     if !at_start || state.settings.offline || !unreachable(error) {
         return Output::none();
     }
