@@ -150,6 +150,11 @@ fn every_mode(keymap: &Keymap) -> String {
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Char('/'));
     shot("find in detail", &s);
+    for c in "Session".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    shot("detail, find kept", &s);
 
     let mut s = loaded(keymap);
     key(&mut s, KeyCode::Char('/'));
@@ -262,6 +267,43 @@ fn status_line_follows_rebound_and_unbound_keys() {
         "{}",
         bottom_line(&s)
     );
+}
+
+/// Find in the detail pane takes the editors' keys in force: a rebound submit keeps the find (and
+/// the old key types itself), and the kept find's `n`/`N` are named, as rebound, first.
+#[test]
+fn find_in_the_detail_pane_follows_the_editor_keys_in_force() {
+    let keymap = rebound(&[
+        (KeyMode::Editor, "submit", &["Ctrl-S"]),
+        (KeyMode::Detail, "find_next", &["F3"]),
+    ]);
+    let mut s = loaded(&keymap);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Char('/'));
+    for c in "Session".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    assert!(
+        bottom_line(&s).starts_with("Ctrl-S keep"),
+        "{}",
+        bottom_line(&s)
+    );
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        s.reader.find.input.value(),
+        "Session",
+        "Enter is not submit here"
+    );
+    app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let line = bottom_line(&s);
+    assert!(
+        line.contains("1 match: F3 next, N previous") && line.contains("F3/N match"),
+        "{line}"
+    );
+    assert!(!s.reader.find.matches.is_empty());
 }
 
 /// The whole screen as text, drawn by `ui::draw`.

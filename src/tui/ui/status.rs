@@ -197,12 +197,6 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         Mode::Finding => {
             one(&mut out, Action::Submit, "keep");
             one(&mut out, Action::Cancel, "cancel");
-            pair(
-                &mut out,
-                Action::FindNext,
-                Action::FindPrev,
-                "next/previous match",
-            );
         }
         Mode::Searching => {
             one(&mut out, Action::SearchOpen, "open");
@@ -250,6 +244,10 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 one(&mut out, Action::Messages, "messages");
             }
             if state.focus == Focus::Detail {
+                // a kept find: stepping through its matches comes first
+                if !state.reader.find.matches.is_empty() {
+                    pair(&mut out, Action::FindNext, Action::FindPrev, "match");
+                }
                 pair(&mut out, Action::ScrollDown, Action::ScrollUp, "scroll");
                 pair(
                     &mut out,

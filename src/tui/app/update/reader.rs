@@ -3,8 +3,6 @@
 
 use super::*;
 use crate::tui::app::reader;
-use crossterm::event::Event as TermEvent;
-use tui_input::backend::crossterm::EventHandler;
 
 /// An action while the detail pane is focused; `None` when it is not the reader's.
 pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Output> {
@@ -91,15 +89,17 @@ fn step_match(state: &mut State, forward: bool) {
 /// Keys while typing a `/` query: the view follows the first match as you type; Enter keeps
 /// the query (`n`/`N` move between matches), Esc drops it and goes back.
 pub(super) fn on_find_key(state: &mut State, key: KeyEvent) -> Output {
-    match key.code {
-        KeyCode::Esc => {
+    // the editors' keymap, as in the filter and rename: a rebound submit or cancel works here too
+    let action = state.settings.keymap.action_in(KeyMode::Editor, &key);
+    match action {
+        Some(Action::Cancel) => {
             state.reader.find.input = Input::default();
             reader::refind(state);
             let origin = state.reader.find.origin;
             reader::scroll_to(state, origin);
             state.mode = Mode::Browsing;
         }
-        KeyCode::Enter => {
+        Some(Action::Submit) => {
             state.mode = Mode::Browsing;
             let count = state.reader.find.matches.len();
             let next = state
@@ -124,14 +124,8 @@ pub(super) fn on_find_key(state: &mut State, key: KeyEvent) -> Output {
                 )),
             });
         }
-        _ => {
-            if state
-                .reader
-                .find
-                .input
-                .handle_event(&TermEvent::Key(key))
-                .is_some()
-            {
+        action => {
+            if edit_line(&mut state.reader.find.input, action, &key) {
                 reader::refind(state);
                 let origin = state.reader.find.origin;
                 reader::goto_match(state, true, origin);
