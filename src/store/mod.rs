@@ -168,7 +168,13 @@ pub fn put_sessions(store: &Store, sessions: &[Session], now: Timestamp) -> Resu
 
 /// Every stored session as Graph's model, newest first.
 pub fn stored_sessions(store: &Store) -> Result<Vec<Session>, StoreError> {
-    Ok(store.sessions()?.into_iter().map(session_from).collect())
+    // row by row: a time's text lives only while it is parsed (see `Store::sessions_with`)
+    store.sessions_with(|row| Session {
+        id: row.id.to_string(),
+        display_name: row.display_name.map(str::to_string),
+        created_date_time: row.created.map(GraphTime::new),
+        last_modified_date_time: row.modified.map(GraphTime::new),
+    })
 }
 
 #[cfg(test)]

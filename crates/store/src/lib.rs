@@ -24,5 +24,5 @@ pub use query::to_fts;
 pub use schema::{APPLICATION_ID, current_version};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, Snippet};
 pub use store::{
-    ListInfo, SessionRecord, Stats, Store, StoredConversation, StoredTurn, TurnRecord,
+    ListInfo, SessionRecord, SessionRow, Stats, Store, StoredConversation, StoredTurn, TurnRecord,
 };

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use jiff::Timestamp;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::StoreError;
@@ -24,6 +25,15 @@ pub struct SessionRecord {
     pub display_name: Option<String>,
     pub created: Option<String>,
     pub modified: Option<String>,
+}
+
+/// A stored session's columns, borrowed from the row being read ([`Store::sessions_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionRow<'a> {
+    pub id: &'a str,
+    pub display_name: Option<&'a str>,
+    pub created: Option<&'a str>,
+    pub modified: Option<&'a str>,
 }
 
 /// One question and its latest evaluation, as Graph sent them (JSON), plus the text to index.
@@ -126,32 +136,59 @@ impl Store {
 
     /// Every stored session, most recently modified first (unknown times last, then the most
     /// recently stored first).
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        self.sessions_with(|row| SessionRecord {
+            id: row.id.to_string(),
+            display_name: row.display_name.map(str::to_string),
+            created: row.created.map(str::to_string),
+            modified: row.modified.map(str::to_string),
+        })
+    }
+
+    /// [`Store::sessions`], each made by `make` from the row as it is read (borrowed, nothing
+    /// copied that `make` does not keep).
+    ///
+    /// Why: the TUI keeps only the id and name of each session as text (times are parsed), and
+    /// 100,000 rows read into owned records first left every time string's freed memory wedged
+    /// between the kept ones, where the allocator cannot give it back (≈ 10 MB of RSS).
     ///
     /// The table is read in storage order and sorted here: walking the time index instead looks
     /// every row up by key and sorts again for ties, about half the start-up budget for 10,000
     /// sessions (the TUI's first frame waits on this).
-    pub fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+    pub fn sessions_with<T>(
+        &self,
+        mut make: impl FnMut(SessionRow<'_>) -> T,
+    ) -> Result<Vec<T>, StoreError> {
         self.with(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT modified_ms, key, id, display_name, created, modified FROM sessions",
             )?;
-            let mut rows: Vec<(Option<i64>, i64, SessionRecord)> = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        SessionRecord {
-                            id: r.get(2)?,
-                            display_name: r.get(3)?,
-                            created: r.get(4)?,
-                            modified: r.get(5)?,
-                        },
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            let mut rows = stmt.query([])?;
+            let mut out: Vec<(Option<i64>, i64, T)> = Vec::new();
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| -> rusqlite::Result<Option<&str>> {
+                    match r.get_ref(i)? {
+                        ValueRef::Null => Ok(None),
+                        value => value.as_str().map(Some).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                i,
+                                value.data_type(),
+                                e.into(),
+                            )
+                        }),
+                    }
+                };
+                let row = SessionRow {
+                    id: text(2)?.unwrap_or(""),
+                    display_name: text(3)?,
+                    created: text(4)?,
+                    modified: text(5)?,
+                };
+                out.push((r.get(0)?, r.get(1)?, make(row)));
+            }
             // newest first with unknown times last (`None` sorts below every time), then key
-            rows.sort_unstable_by_key(|row| std::cmp::Reverse((row.0, row.1)));
-            Ok(rows.into_iter().map(|(_, _, record)| record).collect())
+            out.sort_unstable_by_key(|row| std::cmp::Reverse((row.0, row.1)));
+            Ok(out.into_iter().map(|(_, _, made)| made).collect())
         })
     }
 
