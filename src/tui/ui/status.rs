@@ -277,13 +277,19 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 pair(&mut out, Action::MoveDown, Action::MoveUp, "move");
                 one(&mut out, Action::FocusDetail, "detail");
             }
-            if state.selected_can_retry() {
+            // offline, what would be refused (asking, renaming, running again) is not offered
+            let online = !state.settings.offline;
+            if online && state.selected_can_retry() {
                 one(&mut out, Action::Retry, "run again");
             }
-            one(&mut out, Action::Create, "ask new");
-            one(&mut out, Action::Ask, "ask");
+            if online {
+                one(&mut out, Action::Create, "ask new");
+                one(&mut out, Action::Ask, "ask");
+            }
             if state.focus == Focus::List {
-                one(&mut out, Action::Rename, "rename");
+                if online {
+                    one(&mut out, Action::Rename, "rename");
+                }
                 one(&mut out, Action::Filter, "filter");
             }
             one(&mut out, Action::Help, "help");
@@ -291,8 +297,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             if !lasting {
                 one(&mut out, Action::Messages, "messages");
             }
-            // offline, what needs Graph is not offered
-            if !state.settings.offline {
+            if online {
                 one(&mut out, Action::Refresh, "refresh");
             }
             one(&mut out, Action::Export, "export");
