@@ -32,10 +32,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     // the list from the local store, until Graph has confirmed it: "stored 2 h ago · refreshing"
     let count = match &state.stored {
         Some(stored) => {
-            let age = stored
-                .updated
-                .map(|t| crate::timefmt::relative(t, state.now, &state.settings.tz))
-                .unwrap_or_else(|| "earlier".into());
+            let age = stored.updated.map(age).unwrap_or_else(|| "earlier".into());
             let doing = if state.settings.offline {
                 " · changes refused".to_string()
             } else if state.paging.failed && state.reconnect.failures > 0 {
