@@ -21,6 +21,7 @@ use sctui_graph::{ApiError, GraphError, RetryNotice};
 use unicode_width::UnicodeWidthStr;
 
 const NOW: &str = "2026-01-31T12:00:00Z";
+const NEXT: &str = "http://127.0.0.1/next";
 const CJK_NAME: &str = "インシデント概要：東京オフィスのマルウェア感染";
 const LONG_NAME: &str = "KQL hunt for suspicious OAuth consent grants across every tenant in the EMEA region last quarter";
 const EVIL_NAME: &str = "evil\x1b[31mred";
@@ -100,7 +101,12 @@ fn started(w: u16, h: u16) -> State {
 
 fn load(state: &mut State, value: Vec<Session>) {
     let count = Some(value.len() as u64);
-    let req = state.requests.page().expect("a page request");
+    first_page(state, value, None, count);
+}
+
+/// Graph's first page arrives: `value`, linking on to `next`, of `count` sessions in all.
+fn first_page(state: &mut State, value: Vec<Session>, next: Option<&str>, count: Option<u64>) {
+    let req = state.requests.page().expect("a first page request");
     app::update(
         state,
         Msg::Worker(Event::PageLoaded {
@@ -108,7 +114,7 @@ fn load(state: &mut State, value: Vec<Session>) {
             first: true,
             page: Page {
                 value,
-                next_link: None,
+                next_link: next.map(str::to_string),
                 count,
             },
         }),
@@ -1173,19 +1179,7 @@ fn offline_with_nothing_stored() {
 fn an_incomplete_list_says_how_much_it_covers() {
     for (w, h) in [(100, 24), (64, 20)] {
         let mut state = started(w, h);
-        let req = state.requests.page().expect("a page request");
-        app::update(
-            &mut state,
-            Msg::Worker(Event::PageLoaded {
-                req,
-                first: true,
-                page: Page {
-                    value: sessions(),
-                    next_link: Some("http://127.0.0.1/next".into()),
-                    count: Some(300),
-                },
-            }),
-        );
+        first_page(&mut state, sessions(), Some(NEXT), Some(300));
         insta::assert_snapshot!(format!("s16_incomplete_{w}x{h}"), render(&state));
         press(&mut state, KeyCode::Char('/'));
         type_text(&mut state, "inc");
@@ -1207,5 +1201,42 @@ fn the_time_column_follows_the_sort() {
         );
         let screen = render(&state);
         insta::assert_snapshot!(format!("s17_sorted_by_created_{w}x{h}"), screen);
+    }
+}
+
+/// 300 sessions, one in three an incident, newest first (`h0` the newest).
+fn three_hundred() -> Vec<Session> {
+    (0..300)
+        .map(|i| {
+            let name = if i % 3 == 0 {
+                format!("Incident {i}")
+            } else {
+                format!("Hunt {i}")
+            };
+            let t = format!("2026-01-30T{:02}:{:02}:00Z", 23 - i / 60, 59 - i % 60);
+            session(&format!("h{i}"), Some(&name), &t, &t)
+        })
+        .collect()
+}
+
+/// Issue 14 part 3: after `R`, the first page merges into the 300 known sessions instead of
+/// replacing them, so a filter typed while the rest is checked still counts all 300 (it
+/// said "34 of 100/300" before); the walk shows how far it got; at two sizes.
+#[test]
+fn a_filter_after_a_refresh_still_covers_every_known_session() {
+    for (w, h) in [(100, 24), (64, 20)] {
+        let mut state = started(w, h);
+        load(&mut state, three_hundred());
+        assert_eq!(state.list.len(), 300);
+        press(&mut state, KeyCode::Char('R'));
+        let first = three_hundred().into_iter().take(100).collect();
+        first_page(&mut state, first, Some(NEXT), Some(300));
+        assert!(state.paging.bulk, "the rest is checked in a walk");
+        press(&mut state, KeyCode::Char('/'));
+        type_text(&mut state, "inc");
+        assert_eq!(state.list.visible().len(), 100, "every known incident");
+        let screen = render(&state);
+        assert!(screen.contains("100 of 300"), "{screen}");
+        insta::assert_snapshot!(format!("s18_refresh_filtered_{w}x{h}"), screen);
     }
 }

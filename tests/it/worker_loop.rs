@@ -281,6 +281,33 @@ fn newest_modified_first(fake: &FakeGraph) -> Vec<String> {
     sessions.into_iter().map(|(_, id)| id).collect()
 }
 
+/// The fake with 130 sessions served in `session_order`, and the app (no terminal, the selection
+/// not settling by itself) started on it, listing `page` sessions a page; the first page is on
+/// its way.
+async fn paged_app(session_order: SessionOrder, page: u32) -> (FakeGraph, App) {
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Synthetic(130),
+        session_order,
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    let mut state = sctui::tui::app::State::new("default", "test");
+    state.viewport = (100, 14);
+    state.settings.page_size = page;
+    let init = sctui::tui::app::init(&mut state);
+    let worker = Loop::start_paged(&fake, PollPlan::default(), page);
+    let app = App {
+        state,
+        worker,
+        settle: false,
+    };
+    for command in init.commands {
+        app.worker.send(command);
+    }
+    (fake, app)
+}
+
 crate::both_orders!(paging_merging_and_prefetching_end_with_every_session_once_in_order);
 /// A reader walks the list with `j` from the top, 25 sessions a page: each next page is asked
 /// for ahead of need and merged in without moving the selection (oldest first, the newer
@@ -292,26 +319,7 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     session_order: SessionOrder,
 ) {
     const PAGE: u32 = 25;
-    let fake = FakeGraph::start(FakeOptions {
-        seed: Seed::Synthetic(130),
-        session_order,
-        ..FakeOptions::demo()
-    })
-    .await
-    .expect("fake starts");
-    let mut state = sctui::tui::app::State::new("default", "test");
-    state.viewport = (100, 14);
-    state.settings.page_size = PAGE;
-    let init = sctui::tui::app::init(&mut state);
-    let worker = Loop::start_paged(&fake, PollPlan::default(), PAGE);
-    let mut app = App {
-        state,
-        worker,
-        settle: false,
-    };
-    for command in init.commands {
-        app.worker.send(command);
-    }
+    let (fake, mut app) = paged_app(session_order, PAGE).await;
     app.until(|s| s.paging.loaded_once && s.requests.page().is_none())
         .await;
     let before_insert = newest_modified_first(&fake);
@@ -392,13 +400,11 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
         "one request per page"
     );
 
-    // a refresh brings the session made meanwhile, at the top, still each session once
+    // a refresh brings the session made meanwhile, at the top, still each session once; the
+    // list knows more than its first page, so the refresh walks to the end by itself
     app.key('R');
     app.until(|s| s.requests.page().is_none()).await;
-    while app.state.paging.next_link.is_some() {
-        app.key('G');
-        app.until(|s| s.requests.page().is_none()).await;
-    }
+    assert_eq!(app.state.paging.next_link, None);
     assert_eq!(after[0], inserted);
     assert_eq!(app.ids(), after, "after R ({session_order:?})");
 
@@ -488,5 +494,84 @@ async fn a_question_asked_elsewhere_shows_after_a_refresh() {
     app.key('R');
     app.until(|s| shown(s, "asked in the portal")).await;
     assert_eq!(app.selected(), id, "still on the same session");
+    fake.shutdown().await;
+}
+
+crate::both_orders!(a_refresh_walks_the_whole_list_and_drops_only_what_the_server_lost);
+/// Issue 14 part 3, against the real fake: every session is loaded; on the server one session of
+/// the first page and one further down are deleted and one is made. `R` merges Graph's first
+/// page (the new session appears at once, nothing known disappears while the walk runs), walks
+/// the rest in big pages, and once the listing is complete the two deleted sessions are gone:
+/// the list is the server's, each session once, newest-modified first, the selection where it
+/// was. Whichever order the server pages in.
+async fn a_refresh_walks_the_whole_list_and_drops_only_what_the_server_lost(
+    session_order: SessionOrder,
+) {
+    let (fake, mut app) = paged_app(session_order, 25).await;
+    app.state.settings.bulk_page_size = 40;
+    app.until(|s| s.paging.loaded_once && s.requests.page().is_none())
+        .await;
+    app.key('G');
+    app.until(|s| s.requests.page().is_none() && s.paging.next_link.is_none())
+        .await;
+    assert_eq!(app.ids(), newest_modified_first(&fake));
+    app.key('g');
+    for _ in 0..60 {
+        app.key('j');
+    }
+    let selected = app.selected();
+
+    // the server's listing: one of its first page and one further down go, one is made
+    let mut listed = fake.store().sessions("default");
+    if session_order == SessionOrder::NewestFirst {
+        listed.reverse();
+    }
+    let on_first_page = listed[3].id.clone();
+    let further_down = listed[100].id.clone();
+    assert_ne!(further_down, selected);
+    assert_ne!(on_first_page, selected);
+    assert!(fake.store().remove_session("default", &on_first_page));
+    assert!(fake.store().remove_session("default", &further_down));
+    let made = fake
+        .store()
+        .insert_session("default", Some("made elsewhere"))
+        .id;
+    let before = app.state.list.len();
+    let requests_before = fake.faults().seen().len();
+
+    app.key('R');
+    let pages_seen = std::cell::Cell::new(0);
+    app.until(|s| {
+        if s.requests.page().is_some() {
+            // nothing known disappears while the walk runs
+            assert!(s.list.contains(&on_first_page) && s.list.contains(&further_down));
+            assert!(s.list.len() >= before);
+            pages_seen.set(pages_seen.get() + 1);
+        }
+        s.requests.page().is_none()
+    })
+    .await;
+    assert!(pages_seen.get() > 1, "the walk took several pages");
+    assert!(app.state.list.contains(&made), "the new session appeared");
+    assert!(!app.state.list.contains(&on_first_page));
+    assert!(!app.state.list.contains(&further_down));
+    assert_eq!(
+        app.ids(),
+        newest_modified_first(&fake),
+        "({session_order:?})"
+    );
+    assert_eq!(
+        app.selected(),
+        selected,
+        "the selection stays on its session"
+    );
+    assert!(app.state.paging.complete.is_some());
+    assert!(!app.state.revalidating() && !app.state.list_incomplete());
+    // the first page, then the walk from the top in pages of 40
+    let pages = fake.faults().seen()[requests_before..]
+        .iter()
+        .filter(|r| r.path.contains("/sessions?") || r.path.ends_with("/sessions"))
+        .count();
+    assert_eq!(pages, 1 + 129usize.div_ceil(40), "({session_order:?})");
     fake.shutdown().await;
 }

@@ -1,10 +1,12 @@
 //! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
 
+pub mod listing;
 mod names;
 pub mod reader;
 pub mod sessions;
 pub mod store;
 
+pub use listing::Listing;
 pub use sessions::{PendingRename, SessionEntry, SessionList, SortOrder};
 
 use std::collections::HashMap;
@@ -255,6 +257,9 @@ pub struct Paging {
     /// When a listing last reached its end (every session known then), here or, at start, as
     /// the local store remembers it.
     pub complete: Option<Timestamp>,
+    /// The listing under way since its first page: what it listed, and whether it walks to the
+    /// end to check the sessions known before it (after `R`, or the stored list at start).
+    pub listing: Listing,
 }
 
 /// What is fixed when the app starts, from the config, the flags and the environment. Built by
@@ -312,15 +317,14 @@ impl Default for Settings {
     }
 }
 
-/// The list as the local store had it, shown until Graph has confirmed it page by page.
+/// The list as the local store had it, shown until Graph has confirmed it (the walk that checks
+/// it is [`Paging::listing`]).
 #[derive(Debug, Clone, Default)]
 pub struct StoredList {
     /// When the store last took a page of the list.
     pub updated: Option<Timestamp>,
     /// When a listing last reached its end.
     pub complete: Option<Timestamp>,
-    /// Sessions Graph has listed since (the rest may be gone).
-    pub seen: std::collections::HashSet<String>,
 }
 
 /// The whole application state.
@@ -341,7 +345,8 @@ pub struct State {
     pub focus: Focus,
     pub mode: Mode,
     pub paging: Paging,
-    /// The list shown from the local store, until Graph has confirmed it (`None` otherwise).
+    /// The list came from the local store and Graph has not confirmed it yet (`None`
+    /// otherwise). Whether a walk is checking the list is [`Paging::listing`]'s question.
     pub stored: Option<StoredList>,
     /// Requests sent to the worker and not answered yet (drives the spinner).
     pub requests: Requests,
@@ -471,6 +476,13 @@ impl State {
     /// or the walk that loads every page is under way.
     pub fn list_incomplete(&self) -> bool {
         self.paging.next_link.is_some() || (self.paging.bulk && self.page_loading())
+    }
+
+    /// Whether the list holds sessions Graph has not listed again yet: shown from the local
+    /// store, or being checked by the walk after a refresh (counts then say "known", not
+    /// "loaded": the list holds more than the pages read so far).
+    pub fn revalidating(&self) -> bool {
+        self.stored.is_some() || self.paging.listing.revalidating()
     }
 
     /// Whether the conversation of `session_id` is loading.

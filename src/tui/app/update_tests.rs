@@ -177,7 +177,7 @@ fn list_is_sorted_newest_modified_first() {
 }
 
 #[test]
-fn a_page_that_brings_nothing_new_stops_paging_until_the_user_acts() {
+fn a_page_the_server_repeats_stops_paging_until_the_user_acts() {
     // A server whose next page repeats the sessions already loaded, linking on forever.
     let mut state = loaded(3, Some("next"));
     let repeated = (0..3)
@@ -195,9 +195,34 @@ fn a_page_that_brings_nothing_new_stops_paging_until_the_user_acts() {
             .as_ref()
             .unwrap()
             .text
-            .contains("no new sessions")
+            .contains("repeats one already read")
     );
     assert!(update(&mut state, key(KeyCode::Up)).commands.is_empty());
+    assert_eq!(state.list.len(), 3, "nothing is dropped");
+
+    // new sessions on each page, but a link back to a page followed already (1 → 2 → 1 …)
+    let mut state = loaded(3, Some("link-1"));
+    page_arrives(
+        &mut state,
+        false,
+        page(vec![session("p2", None, 1)], Some("link-2")),
+    );
+    assert_eq!(state.paging.next_link.as_deref(), Some("link-2"));
+    update(&mut state, ch('G'));
+    let output = page_arrives(
+        &mut state,
+        false,
+        page(vec![session("big", None, 2)], Some("big-2")),
+    );
+    assert!(!output.commands.is_empty(), "the walk goes on");
+    let output = page_arrives(
+        &mut state,
+        false,
+        page(vec![session("b2", None, 3)], Some("big-2")),
+    );
+    assert!(output.commands.is_empty(), "{output:?}");
+    assert_eq!(state.paging.next_link, None);
+    assert!(state.status.as_ref().unwrap().text.contains("repeats"));
 }
 
 #[test]

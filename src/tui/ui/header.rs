@@ -37,7 +37,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 " · changes refused".to_string()
             } else if state.paging.failed && state.reconnect.failures > 0 {
                 retrying(state)
-            } else if state.paging.failed {
+            } else if state.paging.failed || !state.page_loading() {
                 " · not refreshed".to_string()
             } else {
                 " · refreshing".to_string()

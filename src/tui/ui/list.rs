@@ -61,7 +61,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             theme.dim,
         ));
     } else if let Some(coverage) = coverage(state) {
-        let word = if state.stored.is_some() {
+        let word = if state.revalidating() {
             "known"
         } else {
             "loaded"
@@ -85,11 +85,16 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         block = block.title(Line::from(Span::styled(heading, theme.dim)).right_aligned());
     }
     if state.page_loading() && state.paging.bulk {
-        // the walk that loads every page, with how far it got
-        let loaded = state.list.len();
+        // the walk that loads every page, with how far it got (a walk that checks the known
+        // list counts what it has listed again, not what the list holds)
+        let (doing, loaded) = if state.revalidating() {
+            ("refreshing", state.paging.listing.listed())
+        } else {
+            ("loading", state.list.len())
+        };
         let text = match state.paging.total {
-            Some(total) if total as usize > loaded => format!(" loading {loaded} of {total}… "),
-            _ => format!(" loading, {loaded} so far… "),
+            Some(total) if total as usize > loaded => format!(" {doing} {loaded} of {total}… "),
+            _ => format!(" {doing}, {loaded} so far… "),
         };
         block = block.title_bottom(Line::from(Span::styled(text, theme.dim)));
     } else if state.page_loading() {

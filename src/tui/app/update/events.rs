@@ -44,11 +44,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             on_conversation_from_store(state, &session_id, turns);
             Output::none()
         }
-        Event::PageLoaded { first, page, .. } if state.stored.is_some() => {
-            let mut out = on_page(state, first, page);
-            out.merge(maybe_prefetch(state));
-            out
-        }
+        Event::PageLoaded { first, page, .. } => on_page(state, first, page),
         Event::StoredList { sessions, info } => on_stored_list(state, sessions, info),
         Event::ConversationStored {
             session_id, turns, ..
@@ -59,18 +55,6 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
         Event::StoreWarning { problem } => {
             state.status = Some(warning(store_problem_text(&problem)));
             Output::none()
-        }
-        Event::PageLoaded { first, page, .. } => {
-            let mut out = Output::none();
-            if apply_page(state, first, page) {
-                out.effect(Effect::Arm(Timer::Settle));
-            }
-            if state.paging.to_end {
-                out.merge(select(state, usize::MAX));
-                state.paging.to_end &= state.paging.next_link.is_some();
-            }
-            out.merge(maybe_prefetch(state));
-            out
         }
         Event::PageFailed { error, .. } => {
             // a later `G`, filter or sort starts the walk again
@@ -87,6 +71,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             schedule_reconnect(state, &error)
         }
         Event::Renamed { req, session } => {
+            keep(state, &session.id);
             let rows = rows(state);
             if let Some(entry) = state.list.renamed(req, session, rows) {
                 let shown = entry

@@ -2,6 +2,7 @@
 //! merging pages from Graph without losing what the user is doing.
 
 use super::*;
+use crate::tui::app::state::Listing;
 
 /// Moves the selection (clamped) and asks for the next page when it nears the end.
 pub(super) fn select(state: &mut State, position: usize) -> Output {
@@ -62,6 +63,7 @@ pub(super) fn load_everything(state: &mut State) -> Output {
     }
     paging.bulk = true;
     paging.next_link = None;
+    paging.listing.restart();
     state
         .requests
         .finish_where(|p| matches!(p, Pending::Page { .. }));
@@ -77,8 +79,10 @@ pub(super) fn load_everything(state: &mut State) -> Output {
     .into()
 }
 
-/// Loads the list from its first page; a page still on its way belongs to the old load and
-/// its answer is dropped.
+/// Starts a listing from the first page (at start, `R`, a sign-in, a workspace switch); a page
+/// still on its way belongs to the old listing and its answer is dropped, so a second `R`
+/// during a walk starts it again cleanly. Nothing known leaves the list until the new listing
+/// is complete (see [`on_page`]).
 pub(super) fn start_load(state: &mut State) -> Output {
     state
         .requests
@@ -86,6 +90,7 @@ pub(super) fn start_load(state: &mut State) -> Output {
     state.paging.next_link = None;
     state.paging.bulk = false;
     state.paging.to_end = false;
+    state.paging.listing = Listing::default();
     let req = state.requests.start(Pending::Page { first: true });
     Command::LoadFirstPage {
         req,
@@ -137,46 +142,70 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
     out
 }
 
-/// Applies a page; returns whether the selection should settle again (a refresh revalidates the
-/// conversation on screen).
-pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) -> bool {
+/// A page of the listing arrived: merged into the list, never replacing it (new sessions
+/// appear, known ones take Graph's version, a pending name stays). After the first page, when
+/// the list knows sessions it did not list (a refresh of a longer list, the stored list at
+/// start), the rest is walked in big pages; the last page of the listing drops the sessions it
+/// never listed (a rename in flight, or a session made here meanwhile, stays). A failed or
+/// stopped walk drops nothing.
+pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Output {
+    // the link this page was read from (a first page, or a walk's top, has none)
+    let followed = state.paging.next_link.take();
+    let ids = || page.value.iter().map(|s| s.id.as_str());
+    let looping = state
+        .paging
+        .listing
+        .loops(followed.as_deref(), ids(), page.next_link.as_deref());
+    state.paging.listing.list(ids());
     let selected_id = state.list.selected_id();
     let rows = rows(state);
-    let mut added = 0;
-    if first {
-        state.list.replace_all(page.value, rows);
+    state.list.merge(page.value, rows);
+    if first || page.count.is_some() {
         state.paging.total = page.count;
-    } else {
-        added = state.list.merge(page.value, rows);
-        if page.count.is_some() {
-            state.paging.total = page.count;
-        }
-    }
-    if page.next_link.is_none() {
-        // the listing reached its end: every session Graph has is known as of now
-        state.paging.complete = Some(state.now);
     }
     state.paging.next_link = page.next_link;
-    // A later page that brings nothing new but links on would be asked for again at once, and
-    // again (a server looping on its nextLink): stop paging until the user refreshes.
-    if !first && added == 0 && state.paging.next_link.is_some() {
+    state.paging.loaded_once = true;
+    state.paging.failed = false;
+    let mut out = Output::none();
+    if state.paging.next_link.is_none() {
+        // the listing reached its end: every session Graph has is known as of now
+        state.paging.complete = Some(state.now);
+        end_listing(state);
+    } else if looping {
+        // A server looping on its nextLink (a page or a link it gave already) would be asked
+        // again at once, and again: stop paging until the user refreshes. Nothing is dropped.
         state.paging.next_link = None;
         let reload = state.settings.keymap.note(Action::Refresh, "reloads");
         state.status = Some(warning(format!(
-            "Stopped loading: the server's next page brought no new sessions{reload}"
+            "Stopped loading: the server's next page repeats one already read{reload}"
         )));
+    } else if first {
+        let listing = &state.paging.listing;
+        let unconfirmed = state
+            .list
+            .entries()
+            .iter()
+            .any(|e| e.pending.is_none() && !listing.saw(&e.session.id));
+        if unconfirmed {
+            // the list knows more than this page: check all of it, walking to the end
+            state.paging.listing.revalidate();
+            out.merge(load_everything(state));
+        } else {
+            // every known session is on Graph's first page: the list is Graph's now
+            state.stored = None;
+            if !state.filter_text().is_empty() {
+                out.merge(load_everything(state));
+            }
+        }
     }
-    state.paging.loaded_once = true;
-    state.paging.failed = false;
-    if first
-        && state
+    if first {
+        if state
             .status
             .as_ref()
             .is_some_and(|s| s.kind == StatusKind::Refreshing)
-    {
-        state.status = None;
-    }
-    if first {
+        {
+            state.status = None;
+        }
         // a refresh revalidates the conversation on screen
         if let Some(c) = selected_id
             .as_ref()
@@ -184,8 +213,25 @@ pub(super) fn apply_page(state: &mut State, first: bool, page: Page<Session>) ->
         {
             c.fetched_at = None;
         }
+        out.effect(Effect::Arm(Timer::Settle));
     }
-    first
+    if state.paging.to_end {
+        out.merge(select(state, usize::MAX));
+        state.paging.to_end &= state.paging.next_link.is_some();
+    }
+    out.merge(maybe_prefetch(state));
+    out
+}
+
+/// The listing is complete: the known sessions it never listed are gone from Graph, except a
+/// session with a rename in flight; the list is Graph's now (no longer the stored one).
+fn end_listing(state: &mut State) {
+    let listing = std::mem::take(&mut state.paging.listing);
+    let rows = rows(state);
+    state
+        .list
+        .retain(|e| e.pending.is_some() || listing.saw(&e.session.id), rows);
+    state.stored = None;
 }
 
 /// Forgets a session Graph no longer has.

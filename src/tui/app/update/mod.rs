@@ -37,6 +37,8 @@ mod sync;
 #[cfg(test)]
 mod bulk_tests;
 #[cfg(test)]
+mod refresh_tests;
+#[cfg(test)]
 mod search_tests;
 #[cfg(test)]
 mod stored_tests;

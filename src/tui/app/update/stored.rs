@@ -1,8 +1,7 @@
-//! The list from the local store: shown at once at start, then revalidated by Graph page by page
-//! (pages merge into it, nothing disappears meanwhile) until a complete listing says which stored
-//! sessions are gone. A rename or create in flight wins over both.
-
-use std::collections::HashSet;
+//! The list from the local store: shown at once at start, then revalidated by Graph like a
+//! refresh is (`list::on_page`: pages merge into it, nothing disappears meanwhile, until a
+//! complete listing says which stored sessions are gone). A rename or create in flight wins over
+//! both.
 
 use super::*;
 use crate::store::ListInfo;
@@ -23,7 +22,6 @@ pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: Li
     state.stored = Some(StoredList {
         updated: info.updated,
         complete: info.complete,
-        seen: HashSet::new(),
     });
     if state.list.is_empty() {
         state.paging.loaded_once = true;
@@ -36,37 +34,10 @@ pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: Li
     out
 }
 
-/// A page from Graph while the stored list is shown: merged, never replacing; the first page
-/// starts a walk of the whole list, and the last one drops the stored sessions Graph no longer
-/// has (a session with a rename in flight stays).
-pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Output {
-    let last = page.next_link.is_none();
-    if let Some(stored) = state.stored.as_mut() {
-        stored.seen.extend(page.value.iter().map(|s| s.id.clone()));
-    }
-    apply_page(state, false, page);
-    if last {
-        if let Some(stored) = state.stored.take() {
-            let rows = rows(state);
-            state.list.retain(
-                |e| e.pending.is_some() || stored.seen.contains(&e.session.id),
-                rows,
-            );
-        }
-        return Output::none();
-    }
-    if first {
-        return load_everything(state);
-    }
-    Output::none()
-}
-
-/// A session made here while the stored list is shown is not gone for a listing that began
-/// before it.
+/// A session made here, or renamed here, is not gone for a listing that may have passed its
+/// place already.
 pub(super) fn keep(state: &mut State, id: &str) {
-    if let Some(stored) = state.stored.as_mut() {
-        stored.seen.insert(id.to_string());
-    }
+    state.paging.listing.keep(id);
 }
 
 /// A stored conversation: shown while Graph's is on its way, never over one already loaded.

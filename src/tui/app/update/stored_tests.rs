@@ -14,7 +14,8 @@ fn session(id: &str, name: &str) -> Session {
     }
 }
 
-fn page(state: &State, first: bool, value: Vec<Session>, next: Option<&str>) -> Msg {
+/// The answer to the page request in flight.
+pub(super) fn page(state: &State, first: bool, value: Vec<Session>, next: Option<&str>) -> Msg {
     Msg::Worker(Event::PageLoaded {
         req: state.requests.page().expect("a page request in flight"),
         first,
@@ -168,4 +169,69 @@ fn a_stored_conversation_shows_until_graphs_arrives() {
         }),
     );
     assert_eq!(shown(&state), "fresh question");
+}
+
+/// The first page lists only stored sessions (nothing new): the walk still goes on to the end
+/// (before, the "no new sessions" guard stopped it there, and the stored list stayed
+/// "refreshing" with sessions Graph no longer had).
+#[test]
+fn a_first_page_with_nothing_new_still_walks_the_stored_list() {
+    let mut state = started_with_stored();
+    let msg = page(
+        &state,
+        true,
+        vec![session("kept", "Kept")],
+        Some("http://h/next"),
+    );
+    let out = update(&mut state, msg);
+    assert!(
+        out.commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadBulkPage { .. })),
+        "{out:?}"
+    );
+    assert!(state.stored.is_some(), "not confirmed yet");
+    let msg = page(
+        &state,
+        false,
+        vec![session("kept", "Kept")],
+        Some("http://h/big-2"),
+    );
+    let out = update(&mut state, msg);
+    assert!(
+        out.commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadNextPage { .. })),
+        "a page of known sessions does not stop the walk: {out:?}"
+    );
+    let msg = page(&state, false, vec![session("renamed", "Old name")], None);
+    let _ = update(&mut state, msg);
+    assert_eq!(ids(&state), ["kept", "renamed"]);
+    assert!(state.stored.is_none());
+}
+
+/// Every stored session is on Graph's first page: the list is Graph's at once (no walk), and
+/// the rest pages in as usual.
+#[test]
+fn a_first_page_holding_every_stored_session_confirms_the_list() {
+    let mut state = started_with_stored();
+    let msg = page(
+        &state,
+        true,
+        vec![
+            session("kept", "Kept"),
+            session("gone", "Gone since"),
+            session("renamed", "New name"),
+        ],
+        Some("http://h/next"),
+    );
+    let out = update(&mut state, msg);
+    assert!(
+        !out.commands
+            .iter()
+            .any(|c| matches!(c, Command::LoadBulkPage { .. })),
+        "{out:?}"
+    );
+    assert!(state.stored.is_none());
+    assert_eq!(state.paging.next_link.as_deref(), Some("http://h/next"));
 }
