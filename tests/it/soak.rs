@@ -126,11 +126,7 @@ fn pending(state: &State) -> HashMap<String, String> {
         .list
         .entries()
         .iter()
-        .filter_map(|e| {
-            e.pending
-                .as_ref()
-                .map(|p| (e.session.id.clone(), p.name.clone()))
-        })
+        .filter_map(|e| e.pending().map(|p| (e.session.id.clone(), p.name.clone())))
         .collect()
 }
 

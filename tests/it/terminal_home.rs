@@ -332,7 +332,7 @@ async fn picking_the_second_workspace_loads_its_sessions() {
             .list
             .entries()
             .iter()
-            .filter_map(|e| e.shown_name.as_deref())
+            .filter_map(|e| e.shown_name())
             .all(|n| n.starts_with("Fabrikam")),
         "{:?}",
         state

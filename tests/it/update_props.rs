@@ -314,11 +314,7 @@ fn pending(state: &State) -> Vec<(String, String)> {
         .list
         .entries()
         .iter()
-        .filter_map(|e| {
-            e.pending
-                .as_ref()
-                .map(|p| (e.session.id.clone(), p.name.clone()))
-        })
+        .filter_map(|e| e.pending().map(|p| (e.session.id.clone(), p.name.clone())))
         .collect();
     names.sort();
     names

@@ -13,64 +13,130 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Kept as text because Graph writes up to 7 fractional digits and we must echo it unchanged; parsed
 /// leniently because `…01.07343Z` occurs too. The `0001-01-01T00:00:00Z` sentinel means "not yet".
+///
+/// Small on purpose (24 bytes, no heap for the usual spellings): every known session holds two,
+/// and the TUI keeps 100,000 sessions in memory. The text is kept only when the instant spelled
+/// in UTC with the same number of fractional digits does not give it back.
 #[derive(Clone, PartialEq, Eq)]
 pub struct GraphTime {
-    /// The instant, when the text parsed.
-    parsed: Option<Timestamp>,
-    /// The server's text, kept only when it differs from Graph's canonical 7-digit form of
-    /// `parsed` (most times are canonical: 100,000 sessions then carry no timestamp strings).
-    verbatim: Option<Box<str>>,
+    /// The instant's whole seconds, as [`Timestamp::as_second`] gives them (0 when unparsed).
+    second: i64,
+    /// The instant's fraction, as [`Timestamp::subsec_nanosecond`] gives it (0 when unparsed).
+    nanosecond: i32,
+    /// How the server's text is given back.
+    text: Text,
+    /// The server's text, when it is not spelled like [`Text::Digits`] (an offset, say).
+    verbatim: Option<Box<Verbatim>>,
 }
+
+/// How a [`GraphTime`]'s text is given back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// The instant in UTC with this many fractional digits (0 to 9) and a `Z`, as Graph spells
+    /// it (`…:41.1506601Z`, `…:14.07343Z`, `…:13Z`).
+    Digits(u8),
+    /// A parsed instant spelled otherwise: the text is in `verbatim`.
+    Verbatim,
+    /// Not an instant: the text is in `verbatim`.
+    Unparsed,
+}
+
+/// Text kept as sent; boxed once more so a [`GraphTime`] holds a thin pointer to it (rare).
+#[derive(Clone, PartialEq, Eq)]
+struct Verbatim(Box<str>);
 
 impl GraphTime {
     /// Wraps a server string, parsing it when it is a valid RFC 3339 instant.
     pub fn new(raw: impl Into<String>) -> Self {
         let raw = raw.into();
-        let parsed = raw.parse::<Timestamp>().ok();
-        let canonical = parsed.is_some_and(|ts| canonical_text(ts) == raw);
+        let Ok(ts) = raw.parse::<Timestamp>() else {
+            return Self {
+                second: 0,
+                nanosecond: 0,
+                text: Text::Unparsed,
+                verbatim: Some(Box::new(Verbatim(raw.into_boxed_str()))),
+            };
+        };
+        let digits = fraction_digits(&raw);
+        let spelled = digits.is_some_and(|d| utc_text(ts, d) == raw);
         Self {
-            parsed,
-            verbatim: (!canonical).then(|| raw.into_boxed_str()),
+            second: ts.as_second(),
+            nanosecond: ts.subsec_nanosecond(),
+            text: match digits {
+                Some(d) if spelled => Text::Digits(d),
+                _ => Text::Verbatim,
+            },
+            verbatim: (!spelled).then(|| Box::new(Verbatim(raw.into_boxed_str()))),
         }
     }
 
     /// Formats an instant the way Graph does: UTC, 7 fractional digits, `Z`.
     pub fn from_timestamp(ts: Timestamp) -> Self {
         Self {
-            parsed: Some(ts),
+            second: ts.as_second(),
+            nanosecond: ts.subsec_nanosecond(),
+            text: Text::Digits(7),
             verbatim: None,
         }
     }
 
     /// The exact text the server sent.
     pub fn raw(&self) -> Cow<'_, str> {
-        match (&self.verbatim, self.parsed) {
-            (Some(text), _) => Cow::Borrowed(text),
-            (None, Some(ts)) => Cow::Owned(canonical_text(ts)),
-            (None, None) => Cow::Borrowed(""),
+        match (&self.verbatim, self.text, self.parsed()) {
+            (Some(text), _, _) => Cow::Borrowed(&text.0),
+            (None, Text::Digits(d), Some(ts)) => Cow::Owned(utc_text(ts, d)),
+            _ => Cow::Borrowed(""),
         }
     }
 
     /// The instant, unless the text was unparsable or is Graph's "not set" sentinel (year 1).
     pub fn instant(&self) -> Option<Timestamp> {
-        self.parsed.filter(|ts| !is_sentinel(*ts))
+        self.parsed().filter(|ts| !is_sentinel(*ts))
     }
 
     /// True for Graph's `0001-01-01T00:00:00Z` placeholder.
     pub fn is_unset(&self) -> bool {
-        self.parsed.is_some_and(is_sentinel)
+        self.parsed().is_some_and(is_sentinel)
+    }
+
+    /// The instant, when the text parsed.
+    fn parsed(&self) -> Option<Timestamp> {
+        match self.text {
+            Text::Unparsed => None,
+            Text::Digits(_) | Text::Verbatim => Timestamp::new(self.second, self.nanosecond).ok(),
+        }
     }
 }
 
-/// Graph's own spelling of an instant: `2025-09-17T19:23:41.1506601Z`.
-fn canonical_text(ts: Timestamp) -> String {
-    let nanos = ts.subsec_nanosecond();
-    let whole = Timestamp::from_second(ts.as_second()).unwrap_or(ts);
-    format!(
-        "{}.{:07}Z",
-        whole.strftime("%Y-%m-%dT%H:%M:%S"),
-        nanos / 100
-    )
+/// How many fractional digits `raw` has, if it could be Graph's UTC spelling (ends in `Z`, at
+/// most 9 digits); `None` otherwise.
+fn fraction_digits(raw: &str) -> Option<u8> {
+    let body = raw.strip_suffix('Z')?;
+    let digits = body.bytes().rev().take_while(u8::is_ascii_digit).count();
+    match body.as_bytes().get(body.len().checked_sub(digits + 1)?) {
+        Some(b'.') => u8::try_from(digits).ok().filter(|d| (1..=9).contains(d)),
+        // no fraction: the digits are the seconds'
+        Some(_) => Some(0),
+        None => None,
+    }
+}
+
+/// An instant spelled the way Graph does, with `digits` fractional digits (cut, never rounded):
+/// `2025-09-17T19:23:41.1506601Z` with 7.
+fn utc_text(ts: Timestamp, digits: u8) -> String {
+    // whole seconds rounded down, so the fraction is never negative
+    let (mut second, mut nanos) = (ts.as_second(), ts.subsec_nanosecond());
+    if nanos < 0 {
+        second -= 1;
+        nanos += 1_000_000_000;
+    }
+    let whole = Timestamp::from_second(second).unwrap_or(ts);
+    let base = whole.strftime("%Y-%m-%dT%H:%M:%S");
+    if digits == 0 {
+        return format!("{base}Z");
+    }
+    let fraction = format!("{nanos:09}");
+    format!("{base}.{}Z", &fraction[..usize::from(digits.min(9))])
 }
 
 fn is_sentinel(ts: Timestamp) -> bool {
@@ -368,16 +434,61 @@ mod tests {
 
     #[test]
     fn canonical_times_store_no_text_and_others_keep_theirs() {
-        let canonical = GraphTime::new("2025-09-17T19:23:41.1506601Z");
-        assert!(canonical.verbatim.is_none());
-        assert_eq!(canonical.raw(), "2025-09-17T19:23:41.1506601Z");
-        let short = GraphTime::new("2025-09-17T19:23:41.07343Z");
-        assert_eq!(short.raw(), "2025-09-17T19:23:41.07343Z");
-        assert_eq!(GraphTime::new("soon").raw(), "soon");
-        assert!(
-            std::mem::size_of::<GraphTime>()
-                < std::mem::size_of::<String>() + std::mem::size_of::<Option<Timestamp>>()
+        // Graph's spellings: 7 digits, trailing zeros dropped, none on a whole second
+        for text in [
+            "2025-09-17T19:23:41.1506601Z",
+            "2025-09-17T19:23:41.07343Z",
+            "2025-10-22T20:10:13.759634Z",
+            "2025-10-22T20:10:13Z",
+            "2025-10-22T20:10:13.0Z",
+            "2025-10-22T20:10:13.123456789Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            let t = GraphTime::new(text);
+            assert!(t.verbatim.is_none(), "{text} keeps no text");
+            assert_eq!(t.raw(), text);
+            assert_eq!(t.instant(), text.parse().ok().filter(|_| !t.is_unset()));
+        }
+        // anything else is kept as sent
+        for text in [
+            "2025-09-17T19:23:41.1506601+00:00",
+            "2025-09-17T19:23:41.15066010000Z",
+            "2025-09-17t19:23:41Z",
+            "soon",
+            "",
+        ] {
+            let t = GraphTime::new(text);
+            assert!(t.verbatim.is_some(), "{text} is kept");
+            assert_eq!(t.raw(), text);
+            assert_eq!(t.instant(), text.parse().ok());
+        }
+        // every digit count of a range of instants, before and after 1970
+        for second in [-86_400_001_i64, -1, 0, 1_758_136_021, 253_402_200_000] {
+            for nanos in [0, 1, 100, 150_660_100, 999_999_999] {
+                let ts = Timestamp::new(second, nanos).unwrap();
+                let utc = ts.strftime("%Y-%m-%dT%H:%M:%S%.9f").to_string();
+                for digits in 0..=9 {
+                    let text = match digits {
+                        0 => format!("{}Z", &utc[..19]),
+                        d => format!("{}Z", &utc[..20 + d]),
+                    };
+                    let t = GraphTime::new(text.as_str());
+                    assert_eq!(t.raw(), text);
+                    assert_eq!(t.instant(), text.parse().ok());
+                    assert!(t.verbatim.is_none(), "{text} keeps no text");
+                }
+            }
+        }
+        let before_1970 = GraphTime::new("1969-12-31T23:59:59.25Z");
+        assert!(before_1970.verbatim.is_none());
+        assert_eq!(before_1970.raw(), "1969-12-31T23:59:59.25Z");
+        assert_eq!(
+            before_1970.instant(),
+            Some("1969-12-31T23:59:59.25Z".parse().unwrap())
         );
+        // two per known session: no bigger than three words, and an absent one costs nothing
+        assert_eq!(std::mem::size_of::<GraphTime>(), 24);
+        assert_eq!(std::mem::size_of::<Option<GraphTime>>(), 24);
     }
 
     #[test]

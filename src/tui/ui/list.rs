@@ -185,7 +185,7 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
     let (_, time) = shown_time(state.list.sort());
     let when = timefmt::relative_graph(time(entry), state.now, &state.settings.tz);
     let marker = if selected { "› " } else { "  " };
-    let pending = if entry.pending.is_some() {
+    let pending = if entry.pending().is_some() {
         " ⟳"
     } else if state.is_following(&entry.session.id) {
         " ◌"
@@ -194,14 +194,14 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
     };
     let fixed = width(marker) + width(pending) + width(&when).max(TIME_COLS) + 1;
     let name_cols = cols.saturating_sub(fixed);
-    let (name, name_style) = match &entry.shown_name {
+    let (name, name_style) = match entry.shown_name() {
         Some(n) => (
             truncate(n, name_cols).into_owned(),
             ratatui::style::Style::new(),
         ),
         None => (truncate("(untitled)", name_cols).into_owned(), theme.dim),
     };
-    let name_style = if entry.pending.is_some() {
+    let name_style = if entry.pending().is_some() {
         theme.pending
     } else {
         name_style

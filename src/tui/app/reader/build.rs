@@ -33,8 +33,8 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
     };
     let session = &entry.session;
     out.session_id = Some(session.id.clone());
-    let name = match &entry.shown_name {
-        Some(name) => Line::from(Span::styled(name.clone(), theme.title)),
+    let name = match entry.shown_name() {
+        Some(name) => Line::from(Span::styled(name.to_string(), theme.title)),
         None => Line::from(Span::styled("(untitled)", theme.dim)),
     };
     out.text(name, w, 0);
@@ -48,7 +48,7 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
     );
     out.dynamic(RowKind::Created);
     out.dynamic(RowKind::Modified);
-    if let Some(pending) = &entry.pending {
+    if let Some(pending) = entry.pending() {
         out.text(
             Line::from(Span::styled(
                 format!(

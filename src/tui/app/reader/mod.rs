@@ -36,8 +36,8 @@ fn fingerprint(state: &State) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if let Some(entry) = state.selected_entry() {
         entry.session.id.hash(&mut h);
-        entry.shown_name.hash(&mut h);
-        entry.pending.as_ref().map(|p| &p.name).hash(&mut h);
+        entry.shown_name().hash(&mut h);
+        entry.pending().map(|p| &p.name).hash(&mut h);
         if let Some(c) = state.conversations.get(&entry.session.id) {
             true.hash(&mut h);
             state.conversation_loading(&entry.session.id).hash(&mut h);

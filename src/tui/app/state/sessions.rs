@@ -10,8 +10,9 @@
 //!
 //! `update` decides what happens (requests, status, paging); this type only keeps the list true.
 
-use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
+use hashbrown::HashTable;
 use tui_input::Input;
 
 use super::names::{self, FoldedNames};
@@ -20,13 +21,18 @@ use crate::tui::app::requests::RequestId;
 use sctui_graph::models::Session;
 
 /// One session row with the derived text drawing needs, computed once per change, not per frame.
+///
+/// Kept small (the TUI holds every known session): the name as drawn is stored only when it
+/// differs from the name itself, and the rare rename in flight is boxed.
 #[derive(Debug, Clone)]
 pub struct SessionEntry {
     pub session: Session,
-    /// The name as drawn: sanitised, or `None` for a null/blank name (drawn as a dim "(untitled)").
-    pub shown_name: Option<String>,
+    /// The name as drawn when it is not the raw name ([`SessionEntry::current_name`]) itself:
+    /// `None` when that name needs no sanitising or trimming, an empty text for a null/blank
+    /// name (drawn as a dim "(untitled)"), else the sanitised, trimmed name.
+    shown: Option<Box<str>>,
     /// An optimistic rename in flight: the name the user typed and which rename it is.
-    pub pending: Option<PendingRename>,
+    pending: Option<Box<PendingRename>>,
 }
 
 /// A rename sent to Graph whose answer has not come back yet.
@@ -42,11 +48,26 @@ impl SessionEntry {
     pub fn new(session: Session) -> Self {
         let mut entry = Self {
             session,
-            shown_name: None,
+            shown: None,
             pending: None,
         };
         entry.derive();
         entry
+    }
+
+    /// The name as drawn: sanitised and trimmed, or `None` for a null/blank name (drawn as a dim
+    /// "(untitled)").
+    pub fn shown_name(&self) -> Option<&str> {
+        match self.shown.as_deref() {
+            Some("") => None,
+            Some(shown) => Some(shown),
+            None => Some(self.current_name()),
+        }
+    }
+
+    /// The rename in flight, if any.
+    pub fn pending(&self) -> Option<&PendingRename> {
+        self.pending.as_deref()
     }
 
     /// Replaces the server's version, keeping any pending rename.
@@ -55,24 +76,38 @@ impl SessionEntry {
         self.derive();
     }
 
+    /// Sets (or clears) the rename in flight and the name drawn with it.
+    fn set_pending(&mut self, pending: Option<Box<PendingRename>>) {
+        self.pending = pending;
+        self.derive();
+    }
+
     /// Recomputes the display text from the pending name or the server's name.
     fn derive(&mut self) {
-        let name = self
+        let raw = self
             .pending
             .as_ref()
             .map(|p| p.name.as_str())
-            .or(self.session.display_name.as_deref())
-            .map(sanitize::sanitize_line)
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty());
-        self.shown_name = name;
+            .or(self.session.display_name.as_deref());
+        self.shown = match raw {
+            None => Some(Box::default()),
+            Some(raw) => {
+                let clean = sanitize::sanitize_line(raw);
+                match clean.trim() {
+                    "" => Some(Box::default()),
+                    // most names are drawn as they are: no second copy of them
+                    shown if shown == raw => None,
+                    shown => Some(Box::from(shown)),
+                }
+            }
+        };
     }
 
     /// Orders by shown name, ignoring case (no stored lowercase copy: it would cost memory per
     /// session for a rarely used order).
     pub fn cmp_name(&self, other: &Self) -> std::cmp::Ordering {
-        let a = self.shown_name.as_deref().unwrap_or("");
-        let b = other.shown_name.as_deref().unwrap_or("");
+        let a = self.shown_name().unwrap_or("");
+        let b = other.shown_name().unwrap_or("");
         if a.is_ascii() && b.is_ascii() {
             a.bytes()
                 .map(|c| c.to_ascii_lowercase())
@@ -133,7 +168,7 @@ impl SortOrder {
             Self::Created => {
                 instant(&b.session.created_date_time).cmp(&instant(&a.session.created_date_time))
             }
-            Self::Name => match (a.shown_name.is_some(), b.shown_name.is_some()) {
+            Self::Name => match (a.shown_name().is_some(), b.shown_name().is_some()) {
                 (true, false) => std::cmp::Ordering::Less,
                 (false, true) => std::cmp::Ordering::Greater,
                 _ => a.cmp_name(b),
@@ -149,7 +184,7 @@ pub struct SessionList {
     /// Sessions, in `sort` order.
     entries: Vec<SessionEntry>,
     /// Session id → position in `entries`.
-    index: HashMap<String, usize>,
+    index: IdIndex,
     /// Positions in `entries` that pass the filter, ascending.
     visible: Vec<usize>,
     /// Row of `visible` selected.
@@ -164,6 +199,71 @@ pub struct SessionList {
     /// The folded filter `visible` was computed for, while the list has not changed since (a
     /// longer filter containing it only needs to look at the rows it matched).
     matched: Option<Vec<u8>>,
+}
+
+/// Session id → position in the entries, without a second copy of any id: the table holds
+/// positions only, hashed by the id found at that position (100,000 ids copied into a map's keys
+/// cost about 9 MB; this costs 5 bytes a session).
+///
+/// Every method takes the entries the positions point into; a position must hold the id it was
+/// inserted with until it is moved with [`IdIndex::positions_mut`] or removed.
+#[derive(Debug, Clone, Default)]
+struct IdIndex {
+    table: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl IdIndex {
+    fn hash(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
+    }
+
+    /// How many ids it holds.
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Where session `id` is in `entries`.
+    fn get(&self, entries: &[SessionEntry], id: &str) -> Option<usize> {
+        self.table
+            .find(self.hash(id), |&i| entries[i as usize].session.id == id)
+            .map(|&i| i as usize)
+    }
+
+    /// Indexes `entries[i]` (whose id must not be indexed yet).
+    fn insert(&mut self, entries: &[SessionEntry], i: usize) {
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(entries[i].session.id.as_str());
+        // positions fit: a list of 4 billion sessions would not fit in memory first
+        self.table.insert_unique(hash, i as u32, |&j| {
+            hasher.hash_one(entries[j as usize].session.id.as_str())
+        });
+    }
+
+    /// Forgets position `i` (its entry still there, holding the id it was indexed with).
+    fn remove(&mut self, entries: &[SessionEntry], i: usize) {
+        let hash = self.hash(&entries[i].session.id);
+        if let Ok(slot) = self.table.find_entry(hash, |&j| j as usize == i) {
+            slot.remove();
+        }
+    }
+
+    /// Indexes `entries` afresh (after a sort), reusing the table's memory.
+    fn rebuild(&mut self, entries: &[SessionEntry]) {
+        self.table.clear();
+        let hasher = &self.hasher;
+        self.table.reserve(entries.len(), |&j| {
+            hasher.hash_one(entries[j as usize].session.id.as_str())
+        });
+        for i in 0..entries.len() {
+            self.insert(entries, i);
+        }
+    }
+
+    /// Every position, to shift in place (the ids stay where they were hashed).
+    fn positions_mut(&mut self) -> impl Iterator<Item = &mut u32> {
+        self.table.iter_mut()
+    }
 }
 
 impl SessionList {
@@ -184,17 +284,17 @@ impl SessionList {
 
     /// The session `id`, if known.
     pub fn get(&self, id: &str) -> Option<&SessionEntry> {
-        self.index.get(id).map(|&i| &self.entries[i])
+        self.position(id).map(|i| &self.entries[i])
     }
 
     /// Whether session `id` is known.
     pub fn contains(&self, id: &str) -> bool {
-        self.index.contains_key(id)
+        self.position(id).is_some()
     }
 
     /// Where session `id` is in [`SessionList::entries`].
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index.get(&self.entries, id)
     }
 
     /// Positions in [`SessionList::entries`] of the rows that pass the filter, ascending.
@@ -253,7 +353,7 @@ impl SessionList {
             ));
         }
         for (i, entry) in self.entries.iter().enumerate() {
-            if self.index.get(&entry.session.id) != Some(&i) {
+            if self.position(&entry.session.id) != Some(i) {
                 return Err(format!("{} is not indexed at {i}", entry.session.id));
             }
         }
@@ -277,7 +377,7 @@ impl SessionList {
         let matching = self
             .entries
             .iter()
-            .filter(|e| pending || names::name_contains(e.shown_name.as_deref(), &needle))
+            .filter(|e| pending || names::name_contains(e.shown_name(), &needle))
             .count();
         if !pending && matching != self.visible.len() {
             return Err(format!(
@@ -327,7 +427,7 @@ impl SessionList {
     /// The row of session `id`, clearing the filter when it hides it (the selection stays on
     /// its session, or where it was); `None` when the session is not known.
     pub fn reveal(&mut self, id: &str, rows: usize) -> Option<usize> {
-        let i = *self.index.get(id)?;
+        let i = self.position(id)?;
         if self.visible.binary_search(&i).is_err() {
             self.filter = Input::default();
             self.refilter(rows);
@@ -338,7 +438,7 @@ impl SessionList {
     /// Adds `session` if the list does not know it yet (the selection stays). Returns whether it
     /// was added.
     pub fn add(&mut self, session: Session, rows: usize) -> bool {
-        if self.index.contains_key(&session.id) {
+        if self.contains(&session.id) {
             return false;
         }
         let keep = self.selected_id();
@@ -396,24 +496,23 @@ impl SessionList {
     /// its pending name, and stays even when `sessions` does not hold it.
     pub fn replace_all(&mut self, sessions: Vec<Session>, rows: usize) {
         let selected_id = self.selected_id();
-        let old = std::mem::take(&mut self.entries);
-        let old_index = std::mem::take(&mut self.index);
-        let mut fresh: Vec<SessionEntry> = Vec::with_capacity(sessions.len());
+        // the old list goes before the new one is built (never both in memory), but for the
+        // sessions with a rename in flight (few)
+        let mut kept: Vec<SessionEntry> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .filter(|e| e.pending.is_some())
+            .collect();
+        let mut fresh: Vec<SessionEntry> = Vec::with_capacity(sessions.len() + kept.len());
         for session in sessions {
             let mut entry = SessionEntry::new(session);
-            if let Some(&i) = old_index.get(&entry.session.id) {
+            if let Some(k) = kept.iter().position(|k| k.session.id == entry.session.id) {
                 // never let a refresh overwrite a name the user is waiting on
-                entry.pending = old[i].pending.clone();
-                entry.derive();
+                entry.set_pending(kept.swap_remove(k).pending);
             }
             fresh.push(entry);
         }
         // sessions with a rename in flight stay, even if this page does not hold them
-        for entry in old {
-            if entry.pending.is_some() && !fresh.iter().any(|e| e.session.id == entry.session.id) {
-                fresh.push(entry);
-            }
-        }
+        fresh.append(&mut kept);
         self.entries = fresh;
         self.resort(selected_id.as_deref(), rows);
     }
@@ -426,7 +525,7 @@ impl SessionList {
         // the loaded entries the page updated
         let mut updated: Vec<usize> = Vec::new();
         for session in sessions {
-            match self.index.get(&session.id).copied() {
+            match self.position(&session.id) {
                 Some(i) => {
                     self.entries[i].replace_session(session);
                     if i < loaded {
@@ -434,8 +533,8 @@ impl SessionList {
                     }
                 }
                 None => {
-                    self.index.insert(session.id.clone(), self.entries.len());
                     self.entries.push(SessionEntry::new(session));
+                    self.index.insert(&self.entries, self.entries.len() - 1);
                 }
             }
         }
@@ -451,7 +550,7 @@ impl SessionList {
     /// that would hide it is cleared. Returns whether it is new to the list.
     pub fn insert_created(&mut self, session: Session, rows: usize) -> bool {
         let id = session.id.clone();
-        let new = match self.index.get(&id).copied() {
+        let new = match self.position(&id) {
             Some(i) => {
                 self.entries[i].replace_session(session);
                 false
@@ -467,8 +566,8 @@ impl SessionList {
                 .entries
                 .iter()
                 .find(|e| e.session.id == id)
-                .and_then(|e| e.shown_name.clone())
-                .unwrap_or_else(|| "(untitled)".into());
+                .and_then(|e| e.shown_name())
+                .unwrap_or("(untitled)");
             if !label.to_lowercase().contains(&needle) {
                 self.filter = Input::default();
             }
@@ -480,12 +579,10 @@ impl SessionList {
     /// Shows `pending` as the name of session `id` at once, until its rename lands (the row does
     /// not move or leave the filter meanwhile). `false` when the session is not known.
     pub fn set_pending(&mut self, id: &str, pending: PendingRename) -> bool {
-        let Some(&i) = self.index.get(id) else {
+        let Some(i) = self.position(id) else {
             return false;
         };
-        let entry = &mut self.entries[i];
-        entry.pending = Some(pending);
-        entry.derive();
+        self.entries[i].set_pending(Some(Box::new(pending)));
         self.touch();
         true
     }
@@ -493,11 +590,10 @@ impl SessionList {
     /// A rename failed: the pending name goes if it is rename `req`'s (a newer one stays), and
     /// the filter looks at the name shown again.
     pub fn drop_pending(&mut self, id: &str, req: RequestId, rows: usize) {
-        if let Some(&i) = self.index.get(id) {
+        if let Some(i) = self.position(id) {
             let entry = &mut self.entries[i];
             if entry.pending.as_ref().is_some_and(|p| p.req == req) {
-                entry.pending = None;
-                entry.derive();
+                entry.set_pending(None);
                 self.touch();
                 self.refilter(rows);
             }
@@ -514,7 +610,7 @@ impl SessionList {
         rows: usize,
     ) -> Option<&SessionEntry> {
         let id = session.id.clone();
-        let i = *self.index.get(&id)?;
+        let i = self.position(&id)?;
         let entry = &mut self.entries[i];
         if entry.pending.as_ref().is_some_and(|p| p.req == req) {
             entry.pending = None;
@@ -529,7 +625,7 @@ impl SessionList {
     /// that takes its place). Returns whether it was known.
     pub fn remove(&mut self, id: &str, rows: usize) -> bool {
         let selected_id = self.selected_id();
-        let known = match self.index.get(id).copied() {
+        let known = match self.position(id) {
             Some(i) => {
                 self.entries.remove(i);
                 true
@@ -558,7 +654,7 @@ impl SessionList {
         self.touch();
         let order = self.sort;
         self.entries.sort_by(|a, b| order.compare(a, b));
-        self.reindex_from(0);
+        self.index.rebuild(&self.entries);
         self.refilter_keeping(keep_id, rows);
     }
 
@@ -582,8 +678,8 @@ impl SessionList {
     fn restore_selection(&mut self, id: Option<&str>, rows: usize) {
         // `visible` holds ascending positions, so a binary search finds the row.
         let row = id
-            .and_then(|id| self.index.get(id))
-            .and_then(|&i| self.visible.binary_search(&i).ok());
+            .and_then(|id| self.position(id))
+            .and_then(|i| self.visible.binary_search(&i).ok());
         self.selected = match row {
             Some(r) => r,
             None => self.selected.min(self.visible.len().saturating_sub(1)),
@@ -603,7 +699,7 @@ impl SessionList {
         } else {
             let entries = &self.entries;
             let folded = self.folded.get_or_insert_with(|| {
-                FoldedNames::build(entries.iter().map(|e| e.shown_name.as_deref()))
+                FoldedNames::build(entries.iter().map(SessionEntry::shown_name))
             });
             debug_assert_eq!(folded.len(), entries.len());
             let narrowing = self
@@ -618,24 +714,6 @@ impl SessionList {
             }
         }
         self.matched = Some(needle);
-    }
-
-    /// Points the index at the positions of `entries[from..]`, updating values in place (no
-    /// clone of an id that is already there) and dropping ids that are no longer in the list.
-    fn reindex_from(&mut self, from: usize) {
-        for (i, entry) in self.entries.iter().enumerate().skip(from) {
-            match self.index.get_mut(entry.session.id.as_str()) {
-                Some(slot) => *slot = i,
-                None => {
-                    self.index.insert(entry.session.id.clone(), i);
-                }
-            }
-        }
-        if self.index.len() != self.entries.len() {
-            let entries = &self.entries;
-            self.index
-                .retain(|id, &mut i| entries.get(i).is_some_and(|e| e.session.id == *id));
-        }
     }
 
     /// Merges a next page into the sorted list without re-sorting, re-hashing or re-filtering
@@ -671,6 +749,11 @@ impl SessionList {
             return false;
         }
         debug_assert!(sorted(), "the loaded sessions are kept sorted");
+        // the new entries are indexed again where they land (the index finds an id through the
+        // entry at its position, so it must not point at a moved one meanwhile)
+        for i in loaded..self.entries.len() {
+            self.index.remove(&self.entries, i);
+        }
         let mut fresh = self.entries.split_off(loaded);
         fresh.sort_by(|a, b| order.compare(a, b));
         // Where each new entry goes among the loaded ones (non-decreasing).
@@ -693,18 +776,15 @@ impl SessionList {
         }
         if start < loaded {
             // A loaded entry moves down by the number of new ones placed before it.
-            for position in self.index.values_mut() {
-                if (start..loaded).contains(position) {
-                    *position += slots.partition_point(|&s| s <= *position);
+            for position in self.index.positions_mut() {
+                let at = *position as usize;
+                if (start..loaded).contains(&at) {
+                    *position += slots.partition_point(|&s| s <= at) as u32;
                 }
             }
         }
         for (j, &slot) in slots.iter().enumerate() {
-            let position = slot + j;
-            let id = self.entries[position].session.id.as_str();
-            if let Some(p) = self.index.get_mut(id) {
-                *p = position;
-            }
+            self.index.insert(&self.entries, slot + j);
         }
         self.fill_visible();
         self.restore_selection(keep_id, rows);

@@ -74,10 +74,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             keep(state, &session.id);
             let rows = rows(state);
             if let Some(entry) = state.list.renamed(req, session, rows) {
-                let shown = entry
-                    .shown_name
-                    .clone()
-                    .unwrap_or_else(|| "(untitled)".into());
+                let shown = entry.shown_name().unwrap_or("(untitled)");
                 state.status = Some(info(format!("Renamed to “{shown}”")));
             }
             Output::none()
@@ -120,8 +117,9 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
                 state.mode = Mode::Browsing;
             }
             let label = SessionEntry::new(session.clone())
-                .shown_name
-                .unwrap_or_else(|| "(untitled)".into());
+                .shown_name()
+                .unwrap_or("(untitled)")
+                .to_string();
             let rows = rows(state);
             if state.list.insert_created(session, rows) {
                 state.paging.total = state.paging.total.map(|t| t + 1);

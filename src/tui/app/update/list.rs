@@ -185,7 +185,7 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
             .list
             .entries()
             .iter()
-            .any(|e| e.pending.is_none() && !listing.saw(&e.session.id));
+            .any(|e| e.pending().is_none() && !listing.saw(&e.session.id));
         if unconfirmed {
             // the list knows more than this page: check all of it, walking to the end
             state.paging.listing.revalidate();
@@ -228,9 +228,10 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
 fn end_listing(state: &mut State) {
     let listing = std::mem::take(&mut state.paging.listing);
     let rows = rows(state);
-    state
-        .list
-        .retain(|e| e.pending.is_some() || listing.saw(&e.session.id), rows);
+    state.list.retain(
+        |e| e.pending().is_some() || listing.saw(&e.session.id),
+        rows,
+    );
     state.stored = None;
 }
 

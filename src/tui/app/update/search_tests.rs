@@ -379,7 +379,7 @@ fn a_hit_hidden_by_the_filter_or_not_in_the_list_is_still_opened() {
     );
     let entry = state.selected_entry().unwrap();
     assert_eq!(entry.session.id, "z");
-    assert_eq!(entry.shown_name.as_deref(), Some("Zulu stored"));
+    assert_eq!(entry.shown_name(), Some("Zulu stored"));
     assert_eq!(state.list.len(), 4);
 }
 
