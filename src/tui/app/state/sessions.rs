@@ -791,3 +791,62 @@ impl SessionList {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: Option<&str>) -> SessionEntry {
+        SessionEntry::new(Session {
+            id: "8e95c36e-c9bd-4e14-8317-3cd4332e1e3b".into(),
+            display_name: name.map(str::to_string),
+            created_date_time: None,
+            last_modified_date_time: None,
+        })
+    }
+
+    #[test]
+    fn the_drawn_name_is_stored_only_when_it_differs() {
+        let plain = entry(Some("Phishing triage"));
+        assert_eq!(plain.shown_name(), Some("Phishing triage"));
+        assert!(plain.shown.is_none(), "no second copy of a plain name");
+        let padded = entry(Some("  Phishing triage \t"));
+        assert_eq!(padded.shown_name(), Some("Phishing triage"));
+        let hostile = entry(Some("evil\u{1b}[2Jname"));
+        assert_eq!(
+            hostile.shown_name().map(str::to_string),
+            Some(
+                sanitize::sanitize_line("evil\u{1b}[2Jname")
+                    .trim()
+                    .to_string()
+            )
+        );
+        assert_ne!(
+            hostile.shown_name(),
+            hostile.session.display_name.as_deref()
+        );
+        for untitled in [None, Some(""), Some("   ")] {
+            assert_eq!(entry(untitled).shown_name(), None, "{untitled:?}");
+        }
+    }
+
+    #[test]
+    fn a_pending_name_is_drawn_until_it_goes() {
+        let mut e = entry(Some("Old"));
+        e.set_pending(Some(Box::new(PendingRename {
+            name: " New ".into(),
+            req: RequestId { epoch: 0, seq: 1 },
+        })));
+        assert_eq!(e.shown_name(), Some("New"));
+        assert_eq!(e.current_name(), " New ");
+        e.set_pending(None);
+        assert_eq!(e.shown_name(), Some("Old"));
+        assert!(e.pending().is_none());
+    }
+
+    #[test]
+    fn an_entry_stays_small() {
+        // 100,000 of them are in memory with a big store: the memory goal rests on this
+        assert!(std::mem::size_of::<SessionEntry>() <= 120);
+    }
+}
