@@ -1240,3 +1240,18 @@ fn a_filter_after_a_refresh_still_covers_every_known_session() {
         insta::assert_snapshot!(format!("s18_refresh_filtered_{w}x{h}"), screen);
     }
 }
+
+/// During a refresh's walk the header counts the sessions the list knows, even when Graph now
+/// counts fewer (a session deleted elsewhere stays listed until the walk completes).
+#[test]
+fn the_header_counts_known_sessions_while_a_refresh_walks() {
+    let mut state = started(100, 24);
+    load(&mut state, three_hundred());
+    press(&mut state, KeyCode::Char('R'));
+    let first = three_hundred().into_iter().skip(1).take(100).collect();
+    first_page(&mut state, first, Some(NEXT), Some(299));
+    let screen = render(&state);
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(header.contains("│ 300 known"), "{header}");
+    assert!(screen.contains("refreshing 100 of 299…"), "{screen}");
+}

@@ -20,6 +20,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             format!("{loaded} known")
         }
         Some(total) if total as usize > loaded => format!("{loaded}/{total} known"),
+        // a refresh's walk: the list holds sessions Graph may no longer count
+        Some(_) if state.revalidating() => format!("{loaded} known"),
         Some(0) => "0 sessions".to_string(),
         Some(total) => format!("{total}/{total} known"),
         None if state.list_incomplete() => format!("{loaded}+ known"),
