@@ -324,3 +324,42 @@ fn offline_a_refresh_is_refused_as_before() {
             .is_some_and(|s| s.text.contains("Offline"))
     );
 }
+
+#[test]
+fn a_filter_typed_before_the_first_page_lands_walks_the_rest() {
+    // only page 1 known; R, then a filter before Graph answers (nothing to walk yet)
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 30);
+    let _ = init(&mut state);
+    let msg = page(
+        &state,
+        true,
+        sessions(0, 100),
+        Some("http://h/beta/small-2"),
+    );
+    let _ = update(&mut state, msg);
+    let _ = update(&mut state, key('R'));
+    let _ = update(&mut state, key('/'));
+    let typed = update(&mut state, key('s'));
+    assert!(
+        page_command(&typed).is_none(),
+        "the first page is still awaited"
+    );
+    // the first page holds every known session, but a filter is over every session
+    let msg = page(
+        &state,
+        true,
+        sessions(0, 100),
+        Some("http://h/beta/small-2"),
+    );
+    let out = update(&mut state, msg);
+    assert_eq!(
+        page_command(&out).map(|(_, bulk)| bulk),
+        Some(true),
+        "{out:?}"
+    );
+    assert!(
+        !state.revalidating(),
+        "nothing known to check: a plain walk"
+    );
+}
