@@ -6,10 +6,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use unicode_width::UnicodeWidthChar;
 
 use super::SPINNER;
+use super::paint::{self, Pane};
 use crate::sanitize::sanitize_line;
 use crate::timefmt;
 use crate::tui::app::State;
@@ -28,22 +29,18 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let rows = layout.rows.len();
     let max = rows.saturating_sub(height);
     let scroll = state.reader.scroll.min(max);
-    let mut block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
+    let pane = Pane {
+        border_style: if focused {
             theme.border_focused
         } else {
             theme.border
-        })
-        .title(Line::from(Span::styled(" Detail ", theme.title)));
-    if rows > height {
-        block = block.title(position(state, &layout, scroll, max).right_aligned());
-    }
-    if let Some(find) = find_title(state) {
-        block = block.title_bottom(find);
-    }
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+        },
+        title: Line::from(Span::styled(" Detail ", theme.title)),
+        title_right: (rows > height).then(|| position(state, &layout, scroll, max).right_aligned()),
+        title_bottom: find_title(state),
+    };
+    let inner = Pane::inner(area);
+    pane.render(area, frame.buffer_mut());
     let conversation = layout
         .session_id
         .as_ref()
@@ -56,7 +53,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         let y = inner.y + i as u16;
         match row.kind {
             RowKind::Text => {
-                buf.set_line(inner.x, y, &row.line, inner.width);
+                paint::set_line(buf, inner.x, y, &row.line, inner.width);
             }
             RowKind::Wide(width) => {
                 draw_shifted(buf, inner, y, &row.line, hscroll, width, theme.dim);
@@ -69,11 +66,11 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                     ("Modified", entry.session.last_modified_date_time.as_ref())
                 };
                 let value = timefmt::local_and_relative(time, state.now, &state.settings.tz);
-                buf.set_line(inner.x, y, &field(state, label, value), inner.width);
+                paint::set_line(buf, inner.x, y, &field(state, label, value), inner.width);
             }
             RowKind::Status(turn) => {
                 if let Some(turn) = conversation.and_then(|c| c.turns.get(turn)) {
-                    buf.set_line(inner.x, y, &status_line(state, turn), inner.width);
+                    paint::set_line(buf, inner.x, y, &status_line(state, turn), inner.width);
                 }
             }
         }
@@ -181,7 +178,8 @@ fn draw_shifted(
             start = cut;
         }
         let text = &content[start..];
-        let (x, _) = buf.set_stringn(
+        let (x, _) = paint::set_stringn(
+            buf,
             inner.x + drawn as u16,
             y,
             text,

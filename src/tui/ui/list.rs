@@ -3,8 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
+
+use super::paint::{self, Pane};
 
 use crate::sanitize::{truncate, width};
 use crate::timefmt;
@@ -73,18 +76,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let heading = format!(" {time_label} ");
     let title_cols: usize = title.iter().map(|s| width(&s.content)).sum();
     let room = title_cols + width(&heading) + 3 <= usize::from(area.width);
-    let mut block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        })
-        .title(Line::from(title));
-    if room {
-        block = block.title(Line::from(Span::styled(heading, theme.dim)).right_aligned());
-    }
-    if state.page_loading() && state.paging.bulk {
+    let title_bottom = if state.page_loading() && state.paging.bulk {
         // the walk that loads every page, with how far it got (a walk that checks the known
         // list counts what it has listed again, not what the list holds)
         let (doing, loaded) = if state.revalidating() {
@@ -96,14 +88,26 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             Some(total) if total as usize > loaded => format!(" {doing} {loaded} of {total}… "),
             _ => format!(" {doing}, {loaded} so far… "),
         };
-        block = block.title_bottom(Line::from(Span::styled(text, theme.dim)));
+        Some(Line::from(Span::styled(text, theme.dim)))
     } else if state.page_loading() {
-        block = block.title_bottom(Line::from(Span::styled(" loading… ", theme.dim)));
+        Some(Line::from(Span::styled(" loading… ", theme.dim)))
     } else if state.paging.next_link.is_some() {
-        block = block.title_bottom(Line::from(Span::styled(" more below ", theme.dim)));
-    }
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+        Some(Line::from(Span::styled(" more below ", theme.dim)))
+    } else {
+        None
+    };
+    let pane = Pane {
+        border_style: if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        },
+        title: Line::from(title),
+        title_right: room.then(|| Line::from(Span::styled(heading, theme.dim)).right_aligned()),
+        title_bottom,
+    };
+    let inner = Pane::inner(area);
+    pane.render(area, frame.buffer_mut());
 
     if filtering {
         let before = width(" Sessions ") + width(&format!("↓{} ", list.sort().label())) + 1;
@@ -177,7 +181,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         }
         lines.push(row(state, entry, selected, width_cols));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    paint::paragraph(frame.buffer_mut(), inner, &lines, Style::default());
 }
 
 fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {

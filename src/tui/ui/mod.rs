@@ -7,6 +7,7 @@ mod header;
 mod help;
 mod list;
 mod messages;
+mod paint;
 mod search;
 mod sign_in;
 pub mod status;
