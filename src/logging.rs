@@ -17,6 +17,11 @@ pub fn log_path() -> Option<PathBuf> {
     Some(dir.join("sctui.log"))
 }
 
+/// Lines waiting for the log's writer thread; more are dropped (the writer only appends to a
+/// file, so the queue stays short). The default, 128,000, preallocates 4 MB that every process
+/// keeps resident.
+const BUFFERED_LINES: usize = 4096;
+
 /// Keeps the background log writer alive; drop it last to flush.
 pub struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
 
@@ -41,7 +46,9 @@ pub fn init(level: Option<&str>) -> LogGuard {
     let Ok(file) = open_private_log(&path) else {
         return LogGuard(None);
     };
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(BUFFERED_LINES)
+        .finish(file);
     let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(SanitizedLog(writer))

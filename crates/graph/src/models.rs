@@ -14,78 +14,110 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Kept as text because Graph writes up to 7 fractional digits and we must echo it unchanged; parsed
 /// leniently because `…01.07343Z` occurs too. The `0001-01-01T00:00:00Z` sentinel means "not yet".
 ///
-/// Small on purpose (24 bytes, no heap for the usual spellings): every known session holds two,
+/// Small on purpose (16 bytes, no heap for Graph's own spellings): every known session holds two,
 /// and the TUI keeps 100,000 sessions in memory. The text is kept only when the instant spelled
 /// in UTC with the same number of fractional digits does not give it back.
 #[derive(Clone, PartialEq, Eq)]
-pub struct GraphTime {
-    /// The instant's whole seconds, as [`Timestamp::as_second`] gives them (0 when unparsed).
-    second: i64,
-    /// The instant's fraction, as [`Timestamp::subsec_nanosecond`] gives it (0 when unparsed).
-    nanosecond: i32,
-    /// How the server's text is given back.
-    text: Text,
-    /// The server's text, when it is not spelled like [`Text::Digits`] (an offset, say).
-    verbatim: Option<Box<Verbatim>>,
-}
+pub struct GraphTime(Repr);
 
-/// How a [`GraphTime`]'s text is given back.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Text {
-    /// The instant in UTC with this many fractional digits (0 to 9) and a `Z`, as Graph spells
-    /// it (`…:41.1506601Z`, `…:14.07343Z`, `…:13Z`).
-    Digits(u8),
-    /// A parsed instant spelled otherwise: the text is in `verbatim`.
-    Verbatim,
-    /// Not an instant: the text is in `verbatim`.
-    Unparsed,
-}
-
-/// Text kept as sent; boxed once more so a [`GraphTime`] holds a thin pointer to it (rare).
 #[derive(Clone, PartialEq, Eq)]
-struct Verbatim(Box<str>);
+enum Repr {
+    /// The instant (as [`Timestamp::as_second`] and [`Timestamp::subsec_nanosecond`] split it),
+    /// whose text is its UTC spelling with `digits` fractional digits and a `Z`, as Graph spells
+    /// it (`…:41.1506601Z`, `…:14.07343Z`, `…:13Z`).
+    Spelled {
+        second: i64,
+        nanosecond: i32,
+        digits: Digits,
+    },
+    /// Any other text (an offset, say, or no instant at all), kept as sent; rare, so boxed.
+    Kept(Box<Kept>),
+}
+
+/// A time's text kept as sent, and its instant when it parsed.
+#[derive(Clone, PartialEq, Eq)]
+struct Kept {
+    parsed: Option<Timestamp>,
+    text: Box<str>,
+}
+
+/// A number of fractional digits, 0 to 9 (an enum, so a [`GraphTime`] has room to tell its two
+/// forms apart without growing).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Digits {
+    D0,
+    D1,
+    D2,
+    D3,
+    D4,
+    D5,
+    D6,
+    D7,
+    D8,
+    D9,
+}
+
+impl Digits {
+    const ALL: [Self; 10] = [
+        Self::D0,
+        Self::D1,
+        Self::D2,
+        Self::D3,
+        Self::D4,
+        Self::D5,
+        Self::D6,
+        Self::D7,
+        Self::D8,
+        Self::D9,
+    ];
+
+    fn new(n: usize) -> Option<Self> {
+        Self::ALL.get(n).copied()
+    }
+
+    fn get(self) -> usize {
+        self as usize
+    }
+}
 
 impl GraphTime {
     /// Wraps a server string, parsing it when it is a valid RFC 3339 instant.
     pub fn new(raw: impl Into<String>) -> Self {
         let raw = raw.into();
-        let Ok(ts) = raw.parse::<Timestamp>() else {
-            return Self {
-                second: 0,
-                nanosecond: 0,
-                text: Text::Unparsed,
-                verbatim: Some(Box::new(Verbatim(raw.into_boxed_str()))),
-            };
-        };
-        let digits = fraction_digits(&raw);
-        let spelled = digits.is_some_and(|d| utc_text(ts, d) == raw);
-        Self {
-            second: ts.as_second(),
-            nanosecond: ts.subsec_nanosecond(),
-            text: match digits {
-                Some(d) if spelled => Text::Digits(d),
-                _ => Text::Verbatim,
-            },
-            verbatim: (!spelled).then(|| Box::new(Verbatim(raw.into_boxed_str()))),
+        let parsed = raw.parse::<Timestamp>().ok();
+        if let Some(ts) = parsed
+            && let Some(digits) = fraction_digits(&raw)
+            && utc_text(ts, digits) == raw
+        {
+            return Self::spelled(ts, digits);
         }
+        Self(Repr::Kept(Box::new(Kept {
+            parsed,
+            text: raw.into_boxed_str(),
+        })))
     }
 
     /// Formats an instant the way Graph does: UTC, 7 fractional digits, `Z`.
     pub fn from_timestamp(ts: Timestamp) -> Self {
-        Self {
+        Self::spelled(ts, Digits::D7)
+    }
+
+    fn spelled(ts: Timestamp, digits: Digits) -> Self {
+        Self(Repr::Spelled {
             second: ts.as_second(),
             nanosecond: ts.subsec_nanosecond(),
-            text: Text::Digits(7),
-            verbatim: None,
-        }
+            digits,
+        })
     }
 
     /// The exact text the server sent.
     pub fn raw(&self) -> Cow<'_, str> {
-        match (&self.verbatim, self.text, self.parsed()) {
-            (Some(text), _, _) => Cow::Borrowed(&text.0),
-            (None, Text::Digits(d), Some(ts)) => Cow::Owned(utc_text(ts, d)),
-            _ => Cow::Borrowed(""),
+        match &self.0 {
+            Repr::Kept(kept) => Cow::Borrowed(&kept.text),
+            Repr::Spelled { digits, .. } => match self.parsed() {
+                Some(ts) => Cow::Owned(utc_text(ts, *digits)),
+                None => Cow::Borrowed(""),
+            },
         }
     }
 
@@ -101,29 +133,38 @@ impl GraphTime {
 
     /// The instant, when the text parsed.
     fn parsed(&self) -> Option<Timestamp> {
-        match self.text {
-            Text::Unparsed => None,
-            Text::Digits(_) | Text::Verbatim => Timestamp::new(self.second, self.nanosecond).ok(),
+        match &self.0 {
+            Repr::Spelled {
+                second, nanosecond, ..
+            } => Timestamp::new(*second, *nanosecond).ok(),
+            Repr::Kept(kept) => kept.parsed,
         }
+    }
+
+    /// Whether the text is kept as sent (for tests: Graph's spellings keep none).
+    #[cfg(test)]
+    fn keeps_text(&self) -> bool {
+        matches!(self.0, Repr::Kept(_))
     }
 }
 
 /// How many fractional digits `raw` has, if it could be Graph's UTC spelling (ends in `Z`, at
 /// most 9 digits); `None` otherwise.
-fn fraction_digits(raw: &str) -> Option<u8> {
+fn fraction_digits(raw: &str) -> Option<Digits> {
     let body = raw.strip_suffix('Z')?;
     let digits = body.bytes().rev().take_while(u8::is_ascii_digit).count();
     match body.as_bytes().get(body.len().checked_sub(digits + 1)?) {
-        Some(b'.') => u8::try_from(digits).ok().filter(|d| (1..=9).contains(d)),
+        Some(b'.') if digits > 0 => Digits::new(digits),
+        Some(b'.') => None,
         // no fraction: the digits are the seconds'
-        Some(_) => Some(0),
+        Some(_) => Some(Digits::D0),
         None => None,
     }
 }
 
 /// An instant spelled the way Graph does, with `digits` fractional digits (cut, never rounded):
 /// `2025-09-17T19:23:41.1506601Z` with 7.
-fn utc_text(ts: Timestamp, digits: u8) -> String {
+fn utc_text(ts: Timestamp, digits: Digits) -> String {
     // whole seconds rounded down, so the fraction is never negative
     let (mut second, mut nanos) = (ts.as_second(), ts.subsec_nanosecond());
     if nanos < 0 {
@@ -132,11 +173,11 @@ fn utc_text(ts: Timestamp, digits: u8) -> String {
     }
     let whole = Timestamp::from_second(second).unwrap_or(ts);
     let base = whole.strftime("%Y-%m-%dT%H:%M:%S");
-    if digits == 0 {
+    if digits == Digits::D0 {
         return format!("{base}Z");
     }
     let fraction = format!("{nanos:09}");
-    format!("{base}.{}Z", &fraction[..usize::from(digits.min(9))])
+    format!("{base}.{}Z", &fraction[..digits.get()])
 }
 
 fn is_sentinel(ts: Timestamp) -> bool {
@@ -445,7 +486,7 @@ mod tests {
             "0001-01-01T00:00:00Z",
         ] {
             let t = GraphTime::new(text);
-            assert!(t.verbatim.is_none(), "{text} keeps no text");
+            assert!(!t.keeps_text(), "{text} keeps no text");
             assert_eq!(t.raw(), text);
             assert_eq!(t.instant(), text.parse().ok().filter(|_| !t.is_unset()));
         }
@@ -458,7 +499,7 @@ mod tests {
             "",
         ] {
             let t = GraphTime::new(text);
-            assert!(t.verbatim.is_some(), "{text} is kept");
+            assert!(t.keeps_text(), "{text} is kept");
             assert_eq!(t.raw(), text);
             assert_eq!(t.instant(), text.parse().ok());
         }
@@ -475,20 +516,20 @@ mod tests {
                     let t = GraphTime::new(text.as_str());
                     assert_eq!(t.raw(), text);
                     assert_eq!(t.instant(), text.parse().ok());
-                    assert!(t.verbatim.is_none(), "{text} keeps no text");
+                    assert!(!t.keeps_text(), "{text} keeps no text");
                 }
             }
         }
         let before_1970 = GraphTime::new("1969-12-31T23:59:59.25Z");
-        assert!(before_1970.verbatim.is_none());
+        assert!(!before_1970.keeps_text());
         assert_eq!(before_1970.raw(), "1969-12-31T23:59:59.25Z");
         assert_eq!(
             before_1970.instant(),
             Some("1969-12-31T23:59:59.25Z".parse().unwrap())
         );
-        // two per known session: no bigger than three words, and an absent one costs nothing
-        assert_eq!(std::mem::size_of::<GraphTime>(), 24);
-        assert_eq!(std::mem::size_of::<Option<GraphTime>>(), 24);
+        // two per known session: two words, and an absent one costs nothing more
+        assert_eq!(std::mem::size_of::<GraphTime>(), 16);
+        assert_eq!(std::mem::size_of::<Option<GraphTime>>(), 16);
     }
 
     #[test]
