@@ -3,7 +3,32 @@
 //! and which pages and next links it has read (so a server that loops is not followed forever).
 
 use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+
+/// A set of hashes: each is its own hash in the set (hashing a SipHash output again would only
+/// cost time; a walk adds one per session).
+type Hashes = HashSet<u64, BuildHasherDefault<Prehashed>>;
+
+/// The hasher of [`Hashes`]: a `u64` written is the hash.
+#[derive(Debug, Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // not used by `Hashes` (it only writes u64s), but any input must still hash
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// One listing of the workspace's sessions, started by a first page (at start, after `R`, after
 /// a sign-in or a workspace switch) and continued by next links or by a walk from the top.
@@ -14,22 +39,19 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listing {
     /// The sessions listed since the first page (or made here meanwhile), hashed.
-    seen: HashSet<u64>,
+    seen: Hashes,
     /// The next links followed and the pages read since the listing's top, hashed (a repeat
     /// means the server loops).
-    read: HashSet<u64>,
+    read: Hashes,
     /// The list held sessions the first page did not list: the listing walks to the end to
     /// check them (its last page drops those it never listed).
     revalidating: bool,
 }
 
-/// The same hash for the same texts within a run (`kind` keeps ids, links and pages apart).
-fn hash<'a>(kind: u8, texts: impl IntoIterator<Item = &'a str>) -> u64 {
+/// The same hash for the same text within a run (`kind` keeps ids and links apart).
+fn hash(kind: u8, text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
-    kind.hash(&mut hasher);
-    for text in texts {
-        text.hash(&mut hasher);
-    }
+    (kind, text).hash(&mut hasher);
     hasher.finish()
 }
 
@@ -38,20 +60,15 @@ const LINK: u8 = 1;
 const PAGE: u8 = 2;
 
 impl Listing {
-    /// Notes the sessions of a page as listed.
-    pub fn list<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) {
-        self.seen.extend(ids.into_iter().map(|id| hash(ID, [id])));
-    }
-
     /// A session made here, or confirmed by Graph outside the listing (a rename): not gone for
     /// a listing that may have passed its place already.
     pub fn keep(&mut self, id: &str) {
-        self.seen.insert(hash(ID, [id]));
+        self.seen.insert(hash(ID, id));
     }
 
     /// Whether the listing has listed (or kept) session `id`.
     pub fn saw(&self, id: &str) -> bool {
-        self.seen.contains(&hash(ID, [id]))
+        self.seen.contains(&hash(ID, id))
     }
 
     /// How many sessions it has listed so far (the walk's progress).
@@ -62,23 +79,31 @@ impl Listing {
     /// The listing starts again from its top (a walk in big pages): pages and links read before
     /// may come again; what was listed stays listed.
     pub fn restart(&mut self) {
-        self.read = HashSet::new();
+        self.read = Hashes::default();
     }
 
-    /// Notes a page read (through `followed`, when it came from a next link) and tells whether
-    /// the server loops: the page is one read already in this listing, or it links to a page
-    /// already followed.
-    pub fn loops<'a>(
+    /// Notes a page read: its sessions as listed, and the page itself (read through
+    /// `followed`, when it came from a next link). Tells whether the server loops: the page is
+    /// one read already in this listing, or it links on to a page already followed.
+    pub fn read_page<'a>(
         &mut self,
         followed: Option<&str>,
         ids: impl IntoIterator<Item = &'a str>,
         next: Option<&str>,
     ) -> bool {
         if let Some(link) = followed {
-            self.read.insert(hash(LINK, [link]));
+            self.read.insert(hash(LINK, link));
         }
-        let repeated_page = !self.read.insert(hash(PAGE, ids));
-        let repeated_link = next.is_some_and(|next| self.read.contains(&hash(LINK, [next])));
+        // each id is hashed once, for the set of sessions and for the page's own hash
+        let mut page = DefaultHasher::new();
+        PAGE.hash(&mut page);
+        for id in ids {
+            let id = hash(ID, id);
+            id.hash(&mut page);
+            self.seen.insert(id);
+        }
+        let repeated_page = !self.read.insert(page.finish());
+        let repeated_link = next.is_some_and(|next| self.read.contains(&hash(LINK, next)));
         next.is_some() && (repeated_page || repeated_link)
     }
 
@@ -100,7 +125,7 @@ mod tests {
     #[test]
     fn listed_and_kept_sessions_are_seen() {
         let mut listing = Listing::default();
-        listing.list(["a", "b"]);
+        assert!(!listing.read_page(None, ["a", "b"], None));
         listing.keep("made-here");
         assert!(listing.saw("a") && listing.saw("b") && listing.saw("made-here"));
         assert!(!listing.saw("c"));
@@ -110,26 +135,26 @@ mod tests {
     #[test]
     fn a_repeated_page_or_link_is_a_loop_but_the_last_page_never_is() {
         let mut listing = Listing::default();
-        assert!(!listing.loops(None, ["a", "b"], Some("l2")));
-        assert!(!listing.loops(Some("l2"), ["c"], Some("l3")));
+        assert!(!listing.read_page(None, ["a", "b"], Some("l2")));
+        assert!(!listing.read_page(Some("l2"), ["c"], Some("l3")));
         // the same sessions again under a new link
-        assert!(listing.loops(Some("l3"), ["a", "b"], Some("l4")));
+        assert!(listing.read_page(Some("l3"), ["a", "b"], Some("l4")));
         // a link back to a page followed already
         let mut listing = Listing::default();
-        assert!(!listing.loops(None, ["a"], Some("l2")));
-        assert!(listing.loops(Some("l2"), ["b"], Some("l2")));
+        assert!(!listing.read_page(None, ["a"], Some("l2")));
+        assert!(listing.read_page(Some("l2"), ["b"], Some("l2")));
         // a last page that repeats one is no loop: there is nothing more to follow
         let mut listing = Listing::default();
-        assert!(!listing.loops(None, ["a"], Some("l2")));
-        assert!(!listing.loops(Some("l2"), ["a"], None));
+        assert!(!listing.read_page(None, ["a"], Some("l2")));
+        assert!(!listing.read_page(Some("l2"), ["a"], None));
     }
 
     #[test]
     fn a_restart_from_the_top_reads_the_first_page_again_without_a_loop() {
         let mut listing = Listing::default();
-        assert!(!listing.loops(None, ["a", "b"], Some("small-2")));
+        assert!(!listing.read_page(None, ["a", "b"], Some("small-2")));
         listing.restart();
         // a server that caps the page size gives the same first page to the big walk
-        assert!(!listing.loops(None, ["a", "b"], Some("big-2")));
+        assert!(!listing.read_page(None, ["a", "b"], Some("big-2")));
     }
 }

@@ -151,12 +151,12 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
 pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Output {
     // the link this page was read from (a first page, or a walk's top, has none)
     let followed = state.paging.next_link.take();
-    let ids = || page.value.iter().map(|s| s.id.as_str());
-    let looping = state
-        .paging
-        .listing
-        .loops(followed.as_deref(), ids(), page.next_link.as_deref());
-    state.paging.listing.list(ids());
+    let looping = state.paging.listing.read_page(
+        followed.as_deref(),
+        page.value.iter().map(|s| s.id.as_str()),
+        page.next_link.as_deref(),
+    );
+    let mut out = Output::none();
     let selected_id = state.list.selected_id();
     let rows = rows(state);
     state.list.merge(page.value, rows);
@@ -166,11 +166,19 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
     state.paging.next_link = page.next_link;
     state.paging.loaded_once = true;
     state.paging.failed = false;
-    let mut out = Output::none();
     if state.paging.next_link.is_none() {
         // the listing reached its end: every session Graph has is known as of now
         state.paging.complete = Some(state.now);
         end_listing(state);
+        // the session on screen was deleted elsewhere: its neighbour is shown, as if moved to
+        let now_selected = state.list.selected_id();
+        if selected_id.is_some() && now_selected != selected_id {
+            crate::tui::app::reader::reset(state);
+            if now_selected.is_some() {
+                out.effect(Effect::Arm(Timer::Settle));
+            }
+            out.merge(cancel_prefetch(state));
+        }
     } else if looping {
         // A server looping on its nextLink (a page or a link it gave already) would be asked
         // again at once, and again: stop paging until the user refreshes. Nothing is dropped.

@@ -363,3 +363,24 @@ fn a_filter_typed_before_the_first_page_lands_walks_the_rest() {
         "nothing known to check: a plain walk"
     );
 }
+
+#[test]
+fn the_session_on_screen_deleted_elsewhere_goes_and_its_neighbour_is_shown() {
+    let mut state = known_300();
+    for _ in 0..150 {
+        let _ = update(&mut state, key('j'));
+    }
+    assert_eq!(state.list.selected_id().as_deref(), Some("s150"));
+    let _ = refreshed_first_page(&mut state);
+    let mut rest = sessions(1, 150);
+    rest.extend(sessions(151, 300));
+    let msg = page(&state, false, rest, None);
+    let out = update(&mut state, msg);
+    assert!(!has(&state, "s150") && !has(&state, "s0"));
+    // the row stays where it was: s0 went too, so it now holds s152
+    assert_eq!(state.list.selected_id().as_deref(), Some("s152"));
+    assert!(
+        out.effects.contains(&Effect::Arm(Timer::Settle)),
+        "the neighbour's conversation loads: {out:?}"
+    );
+}
