@@ -898,3 +898,70 @@ fn sync_then_search_opens_the_matching_question_and_offline_finds_it_too() {
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_for_exit(), "0");
 }
+
+/// Issue 14 part 3, as a user sees it: the TUI (store on) against the fake, every session loaded
+/// with `G`; on the server, one session of the first page and one further down are deleted and
+/// one is made; `R` walks the whole list again, and once the walk is complete the two deleted
+/// sessions are gone, the new one is there, and the header counts them (`300 known` → `299
+/// known · complete`). A filter afterwards finds the new one only.
+#[test]
+fn a_refresh_drops_what_the_server_deleted_and_shows_what_it_made() {
+    if !tmux_available() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let fake = rt
+        .block_on(sctui_fake::FakeGraph::start(sctui_fake::FakeOptions {
+            seed: sctui_fake::Seed::Synthetic(300),
+            ..sctui_fake::FakeOptions::demo()
+        }))
+        .expect("fake starts");
+    let store = fake.store();
+    // newest first: the server's first page holds the last ones made
+    let listed: Vec<String> = store
+        .sessions("default")
+        .into_iter()
+        .rev()
+        .map(|s| s.id)
+        .collect();
+    let (near, far) = (listed[2].clone(), listed[250].clone());
+    store.rename_session("default", &near, Some("e2e doomed near"));
+    store.rename_session("default", &far, Some("e2e doomed far"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, sctui_fake::DEMO_TOKEN).expect("token file");
+    let tmux = Tmux::start(&[
+        BIN,
+        "--graph-url",
+        fake.base_url(),
+        "--token-file",
+        token.to_str().expect("utf-8 path"),
+    ]);
+    tmux.wait_for("the first page", |s| selected_row(s).is_some());
+    tmux.keys(&["G"]);
+    tmux.wait_for("every session", |s| s.contains("300 known · complete"));
+
+    assert!(store.remove_session("default", &near));
+    assert!(store.remove_session("default", &far));
+    store.insert_session("default", Some("e2e made elsewhere"));
+    tmux.keys(&["R"]);
+    let screen = tmux.wait_for("the refresh's complete walk", |s| {
+        s.contains("299 known · complete")
+    });
+    assert!(!screen.contains("refreshing"), "{screen}");
+    tmux.keys(&["/"]);
+    tmux.type_text("e2e ");
+    let screen = tmux.wait_for("the filter", |s| s.contains("/e2e  1 of 299"));
+    assert!(screen.contains("e2e made elsewhere"), "{screen}");
+    assert!(!screen.contains("e2e doomed"), "{screen}");
+    // Esc clears the filter; wait for it, so ESC and q never read as one Alt-key
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the filter cleared", |s| !s.contains("/e2e"));
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(), "0");
+    rt.block_on(fake.shutdown());
+}
