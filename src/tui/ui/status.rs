@@ -102,6 +102,10 @@ pub fn busy_label(state: &State) -> Option<&'static str> {
     if state.page_loading() && !state.paging.loaded_once {
         return Some("loading sessions…");
     }
+    if state.page_loading() && state.revalidating() {
+        // a refresh (or the start from the store) walking the list to check what it knows
+        return Some("refreshing the list…");
+    }
     if state.page_loading() {
         return Some("loading more sessions…");
     }
