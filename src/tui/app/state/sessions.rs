@@ -523,7 +523,7 @@ impl SessionList {
         };
     }
 
-    /// Replaces the list with `sessions` (a first page, or the stored list), keeping the
+    /// Replaces the list with `sessions` (the stored list at start: Graph's pages merge instead), keeping the
     /// selected session selected if it is still there. A session with a rename in flight keeps
     /// its pending name, and stays even when `sessions` does not hold it.
     pub fn replace_all(&mut self, sessions: Vec<Session>, rows: usize) {
