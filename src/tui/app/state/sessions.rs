@@ -523,9 +523,9 @@ impl SessionList {
         };
     }
 
-    /// Replaces the list with `sessions` (the stored list at start: Graph's pages merge instead), keeping the
-    /// selected session selected if it is still there. A session with a rename in flight keeps
-    /// its pending name, and stays even when `sessions` does not hold it.
+    /// Replaces the list with `sessions` (the stored list at start; Graph's pages merge instead),
+    /// keeping the selected session selected if it is still there. A session with a rename in
+    /// flight keeps its pending name, and stays even when `sessions` does not hold it.
     pub fn replace_all(&mut self, sessions: Vec<Session>, rows: usize) {
         let selected_id = self.selected_id();
         // the old list goes before the new one is built (never both in memory), but for the
