@@ -144,6 +144,16 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     if max == 0 {
         return Cow::Borrowed("");
     }
+    if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        // printable ASCII (most names): one column per byte, no neighbour changes a width
+        return Cow::Owned(format!("{}…", &text[..max - 1]));
+    }
+    truncate_measured(text, max)
+}
+
+/// [`truncate`] for text beyond printable ASCII (at least `max + 1` columns wide, `max > 0`),
+/// measuring each character in the context of the ones before it.
+fn truncate_measured(text: &str, max: usize) -> Cow<'_, str> {
     let budget = max - 1; // room for the ellipsis
     let mut used = 0;
     let mut out = String::with_capacity(max + 3);
@@ -259,6 +269,19 @@ mod tests {
         assert_eq!(width(&truncate("東京都庁舎", 6)), 5);
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(truncate("abc", 1), "…");
+    }
+
+    proptest::proptest! {
+        /// The printable-ASCII shortcut cuts exactly where measuring every character would.
+        #[test]
+        fn truncate_of_ascii_matches_the_measured_cut(text in "[ -~]{0,40}", max in 1usize..45) {
+            let measured = if width(&text) <= max {
+                Cow::Borrowed(text.as_str())
+            } else {
+                truncate_measured(&text, max)
+            };
+            proptest::prop_assert_eq!(truncate(&text, max), measured);
+        }
     }
 
     #[test]
