@@ -49,11 +49,35 @@ fn has(state: &State, id: &str) -> bool {
     state.list.contains(id)
 }
 
-/// A state that knows all 300 sessions `s0`…`s299` from a complete listing.
-fn known_300() -> State {
+/// Whether the status line's message holds `text`.
+fn status_says(state: &State, text: &str) -> bool {
+    state.status.as_ref().is_some_and(|s| s.text.contains(text))
+}
+
+/// A started state with a 100×30 viewport and nothing loaded yet.
+fn started() -> State {
     let mut state = State::new("default", "demo");
     state.viewport = (100, 30);
     let _ = init(&mut state);
+    state
+}
+
+/// A state that knows only Graph's first page, `s0`…`s99`, with more to page in.
+fn first_of_300() -> State {
+    let mut state = started();
+    let msg = page(
+        &state,
+        true,
+        sessions(0, 100),
+        Some("http://h/beta/small-2"),
+    );
+    let _ = update(&mut state, msg);
+    state
+}
+
+/// A state that knows all 300 sessions `s0`…`s299` from a complete listing.
+fn known_300() -> State {
+    let mut state = started();
     let msg = page(&state, true, sessions(0, 300), None);
     let _ = update(&mut state, msg);
     assert_eq!(state.list.len(), 300);
@@ -129,16 +153,7 @@ fn a_refresh_merges_its_first_page_then_walks_to_the_end_and_drops_what_graph_lo
 #[test]
 fn store_off_with_only_the_first_page_a_refresh_is_a_first_page_merged() {
     // page 1 of 300 loaded, the rest not paged in yet
-    let mut state = State::new("default", "demo");
-    state.viewport = (100, 30);
-    let _ = init(&mut state);
-    let msg = page(
-        &state,
-        true,
-        sessions(0, 100),
-        Some("http://h/beta/small-2"),
-    );
-    let _ = update(&mut state, msg);
+    let mut state = first_of_300();
     // Graph's first page now is the same: nothing to walk, paging goes on as before
     let _ = update(&mut state, key('R'));
     let msg = page(
@@ -176,9 +191,7 @@ fn store_off_with_only_the_first_page_a_refresh_is_a_first_page_merged() {
 
 #[test]
 fn a_first_page_that_is_the_whole_list_drops_at_once() {
-    let mut state = State::new("default", "demo");
-    state.viewport = (100, 30);
-    let _ = init(&mut state);
+    let mut state = started();
     let msg = page(&state, true, sessions(0, 3), None);
     let _ = update(&mut state, msg);
     let _ = update(&mut state, key('R'));
@@ -302,12 +315,7 @@ fn the_server_looping_in_a_walk_stops_it_and_drops_nothing() {
     assert!(page_command(&out).is_none(), "{out:?}");
     assert_eq!(state.paging.next_link, None);
     assert!(has(&state, "s0") && has(&state, "s299"));
-    assert!(
-        state
-            .status
-            .as_ref()
-            .is_some_and(|s| s.text.contains("repeats"))
-    );
+    assert!(status_says(&state, "repeats"), "{:?}", state.status);
 }
 
 #[test]
@@ -317,27 +325,13 @@ fn offline_a_refresh_is_refused_as_before() {
     let _ = init(&mut state);
     let out = update(&mut state, key('R'));
     assert!(out.commands.is_empty());
-    assert!(
-        state
-            .status
-            .as_ref()
-            .is_some_and(|s| s.text.contains("Offline"))
-    );
+    assert!(status_says(&state, "Offline"), "{:?}", state.status);
 }
 
 #[test]
 fn a_filter_typed_before_the_first_page_lands_walks_the_rest() {
     // only page 1 known; R, then a filter before Graph answers (nothing to walk yet)
-    let mut state = State::new("default", "demo");
-    state.viewport = (100, 30);
-    let _ = init(&mut state);
-    let msg = page(
-        &state,
-        true,
-        sessions(0, 100),
-        Some("http://h/beta/small-2"),
-    );
-    let _ = update(&mut state, msg);
+    let mut state = first_of_300();
     let _ = update(&mut state, key('R'));
     let _ = update(&mut state, key('/'));
     let typed = update(&mut state, key('s'));
