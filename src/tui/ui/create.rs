@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::centered;
 use crate::keys::Action;
@@ -38,10 +38,8 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
             format!(" Ask in “{}” ", truncate(&name, usize::from(width) / 2))
         }
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(Span::styled(title, theme.title)));
+    let block =
+        super::bordered(theme.border_focused).title(Line::from(Span::styled(title, theme.title)));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
 

@@ -10,7 +10,6 @@ use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use unicode_width::UnicodeWidthChar;
 
 use super::SPINNER;
-use super::paint::{self, Pane};
 use crate::sanitize::sanitize_line;
 use crate::timefmt;
 use crate::tui::app::State;
@@ -29,18 +28,20 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let rows = layout.rows.len();
     let max = rows.saturating_sub(height);
     let scroll = state.reader.scroll.min(max);
-    let pane = Pane {
-        border_style: if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        },
-        title: Line::from(Span::styled(" Detail ", theme.title)),
-        title_right: (rows > height).then(|| position(state, &layout, scroll, max).right_aligned()),
-        title_bottom: find_title(state),
-    };
-    let inner = Pane::inner(area);
-    pane.render(area, frame.buffer_mut());
+    let mut block = super::bordered(if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    })
+    .title(Line::from(Span::styled(" Detail ", theme.title)));
+    if rows > height {
+        block = block.title(position(state, &layout, scroll, max).right_aligned());
+    }
+    if let Some(find) = find_title(state) {
+        block = block.title_bottom(find);
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let conversation = layout
         .session_id
         .as_ref()
@@ -53,7 +54,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         let y = inner.y + i as u16;
         match row.kind {
             RowKind::Text => {
-                paint::set_line(buf, inner.x, y, &row.line, inner.width);
+                buf.set_line(inner.x, y, &row.line, inner.width);
             }
             RowKind::Wide(width) => {
                 draw_shifted(buf, inner, y, &row.line, hscroll, width, theme.dim);
@@ -66,11 +67,11 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                     ("Modified", entry.session.last_modified_date_time.as_ref())
                 };
                 let value = timefmt::local_and_relative(time, state.now, &state.settings.tz);
-                paint::set_line(buf, inner.x, y, &field(state, label, value), inner.width);
+                buf.set_line(inner.x, y, &field(state, label, value), inner.width);
             }
             RowKind::Status(turn) => {
                 if let Some(turn) = conversation.and_then(|c| c.turns.get(turn)) {
-                    paint::set_line(buf, inner.x, y, &status_line(state, turn), inner.width);
+                    buf.set_line(inner.x, y, &status_line(state, turn), inner.width);
                 }
             }
         }
@@ -178,8 +179,7 @@ fn draw_shifted(
             start = cut;
         }
         let text = &content[start..];
-        let (x, _) = paint::set_stringn(
-            buf,
+        let (x, _) = buf.set_stringn(
             inner.x + drawn as u16,
             y,
             text,

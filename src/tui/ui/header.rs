@@ -4,8 +4,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
-use super::paint;
 use crate::sanitize::{sanitize_line, truncate, width};
 use crate::tui::app::State;
 
@@ -81,14 +81,13 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         .theme
         .warning
         .add_modifier(Modifier::REVERSED | Modifier::BOLD);
-    paint::paragraph(
-        frame.buffer_mut(),
-        area,
-        &[Line::from(vec![
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
             Span::styled(banner, banner_style),
             Span::raw(rest),
-        ])],
-        state.settings.theme.header,
+        ]))
+        .style(state.settings.theme.header),
+        area,
     );
 }
 

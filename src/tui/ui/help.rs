@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::{centered, clear_popup};
 use crate::keys::{Action, HelpLine};
@@ -77,9 +77,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             }
         })
         .collect();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
+    let block = super::bordered(theme.border_focused)
         .title(Line::from(Span::styled(" Keys ", theme.title)))
         .title(config_title(state, popup.width))
         .title_bottom(Line::from(Span::styled(hint, theme.dim)));

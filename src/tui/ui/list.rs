@@ -3,11 +3,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-
-use super::paint::{self, Pane};
 
 use crate::sanitize::{truncate, width};
 use crate::timefmt;
@@ -96,18 +93,20 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     } else {
         None
     };
-    let pane = Pane {
-        border_style: if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        },
-        title: Line::from(title),
-        title_right: room.then(|| Line::from(Span::styled(heading, theme.dim)).right_aligned()),
-        title_bottom,
-    };
-    let inner = Pane::inner(area);
-    pane.render(area, frame.buffer_mut());
+    let mut block = super::bordered(if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    })
+    .title(Line::from(title));
+    if room {
+        block = block.title(Line::from(Span::styled(heading, theme.dim)).right_aligned());
+    }
+    if let Some(bottom) = title_bottom {
+        block = block.title_bottom(bottom);
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
 
     if filtering {
         let before = width(" Sessions ") + width(&format!("↓{} ", list.sort().label())) + 1;
@@ -181,7 +180,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         }
         lines.push(row(state, entry, selected, width_cols));
     }
-    paint::paragraph(frame.buffer_mut(), inner, &lines, Style::default());
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {

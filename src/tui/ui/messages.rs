@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::clear_popup;
 use crate::keys::Action;
@@ -26,9 +26,7 @@ pub fn render(state: &State, view: &MessagesView, area: Rect, frame: &mut Frame)
         state,
         &[(Action::PickCopy, "copy"), (Action::PickClose, "close")],
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
+    let block = super::bordered(theme.border_focused)
         .title(Line::from(Span::styled(
             format!(" Messages ({}) ", state.messages.len()),
             theme.title,

@@ -7,7 +7,6 @@ mod header;
 mod help;
 mod list;
 mod messages;
-mod paint;
 mod search;
 mod sign_in;
 pub mod status;
@@ -15,8 +14,9 @@ mod workspaces;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::tui::app::State;
 use crate::tui::app::layout;
@@ -54,6 +54,12 @@ pub fn draw(state: &State, frame: &mut Frame) {
         Mode::Searching => search::render(state, area, frame),
         _ => {}
     }
+}
+
+/// The frame of every pane and popup: plain borders all round in `border_style`, one look for
+/// all of them; each adds its own titles.
+pub(crate) fn bordered<'a>(border_style: Style) -> Block<'a> {
+    Block::bordered().border_style(border_style)
 }
 
 /// A rectangle of `width` × `height` centred in `area` (clamped to it).

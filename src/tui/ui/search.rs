@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::clear_popup;
 use crate::keys::Action;
@@ -33,9 +33,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         state,
         &[(Action::SearchOpen, "open"), (Action::SearchClose, "back")],
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
+    let block = super::bordered(theme.border_focused)
         .title(Line::from(Span::styled(
             " Search the local store ",
             theme.title,

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{SPINNER, centered};
 use crate::keys::Action;
@@ -16,13 +16,10 @@ pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame)
     let theme = &state.settings.theme;
     let rect = centered(area, 72, 9);
     super::clear_popup(frame, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(Line::from(Span::styled(
-            " Sign in to Microsoft Graph ",
-            theme.title,
-        )));
+    let block = super::bordered(theme.border_focused).title(Line::from(Span::styled(
+        " Sign in to Microsoft Graph ",
+        theme.title,
+    )));
     let mut lines = Vec::new();
     if let Some(error) = &popup.error {
         lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.error)));

@@ -5,8 +5,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
 use super::SPINNER;
 use crate::keys::Action;
@@ -17,8 +17,7 @@ use crate::tui::app::state::{Focus, Mode, Severity};
 
 /// Draws the status bar.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let line = line(state, area.width);
-    super::paint::paragraph(frame.buffer_mut(), area, &[line], Style::default());
+    frame.render_widget(Paragraph::new(line(state, area.width)), area);
 }
 
 /// The status line at `columns` wide (for drawing and tests).

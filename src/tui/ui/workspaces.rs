@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::centered;
@@ -77,9 +77,7 @@ fn footer(state: &State, items: &[(Action, &str)]) -> String {
 fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
     let theme = &state.settings.theme;
     frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
+    let block = super::bordered(theme.border_focused)
         .title(Line::from(Span::styled(" Workspaces ", theme.title)))
         .title_bottom(Line::from(Span::styled(hints.to_string(), theme.dim)));
     let inner = block.inner(area);
