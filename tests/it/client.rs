@@ -105,7 +105,8 @@ async fn create_get_and_rename_round_trip() {
     assert_eq!(created.id.len(), 36, "a GUID");
     let got = client.get_session(&created.id).await.unwrap();
     assert_eq!(got, created);
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    // a later instant for the rename, from the fake's clock rather than by waiting
+    fake.clock().advance(Duration::from_millis(5));
     let renamed = client.rename_session(&created.id, "Renamed").await.unwrap();
     assert_eq!(renamed.display_name.as_deref(), Some("Renamed"));
     let before = created.last_modified_date_time.unwrap().instant().unwrap();

@@ -67,7 +67,8 @@ async fn prompt_and_evaluation_routes_round_trip() {
         .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, started.id);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // the fake's clock moves past the evaluation's 200 ms instead of the test waiting for it
+    fake.clock().advance(Duration::from_millis(300));
     let done = client
         .get_evaluation(&session.id, &prompt.id, &started.id)
         .await

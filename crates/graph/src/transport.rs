@@ -222,62 +222,56 @@ pub fn human_bytes(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
-    #[derive(Debug)]
-    struct Chain(&'static str, Option<Box<Chain>>);
-    impl std::fmt::Display for Chain {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.0)
-        }
-    }
-    impl std::error::Error for Chain {
-        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-            self.1.as_deref().map(|c| c as _)
-        }
-    }
-
-    #[test]
-    fn certificate_failures_are_recognised_and_name_host_and_reason() {
-        let e = Chain(
-            "error sending request",
-            Some(Box::new(Chain(
-                "invalid peer certificate: UnknownIssuer",
-                None,
-            ))),
-        );
-        assert!(is_certificate_error(&e));
-        let url = Url::parse("https://graph.microsoft.com/beta/x").unwrap();
-        let advice = certificate_advice(&url, &e);
-        assert!(advice.contains("graph.microsoft.com"), "{advice}");
-        assert!(advice.contains("UnknownIssuer"), "{advice}");
-        assert!(advice.contains("SSL_CERT_FILE"), "{advice}");
-        let refused = Chain(
-            "error sending request",
-            Some(Box::new(Chain("Connection refused", None))),
-        );
-        assert!(!is_certificate_error(&refused));
-    }
-
-    #[test]
-    fn loopback_is_exempt_from_proxies_unless_asked() {
-        let env = |loopback: bool| {
-            move |name: &str| match name {
-                "HTTPS_PROXY" | "http_proxy" => Some("http://proxy.example:3128".to_string()),
-                "SCTUI_PROXY_LOOPBACK" if loopback => Some("1".to_string()),
-                _ => None,
+    /// A loopback listener that counts the connections it accepts (and drops each at once).
+    async fn counting_listener() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                drop(socket);
             }
-        };
-        let shown = |p: &[reqwest::Proxy]| format!("{p:?}");
-        let exempt = proxies(&env(false)).unwrap();
-        assert_eq!(exempt.len(), 2);
-        assert!(shown(&exempt).contains("127.0.0.0/8"), "{}", shown(&exempt));
-        let through = proxies(&env(true)).unwrap();
-        assert!(
-            !shown(&through).contains("127.0.0.0/8"),
-            "{}",
-            shown(&through)
-        );
+        });
+        (addr, hits)
+    }
+
+    #[tokio::test]
+    async fn loopback_bypasses_the_proxy_unless_asked() {
+        let (target, target_hits) = counting_listener().await;
+        let (proxy, proxy_hits) = counting_listener().await;
+        let proxy_url = format!("http://{proxy}");
+        for through in [false, true] {
+            let env = |name: &str| match name {
+                "HTTP_PROXY" | "https_proxy" => Some(proxy_url.clone()),
+                PROXY_LOOPBACK_ENV if through => Some("1".to_string()),
+                _ => None,
+            };
+            let mut builder = reqwest::Client::builder().no_proxy();
+            for proxy in proxies(&env).unwrap() {
+                builder = builder.proxy(proxy);
+            }
+            let client = builder.build().unwrap();
+            // both listeners hang up, so the request fails; what counts is who was called
+            let _ = client.get(format!("http://{target}/beta")).send().await;
+            let (direct, proxied) = if through { (0, 1) } else { (1, 0) };
+            assert_eq!(
+                target_hits.swap(0, Ordering::SeqCst),
+                direct,
+                "direct calls to loopback, {PROXY_LOOPBACK_ENV} set: {through}"
+            );
+            assert_eq!(
+                proxy_hits.swap(0, Ordering::SeqCst),
+                proxied,
+                "calls through the proxy, {PROXY_LOOPBACK_ENV} set: {through}"
+            );
+        }
         assert!(proxies(&|_| None).unwrap().is_empty());
     }
 
