@@ -1,5 +1,4 @@
-//! Criterion benches for issue 6: the cost of the TUI must follow what is on screen, not what is
-//! loaded.
+//! Criterion benches: the cost of the TUI must follow what is on screen, not what is loaded.
 //!
 //! * `draw/{100,10000,100000}`: one full frame (header, list, detail with a conversation, status)
 //!   at 120×40 on ratatui's `TestBackend`.

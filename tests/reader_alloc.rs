@@ -1,5 +1,5 @@
 //! A frame of the reader allocates the same for a short and a very long conversation: drawing
-//! reads the layout `update` cached and touches only the rows in view (issue 11, part 9).
+//! reads the layout `update` cached and touches only the rows in view.
 //! Counted with a global allocator, so this test has its own binary.
 
 use std::alloc::{GlobalAlloc, Layout, System};

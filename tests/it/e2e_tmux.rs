@@ -179,7 +179,7 @@ impl Tmux {
             }
             if dead == "1" {
                 // tmux built with libutempter can miss the SIGCHLD of a pane that exits while
-                // utempter's own handler is installed (tmux/tmux#311): the child stays a zombie
+                // utempter's own handler is installed (https://github.com/tmux/tmux/issues/311): the child stays a zombie
                 // and the status unknown. Nudge our own server (by pid) to reap it.
                 let server = self.format("#{pid}");
                 if server.parse::<u32>().is_ok() {
@@ -507,7 +507,7 @@ fn demo_listed() -> (u16, Tmux) {
     (port, tmux)
 }
 
-/// Issue 5: ask a question from the prompt box in `--demo` and watch the answer arrive,
+/// Ask a question from the prompt box in `--demo` and watch the answer arrive,
 /// rendered from Markdown; then an older demo session shows its conversation.
 #[test]
 fn ask_a_question_and_see_the_answer() {
@@ -569,7 +569,7 @@ fn api_get(port: u16, path: &str) -> Value {
     })
 }
 
-/// Issue 12: a three-line question pasted into `n` as a bracketed paste with CR line endings
+/// A three-line question pasted into `n` as a bracketed paste with CR line endings
 /// (what xterm, VTE terminals and tmux send) reaches Graph as three lines, not one.
 #[test]
 fn a_pasted_three_line_question_with_cr_endings_arrives_as_three_lines() {
@@ -721,7 +721,7 @@ fn the_longest_demo_answer_can_be_read_to_its_last_line() {
         tmux.wait_for_exit();
     }
 }
-// ---- signals and terminals (issue 13, finding 5) ----
+// ---- signals and terminals ----
 
 /// The pid of the pane's first child (sctui under the `sh` of [`wrapped`] or an interactive shell).
 fn child_of_pane(tmux: &Tmux) -> String {
@@ -862,7 +862,7 @@ fn without_a_terminal_the_tui_exits_2_and_points_at_the_cli() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// Issue 14, the TUI side: `S` syncs every demo conversation into the local store (a gauge, then
+/// `S` syncs every demo conversation into the local store (a gauge, then
 /// "Synced"), `f` searches it as you type, `Enter` opens the hit's session at the matching
 /// question; then `--offline`, with no Graph at all, shows the stored list under its banner and
 /// finds and opens the same hit.
@@ -899,7 +899,7 @@ fn sync_then_search_opens_the_matching_question_and_offline_finds_it_too() {
     assert_eq!(tmux.wait_for_exit(), "0");
 }
 
-/// Issue 14 part 3, as a user sees it: the TUI (store on) against the fake, every session loaded
+/// `R` as a user sees it: the TUI (store on) against the fake, every session loaded
 /// with `G`; on the server, one session of the first page and one further down are deleted and
 /// one is made; `R` walks the whole list again, and once the walk is complete the two deleted
 /// sessions are gone, the new one is there, and the header counts them (`300 known` → `299

@@ -1,4 +1,4 @@
-//! The real binary against a hostile Graph and sign-in stand-in (issue 13): escape sequences in
+//! The real binary against a hostile Graph and sign-in stand-in: escape sequences in
 //! error messages, states, result types, times, names, device-code prompts and id-token names
 //! must not reach stdout, stderr, the log or an exported file; ids that would change a URL's
 //! meaning are usage errors before any request; loopback traffic never goes through a proxy;
@@ -214,7 +214,7 @@ async fn no_escape_c1_or_bidi_character_reaches_stdout_stderr_the_log_or_an_expo
     assert_clean("the log file", &log);
 }
 
-// ---- ids (issue 12 part 4) ----
+// ---- ids ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn path_like_ids_are_usage_errors_before_any_request() {

@@ -1,4 +1,4 @@
-//! The Graph client and the sign-in code against hostile stand-ins (issue 13): a token endpoint
+//! The Graph client and the sign-in code against hostile stand-ins: a token endpoint
 //! that redirects to a collecting sink, Graph answers that redirect elsewhere, page links that
 //! loop, bodies without end, two cache users refreshing against a strictly rotating identity
 //! provider, and ids that would change the URL's meaning. Everything stays on 127.0.0.1.
@@ -377,7 +377,7 @@ async fn two_cache_users_refresh_alternately_without_breaking_each_other() {
     fake.shutdown().await;
 }
 
-// ---- ids (issue 12 part 4, issue 13 finding 6) ----
+// ---- ids ----
 
 #[tokio::test]
 async fn path_like_and_control_ids_are_refused_before_any_request() {

@@ -1,4 +1,4 @@
-//! Round trips, the cost that matters against a far Graph (issue 16): bulk reads ask for big pages
+//! Round trips, the cost that matters against a far Graph: bulk reads ask for big pages
 //! and follow a server that sends smaller ones; a conversation opens in two round trips with its
 //! evaluations fetched side by side, at most a bounded number at once; background loads share a
 //! small budget of requests in flight.

@@ -820,7 +820,7 @@ fn stored_list_arrives(state: &mut State) {
     );
 }
 
-/// Issue 14: the list from the local store at start, before Graph answers, then with Graph
+/// The list from the local store at start, before Graph answers, then with Graph
 /// unreachable (the stored list stays and says so), at two sizes.
 #[test]
 fn stored_list_at_start_and_with_graph_unreachable() {
@@ -844,7 +844,7 @@ fn stored_list_at_start_and_with_graph_unreachable() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Issue 14, the TUI side: the search view, the sync gauge, --offline
+// The search view, the sync gauge, --offline
 // ---------------------------------------------------------------------------------------------
 
 fn hit(session: usize, turn: Option<(usize, &str)>, marked: &str) -> sctui::store::Hit {
@@ -1172,7 +1172,7 @@ fn offline_with_nothing_stored() {
     insta::assert_snapshot!("s58_offline_nothing_stored_64x20", render(&state));
 }
 
-/// Issue 12 part 5: while Graph has more pages, the list's title says how much it covers, and a
+/// While Graph has more pages, the list's title says how much it covers, and a
 /// filter says what it matched out of that while the rest loads (a count at the bottom); at two
 /// sizes.
 #[test]
@@ -1188,7 +1188,7 @@ fn an_incomplete_list_says_how_much_it_covers() {
     }
 }
 
-/// Issue 12 parts 5 and 9: sorted by creation, the time column shows creation times and its
+/// Sorted by creation, the time column shows creation times and its
 /// heading says so; the name column keeps one width whatever the times say.
 #[test]
 fn the_time_column_follows_the_sort() {
@@ -1219,9 +1219,8 @@ fn three_hundred() -> Vec<Session> {
         .collect()
 }
 
-/// Issue 14 part 3: after `R`, the first page merges into the 300 known sessions instead of
-/// replacing them, so a filter typed while the rest is checked still counts all 300 (it
-/// said "34 of 100/300" before); the walk shows how far it got; at two sizes.
+/// After `R`, the first page merges into the 300 known sessions instead of replacing them,
+/// so a filter typed while the rest is checked still counts all 300; the walk shows how far it got; at two sizes.
 #[test]
 fn a_filter_after_a_refresh_still_covers_every_known_session() {
     for (w, h) in [(100, 24), (64, 20)] {

@@ -498,7 +498,7 @@ async fn a_question_asked_elsewhere_shows_after_a_refresh() {
 }
 
 crate::both_orders!(a_refresh_walks_the_whole_list_and_drops_only_what_the_server_lost);
-/// Issue 14 part 3, against the real fake: every session is loaded; on the server one session of
+/// `R` against the real fake: every session is loaded; on the server one session of
 /// the first page and one further down are deleted and one is made. `R` merges Graph's first
 /// page (the new session appears at once, nothing known disappears while the walk runs), walks
 /// the rest in big pages, and once the listing is complete the two deleted sessions are gone:

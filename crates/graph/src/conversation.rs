@@ -90,7 +90,7 @@ pub async fn turns_of(
     gate: Option<&tokio::sync::Semaphore>,
 ) -> Result<Vec<Turn>, GraphError> {
     prompts.sort_by_key(|p| p.created_date_time.as_ref().and_then(|t| t.instant()));
-    // a named async fn, not a closure: keeps the future `Send` for any lifetime (rustc#110338)
+    // a named async fn, not a closure: keeps the future `Send` for any lifetime (https://github.com/rust-lang/rust/issues/110338)
     let requests: Vec<_> = prompts
         .iter()
         .map(|p| evaluations_of(client, session, &p.id, gate))

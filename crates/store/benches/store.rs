@@ -1,4 +1,4 @@
-//! The store's speed (issue 14): one full-text query over 10,000 stored conversations (about
+//! The store's speed: one full-text query over 10,000 stored conversations (about
 //! 100 MB of answers), and reading the stored list of 10,000 sessions for the first frame.
 //! `SCTUI_BENCH_CONVERSATIONS=N` makes a smaller store for a quick look.
 //!

@@ -3,7 +3,7 @@
 //!
 //! Why: FTS5's own `bm25()` looks up every matching row's length (one B-tree search per row) and
 //! walks every match of every row. A word found in nearly every answer matches tens of thousands
-//! of rows, and ranking them all took most of a search's time (issue 14: 286 ms over 10,000
+//! of rows, and ranking them all took most of a search's time (286 ms over 10,000
 //! conversations when recency was also read per row, still ~25 ms with bm25 alone). Here each
 //! row's phrase frequencies are counted from its position lists (cheap, no lookup); the row's
 //! length is at least where its last match ends, which gives the best score the row could reach.

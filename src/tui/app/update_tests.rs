@@ -746,7 +746,7 @@ fn paste_is_cleaned_and_keeps_lines_only_in_the_question_box() {
     }
 }
 
-// ---- asking and following (issue 5) ----
+// ---- asking and following ----
 
 use sctui_graph::conversation::{FollowError, Turn};
 use sctui_graph::models::{Evaluation, Prompt};
@@ -1109,7 +1109,7 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
     );
 }
 
-// ---- terminal-native conveniences (issue 7) ----
+// ---- terminal-native conveniences ----
 
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
@@ -1596,7 +1596,7 @@ fn merged_pages_match_a_full_sort_in_every_order() {
     }
 }
 
-// ---- sign-in popup (issue 3) ----
+// ---- sign-in popup ----
 
 #[test]
 fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
@@ -1715,7 +1715,7 @@ fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
     }
 }
 
-// ---- the request store (issue 10 part 2) ----
+// ---- the request store ----
 
 /// Opens the picker, lists two workspaces and picks the second: a new epoch.
 fn switch_to_other_workspace(state: &mut State) -> Output {
@@ -2151,7 +2151,7 @@ fn a_saved_question_whose_run_failed_is_shown_and_retried_without_a_second_post(
     assert!(matches!(commands.as_slice(), [Command::Evaluate { .. }]));
 }
 
-/// Issue 14 part 3: the header's "complete" time is when a listing last reached its end; a list
+/// The header's "complete" time is when a listing last reached its end; a list
 /// with pages still to come is not complete.
 #[test]
 fn a_listing_that_reaches_its_end_marks_the_list_complete() {

@@ -1,4 +1,4 @@
-//! Loading everything in big pages (issue 16): `G`, a filter and a sort walk the whole list with
+//! Loading everything in big pages: `G`, a filter and a sort walk the whole list with
 //! the bulk page size, one page right after the other, while the first page stays small.
 
 use super::*;

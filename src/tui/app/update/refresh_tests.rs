@@ -1,4 +1,4 @@
-//! `R` revalidates the list like the start from the store (issue 14 part 3): its first page
+//! `R` revalidates the list like the start from the store: its first page
 //! merges, the walk goes on to the end when the list knows more than that page, and only a
 //! complete listing drops the sessions Graph no longer has (a rename in flight, or a session
 //! made here meanwhile, stays). A failed or stopped walk drops nothing; a second `R` starts it

@@ -1,4 +1,4 @@
-//! The search view, the sync key, `--offline` and reconnecting (issue 14, the TUI side): what each
+//! The search view, the sync key, `--offline` and reconnecting: what each
 //! key and worker answer does to the state, and what is asked of the worker.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! The stored list at start (issue 14): shown at once, revalidated page by page, sessions gone
+//! The stored list at start: shown at once, revalidated page by page, sessions gone
 //! from a complete listing removed, a rename in flight kept; stored conversations shown until
 //! Graph's arrive.
 
