@@ -1,7 +1,7 @@
-//! The README runs: every shell snippet in it is run here (in a scratch HOME and directory, with
-//! the built `sctui` first on PATH) or mirrored by a named check, every TOML snippet loads as a
-//! config file, and every mark and key it names is the one the UI draws (read from the committed
-//! snapshots, which the snapshot tests keep equal to the real drawing).
+//! The README and the pages under `docs/` run: every shell snippet in them is run here (in a
+//! scratch HOME and directory, with the built `sctui` first on PATH) or mirrored by a named check,
+//! every TOML snippet loads as a config file, every key the README's tables name is bound to that
+//! action's mode by default, and the marks it names are the ones the real drawing shows.
 //!
 //! A new snippet fails `every_shell_snippet_is_run_or_mirrored` until it is added to [`SNIPPETS`].
 
@@ -17,11 +17,38 @@ use crate::common;
 const README: &str = include_str!("../../README.md");
 const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 
-/// The fenced code blocks of one language, in order.
+/// The README, then every Markdown page under `docs/` (sorted by name): the text whose snippets
+/// must run.
+fn documents() -> Vec<String> {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut pages: Vec<_> = std::fs::read_dir(&docs)
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
+    std::iter::once(README.to_string())
+        .chain(pages.iter().map(|page| {
+            std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()))
+        }))
+        .collect()
+}
+
+/// The fenced code blocks of one language, in order, from the README and the docs pages.
 fn blocks(lang: &str) -> Vec<String> {
+    documents()
+        .iter()
+        .flat_map(|text| blocks_in(text, lang))
+        .collect()
+}
+
+/// The fenced code blocks of one language in one Markdown text, in order.
+fn blocks_in(text: &str, lang: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Option<String> = None;
-    for line in README.lines() {
+    for line in text.lines() {
         match &mut current {
             None if line.trim_start() == format!("```{lang}") => current = Some(String::new()),
             Some(_) if line.trim_start() == "```" => out.extend(current.take()),
@@ -45,7 +72,7 @@ enum How {
     Mirrored(&'static str),
 }
 
-/// Each README shell snippet by its first line.
+/// Each shell snippet of the README and docs/ by its first line.
 const SNIPPETS: &[(&str, How)] = &[
     (
         "cargo install --path .",
@@ -60,6 +87,10 @@ const SNIPPETS: &[(&str, How)] = &[
     (
         "sctui sessions list [--all]",
         How::Mirrored("synopsis_lines_name_real_subcommands_and_flags below"),
+    ),
+    (
+        "sctui --demo sessions list --top 3",
+        How::Run { prelude: "" },
     ),
     (
         "sctui fake-graph --sessions 250 > fake-graph.out & fake=$!",
@@ -77,7 +108,7 @@ export SCTUI_GRAPH_URL="$url" SCTUI_ACCESS_TOKEN=anything
     ),
     (
         "sctui --demo --faults",
-        How::Mirrored("fault_specs_in_the_readme_parse below (the TUI line opens a terminal UI)"),
+        How::Mirrored("fault_specs_in_the_docs_parse below (the TUI line opens a terminal UI)"),
     ),
     (
         "sctui completions bash",
@@ -109,10 +140,6 @@ man() { cat >/dev/null; }
              and the fake's routes it calls are served in the fake's own HTTP tests",
         ),
     ),
-    (
-        "scripts/bench.sh",
-        How::Mirrored("benches compile in `.ci/run`; the script exists and is executable (below)"),
-    ),
 ];
 
 fn how(block: &str) -> Option<How> {
@@ -126,11 +153,11 @@ fn how(block: &str) -> Option<How> {
 #[test]
 fn every_shell_snippet_is_run_or_mirrored() {
     let sh = blocks("sh");
-    assert!(sh.len() >= 8, "found only {} sh blocks", sh.len());
+    assert!(sh.len() >= 9, "found only {} sh blocks", sh.len());
     for block in &sh {
         assert!(
             how(block).is_some(),
-            "a README snippet no test runs or mirrors; add it to SNIPPETS in tests/it/readme.rs:\n{block}"
+            "a snippet (README or docs/) no test runs or mirrors; add it to SNIPPETS in tests/it/readme.rs:\n{block}"
         );
     }
     // Every entry still matches a snippet (none left behind by an edit of the README), and a
@@ -139,7 +166,7 @@ fn every_shell_snippet_is_run_or_mirrored() {
     for (start, how) in SNIPPETS {
         assert!(
             sh.iter().any(|b| b.starts_with(start)),
-            "SNIPPETS names {start:?}, which the README no longer has"
+            "SNIPPETS names {start:?}, which neither the README nor docs/ has any more"
         );
         if let How::Mirrored(by) = how {
             for file in by.split_whitespace().filter(|w| w.ends_with(".rs")) {
@@ -272,6 +299,22 @@ fn the_completions_snippet_writes_every_file() {
 }
 
 #[test]
+fn the_cli_examples_answer_and_name_a_failed_run_by_its_exit_code() {
+    let (out, _home) = run_snippet("sctui --demo sessions list --top 3");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Phishing analysis"),
+        "the demo's phishing answer: {}",
+        describe(&out)
+    );
+    assert!(
+        text.trim_end().ends_with("exit 7"),
+        "a run ended by [fail:timedOut] exits with 7: {}",
+        describe(&out)
+    );
+}
+
+#[test]
 fn synopsis_lines_name_real_subcommands_and_flags() {
     let block = snippet("sctui sessions list [--all]");
     let home = tempfile::tempdir().unwrap();
@@ -306,7 +349,7 @@ fn synopsis_lines_name_real_subcommands_and_flags() {
 }
 
 #[test]
-fn fault_specs_in_the_readme_parse() {
+fn fault_specs_in_the_docs_parse() {
     let block = snippet("sctui --demo --faults");
     let home = tempfile::tempdir().unwrap();
     for line in block.lines().filter(|l| l.contains("--faults")) {
@@ -355,72 +398,200 @@ fn every_toml_snippet_is_a_config_file_that_loads() {
     }
 }
 
-/// A committed snapshot's text (kept equal to the real drawing by the snapshot tests).
-fn snapshot(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/it/snapshots")
-        .join(format!("{name}.snap"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// The README's text from the heading `from` to the next heading of the same level.
+fn section(from: &str) -> &'static str {
+    let start = README
+        .find(from)
+        .unwrap_or_else(|| panic!("the README has {from:?}"));
+    let level = from.split(' ').next().unwrap_or("##");
+    let rest = &README[start + from.len()..];
+    let end = rest
+        .find(&format!("\n{level} "))
+        .map_or(rest.len(), |i| i + 1);
+    &rest[..end]
 }
 
-/// The backticked text right after `before` in the README.
-fn named_after(before: &str) -> String {
-    let at = README
-        .find(before)
-        .unwrap_or_else(|| panic!("the README says {before:?}"));
-    let rest = &README[at + before.len()..];
-    let rest = rest.strip_prefix('`').expect("a backticked mark");
-    rest[..rest.find('`').unwrap()].to_string()
-}
-
-#[test]
-fn marks_the_readme_names_are_the_ones_drawn() {
-    // A followed answer: the row of the session whose answer is being followed.
-    let followed = named_after("The row shows ");
-    let running = snapshot("it__conversation_snapshots__conversation_running");
-    let row = running
-        .lines()
-        .find(|l| l.contains("│› "))
-        .expect("a selected row");
-    assert!(
-        row.contains(&format!(" {followed} ")),
-        "the README says a followed row shows {followed:?}; the UI draws {row:?}"
-    );
-    // A pending rename.
-    let pending = named_after("the row shows the new name at once with a ");
-    let renaming = snapshot("it__ui_snapshots__s04_rename_pending");
-    assert!(
-        renaming.lines().any(|l| l.contains(&format!(" {pending}"))),
-        "the README says a pending rename shows {pending:?}:\n{renaming}"
-    );
-    // The selection marker, and errors.
-    let marker = named_after("the selection is shown by the ");
-    assert!(snapshot("it__ui_snapshots__s01_list_with_detail").contains(&format!("│{marker} ")));
-    let error = named_after("errors start with ");
-    assert!(snapshot("it__ui_snapshots__s08_error_status").contains(&format!("{error} ")));
+/// The screen `state` draws, row by row.
+fn drawn(state: &sctui::tui::app::State) -> String {
+    let (width, height) = state.viewport;
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| sctui::tui::ui::draw(state, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
 }
 
 #[test]
-fn keys_in_the_readme_table_are_the_keys_in_force() {
-    let help = snapshot("it__ui_snapshots__s07c_help_every_mode");
-    let drawn: std::collections::HashSet<&str> = help
-        .split(|c: char| c.is_whitespace() || c == '│' || c == '"')
-        .collect();
-    let table = &README[README.find("| key | action |").expect("the keys table")..];
-    let table = &table[..table.find("\n\n").unwrap_or(table.len())];
-    let table = &table[table.find("|---|").expect("the keys table's rule")..];
+fn the_mark_of_a_followed_answer_is_the_one_drawn() {
+    use sctui::tui::app::{self, Msg, State};
+    use sctui::tui::worker::{Command, Event};
+    use sctui_graph::conversation::Turn;
+    use sctui_graph::models::{GraphTime, Page, Session};
+
+    let tour = section("## A short tour");
+    let at = tour
+        .find("the row shows `")
+        .expect("the tour names the mark")
+        + 15;
+    let mark = &tour[at..at + tour[at..].find('`').unwrap()];
+
+    // a session whose answer is still running when its conversation loads: the app follows it
+    let mut state = State::new("default", "demo");
+    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
+    state.viewport = (100, 24);
+    let _ = app::init(&mut state);
+    let session = Session {
+        id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
+        display_name: Some("Risky sign-ins".into()),
+        created_date_time: Some(GraphTime::new("2026-01-31T11:58:00Z")),
+        last_modified_date_time: Some(GraphTime::new("2026-01-31T11:59:00Z")),
+    };
+    let req = state.requests.page().expect("a page request");
+    app::update(
+        &mut state,
+        Msg::Worker(Event::PageLoaded {
+            req,
+            first: true,
+            page: Page {
+                value: vec![session.clone()],
+                next_link: None,
+                count: Some(1),
+            },
+        }),
+    );
+    let before = drawn(&state);
+    let out = app::update(&mut state, Msg::Settled);
+    let [Command::LoadConversation { req, .. }] = out.commands[..] else {
+        panic!("{out:?}")
+    };
+    let turn: Turn = Turn {
+        prompt: serde_json::from_value(serde_json::json!({
+            "id": "p1", "type": "prompt", "content": "Show risky sign-ins",
+            "createdDateTime": "2026-01-31T11:59:00Z"
+        }))
+        .unwrap(),
+        evaluation: Some(
+            serde_json::from_value(serde_json::json!({
+                "id": "e1", "state": "running", "createdDateTime": "2026-01-31T11:59:10Z"
+            }))
+            .unwrap(),
+        ),
+    };
+    app::update(
+        &mut state,
+        Msg::Worker(Event::ConversationLoaded {
+            req,
+            session_id: session.id,
+            turns: vec![turn],
+        }),
+    );
+    let after = drawn(&state);
+    let row = |screen: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains("Risky sign-ins"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("the session's row:\n{screen}"))
+    };
+    assert!(
+        !row(&before).contains(mark),
+        "the mark is not there before: {}",
+        row(&before)
+    );
+    assert!(
+        row(&after).contains(&format!(" {mark} ")),
+        "the README says a followed row shows {mark:?}; the UI draws {:?}",
+        row(&after)
+    );
+}
+
+#[test]
+fn keys_in_the_readme_tables_are_bound_in_their_mode_once_each() {
+    use sctui::keys::{KeyMode, Keymap};
+    let keys = section("## Keys");
+    let keymap = Keymap::default();
     let mut checked = 0;
-    for row in table.lines().skip(1) {
-        let keys = row.trim_start_matches('|').split('|').next().unwrap_or("");
-        for key in keys.split('`').skip(1).step_by(2) {
-            assert!(
-                drawn.contains(key),
-                "the README's keys table names `{key}`, which `?` does not list:\n{help}"
-            );
-            checked += 1;
+    for table in keys.split("\n### ").skip(1) {
+        let heading = table.lines().next().unwrap_or("");
+        let mode = match heading {
+            h if h.starts_with("Session list") => KeyMode::Browse,
+            h if h.starts_with("Detail pane") => KeyMode::Detail,
+            h if h.starts_with("Editors") => KeyMode::Editor,
+            h if h.starts_with("Search view") => KeyMode::Search,
+            other => panic!("a keys table under {other:?}: which mode is it?"),
+        };
+        let bound: std::collections::HashSet<String> = keymap
+            .help_rows(mode)
+            .into_iter()
+            .flat_map(|(labels, _)| labels.split(' ').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let rows = table.lines().filter(|l| l.starts_with("| `"));
+        for row in rows {
+            let cell = row.trim_start_matches('|').split('|').next().unwrap_or("");
+            for key in cell.split('`').skip(1).step_by(2) {
+                assert!(
+                    bound.contains(key),
+                    "the README's {heading:?} table names `{key}`, which that mode does not bind: {bound:?}"
+                );
+                assert!(
+                    seen.insert(key),
+                    "`{key}` is in the {heading:?} table twice"
+                );
+                checked += 1;
+            }
         }
     }
-    assert!(checked >= 20, "read {checked} keys from the table");
+    assert!(checked >= 40, "read {checked} keys from the tables");
+}
+
+#[test]
+fn the_readme_is_short_and_starts_with_the_two_commands() {
+    let lines = README.lines().count();
+    assert!(
+        lines <= 300,
+        "the README has {lines} lines; reference belongs in docs/"
+    );
+    let first_screen: String = README.lines().take(60).collect::<Vec<_>>().join("\n");
+    for command in [
+        "cargo run --release -- --demo",
+        "cargo test --workspace --locked",
+    ] {
+        assert!(
+            first_screen.contains(command),
+            "`{command}` is in the README's first 60 lines"
+        );
+    }
+    let ci = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run"))
+        .expect(".ci/run");
+    assert!(
+        ci.lines()
+            .any(|l| l.trim() == "cargo test --workspace --locked"),
+        ".ci/run runs the README's test command"
+    );
+}
+
+#[test]
+fn every_docs_page_is_linked_from_the_readme() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for entry in std::fs::read_dir(docs).expect("docs/") {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".md") {
+            assert!(
+                README.contains(&format!("](docs/{name}")),
+                "docs/{name} is not linked from the README"
+            );
+        }
+    }
 }
 
 #[test]
