@@ -89,14 +89,19 @@ fn opened(session: Session, rows: u16, turns: Vec<Turn>) -> (State, Vec<String>)
     (state, followed)
 }
 
+/// The detail pane as drawn, borders and titles included: these snapshots change only when the
+/// conversation's drawing does.
 fn draw(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.viewport.0, state.viewport.1)).unwrap();
     terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     let buffer = terminal.backend().buffer();
+    let detail = app::layout::screen_with(buffer.area, app::reader::detail_alone(state))
+        .detail
+        .expect("the detail pane is shown");
     let mut out = String::new();
-    for y in 0..buffer.area.height {
+    for y in detail.top()..detail.bottom() {
         let mut line = String::new();
-        for x in 0..buffer.area.width {
+        for x in detail.left()..detail.right() {
             line.push_str(buffer[(x, y)].symbol());
         }
         out.push_str(line.trim_end());

@@ -208,11 +208,17 @@ fn named(all: &[DemoConversation], prefix: &str) -> usize {
         .unwrap_or_else(|| panic!("no demo session named {prefix}…"))
 }
 
+/// The detail pane as drawn, borders and titles included: the reader's part of the screen, so
+/// a change to the header, the list or the status line leaves these snapshots alone.
 fn screen(state: &State) -> String {
     let buffer = draw(state);
-    (0..buffer.area.height)
+    let area = Rect::new(0, 0, state.viewport.0, state.viewport.1);
+    let detail = layout::screen_with(area, reader::detail_alone(state))
+        .detail
+        .expect("the detail pane is shown");
+    (detail.top()..detail.bottom())
         .map(|y| {
-            (0..buffer.area.width)
+            (detail.left()..detail.right())
                 .map(|x| buffer[(x, y)].symbol())
                 .collect::<String>()
         })
