@@ -19,6 +19,9 @@ pub struct StoreTarget {
     pub key: StoreKey,
     /// `[store] enabled` and not `--no-store`.
     pub enabled: bool,
+    /// The folder of the store files: the user's data folder unless set (tests use a temporary
+    /// one).
+    pub dir: Option<std::path::PathBuf>,
 }
 
 impl StoreTarget {
@@ -27,6 +30,15 @@ impl StoreTarget {
         Self {
             key: StoreKey::new(host_of(demo, graph_url), tenant, workspace),
             enabled,
+            dir: None,
+        }
+    }
+
+    /// The same target with its files in `dir`.
+    pub fn in_dir(self, dir: impl Into<std::path::PathBuf>) -> Self {
+        Self {
+            dir: Some(dir.into()),
+            ..self
         }
     }
 
@@ -35,12 +47,17 @@ impl StoreTarget {
         Self {
             key: StoreKey::new(&self.key.host, &self.key.tenant, workspace),
             enabled: self.enabled,
+            dir: self.dir.clone(),
         }
     }
 
     /// The database file this target uses.
     pub fn path(&self) -> Result<std::path::PathBuf, StoreError> {
-        Ok(sctui_store::default_dir()?.join(self.key.file_name()))
+        let dir = match &self.dir {
+            Some(dir) => dir.clone(),
+            None => sctui_store::default_dir()?,
+        };
+        Ok(dir.join(self.key.file_name()))
     }
 
     /// Opens (or creates) the store; `Ok(None)` when the store is turned off.

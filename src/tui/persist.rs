@@ -1,6 +1,11 @@
-//! The worker's side of the local store: it opens the store off the UI thread, hands the stored
-//! list and conversations to the app at once, and writes what Graph returns. A store that fails
-//! (full disk, unreadable) is a warning; the app keeps working from memory.
+//! The worker's side of the local store: it opens a workspace's store off the UI thread, hands
+//! its stored list and conversations to the app, and writes what Graph returns. A store that
+//! fails (full disk, unreadable) is a warning; the app keeps working from memory.
+//!
+//! Every command writes to the store of the workspace it was issued in: the worker loop takes a
+//! [`StoreHandle`] for each command when it arrives (commands arrive in the order `update` issued
+//! them, and opening another workspace is one of them), and what the command's answers say is
+//! written through that handle, whichever workspace is open by the time they land.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,11 +16,12 @@ use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
-use super::protocol::{Event, StoreProblem, StoreUnavailable};
+use super::protocol::{Event, StoreProblem, StoreUnavailable, StoredSessions};
 use crate::store::{Store, StoreError, StoreTarget};
 
-/// The store as the worker holds it: the file for the workspace in use, and the listings in
-/// progress (a listing that reaches its end tells which sessions are gone).
+/// The local store as the worker holds it: the store of the workspace opened last, the listings
+/// in progress (a listing that reaches its end tells which sessions are gone), and what every
+/// workspace's store shares (one warning per run, one search at a time).
 pub struct Persist {
     target: Mutex<StoreTarget>,
     store: Mutex<Option<Arc<Store>>>,
@@ -30,8 +36,17 @@ pub struct Persist {
     searching: tokio::sync::Mutex<()>,
 }
 
+/// Where one command's results are written: the store of the workspace the command was issued
+/// in (`None` inside when that workspace has no store: off, or it could not be opened).
+#[derive(Clone)]
+pub struct StoreHandle {
+    persist: Arc<Persist>,
+    store: Option<Arc<Store>>,
+}
+
 impl Persist {
-    /// A store for `target`, not opened yet ([`Persist::open`] does, off the UI thread).
+    /// The stores of `target`'s Graph host and tenant; none is open until
+    /// [`Persist::open_workspace`] opens one, off the UI thread.
     pub fn new(target: StoreTarget, events: mpsc::UnboundedSender<Event>) -> Arc<Self> {
         Arc::new(Self {
             target: Mutex::new(target),
@@ -44,10 +59,17 @@ impl Persist {
         })
     }
 
-    /// Opens the store and sends the stored list (even when empty; nothing when the store is
-    /// off).
-    pub async fn open(self: &Arc<Self>) {
-        let target = lock(&self.target).clone();
+    /// Opens the store of `workspace` (the handles taken from now on write to it) and returns
+    /// its stored list (even when empty; `None` when the store is off or failed to open). A
+    /// handle taken before keeps writing to the store it was taken from.
+    pub async fn open_workspace(self: &Arc<Self>, workspace: &str) -> Option<StoredSessions> {
+        let target = {
+            let mut target = lock(&self.target);
+            *target = target.for_workspace(workspace);
+            target.clone()
+        };
+        *lock(&self.store) = None;
+        lock(&self.listings).clear();
         let opened = tokio::task::spawn_blocking(move || {
             let opened = target.open()?;
             let Some(opened) = opened else {
@@ -65,36 +87,61 @@ impl Persist {
                 }
                 *lock(&self.store) = Some(Arc::new(opened.store));
                 // even empty: offline, that is all there is to show
-                let _ = self.events.send(Event::StoredList { sessions, info });
+                Some(StoredSessions { sessions, info })
             }
-            Ok(Ok(None)) => {}
-            Ok(Err(e)) => self.failed(e),
-            Err(e) => self.warn(StoreProblem::OpenAborted(e)),
+            Ok(Ok(None)) => None,
+            Ok(Err(e)) => {
+                self.failed(e);
+                None
+            }
+            Err(e) => {
+                self.warn(StoreProblem::OpenAborted(e));
+                None
+            }
         }
     }
 
-    /// Uses the store of another workspace from now on (and sends its stored list).
-    pub async fn switch_workspace(self: &Arc<Self>, workspace: &str) {
-        {
-            let mut target = lock(&self.target);
-            *target = target.for_workspace(workspace);
+    /// A handle on the store open now, for a command that just arrived.
+    pub fn handle(self: &Arc<Self>) -> StoreHandle {
+        StoreHandle {
+            persist: self.clone(),
+            store: lock(&self.store).clone(),
         }
-        *lock(&self.store) = None;
-        lock(&self.listings).clear();
-        self.open().await;
     }
 
+    /// Notes that search number `seq` was asked for (in the worker loop, in the order the
+    /// commands come, before any of them runs).
+    pub fn note_search(&self, seq: u64) {
+        self.latest_search.fetch_max(seq, Ordering::Relaxed);
+    }
+
+    fn failed(&self, error: StoreError) {
+        tracing::warn!(%error, "local store");
+        if error.is_full() {
+            self.warn(StoreProblem::Failed(error));
+        }
+    }
+
+    /// Tells the user once per run; the log has every occurrence.
+    fn warn(&self, problem: StoreProblem) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            let _ = self.events.send(Event::StoreWarning { problem });
+        }
+    }
+}
+
+impl StoreHandle {
     /// Stores a page. `started` is when its listing began, for a listing of every session (no
     /// filter) from its first page; `link` is the next-page link it was fetched with. The last
     /// page of such a listing removes the sessions it did not hold.
-    pub async fn page(self: &Arc<Self>, link: Option<&str>, fresh: bool, page: &Page<Session>) {
+    pub async fn page(&self, link: Option<&str>, fresh: bool, page: &Page<Session>) {
         let started = match link {
-            Some(link) => lock(&self.listings).remove(link),
+            Some(link) => lock(&self.persist.listings).remove(link),
             None => fresh.then(Timestamp::now),
         };
         let finished = match (&page.next_link, started) {
             (Some(next), Some(started)) => {
-                lock(&self.listings).insert(next.clone(), started);
+                lock(&self.persist.listings).insert(next.clone(), started);
                 None
             }
             (None, started) => started,
@@ -112,18 +159,18 @@ impl Persist {
     }
 
     /// Stores sessions as Graph returned them (a rename, a create).
-    pub async fn sessions(self: &Arc<Self>, sessions: Vec<Session>) {
+    pub async fn sessions(&self, sessions: Vec<Session>) {
         self.write(move |store| crate::store::put_sessions(store, &sessions, Timestamp::now()))
             .await;
     }
 
     /// Forgets a session Graph no longer has.
-    pub async fn remove(self: &Arc<Self>, id: String) {
+    pub async fn remove(&self, id: String) {
         self.write(move |store| store.remove_session(&id)).await;
     }
 
     /// Stores a conversation just read from Graph.
-    pub async fn conversation(self: &Arc<Self>, session_id: String, turns: Vec<Turn>) {
+    pub async fn conversation(&self, session_id: String, turns: Vec<Turn>) {
         self.write(move |store| {
             let records: Vec<_> = turns.iter().map(crate::store::turn_record).collect();
             let settled = crate::store::settled(&turns);
@@ -133,8 +180,8 @@ impl Persist {
     }
 
     /// The stored conversation of a session, if any.
-    pub async fn stored_conversation(self: &Arc<Self>, session_id: String) -> Option<Vec<Turn>> {
-        let store = lock(&self.store).clone()?;
+    pub async fn stored_conversation(&self, session_id: String) -> Option<Vec<Turn>> {
+        let store = self.store.clone()?;
         tokio::task::spawn_blocking(move || store.conversation(&session_id))
             .await
             .ok()?
@@ -143,35 +190,29 @@ impl Persist {
             .map(|c| crate::store::turns_from(&c))
     }
 
-    /// The store in use, once open (for a sync from the TUI).
+    /// The store this handle writes to, if any (for a sync from the TUI).
     pub fn store(&self) -> Option<Arc<Store>> {
-        lock(&self.store).clone()
-    }
-
-    /// Notes that search number `seq` was asked for (in the worker loop, in the order the
-    /// commands come, before any of them runs).
-    pub fn note_search(&self, seq: u64) {
-        self.latest_search.fetch_max(seq, Ordering::Relaxed);
+        self.store.clone()
     }
 
     /// The best `limit` hits for `query`, searched on a blocking thread once the searches before
     /// it are done; `None` when a newer search was asked for meanwhile (no one waits for this
     /// one any more).
     pub async fn search(
-        self: &Arc<Self>,
+        &self,
         seq: u64,
         query: String,
         limit: usize,
     ) -> Option<Result<Vec<crate::store::Hit>, StoreUnavailable>> {
-        let _turn = self.searching.lock().await;
-        if self.latest_search.load(Ordering::Relaxed) > seq {
+        let _turn = self.persist.searching.lock().await;
+        if self.persist.latest_search.load(Ordering::Relaxed) > seq {
             return None;
         }
         Some(self.search_now(query, limit).await)
     }
 
     async fn search_now(
-        self: &Arc<Self>,
+        &self,
         query: String,
         limit: usize,
     ) -> Result<Vec<crate::store::Hit>, StoreUnavailable> {
@@ -185,31 +226,14 @@ impl Persist {
             .map_err(StoreUnavailable::from)
     }
 
-    async fn write(
-        self: &Arc<Self>,
-        f: impl FnOnce(&Store) -> Result<(), StoreError> + Send + 'static,
-    ) {
-        let Some(store) = lock(&self.store).clone() else {
+    async fn write(&self, f: impl FnOnce(&Store) -> Result<(), StoreError> + Send + 'static) {
+        let Some(store) = self.store.clone() else {
             return;
         };
         match tokio::task::spawn_blocking(move || f(&store)).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => self.failed(e),
+            Ok(Err(e)) => self.persist.failed(e),
             Err(e) => tracing::warn!(error = %e, "store write task failed"),
-        }
-    }
-
-    fn failed(&self, error: StoreError) {
-        tracing::warn!(%error, "local store");
-        if error.is_full() {
-            self.warn(StoreProblem::Failed(error));
-        }
-    }
-
-    /// Tells the user once per run; the log has every occurrence.
-    fn warn(&self, problem: StoreProblem) {
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            let _ = self.events.send(Event::StoreWarning { problem });
         }
     }
 }
@@ -229,10 +253,11 @@ mod tests {
         let persist = Persist::new(target, events);
         persist.note_search(3);
         persist.note_search(5);
-        assert!(persist.search(3, "x".into(), 10).await.is_none());
+        let handle = persist.handle();
+        assert!(handle.search(3, "x".into(), 10).await.is_none());
         // the newest runs (here: no store is open, which it says)
         assert!(matches!(
-            persist.search(5, "x".into(), 10).await,
+            handle.search(5, "x".into(), 10).await,
             Some(Err(StoreUnavailable::NotOpen))
         ));
     }

@@ -64,8 +64,10 @@ pub enum Command {
     },
     /// List the workspaces for the picker.
     LoadWorkspaces { req: RequestId },
-    /// Talk to workspace `id` from now on (every command sent after this one uses it).
-    SwitchWorkspace { id: String },
+    /// Work in `workspace` from now on (at start, and on a switch): every command issued after
+    /// this one belongs to it, its Graph calls and what they store. Answered with
+    /// [`Event::StoredList`] once the workspace's local store is open.
+    OpenWorkspace { req: RequestId, workspace: String },
     /// Start the device-code sign-in (the TUI shows the code in a popup).
     StartSignIn { req: RequestId },
     /// Give up the sign-in in progress.
@@ -201,10 +203,12 @@ pub enum Event {
     SignInFailed { req: RequestId, error: SignInError },
     /// A request is waiting before a retry (throttling or a network hiccup).
     Retrying(RetryNotice),
-    /// The session list kept in the local store, read at start (before Graph answers).
+    /// The workspace of [`Command::OpenWorkspace`] `req` is open: the session list its local
+    /// store keeps (shown before Graph answers), or `None` when there is no store to read (off,
+    /// or it could not be opened: a [`Event::StoreWarning`] says why).
     StoredList {
-        sessions: Vec<Session>,
-        info: crate::store::ListInfo,
+        req: RequestId,
+        stored: Option<StoredSessions>,
     },
     /// A conversation from the local store, while request `req` fetches it from Graph.
     ConversationStored {
@@ -268,11 +272,11 @@ impl Event {
             | Self::Searched { req, .. }
             | Self::SyncProgress { req, .. }
             | Self::Synced { req, .. }
-            | Self::ConversationFromStore { req, .. } => Some(*req),
-            Self::Retrying(_)
-            | Self::ConversationPrefetched { .. }
-            | Self::StoredList { .. }
-            | Self::StoreWarning { .. } => None,
+            | Self::ConversationFromStore { req, .. }
+            | Self::StoredList { req, .. } => Some(*req),
+            Self::Retrying(_) | Self::ConversationPrefetched { .. } | Self::StoreWarning { .. } => {
+                None
+            }
         }
     }
 
@@ -288,14 +292,19 @@ impl Event {
                 | Self::EvaluationUpdated { .. }
                 | Self::SignInPrompt { .. }
                 | Self::ConversationStored { .. }
-                | Self::StoredList { .. }
                 | Self::StoreWarning { .. }
                 | Self::SyncProgress { .. }
         )
     }
 }
 
-/// Why an export failed; `update` words it.
+/// The session list a workspace's local store keeps, and how fresh it is.
+#[derive(Debug)]
+pub struct StoredSessions {
+    pub sessions: Vec<Session>,
+    pub info: crate::store::ListInfo,
+}
+
 /// What went wrong with the local store, worth telling the user once (`update` words it).
 #[derive(Debug)]
 pub enum StoreProblem {
@@ -307,6 +316,7 @@ pub enum StoreProblem {
     OpenAborted(tokio::task::JoinError),
 }
 
+/// Why an export failed; `update` words it.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Loading the conversation failed.

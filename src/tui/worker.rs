@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
-use super::persist::Persist;
+use super::persist::{Persist, StoreHandle};
 use super::prefetch::Prefetcher;
 use sctui_graph::GraphClient;
 use sctui_graph::auth::setup::Chosen;
@@ -69,8 +69,9 @@ pub async fn run(
     run_with_store(client, plan, commands, events, sign_in, None).await
 }
 
-/// [`run`] with the local store: it is opened first (off the UI thread) and its list sent, and
-/// what Graph returns is written to it.
+/// [`run`] with the local store: [`Command::OpenWorkspace`] opens a workspace's store (off the UI
+/// thread) and sends its list, and what Graph returns is written to the store of the workspace
+/// each command was issued in.
 pub async fn run_with_store(
     client: GraphClient,
     plan: PollPlan,
@@ -79,9 +80,6 @@ pub async fn run_with_store(
     sign_in: Option<Arc<Chosen>>,
     persist: Option<Arc<Persist>>,
 ) {
-    if let Some(persist) = &persist {
-        persist.open().await;
-    }
     let mut sign_in_task: Option<AbortHandle> = None;
     let mut client = client;
     let mut tasks = JoinSet::new();
@@ -98,13 +96,16 @@ pub async fn run_with_store(
                 Some(Command::Prefetch { session_ids }) => {
                     prefetcher.want(session_ids, &client, &mut tasks, &events);
                 }
-                Some(Command::SwitchWorkspace { id }) => {
-                    // in the loop, so every command sent after it uses the new workspace
+                Some(Command::OpenWorkspace { req, workspace }) => {
+                    // Here in the loop, awaited: every command after this one is taken with the
+                    // new workspace's client and store. Tasks already running keep theirs.
                     prefetcher.cancel();
-                    if let Some(persist) = &persist {
-                        persist.switch_workspace(&id).await;
-                    }
-                    client = client.for_workspace(id);
+                    client = client.for_workspace(workspace.clone());
+                    let stored = match &persist {
+                        Some(persist) => persist.open_workspace(&workspace).await,
+                        None => None,
+                    };
+                    let _ = events.send(Event::StoredList { req, stored });
                 }
                 Some(Command::CancelSignIn) => {
                     if let Some(task) = sign_in_task.take() {
@@ -132,12 +133,17 @@ pub async fn run_with_store(
                         | Command::Sync { req, .. } => Some(*req),
                         _ => None,
                     };
+                    // The command's target is taken now, as it arrives: the client and the store
+                    // of the workspace it was issued in. An answer that lands after a switch to
+                    // another workspace is still written to the store of its own workspace, not
+                    // dropped: it is Graph's word about that workspace, and the store is a cache
+                    // of Graph, so keeping it makes that workspace's offline list fresher and
+                    // never touches the store of the workspace open by then.
                     let client = client.clone();
+                    let store = persist.as_ref().map(Persist::handle);
                     let events = events.clone();
-                    let persist = persist.clone();
                     let handle = tasks.spawn(async move {
-                        execute_with_store(&client, plan, command, &events, persist.as_ref())
-                            .await;
+                        execute_with_store(&client, plan, command, &events, store.as_ref()).await;
                     });
                     if let Some(req) = ask {
                         follows.insert(req, handle);
@@ -170,7 +176,7 @@ pub async fn execute_with_store(
     plan: PollPlan,
     command: Command,
     events: &mpsc::UnboundedSender<Event>,
-    persist: Option<&Arc<Persist>>,
+    persist: Option<&StoreHandle>,
 ) {
     let send = |event| {
         let _ = events.send(event);
@@ -382,10 +388,12 @@ pub async fn execute_with_store(
                 turns,
             })
         }
+        // Only the worker loop opens workspaces (`run_with_store`); run on its own, a command
+        // has no store to open.
+        Command::OpenWorkspace { req, .. } => send(Event::StoredList { req, stored: None }),
         Command::StopFollow { .. }
         | Command::StopSync { .. }
         | Command::Prefetch { .. }
-        | Command::SwitchWorkspace { .. }
         | Command::StartSignIn { .. }
         | Command::CancelSignIn => {}
         Command::LoadWorkspaces { req } => send(match client.list_workspaces().await {
@@ -405,7 +413,7 @@ pub async fn execute_with_store(
 /// --conversations`, reporting each step and every retry.
 async fn sync_store(
     client: &GraphClient,
-    persist: Option<&Arc<Persist>>,
+    persist: Option<&StoreHandle>,
     req: RequestId,
     concurrency: usize,
     events: &mpsc::UnboundedSender<Event>,
@@ -618,7 +626,7 @@ mod tests {
             .expect("client");
         let (events, mut received) = mpsc::unbounded_channel();
         let target = crate::store::StoreTarget::new(true, "", "t", "w", false);
-        let persist = Persist::new(target, events.clone());
+        let persist = Persist::new(target, events.clone()).handle();
         let req = RequestId { epoch: 0, seq: 1 };
         let session = Session {
             id: "s1".into(),

@@ -965,3 +965,119 @@ fn a_refresh_drops_what_the_server_deleted_and_shows_what_it_made() {
     assert_eq!(tmux.wait_for_exit(), "0");
     rt.block_on(fake.shutdown());
 }
+
+/// The ids `sctui --offline --workspace <workspace> sessions list` prints for the Graph at
+/// `graph_url`, with the HOME of `tmux` (where the TUI keeps its store), sorted.
+fn offline_ids(tmux: &Tmux, graph_url: &str, workspace: &str) -> Vec<String> {
+    let home = tmux.home.path();
+    let out = Command::new(BIN)
+        .args([
+            "--graph-url",
+            graph_url,
+            "--offline",
+            "--workspace",
+            workspace,
+        ])
+        .args(["sessions", "list", "--output", "json"])
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("SCTUI_ACCESS_TOKEN")
+        .env_remove("SCTUI_GRAPH_URL")
+        .env_remove("SCTUI_WORKSPACE")
+        .env_remove("SCTUI_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sctui --offline");
+    assert!(out.status.success(), "{}", describe(&out));
+    let listed: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON list");
+    let mut ids: Vec<String> = listed
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Two workspaces, a slow first page: the TUI starts on A (`default`) while Graph holds A's
+/// first page back, the user switches to B with `w` before it arrives, and B's list shows; then
+/// A's page lands. It is written to A's local store, never to B's: after quitting,
+/// `--offline --workspace B sessions list` holds B's sessions only.
+#[test]
+fn a_page_of_the_workspace_left_behind_never_lands_in_the_next_ones_store() {
+    if !tmux_available() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let fake = rt
+        .block_on(sctui_fake::FakeGraph::start(sctui_fake::FakeOptions {
+            seed: sctui_fake::Seed::Synthetic(12),
+            ..sctui_fake::FakeOptions::demo()
+        }))
+        .expect("fake starts");
+    let (a, b) = (sctui_fake::DEFAULT_WORKSPACE, sctui_fake::SECOND_WORKSPACE);
+    let served = |workspace: &str| {
+        let mut ids: Vec<String> = fake
+            .store()
+            .sessions(workspace)
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (a_served, b_served) = (served(a), served(b));
+    let held = fake.faults().hold(&format!("/workspaces/{a}/sessions"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, sctui_fake::DEMO_TOKEN).expect("token file");
+    let tmux = Tmux::start(&[
+        BIN,
+        "--graph-url",
+        fake.base_url(),
+        "--token-file",
+        token.to_str().expect("utf-8 path"),
+        "--workspace",
+        a,
+    ]);
+    rt.block_on(async { tokio::time::timeout(DEADLINE, held.arrived()).await })
+        .expect("A's first page reaches Graph");
+    tmux.wait_for("the loading list", |s| s.contains("loading sessions"));
+    tmux.keys(&["w"]);
+    tmux.wait_for("the workspace picker", |s| s.contains("Fabrikam MSSP"));
+    tmux.keys(&["j", "Enter"]);
+    let screen = tmux.wait_for("B's sessions", |s| {
+        s.contains(&format!("{} known · complete", b_served.len()))
+    });
+    assert!(!screen.contains("loading sessions"), "{screen}");
+    held.release();
+    // A's page lands now; wait until some store holds it (it must be A's)
+    let start = Instant::now();
+    let in_a = loop {
+        let in_a = offline_ids(&tmux, fake.base_url(), a);
+        let in_b = offline_ids(&tmux, fake.base_url(), b);
+        if !in_a.is_empty() || in_b.iter().any(|id| !b_served.contains(id)) {
+            break in_a;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "A's page was never stored; A's store {in_a:?}, B's {in_b:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(), "0");
+    assert_eq!(
+        offline_ids(&tmux, fake.base_url(), b),
+        b_served,
+        "B's store holds B's sessions only"
+    );
+    assert_eq!(in_a, a_served, "A's answer went to A's store");
+    rt.block_on(fake.shutdown());
+}

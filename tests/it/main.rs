@@ -26,3 +26,4 @@ mod terminal_home;
 mod ui_snapshots;
 mod update_props;
 mod worker_loop;
+mod workspace_switch;

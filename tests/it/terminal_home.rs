@@ -314,7 +314,7 @@ async fn picking_the_second_workspace_loads_its_sessions() {
     let out = app.press(KeyCode::Enter);
     assert!(matches!(
         out.commands.first(),
-        Some(Command::SwitchWorkspace { id }) if id == SECOND_WORKSPACE
+        Some(Command::OpenWorkspace { workspace, .. }) if workspace == SECOND_WORKSPACE
     ));
     assert!(matches!(
         &out.effects[..],

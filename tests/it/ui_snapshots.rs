@@ -15,6 +15,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use sctui::tui::app::{self, Msg, State};
+use sctui::tui::protocol::StoredSessions;
 use sctui::tui::worker::{Command, Event};
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{GraphTime, Page, Session};
@@ -96,7 +97,13 @@ fn started(w: u16, h: u16) -> State {
     state.settings.tz = jiff::tz::TimeZone::UTC;
     state.viewport = (w, h);
     let commands = app::init(&mut state).commands;
-    assert_eq!(commands.len(), 1, "init asks for the first page");
+    assert!(
+        matches!(
+            commands[..],
+            [Command::OpenWorkspace { .. }, Command::LoadFirstPage { .. }]
+        ),
+        "init opens the workspace and asks for the first page: {commands:?}"
+    );
     state
 }
 
@@ -932,15 +939,19 @@ fn create_cursor_follows_a_sanitised_paste() {
 
 /// The worker hands over the seeded sessions as the local store kept them (2 h ago).
 fn stored_list_arrives(state: &mut State) {
+    let req = state.requests.stored_list().expect("opening the workspace");
     app::update(
         state,
         Msg::Worker(Event::StoredList {
-            sessions: sessions(),
-            info: sctui::store::ListInfo {
-                known: sessions().len(),
-                updated: Some("2026-01-31T10:00:00Z".parse().unwrap()),
-                complete: None,
-            },
+            req,
+            stored: Some(StoredSessions {
+                sessions: sessions(),
+                info: sctui::store::ListInfo {
+                    known: sessions().len(),
+                    updated: Some("2026-01-31T10:00:00Z".parse().unwrap()),
+                    complete: None,
+                },
+            }),
         }),
     );
 }
@@ -1166,7 +1177,11 @@ fn offline_shows_the_stored_list_with_a_banner() {
         let mut state = State::with_settings("default", "offline", settings);
         state.now = NOW.parse().unwrap();
         state.viewport = (w, h);
-        assert!(app::init(&mut state).is_empty());
+        let commands = app::init(&mut state).commands;
+        assert!(
+            matches!(commands[..], [Command::OpenWorkspace { .. }]),
+            "nothing is asked of Graph: {commands:?}"
+        );
         stored_list_arrives(&mut state);
         let screen = render(&state);
         let hints = screen.lines().nth(usize::from(h) - 1).unwrap_or_default();
@@ -1320,12 +1335,16 @@ fn offline_with_nothing_stored() {
     };
     let mut state = State::with_settings("default", "offline", settings);
     state.viewport = (64, 20);
-    assert!(app::init(&mut state).is_empty());
+    let _ = app::init(&mut state);
+    let req = state.requests.stored_list().expect("opening the workspace");
     app::update(
         &mut state,
         Msg::Worker(Event::StoredList {
-            sessions: Vec::new(),
-            info: sctui::store::ListInfo::default(),
+            req,
+            stored: Some(StoredSessions {
+                sessions: Vec::new(),
+                info: sctui::store::ListInfo::default(),
+            }),
         }),
     );
     insta::assert_snapshot!(

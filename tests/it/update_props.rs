@@ -293,9 +293,9 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
                 turns: None,
             }]
         }
+        Command::OpenWorkspace { req, .. } => vec![Event::StoredList { req, stored: None }],
         Command::StopFollow { .. }
         | Command::StopSync { .. }
-        | Command::SwitchWorkspace { .. }
         | Command::CancelSignIn
         | Command::Prefetch { .. } => Vec::new(),
     }

@@ -23,6 +23,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tokio::sync::{Notify, oneshot};
 
 use crate::error::{ApiError, GRAPH_JSON};
 
@@ -248,6 +249,37 @@ struct Inner {
     rng: StdRng,
     script: VecDeque<Option<Fault>>,
     seen: VecDeque<SeenRequest>,
+    /// Requests to hold back: the first Graph request whose path holds the text waits for the
+    /// receiver (see [`FaultInjector::hold`]).
+    holds: Vec<(String, HoldGate)>,
+}
+
+/// The fake's side of a [`Held`] request.
+struct HoldGate {
+    released: oneshot::Receiver<()>,
+    arrived: Arc<Notify>,
+}
+
+/// A Graph request held back at the fake by [`FaultInjector::hold`]: it is answered only once
+/// this is released (or dropped), so a test can make one answer land after others, exactly.
+#[derive(Debug)]
+pub struct Held {
+    release: Option<oneshot::Sender<()>>,
+    arrived: Arc<Notify>,
+}
+
+impl Held {
+    /// Waits until the held request has reached the fake.
+    pub async fn arrived(&self) {
+        self.arrived.notified().await;
+    }
+
+    /// Lets the held request go on (it is then served like any other).
+    pub fn release(mut self) {
+        if let Some(release) = self.release.take() {
+            let _ = release.send(());
+        }
+    }
 }
 
 /// Decides and records faults; cheap to clone, shared by the layer and whoever drives a test.
@@ -280,6 +312,7 @@ impl FaultInjector {
                 spec,
                 script: VecDeque::new(),
                 seen: VecDeque::new(),
+                holds: Vec::new(),
             })),
         }
     }
@@ -309,6 +342,25 @@ impl FaultInjector {
         self.lock().script.extend(outcomes);
     }
 
+    /// Holds back the next Graph request whose path and query contain `path_contains` until the
+    /// returned [`Held`] is released; other requests are served meanwhile. For tests that need an
+    /// answer to land after others (a page of one workspace after a switch to another, say).
+    pub fn hold(&self, path_contains: &str) -> Held {
+        let (release, released) = oneshot::channel();
+        let arrived = Arc::new(Notify::new());
+        self.lock().holds.push((
+            path_contains.to_string(),
+            HoldGate {
+                released,
+                arrived: arrived.clone(),
+            },
+        ));
+        Held {
+            release: Some(release),
+            arrived,
+        }
+    }
+
     /// Every Graph request seen so far (up to the last 20,000), oldest first.
     pub fn seen(&self) -> Vec<SeenRequest> {
         self.lock().seen.iter().cloned().collect()
@@ -333,13 +385,19 @@ impl FaultInjector {
                 })
             }
         };
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        let hold = inner
+            .holds
+            .iter()
+            .position(|(text, _)| path.contains(text.as_str()))
+            .map(|at| inner.holds.remove(at).1);
         let seen = SeenRequest {
             method: req.method().to_string(),
-            path: req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default(),
+            path,
             retry_attempt: req
                 .headers()
                 .get("retry-attempt")
@@ -355,6 +413,7 @@ impl FaultInjector {
             fault,
             latency: inner.spec.latency,
             retry_after: inner.spec.retry_after,
+            hold,
         }
     }
 }
@@ -363,6 +422,7 @@ struct Plan {
     fault: Option<Fault>,
     latency: Duration,
     retry_after: Duration,
+    hold: Option<HoldGate>,
 }
 
 /// Graph's routes get faults; anything else (a fake identity provider under
@@ -383,7 +443,12 @@ pub(crate) async fn inject(
     if !is_graph_path(req.uri().path()) {
         return next.run(req).await;
     }
-    let plan = injector.decide(&req);
+    let mut plan = injector.decide(&req);
+    if let Some(hold) = plan.hold.take() {
+        hold.arrived.notify_one();
+        // released or dropped: either way the request goes on
+        let _ = hold.released.await;
+    }
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }

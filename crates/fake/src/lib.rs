@@ -39,7 +39,7 @@ use tokio::task::JoinHandle;
 
 pub use clock::Clock;
 pub use error::ApiError;
-pub use faults::{Fault, FaultInjector, FaultSpec};
+pub use faults::{Fault, FaultInjector, FaultSpec, Held};
 pub use idp::FakeIdp;
 pub use seed::{DEFAULT_WORKSPACE, SECOND_WORKSPACE, Seed};
 pub use store::{FakeStore, SessionOrder};

@@ -39,9 +39,17 @@ pub enum Pending {
     Search,
     /// A sync of every conversation into the local store (the sync key).
     Sync,
+    /// Opening a workspace (at start, or picked with the workspace key): its stored list.
+    StoredList,
 }
 
 impl Pending {
+    /// Whether the user waits on it (the spinner turns): not for the stored list, which is
+    /// read at once and shows nothing until it lands.
+    pub fn awaited_by_user(&self) -> bool {
+        !matches!(self, Self::StoredList)
+    }
+
     /// The session whose answer this request follows, if it follows one.
     pub fn followed_session(&self) -> Option<&str> {
         match self {
@@ -154,6 +162,13 @@ impl Requests {
     pub fn page(&self) -> Option<RequestId> {
         self.iter()
             .find(|(_, p)| matches!(p, Pending::Page { .. }))
+            .map(|(id, _)| id)
+    }
+
+    /// The workspace being opened, if its stored list is still awaited.
+    pub fn stored_list(&self) -> Option<RequestId> {
+        self.iter()
+            .find(|(_, p)| matches!(p, Pending::StoredList))
             .map(|(id, _)| id)
     }
 

@@ -437,7 +437,7 @@ impl State {
 
     /// Whether the spinner should turn: something was asked of the worker and not answered.
     pub fn busy(&self) -> bool {
-        !self.requests.is_empty()
+        self.requests.iter().any(|(_, p)| p.awaited_by_user())
     }
 
     /// Whether the runtime should send ticks: the spinner turns, or a message waits to expire.

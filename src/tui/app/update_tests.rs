@@ -54,12 +54,22 @@ fn api_error(status: u16) -> GraphError {
     ))
 }
 
+/// The worker opened the workspace, which has no local store.
+pub(super) fn open_without_store(state: &mut State) {
+    let req = state
+        .requests
+        .stored_list()
+        .expect("the workspace is being opened");
+    update(state, Msg::Worker(Event::StoredList { req, stored: None }));
+}
+
 /// A state with `n` sessions loaded (s0 newest), as the app would have it after page 1.
 pub(super) fn loaded(n: usize, next: Option<&str>) -> State {
     let mut state = State::new("default", "demo");
     state.viewport = (100, 14); // 10 list rows
     let commands = init(&mut state).commands;
-    assert_eq!(commands.len(), 1);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    open_without_store(&mut state);
     let sessions = (0..n)
         .map(|i| {
             session(
@@ -134,13 +144,19 @@ fn init_asks_for_the_first_page_with_count() {
     let commands = init(&mut state).commands;
     assert_eq!(
         commands,
-        vec![Command::LoadFirstPage {
-            req: page_req(&state),
-            query: ListQuery {
-                count: true,
-                ..ListQuery::default()
+        vec![
+            Command::OpenWorkspace {
+                req: state.requests.stored_list().expect("opening"),
+                workspace: "default".into()
+            },
+            Command::LoadFirstPage {
+                req: page_req(&state),
+                query: ListQuery {
+                    count: true,
+                    ..ListQuery::default()
+                }
             }
-        }]
+        ]
     );
     assert!(state.busy());
 }
@@ -328,6 +344,7 @@ fn prefetch_waits_until_the_selection_nears_the_end() {
 fn stale_generation_pages_are_ignored_after_refresh() {
     let mut state = State::new("default", "demo");
     init(&mut state);
+    open_without_store(&mut state);
     let old = page_req(&state);
     let commands = update(&mut state, ch('R')).commands;
     let [Command::LoadFirstPage { req: new, .. }] = commands[..] else {
@@ -1311,7 +1328,10 @@ fn workspace_picker_switches_and_reloads() {
     assert_eq!(
         out.commands,
         vec![
-            Command::SwitchWorkspace { id: "other".into() },
+            Command::OpenWorkspace {
+                req: state.requests.stored_list().expect("opening"),
+                workspace: "other".into()
+            },
             Command::LoadFirstPage {
                 req: page_req(&state),
                 query: ListQuery {
@@ -1603,7 +1623,7 @@ fn without_a_token_the_app_opens_on_the_sign_in_popup_then_loads() {
     let mut state = State::new("default", "device code");
     state.signed_in = false;
     let commands = init(&mut state).commands;
-    let [Command::StartSignIn { req }] = commands[..] else {
+    let [Command::OpenWorkspace { .. }, Command::StartSignIn { req }] = commands[..] else {
         panic!("{commands:?}")
     };
     assert!(matches!(state.mode, Mode::SigningIn(_)));
@@ -1770,8 +1790,8 @@ fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped
     let new_load = page_req(&state);
     assert_eq!(
         state.requests.len(),
-        1,
-        "only the new workspace's first page is awaited"
+        2,
+        "only the new workspace's opening and first page are awaited"
     );
     assert!(!state.is_following("asked-old"));
 
@@ -1879,7 +1899,7 @@ fn a_workspace_id_can_be_typed_when_the_list_cannot_be_read() {
     typed(&mut state, "soc-emea");
     let commands = update(&mut state, key(KeyCode::Enter)).commands;
     assert!(
-        matches!(commands.first(), Some(Command::SwitchWorkspace { id }) if id == "soc-emea"),
+        matches!(commands.first(), Some(Command::OpenWorkspace { workspace, .. }) if workspace == "soc-emea"),
         "{commands:?}"
     );
     assert_eq!(state.workspace, "soc-emea");

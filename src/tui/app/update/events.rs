@@ -45,7 +45,10 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             Output::none()
         }
         Event::PageLoaded { first, page, .. } => on_page(state, first, page),
-        Event::StoredList { sessions, info } => on_stored_list(state, sessions, info),
+        Event::StoredList { stored, .. } => match stored {
+            Some(stored) => on_stored_list(state, stored.sessions, stored.info),
+            None => Output::none(),
+        },
         Event::ConversationStored {
             session_id, turns, ..
         } => {

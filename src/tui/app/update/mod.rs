@@ -91,15 +91,29 @@ pub enum Msg {
 }
 
 /// What to ask for when the app starts: the first page, or the sign-in when there is no token.
+/// The workspace is opened first (its stored list shows while Graph is asked).
 pub fn init(state: &mut State) -> Output {
+    let mut out = open_workspace(state);
     if state.settings.offline {
-        // the worker sends the stored list; nothing is asked of Graph
-        return Output::none();
+        // the stored list is all there is; nothing is asked of Graph
+        return out;
     }
     if !state.signed_in {
-        return start_sign_in(state);
+        out.merge(start_sign_in(state));
+        return out;
     }
-    start_load(state)
+    out.merge(start_load(state));
+    out
+}
+
+/// Opens the state's workspace at the worker: the commands issued after this one belong to it.
+fn open_workspace(state: &mut State) -> Output {
+    let req = state.requests.start(Pending::StoredList);
+    Command::OpenWorkspace {
+        req,
+        workspace: state.workspace.clone(),
+    }
+    .into()
 }
 
 /// Applies one message and returns the work for the worker and the runtime.

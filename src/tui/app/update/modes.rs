@@ -254,7 +254,7 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
         &state.settings.graph_url,
         state.settings.profile.as_deref(),
     );
-    out.push(Command::SwitchWorkspace { id: id.clone() });
+    out.merge(open_workspace(state));
     out.effect(Effect::RememberWorkspace { id, remember_as });
     out.merge(start_load(state));
     out

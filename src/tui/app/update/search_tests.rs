@@ -1,6 +1,7 @@
 //! The search view, the sync key, `--offline` and reconnecting: what each
 //! key and worker answer does to the state, and what is asked of the worker.
 
+use super::stored_tests::stored_list;
 use super::*;
 use crate::store::sync::{Progress, SyncReport};
 use crate::store::{Hit, ListInfo, Snippet};
@@ -531,18 +532,21 @@ fn offline() -> State {
     };
     let mut state = State::with_settings("default", "offline", settings);
     state.viewport = (100, 30);
-    assert!(init(&mut state).is_empty(), "nothing is asked of Graph");
-    update(
-        &mut state,
-        Msg::Worker(Event::StoredList {
-            sessions: vec![session("a", "Alpha", 50), session("b", "Bravo", 40)],
-            info: ListInfo {
-                known: 2,
-                updated: Some("2026-01-31T09:00:00Z".parse().unwrap()),
-                complete: None,
-            },
-        }),
+    let commands = init(&mut state).commands;
+    assert!(
+        matches!(commands[..], [Command::OpenWorkspace { .. }]),
+        "nothing is asked of Graph: {commands:?}"
     );
+    let msg = stored_list(
+        &state,
+        vec![session("a", "Alpha", 50), session("b", "Bravo", 40)],
+        ListInfo {
+            known: 2,
+            updated: Some("2026-01-31T09:00:00Z".parse().unwrap()),
+            complete: None,
+        },
+    );
+    update(&mut state, msg);
     state
 }
 
@@ -606,12 +610,7 @@ fn offline_reads_the_store_and_never_asks_graph() {
 
 #[test]
 fn an_empty_store_is_all_there_is_offline_but_online_graph_is_awaited() {
-    let empty = || {
-        Msg::Worker(Event::StoredList {
-            sessions: Vec::new(),
-            info: ListInfo::default(),
-        })
-    };
+    let empty = |state: &State| stored_list(state, Vec::new(), ListInfo::default());
     let mut state = State::with_settings(
         "default",
         "offline",
@@ -621,7 +620,8 @@ fn an_empty_store_is_all_there_is_offline_but_online_graph_is_awaited() {
         },
     );
     let _ = init(&mut state);
-    assert!(update(&mut state, empty()).is_empty());
+    let msg = empty(&state);
+    assert!(update(&mut state, msg).is_empty());
     assert!(
         state.paging.loaded_once,
         "not loading: nothing more will come"
@@ -629,7 +629,8 @@ fn an_empty_store_is_all_there_is_offline_but_online_graph_is_awaited() {
     assert!(state.stored.is_some());
     let mut state = State::new("default", "demo");
     let _ = init(&mut state);
-    update(&mut state, empty());
+    let msg = empty(&state);
+    update(&mut state, msg);
     assert!(!state.paging.loaded_once);
     assert!(
         state.stored.is_none(),
@@ -724,13 +725,8 @@ fn stored_then_unreachable() -> State {
     let mut state = State::new("default", "demo");
     state.viewport = (100, 30);
     let _ = init(&mut state);
-    update(
-        &mut state,
-        Msg::Worker(Event::StoredList {
-            sessions: vec![session("a", "Alpha", 50)],
-            info: ListInfo::default(),
-        }),
-    );
+    let msg = stored_list(&state, vec![session("a", "Alpha", 50)], ListInfo::default());
+    update(&mut state, msg);
     state
 }
 

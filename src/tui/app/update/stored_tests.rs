@@ -14,6 +14,17 @@ fn session(id: &str, name: &str) -> Session {
     }
 }
 
+/// The stored list, answering the workspace being opened.
+pub(super) fn stored_list(state: &State, sessions: Vec<Session>, info: ListInfo) -> Msg {
+    Msg::Worker(Event::StoredList {
+        req: state
+            .requests
+            .stored_list()
+            .expect("the workspace is being opened"),
+        stored: Some(crate::tui::protocol::StoredSessions { sessions, info }),
+    })
+}
+
 /// The answer to the page request in flight.
 pub(super) fn page(state: &State, first: bool, value: Vec<Session>, next: Option<&str>) -> Msg {
     Msg::Worker(Event::PageLoaded {
@@ -52,13 +63,8 @@ fn started_with_stored() -> State {
         updated: Some("2026-01-01T10:00:00Z".parse().unwrap()),
         complete: None,
     };
-    let _ = update(
-        &mut state,
-        Msg::Worker(Event::StoredList {
-            sessions: stored,
-            info,
-        }),
-    );
+    let msg = stored_list(&state, stored, info);
+    let _ = update(&mut state, msg);
     state
 }
 
@@ -110,19 +116,51 @@ fn the_stored_list_shows_at_once_and_graph_revalidates_it_page_by_page() {
     assert!(state.stored.is_none(), "the list is Graph's now");
 }
 
+/// A workspace left before its stored list landed: that list answers the opening of the old
+/// workspace, which the switch stopped awaiting, so it never shows in the new one; the new
+/// workspace is opened before anything is asked of it, and its own list shows.
+#[test]
+fn the_stored_list_of_a_workspace_left_before_it_landed_never_shows_in_the_next() {
+    let mut state = State::new("default", "demo");
+    state.viewport = (100, 30);
+    let _ = init(&mut state);
+    let left = state.requests.stored_list().expect("A is being opened");
+    let out = switch_workspace(&mut state, "other".into());
+    let opened = out.commands.iter().position(
+        |c| matches!(c, Command::OpenWorkspace { workspace, .. } if workspace == "other"),
+    );
+    let loaded = out
+        .commands
+        .iter()
+        .position(|c| matches!(c, Command::LoadFirstPage { .. }));
+    assert!(
+        opened.is_some() && opened < loaded,
+        "B is opened first: {:?}",
+        out.commands
+    );
+    let a_list = Msg::Worker(Event::StoredList {
+        req: left,
+        stored: Some(crate::tui::protocol::StoredSessions {
+            sessions: vec![session("a1", "A's"), session("a2", "A's too")],
+            info: ListInfo::default(),
+        }),
+    });
+    let _ = update(&mut state, a_list);
+    assert!(ids(&state).is_empty(), "A's stored list is not B's");
+    assert!(state.stored.is_none());
+    let msg = stored_list(&state, vec![session("b1", "B's")], ListInfo::default());
+    let _ = update(&mut state, msg);
+    assert_eq!(ids(&state), ["b1"]);
+}
+
 #[test]
 fn graph_answering_first_means_the_stored_list_is_not_used() {
     let mut state = State::new("default", "demo");
     let _ = init(&mut state);
     let msg = page(&state, true, vec![session("a", "A")], None);
     let _ = update(&mut state, msg);
-    let _ = update(
-        &mut state,
-        Msg::Worker(Event::StoredList {
-            sessions: vec![session("old", "Old")],
-            info: ListInfo::default(),
-        }),
-    );
+    let msg = stored_list(&state, vec![session("old", "Old")], ListInfo::default());
+    let _ = update(&mut state, msg);
     assert_eq!(ids(&state), ["a"]);
     assert!(state.stored.is_none());
 }
