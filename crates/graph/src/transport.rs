@@ -275,6 +275,67 @@ mod tests {
         assert!(proxies(&|_| None).unwrap().is_empty());
     }
 
+    /// A TLS server on loopback whose certificate no one trusts: self-signed for `localhost`
+    /// (`tests/fixtures/self-signed-localhost.*.der`, made with `openssl req -x509 -newkey ec
+    /// -subj /CN=localhost`). Every connection gets the handshake and nothing more.
+    async fn untrusted_tls_server() -> std::net::SocketAddr {
+        use tokio_rustls::rustls::{self, pki_types};
+        let cert = pki_types::CertificateDer::from(
+            include_bytes!("../tests/fixtures/self-signed-localhost.crt.der").to_vec(),
+        );
+        let key = pki_types::PrivateKeyDer::try_from(
+            include_bytes!("../tests/fixtures/self-signed-localhost.key.der").to_vec(),
+        )
+        .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let _ = acceptor.accept(socket).await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn an_untrusted_certificate_is_recognised_and_named_with_its_host() {
+        let addr = untrusted_tls_server().await;
+        let url = Url::parse(&format!("https://localhost:{}/beta", addr.port())).unwrap();
+        let client = build(
+            Peer::Graph,
+            &url,
+            Duration::from_secs(5),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        let err = client.get(url.clone()).send().await.unwrap_err();
+        assert!(is_certificate_error(&err), "{}", innermost(&err));
+        let advice = certificate_advice(&url, &err);
+        assert!(advice.contains("localhost"), "{advice}");
+        assert!(advice.contains("SSL_CERT_FILE"), "{advice}");
+
+        // a server that is not there is a network failure, not a certificate one
+        let (closed, _) = counting_listener().await;
+        let gone = client
+            .get(format!("https://{closed}/beta"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(!is_certificate_error(&gone), "{}", innermost(&gone));
+    }
+
     #[test]
     fn sizes_read_well() {
         assert_eq!(human_bytes(8 * 1024 * 1024), "8 MiB");
