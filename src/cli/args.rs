@@ -117,9 +117,17 @@ pub enum Command {
     #[command(subcommand)]
     Sessions(SessionsCommand),
 
-    /// List the prompts (questions) of a session.
+    /// List the prompts (questions) of a session, or run one again.
     #[command(subcommand)]
     Prompts(PromptsCommand),
+
+    /// The workspace's plugins: what Security Copilot can reach (stored for --offline).
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+
+    /// Capacity at a glance, from the local store alone: evaluations per hour and per day by
+    /// result, the share that hit capacity, the median time to an answer.
+    Stats(StatsArgs),
 
     /// Ask Security Copilot a question, in a new session or an existing one.
     Ask(AskArgs),
@@ -239,13 +247,56 @@ pub enum SessionsCommand {
 /// `sctui prompts …`.
 #[derive(Debug, Subcommand)]
 pub enum PromptsCommand {
-    /// List a session's prompts with the state of their latest evaluation.
+    /// List a session's prompts with the state of their latest evaluation (with -o json, every
+    /// evaluation, the latest first).
     List {
         /// Session id.
         session_id: String,
         #[command(flatten)]
         output: OutputArg,
     },
+    /// Run a question again: a new evaluation of the same prompt (no new question is posted).
+    Rerun {
+        /// Session id.
+        session_id: String,
+        /// Prompt id (from `sctui prompts list`).
+        prompt_id: String,
+        /// Wait for the answer and print it (exit code 7 when the evaluation ends without one).
+        #[arg(long)]
+        wait: bool,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+impl PromptsCommand {
+    /// The session the command is about.
+    pub fn session_id(&self) -> &str {
+        match self {
+            Self::List { session_id, .. } | Self::Rerun { session_id, .. } => session_id,
+        }
+    }
+}
+
+/// `sctui plugins …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginsCommand {
+    /// List the plugins: name, category, scope, enabled, preview state, and settings' names
+    /// (never their values).
+    List {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+/// `sctui stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// How far back to look, e.g. 12h, 7d, 2w.
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::store::duration::parse)]
+    pub since: std::time::Duration,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// `sctui ask`.

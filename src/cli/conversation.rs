@@ -4,25 +4,36 @@ use std::io::Write;
 use std::path::Path;
 
 use super::RunError;
-use crate::cli::args::{AskArgs, Output, PromptsCommand};
+use crate::cli::args::{AskArgs, Output};
 use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
 use sctui_graph::GraphClient;
-use sctui_graph::conversation::{self, PollPlan, Turn, succeeded};
+use sctui_graph::conversation::{self, PollPlan, PromptRuns, Turn, succeeded};
 use sctui_graph::models::Evaluation;
 
-/// Runs `prompts list`.
-pub async fn prompts(client: &GraphClient, command: PromptsCommand) -> Result<(), RunError> {
-    let PromptsCommand::List { session_id, output } = command;
-    let turns = conversation::load_conversation(client, &session_id).await?;
-    write_prompts(&turns, output.output)
+/// Runs `prompts list` (every evaluation of each prompt is read, for `-o json`); what it saw
+/// is recorded in the store for `sctui stats`.
+pub async fn prompts(
+    client: &GraphClient,
+    store: Option<&crate::store::Store>,
+    session_id: &str,
+    output: Output,
+) -> Result<(), RunError> {
+    let runs = conversation::load_prompt_runs(client, session_id).await?;
+    if let Some(store) = store
+        && let Err(e) = crate::store::put_prompt_runs(store, session_id, &runs)
+    {
+        crate::output::eprintln!("sctui: warning: not recorded in the local store: {e}");
+    }
+    write_prompts(&runs, output)
 }
 
-/// Prints a conversation's prompts as `prompts list` does (also from the store, `--offline`).
-pub(crate) fn write_prompts(turns: &[Turn], output: Output) -> Result<(), RunError> {
+/// Prints a conversation's prompts as `prompts list` does (also from the store, `--offline`,
+/// where only the latest evaluation of each is kept).
+pub(crate) fn write_prompts(runs: &[PromptRuns], output: Output) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
     match output {
         Output::Json => {
-            let value: Vec<serde_json::Value> = turns.iter().map(turn_json).collect();
+            let value: Vec<serde_json::Value> = runs.iter().map(prompt_json).collect();
             super::output::write_json(&mut out, &value)?;
         }
         Output::Table => {
@@ -31,8 +42,8 @@ pub(crate) fn write_prompts(turns: &[Turn], output: Output) -> Result<(), RunErr
                 "{:<36}  {:<10}  {:<16}  PROMPT",
                 "ID", "STATE", "RESULT"
             )?;
-            for turn in turns {
-                let (state, result) = state_and_result(turn.evaluation.as_ref());
+            for turn in runs {
+                let (state, result) = state_and_result(turn.evaluations.first());
                 let content = sanitize_line(turn.prompt.content.as_deref().unwrap_or(""));
                 writeln!(
                     out,
@@ -47,12 +58,17 @@ pub(crate) fn write_prompts(turns: &[Turn], output: Output) -> Result<(), RunErr
     Ok(())
 }
 
-fn turn_json(turn: &Turn) -> serde_json::Value {
-    let mut prompt = serde_json::to_value(&turn.prompt).unwrap_or_default();
+/// A prompt as Graph sent it, plus `latestEvaluation` and `evaluations` (latest first).
+fn prompt_json(runs: &PromptRuns) -> serde_json::Value {
+    let mut prompt = serde_json::to_value(&runs.prompt).unwrap_or_default();
     if let Some(object) = prompt.as_object_mut() {
         object.insert(
             "latestEvaluation".into(),
-            serde_json::to_value(&turn.evaluation).unwrap_or_default(),
+            serde_json::to_value(runs.evaluations.first()).unwrap_or_default(),
+        );
+        object.insert(
+            "evaluations".into(),
+            serde_json::to_value(&runs.evaluations).unwrap_or_default(),
         );
     }
     prompt
@@ -101,11 +117,13 @@ pub fn question(text: Option<&str>) -> Result<String, RunError> {
 /// with `--wait`, follows it and prints the answer.
 pub async fn ask(
     client: &GraphClient,
+    store: Option<&crate::store::Store>,
     args: AskArgs,
     question: &str,
     plan: PollPlan,
     notices: &super::notice::Notices,
 ) -> Result<(), RunError> {
+    super::runs::warn_disabled_plugins(store, question);
     let session = match &args.session {
         Some(id) => Some(client.get_session(id).await?),
         None => None,
@@ -121,30 +139,19 @@ pub async fn ask(
             }
             RunError::Graph(failure.error)
         })?;
-    let mut evaluation = asked.evaluation.clone();
-    if args.wait {
-        if args.output.output == Output::Table {
-            notices.said();
-            crate::output::eprintln!(
-                "Asked in session {} (prompt {}); waiting for the answer…",
-                asked.session.id,
-                asked.prompt.id
-            );
-        }
-        evaluation = conversation::follow(
-            client,
-            &asked.session.id,
-            &asked.prompt.id,
-            &evaluation.id,
-            plan,
-            |_| {},
-        )
-        .await
-        .map_err(|e| match e {
-            conversation::FollowError::Graph(g) => RunError::Graph(g),
-            deadline => RunError::Evaluation(deadline.to_string()),
-        })?;
-    }
+    let said = format!(
+        "Asked in session {} (prompt {}); waiting for the answer…",
+        asked.session.id, asked.prompt.id
+    );
+    let run = Run {
+        session: &asked.session.id,
+        prompt: &asked.prompt.id,
+        evaluation: asked.evaluation.clone(),
+    };
+    let evaluation = run
+        .follow_if(args.wait, args.output.output, &said, plan, notices, client)
+        .await?;
+    super::runs::record_evaluation(store, &asked.session.id, &asked.prompt.id, &evaluation);
     let mut out = crate::output::stdout();
     match args.output.output {
         Output::Json => {
@@ -157,12 +164,7 @@ pub async fn ask(
         }
         Output::Table => {
             if args.wait {
-                let answer = evaluation
-                    .result
-                    .as_ref()
-                    .and_then(|r| r.content.as_deref())
-                    .unwrap_or("");
-                writeln!(out, "{}", sanitize_multiline(answer).trim_end())?;
+                write_answer(&mut out, &evaluation)?;
             } else {
                 writeln!(out, "session     {}", sanitize_line(&asked.session.id))?;
                 writeln!(out, "prompt      {}", sanitize_line(&asked.prompt.id))?;
@@ -172,19 +174,97 @@ pub async fn ask(
         }
     }
     out.flush()?;
-    if args.wait && !succeeded(&evaluation) {
-        let (state, result) = state_and_result(Some(&evaluation));
-        // waitingForInput is not an end: Security Copilot waits for a person
-        let waiting = if evaluation.state == sctui_graph::models::EvaluationState::WaitingForInput {
-            ": Security Copilot waits for input, which only its portal can give"
-        } else {
-            ""
-        };
-        return Err(RunError::Evaluation(format!(
-            "the evaluation ended without an answer (state {state}, result {result}){waiting}"
-        )));
+    ended_with_an_answer(args.wait, &evaluation)
+}
+
+/// One started evaluation of a prompt, for the commands that may wait for it.
+pub(crate) struct Run<'a> {
+    pub session: &'a str,
+    pub prompt: &'a str,
+    pub evaluation: Evaluation,
+}
+
+impl Run<'_> {
+    /// With `wait`, says `said` on stderr (table output) and follows the evaluation to its end;
+    /// else the evaluation as started.
+    pub async fn follow_if(
+        self,
+        wait: bool,
+        output: Output,
+        said: &str,
+        plan: PollPlan,
+        notices: &super::notice::Notices,
+        client: &GraphClient,
+    ) -> Result<Evaluation, RunError> {
+        if !wait {
+            return Ok(self.evaluation);
+        }
+        if output == Output::Table {
+            notices.said();
+            crate::output::eprintln!("{said}");
+        }
+        conversation::follow(
+            client,
+            self.session,
+            self.prompt,
+            &self.evaluation.id,
+            plan,
+            |_| {},
+        )
+        .await
+        .map_err(|e| match e {
+            conversation::FollowError::Graph(g) => RunError::Graph(g),
+            deadline => RunError::Evaluation(deadline.to_string()),
+        })
     }
+}
+
+/// Prints an answer's Markdown, sanitised.
+pub(crate) fn write_answer(
+    out: &mut crate::output::Safe<impl Write>,
+    evaluation: &Evaluation,
+) -> Result<(), RunError> {
+    let answer = evaluation
+        .result
+        .as_ref()
+        .and_then(|r| r.content.as_deref())
+        .unwrap_or("");
+    writeln!(out, "{}", sanitize_multiline(answer).trim_end())?;
     Ok(())
+}
+
+/// After a `--wait`: the exit-7 error when the evaluation ended without an answer, naming how.
+pub(crate) fn ended_with_an_answer(waited: bool, evaluation: &Evaluation) -> Result<(), RunError> {
+    if !waited || succeeded(evaluation) {
+        return Ok(());
+    }
+    let (state, result) = state_and_result(Some(evaluation));
+    // waitingForInput is not an end: Security Copilot waits for a person
+    let waiting = if evaluation.state == sctui_graph::models::EvaluationState::WaitingForInput {
+        ": Security Copilot waits for input, which only its portal can give"
+    } else {
+        ""
+    };
+    let renews = match evaluation.result.as_ref().map(|r| &r.result_type) {
+        Some(sctui_graph::models::EvaluationResultType::CapacityExceeded) => {
+            let at = evaluation
+                .last_modified_date_time
+                .as_ref()
+                .and_then(|t| t.instant())
+                .unwrap_or_else(jiff::Timestamp::now);
+            format!(
+                "; capacity renews at {} (run it again then)",
+                crate::timefmt::local(
+                    crate::stats::capacity_renews(at),
+                    &jiff::tz::TimeZone::system()
+                )
+            )
+        }
+        _ => String::new(),
+    };
+    Err(RunError::Evaluation(format!(
+        "the evaluation ended without an answer (state {state}, result {result}){waiting}{renews}"
+    )))
 }
 
 /// Runs `sessions export`: the conversation as Markdown to stdout or `file`.

@@ -14,6 +14,7 @@ mod fake_graph;
 pub mod hints;
 pub mod notice;
 mod output;
+mod runs;
 mod sessions;
 mod store;
 
@@ -135,6 +136,23 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             store::offline_prompts(&store::target(&global, &config), command)
         }
         Some(Command::Ask(_)) if global.offline => Err(store::refused("asking")),
+        Some(Command::Plugins(command)) if global.offline => {
+            let config = load_config(&global)?;
+            store::offline_plugins(&store::target(&global, &config), command)
+        }
+        // from the store alone, online or not
+        Some(Command::Stats(args)) => {
+            let config = load_config(&global)?;
+            store::stats(&store::target(&global, &config), args)
+        }
+        Some(Command::Plugins(command)) => {
+            with_graph(&global, false, async |client, config, _| {
+                let target = store::target(&global, &config).for_workspace(client.workspace());
+                let recorder = runs::open_for_recording(&target);
+                runs::plugins(&client, recorder.as_ref(), command).await
+            })
+            .await
+        }
         Some(Command::Sessions(command)) => {
             sessions::check_ids(&command)?;
             let listing = matches!(command, crate::cli::args::SessionsCommand::List { .. });
@@ -144,10 +162,42 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             .await
         }
         Some(Command::Prompts(command)) => {
-            let crate::cli::args::PromptsCommand::List { session_id, .. } = &command;
-            hints::check_id("session id", session_id)?;
-            with_graph(&global, false, async |client, _, _| {
-                conversation::prompts(&client, command).await
+            hints::check_id("session id", command.session_id())?;
+            if let crate::cli::args::PromptsCommand::Rerun { prompt_id, .. } = &command {
+                hints::check_id("prompt id", prompt_id)?;
+            }
+            with_graph(&global, false, async |client, config, notices| {
+                let target = store::target(&global, &config).for_workspace(client.workspace());
+                let recorder = runs::open_for_recording(&target);
+                match command {
+                    crate::cli::args::PromptsCommand::List { session_id, output } => {
+                        conversation::prompts(
+                            &client,
+                            recorder.as_ref(),
+                            &session_id,
+                            output.output,
+                        )
+                        .await
+                    }
+                    crate::cli::args::PromptsCommand::Rerun {
+                        session_id,
+                        prompt_id,
+                        wait,
+                        output,
+                    } => {
+                        let args = runs::Rerun {
+                            session_id: &session_id,
+                            prompt_id: &prompt_id,
+                            wait,
+                            output: output.output,
+                            plan: PollPlan {
+                                deadline: config.ask_timeout,
+                                ..PollPlan::default()
+                            },
+                        };
+                        runs::rerun(&client, recorder.as_ref(), args, &notices).await
+                    }
+                }
             })
             .await
         }
@@ -161,7 +211,9 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                     deadline: config.ask_timeout,
                     ..PollPlan::default()
                 };
-                conversation::ask(&client, args, &question, plan, &notices).await
+                let target = store::target(&global, &config).for_workspace(client.workspace());
+                let recorder = runs::open_for_recording(&target);
+                conversation::ask(&client, recorder.as_ref(), args, &question, plan, &notices).await
             })
             .await
         }

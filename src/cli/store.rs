@@ -292,12 +292,34 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
     Ok(())
 }
 
-/// `prompts list` with `--offline`.
+/// `prompts list` with `--offline` (the store keeps the latest evaluation of each prompt);
+/// `prompts rerun` is refused.
 pub fn offline_prompts(target: &StoreTarget, command: PromptsCommand) -> Result<(), RunError> {
-    let PromptsCommand::List { session_id, output } = command;
+    let PromptsCommand::List { session_id, output } = command else {
+        return Err(refused("running a question again"));
+    };
     let store = open(target)?;
-    let turns = stored_turns(&store, &session_id)?;
-    super::conversation::write_prompts(&turns, output.output)
+    let runs: Vec<_> = stored_turns(&store, &session_id)?
+        .into_iter()
+        .map(|turn| sctui_graph::conversation::PromptRuns {
+            prompt: turn.prompt,
+            evaluations: turn.evaluation.into_iter().collect(),
+        })
+        .collect();
+    super::conversation::write_prompts(&runs, output.output)
+}
+
+/// `plugins list --offline`.
+pub fn offline_plugins(
+    target: &StoreTarget,
+    command: crate::cli::args::PluginsCommand,
+) -> Result<(), RunError> {
+    super::runs::offline_plugins(&open(target)?, command)
+}
+
+/// `sctui stats`: always from the store.
+pub fn stats(target: &StoreTarget, args: crate::cli::args::StatsArgs) -> Result<(), RunError> {
+    super::runs::stats(&open(target)?, args)
 }
 
 /// The error for a change asked for with `--offline`.

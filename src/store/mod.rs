@@ -9,8 +9,8 @@ pub use sctui_store::{
     Hit, HitKind, ListInfo, Opened, Snippet, Stats, Store, StoreError, StoreKey, StoredConversation,
 };
 
-use sctui_graph::conversation::Turn;
-use sctui_graph::models::{GraphTime, Session};
+use sctui_graph::conversation::{PromptRuns, Turn};
+use sctui_graph::models::{Evaluation, GraphTime, Plugin, Session};
 
 /// Whether and where this run keeps a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,15 +166,93 @@ pub fn put_conversation(
     turns: &[Turn],
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let records: Vec<_> = turns.iter().map(turn_record).collect();
     let modified = session.last_modified_date_time.as_ref().map(|t| t.raw());
-    store.put_conversation(
-        &session.id,
-        modified.as_deref(),
-        &records,
-        settled(turns),
-        now,
-    )
+    put_turns(store, &session.id, modified.as_deref(), turns, now)
+}
+
+/// Stores the turns of session `session_id` as its conversation (`modified`: the session's
+/// `lastModifiedDateTime` when known) and records their evaluations for `sctui stats`.
+pub fn put_turns(
+    store: &Store,
+    session_id: &str,
+    modified: Option<&str>,
+    turns: &[Turn],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let records: Vec<_> = turns.iter().map(turn_record).collect();
+    store.put_conversation(session_id, modified, &records, settled(turns), now)?;
+    let runs: Vec<_> = turns
+        .iter()
+        .filter_map(|t| {
+            let evaluation = t.evaluation.as_ref()?;
+            Some(evaluation_record(session_id, &t.prompt.id, evaluation))
+        })
+        .collect();
+    store.put_evaluations(&runs)
+}
+
+/// One evaluation as the store records it for `sctui stats`.
+pub fn evaluation_record(
+    session_id: &str,
+    prompt_id: &str,
+    evaluation: &Evaluation,
+) -> sctui_store::EvaluationRecord {
+    let instant = |t: &Option<GraphTime>| t.as_ref().and_then(GraphTime::instant);
+    sctui_store::EvaluationRecord {
+        id: evaluation.id.clone(),
+        session_id: session_id.to_string(),
+        prompt_id: prompt_id.to_string(),
+        created: instant(&evaluation.created_date_time),
+        completed: instant(&evaluation.completed_date_time),
+        state: evaluation.state.to_string(),
+        result_type: evaluation
+            .result
+            .as_ref()
+            .map(|r| r.result_type.to_string()),
+    }
+}
+
+/// A recorded evaluation as the stats count it (`None` when its start is unknown).
+pub fn stats_run(record: &sctui_store::EvaluationRecord) -> Option<crate::stats::Run> {
+    Some(crate::stats::Run {
+        created: record.created?,
+        completed: record.completed,
+        outcome: crate::stats::Outcome::of(record.result_type.as_deref()),
+    })
+}
+
+/// Records every run of a session's questions (as `prompts list` or a re-run saw them).
+pub fn put_prompt_runs(
+    store: &Store,
+    session_id: &str,
+    runs: &[PromptRuns],
+) -> Result<(), StoreError> {
+    let records: Vec<_> = runs
+        .iter()
+        .flat_map(|r| {
+            r.evaluations
+                .iter()
+                .map(|e| evaluation_record(session_id, &r.prompt.id, e))
+        })
+        .collect();
+    store.put_evaluations(&records)
+}
+
+/// A plugin as the store keeps it: Graph's JSON as the client read it (no settings' values).
+pub fn plugin_record(plugin: &Plugin) -> sctui_store::PluginRecord {
+    sctui_store::PluginRecord {
+        name: plugin.name.clone(),
+        json: serde_json::to_string(plugin).unwrap_or_default(),
+    }
+}
+
+/// The stored plugins, back as Graph's model; one whose JSON no longer reads is left out.
+pub fn plugins_from(stored: &sctui_store::StoredPlugins) -> Vec<Plugin> {
+    stored
+        .plugins
+        .iter()
+        .filter_map(|p| serde_json::from_str(&p.json).ok())
+        .collect()
 }
 
 /// Stores sessions just read from Graph.
@@ -197,7 +275,7 @@ pub fn stored_sessions(store: &Store) -> Result<Vec<Session>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sctui_graph::models::{Evaluation, EvaluationState, Prompt};
+    use sctui_graph::models::{EvaluationState, Prompt};
 
     #[test]
     fn hosts_keep_their_port_and_the_demo_is_one_store() {

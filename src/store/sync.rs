@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use tokio::sync::Semaphore;
 
 use super::{Store, StoreError};
-use sctui_graph::conversation::{Turn, load_conversation_gated, turns_of};
+use sctui_graph::conversation::{PromptRuns, Turn, latest_turns, load_prompt_runs_gated, runs_of};
 use sctui_graph::models::Session;
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice, RetryObserver};
 
@@ -188,7 +188,7 @@ pub async fn run(
                 gate.wait().await;
                 let turns = match known {
                     None => {
-                        load_conversation_gated(&client, &session.id, concurrency, Some(&permits))
+                        load_prompt_runs_gated(&client, &session.id, concurrency, Some(&permits))
                             .await
                             .map(Some)
                     }
@@ -205,9 +205,10 @@ pub async fn run(
         done += 1;
         match turns {
             Ok(None) => report.unchanged += 1,
-            Ok(Some(turns)) => {
+            Ok(Some(runs)) => {
                 blocking(&store, move |store| {
-                    super::put_conversation(store, &session, &turns, Timestamp::now())
+                    super::put_prompt_runs(store, &session.id, &runs)?;
+                    super::put_conversation(store, &session, &latest_turns(runs), Timestamp::now())
                 })
                 .await?;
                 report.fetched += 1;
@@ -252,7 +253,7 @@ async fn changed_turns(
     known: &[String],
     concurrency: usize,
     permits: &Semaphore,
-) -> Result<Option<Vec<Turn>>, GraphError> {
+) -> Result<Option<Vec<PromptRuns>>, GraphError> {
     let prompts = {
         let _permit = permits.acquire().await.ok();
         client.list_prompts(session).await?
@@ -262,7 +263,7 @@ async fn changed_turns(
     if ids.iter().eq(known.iter()) {
         return Ok(None);
     }
-    turns_of(client, session, prompts, concurrency, Some(permits))
+    runs_of(client, session, prompts, concurrency, Some(permits))
         .await
         .map(Some)
 }

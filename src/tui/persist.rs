@@ -172,9 +172,7 @@ impl StoreHandle {
     /// Stores a conversation just read from Graph.
     pub async fn conversation(&self, session_id: String, turns: Vec<Turn>) {
         self.write(move |store| {
-            let records: Vec<_> = turns.iter().map(crate::store::turn_record).collect();
-            let settled = crate::store::settled(&turns);
-            store.put_conversation(&session_id, None, &records, settled, Timestamp::now())
+            crate::store::put_turns(store, &session_id, None, &turns, Timestamp::now())
         })
         .await;
     }

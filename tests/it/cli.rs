@@ -17,7 +17,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 const TOKEN: &str = "cli-test-token";
 
 /// A command for the binary with HOME/XDG isolated under `home` and no inherited sctui env.
-fn sctui(home: &Path) -> Command {
+pub(crate) fn sctui(home: &Path) -> Command {
     let mut cmd = Command::new(BIN);
     common::isolate(&mut cmd, home);
     cmd
@@ -34,19 +34,19 @@ impl Drop for KillOnDrop {
 }
 
 /// A running `sctui fake-graph` and the tempdir its clients use as HOME.
-struct Fake {
+pub(crate) struct Fake {
     _child: KillOnDrop,
-    url: String,
-    home: tempfile::TempDir,
+    pub(crate) url: String,
+    pub(crate) home: tempfile::TempDir,
 }
 
 impl Fake {
-    fn start(sessions: Option<usize>) -> Self {
+    pub(crate) fn start(sessions: Option<usize>) -> Self {
         Self::start_with(sessions, &[])
     }
 
     /// Like [`Fake::start`], with more `fake-graph` flags (`--order oldest-first`).
-    fn start_with(sessions: Option<usize>, flags: &[&str]) -> Self {
+    pub(crate) fn start_with(sessions: Option<usize>, flags: &[&str]) -> Self {
         let home = tempfile::tempdir().expect("tempdir");
         let mut cmd = sctui(home.path());
         cmd.args(["fake-graph", "--port", "0"]).args(flags);
@@ -89,7 +89,7 @@ impl Fake {
     }
 
     /// `sctui --graph-url URL <args>` with a token.
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         sctui(self.home.path())
             .env("SCTUI_ACCESS_TOKEN", TOKEN)
             .arg("--graph-url")
@@ -99,7 +99,7 @@ impl Fake {
             .expect("run sctui")
     }
 
-    fn run_ok(&self, args: &[&str]) -> Output {
+    pub(crate) fn run_ok(&self, args: &[&str]) -> Output {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -109,7 +109,7 @@ impl Fake {
         out
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let out = self.run_ok(args);
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
@@ -120,7 +120,7 @@ impl Fake {
     }
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 

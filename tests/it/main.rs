@@ -5,6 +5,7 @@
 mod architecture;
 mod auth;
 mod cli;
+mod cli_runs;
 mod client;
 mod common;
 mod conversation;

@@ -147,7 +147,7 @@ impl FakeGraph {
         ))
         .layer(middleware::from_fn(error::envelope))
         .merge(idp::router(idp.clone()))
-        .merge(control::router(store.clock().clone()));
+        .merge(control::router(store.clock().clone(), faults.clone()));
         // Key syntax and trailing slashes are rewritten before routing, as Graph accepts both.
         let app = Router::new()
             .fallback_service(routed)

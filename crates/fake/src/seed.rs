@@ -71,6 +71,17 @@ struct DemoSession {
 #[derive(Debug, Deserialize)]
 struct DemoPrompt {
     content: String,
+    /// The latest run of the question.
+    #[serde(flatten)]
+    run: DemoRun,
+    /// Runs before the latest one, oldest first (the question was asked again after them).
+    #[serde(default)]
+    earlier: Vec<DemoRun>,
+}
+
+/// One evaluation of a demo question.
+#[derive(Debug, Default, Deserialize)]
+struct DemoRun {
     /// How a completed run ended (`success` when absent); `running` is kept as an alias for
     /// `state = "running"`.
     #[serde(default)]
@@ -177,6 +188,9 @@ pub(crate) fn demo_workspaces(
     parse_demo(DEMO_SESSIONS, now, delay, answers)
 }
 
+/// How long after one run of a demo question the next one was started.
+const RERUN_GAP_SECS: i64 = 25 * 60;
+
 fn secs(s: i64) -> SignedDuration {
     SignedDuration::from_secs(s)
 }
@@ -184,7 +198,8 @@ fn secs(s: i64) -> SignedDuration {
 /// One seeded evaluation: finished in the past, resting in a state, or (state `running`) a live
 /// run that starts now.
 fn demo_evaluation(
-    p: &DemoPrompt,
+    question: &str,
+    p: &DemoRun,
     at: Timestamp,
     j: usize,
     now: Timestamp,
@@ -214,7 +229,7 @@ fn demo_evaluation(
     };
     let content = match &p.answer {
         Some(a) => a.clone(),
-        None => outcome_message(lifecycle, outcome).unwrap_or_else(|| answers.pick(&p.content)),
+        None => outcome_message(lifecycle, outcome).unwrap_or_else(|| answers.pick(question)),
     };
     if state == Some(EvaluationState::Running) {
         let mut live = EvalRec::planned(0, now, delay, Lifecycle::Normal, outcome, content);
@@ -291,20 +306,33 @@ fn parse_demo(
             let at = jitter(&mut rng, secs_after(created, 8 + 40 * j as i64), 3)
                 .max(created)
                 .min(now);
-            let mut eval = demo_evaluation(p, at, j, now, delay, answers).map_err(|e| {
+            let context = |e: String| {
                 format!(
                     "assets/demo/sessions.toml: session {} prompt {}: {e}",
                     i + 1,
                     j + 1
                 )
-            })?;
+            };
+            let mut evaluations = Vec::with_capacity(p.earlier.len() + 1);
+            for (k, run) in p.earlier.iter().enumerate() {
+                let ran = secs_after(at, RERUN_GAP_SECS * k as i64).min(now);
+                let mut eval = demo_evaluation(&p.content, run, ran, j, now, delay, answers)
+                    .map_err(context)?;
+                eval.id = stable_id(&[i as u64, j as u64, 3 + k as u64]);
+                evaluations.push(eval);
+            }
+            // asked again a while after the earlier runs, never in the future
+            let latest = secs_after(at, RERUN_GAP_SECS * p.earlier.len() as i64).min(now);
+            let mut eval = demo_evaluation(&p.content, &p.run, latest, j, now, delay, answers)
+                .map_err(context)?;
             eval.id = stable_id(&[i as u64, j as u64, 2]);
+            evaluations.push(eval);
             prompts.push(PromptRec {
                 seq: 0,
                 id: stable_id(&[i as u64, j as u64, 1]),
                 content: p.content.clone(),
                 created: at,
-                evaluations: vec![eval],
+                evaluations,
             });
         }
         let rec = SessionRec {
@@ -789,10 +817,29 @@ mod tests {
             for s in &w.sessions {
                 assert!(s.modified >= s.created, "{:?}", s.name);
                 for p in &s.prompts {
-                    assert_eq!(p.evaluations.len(), 1);
+                    assert!(!p.evaluations.is_empty());
+                    for pair in p.evaluations.windows(2) {
+                        assert!(pair[0].created < pair[1].created, "{:?}", p.content);
+                    }
                 }
             }
         }
+        // one question was answered twice, differently; one ran out of capacity, then succeeded
+        let runs: Vec<&Vec<EvalRec>> = ws
+            .iter()
+            .flat_map(|w| &w.sessions)
+            .flat_map(|s| &s.prompts)
+            .map(|p| &p.evaluations)
+            .filter(|e| e.len() > 1)
+            .collect();
+        assert!(runs.iter().any(|e| {
+            e.iter().all(|r| r.outcome == EvaluationResultType::Success)
+                && e[0].content != e[1].content
+        }));
+        assert!(runs.iter().any(|e| {
+            e[0].outcome == EvaluationResultType::CapacityExceeded
+                && e[1].outcome == EvaluationResultType::Success
+        }));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::records::{
     Answers, EvalRec, PromptRec, SessionRec, WorkspaceRec, bump, new_id, outcome_message, triggers,
 };
-use crate::wire;
+use crate::wire::{self, EvaluationResultType};
 
 /// The order the sessions list comes in when the client asks for none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -142,7 +142,9 @@ impl State {
     }
 
     /// Starts a run of a prompt: its course and outcome are decided now (from the question's
-    /// trigger words), revealed by the clock.
+    /// trigger words), revealed by the clock. `[fail:capacityExceeded]` holds only for the
+    /// clock hour of the prompt's first run: capacity renews at the next full hour, so a run
+    /// started after that succeeds.
     pub fn create_evaluation(
         &mut self,
         ws: &str,
@@ -162,13 +164,25 @@ impl State {
             .prompts
             .iter_mut()
             .find(|p| p.id.eq_ignore_ascii_case(pid))?;
-        let (lifecycle, outcome) = triggers(&prompt.content);
+        let (lifecycle, mut outcome) = triggers(&prompt.content);
+        if outcome == EvaluationResultType::CapacityExceeded && capacity_renewed(prompt, now) {
+            outcome = EvaluationResultType::Success;
+        }
         let content =
             outcome_message(lifecycle, outcome).unwrap_or_else(|| answers.pick(&prompt.content));
         let rec = EvalRec::planned(seq, now, delay, lifecycle, outcome, content);
         prompt.evaluations.push(rec.clone());
         Some(rec)
     }
+}
+
+/// Whether the hour in which `prompt` first ran out of capacity has ended by `now` (Security
+/// Compute Units are provisioned by the hour).
+fn capacity_renewed(prompt: &PromptRec, now: Timestamp) -> bool {
+    const HOUR: i64 = 3600;
+    prompt.evaluations.first().is_some_and(|first| {
+        now.as_second().div_euclid(HOUR) > first.created.as_second().div_euclid(HOUR)
+    })
 }
 
 /// A cloneable handle on the fake's Graph state, for the server and for tests that inspect or
@@ -427,6 +441,36 @@ mod tests {
                 .create_evaluation("default", &s.id, "nope", now)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn capacity_runs_out_for_the_hour_of_the_first_run_then_renews() {
+        let store = store();
+        let s = store.insert_session("default", Some("s"));
+        let p = store
+            .insert_prompt(
+                "default",
+                &s.id,
+                "all sign-ins for 90 days [fail:capacityExceeded]",
+            )
+            .unwrap();
+        let run = |store: &FakeStore| {
+            let now = store.clock().now();
+            store
+                .lock()
+                .create_evaluation("default", &s.id, &p.id, now)
+                .unwrap()
+                .outcome
+        };
+        use EvaluationResultType as R;
+        assert_eq!(run(&store), R::CapacityExceeded);
+        // later in the same hour: still out of capacity
+        store.clock().advance(Duration::from_secs(59 * 60));
+        assert_eq!(run(&store), R::CapacityExceeded);
+        // the next hour: renewed
+        store.clock().advance(Duration::from_secs(60));
+        assert_eq!(run(&store), R::Success);
+        assert_eq!(store.evaluations("default", &s.id, &p.id).len(), 3);
     }
 
     #[test]

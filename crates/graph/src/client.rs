@@ -11,7 +11,9 @@ use url::Url;
 
 use super::error::{ApiError, GraphError, NetworkKind};
 use super::models::Identified;
-use super::models::{Evaluation, NewPrompt, Page, Prompt, Session, SessionPatch, Workspace};
+use super::models::{
+    Evaluation, NewPrompt, Page, Plugin, Prompt, Session, SessionPatch, Workspace,
+};
 use super::odata::{
     ListQuery, SESSION_SELECT, check_same_origin, display_url, is_loopback, parse_base_url,
 };
@@ -333,6 +335,17 @@ impl GraphClient {
         self.rest_of_pages(first).await
     }
 
+    /// The workspace's plugins (what Security Copilot can reach), following every page.
+    pub async fn list_plugins(&self) -> Result<Vec<Plugin>, GraphError> {
+        let url = self.url(&[
+            Segment::Word("workspaces"),
+            Segment::Id("workspace", &self.workspace),
+            Segment::Word("plugins"),
+        ])?;
+        let first = self.get_json(url).await?;
+        self.rest_of_pages(first).await
+    }
+
     /// All prompts of a session, in the order Graph gives them, following every page. Asks for
     /// the bulk page size, so a conversation of any usual length is one round trip.
     pub async fn list_prompts(&self, session: &str) -> Result<Vec<Prompt>, GraphError> {
@@ -368,6 +381,20 @@ impl GraphClient {
             next = page.next_link;
         }
         Ok(all)
+    }
+
+    /// One prompt of a session (what a re-run runs again).
+    pub async fn get_prompt(&self, session: &str, prompt: &str) -> Result<Prompt, GraphError> {
+        let [a, b, c, d] = self.session_segments(session);
+        let url = self.url(&[
+            a,
+            b,
+            c,
+            d,
+            Segment::Word("prompts"),
+            Segment::Id("prompt", prompt),
+        ])?;
+        self.get_json(url).await
     }
 
     /// Adds a question to a session (it does not run until an evaluation is created).

@@ -42,8 +42,8 @@ pub fn name_from_question(question: &str) -> String {
 
 /// The most recent evaluation of a list (by creation time, then position).
 pub fn latest(mut evaluations: Vec<Evaluation>) -> Option<Evaluation> {
-    evaluations.sort_by_key(|e| e.created_date_time.as_ref().and_then(|t| t.instant()));
-    evaluations.pop()
+    newest_first(&mut evaluations);
+    evaluations.into_iter().next()
 }
 
 /// How many evaluation lists one conversation load asks for at once. Opening a conversation is
@@ -71,24 +71,69 @@ pub async fn load_conversation_gated(
     concurrency: usize,
     gate: Option<&tokio::sync::Semaphore>,
 ) -> Result<Vec<Turn>, GraphError> {
+    let runs = load_prompt_runs_gated(client, session, concurrency, gate).await?;
+    Ok(latest_turns(runs))
+}
+
+/// One question with every run of it, newest first: what a re-run adds to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptRuns {
+    pub prompt: Prompt,
+    /// Newest first (by creation time; Graph's order breaks ties, later first).
+    pub evaluations: Vec<Evaluation>,
+}
+
+/// Sorts evaluations newest first: by creation time, later positions first among equal times.
+pub fn newest_first(evaluations: &mut [Evaluation]) {
+    evaluations.reverse();
+    // stable: among equal (or unknown) times the later-listed one stays first
+    evaluations
+        .sort_by_key(|e| std::cmp::Reverse(e.created_date_time.as_ref().and_then(|t| t.instant())));
+}
+
+/// Every prompt of a session with all its evaluations (newest first), in the order the prompts
+/// were asked. Two round trips, as [`load_conversation`].
+pub async fn load_prompt_runs(
+    client: &GraphClient,
+    session: &str,
+) -> Result<Vec<PromptRuns>, GraphError> {
+    load_prompt_runs_gated(client, session, EVALUATION_CONCURRENCY, None).await
+}
+
+/// [`load_prompt_runs`] for background work, bounded as [`load_conversation_gated`] is.
+pub async fn load_prompt_runs_gated(
+    client: &GraphClient,
+    session: &str,
+    concurrency: usize,
+    gate: Option<&tokio::sync::Semaphore>,
+) -> Result<Vec<PromptRuns>, GraphError> {
     let prompts = {
         let _permit = acquire(gate).await;
         client.list_prompts(session).await?
     };
-    turns_of(client, session, prompts, concurrency, gate).await
+    runs_of(client, session, prompts, concurrency, gate).await
 }
 
-/// The turns of `prompts` (a session's prompts as just listed): each with its latest evaluation,
-/// at most `concurrency` evaluation lists at once, each request taking a permit from `gate` when
-/// one is given; sorted by creation time when Graph gives times. For a caller that listed the
-/// prompts already (to see whether any is new) and now wants the rest.
-pub async fn turns_of(
+/// Each question with its latest run only: the conversation as it reads.
+pub fn latest_turns(runs: Vec<PromptRuns>) -> Vec<Turn> {
+    runs.into_iter()
+        .map(|r| Turn {
+            prompt: r.prompt,
+            evaluation: r.evaluations.into_iter().next(),
+        })
+        .collect()
+}
+
+/// Every run of each of `prompts` (sorted by creation time when Graph gives times), at most
+/// `concurrency` evaluation lists at once, each request taking a permit from `gate` when one is
+/// given. A prompt Graph no longer finds has no runs.
+pub async fn runs_of(
     client: &GraphClient,
     session: &str,
     mut prompts: Vec<Prompt>,
     concurrency: usize,
     gate: Option<&tokio::sync::Semaphore>,
-) -> Result<Vec<Turn>, GraphError> {
+) -> Result<Vec<PromptRuns>, GraphError> {
     prompts.sort_by_key(|p| p.created_date_time.as_ref().and_then(|t| t.instant()));
     // a named async fn, not a closure: keeps the future `Send` for any lifetime (https://github.com/rust-lang/rust/issues/110338)
     let requests: Vec<_> = prompts
@@ -99,16 +144,35 @@ pub async fn turns_of(
         .buffered(concurrency.max(1))
         .collect()
         .await;
-    let mut turns = Vec::with_capacity(prompts.len());
+    let mut runs = Vec::with_capacity(prompts.len());
     for (prompt, evaluations) in prompts.into_iter().zip(evaluations) {
-        let evaluation = match evaluations {
-            Ok(list) => latest(list),
-            Err(e) if e.is_not_found() => None,
+        let mut evaluations = match evaluations {
+            Ok(list) => list,
+            Err(e) if e.is_not_found() => Vec::new(),
             Err(e) => return Err(e),
         };
-        turns.push(Turn { prompt, evaluation });
+        newest_first(&mut evaluations);
+        runs.push(PromptRuns {
+            prompt,
+            evaluations,
+        });
     }
-    Ok(turns)
+    Ok(runs)
+}
+
+/// The turns of `prompts` (a session's prompts as just listed): each with its latest evaluation,
+/// at most `concurrency` evaluation lists at once, each request taking a permit from `gate` when
+/// one is given; sorted by creation time when Graph gives times. For a caller that listed the
+/// prompts already (to see whether any is new) and now wants the rest.
+pub async fn turns_of(
+    client: &GraphClient,
+    session: &str,
+    prompts: Vec<Prompt>,
+    concurrency: usize,
+    gate: Option<&tokio::sync::Semaphore>,
+) -> Result<Vec<Turn>, GraphError> {
+    let runs = runs_of(client, session, prompts, concurrency, gate).await?;
+    Ok(latest_turns(runs))
 }
 
 async fn evaluations_of(
@@ -289,6 +353,28 @@ mod tests {
         assert!(name.ends_with('…'));
         assert!(name.starts_with("Summarize every sign-in"));
         assert!(!name.contains("  "));
+    }
+
+    fn run(id: &str, created: Option<&str>) -> Evaluation {
+        let created = created.map_or(String::new(), |t| format!(r#","createdDateTime":"{t}""#));
+        serde_json::from_str(&format!(r#"{{"id":"{id}","state":"completed"{created}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn newest_first_orders_by_time_then_by_later_position() {
+        let mut runs = vec![
+            run("b", Some("2025-01-01T10:00:00Z")),
+            run("c", Some("2025-01-01T11:00:00.5Z")),
+            run("a", Some("2025-01-01T09:00:00Z")),
+            run("b2", Some("2025-01-01T10:00:00Z")),
+        ];
+        newest_first(&mut runs);
+        let ids: Vec<&str> = runs.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["c", "b2", "b", "a"]);
+        assert_eq!(
+            latest(vec![run("x", None), run("y", None)]).unwrap().id,
+            "y"
+        );
     }
 
     #[test]

@@ -431,6 +431,97 @@ fn default_state() -> EvaluationState {
     EvaluationState::Unknown
 }
 
+open_enum!(
+    /// Where a plugin comes from.
+    PluginCategory {
+        Hidden => "hidden",
+        Microsoft => "microsoft",
+        MicrosoftConnectors => "microsoftConnectors",
+        OtherCategory => "other",
+        Web => "web",
+        Testing => "testing",
+        Plugin => "plugin",
+        UnknownFutureValue => "unknownFutureValue",
+    }
+);
+
+open_enum!(
+    /// Who can use a plugin.
+    PluginCatalogScope {
+        None => "none",
+        User => "user",
+        Workspace => "workspace",
+        Tenant => "tenant",
+        Global => "global",
+        GeoGlobal => "geoGlobal",
+        UserWorkspace => "userWorkspace",
+        UnknownFutureValue => "unknownFutureValue",
+    }
+);
+
+/// How a plugin authorises (`authorization`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginAuthorization {
+    #[serde(default)]
+    pub auth_type: Option<String>,
+}
+
+/// One setting of a plugin: what it is called and what it takes. Its configured `value` is
+/// deliberately not read, so it is never shown, stored or printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginSetting {
+    pub name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The kind of value (`string`, `bool`, `secretString`, …).
+    #[serde(default)]
+    pub setting_value: Option<String>,
+    #[serde(default)]
+    pub is_required: Option<bool>,
+}
+
+/// A plugin of the workspace (keyed by `name`): what Security Copilot can reach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plugin {
+    pub name: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub is_enabled: Option<bool>,
+    #[serde(default)]
+    pub category: Option<PluginCategory>,
+    #[serde(default)]
+    pub catalog_scope: Option<PluginCatalogScope>,
+    #[serde(default)]
+    pub preview_state: Option<PreviewState>,
+    #[serde(default)]
+    pub authorization: Option<PluginAuthorization>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub settings: Vec<PluginSetting>,
+}
+
+impl Plugin {
+    /// The name to show: `displayName`, else the key.
+    pub fn shown_name(&self) -> &str {
+        self.display_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.name)
+    }
+}
+
+/// A collection Graph may send as `null`, read as empty.
+fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One page of a Graph collection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -453,6 +544,28 @@ pub struct Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugin_reads_the_fakes_shape_and_drops_setting_values() {
+        let json = r#"{"name":"Contoso.IOC","displayName":null,"description":"feed","isEnabled":false,
+            "category":"plugin","catalogScope":"tenant","previewState":"private",
+            "authorization":{"authType":"aPIKey"},"supportedAuthTypes":["aPIKey"],
+            "settings":[{"name":"ApiKey","label":"API key","description":"d","hintText":null,
+              "settingValue":"secretString","displayType":"textbox","defaultValue":null,
+              "value":"s3cr3t","isRequired":true,"acceptableValues":[]}]}"#;
+        let p: Plugin = serde_json::from_str(json).unwrap();
+        assert_eq!(p.shown_name(), "Contoso.IOC");
+        assert_eq!(p.is_enabled, Some(false));
+        assert_eq!(p.category, Some(PluginCategory::Plugin));
+        assert_eq!(p.catalog_scope, Some(PluginCatalogScope::Tenant));
+        assert_eq!(p.settings[0].name, "ApiKey");
+        let back = serde_json::to_string(&p).unwrap();
+        assert!(!back.contains("s3cr3t"), "{back}");
+        let odd: Plugin =
+            serde_json::from_str(r#"{"name":"x","category":"brandNew","settings":null}"#).unwrap();
+        assert_eq!(odd.category, Some(PluginCategory::Other("brandNew".into())));
+        assert!(odd.settings.is_empty());
+    }
 
     #[test]
     fn session_reads_graph_json_with_null_name_and_unknown_fields() {
@@ -602,6 +715,12 @@ macro_rules! identified {
 }
 
 identified!(Workspace, Session, Prompt, Evaluation);
+
+impl Identified for Plugin {
+    fn id(&self) -> &str {
+        &self.name
+    }
+}
 
 impl Identified for serde_json::Value {
     fn id(&self) -> &str {

@@ -13,6 +13,7 @@ mod key;
 mod open;
 mod query;
 mod rank;
+mod runs;
 mod schema;
 mod search;
 mod store;
@@ -21,6 +22,7 @@ pub use error::StoreError;
 pub use key::{StoreKey, default_dir};
 pub use open::{BadFile, Opened, Recovered, clear};
 pub use query::to_fts;
+pub use runs::{EvaluationRecord, PluginRecord, StoredPlugins};
 pub use schema::{APPLICATION_ID, current_version};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, Snippet};
 pub use store::{

@@ -46,6 +46,23 @@ pub const MIGRATIONS: &[&str] = &[
          session_key UNINDEXED, at UNINDEXED,
          tokenize = 'unicode61 remove_diacritics 2'
      );",
+    // 2: every evaluation seen (for `sctui stats`), and the workspace's plugins (for --offline).
+    "CREATE TABLE evaluations (
+         id TEXT PRIMARY KEY,
+         session_id TEXT NOT NULL,
+         prompt_id TEXT NOT NULL,
+         created_ms INTEGER,
+         completed_ms INTEGER,
+         state TEXT NOT NULL,
+         result_type TEXT
+     ) STRICT;
+     CREATE INDEX evaluations_by_created ON evaluations (created_ms);
+     CREATE INDEX evaluations_by_session ON evaluations (session_id);
+     CREATE TABLE plugins (
+         name TEXT PRIMARY KEY,
+         position INTEGER NOT NULL,
+         plugin_json TEXT NOT NULL
+     ) STRICT;",
 ];
 
 /// The schema version this build writes.

@@ -122,7 +122,7 @@ impl Store {
         f(&mut conn).map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
-    fn write<T>(
+    pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
@@ -482,6 +482,10 @@ fn delete_turns(tx: &Transaction<'_>, key: i64) -> rusqlite::Result<()> {
 
 fn delete_session(tx: &Transaction<'_>, key: i64) -> rusqlite::Result<()> {
     delete_turns(tx, key)?;
+    tx.prepare_cached(
+        "DELETE FROM evaluations WHERE session_id = (SELECT id FROM sessions WHERE key = ?1)",
+    )?
+    .execute([key])?;
     tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
         .execute([-key])?;
     tx.prepare_cached("DELETE FROM sessions WHERE key = ?1")?
@@ -489,13 +493,13 @@ fn delete_session(tx: &Transaction<'_>, key: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn set_meta(tx: &Transaction<'_>, key: &str, ms: i64) -> rusqlite::Result<()> {
+pub(crate) fn set_meta(tx: &Transaction<'_>, key: &str, ms: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
         .execute(params![key, ms.to_string()])?;
     Ok(())
 }
 
-fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<Timestamp>> {
+pub(crate) fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<Timestamp>> {
     let value: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?;

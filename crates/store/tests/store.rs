@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::{Timestamp, ToSpan};
 use sctui_store::{
-    BadFile, HitKind, SessionRecord, Store, StoreKey, TurnRecord, clear, current_version,
+    BadFile, EvaluationRecord, HitKind, PluginRecord, SessionRecord, Store, StoreKey, TurnRecord,
+    clear, current_version,
 };
 
 fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
@@ -494,4 +495,115 @@ fn two_writers_never_corrupt_the_store() {
         store.conversation("shared").unwrap().unwrap().turns.len(),
         1
     );
+}
+
+fn run(id: &str, session: &str, created: &str, result: Option<&str>) -> EvaluationRecord {
+    let created: Timestamp = created.parse().unwrap();
+    EvaluationRecord {
+        id: id.into(),
+        session_id: session.into(),
+        prompt_id: "p1".into(),
+        created: Some(created),
+        completed: result.map(|_| created + 15.seconds()),
+        state: if result.is_some() {
+            "completed"
+        } else {
+            "running"
+        }
+        .into(),
+        result_type: result.map(Into::into),
+    }
+}
+
+#[test]
+fn evaluations_are_kept_by_id_read_from_a_time_on_and_leave_with_their_session() {
+    let (_dir, _path, store) = temp_store();
+    store
+        .put_sessions(&[session("s1", Some("one"), "2025-03-01T09:00:00Z")], now())
+        .unwrap();
+    store
+        .put_evaluations(&[
+            run("e1", "s1", "2025-03-01T09:00:00Z", Some("capacityExceeded")),
+            run("e2", "s1", "2025-03-01T10:00:00Z", None),
+            run("e3", "s2", "2025-02-01T10:00:00Z", Some("success")),
+        ])
+        .unwrap();
+    // a later sight of the same run wins
+    store
+        .put_evaluations(&[run("e2", "s1", "2025-03-01T10:00:00Z", Some("success"))])
+        .unwrap();
+    let since: Timestamp = "2025-03-01T00:00:00Z".parse().unwrap();
+    let recent = store.evaluations_since(Some(since)).unwrap();
+    let ids: Vec<&str> = recent.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "e2"]);
+    assert_eq!(recent[1].result_type.as_deref(), Some("success"));
+    assert_eq!(recent[1].state, "completed");
+    assert_eq!(store.evaluations_since(None).unwrap().len(), 3);
+    store.remove_session("s1").unwrap();
+    let left = store.evaluations_since(None).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, "e3");
+}
+
+#[test]
+fn plugins_are_replaced_by_each_listing_and_kept_in_order() {
+    let (_dir, path, store) = temp_store();
+    assert_eq!(store.plugins().unwrap(), None, "never listed");
+    let plugin = |name: &str| PluginRecord {
+        name: name.into(),
+        json: format!(r#"{{"name":"{name}"}}"#),
+    };
+    let first = now();
+    store
+        .put_plugins(&[plugin("b"), plugin("a"), plugin("c")], first)
+        .unwrap();
+    store
+        .put_plugins(&[plugin("z"), plugin("a")], first)
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap().store;
+    let stored = store.plugins().unwrap().unwrap();
+    let names: Vec<&str> = stored.plugins.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["z", "a"]);
+    assert_eq!(stored.listed.as_millisecond(), first.as_millisecond());
+    // an empty listing is a listing: nothing enabled, not "never listed"
+    store.put_plugins(&[], first).unwrap();
+    assert!(store.plugins().unwrap().unwrap().plugins.is_empty());
+}
+
+#[test]
+fn a_store_of_the_first_schema_gains_the_evaluations_and_plugins_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+             CREATE TABLE sessions (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+               display_name TEXT, created TEXT, modified TEXT, modified_ms INTEGER,
+               seen_ms INTEGER NOT NULL, conversation_ms INTEGER, conversation_modified TEXT,
+               conversation_settled INTEGER NOT NULL DEFAULT 0) STRICT;
+             CREATE INDEX sessions_by_modified ON sessions (modified_ms DESC);
+             CREATE TABLE turns (id INTEGER PRIMARY KEY, session_key INTEGER NOT NULL
+               REFERENCES sessions (key) ON DELETE CASCADE, position INTEGER NOT NULL,
+               prompt_id TEXT NOT NULL, prompt_json TEXT NOT NULL, evaluation_json TEXT,
+               UNIQUE (session_key, position)) STRICT;
+             CREATE VIRTUAL TABLE search USING fts5 (name, question, answer,
+               session_key UNINDEXED, at UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+             INSERT INTO sessions (id, display_name, seen_ms) VALUES ('kept', 'kept', 1);",
+        )
+        .unwrap();
+        conn.pragma_update(None, "application_id", sctui_store::APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let opened = Store::open(&path).unwrap();
+    assert!(opened.recovered.is_none(), "migrated, not set aside");
+    let store = opened.store;
+    assert_eq!(stored_ids(&store), ["kept"]);
+    assert_eq!(store.stats().unwrap().schema_version, current_version());
+    store
+        .put_evaluations(&[run("e1", "kept", "2025-03-01T09:00:00Z", Some("success"))])
+        .unwrap();
+    assert_eq!(store.evaluations_since(None).unwrap().len(), 1);
 }
