@@ -107,6 +107,16 @@ export SCTUI_GRAPH_URL="$url" SCTUI_ACCESS_TOKEN=anything
         },
     ),
     (
+        "sctui plugins list",
+        How::Run {
+            // Graph is `sctui fake-graph` (its demo sessions) on a free port
+            prelude: r#"sctui fake-graph --eval-seconds 0.2 > fake-graph.out &
+until url=$(head -n 1 fake-graph.out) && [ -n "$url" ]; do sleep 0.1; done
+export SCTUI_GRAPH_URL="$url" SCTUI_ACCESS_TOKEN=anything
+"#,
+        },
+    ),
+    (
         "sctui --demo --faults",
         How::Mirrored("fault_specs_in_the_docs_parse below (the TUI line opens a terminal UI)"),
     ),
