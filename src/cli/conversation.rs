@@ -123,7 +123,7 @@ pub async fn ask(
     plan: PollPlan,
     notices: &super::notice::Notices,
 ) -> Result<(), RunError> {
-    super::runs::warn_disabled_plugins(store, question);
+    super::recording::warn_disabled_plugins(store, question);
     let session = match &args.session {
         Some(id) => Some(client.get_session(id).await?),
         None => None,
@@ -151,7 +151,7 @@ pub async fn ask(
     let evaluation = run
         .follow_if(args.wait, args.output.output, &said, plan, notices, client)
         .await?;
-    super::runs::record_evaluation(store, &asked.session.id, &asked.prompt.id, &evaluation);
+    super::recording::record_evaluation(store, &asked.session.id, &asked.prompt.id, &evaluation);
     let mut out = crate::output::stdout();
     match args.output.output {
         Output::Json => {

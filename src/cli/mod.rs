@@ -14,6 +14,7 @@ mod fake_graph;
 pub mod hints;
 pub mod notice;
 mod output;
+mod recording;
 mod runs;
 mod sessions;
 mod store;
@@ -148,7 +149,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         Some(Command::Plugins(command)) => {
             with_graph(&global, false, async |client, config, _| {
                 let target = store::target(&global, &config).for_workspace(client.workspace());
-                let recorder = runs::open_for_recording(&target);
+                let recorder = recording::open_for_recording(&target);
                 runs::plugins(&client, recorder.as_ref(), command).await
             })
             .await
@@ -168,7 +169,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             }
             with_graph(&global, false, async |client, config, notices| {
                 let target = store::target(&global, &config).for_workspace(client.workspace());
-                let recorder = runs::open_for_recording(&target);
+                let recorder = recording::open_for_recording(&target);
                 match command {
                     crate::cli::args::PromptsCommand::List { session_id, output } => {
                         conversation::prompts(
@@ -212,7 +213,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                     ..PollPlan::default()
                 };
                 let target = store::target(&global, &config).for_workspace(client.workspace());
-                let recorder = runs::open_for_recording(&target);
+                let recorder = recording::open_for_recording(&target);
                 conversation::ask(&client, recorder.as_ref(), args, &question, plan, &notices).await
             })
             .await

@@ -9,20 +9,22 @@
 //! (`….corrupt-<time>`) and a fresh one is made: the store never refuses to start over a cache.
 
 mod error;
+mod evaluations;
 mod key;
 mod open;
+mod plugins;
 mod query;
 mod rank;
-mod runs;
 mod schema;
 mod search;
 mod store;
 
 pub use error::StoreError;
+pub use evaluations::EvaluationRecord;
 pub use key::{StoreKey, default_dir};
 pub use open::{BadFile, Opened, Recovered, clear};
+pub use plugins::{PluginRecord, StoredPlugins};
 pub use query::to_fts;
-pub use runs::{EvaluationRecord, PluginRecord, StoredPlugins};
 pub use schema::{APPLICATION_ID, current_version};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, Snippet};
 pub use store::{

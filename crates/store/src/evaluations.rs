@@ -1,12 +1,11 @@
-//! What the store keeps beyond conversations: every evaluation seen (a question run again has
-//! several), so `sctui stats` can answer from the disk alone, and the workspace's plugins as last
-//! listed, for `--offline`.
+//! Every evaluation the store has seen (a question run again has several), so `sctui stats` can
+//! answer from the disk alone.
 
 use jiff::Timestamp;
 use rusqlite::params;
 
 use crate::StoreError;
-use crate::store::{Store, get_meta, set_meta};
+use crate::store::Store;
 
 /// One evaluation (one run of a question) as the store keeps it for statistics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,23 +22,6 @@ pub struct EvaluationRecord {
     /// Graph's `result.type`, once there is a result.
     pub result_type: Option<String>,
 }
-
-/// One plugin as Graph listed it (JSON, settings' values already dropped by the caller).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PluginRecord {
-    pub name: String,
-    pub json: String,
-}
-
-/// The plugins as last listed, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPlugins {
-    /// In the order Graph listed them.
-    pub plugins: Vec<PluginRecord>,
-    pub listed: Timestamp,
-}
-
-const META_PLUGINS_LISTED: &str = "plugins_listed_ms";
 
 fn ms(t: Option<Timestamp>) -> Option<i64> {
     t.map(|t| t.as_millisecond())
@@ -102,40 +84,6 @@ impl Store {
                 })
             })?
             .collect()
-        })
-    }
-
-    /// Replaces the stored plugins with a complete listing made `now`.
-    pub fn put_plugins(&self, plugins: &[PluginRecord], now: Timestamp) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute("DELETE FROM plugins", [])?;
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO plugins (name, position, plugin_json) VALUES (?1, ?2, ?3)",
-            )?;
-            for (position, plugin) in plugins.iter().enumerate() {
-                insert.execute(params![plugin.name, position as i64, plugin.json])?;
-            }
-            set_meta(tx, META_PLUGINS_LISTED, now.as_millisecond())
-        })
-    }
-
-    /// The plugins as last listed; `None` when they never were.
-    pub fn plugins(&self) -> Result<Option<StoredPlugins>, StoreError> {
-        self.with(|conn| {
-            let Some(listed) = get_meta(conn, META_PLUGINS_LISTED)? else {
-                return Ok(None);
-            };
-            let mut stmt =
-                conn.prepare_cached("SELECT name, plugin_json FROM plugins ORDER BY position")?;
-            let plugins = stmt
-                .query_map([], |r| {
-                    Ok(PluginRecord {
-                        name: r.get(0)?,
-                        json: r.get(1)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(Some(StoredPlugins { plugins, listed }))
         })
     }
 }
