@@ -438,6 +438,7 @@ fn ui_settings(config: &Config) -> crate::tui::app::state::Settings {
         config_path: config.loaded_from.clone(),
         profile: config.profile.clone(),
         notice,
+        hyperlinks: crate::tui::links::hyperlinks_supported(|k| std::env::var(k).ok()),
         ..Default::default()
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod clipboard;
+pub mod links;
 pub mod persist;
 pub mod prefetch;
 pub mod protocol;

@@ -46,6 +46,8 @@ async fn event_loop(
     store: Option<crate::store::StoreTarget>,
 ) -> std::io::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+    // what effects carried out off the UI task report back (a link opened)
+    let (results_tx, mut results_rx) = mpsc::unbounded_channel::<Msg>();
     let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in, store);
     let mut terminal_events = EventStream::new();
     let size = terminal.size()?;
@@ -60,6 +62,7 @@ async fn event_loop(
             &commands,
             &mut timers,
             &mut Later::default(),
+            &results_tx,
         );
     }
     quit |= dispatch(
@@ -67,6 +70,7 @@ async fn event_loop(
         &commands,
         &mut timers,
         &mut Later::default(),
+        &results_tx,
     );
     let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -107,6 +111,7 @@ async fn event_loop(
                 None => break,
             },
             Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
+            Some(result) = results_rx.recv() => Some(result),
             _ = spinner.tick(), if state.wants_ticks() => Some(Msg::Tick(jiff::Timestamp::now())),
             _ = &mut timers.settle, if timers.settle_armed => {
                 timers.settle_armed = false;
@@ -127,7 +132,13 @@ async fn event_loop(
         let mut pending: Vec<Msg> = msg.into_iter().collect();
         while let Some(msg) = pending.pop() {
             let mut later = Later::default();
-            quit |= dispatch(app::update(state, msg), &commands, &mut timers, &mut later);
+            quit |= dispatch(
+                app::update(state, msg),
+                &commands,
+                &mut timers,
+                &mut later,
+                &results_tx,
+            );
             pending.extend(later.msgs);
             if let Some(text) = later.edit {
                 // the editor needs the terminal and stdin: stop reading keys meanwhile
@@ -194,6 +205,7 @@ fn dispatch(
     commands: &mpsc::UnboundedSender<worker::Command>,
     timers: &mut Timers,
     later: &mut Later,
+    results: &mpsc::UnboundedSender<Msg>,
 ) -> bool {
     for command in output.commands {
         let _ = commands.send(command);
@@ -218,6 +230,14 @@ fn dispatch(
                 });
             }
             Effect::Arm(timer) => timers.arm(timer),
+            // the opener may take a while to start: off the UI task, its outcome sent back
+            Effect::OpenLink { url } => {
+                let results = results.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = super::links::open(&url);
+                    let _ = results.send(Msg::Opened { url, result });
+                });
+            }
             Effect::Quit => quit = true,
         }
     }

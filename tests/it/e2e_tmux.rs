@@ -665,9 +665,12 @@ fn longest_answer() -> (String, String) {
         .rev()
         .find(|l| !l.trim().is_empty() && !l.trim().starts_with("```"))
         .expect("a last line");
-    let drawn: String = sctui::markdown::to_lines(last, &sctui::theme::Theme::dark())
+    let theme = sctui::theme::Theme::dark();
+    let drawn: String = sctui::markdown::render(last, &theme)
+        .lines(200, false, &theme)
         .iter()
-        .flat_map(|l| l.line.spans.iter().map(|s| s.content.to_string()))
+        .take_while(|l| l.to_string() != "Links")
+        .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
         .collect();
     let name = session
         .session

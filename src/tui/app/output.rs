@@ -16,6 +16,9 @@ pub enum Effect {
     RememberWorkspace { id: String, remember_as: String },
     /// Arm a timer; its message comes back when it fires (re-arming restarts it).
     Arm(Timer),
+    /// Open `url` (an `http(s)`/`mailto` address from an answer) with the system's opener, off
+    /// the UI task; the runtime answers with `Msg::Opened`.
+    OpenLink { url: String },
     /// Leave the app (the terminal is restored).
     Quit,
 }

@@ -52,7 +52,7 @@ pub struct TurnView {
     /// The question, sanitised (newlines kept).
     pub question: String,
     /// The answer rendered from Markdown (empty while there is none).
-    pub answer: Vec<crate::markdown::MdLine>,
+    pub answer: crate::markdown::Answer,
     /// The ask or follow request polling this evaluation, if any.
     pub following: Option<RequestId>,
     /// Changes whenever the question or answer text does (unique across turns), so the reader
@@ -79,7 +79,7 @@ impl TurnView {
             prompt: turn.prompt,
             evaluation: None,
             question,
-            answer: Vec::new(),
+            answer: crate::markdown::Answer::default(),
             following: None,
             revision: next_revision(),
             not_run: None,
@@ -95,8 +95,8 @@ impl TurnView {
         let new = self.answer_text();
         if old.as_deref() != new || (new.is_some() && self.answer.is_empty()) {
             self.answer = match new {
-                Some(text) => crate::markdown::to_lines(&sanitize::sanitize_multiline(text), theme),
-                None => Vec::new(),
+                Some(text) => crate::markdown::render(&sanitize::sanitize_multiline(text), theme),
+                None => crate::markdown::Answer::default(),
             };
             self.revision = next_revision();
         }
@@ -294,6 +294,8 @@ pub struct Settings {
     pub offline: bool,
     /// Requests in flight at once for the sync key (`[store] sync_concurrency`).
     pub sync_concurrency: usize,
+    /// The terminal shows OSC 8 hyperlinks: link text in answers is drawn as one.
+    pub hyperlinks: bool,
 }
 
 impl Default for Settings {
@@ -313,6 +315,7 @@ impl Default for Settings {
             notice: None,
             offline: false,
             sync_concurrency: crate::store::sync::DEFAULT_CONCURRENCY,
+            hyperlinks: false,
         }
     }
 }

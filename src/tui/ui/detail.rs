@@ -1,18 +1,21 @@
 //! The detail pane: the selected session's facts, then its conversation — each question with
 //! its latest evaluation's state and the answer rendered from Markdown.
 
+use std::num::NonZeroU16;
+
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::SPINNER;
 use crate::sanitize::sanitize_line;
 use crate::timefmt;
 use crate::tui::app::State;
+use crate::markdown::Wide;
 use crate::tui::app::reader::{self, ReaderLayout, RowKind};
 use crate::tui::app::state::{Focus, Mode, TurnView};
 use sctui_graph::models::{EvaluationResultType, EvaluationState};
@@ -56,8 +59,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             RowKind::Text => {
                 buf.set_line(inner.x, y, &row.line, inner.width);
             }
-            RowKind::Wide(width) => {
-                draw_shifted(buf, inner, y, &row.line, hscroll, width, theme.dim);
+            RowKind::Wide(wide) => {
+                draw_shifted(buf, inner, y, &row.line, hscroll, wide, theme.dim);
             }
             RowKind::Created | RowKind::Modified => {
                 let Some(entry) = entry else { continue };
@@ -77,6 +80,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         }
     }
     highlight_matches(state, &layout, buf, inner, scroll, end);
+    mark_links(state, &layout, buf, inner, scroll, end);
     if rows > height {
         let mut bar = ScrollbarState::new(max + 1)
             .position(scroll)
@@ -143,17 +147,33 @@ fn find_title(state: &State) -> Option<Line<'static>> {
     ]))
 }
 
-/// Draws a table row or code line shifted left by `skip` columns, with `…` where it is cut.
+/// Draws a code line or a wide table row shifted left by `skip` columns, all but its frozen
+/// first columns, with `…` where it is cut.
 fn draw_shifted(
     buf: &mut Buffer,
     inner: Rect,
     y: u16,
     line: &Line<'_>,
     skip: usize,
-    width: usize,
+    wide: Wide,
     marker: Style,
 ) {
     let room = usize::from(inner.width);
+    let frozen = usize::from(wide.frozen).min(room);
+    draw_columns(buf, inner.x, y, line, 0, frozen);
+    let x = inner.x + frozen as u16;
+    draw_columns(buf, x, y, line, frozen + skip, room - frozen);
+    if skip > 0 && wide.width > 0 && room > frozen {
+        buf.set_string(x, y, "…", marker);
+    }
+    if wide.width > skip + room {
+        buf.set_string(inner.x + inner.width - 1, y, "…", marker);
+    }
+}
+
+/// Draws the columns of `line` from column `from` on, into `room` cells from `x` (a wide
+/// character cut at either edge leaves a blank).
+fn draw_columns(buf: &mut Buffer, x: u16, y: u16, line: &Line<'_>, from: usize, room: usize) {
     let mut col = 0usize;
     let mut drawn = 0usize;
     for span in &line.spans {
@@ -162,38 +182,84 @@ fn draw_shifted(
         }
         let content: &str = &span.content;
         let mut start = 0;
-        if col < skip {
-            // skip this span's first columns (a wide character cut in two leaves a blank)
+        if col < from {
             let mut cut = content.len();
             for (i, c) in content.char_indices() {
-                if col >= skip {
+                if col >= from {
                     cut = i;
                     break;
                 }
                 col += c.width().unwrap_or(0);
             }
-            if col < skip {
+            if col < from {
                 continue;
             }
-            drawn = col - skip;
+            drawn = col - from;
             start = cut;
         }
         let text = &content[start..];
-        let (x, _) = buf.set_stringn(
-            inner.x + drawn as u16,
+        let (end, _) = buf.set_stringn(
+            x + drawn as u16,
             y,
             text,
             room.saturating_sub(drawn),
             span.style,
         );
-        drawn = usize::from(x - inner.x);
+        drawn = usize::from(end - x);
     }
-    if skip > 0 && width > 0 {
-        buf.set_string(inner.x, y, "…", marker);
+}
+
+/// Marks the link moved to, and (where the terminal shows them) makes link text an OSC 8
+/// hyperlink: the first cell opens the link before its symbol, the last closes it after.
+fn mark_links(
+    state: &State,
+    layout: &ReaderLayout,
+    buf: &mut Buffer,
+    inner: Rect,
+    scroll: usize,
+    end: usize,
+) {
+    let first = layout.link_spots.partition_point(|s| s.row < scroll);
+    for (i, spot) in layout.link_spots.iter().enumerate().skip(first) {
+        if spot.row >= end {
+            break;
+        }
+        let y = inner.y + (spot.row - scroll) as u16;
+        let cells: Vec<u16> = (usize::from(spot.start)..usize::from(spot.end))
+            .filter_map(|col| drawn_x(state, layout, inner, spot.row, col))
+            .collect();
+        if state.reader.link == Some(i) {
+            for &x in &cells {
+                buf[(x, y)].set_style(state.settings.theme.selected);
+            }
+        }
+        if state.settings.hyperlinks
+            && let (Some(&first_x), Some(&last_x)) = (cells.first(), cells.last())
+            && let Some(url) = layout.links.get(spot.link)
+        {
+            hyperlink(buf, first_x, last_x, y, url);
+        }
     }
-    if width > skip + room {
-        buf.set_string(inner.x + inner.width - 1, y, "…", marker);
-    }
+}
+
+/// Wraps cells `first..=last` of row `y` in an OSC 8 hyperlink to `url` (already checked to
+/// hold no control characters).
+fn hyperlink(buf: &mut Buffer, first: u16, last: u16, y: u16, url: &str) {
+    let open = format!("\x1b]8;;{url}\x1b\\");
+    let close = "\x1b]8;;\x1b\\";
+    let width = |cell: &ratatui::buffer::Cell| {
+        NonZeroU16::new(cell.symbol().width().max(1) as u16).unwrap_or(NonZeroU16::MIN)
+    };
+    let cell = &mut buf[(first, y)];
+    let w = width(cell);
+    let symbol = format!("{open}{}", cell.symbol());
+    cell.set_symbol(&symbol)
+        .set_diff_option(CellDiffOption::ForcedWidth(w));
+    let cell = &mut buf[(last, y)];
+    let w = width(cell);
+    let symbol = format!("{}{close}", cell.symbol());
+    cell.set_symbol(&symbol)
+        .set_diff_option(CellDiffOption::ForcedWidth(w));
 }
 
 /// Marks the find matches in view: the current one in the selection colours, the others
@@ -212,24 +278,33 @@ fn highlight_matches(
         if m.row >= end {
             break;
         }
-        let shift = match layout.rows[m.row].kind {
-            RowKind::Wide(_) => state.reader.hscroll,
-            _ => 0,
-        };
         let style = if i == find.current {
             state.settings.theme.selected
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         };
         let y = inner.y + (m.row - scroll) as u16;
-        for col in m.start.max(shift)..m.end {
-            let x = col - shift;
-            if x >= usize::from(inner.width) {
-                break;
+        for col in m.start..m.end {
+            if let Some(x) = drawn_x(state, layout, inner, m.row, col) {
+                buf[(x, y)].set_style(style);
             }
-            buf[(inner.x + x as u16, y)].set_style(style);
         }
     }
+}
+
+/// Where column `col` of row `row` is drawn, if it is: a wide row's frozen columns stay put,
+/// the rest move by the sideways scroll.
+fn drawn_x(state: &State, layout: &ReaderLayout, inner: Rect, row: usize, col: usize) -> Option<u16> {
+    let (shift, frozen) = match layout.rows.get(row)?.kind {
+        RowKind::Wide(wide) => (state.reader.hscroll, usize::from(wide.frozen)),
+        _ => (0, 0),
+    };
+    let x = if col < frozen {
+        col
+    } else {
+        col.checked_sub(shift).filter(|x| *x >= frozen)?
+    };
+    (x < usize::from(inner.width)).then(|| inner.x + x as u16)
 }
 
 fn status_line(state: &State, turn: &TurnView) -> Line<'static> {

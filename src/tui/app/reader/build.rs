@@ -1,12 +1,13 @@
-//! Lays a conversation out in drawn rows for one pane width: prose is word-wrapped with hanging
-//! indents, table rows and code lines stay whole (they scroll sideways), and rows whose text
-//! changes with the clock (times, a running answer's spinner) are left for drawing to fill in.
+//! Lays a conversation out in drawn rows for one pane width: prose is wrapped by Unicode's line
+//! breaking rules with hanging indents, tables are fitted to the width (or kept wide on request),
+//! code lines stay whole (they scroll sideways), and rows whose text changes with the clock
+//! (times, a running answer's spinner) are left for drawing to fill in.
 
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-use super::{CodeRows, ReaderLayout, Row, RowKind, TurnRows};
+use super::{CodeRows, LinkSpot, ReaderLayout, Row, RowKind, TurnRows};
+use crate::markdown::{Block, LinkRange, Wide, line_width, wrap};
 use crate::sanitize::sanitize_line;
 use crate::tui::app::State;
 
@@ -22,6 +23,9 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
         turns: Vec::new(),
         code_blocks: Vec::new(),
         widest: 0,
+        wide_tables: state.reader.wide_tables,
+        links: Vec::new(),
+        link_spots: Vec::new(),
     };
     let Some(entry) = state.selected_entry() else {
         out.text(
@@ -123,14 +127,34 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
         if !turn.answer.is_empty() {
             out.push(Line::default(), RowKind::Text);
         }
-        for md in &turn.answer {
+        let link_base = out.links.len();
+        out.links.extend(turn.answer.links.iter().cloned());
+        for block in &turn.answer.blocks {
+            let md = match block {
+                Block::Line(md) => md,
+                Block::Table(table) => {
+                    for row in table.lay_out(w, state.reader.wide_tables, theme) {
+                        let kind = match row.wide {
+                            Some(wide) => {
+                                out.widest = out.widest.max(wide.width);
+                                RowKind::Wide(wide)
+                            }
+                            None => RowKind::Text,
+                        };
+                        out.push_linked(row.line, kind, &row.links, link_base);
+                    }
+                    continue;
+                }
+            };
             let start = out.rows.len();
             if md.wrap {
-                out.text(md.line.clone(), w, usize::from(md.hang));
+                for row in wrap(&md.line, &md.links, w, usize::from(md.hang)) {
+                    out.push_linked(row.line, RowKind::Text, &row.links, link_base);
+                }
             } else {
-                let width = md.line.width();
+                let width = line_width(&md.line);
                 out.widest = out.widest.max(width);
-                out.push(md.line.clone(), RowKind::Wide(width));
+                out.push(md.line.clone(), RowKind::Wide(Wide { width, frozen: 0 }));
             }
             if let Some(block) = md.code {
                 match out.code_blocks.last_mut() {
@@ -159,6 +183,18 @@ impl ReaderLayout {
         self.rows.push(Row { line, kind });
     }
 
+    /// Pushes a row with links on it (their numbers relative to the answer's `base`).
+    fn push_linked(&mut self, line: Line<'static>, kind: RowKind, links: &[LinkRange], base: usize) {
+        let row = self.rows.len();
+        self.link_spots.extend(links.iter().map(|l| LinkSpot {
+            row,
+            start: l.start,
+            end: l.end,
+            link: base + usize::from(l.link),
+        }));
+        self.push(line, kind);
+    }
+
     fn dynamic(&mut self, kind: RowKind) {
         self.push(Line::default(), kind);
     }
@@ -166,205 +202,8 @@ impl ReaderLayout {
     /// Wraps `line` to `width` columns; rows after the first start with the first `hang`
     /// columns of the line blanked (quote bars kept), so wrapped items hang under their text.
     fn text(&mut self, line: Line<'static>, width: usize, hang: usize) {
-        for row in wrap(&line, width, hang) {
-            self.push(row, RowKind::Text);
-        }
-    }
-}
-
-/// Word-wraps a styled line to `width` columns. Words longer than a row are split; spaces at a
-/// break are dropped. Rows after the first get a hanging indent of `hang` columns.
-pub fn wrap(line: &Line<'static>, width: usize, hang: usize) -> Vec<Line<'static>> {
-    let width = width.max(1);
-    if line.width() <= width {
-        return vec![line.clone()];
-    }
-    let hang = if hang * 2 > width { 0 } else { hang };
-    let prefix = hang_prefix(line, hang);
-    let mut rows: Vec<Line<'static>> = Vec::new();
-    let mut row = Row2::new(Vec::new(), 0);
-    for span in &line.spans {
-        for piece in pieces(&span.content) {
-            let piece_width = piece.width();
-            let is_space = piece.starts_with(' ');
-            if row.used + piece_width <= width {
-                row.add(piece, span.style, piece_width);
-                continue;
-            }
-            if is_space {
-                // a break: the spaces go
-                rows.push(row.finish());
-                row = Row2::new(prefix.clone(), hang);
-                continue;
-            }
-            if row.used > row.start && piece_width <= width - hang {
-                rows.push(row.finish());
-                row = Row2::new(prefix.clone(), hang);
-                row.add(piece, span.style, piece_width);
-                continue;
-            }
-            // a word longer than a row: split it by characters
-            for c in piece.chars() {
-                let cw = c.width().unwrap_or(0);
-                if row.used + cw > width && row.used > row.start {
-                    rows.push(row.finish());
-                    row = Row2::new(prefix.clone(), hang);
-                }
-                let mut buf = [0u8; 4];
-                row.add(c.encode_utf8(&mut buf), span.style, cw);
-            }
-        }
-    }
-    if row.used > row.start || rows.is_empty() {
-        rows.push(row.finish());
-    }
-    rows
-}
-
-/// A row being filled by [`wrap`].
-struct Row2 {
-    spans: Vec<Span<'static>>,
-    used: usize,
-    start: usize,
-}
-
-impl Row2 {
-    fn new(spans: Vec<Span<'static>>, used: usize) -> Self {
-        Self {
-            spans,
-            used,
-            start: used,
-        }
-    }
-
-    fn add(&mut self, text: &str, style: Style, width: usize) {
-        // trailing spaces at the start of a continuation row are not drawn
-        if self.used == self.start && self.start > 0 && text.starts_with(' ') {
-            return;
-        }
-        match self.spans.last_mut() {
-            Some(last) if last.style == style && self.used > self.start => {
-                last.content.to_mut().push_str(text)
-            }
-            _ => self.spans.push(Span::styled(text.to_string(), style)),
-        }
-        self.used += width;
-    }
-
-    fn finish(mut self) -> Line<'static> {
-        // the space before a word that moved to the next row is not part of this one
-        if self.used > self.start
-            && let Some(last) = self.spans.last_mut()
-        {
-            let trimmed = last.content.trim_end_matches(' ').len();
-            last.content.to_mut().truncate(trimmed);
-        }
-        Line::from(self.spans)
-    }
-}
-
-/// The first `hang` columns of `line` as a continuation prefix: quote bars stay, the rest
-/// (indent, list marker, question label) becomes spaces.
-fn hang_prefix(line: &Line<'static>, hang: usize) -> Vec<Span<'static>> {
-    if hang == 0 {
-        return Vec::new();
-    }
-    let mut spans = Vec::new();
-    let mut used = 0;
-    for span in &line.spans {
-        let mut text = String::new();
-        for c in span.content.chars() {
-            if used >= hang {
-                break;
-            }
-            let cw = c.width().unwrap_or(0);
-            if c == '│' {
-                text.push('│');
-            } else {
-                text.extend(std::iter::repeat_n(' ', cw));
-            }
-            used += cw;
-        }
-        if !text.is_empty() {
-            spans.push(Span::styled(text, span.style));
-        }
-        if used >= hang {
-            break;
-        }
-    }
-    if used < hang {
-        spans.push(Span::raw(" ".repeat(hang - used)));
-    }
-    spans
-}
-
-/// Splits text into runs of spaces and runs of anything else.
-fn pieces(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        let first = rest.chars().next()?;
-        let space = first == ' ';
-        let end = rest
-            .char_indices()
-            .find(|&(_, c)| (c == ' ') != space)
-            .map_or(rest.len(), |(i, _)| i);
-        let (piece, tail) = rest.split_at(end);
-        rest = tail;
-        Some(piece)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(line: &Line<'_>) -> String {
-        line.spans.iter().map(|s| s.content.as_ref()).collect()
-    }
-
-    #[test]
-    fn wraps_at_words_and_hangs_continuations() {
-        let line = Line::from(vec![
-            Span::raw("• "),
-            Span::raw("one two three four five six"),
-        ]);
-        let rows: Vec<String> = wrap(&line, 12, 2).iter().map(text).collect();
-        assert_eq!(rows, ["• one two", "  three four", "  five six"]);
-    }
-
-    #[test]
-    fn quote_bars_continue_on_wrapped_rows() {
-        let line = Line::from(vec![Span::raw("│ "), Span::raw("alpha beta gamma delta")]);
-        let rows: Vec<String> = wrap(&line, 12, 2).iter().map(text).collect();
-        assert_eq!(rows, ["│ alpha beta", "│ gamma", "│ delta"]);
-    }
-
-    #[test]
-    fn long_words_are_split_and_nothing_is_lost() {
-        let line = Line::from("abcdefghijklmnopqrstuvwxyz end");
-        let rows: Vec<String> = wrap(&line, 10, 0).iter().map(text).collect();
-        assert_eq!(rows, ["abcdefghij", "klmnopqrst", "uvwxyz end"]);
-        for row in wrap(&Line::from("東京都庁舎東京都庁舎 x"), 5, 0) {
-            assert!(row.width() <= 5);
-        }
-    }
-
-    #[test]
-    fn every_word_survives_wrapping_at_any_width() {
-        let source = "The sign-in from 203.0.113.7 matches a known password-spray pattern \
-                      across fourteen accounts in three minutes.";
-        for width in 1..60 {
-            let rows = wrap(&Line::from(source), width, 0);
-            let joined: Vec<String> = rows.iter().map(text).collect();
-            assert!(
-                rows.iter().all(|r| r.width() <= width),
-                "{width}: {joined:?}"
-            );
-            assert_eq!(
-                joined.concat().replace(' ', ""),
-                source.replace(' ', ""),
-                "{width}"
-            );
+        for row in wrap(&line, &[], width, hang) {
+            self.push(row.line, RowKind::Text);
         }
     }
 }

@@ -12,9 +12,8 @@ use std::hash::{Hash, Hasher};
 use ratatui::layout::Rect;
 
 pub use super::state::reader::{
-    CodeRows, Find, Match, Pin, Reader, ReaderLayout, Row, RowKind, TurnRows,
+    CodeRows, Find, LinkSpot, Match, Pin, Reader, ReaderLayout, Row, RowKind, TurnRows,
 };
-pub use build::wrap;
 
 use super::layout;
 use super::state::{Focus, State};
@@ -62,9 +61,14 @@ pub fn sync(state: &mut State) {
         .reader
         .layout
         .as_ref()
-        .is_none_or(|l| l.fingerprint != fingerprint || l.width != width);
+        .is_none_or(|l| {
+            l.fingerprint != fingerprint
+                || l.width != width
+                || l.wide_tables != state.reader.wide_tables
+        });
     if stale {
         state.reader.layout = Some(build::build(state, width, fingerprint));
+        state.reader.link = None;
         refind(state);
     }
     if let Some(pin) = &state.reader.pin
@@ -88,7 +92,11 @@ pub fn sync(state: &mut State) {
 /// without `update`, as some tests do); the normal path never gets here.
 pub fn layout_for_draw(state: &State, width: u16) -> std::borrow::Cow<'_, ReaderLayout> {
     match &state.reader.layout {
-        Some(l) if l.width == width && l.fingerprint == fingerprint(state) => {
+        Some(l)
+            if l.width == width
+                && l.fingerprint == fingerprint(state)
+                && l.wide_tables == state.reader.wide_tables =>
+        {
             std::borrow::Cow::Borrowed(l)
         }
         _ => std::borrow::Cow::Owned(build::build(state, width, 0)),
@@ -134,6 +142,76 @@ pub fn hscroll_by(state: &mut State, delta: isize) {
     state.reader.hscroll = to.min(max_hscroll(state));
 }
 
+/// Shifts sideways to the end of the longest code line or kept-wide table row in view; `false`
+/// when none in view is wider than the pane.
+pub fn hscroll_to_row_end(state: &mut State) -> bool {
+    let Some(layout) = &state.reader.layout else {
+        return false;
+    };
+    let top = state.reader.scroll;
+    let end = (top + state.reader.height).min(layout.rows.len());
+    let room = usize::from(layout.width);
+    let furthest = layout.rows[top..end]
+        .iter()
+        .filter_map(|r| match r.kind {
+            RowKind::Wide(wide) => Some(wide.width.saturating_sub(room)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    if furthest == 0 {
+        return false;
+    }
+    state.reader.hscroll = furthest.min(max_hscroll(state));
+    true
+}
+
+/// Moves to the next (`forward`) or previous link, from the one moved to last when it is in
+/// view, else from the view's top; brings it into view. Its index in the layout's link spots.
+pub fn step_link(state: &mut State, forward: bool) -> Option<usize> {
+    let layout = state.reader.layout.as_ref()?;
+    let spots = &layout.link_spots;
+    if spots.is_empty() {
+        return None;
+    }
+    let top = state.reader.scroll;
+    let bottom = top + state.reader.height;
+    let in_view = |i: usize| spots.get(i).is_some_and(|s| s.row >= top && s.row < bottom);
+    let next = match state.reader.link.filter(|&i| in_view(i)) {
+        Some(i) if forward => (i + 1) % spots.len(),
+        Some(i) => (i + spots.len() - 1) % spots.len(),
+        None if forward => spots.iter().position(|s| s.row >= top).unwrap_or(0),
+        None => spots
+            .iter()
+            .rposition(|s| s.row < bottom)
+            .unwrap_or(spots.len() - 1),
+    };
+    let spot = spots[next];
+    state.reader.link = Some(next);
+    let height = state.reader.height;
+    if spot.row < top || spot.row >= bottom {
+        scroll_to(state, spot.row.saturating_sub(height / 3));
+        state.reader.link = Some(next);
+    }
+    Some(next)
+}
+
+/// The address of the link to open: the one moved to when it is in view, else the first in
+/// view.
+pub fn link_to_open(state: &State) -> Option<String> {
+    let layout = state.reader.layout.as_ref()?;
+    let top = state.reader.scroll;
+    let bottom = top + state.reader.height;
+    let in_view = |s: &LinkSpot| s.row >= top && s.row < bottom;
+    let spot = state
+        .reader
+        .link
+        .and_then(|i| layout.link_spots.get(i))
+        .filter(|s| in_view(s))
+        .or_else(|| layout.link_spots.iter().find(|s| in_view(s)))?;
+    layout.links.get(spot.link).cloned()
+}
+
 /// One page: the pane's height less a row of overlap.
 pub fn page(state: &State) -> isize {
     state.reader.height.saturating_sub(1).max(1) as isize
@@ -170,6 +248,7 @@ pub fn reset(state: &mut State) {
     state.reader.scroll = 0;
     state.reader.hscroll = 0;
     state.reader.pin = None;
+    state.reader.link = None;
     state.reader.find.matches.clear();
 }
 

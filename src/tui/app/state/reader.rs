@@ -21,6 +21,11 @@ pub struct Reader {
     pub pin: Option<Pin>,
     /// `/` in the detail pane.
     pub find: Find,
+    /// Tables wider than the pane are kept wide (scrolled sideways, first column frozen)
+    /// instead of wrapped to fit.
+    pub wide_tables: bool,
+    /// The link the user moved to (an index into [`ReaderLayout::link_spots`]).
+    pub link: Option<usize>,
 }
 
 /// The question (by prompt id) of a session the reader keeps in view.
@@ -65,6 +70,21 @@ pub struct ReaderLayout {
     pub code_blocks: Vec<CodeRows>,
     /// The widest table row or code line.
     pub widest: usize,
+    /// Whether tables wider than the pane were kept wide.
+    pub wide_tables: bool,
+    /// The URLs of every answer's links, in answer order.
+    pub links: Vec<String>,
+    /// Where link text is drawn, in row order.
+    pub link_spots: Vec<LinkSpot>,
+}
+
+/// Link text on a row: columns `start..end` of row `row` open `links[link]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkSpot {
+    pub row: usize,
+    pub start: u16,
+    pub end: u16,
+    pub link: usize,
 }
 
 /// One drawn row.
@@ -80,8 +100,9 @@ pub struct Row {
 pub enum RowKind {
     /// Prose, already wrapped to the width.
     Text,
-    /// A table row or code line of this many columns: scrolls sideways, cut edges marked.
-    Wide(usize),
+    /// A code line or a row of a table kept wide: scrolls sideways (but for its frozen
+    /// columns), cut edges marked.
+    Wide(crate::markdown::Wide),
     /// The session's creation time (relative to now, so drawn fresh).
     Created,
     /// The session's last change.

@@ -86,6 +86,8 @@ pub enum Msg {
     },
     /// The external editor closed: the text it left, or why it could not run.
     Edited(Result<String, String>),
+    /// The system's opener was run on `url`: whether it started.
+    Opened { url: String, result: Result<(), String> },
     /// The reconnect timer fired: Graph could not be reached at start, try the list again.
     Reconnect,
 }
@@ -185,6 +187,13 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
             Output::none()
         }
         Msg::Edited(result) => on_edited(state, result),
+        Msg::Opened { url, result } => {
+            state.status = Some(match result {
+                Ok(()) => info(format!("Opened {url}")),
+                Err(e) => error_text(format!("Could not open {url}: {e}")),
+            });
+            Output::none()
+        }
     }
 }
 

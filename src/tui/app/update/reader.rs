@@ -15,6 +15,23 @@ pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Outp
         Action::ScrollBottom => reader::scroll_to(state, usize::MAX),
         Action::ScrollLeft => reader::hscroll_by(state, -HSCROLL_STEP),
         Action::ScrollRight => reader::hscroll_by(state, HSCROLL_STEP),
+        Action::RowStart => reader::hscroll_by(state, isize::MIN),
+        Action::RowEnd => {
+            if !reader::hscroll_to_row_end(state) {
+                state.status = Some(info("Nothing in view is wider than the pane"));
+            }
+        }
+        Action::WideTables => {
+            state.reader.wide_tables = !state.reader.wide_tables;
+            state.reader.hscroll = 0;
+            state.status = Some(info(if state.reader.wide_tables {
+                "Wide tables kept wide: scroll sideways, the first column stays"
+            } else {
+                "Wide tables wrapped to fit the pane"
+            }));
+        }
+        Action::NextLink | Action::PrevLink => step_link(state, action == Action::NextLink),
+        Action::OpenLink => return Some(open_link(state)),
         Action::Back => {
             state.focus = Focus::List;
             state.reader.zoom = false;
@@ -53,6 +70,38 @@ pub(super) fn on_reader_action(state: &mut State, action: Action) -> Output {
         Action::CopyAnswer => copy_answer(state),
         Action::CopyCodeBlock => copy_code(state),
         _ => Output::none(),
+    }
+}
+
+fn step_link(state: &mut State, forward: bool) {
+    let Some(i) = reader::step_link(state, forward) else {
+        state.status = Some(warning("No links in this conversation"));
+        return;
+    };
+    let url = state
+        .reader
+        .layout
+        .as_ref()
+        .and_then(|l| l.link_spots.get(i).and_then(|s| l.links.get(s.link)))
+        .cloned()
+        .unwrap_or_default();
+    let open = state
+        .settings
+        .keymap
+        .press(Action::OpenLink, "open it");
+    state.status = Some(info(format!("{url}{open}")));
+}
+
+fn open_link(state: &mut State) -> Output {
+    match reader::link_to_open(state) {
+        Some(url) => {
+            state.status = Some(info(format!("Opening {url}")));
+            Effect::OpenLink { url }.into()
+        }
+        None => {
+            state.status = Some(warning("No link in view"));
+            Output::none()
+        }
     }
 }
 
