@@ -659,10 +659,8 @@ impl<'t> Renderer<'t> {
                 let saved = std::mem::take(&mut self.blocks);
                 self.footnote = Some(OpenFootnote { number, saved });
                 self.lists.push(None);
-                self.pending_marker = Some((
-                    format!("{} ", superscript_number(number)),
-                    self.theme.key,
-                ));
+                self.pending_marker =
+                    Some((format!("{} ", superscript_number(number)), self.theme.key));
             }
             Tag::Emphasis => self.push_style(Style::new().add_modifier(Modifier::ITALIC)),
             Tag::Strong => self.push_style(Style::new().add_modifier(Modifier::BOLD)),
@@ -729,8 +727,7 @@ impl<'t> Renderer<'t> {
                 self.pending_marker = None;
                 if let Some(open) = self.footnote.take() {
                     let mut blocks = std::mem::replace(&mut self.blocks, open.saved);
-                    while matches!(blocks.last(), Some(Block::Line(l)) if l.line.spans.is_empty())
-                    {
+                    while matches!(blocks.last(), Some(Block::Line(l)) if l.line.spans.is_empty()) {
                         blocks.pop();
                     }
                     self.footnotes.push((open.number, blocks));
@@ -747,7 +744,9 @@ impl<'t> Renderer<'t> {
                 if let Some(t) = &mut self.table {
                     let mut cell = std::mem::take(&mut t.cell);
                     while cell.len() > 1
-                        && cell.last().is_some_and(|l| plain(&l.line).trim().is_empty())
+                        && cell
+                            .last()
+                            .is_some_and(|l| plain(&l.line).trim().is_empty())
                     {
                         cell.pop();
                     }
@@ -817,11 +816,7 @@ impl<'t> Renderer<'t> {
             | "nav" | "figure" | "figcaption" | "table" | "ul" | "ol" | "dl" | "details"
             | "blockquote" | "pre" => self.paragraph_break(),
             "tr" | "dt" | "dd" => self.line_break(),
-            "td" | "th" => {
-                if !self.spans.is_empty() {
-                    self.text("  ");
-                }
-            }
+            "td" | "th" if !self.spans.is_empty() => self.text("  "),
             "li" => {
                 self.flush_line();
                 self.pending_marker = Some(("• ".to_string(), self.theme.key));
@@ -972,10 +967,7 @@ impl<'t> Renderer<'t> {
                 self.hang = u16::try_from(drawn_width(&marker)).unwrap_or(0);
                 let line = Line::from(vec![
                     Span::styled(marker, self.theme.dim),
-                    Span::styled(
-                        url.clone(),
-                        Style::new().add_modifier(Modifier::UNDERLINED),
-                    ),
+                    Span::styled(url.clone(), Style::new().add_modifier(Modifier::UNDERLINED)),
                 ]);
                 self.push(line, vec![None, Some(i as u16)]);
                 self.links.push(url.clone());

@@ -53,7 +53,10 @@ fn code_does_not_wrap_prose_does() {
     let md = "Some prose.\n\n```\ncode line\n```\n";
     let l = lines(md);
     assert!(l.iter().any(|l| plain(&l.line) == "Some prose." && l.wrap));
-    assert!(l.iter().any(|l| plain(&l.line).contains("code line") && !l.wrap));
+    assert!(
+        l.iter()
+            .any(|l| plain(&l.line).contains("code line") && !l.wrap)
+    );
 }
 
 #[test]
@@ -143,7 +146,10 @@ fn links_show_their_text_and_are_listed_once() {
         .map(|(s, l)| (s.content.as_ref(), *l))
         .collect();
     assert!(linked.contains(&("the docs", Some(0))), "{linked:?}");
-    assert!(linked.contains(&("https://bare.example/", Some(1))), "{linked:?}");
+    assert!(
+        linked.contains(&("https://bare.example/", Some(1))),
+        "{linked:?}"
+    );
 }
 
 #[test]
@@ -159,7 +165,10 @@ fn learn_directives_are_not_prose() {
               :::image type=\"content\" source=\"media/x.png\" alt-text=\"Screenshot.\":::\n\n\
               ```kusto\n:::kept inside code\n```\n";
     let out = text(md);
-    assert!(!out.contains(":::moniker") && !out.contains("INCLUDE"), "{out}");
+    assert!(
+        !out.contains(":::moniker") && !out.contains("INCLUDE"),
+        "{out}"
+    );
     assert!(!out.contains("[!div") && !out.contains("alt-text"), "{out}");
     assert!(out.contains("│ Run the query[1]"), "{out}");
     assert!(out.contains("  :::kept inside code"), "{out}");
@@ -178,15 +187,24 @@ fn html_is_rendered_not_printed() {
               <style>\n* { direction: rtl; }\n</style>\n\n\
               <custom-tag>kept text</custom-tag>\n";
     let out = text(md);
-    for tag in ["<p", "</p>", "<br", "<img", "<a ", "</a>", "<!--", "<details", "<summary", "<kbd", "<style", "<custom"] {
+    for tag in [
+        "<p", "</p>", "<br", "<img", "<a ", "</a>", "<!--", "<details", "<summary", "<kbd",
+        "<style", "<custom",
+    ] {
         assert!(!out.contains(tag), "{tag} printed:\n{out}");
     }
     assert!(!out.contains("direction: rtl"), "{out}");
     assert!(out.contains("[bat - a cat clone with wings]\n"), "{out}");
     assert!(out.contains("[Version info][1]\n"), "{out}");
-    assert!(out.contains("A cat(1) clone with very active highlighting."), "{out}");
+    assert!(
+        out.contains("A cat(1) clone with very active highlighting."),
+        "{out}"
+    );
     assert!(out.contains("▾ More options\n"), "{out}");
-    assert!(out.contains("Press Ctrl+C on the laptop, ssh host x²."), "{out}");
+    assert!(
+        out.contains("Press Ctrl+C on the laptop, ssh host x²."),
+        "{out}"
+    );
     assert!(out.contains("kept text"), "{out}");
     assert!(out.contains("[1] https://crates.io/crates/bat"), "{out}");
 }
@@ -218,13 +236,19 @@ fn wide_tables_wrap_in_columns_then_become_records() {
     for row in wrapped.lines() {
         assert!(drawn_width(row) <= 40, "{row}");
     }
-    assert!(wrapped.contains("│ Column      │ The name for the       │"), "{wrapped}");
+    assert!(
+        wrapped.contains("│ Column      │ The name for the       │"),
+        "{wrapped}"
+    );
     let records = text_at(&answer, 24);
     assert!(
         records.starts_with("Name: Column\nDescription:\n  The name for the\n  result column."),
         "{records}"
     );
-    assert!(records.contains("\n────────────────────────\nName: Aggregation\n"), "{records}");
+    assert!(
+        records.contains("\n────────────────────────\nName: Aggregation\n"),
+        "{records}"
+    );
     for text in [&wrapped, &records] {
         let words: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for word in ["derived", "expression.", "Aggregation", "`avg()`."] {
@@ -251,8 +275,14 @@ fn short_columns_stay_whole_when_a_long_one_wraps() {
     let md = "| Property | Value |\n|---|---|\n| Display name | Jordan Mercer |\n\
               | Security Copilot role | Contributor, with the plugins of the default workspace and the promptbooks shared with the SOC |\n";
     let out = text_at(&render(md, &Theme::dark()), 62);
-    assert!(out.contains("│ Display name          │ Jordan Mercer"), "{out}");
-    assert!(out.contains("│ Security Copilot role │ Contributor,"), "{out}");
+    assert!(
+        out.contains("│ Display name          │ Jordan Mercer"),
+        "{out}"
+    );
+    assert!(
+        out.contains("│ Security Copilot role │ Contributor,"),
+        "{out}"
+    );
     for row in out.lines() {
         assert!(drawn_width(row) <= 62, "{row}");
     }

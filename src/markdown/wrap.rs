@@ -83,7 +83,11 @@ pub fn wrap(
         } else {
             0
         };
-        if row.used + spaces + content_width > width && row.used > row.start {
+        // a word that fits a row of its own starts one; a longer one is split where it is
+        if row.used + spaces + content_width > width
+            && row.used > row.start
+            && content_width <= width - hang
+        {
             rows.push(row.finish());
             row = RowBuilder::new(prefix.clone(), hang);
         }
@@ -99,7 +103,11 @@ pub fn wrap(
             let spaces = &text[end..at];
             row.pending_spaces = (end, drawn_width(spaces.trim_end_matches(['\n', '\r'])));
         } else {
-            // wider than a row: split between graphemes
+            // wider than a row: split between graphemes, after the spaces before it
+            let (space_at, space_width) = std::mem::take(&mut row.pending_spaces);
+            if space_width > 0 && row.used > row.start && row.used + space_width < width {
+                source.push_range(&mut row, &text, space_at, from);
+            }
             let mut offset = from;
             for grapheme in content.graphemes(true) {
                 let w = drawn_width(grapheme);
@@ -146,7 +154,10 @@ impl Source<'_> {
     }
 
     fn push_range(&self, row: &mut RowBuilder, text: &str, from: usize, to: usize) {
-        let first = self.starts.partition_point(|&s| s <= from).saturating_sub(1);
+        let first = self
+            .starts
+            .partition_point(|&s| s <= from)
+            .saturating_sub(1);
         for i in first..self.line.spans.len() {
             let start = self.starts[i].max(from);
             let end = self
@@ -316,7 +327,10 @@ mod tests {
     #[test]
     fn long_words_are_split_and_nothing_is_lost() {
         let line = Line::from("abcdefghijklmnopqrstuvwxyz end");
-        assert_eq!(rows(&line, 10, 0), ["abcdefghij", "klmnopqrst", "uvwxyz end"]);
+        assert_eq!(
+            rows(&line, 10, 0),
+            ["abcdefghij", "klmnopqrst", "uvwxyz end"]
+        );
         for row in wrap(&Line::from("東京都庁舎東京都庁舎 x"), &[], 5, 0) {
             assert!(line_width(&row.line) <= 5);
         }
@@ -344,7 +358,8 @@ mod tests {
     #[test]
     fn cjk_breaks_between_ideographs_and_never_before_closing_punctuation() {
         // from trekhleb/javascript-algorithms, README.zh-CN.md (MIT)
-        let source = "数据结构是在计算机中组织和存储数据的一种特殊方式，使得数据可以高效地被访问和修改。";
+        let source =
+            "数据结构是在计算机中组织和存储数据的一种特殊方式，使得数据可以高效地被访问和修改。";
         for width in 4..40 {
             let out = rows(&Line::from(source), width, 0);
             assert_eq!(out.concat(), source, "{width}: nothing lost or added");
@@ -410,5 +425,19 @@ mod tests {
         );
         assert_eq!(found[2].0, "text after");
         assert_eq!(found[2].1[0].end, 4);
+    }
+
+    #[test]
+    fn a_word_longer_than_any_row_starts_where_it_is() {
+        let line = Line::from("Id       5f0c1a2b-0000-4000-8000-000000000001");
+        assert_eq!(
+            rows(&line, 20, 9),
+            [
+                "Id       5f0c1a2b-00",
+                "         00-4000-800",
+                "         0-000000000",
+                "         001"
+            ]
+        );
     }
 }

@@ -274,7 +274,7 @@ fn reader_screens() {
         .unwrap()
         .rows
         .iter()
-        .position(|r| matches!(r.kind, reader::RowKind::Wide(w) if w.width > 62))
+        .position(|r| matches!(r.kind, reader::RowKind::Wide(w) if w.width > 62 && w.frozen > 0))
         .expect("a table wider than the pane");
     for _ in 0..table.saturating_sub(5) {
         app::update(&mut state, ch('j'));

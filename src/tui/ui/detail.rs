@@ -12,10 +12,10 @@ use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::SPINNER;
+use crate::markdown::Wide;
 use crate::sanitize::sanitize_line;
 use crate::timefmt;
 use crate::tui::app::State;
-use crate::markdown::Wide;
 use crate::tui::app::reader::{self, ReaderLayout, RowKind};
 use crate::tui::app::state::{Focus, Mode, TurnView};
 use sctui_graph::models::{EvaluationResultType, EvaluationState};
@@ -294,7 +294,13 @@ fn highlight_matches(
 
 /// Where column `col` of row `row` is drawn, if it is: a wide row's frozen columns stay put,
 /// the rest move by the sideways scroll.
-fn drawn_x(state: &State, layout: &ReaderLayout, inner: Rect, row: usize, col: usize) -> Option<u16> {
+fn drawn_x(
+    state: &State,
+    layout: &ReaderLayout,
+    inner: Rect,
+    row: usize,
+    col: usize,
+) -> Option<u16> {
     let (shift, frozen) = match layout.rows.get(row)?.kind {
         RowKind::Wide(wide) => (state.reader.hscroll, usize::from(wide.frozen)),
         _ => (0, 0),

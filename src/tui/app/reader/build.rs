@@ -184,7 +184,13 @@ impl ReaderLayout {
     }
 
     /// Pushes a row with links on it (their numbers relative to the answer's `base`).
-    fn push_linked(&mut self, line: Line<'static>, kind: RowKind, links: &[LinkRange], base: usize) {
+    fn push_linked(
+        &mut self,
+        line: Line<'static>,
+        kind: RowKind,
+        links: &[LinkRange],
+        base: usize,
+    ) {
         let row = self.rows.len();
         self.link_spots.extend(links.iter().map(|l| LinkSpot {
             row,

@@ -57,15 +57,11 @@ pub fn sync(state: &mut State) {
     let width = area.width.saturating_sub(2).max(1);
     state.reader.height = usize::from(area.height.saturating_sub(2)).max(1);
     let fingerprint = fingerprint(state);
-    let stale = state
-        .reader
-        .layout
-        .as_ref()
-        .is_none_or(|l| {
-            l.fingerprint != fingerprint
-                || l.width != width
-                || l.wide_tables != state.reader.wide_tables
-        });
+    let stale = state.reader.layout.as_ref().is_none_or(|l| {
+        l.fingerprint != fingerprint
+            || l.width != width
+            || l.wide_tables != state.reader.wide_tables
+    });
     if stale {
         state.reader.layout = Some(build::build(state, width, fingerprint));
         state.reader.link = None;

@@ -87,7 +87,10 @@ pub enum Msg {
     /// The external editor closed: the text it left, or why it could not run.
     Edited(Result<String, String>),
     /// The system's opener was run on `url`: whether it started.
-    Opened { url: String, result: Result<(), String> },
+    Opened {
+        url: String,
+        result: Result<(), String>,
+    },
     /// The reconnect timer fired: Graph could not be reached at start, try the list again.
     Reconnect,
 }

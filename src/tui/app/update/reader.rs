@@ -85,10 +85,7 @@ fn step_link(state: &mut State, forward: bool) {
         .and_then(|l| l.link_spots.get(i).and_then(|s| l.links.get(s.link)))
         .cloned()
         .unwrap_or_default();
-    let open = state
-        .settings
-        .keymap
-        .press(Action::OpenLink, "open it");
+    let open = state.settings.keymap.press(Action::OpenLink, "open it");
     state.status = Some(info(format!("{url}{open}")));
 }
 
