@@ -100,6 +100,8 @@ struct FileConfig {
 struct StoreTable {
     enabled: Option<bool>,
     sync_concurrency: Option<usize>,
+    search_timeout: Option<toml::Spanned<f64>>,
+    cli_search_timeout: Option<toml::Spanned<f64>>,
 }
 
 /// What flags said; `None` means "not given".
@@ -155,6 +157,10 @@ pub struct Config {
     pub store_enabled: bool,
     /// Requests in flight at once during a sync (`[store] sync_concurrency`, 1 to 32).
     pub sync_concurrency: usize,
+    /// The most time one search may take in the TUI, per keystroke (`[store] search_timeout`).
+    pub search_timeout: Duration,
+    /// The most time `sctui search` may take (`[store] cli_search_timeout`, `--timeout`).
+    pub cli_search_timeout: Duration,
     /// Problems worth a warning but not a refusal (conflicting keys), each naming file and line.
     pub warnings: Vec<String>,
 }
@@ -180,6 +186,8 @@ impl Default for Config {
             profile: None,
             store_enabled: true,
             sync_concurrency: crate::store::sync::DEFAULT_CONCURRENCY,
+            search_timeout: crate::store::DEFAULT_TUI_SEARCH_TIME,
+            cli_search_timeout: sctui_store::DEFAULT_SEARCH_TIME,
             warnings: Vec::new(),
         }
     }
@@ -349,6 +357,18 @@ impl Config {
             86_400.0,
         )?;
         let store = file.store.unwrap_or_default();
+        let search_timeout = seconds(
+            "store.search_timeout",
+            &store.search_timeout,
+            defaults.search_timeout,
+            3600.0,
+        )?;
+        let cli_search_timeout = seconds(
+            "store.cli_search_timeout",
+            &store.cli_search_timeout,
+            defaults.cli_search_timeout,
+            3600.0,
+        )?;
         let sync_concurrency = store.sync_concurrency.unwrap_or(defaults.sync_concurrency);
         if !(1..=32).contains(&sync_concurrency) {
             return Err(ConfigError::Invalid {
@@ -423,6 +443,8 @@ impl Config {
             profile: profile_name,
             store_enabled: !overrides.no_store && store.enabled.unwrap_or(true),
             sync_concurrency,
+            search_timeout,
+            cli_search_timeout,
             warnings,
         })
     }
@@ -630,6 +652,8 @@ mod tests {
             "[store]",
             "enabled",
             "sync_concurrency",
+            "search_timeout",
+            "cli_search_timeout",
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }

@@ -19,5 +19,9 @@ fn main() -> ExitCode {
             return ExitCode::from(sctui::cli::exit::FAILURE);
         }
     };
-    runtime.block_on(sctui::cli::run(cli))
+    let code = runtime.block_on(sctui::cli::run(cli));
+    // work left on blocking threads (a search being stopped, a write waiting for a lock) gets a
+    // moment to end, never a wait the user feels
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }

@@ -332,12 +332,18 @@ pub struct SyncArgs {
 /// `sctui search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words to find (all of them), "a phrase", a prefix* or OR between alternatives;
-    /// T1059.001, CVE-2024-3400 and IP addresses are found as typed.
+    /// Words to find (all of them), "a phrase", a prefix* or OR between alternatives; NOT word
+    /// leaves out what holds it. T1059.001, CVE-2024-3400, IP addresses and -EncodedCommand are
+    /// found as typed (a query may start with `-`; `sctui search -- -x` works too).
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// At most this many hits, best first.
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub limit: u32,
+    /// Stop a search that takes longer than this many seconds [default: `[store]
+    /// cli_search_timeout`, 5].
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+    pub timeout: Option<f64>,
     #[command(flatten)]
     pub output: OutputArg,
 }
@@ -496,5 +502,15 @@ mod tests {
         let help = Cli::command().render_help().to_string();
         assert!(help.contains("Exit codes"), "{help}");
         assert!(help.contains("4  not found"), "{help}");
+    }
+}
+
+/// A number of seconds above zero and at most an hour.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 3600"
+        )),
     }
 }

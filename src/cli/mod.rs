@@ -116,7 +116,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         }
         Some(Command::Search(args)) => {
             let config = load_config(&global)?;
-            store::search(&store::target(&global, &config), args)
+            store::search(&store::target(&global, &config), &config, args).await
         }
         Some(Command::Sync(_)) if global.offline => Err(store::refused("syncing")),
         Some(Command::Sync(args)) => {

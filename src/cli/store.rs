@@ -11,18 +11,21 @@ use crate::cli::args::{
 use crate::config::Config;
 use crate::sanitize::{sanitize_line, truncate};
 use crate::store::sync::{self, Progress, SyncOptions};
-use crate::store::{Hit, HitKind, Store, StoreTarget};
+use crate::store::{Hit, HitKind, SearchBudget, Store, StoreTarget};
 use sctui_graph::GraphClient;
 
 /// The store this run uses: the configured (or remembered) workspace on this Graph host and tenant.
 pub fn target(global: &GlobalArgs, config: &Config) -> StoreTarget {
-    StoreTarget::new(
-        global.demo,
-        &config.graph_url,
-        &config.auth.tenant,
-        &super::workspace_for(global, config),
-        config.store_enabled,
-    )
+    StoreTarget {
+        search_time: config.search_timeout,
+        ..StoreTarget::new(
+            global.demo,
+            &config.graph_url,
+            &config.auth.tenant,
+            &super::workspace_for(global, config),
+            config.store_enabled,
+        )
+    }
 }
 
 /// Opens the store for a command that cannot work without one.
@@ -184,10 +187,33 @@ pub async fn sync(
     }
 }
 
-/// Runs `sctui search`: the store only, never the network.
-pub fn search(target: &StoreTarget, args: SearchArgs) -> Result<(), RunError> {
-    let store = open(target)?;
-    let hits = store.search(&args.query, args.limit as usize)?;
+/// Runs `sctui search`: the store only, never the network, within its time budget (`--timeout`,
+/// `[store] cli_search_timeout`); Ctrl-C stops it at once (exit 130, as a shell expects).
+pub async fn search(
+    target: &StoreTarget,
+    config: &Config,
+    args: SearchArgs,
+) -> Result<(), RunError> {
+    let store = Arc::new(open(target)?);
+    let budget = SearchBudget::new(args.timeout.map_or(
+        config.cli_search_timeout,
+        std::time::Duration::from_secs_f64,
+    ));
+    let searching = {
+        let (store, budget) = (store.clone(), budget.clone());
+        let (query, limit) = (args.query.clone(), args.limit as usize);
+        tokio::task::spawn_blocking(move || store.search_within(&query, limit, &budget))
+    };
+    let hits = tokio::select! {
+        hits = searching => hits.map_err(std::io::Error::other)??
+            .into_iter()
+            .map(crate::store::sanitized)
+            .collect::<Vec<_>>(),
+        _ = tokio::signal::ctrl_c() => {
+            budget.cancel.cancel();
+            return Err(RunError::Io(crate::tui::signals::terminated(2)));
+        }
+    };
     let mut out = crate::output::stdout();
     match args.output.output {
         Output::Json => super::output::write_json(&mut out, &hits)?,

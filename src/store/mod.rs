@@ -2,11 +2,13 @@
 //! the store's records. The database itself is `sctui_store`; `sync` fills it from Graph.
 
 pub mod duration;
+pub mod plain_text;
 pub mod sync;
 
 use jiff::Timestamp;
 pub use sctui_store::{
-    Hit, HitKind, ListInfo, Opened, Snippet, Stats, Store, StoreError, StoreKey, StoredConversation,
+    CancelSearch, Hit, HitKind, ListInfo, Opened, SearchBudget, Snippet, Stats, Store, StoreError,
+    StoreKey, StoredConversation,
 };
 
 use sctui_graph::conversation::{PromptRuns, Turn};
@@ -22,7 +24,12 @@ pub struct StoreTarget {
     /// The folder of the store files: the user's data folder unless set (tests use a temporary
     /// one).
     pub dir: Option<std::path::PathBuf>,
+    /// The most time one search may take in the TUI (`[store] search_timeout`).
+    pub search_time: std::time::Duration,
 }
+
+/// The TUI's search budget when the config does not say.
+pub const DEFAULT_TUI_SEARCH_TIME: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl StoreTarget {
     /// The store for `graph_url` (or the demo), `tenant` and `workspace`.
@@ -31,6 +38,7 @@ impl StoreTarget {
             key: StoreKey::new(host_of(demo, graph_url), tenant, workspace),
             enabled,
             dir: None,
+            search_time: DEFAULT_TUI_SEARCH_TIME,
         }
     }
 
@@ -48,6 +56,7 @@ impl StoreTarget {
             key: StoreKey::new(&self.key.host, &self.key.tenant, workspace),
             enabled: self.enabled,
             dir: self.dir.clone(),
+            search_time: self.search_time,
         }
     }
 
@@ -65,8 +74,24 @@ impl StoreTarget {
         if !self.enabled {
             return Ok(None);
         }
-        Store::open(&self.path()?).map(Some)
+        open_at(&self.path()?).map(Some)
     }
+}
+
+/// Opens (or creates) the store file at `path` as the app uses it: its index cleaned by
+/// [`index_text`]. Every store the app opens goes through here.
+pub fn open_at(path: &std::path::Path) -> Result<Opened, StoreError> {
+    let opened = Store::open(path)?;
+    Ok(Opened {
+        store: opened.store.cleaning_index_with(index_text),
+        ..opened
+    })
+}
+
+/// Server text as the index keeps it: sanitised (no escape sequences or controls; line breaks
+/// kept), so a snippet is cut from what the screen would show.
+fn index_text(text: &str) -> String {
+    crate::sanitize::sanitize_multiline(text).into_owned()
 }
 
 /// `host[:port]` of a Graph URL; `demo` for the built-in fake (whose port changes every run).
@@ -120,11 +145,13 @@ pub fn turn_record(turn: &Turn) -> sctui_store::TurnRecord {
             .as_ref()
             .and_then(|e| serde_json::to_string(e).ok()),
         question: turn.prompt.content.clone(),
+        // the index keeps what a reader sees, so snippets are text, not Markdown source
         answer: turn
             .evaluation
             .as_ref()
             .and_then(|e| e.result.as_ref())
-            .and_then(|r| r.content.clone()),
+            .and_then(|r| r.content.as_deref())
+            .map(plain_text::plain_text),
         asked: turn
             .prompt
             .created_date_time
@@ -261,6 +288,17 @@ pub fn put_sessions(store: &Store, sessions: &[Session], now: Timestamp) -> Resu
     store.put_sessions(&records, now)
 }
 
+/// A hit as it may be shown: its snippet sanitised as one line before it is cut into pieces, so
+/// it shows exactly what the sanitised name or answer shows (an escape sequence cut by a match
+/// cannot leave half of itself on screen).
+pub fn sanitized(mut hit: Hit) -> Hit {
+    let marked = hit.snippet.marked();
+    if let std::borrow::Cow::Owned(clean) = crate::sanitize::sanitize_line(&marked) {
+        hit.snippet = Snippet::from_marked(&clean);
+    }
+    hit
+}
+
 /// Every stored session as Graph's model, newest first.
 pub fn stored_sessions(store: &Store) -> Result<Vec<Session>, StoreError> {
     // row by row: a time's text lives only while it is parsed (see `Store::sessions_with`)
@@ -337,5 +375,53 @@ mod tests {
         let session: Session = serde_json::from_str(json).unwrap();
         let back = session_from(session_record(&session));
         assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    }
+
+    /// A real Markdown document (crossterm 0.29.0's README, MIT, from crates.io: HTML, tables,
+    /// code fences, bold, links) stored as an answer: its snippets are its text, never its source.
+    #[test]
+    fn snippets_of_a_real_markdown_answer_are_its_text() {
+        let markdown = include_str!("../../tests/fixtures/markdown/crossterm-README.md");
+        let prompt: Prompt =
+            serde_json::from_str(r#"{"id":"p1","type":"prompt","content":"which crates?"}"#)
+                .unwrap();
+        let mut evaluation: Evaluation = serde_json::from_str(
+            r#"{"id":"e1","state":"completed","result":{"content":"","type":"success"}}"#,
+        )
+        .unwrap();
+        if let Some(result) = evaluation.result.as_mut() {
+            result.content = Some(markdown.to_string());
+        }
+        let turn = Turn {
+            prompt,
+            evaluation: Some(evaluation),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3"))
+            .unwrap()
+            .store
+            .cleaning_index_with(index_text);
+        store
+            .put_conversation("s", None, &[turn_record(&turn)], true, Timestamp::now())
+            .unwrap();
+        // a table row, a code block, bold text, HTML, a link's text
+        for word in [
+            "parking_lot",
+            "dependencies",
+            "Timon",
+            "Cargo.toml",
+            "serializing",
+            "examples",
+        ] {
+            let hits = store.search(word, 10).unwrap();
+            assert_eq!(hits.len(), 1, "{word}");
+            let text = &hits[0].snippet.text;
+            for markup in ["|", "---", "```", "**", "<details", "<p", "<img", "](", "`"] {
+                assert!(
+                    !text.contains(markup),
+                    "{markup} in the snippet for {word}: {text}"
+                );
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
 use super::protocol::{Event, StoreProblem, StoreUnavailable, StoredSessions};
-use crate::store::{Store, StoreError, StoreTarget};
+use crate::store::{CancelSearch, SearchBudget, Store, StoreError, StoreTarget};
 
 /// The local store as the worker holds it: the store of the workspace opened last, the listings
 /// in progress (a listing that reaches its end tells which sessions are gone), and what every
@@ -32,8 +32,13 @@ pub struct Persist {
     /// The newest search asked for (its request's number): an older one still waiting for its
     /// turn is skipped, so typing fast never queues a search per keystroke.
     latest_search: AtomicU64,
-    /// One search at a time (they share the store's connection anyway).
+    /// One search at a time (they share the store's search connection anyway).
     searching: tokio::sync::Mutex<()>,
+    /// The search running now (its request's number) and how to stop it: a newer search or
+    /// quitting stops it at once instead of waiting for its answer.
+    running: Mutex<Option<(u64, CancelSearch)>>,
+    /// Set when the worker stops: no search starts after it.
+    closed: AtomicBool,
 }
 
 /// Where one command's results are written: the store of the workspace the command was issued
@@ -56,6 +61,8 @@ impl Persist {
             events,
             latest_search: AtomicU64::new(0),
             searching: tokio::sync::Mutex::new(()),
+            running: Mutex::new(None),
+            closed: AtomicBool::new(false),
         })
     }
 
@@ -110,9 +117,23 @@ impl Persist {
     }
 
     /// Notes that search number `seq` was asked for (in the worker loop, in the order the
-    /// commands come, before any of them runs).
+    /// commands come, before any of them runs). A search already running for an older request
+    /// is stopped at once.
     pub fn note_search(&self, seq: u64) {
         self.latest_search.fetch_max(seq, Ordering::Relaxed);
+        if let Some((running, cancel)) = &*lock(&self.running)
+            && *running < seq
+        {
+            cancel.cancel();
+        }
+    }
+
+    /// Stops the running search and refuses new ones (the worker is ending: no one waits).
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        if let Some((_, cancel)) = &*lock(&self.running) {
+            cancel.cancel();
+        }
     }
 
     fn failed(&self, error: StoreError) {
@@ -194,34 +215,54 @@ impl StoreHandle {
     }
 
     /// The best `limit` hits for `query`, searched on a blocking thread once the searches before
-    /// it are done; `None` when a newer search was asked for meanwhile (no one waits for this
-    /// one any more).
+    /// it are done, within the target's time budget; `None` when a newer search was asked for
+    /// meanwhile or the worker is ending (no one waits for this one any more).
     pub async fn search(
         &self,
         seq: u64,
         query: String,
         limit: usize,
     ) -> Option<Result<Vec<crate::store::Hit>, StoreUnavailable>> {
-        let _turn = self.persist.searching.lock().await;
-        if self.persist.latest_search.load(Ordering::Relaxed) > seq {
+        let persist = &self.persist;
+        let _turn = persist.searching.lock().await;
+        let superseded = || {
+            persist.latest_search.load(Ordering::Relaxed) > seq
+                || persist.closed.load(Ordering::Relaxed)
+        };
+        if superseded() {
             return None;
         }
-        Some(self.search_now(query, limit).await)
+        let budget = SearchBudget::new(lock(&persist.target).search_time);
+        *lock(&persist.running) = Some((seq, budget.cancel.clone()));
+        // a newer search noted between the check and now found nothing to stop
+        if superseded() {
+            budget.cancel.cancel();
+        }
+        let result = self.search_now(query, limit, budget).await;
+        *lock(&persist.running) = None;
+        match result {
+            Err(StoreUnavailable::Store(StoreError::SearchCancelled)) => None,
+            result => Some(result),
+        }
     }
 
     async fn search_now(
         &self,
         query: String,
         limit: usize,
+        budget: SearchBudget,
     ) -> Result<Vec<crate::store::Hit>, StoreUnavailable> {
         let store = self.store().ok_or(StoreUnavailable::NotOpen)?;
-        tokio::task::spawn_blocking(move || store.search(&query, limit))
-            .await
-            .map_err(|e| StoreError::Io {
-                path: std::path::PathBuf::new(),
-                source: std::io::Error::other(format!("search task failed: {e}")),
-            })?
-            .map_err(StoreUnavailable::from)
+        tokio::task::spawn_blocking(move || {
+            let hits = store.search_within(&query, limit, &budget)?;
+            Ok::<Vec<_>, StoreError>(hits.into_iter().map(crate::store::sanitized).collect())
+        })
+        .await
+        .map_err(|e| StoreError::Io {
+            path: std::path::PathBuf::new(),
+            source: std::io::Error::other(format!("search task failed: {e}")),
+        })?
+        .map_err(StoreUnavailable::from)
     }
 
     async fn write(&self, f: impl FnOnce(&Store) -> Result<(), StoreError> + Send + 'static) {
@@ -233,6 +274,14 @@ impl StoreHandle {
             Ok(Err(e)) => self.persist.failed(e),
             Err(e) => tracing::warn!(error = %e, "store write task failed"),
         }
+    }
+}
+
+impl Drop for Persist {
+    /// The runtime drops the worker's tasks on the way out and then waits for blocking threads:
+    /// a search still running must end now, not when its budget runs out.
+    fn drop(&mut self) {
+        self.close();
     }
 }
 
@@ -258,5 +307,23 @@ mod tests {
             handle.search(5, "x".into(), 10).await,
             Some(Err(StoreUnavailable::NotOpen))
         ));
+    }
+
+    /// A newer keystroke's search stops the one running at once (not after its budget), an
+    /// older one does not, and the worker ending stops whatever runs.
+    #[test]
+    fn a_newer_search_or_closing_stops_the_running_one() {
+        let (events, _rx) = mpsc::unbounded_channel();
+        let persist = Persist::new(StoreTarget::new(true, "", "t", "w", false), events);
+        let running = CancelSearch::default();
+        *lock(&persist.running) = Some((5, running.clone()));
+        persist.note_search(4);
+        assert!(!running.is_cancelled(), "an older request stops nothing");
+        persist.note_search(6);
+        assert!(running.is_cancelled(), "a newer request stops it");
+        let next = CancelSearch::default();
+        *lock(&persist.running) = Some((6, next.clone()));
+        drop(persist);
+        assert!(next.is_cancelled(), "quitting stops it");
     }
 }

@@ -156,6 +156,9 @@ pub async fn run_with_store(
             }
         }
     }
+    if let Some(persist) = &persist {
+        persist.close();
+    }
     tasks.abort_all();
 }
 

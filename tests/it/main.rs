@@ -23,6 +23,7 @@ mod readme;
 mod resize;
 mod soak;
 mod status_line;
+mod store_stress;
 mod terminal_home;
 mod ui_snapshots;
 mod update_props;

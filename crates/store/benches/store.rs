@@ -130,7 +130,9 @@ fn rank_every_match(conn: &rusqlite::Connection, query: &str, tie_break_by_time:
     } else {
         "score"
     };
-    let fts = sctui_store::to_fts(query).expect("query");
+    let fts = sctui_store::to_fts(query)
+        .expect("query")
+        .expect("searchable");
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT rowid, bm25(search, 4.0, 2.0, 1.0) AS score FROM search

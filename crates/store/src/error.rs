@@ -12,9 +12,19 @@ pub enum StoreError {
     /// Another process held the database longer than the busy timeout.
     #[error("the store is busy in another sctui process ({path})")]
     Busy { path: PathBuf },
-    /// The search text is not a query the index understands.
-    #[error("cannot search for {query:?}: {reason}")]
+    /// The search text is not a query the index can run (`reason` is sctui's words; the query
+    /// is shown cut, since it can be thousands of characters).
+    #[error("cannot search for {:?}: {reason}", cut(query))]
     Query { query: String, reason: String },
+    /// The search ran past its time budget and was stopped (nothing else was waiting on it).
+    #[error(
+        "the search took longer than {:.2} s and was stopped: more words, or a \"phrase\", find less",
+        budget.as_secs_f64()
+    )]
+    SearchTimedOut { budget: std::time::Duration },
+    /// The search was stopped by its caller (a newer search, Ctrl-C, quitting).
+    #[error("the search was stopped")]
+    SearchCancelled,
     /// The file or its folder could not be created, read or moved.
     #[error("store {path}: {source}")]
     Io {
@@ -32,6 +42,15 @@ pub enum StoreError {
     /// There is no data directory on this system to keep a store in.
     #[error("no data directory on this system to keep the store in")]
     NoDataDir,
+}
+
+/// The first 40 characters of `query`, with `…` when there were more.
+fn cut(query: &str) -> String {
+    const SHOWN: usize = 40;
+    match query.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}…", &query[..at]),
+        None => query.to_string(),
+    }
 }
 
 impl StoreError {

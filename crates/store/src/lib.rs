@@ -17,6 +17,7 @@ mod query;
 mod rank;
 mod schema;
 mod search;
+mod snippet;
 mod store;
 
 pub use error::StoreError;
@@ -24,9 +25,13 @@ pub use evaluations::EvaluationRecord;
 pub use key::{StoreKey, default_dir};
 pub use open::{BadFile, Opened, Recovered, clear};
 pub use plugins::{PluginRecord, StoredPlugins};
-pub use query::to_fts;
+pub use query::{QueryProblem, to_fts};
 pub use schema::{APPLICATION_ID, current_version};
-pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, Snippet};
+pub use search::{
+    CancelSearch, DEFAULT_SEARCH_TIME, HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, SearchBudget,
+    Snippet,
+};
 pub use store::{
-    ListInfo, SessionRecord, SessionRow, Stats, Store, StoredConversation, StoredTurn, TurnRecord,
+    Cleaner, ListInfo, SessionRecord, SessionRow, Stats, Store, StoredConversation, StoredTurn,
+    TurnRecord,
 };

@@ -165,6 +165,18 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
     }
 }
 
+/// A read-only connection to the store at `path`, for searches (its functions registered).
+pub(crate) fn reader(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    crate::rank::register(&conn)?;
+    crate::snippet::register(&conn)?;
+    Ok(conn)
+}
+
 fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i64, i64)> {
     let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -50,7 +50,7 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// The connection's `fts5_api`, the documented way: `SELECT fts5(?1)` with a pointer bound.
-fn fts5_api(conn: &Connection) -> rusqlite::Result<*mut ffi::fts5_api> {
+pub(crate) fn fts5_api(conn: &Connection) -> rusqlite::Result<*mut ffi::fts5_api> {
     let mut api: *mut ffi::fts5_api = ptr::null_mut();
     // SAFETY: the handle is valid while `conn` is borrowed; the statement is finalized before
     // returning; `api` outlives the statement, and FTS5 writes one pointer into it.
@@ -89,7 +89,7 @@ fn fts5_api(conn: &Connection) -> rusqlite::Result<*mut ffi::fts5_api> {
     Ok(api)
 }
 
-fn check(rc: c_int, what: &str) -> rusqlite::Result<()> {
+pub(crate) fn check(rc: c_int, what: &str) -> rusqlite::Result<()> {
     if rc == ffi::SQLITE_OK {
         Ok(())
     } else {
@@ -290,11 +290,11 @@ impl Query {
     }
 }
 
-fn call<T>(f: Option<T>) -> Result<T, c_int> {
+pub(crate) fn call<T>(f: Option<T>) -> Result<T, c_int> {
     f.ok_or(ffi::SQLITE_MISUSE)
 }
 
-fn ok(rc: c_int) -> Result<(), c_int> {
+pub(crate) fn ok(rc: c_int) -> Result<(), c_int> {
     if rc == ffi::SQLITE_OK {
         Ok(())
     } else {

@@ -2,6 +2,10 @@
 //! match weighs most, then a question, then an answer), equal ranks newest first, each hit with a
 //! snippet whose matches are marked.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -52,6 +56,22 @@ impl Snippet {
         Self { text, highlights }
     }
 
+    /// The snippet back in its marked form (what [`Snippet::from_marked`] reads), so a caller can
+    /// clean the whole text and cut it again.
+    pub fn marked(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 2 * self.highlights.len() * 3);
+        for (piece, matched) in self.pieces() {
+            if matched {
+                out.push(HIGHLIGHT_START);
+                out.push_str(piece);
+                out.push(HIGHLIGHT_END);
+            } else {
+                out.push_str(piece);
+            }
+        }
+        out
+    }
+
     /// The pieces of the text in order, each with whether it is a match.
     pub fn pieces(&self) -> Vec<(&str, bool)> {
         let mut out = Vec::new();
@@ -84,9 +104,6 @@ pub struct Hit {
     /// bm25 score: lower is better.
     pub score: f64,
 }
-
-/// Words of context around a match in a snippet.
-const SNIPPET_TOKENS: i64 = 16;
 
 /// The column weights of the ranking: a name match weighs most, then a question, then an answer.
 const RANK: &str = "sctui_rank(search, ?2, 4.0, 2.0, 1.0)";
@@ -158,84 +175,189 @@ fn best(conn: &Connection, fts: &str, limit: usize) -> rusqlite::Result<Vec<(i64
         .collect())
 }
 
+/// How long a search may run, and a way to stop it sooner: SQLite checks both every few
+/// thousand steps, so a search never holds its caller past the budget (plus one step).
+#[derive(Debug, Clone)]
+pub struct SearchBudget {
+    /// The most time the search may take.
+    pub time: Duration,
+    /// Stops it at once from another thread (a newer keystroke, Ctrl-C, quitting).
+    pub cancel: CancelSearch,
+}
+
+impl SearchBudget {
+    /// A budget of `time`, with a fresh [`CancelSearch`].
+    pub fn new(time: Duration) -> Self {
+        Self {
+            time,
+            cancel: CancelSearch::default(),
+        }
+    }
+}
+
+/// Stops a running search from another thread; cheap to clone (all clones stop the same one).
+#[derive(Debug, Clone, Default)]
+pub struct CancelSearch(Arc<AtomicBool>);
+
+impl CancelSearch {
+    /// Stops the search: it ends with [`StoreError::SearchCancelled`] within a few steps.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`CancelSearch::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The budget of a search that does not say: the CLI's default.
+pub const DEFAULT_SEARCH_TIME: Duration = Duration::from_secs(5);
+
+/// How many SQLite steps run between two looks at the budget (a few microseconds' work).
+const STEPS_BETWEEN_CHECKS: i32 = 1000;
+
 impl Store {
-    /// The best `limit` matches for what the user typed (see [`crate::to_fts`] for the syntax).
+    /// The best `limit` matches for what the user typed (see [`crate::to_fts`] for the syntax),
+    /// within [`DEFAULT_SEARCH_TIME`].
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
-        let Some(fts) = to_fts(query) else {
+        self.search_within(query, limit, &SearchBudget::new(DEFAULT_SEARCH_TIME))
+    }
+
+    /// [`Store::search`] within `budget`: ranking and finding the hits must end within it (else
+    /// [`StoreError::SearchTimedOut`]); snippets are made while time is left, and a hit found
+    /// after that has an empty one. A cancelled search ends with [`StoreError::SearchCancelled`].
+    ///
+    /// Searches run on their own read-only connection, so they never wait behind a write (nor
+    /// hold one up) and stopping one can never touch a write.
+    pub fn search_within(
+        &self,
+        query: &str,
+        limit: usize,
+        budget: &SearchBudget,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let Some(fts) = to_fts(query).map_err(|reason| StoreError::Query {
+            query: query.to_string(),
+            reason: reason.to_string(),
+        })?
+        else {
             return Ok(Vec::new());
         };
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let found = self.with(|conn| {
-            // rank first (no stored text read), then snippets for the few kept rows only
-            let ranked = best(conn, &fts, limit)?;
-            let mut snippet = conn.prepare_cached(
-                "SELECT snippet(search, -1, ?3, ?4, '…', ?5) FROM search
-                 WHERE search MATCH ?1 AND rowid = ?2",
+        // SQLite looks at the budget every few thousand steps: a small search may never look
+        if budget.cancel.is_cancelled() {
+            return Err(StoreError::SearchCancelled);
+        }
+        let deadline = Instant::now() + budget.time;
+        let cancel = budget.cancel.clone();
+        let found = self.with_searcher(|conn| {
+            conn.progress_handler(
+                STEPS_BETWEEN_CHECKS,
+                Some(move || cancel.is_cancelled() || Instant::now() >= deadline),
             )?;
-            let mut name_hit = conn
-                .prepare_cached("SELECT id, display_name, modified FROM sessions WHERE key = ?1")?;
-            let mut turn_hit = conn.prepare_cached(
-                "SELECT s.id, s.display_name, s.modified, t.position, t.prompt_id
-                 FROM turns t JOIN sessions s ON s.key = t.session_key WHERE t.id = ?1",
-            )?;
-            let mut hits = Vec::with_capacity(ranked.len());
-            for (rowid, score) in ranked {
-                let marked: String = snippet.query_row(
-                    params![
-                        fts,
-                        rowid,
-                        HIGHLIGHT_START.to_string(),
-                        HIGHLIGHT_END.to_string(),
-                        SNIPPET_TOKENS
-                    ],
-                    |r| r.get(0),
-                )?;
-                let place = if rowid < 0 {
-                    name_hit
-                        .query_row([-rowid], |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?, HitKind::Name))
-                        })
-                        .optional()?
-                } else {
-                    turn_hit
-                        .query_row([rowid], |r| {
-                            Ok((
-                                r.get(0)?,
-                                r.get(1)?,
-                                r.get(2)?,
-                                HitKind::Turn {
-                                    position: r.get::<_, i64>(3)? as usize,
-                                    prompt_id: r.get(4)?,
-                                },
-                            ))
-                        })
-                        .optional()?
-                };
-                if let Some((session_id, session_name, session_modified, kind)) = place {
-                    hits.push(Hit {
-                        session_id,
-                        session_name,
-                        session_modified,
-                        kind,
-                        snippet: Snippet::from_marked(&marked),
-                        score,
-                    });
-                }
-            }
-            Ok(hits)
+            let found = find(conn, &fts, limit, &budget.cancel);
+            conn.progress_handler(0, None::<fn() -> bool>)?;
+            found
         });
         found.map_err(|e| match e {
+            StoreError::Sqlite { source, .. } if interrupted(&source) => {
+                if budget.cancel.is_cancelled() {
+                    StoreError::SearchCancelled
+                } else {
+                    StoreError::SearchTimedOut {
+                        budget: budget.time,
+                    }
+                }
+            }
             StoreError::Sqlite { source, .. } if source.to_string().contains("fts5") => {
                 StoreError::Query {
                     query: query.to_string(),
-                    reason: source.to_string(),
+                    reason: crate::query::worded(&source.to_string()),
                 }
             }
             other => other,
         })
     }
+}
+
+fn interrupted(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+}
+
+/// Ranks, places and snippets the best `limit` rows for `fts`; snippets stop (empty from then
+/// on) when the budget runs out, everything else fails with the interruption.
+fn find(
+    conn: &Connection,
+    fts: &str,
+    limit: usize,
+    cancel: &CancelSearch,
+) -> rusqlite::Result<Vec<Hit>> {
+    // rank first (no stored text read), then places and snippets for the few kept rows only
+    let ranked = best(conn, fts, limit)?;
+    let mut name_hit =
+        conn.prepare_cached("SELECT id, display_name, modified FROM sessions WHERE key = ?1")?;
+    let mut turn_hit = conn.prepare_cached(
+        "SELECT s.id, s.display_name, s.modified, t.position, t.prompt_id
+         FROM turns t JOIN sessions s ON s.key = t.session_key WHERE t.id = ?1",
+    )?;
+    let mut placed = Vec::with_capacity(ranked.len());
+    for (rowid, score) in ranked {
+        let place = if rowid < 0 {
+            name_hit
+                .query_row([-rowid], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, HitKind::Name))
+                })
+                .optional()?
+        } else {
+            turn_hit
+                .query_row([rowid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        HitKind::Turn {
+                            position: r.get::<_, i64>(3)? as usize,
+                            prompt_id: r.get(4)?,
+                        },
+                    ))
+                })
+                .optional()?
+        };
+        if let Some(place) = place {
+            placed.push((rowid, score, place));
+        }
+    }
+    let mut snippet = conn.prepare_cached(
+        "SELECT sctui_snippet(search) FROM search WHERE search MATCH ?1 AND rowid = ?2",
+    )?;
+    let mut out_of_time = false;
+    let mut hits = Vec::with_capacity(placed.len());
+    for (rowid, score, (session_id, session_name, session_modified, kind)) in placed {
+        let marked: String = if out_of_time {
+            String::new()
+        } else {
+            match snippet.query_row(params![fts, rowid], |r| r.get(0)) {
+                Ok(marked) => marked,
+                // out of time: the hits are still worth showing; cancelled: no one wants them
+                Err(e) if interrupted(&e) && !cancel.is_cancelled() => {
+                    out_of_time = true;
+                    String::new()
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        hits.push(Hit {
+            session_id,
+            session_name,
+            session_modified,
+            kind,
+            snippet: Snippet::from_marked(&marked),
+            score,
+        });
+    }
+    Ok(hits)
 }
 
 #[cfg(test)]
@@ -347,7 +469,7 @@ mod tests {
             "nothing-here",
         ];
         for query in queries {
-            let fts = to_fts(query).unwrap();
+            let fts = to_fts(query).unwrap().unwrap();
             for limit in [1, 2, 3, 7, 20, 64, 1000] {
                 store
                     .with(|conn| {

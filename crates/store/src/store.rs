@@ -15,7 +15,18 @@ use crate::search::{HIGHLIGHT_END, HIGHLIGHT_START};
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Searches' own read-only connection, opened by the first search.
+    searcher: Mutex<Option<Connection>>,
     path: PathBuf,
+    /// Makes server text fit for the index (see [`Store::cleaning_index_with`]).
+    clean: Cleaner,
+}
+
+/// Turns server text into the text the index keeps.
+pub type Cleaner = fn(&str) -> String;
+
+fn unchanged(text: &str) -> String {
+    text.to_string()
 }
 
 /// A session as the list shows it, with Graph's exact timestamp text.
@@ -44,7 +55,7 @@ pub struct TurnRecord {
     pub evaluation_json: Option<String>,
     /// The question, indexed for search.
     pub question: Option<String>,
-    /// The answer (Markdown), indexed for search.
+    /// The answer's text as a reader sees it (not its Markdown source), indexed for search.
     pub answer: Option<String>,
     /// When the question was asked, for ranking equal matches newest first.
     pub asked: Option<Timestamp>,
@@ -101,8 +112,18 @@ impl Store {
     pub(crate) fn from_connection(conn: Connection, path: PathBuf) -> Self {
         Self {
             conn: Mutex::new(conn),
+            searcher: Mutex::new(None),
             path,
+            clean: unchanged,
         }
+    }
+
+    /// Passes every name, question and answer through `clean` before it is indexed (the app's
+    /// sanitiser: the index, and so every snippet, then holds only text a terminal may show, and
+    /// a snippet's window can never start inside an escape sequence the display would drop).
+    pub fn cleaning_index_with(mut self, clean: Cleaner) -> Self {
+        self.clean = clean;
+        self
     }
 
     /// The database file.
@@ -120,6 +141,24 @@ impl Store {
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
         f(&mut conn).map_err(|e| StoreError::sqlite(&self.path, e))
+    }
+
+    /// Runs `f` on the searches' connection (opened on first use), naming this file in any error.
+    pub(crate) fn with_searcher<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut searcher = self
+            .searcher
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        let conn = match &mut *searcher {
+            Some(conn) => conn,
+            None => searcher.insert(
+                crate::open::reader(&self.path).map_err(|e| StoreError::sqlite(&self.path, e))?,
+            ),
+        };
+        f(conn).map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
     pub(crate) fn write<T>(
@@ -199,9 +238,10 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let now_ms = now.as_millisecond();
+        let clean = self.clean;
         self.write(|tx| {
             for session in sessions {
-                upsert_session(tx, session, now_ms)?;
+                upsert_session(tx, session, now_ms, clean)?;
             }
             set_meta(tx, META_LIST_UPDATED, now_ms)
         })
@@ -258,6 +298,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let now_ms = now.as_millisecond();
+        let clean = self.clean;
         self.write(|tx| {
             let key = match session_key(tx, session_id)? {
                 Some(key) => key,
@@ -268,7 +309,7 @@ impl Store {
                         created: None,
                         modified: session_modified.map(str::to_string),
                     };
-                    upsert_session(tx, &bare, now_ms)?
+                    upsert_session(tx, &bare, now_ms, clean)?
                 }
             };
             delete_turns(tx, key)?;
@@ -291,8 +332,8 @@ impl Store {
                 let id = tx.last_insert_rowid();
                 insert_text.execute(params![
                     id,
-                    indexable(turn.question.as_deref()),
-                    indexable(turn.answer.as_deref()),
+                    indexable(turn.question.as_deref(), clean),
+                    indexable(turn.answer.as_deref(), clean),
                     key,
                     turn.asked.map(|t| t.as_millisecond()),
                 ])?;
@@ -410,7 +451,12 @@ impl Store {
 }
 
 /// Inserts or updates one session, keeping its name in the index; returns its key.
-fn upsert_session(tx: &Transaction<'_>, s: &SessionRecord, now_ms: i64) -> rusqlite::Result<i64> {
+fn upsert_session(
+    tx: &Transaction<'_>,
+    s: &SessionRecord,
+    now_ms: i64,
+    clean: Cleaner,
+) -> rusqlite::Result<i64> {
     let modified_ms = s
         .modified
         .as_deref()
@@ -459,7 +505,12 @@ fn upsert_session(tx: &Transaction<'_>, s: &SessionRecord, now_ms: i64) -> rusql
                 "INSERT INTO search (rowid, name, question, answer, session_key, at)
                  VALUES (?1, ?2, '', '', ?3, ?4)",
             )?
-            .execute(params![-key, indexable(Some(name)), key, modified_ms])?;
+            .execute(params![
+                -key,
+                indexable(Some(name), clean),
+                key,
+                modified_ms
+            ])?;
         }
     }
     Ok(key)
@@ -509,11 +560,11 @@ pub(crate) fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<
 }
 
 /// Text for the index: the highlight markers cannot occur in it, so a snippet's marks are ours.
-fn indexable(text: Option<&str>) -> String {
-    let text = text.unwrap_or("");
+fn indexable(text: Option<&str>, clean: Cleaner) -> String {
+    let text = clean(text.unwrap_or(""));
     if text.contains([HIGHLIGHT_START, HIGHLIGHT_END]) {
         text.replace([HIGHLIGHT_START, HIGHLIGHT_END], " ")
     } else {
-        text.to_string()
+        text
     }
 }
