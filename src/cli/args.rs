@@ -448,6 +448,16 @@ fn after_help() -> String {
     )
 }
 
+/// A number of seconds above zero and at most an hour.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 3600"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,15 +512,5 @@ mod tests {
         let help = Cli::command().render_help().to_string();
         assert!(help.contains("Exit codes"), "{help}");
         assert!(help.contains("4  not found"), "{help}");
-    }
-}
-
-/// A number of seconds above zero and at most an hour.
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(s),
-        _ => Err(format!(
-            "{text:?} is not a number of seconds between 0 and 3600"
-        )),
     }
 }
