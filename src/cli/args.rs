@@ -358,8 +358,14 @@ pub enum StoreCommand {
         #[command(flatten)]
         output: OutputArg,
     },
-    /// Delete the store file (Graph keeps everything; the next run fetches it again).
-    Clear,
+    /// Delete the store file (Graph keeps everything; the next run fetches it again). Refused
+    /// while another sctui process has the store open, unless --force.
+    Clear {
+        /// Delete it even while another sctui process has it open (that process then stops
+        /// keeping anything in it).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `--output`.

@@ -71,8 +71,8 @@ pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Res
                 }
             }
         }
-        StoreCommand::Clear => {
-            if sctui_store::clear(&path)? {
+        StoreCommand::Clear { force } => {
+            if sctui_store::clear(&path, force)? {
                 writeln!(out, "Deleted {}", path.display())?;
             } else {
                 writeln!(out, "Nothing to delete: {} does not exist", path.display())?;

@@ -138,7 +138,7 @@ impl Persist {
 
     fn failed(&self, error: StoreError) {
         tracing::warn!(%error, "local store");
-        if error.is_full() {
+        if error.is_full() || error.is_gone() {
             self.warn(StoreProblem::Failed(error));
         }
     }

@@ -121,3 +121,39 @@ fn snippets_are_sanitised_like_the_name() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(!table.contains("evil"), "{table}");
 }
+
+/// `store clear` while another process (here: this test) has the store open refuses, naming the
+/// process; `--force` deletes it, and the process that had it open writes nothing more into the
+/// deleted file: it says so instead.
+#[test]
+fn clear_refuses_while_the_store_is_open_elsewhere_and_a_forced_clear_stops_its_writes() {
+    let home = tempfile::tempdir().unwrap();
+    let path = stored(home.path(), &["kept".to_string()]);
+    let open = sctui::store::open_at(&path).unwrap().store;
+    let out = offline(home.path(), &["store", "clear"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!("pid {}", std::process::id())) && said.contains("--force"),
+        "{said}"
+    );
+    assert!(path.exists(), "nothing was deleted");
+
+    let out = offline(home.path(), &["store", "clear", "--force"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!path.exists());
+    let session = SessionRecord {
+        id: "late".into(),
+        display_name: Some("written after the clear".into()),
+        created: None,
+        modified: None,
+    };
+    let error = open.put_sessions(&[session], Timestamp::now()).unwrap_err();
+    assert!(error.is_gone(), "{error:?}");
+    assert!(error.to_string().contains("nothing more is kept"), "{error}");
+    drop(open);
+    // with no one holding it, a clear needs no force
+    stored(home.path(), &["again".to_string()]);
+    let out = offline(home.path(), &["store", "clear"]);
+    assert!(out.status.success(), "{}", describe(&out));
+}

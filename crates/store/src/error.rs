@@ -39,6 +39,22 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Another process has the store open (`store clear` refuses unless forced).
+    #[error(
+        "the store {} is open in another sctui process{}: quit it first, or clear it anyway with \
+         --force (that process then stops keeping anything in it)",
+        path.display(),
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    InUse { path: PathBuf, pid: Option<u32> },
+    /// The file was deleted or moved while this process had it open: writing on would go into a
+    /// file no one will read, so nothing more is written.
+    #[error(
+        "the store {} was deleted or moved while sctui had it open (sctui store clear?): nothing \
+         more is kept in it this run",
+        path.display()
+    )]
+    Gone { path: PathBuf },
     /// There is no data directory on this system to keep a store in.
     #[error("no data directory on this system to keep the store in")]
     NoDataDir,
@@ -68,5 +84,11 @@ impl StoreError {
     /// True when the disk is full: worth one warning, then keep going without the store.
     pub fn is_full(&self) -> bool {
         matches!(self, Self::Full { .. })
+    }
+
+    /// True when the store's file is gone from under this process: worth one warning, then
+    /// keep going without the store.
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Self::Gone { .. })
     }
 }

@@ -19,6 +19,7 @@ mod schema;
 mod search;
 mod snippet;
 mod store;
+mod users;
 
 pub use error::StoreError;
 pub use evaluations::EvaluationRecord;

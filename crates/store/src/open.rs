@@ -99,17 +99,25 @@ impl Store {
     }
 }
 
-/// Deletes the store at `path` with its WAL and shared-memory files; a missing file is not an
-/// error. Returns whether there was anything to delete.
-pub fn clear(path: &Path) -> Result<bool, StoreError> {
+/// Deletes the store at `path` with its WAL, shared-memory and lock files; a missing file is
+/// not an error. Returns whether there was anything to delete. While another process has the
+/// store open it refuses ([`StoreError::InUse`], naming the process) unless `force`: that
+/// process then notices the file is gone and writes nothing more ([`StoreError::Gone`]).
+pub fn clear(path: &Path, force: bool) -> Result<bool, StoreError> {
+    let _held = match crate::users::exclusive(path) {
+        Ok(held) => held,
+        Err(StoreError::InUse { .. }) if force => None,
+        Err(e) => return Err(e),
+    };
     let mut any = false;
     for file in [
         path.to_path_buf(),
         sidecar(path, "-wal"),
         sidecar(path, "-shm"),
+        crate::users::lock_path(path),
     ] {
         match fs::remove_file(&file) {
-            Ok(()) => any = true,
+            Ok(()) => any |= file == path,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => return Err(StoreError::Io { path: file, source }),
         }

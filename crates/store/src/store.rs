@@ -20,6 +20,24 @@ pub struct Store {
     path: PathBuf,
     /// Makes server text fit for the index (see [`Store::cleaning_index_with`]).
     clean: Cleaner,
+    /// This process's shared lock on the store's lock file, while the store is open.
+    _users: Option<std::fs::File>,
+    /// The file that was opened (device and inode): when `path` no longer names it, the store
+    /// was cleared or moved aside and nothing more is written.
+    identity: Option<(u64, u64)>,
+}
+
+/// Which file `path` names now (device and inode), if it exists.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).ok().map(|_| (0, 0))
+    }
 }
 
 /// Turns server text into the text the index keeps.
@@ -113,6 +131,8 @@ impl Store {
         Self {
             conn: Mutex::new(conn),
             searcher: Mutex::new(None),
+            _users: crate::users::hold(&path),
+            identity: identity(&path),
             path,
             clean: unchanged,
         }
@@ -165,6 +185,12 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
+        // never into a file that was deleted or moved under us: no one would read it again
+        if self.identity.is_some() && identity(&self.path) != self.identity {
+            return Err(StoreError::Gone {
+                path: self.path.clone(),
+            });
+        }
         self.with(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;

@@ -435,9 +435,9 @@ fn reopening_keeps_data_and_clear_deletes_it() {
     );
     assert!(stats.bytes > 0);
     drop(store);
-    assert!(clear(&path).unwrap());
+    assert!(clear(&path, false).unwrap());
     assert!(!path.exists());
-    assert!(!clear(&path).unwrap(), "nothing left to clear");
+    assert!(!clear(&path, false).unwrap(), "nothing left to clear");
 }
 
 #[test]
