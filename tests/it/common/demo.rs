@@ -72,6 +72,12 @@ pub fn key(code: KeyCode) -> Msg {
 
 /// A `width`×`height` app with `c` selected, its conversation loaded and the detail focused.
 pub fn reading(c: &DemoConversation, width: u16, height: u16) -> State {
+    reading_among(c, Vec::new(), width, height)
+}
+
+/// [`reading`] with `others` listed below `c` (they must be older, so `c` stays first and
+/// selected).
+pub fn reading_among(c: &DemoConversation, others: Vec<Session>, width: u16, height: u16) -> State {
     let mut state = State::new("default", "demo");
     state.now = "2026-02-01T12:00:00Z".parse().unwrap();
     state.viewport = (width, height);
@@ -87,16 +93,18 @@ pub fn reading(c: &DemoConversation, width: u16, height: u16) -> State {
             req,
             first: true,
             page: Page {
-                value: vec![session],
+                count: Some(1 + others.len() as u64),
+                value: std::iter::once(session).chain(others).collect(),
                 next_link: None,
-                count: Some(1),
             },
         }),
     );
     let out = app::update(&mut state, Msg::Settled);
-    let [Command::LoadConversation { req, .. }] = out.commands[..] else {
+    // the selected conversation first (its neighbours may be fetched ahead after it)
+    let Some(Command::LoadConversation { req, .. }) = out.commands.first() else {
         panic!("{out:?}")
     };
+    let req = *req;
     app::update(
         &mut state,
         Msg::Worker(Event::ConversationLoaded {
