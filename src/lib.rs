@@ -6,6 +6,7 @@
 //! [`markdown`] and [`export`] (answers as text), [`sanitize`] (the one gate for server text),
 //! [`theme`], [`timefmt`] and [`logging`]. See ARCHITECTURE.md for the map.
 
+pub mod child_env;
 pub mod cli;
 pub mod config;
 pub mod export;

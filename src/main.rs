@@ -7,6 +7,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = sctui::cli::args::Cli::parse();
+    // Past `ulimit -f`, a write must fail (EFBIG, reported like a full disk) instead of the
+    // signal killing the process with the terminal left in the alternate screen.
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
     let _log = sctui::logging::init(cli.global.log_level.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

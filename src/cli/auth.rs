@@ -205,14 +205,21 @@ pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError>
     }
     let config = load_config(global)?;
     let chosen = choose(&config, global)?;
-    // Renews if needed, so the expiry shown is that of a token that works.
-    let token = chosen.source.token(false).await?;
     let (account, expires_at, scopes) = match &chosen.cached {
-        Some(cached) => match cached.info().await {
-            Some(info) => (info.account, Some(info.expires_at), info.scopes),
-            None => return Err(AuthError::NotSignedIn.into()),
-        },
+        Some(cached) => {
+            // Renews if needed, so the expiry shown is that of a token that works; offline
+            // nothing is sent, and the cache says what it holds.
+            if !global.offline {
+                drop(chosen.source.token(false).await?);
+            }
+            match cached.info().await {
+                Some(info) => (info.account, Some(info.expires_at), info.scopes),
+                None => return Err(AuthError::NotSignedIn.into()),
+            }
+        }
         None => {
+            // a token given outright (environment, file): reading it sends nothing
+            let token = chosen.source.token(false).await?;
             let claims = sctui_graph::auth::jwt::Claims::decode(token.expose());
             let expires = claims
                 .as_ref()
@@ -225,7 +232,6 @@ pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError>
             )
         }
     };
-    drop(token);
     print_identity(
         &Identity {
             account,

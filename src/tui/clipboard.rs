@@ -116,7 +116,7 @@ pub fn tmux_plan(set_clipboard: Option<&str>, allow_passthrough: Option<&str>) -
 
 /// Runs one clipboard program with `text` on its stdin; `true` when it exited successfully.
 fn run_program(program: &str, args: &[&str], text: &str) -> bool {
-    let child = Command::new(program)
+    let child = crate::child_env::scrubbed(&mut Command::new(program))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

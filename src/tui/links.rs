@@ -50,7 +50,7 @@ fn opener() -> (&'static str, &'static [&'static str]) {
 /// Environment variables the opener must not inherit: sctui's own, which can hold a token or a
 /// client secret.
 fn is_secret(name: &str) -> bool {
-    name.starts_with("SCTUI_")
+    crate::child_env::is_sctui_var(name)
 }
 
 /// Opens `url` with the system's opener and waits for it (blocking: run off the UI task). Its

@@ -277,7 +277,7 @@ fn edit_externally(
     let _ = crossterm::execute!(out, crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     // the editor command may carry arguments (`code --wait`): the shell splits it
-    let status = std::process::Command::new("sh")
+    let status = crate::child_env::scrubbed(&mut std::process::Command::new("sh"))
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
         .arg("sh")

@@ -626,6 +626,25 @@ fn login_whoami_and_list_across_expiry_against_sctui_fake_graph() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().is_some_and(|a| !a.is_empty()), "{v}");
+
+    // --offline sends nothing, whoami included: with the sign-in service gone and the cached
+    // access token expired (a renewal would be due), the cache still answers
+    drop(_guard);
+    let cache = home.path().join("state/sctui/auth/tokens.json");
+    let mut tokens: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    tokens["expires_at"] = "2000-01-01T00:00:00Z".into();
+    std::fs::write(&cache, serde_json::to_vec(&tokens).unwrap()).unwrap();
+    let out = sctui(home.path())
+        .args(["--offline", "whoami"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("alex@contoso.example"),
+        "{}",
+        describe(&out)
+    );
 }
 
 // ---- the Azure CLI ----

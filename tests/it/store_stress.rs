@@ -150,10 +150,30 @@ fn clear_refuses_while_the_store_is_open_elsewhere_and_a_forced_clear_stops_its_
     };
     let error = open.put_sessions(&[session], Timestamp::now()).unwrap_err();
     assert!(error.is_gone(), "{error:?}");
-    assert!(error.to_string().contains("nothing more is kept"), "{error}");
+    assert!(
+        error.to_string().contains("nothing more is kept"),
+        "{error}"
+    );
     drop(open);
     // with no one holding it, a clear needs no force
     stored(home.path(), &["again".to_string()]);
     let out = offline(home.path(), &["store", "clear"]);
     assert!(out.status.success(), "{}", describe(&out));
+}
+
+/// Past `ulimit -f` a write fails like a full disk, with a message; the signal the kernel sends
+/// (SIGXFSZ) no longer kills the process.
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_fails_the_write_like_a_full_disk_instead_of_killing() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new("sh");
+    common::isolate(&mut cmd, home.path());
+    let out = cmd
+        .args(["-c", "ulimit -f 4 && exec \"$0\" \"$@\"", BIN])
+        .args(["--offline", "store", "stats"])
+        .output()
+        .expect("run sctui under ulimit -f");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("size limit"), "{}", describe(&out));
 }

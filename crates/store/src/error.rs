@@ -7,7 +7,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The disk (or the quota) is full: nothing more can be kept until space is freed.
-    #[error("the disk holding the store is full ({path}): working from memory")]
+    #[error(
+        "the disk holding the store is full, or the file is at its size limit ({path}): working \
+         from memory"
+    )]
     Full { path: PathBuf },
     /// Another process held the database longer than the busy timeout.
     #[error("the store is busy in another sctui process ({path})")]
@@ -76,6 +79,13 @@ impl StoreError {
         let path = path.to_path_buf();
         match source.sqlite_error_code() {
             Some(ErrorCode::DiskFull) => Self::Full { path },
+            // a write refused past the file size limit (`ulimit -f`: EFBIG) is a full disk too
+            Some(ErrorCode::SystemIoFailure)
+                if matches!(&source, rusqlite::Error::SqliteFailure(e, _)
+                    if e.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE) =>
+            {
+                Self::Full { path }
+            }
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Busy { path },
             _ => Self::Sqlite { path, source },
         }

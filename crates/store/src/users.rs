@@ -41,7 +41,11 @@ pub(crate) fn hold(db: &Path) -> Option<File> {
 /// process has the store open. `None` when there is no lock file (no sctui ever opened it).
 pub(crate) fn exclusive(db: &Path) -> Result<Option<File>, StoreError> {
     let path = lock_path(db);
-    let file = match std::fs::OpenOptions::new().read(true).write(true).open(&path) {
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+    {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(StoreError::Io { path, source }),
