@@ -1,7 +1,8 @@
 //! Breaking styled lines into rows of a given width by Unicode's line breaking rules (Unicode
-//! Standard Annex 14, from the `unicode-linebreak` crate): between words, between CJK ideographs, never before
-//! closing punctuation. Widths are measured the way the terminal draws: grapheme by grapheme,
-//! as ratatui's buffer writes them, so a row never ends up wider than it was measured.
+//! Standard Annex 14, from the `unicode-linebreak` crate): between words, between CJK
+//! ideographs, never before closing punctuation. Widths are measured the way the terminal draws:
+//! grapheme by grapheme, as ratatui's buffer writes them, so a row never ends up wider than it
+//! was measured.
 
 use ratatui::buffer::CellWidth;
 use ratatui::style::Style;
