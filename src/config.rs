@@ -173,7 +173,7 @@ impl Default for Config {
             page_size: 100,
             bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
             max_retries: 3,
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             ask_timeout: Duration::from_secs(300),
             max_body_bytes: sctui_graph::transport::DEFAULT_MAX_BODY,

@@ -3,10 +3,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = sctui::cli::args::Cli::parse();
+    let cli = sctui::cli::args::parse();
     // Past `ulimit -f`, a write must fail (EFBIG, reported like a full disk) instead of the
     // signal killing the process with the terminal left in the alternate screen.
     #[cfg(unix)]

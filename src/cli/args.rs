@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// What `--faults` parses into: the fake's rules, or (built without the `demo` feature) the text,
 /// refused when used.
@@ -28,33 +28,12 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Flags that apply to the TUI and to every subcommand. Listed under their own heading, after a
-/// subcommand's own flags, in every `--help`.
+/// Flags that apply to the TUI and to every subcommand. `sctui --help` lists them once, under
+/// their own headings; a subcommand's `--help` lists its own flags and points there
+/// ([`command`]).
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = GLOBAL_HEADING)]
 pub struct GlobalArgs {
-    /// Use the built-in Graph fake seeded with demo sessions (no account, no network).
-    #[arg(long, global = true)]
-    pub demo: bool,
-
-    /// With --demo: generate N synthetic sessions instead of the demo set (scale checks).
-    #[arg(long, value_name = "N", global = true, requires = "demo")]
-    pub demo_sessions: Option<usize>,
-
-    /// With --demo: the fake's port on 127.0.0.1, so other tools can reach it [default: any free].
-    #[arg(long, value_name = "PORT", global = true, requires = "demo")]
-    pub demo_port: Option<u16>,
-
-    /// With --demo: inject failures into the fake, e.g.
-    /// 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01 (also 500=, 504=,
-    /// retry-after=0.5, seed=N).
-    #[arg(long, value_name = "SPEC", global = true, requires = "demo")]
-    pub faults: Option<FaultSpec>,
-
-    /// With --demo: seconds the fake's evaluations take from created to completed [default: 2].
-    #[arg(long, value_name = "SECS", global = true, requires = "demo", value_parser = parse_eval_seconds)]
-    pub eval_seconds: Option<f64>,
-
     /// Graph base URL [env: SCTUI_GRAPH_URL] [default: https://graph.microsoft.com/beta].
     #[arg(long, value_name = "URL", global = true)]
     pub graph_url: Option<String>,
@@ -105,10 +84,71 @@ pub struct GlobalArgs {
     /// sync` (or the TUI) kept; changes are refused.
     #[arg(long, global = true)]
     pub offline: bool,
+
+    /// Use the built-in Graph fake seeded with demo sessions (no account, no network).
+    #[arg(long, global = true, help_heading = DEMO_HEADING)]
+    pub demo: bool,
+
+    /// With --demo: generate N synthetic sessions instead of the demo set (scale checks).
+    #[arg(long, value_name = "N", global = true, requires = "demo", help_heading = DEMO_HEADING)]
+    pub demo_sessions: Option<usize>,
+
+    /// With --demo: the fake's port on 127.0.0.1, so other tools can reach it [default: any free].
+    #[arg(long, value_name = "PORT", global = true, requires = "demo", help_heading = DEMO_HEADING)]
+    pub demo_port: Option<u16>,
+
+    /// With --demo: inject failures into the fake, e.g.
+    /// 429=0.2,503=0.05,latency=200ms,reset=0.01,malformed=0.01,truncate=0.01 (also 500=, 504=,
+    /// retry-after=0.5, seed=N).
+    #[arg(long, value_name = "SPEC", global = true, requires = "demo", help_heading = DEMO_HEADING)]
+    pub faults: Option<FaultSpec>,
+
+    /// With --demo: seconds the fake's evaluations take from created to completed [default: 2].
+    #[arg(long, value_name = "SECS", global = true, requires = "demo", value_parser = parse_eval_seconds, help_heading = DEMO_HEADING)]
+    pub eval_seconds: Option<f64>,
 }
 
 /// The `--help` heading of the flags every subcommand accepts.
 pub const GLOBAL_HEADING: &str = "Global options";
+
+/// The `--help` heading of the flags for the built-in fake (`--demo` and what goes with it).
+pub const DEMO_HEADING: &str = "Demo options (the built-in Graph fake)";
+
+/// What a subcommand's `--help` says instead of listing the global options again.
+const GLOBAL_POINTER: &str = "Global options (--workspace, --graph-url, --offline, --demo, …) work here too: see `sctui --help`.";
+
+/// The command line as users see it: [`Cli`]'s definition, with the global options hidden from
+/// each subcommand's `--help` (they are listed once, in `sctui --help`, and a line points
+/// there). Hidden, they still parse anywhere on the line.
+pub fn command() -> clap::Command {
+    let command = Cli::command();
+    let globals: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .collect();
+    command.mut_subcommands(|sub| hide_globals(sub, &globals))
+}
+
+/// Gives `sub` (and its subcommands) a hidden copy of each global option it does not define
+/// itself: clap then does not copy the visible one in, and the value still reaches [`Cli`].
+fn hide_globals(sub: clap::Command, globals: &[clap::Arg]) -> clap::Command {
+    let mut sub = sub.after_help(GLOBAL_POINTER);
+    for arg in globals {
+        if sub.get_arguments().all(|own| own.get_id() != arg.get_id()) {
+            sub = sub.arg(arg.clone().hide(true));
+        }
+    }
+    sub.mut_subcommands(|inner| hide_globals(inner, globals))
+}
+
+/// Parses the process's arguments with [`command`]; a bad line exits with clap's message and
+/// code 2, as `Cli::parse` would.
+pub fn parse() -> Cli {
+    let mut command = command();
+    let mut matches = command.get_matches_mut();
+    Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
+}
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -472,6 +512,7 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

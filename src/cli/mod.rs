@@ -229,16 +229,9 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             };
             let who = match &sign_in {
                 _ if backend.fake.is_some() => "demo".to_string(),
-                Some(chosen) => match &chosen.cached {
-                    Some(cached) => cached
-                        .info()
-                        .await
-                        .and_then(|i| i.account)
-                        .and_then(|a| a.username.or(a.name))
-                        .unwrap_or_else(|| backend.client.token_source_name().to_string()),
-                    None => backend.client.token_source_name().to_string(),
-                },
-                None => backend.client.token_source_name().to_string(),
+                Some(_) if needs_sign_in => "not signed in".to_string(),
+                Some(chosen) => account_name(chosen).await,
+                None => UNKNOWN_ACCOUNT.to_string(),
             };
             let settings = crate::tui::app::state::Settings {
                 signed_in_at_start: !needs_sign_in,
@@ -268,6 +261,29 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
     }
 }
 
+/// What the header says for an account no token names (an opaque token, an app-only one).
+const UNKNOWN_ACCOUNT: &str = "account unknown";
+
+/// Who the TUI's header names: the signed-in account from the token cache, or the one a given
+/// token's claims name (`SCTUI_ACCESS_TOKEN`, `--token-file`); never where the token came from,
+/// which `sctui whoami` tells.
+async fn account_name(chosen: &sctui_graph::auth::setup::Chosen) -> String {
+    let account = match &chosen.cached {
+        Some(cached) => cached.info().await.and_then(|info| info.account),
+        // a given token is fixed: reading it asks nothing of the network
+        None => chosen
+            .source
+            .token(false)
+            .await
+            .ok()
+            .and_then(|token| sctui_graph::auth::jwt::Claims::decode(token.expose()))
+            .map(|claims| sctui_graph::auth::Account::from_claims(&claims)),
+    };
+    account
+        .and_then(|account| account.username.or(account.name))
+        .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_string())
+}
+
 /// The TUI with `--offline`: the stored list and conversations, searched and read with no
 /// network (no sign-in, no fake, no request); every change is refused in the app.
 async fn offline_tui(global: &GlobalArgs) -> Result<(), RunError> {
@@ -277,6 +293,9 @@ async fn offline_tui(global: &GlobalArgs) -> Result<(), RunError> {
         return Err(RunError::Usage(
             "--offline reads the local store, which is off ([store] enabled = false)".into(),
         ));
+    }
+    if !target.exists()? {
+        return Err(store::missing(&target));
     }
     let workspace = target.key.workspace.clone();
     // never used for a request (the app asks nothing of Graph offline); the worker needs one
@@ -317,15 +336,18 @@ async fn with_graph(
 ) -> Result<(), RunError> {
     let backend = Backend::connect(global).await?;
     let graph_url = backend.client.base_url().to_string();
+    let server = backend.server_name();
     let notices = notice::Notices::default();
     let client = backend
         .client
         .clone()
-        .with_retry_observer(notices.retry_observer(&graph_url, backend.config.max_retries));
+        .with_retry_observer(notices.retry_observer(&server, backend.config.max_retries));
     let workspace = client.workspace().to_string();
+    let quiet = notice::quiet_for(backend.config.connect_timeout);
     let result = notices
         .while_waiting(
-            &graph_url,
+            &server,
+            quiet,
             work(client, backend.config.clone(), notices.clone()),
         )
         .await;
@@ -392,6 +414,15 @@ impl Backend {
             fake,
             auth,
         })
+    }
+
+    /// How messages name the server: Graph at its URL, or the built-in fake of `--demo` (whose
+    /// port changes every run and means nothing to the user).
+    pub fn server_name(&self) -> String {
+        match self.fake {
+            Some(_) => "the built-in Graph fake (--demo)".to_string(),
+            None => format!("Graph at {}", self.client.base_url()),
+        }
     }
 
     /// Stops the in-process fake, if any.

@@ -1,5 +1,5 @@
 //! Telling a script's user that a command is waiting: each retry is announced on stderr as it
-//! is scheduled, and a command still running after [`QUIET_FOR`] says it is waiting (once,
+//! is scheduled, and a command still running after [`quiet_for`] says it is waiting (once,
 //! unless something was already said). stdout is never touched.
 
 use std::future::Future;
@@ -9,8 +9,14 @@ use std::time::Duration;
 
 use sctui_graph::{RetryNotice, RetryObserver};
 
-/// How long a command may run silently before stderr says it is waiting.
+/// How long a command may run silently before stderr says it is waiting, at least.
 pub const QUIET_FOR: Duration = Duration::from_secs(2);
+
+/// How long a command may run silently: [`QUIET_FOR`], and longer than a connection attempt
+/// may take, so a host that never answers gets its one error line and no "waiting" before it.
+pub fn quiet_for(connect_timeout: Duration) -> Duration {
+    QUIET_FOR.max(connect_timeout + Duration::from_secs(1))
+}
 
 /// Whether anything was said on stderr during this command (a retry, a progress line), so the
 /// "still waiting" line is not added on top.
@@ -25,27 +31,32 @@ impl Notices {
         self.said.store(true, Ordering::Relaxed);
     }
 
-    /// An observer for [`sctui_graph::GraphClient::with_retry_observer`] that prints each retry.
-    pub fn retry_observer(&self, graph_url: &str, max_retries: u32) -> RetryObserver {
+    /// An observer for [`sctui_graph::GraphClient::with_retry_observer`] that prints each retry;
+    /// `server` is how the server is named ([`super::Backend::server_name`]).
+    pub fn retry_observer(&self, server: &str, max_retries: u32) -> RetryObserver {
         let notices = self.clone();
-        let graph_url = graph_url.to_string();
+        let server = server.to_string();
         Arc::new(move |notice: RetryNotice| {
             notices.said();
-            crate::output::eprintln!("sctui: {}", retry_line(&notice, &graph_url, max_retries));
+            crate::output::eprintln!("sctui: {}", retry_line(&notice, &server, max_retries));
         })
     }
 
-    /// Runs `work`; if it is still running after [`QUIET_FOR`] and nothing was said yet, says on
-    /// stderr that it is waiting for `graph_url`.
-    pub async fn while_waiting<T>(&self, graph_url: &str, work: impl Future<Output = T>) -> T {
-        self.after(graph_url, tokio::time::sleep(QUIET_FOR), work)
-            .await
+    /// Runs `work`; if it is still running after `quiet` ([`quiet_for`]) and nothing was said
+    /// yet, says on stderr that it is waiting for `server` ([`super::Backend::server_name`]).
+    pub async fn while_waiting<T>(
+        &self,
+        server: &str,
+        quiet: Duration,
+        work: impl Future<Output = T>,
+    ) -> T {
+        self.after(server, tokio::time::sleep(quiet), work).await
     }
 
     /// [`Self::while_waiting`] with the quiet period as a future (tests pass a ready one).
     async fn after<T>(
         &self,
-        graph_url: &str,
+        server: &str,
         quiet: impl Future<Output = ()>,
         work: impl Future<Output = T>,
     ) -> T {
@@ -56,18 +67,18 @@ impl Notices {
             () = quiet => {}
         }
         if !self.said.swap(true, Ordering::Relaxed) {
-            crate::output::eprintln!("sctui: waiting for Graph at {graph_url}… (Ctrl-C stops)");
+            crate::output::eprintln!("sctui: waiting for {server}… (Ctrl-C stops)");
         }
         work.await
     }
 }
 
-/// "could not reach http://…/beta (network error); retrying in 4 s (retry 1 of 3)".
-pub fn retry_line(notice: &RetryNotice, graph_url: &str, max_retries: u32) -> String {
+/// "could not reach Graph at http://…/beta (network error); retrying in 4 s (retry 1 of 3)".
+pub fn retry_line(notice: &RetryNotice, server: &str, max_retries: u32) -> String {
     let why = match notice.status {
         Some(429) => "throttled by Graph (429)".to_string(),
         Some(code) => format!("Graph is unavailable ({code})"),
-        None => format!("could not reach {graph_url} (network error)"),
+        None => format!("could not reach {server} (network error)"),
     };
     let secs = notice.wait.as_secs_f64();
     let wait = if secs < 10.0 {
@@ -93,8 +104,8 @@ mod tests {
             status,
         };
         assert_eq!(
-            retry_line(&notice(None, 3.4), "http://127.0.0.1:9/beta", 3),
-            "could not reach http://127.0.0.1:9/beta (network error); retrying in 3.4 s (retry 1 of 3)"
+            retry_line(&notice(None, 3.4), "Graph at http://127.0.0.1:9/beta", 3),
+            "could not reach Graph at http://127.0.0.1:9/beta (network error); retrying in 3.4 s (retry 1 of 3)"
         );
         assert_eq!(
             retry_line(&notice(Some(429), 12.2), "u", 3),

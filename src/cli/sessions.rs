@@ -81,7 +81,9 @@ pub fn check_ids(command: &SessionsCommand) -> Result<(), RunError> {
     }
 }
 
-/// Newest-modified first, the order the TUI shows (Graph's `$orderby` is not documented here).
+/// Newest-modified first (to Graph's tick), equal times by id: the order of every session table,
+/// online and `--offline`, and what [`LAST_MODIFIED_HEADING`] says (Graph's `$orderby` is not
+/// documented here, so the CLI sorts what it lists).
 pub fn sort_newest_first(sessions: &mut [Session]) {
     sessions.sort_by(|a, b| {
         let ta = a.last_modified_date_time.as_ref().and_then(|t| t.instant());
@@ -127,6 +129,9 @@ fn display_name(session: &Session) -> String {
         .unwrap_or_else(|| "(untitled)".to_string())
 }
 
+/// The heading of the time column, which the rows are sorted by ([`sort_newest_first`]).
+pub const LAST_MODIFIED_HEADING: &str = "LAST MODIFIED ↓";
+
 /// The list as a table. Times are local, to the minute, in one shape for every row.
 pub(crate) fn write_table(
     out: &mut crate::output::Safe<impl Write>,
@@ -136,7 +141,7 @@ pub(crate) fn write_table(
     const NAME_COLS: usize = 60;
     writeln!(
         out,
-        "{:<36}  {:<NAME_COLS$}  LAST MODIFIED",
+        "{:<36}  {:<NAME_COLS$}  {LAST_MODIFIED_HEADING}",
         "ID", "DISPLAY NAME"
     )?;
     for session in sessions {

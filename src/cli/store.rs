@@ -28,7 +28,48 @@ pub fn target(global: &GlobalArgs, config: &Config) -> StoreTarget {
     }
 }
 
-/// Opens the store for a command that cannot work without one.
+/// Opens the store for a command that only reads it: one that does not exist is not created (an
+/// empty store would read as an empty workspace); the error says whose store was looked for.
+fn open_to_read(target: &StoreTarget) -> Result<Store, RunError> {
+    if target.enabled && !target.exists()? {
+        return Err(missing(target));
+    }
+    open(target)
+}
+
+/// The error for a read of a store that does not exist: whose store it looked for (stores are
+/// kept per Graph host, tenant and workspace) and, as the hint, which ones this machine has.
+pub fn missing(target: &StoreTarget) -> RunError {
+    let key = &target.key;
+    let error = RunError::NotStored(format!(
+        "no local store for Graph host {} (tenant {}, workspace {})",
+        sanitize_line(&key.host),
+        sanitize_line(&key.tenant),
+        sanitize_line(&key.workspace)
+    ));
+    let others = target.others();
+    let hint = if others.is_empty() {
+        "nothing was kept on this machine yet: run `sctui sync` (or the TUI) online first".into()
+    } else {
+        let listed: Vec<String> = others
+            .iter()
+            .map(|[host, tenant, workspace]| {
+                format!("{host} (tenant {tenant}, workspace {workspace})")
+            })
+            .collect();
+        format!(
+            "a store is kept per Graph host; this machine has stores for {}: pass the \
+             --graph-url (or --demo) and --workspace they were kept with",
+            listed.join(", ")
+        )
+    };
+    RunError::Hinted {
+        error: Box::new(error),
+        hint,
+    }
+}
+
+/// Opens (or creates) the store for a command that cannot work without one.
 fn open(target: &StoreTarget) -> Result<Store, RunError> {
     match target.open()? {
         Some(opened) => {
@@ -51,7 +92,7 @@ pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Res
     match command {
         StoreCommand::Path => writeln!(out, "{}", path.display())?,
         StoreCommand::Stats { output } => {
-            let stats = open(&target)?.stats()?;
+            let stats = open_to_read(&target)?.stats()?;
             match output.output {
                 Output::Json => super::output::write_json(&mut out, &stats)?,
                 Output::Table => {
@@ -194,7 +235,7 @@ pub async fn search(
     config: &Config,
     args: SearchArgs,
 ) -> Result<(), RunError> {
-    let store = Arc::new(open(target)?);
+    let store = Arc::new(open_to_read(target)?);
     let budget = SearchBudget::new(args.timeout.map_or(
         config.cli_search_timeout,
         std::time::Duration::from_secs_f64,
@@ -274,7 +315,7 @@ fn write_hit(
 
 /// `sessions …` with `--offline`: reads from the store; changes are refused.
 pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Result<(), RunError> {
-    let store = open(target)?;
+    let store = open_to_read(target)?;
     let mut out = crate::output::stdout();
     match command {
         SessionsCommand::List {
@@ -289,6 +330,8 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
                 ));
             }
             let mut sessions = crate::store::stored_sessions(&store)?;
+            // the order the online list has, to the tick and for equal times
+            super::sessions::sort_newest_first(&mut sessions);
             if !all && let Some(top) = top {
                 sessions.truncate(top as usize);
             }
@@ -324,7 +367,7 @@ pub fn offline_prompts(target: &StoreTarget, command: PromptsCommand) -> Result<
     let PromptsCommand::List { session_id, output } = command else {
         return Err(refused("running a question again"));
     };
-    let store = open(target)?;
+    let store = open_to_read(target)?;
     let runs: Vec<_> = stored_turns(&store, &session_id)?
         .into_iter()
         .map(|turn| sctui_graph::conversation::PromptRuns {
@@ -340,12 +383,12 @@ pub fn offline_plugins(
     target: &StoreTarget,
     command: crate::cli::args::PluginsCommand,
 ) -> Result<(), RunError> {
-    super::runs::offline_plugins(&open(target)?, command)
+    super::runs::offline_plugins(&open_to_read(target)?, command)
 }
 
 /// `sctui stats`: always from the store.
 pub fn stats(target: &StoreTarget, args: crate::cli::args::StatsArgs) -> Result<(), RunError> {
-    super::runs::stats(&open(target)?, args)
+    super::runs::stats(&open_to_read(target)?, args)
 }
 
 /// The error for a change asked for with `--offline`.

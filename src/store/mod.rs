@@ -69,6 +69,30 @@ impl StoreTarget {
         Ok(dir.join(self.key.file_name()))
     }
 
+    /// Whether the store file exists: a command that only reads says it found none rather than
+    /// create an empty one (which would read as an empty workspace).
+    pub fn exists(&self) -> Result<bool, StoreError> {
+        Ok(self.path()?.exists())
+    }
+
+    /// The other stores kept on this machine, by the readable parts of their file names (host,
+    /// tenant, workspace), sorted: what a read that found no store can point to.
+    pub fn others(&self) -> Vec<[String; 3]> {
+        let Ok(path) = self.path() else {
+            return Vec::new();
+        };
+        let Some(Ok(entries)) = path.parent().map(std::fs::read_dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<[String; 3]> = entries
+            .flatten()
+            .filter(|entry| entry.path() != path)
+            .filter_map(|entry| sctui_store::readable_parts(&entry.file_name().to_string_lossy()))
+            .collect();
+        found.sort();
+        found
+    }
+
     /// Opens (or creates) the store; `Ok(None)` when the store is turned off.
     pub fn open(&self) -> Result<Option<Opened>, StoreError> {
         if !self.enabled {

@@ -305,6 +305,31 @@ fn token_rejected_by_graph_exits_3() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    // signing in again would not help while the variable is set: the way out is a new token
+    let err = stderr(&out);
+    assert!(
+        err.contains("replace SCTUI_ACCESS_TOKEN with a new token") && !err.contains("sign in"),
+        "{}",
+        describe(&out)
+    );
+    let token_file = home.path().join("token");
+    std::fs::write(&token_file, "the-wrong-one").unwrap();
+    let out = sctui(home.path())
+        .args([
+            "--graph-url",
+            url,
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ])
+        .args(["sessions", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("put a new token in the file"),
+        "{}",
+        describe(&out)
+    );
     let out = sctui(home.path())
         .env("SCTUI_ACCESS_TOKEN", "the-right-one")
         .args(["--graph-url", url, "sessions", "list", "-o", "json"])
@@ -436,6 +461,35 @@ fn demo_flag_works_with_sessions_commands() {
     );
 }
 
+/// A wait against `--demo` names the built-in fake, not the port it happens to listen on (which
+/// changes every run and means nothing to the user).
+#[test]
+fn a_long_demo_wait_names_the_fake_not_its_port() {
+    let home = tempfile::tempdir().unwrap();
+    // with connections given 1 s, a command says it waits after 2 s
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "connect_timeout = 1\n").unwrap();
+    let out = sctui(home.path())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--demo",
+            "--eval-seconds",
+            "3",
+        ])
+        .args(["ask", "--wait", "-o", "json", "hello"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("waiting for the built-in Graph fake (--demo)"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!err.contains("127.0.0.1"), "{}", describe(&out));
+}
+
 /// `ask --wait` follows a run until it rests: an answer exits 0; a failure, a cancelled run or
 /// one that waits for input exits 7 and names the state and result type.
 #[test]
@@ -501,26 +555,60 @@ fn empty_and_path_like_ids_are_usage_errors_before_any_request() {
     }
 }
 
+/// A connection that cannot be made is told at once, in one line naming the URL (exit 6): no
+/// retries announced one after another while the user waits.
+fn assert_one_network_error(out: &Output, url: &str) {
+    assert_eq!(out.status.code(), Some(6), "{}", describe(out));
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one message: {}", describe(out));
+    assert!(
+        lines[0].starts_with("sctui: error: network error: could not connect")
+            && lines[0].contains(url.trim_end_matches("/beta")),
+        "{}",
+        describe(out)
+    );
+    assert!(out.stdout.is_empty(), "{}", describe(out));
+}
+
 #[test]
-fn connection_refused_says_it_is_retrying_on_stderr() {
+fn a_refused_connection_is_reported_at_once_in_one_message() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
-    std::fs::write(&config, "max_retries = 1\n").unwrap();
     let url = format!("http://127.0.0.1:{}/beta", closed_port());
     let out = sctui(home.path())
         .env("SCTUI_ACCESS_TOKEN", TOKEN)
-        .args(["--config", config.to_str().unwrap(), "--graph-url", &url])
-        .args(["sessions", "list"])
+        .args(["--graph-url", &url, "sessions", "list"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("could not reach {url}")) && err.contains("retrying in"),
-        "the wait is announced: {err}"
-    );
-    assert!(err.contains("(retry 1 of 1)"), "{err}");
-    assert!(out.stdout.is_empty(), "{}", describe(&out));
+    assert_one_network_error(&out, &url);
+}
+
+/// A host that never answers (a listener whose queue is full drops new connections unanswered,
+/// as a firewall does): the CLI gives up after the default connect timeout, in one message.
+#[tokio::test]
+async fn an_unreachable_host_is_given_up_on_after_the_connect_timeout_in_one_message() {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let address = listener.local_addr().unwrap();
+    // fill the queue: the connections after these get no answer at all
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let connecting = tokio::net::TcpStream::connect(address);
+        match tokio::time::timeout(Duration::from_millis(300), connecting).await {
+            Ok(Ok(stream)) => held.push(stream),
+            _ => break,
+        }
+    }
+    assert!(!held.is_empty(), "the queue took some connections");
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("http://{address}/beta");
+    let mut cmd = sctui(home.path());
+    cmd.env("SCTUI_ACCESS_TOKEN", TOKEN)
+        .args(["--graph-url", &url, "sessions", "list"]);
+    let out = common::run(cmd).await;
+    assert_one_network_error(&out, &url);
+    drop(held);
 }
 
 #[test]
@@ -648,26 +736,68 @@ fn ask_reads_the_question_from_stdin() {
 }
 
 #[test]
-fn subcommand_help_lists_its_own_flags_before_the_global_ones() {
+fn global_options_are_listed_once_in_the_main_help_and_work_after_any_subcommand() {
     let home = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| {
+        let out = sctui(home.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let main = help(&["--help"]);
+    let listed = |text: &str, flag: &str| {
+        text.lines()
+            .filter(|line| line.trim_start().split([' ', '\n']).next() == Some(flag))
+            .count()
+    };
+    for flag in [
+        "--workspace",
+        "--graph-url",
+        "--offline",
+        "--demo-sessions",
+        "--faults",
+    ] {
+        assert_eq!(listed(&main, flag), 1, "{flag} once:\n{main}");
+    }
+    // the flags for the built-in fake under their own heading, after the others
+    let global = main.find("Global options:").expect("global heading");
+    let demo = main.find("Demo options").expect("demo heading");
+    assert!(
+        global < demo && demo < main.find("--demo-sessions").unwrap(),
+        "{main}"
+    );
     for (args, own) in [
         (&["sessions", "list", "--help"][..], "--all"),
         (&["ask", "--help"][..], "--wait"),
         (&["login", "--help"][..], "--tenant"),
+        (&["store", "stats", "--help"][..], "--output"),
     ] {
-        let out = sctui(home.path()).args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        let text = String::from_utf8_lossy(&out.stdout);
-        let own_at = text.find(own).expect("own flag listed");
-        let heading = text
-            .find("Global options:")
-            .expect("a heading for global flags");
-        let global_at = text.find("--demo-sessions").expect("global flag listed");
+        let text = help(args);
+        assert!(text.contains(own), "sctui {args:?}:\n{text}");
+        for global in ["--workspace", "--demo-sessions", "--log-level", "--offline"] {
+            assert_eq!(
+                listed(&text, global),
+                0,
+                "sctui {args:?} repeats {global}:\n{text}"
+            );
+        }
+        assert!(!text.contains("Global options:"), "sctui {args:?}:\n{text}");
         assert!(
-            own_at < heading && heading < global_at,
+            text.contains("see `sctui --help`"),
             "sctui {args:?}:\n{text}"
         );
+        assert!(text.lines().count() < 25, "sctui {args:?}:\n{text}");
     }
+    // hidden from the subcommand's help, a global flag still works after it
+    let out = sctui(home.path())
+        .args(["store", "path", "--workspace", "elsewhere", "--demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("demo_organizations_elsewhere-"),
+        "{}",
+        describe(&out)
+    );
 }
 
 /// `sctui sync --conversations` against the fake, then search, then the same with the fake gone.
@@ -799,6 +929,66 @@ fn sync_then_search_then_offline_finds_a_word_only_in_one_answer() {
     let out = offline(&["store", "clear"]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(!std::path::Path::new(path.trim()).exists());
+}
+
+/// A read of the store (`--offline`, `search`, `store stats`) never creates one: with no store
+/// for this Graph host it says which host's store it looked for and which ones exist (exit 4).
+#[test]
+fn reading_a_store_that_does_not_exist_names_the_host_and_creates_nothing() {
+    let fake = Fake::start(Some(3));
+    fake.run_ok(&["sync"]);
+    let port = fake.url.trim_start_matches("http://127.0.0.1:");
+    let port = port.trim_end_matches("/beta");
+    let store_dir = fake.home.path().join("data").join("sctui").join("store");
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(&store_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sqlite3"))
+            .collect();
+        names.sort();
+        names
+    };
+    let kept = files();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    // no --graph-url: Microsoft Graph's store, which was never kept here
+    for args in [
+        &["--offline", "sessions", "list"][..],
+        &["--offline", "prompts", "list", "x"][..],
+        &["search", "session"][..],
+        &["store", "stats"][..],
+    ] {
+        let out = sctui(fake.home.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("no local store for Graph host graph.microsoft.com")
+                && err.contains(&format!(
+                    "127.0.0.1-{port} (tenant organizations, workspace default)"
+                )),
+            "{args:?}: {}",
+            describe(&out)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", describe(&out));
+        assert_eq!(files(), kept, "{args:?} made a store");
+    }
+    // with the host it was kept for, the same list offline
+    let out = sctui(fake.home.path())
+        .args(["--graph-url", &fake.url, "--offline", "sessions", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+    // cleared, it stays gone: stats says so instead of making an empty one
+    fake.run_ok(&["store", "clear"]);
+    let out = fake.run(&["store", "stats"]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    assert!(files().is_empty(), "{:?}", files());
+    assert!(
+        stderr(&out).contains("nothing was kept on this machine yet"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]
@@ -1024,6 +1214,75 @@ async fn every_time_form_sorts_by_its_instant_and_prints_as_written(
         "{}",
         describe(&out)
     );
+    fake.shutdown().await;
+}
+
+/// Online and `--offline`, `sessions list` prints the same sessions in the same order (newest
+/// modified first to Graph's tick, equal times by id), under a heading that says so; Graph lists
+/// them in another order.
+#[tokio::test]
+async fn online_and_offline_lists_have_one_order_under_a_heading_that_names_it() {
+    use sctui_fake::{FakeGraph, FakeOptions, Seed, SessionOrder};
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Empty,
+        token: Some(TOKEN.into()),
+        session_order: SessionOrder::NewestFirst,
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    // two pairs the store alone would order otherwise: within one millisecond, and equal times
+    for (i, modified) in [
+        (1, "2026-01-31T10:00:14.0734312Z"),
+        (2, "2026-01-31T10:00:14.0734399Z"),
+        (4, "2026-01-31T10:00:15Z"),
+        (3, "2026-01-31T10:00:15Z"),
+        (5, "2026-01-31T09:00:00Z"),
+    ] {
+        fake.store().insert_session_as(
+            "default",
+            sctui_fake::wire::Session {
+                id: format!("00000000-0000-4000-8000-00000000000{i}"),
+                created_date_time: "2026-01-31T08:00:00Z".parse().unwrap(),
+                last_modified_date_time: modified.parse().unwrap(),
+                display_name: Some(format!("session {i}")),
+            },
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = sctui(home.path());
+        cmd.env("SCTUI_ACCESS_TOKEN", TOKEN)
+            .args(["--graph-url", fake.base_url()])
+            .args(args);
+        common::run(cmd)
+    };
+    let online = run(&["sessions", "list", "--all"]).await;
+    assert!(online.status.success(), "{}", describe(&online));
+    assert!(run(&["sync"]).await.status.success());
+    let offline = run(&["--offline", "sessions", "list"]).await;
+    assert!(offline.status.success(), "{}", describe(&offline));
+    let online = String::from_utf8_lossy(&online.stdout).into_owned();
+    let offline = String::from_utf8_lossy(&offline.stdout).into_owned();
+    assert_eq!(online, offline, "one order");
+    let names: Vec<&str> = online
+        .lines()
+        .skip(1)
+        .map(|line| line.split("  ").nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "session 3",
+            "session 4",
+            "session 2",
+            "session 1",
+            "session 5"
+        ],
+        "{online}"
+    );
+    let heading = online.lines().next().unwrap_or("");
+    assert!(heading.ends_with("LAST MODIFIED ↓"), "{online}");
     fake.shutdown().await;
 }
 

@@ -1084,3 +1084,58 @@ fn a_page_of_the_workspace_left_behind_never_lands_in_the_next_ones_store() {
     assert_eq!(in_a, a_served, "A's answer went to A's store");
     rt.block_on(fake.shutdown());
 }
+
+/// A token given outright (`SCTUI_ACCESS_TOKEN`, `--token-file`): the header names the account
+/// the token's claims name, where a signed-in account stands, never where the token came from;
+/// a token that names no one says so.
+#[test]
+fn a_given_token_shows_its_account_in_the_header_not_the_variable() {
+    if !tmux_available() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let fake = rt
+        .block_on(sctui_fake::FakeGraph::start(sctui_fake::FakeOptions {
+            token: None,
+            ..sctui_fake::FakeOptions::demo()
+        }))
+        .expect("fake starts");
+    // {"alg":"none","typ":"JWT"}.{"preferred_username":"analyst@contoso.com",…}.sig
+    let jwt = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.\
+               eyJwcmVmZXJyZWRfdXNlcm5hbWUiOiJhbmFseXN0QGNvbnRvc28uY29tIiwibmFtZSI6IkFuYSBMeXN0IiwidGlkIjoidCJ9.\
+               c2ln";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opaque = dir.path().join("token");
+    std::fs::write(&opaque, "an-opaque-token").expect("token file");
+    let from_env = format!("SCTUI_ACCESS_TOKEN={jwt}");
+    let opaque = opaque.to_str().expect("utf-8 path");
+    for (command, account) in [
+        (
+            vec!["env", &from_env, BIN, "--graph-url", fake.base_url()],
+            "analyst@contoso.com",
+        ),
+        (
+            vec![BIN, "--graph-url", fake.base_url(), "--token-file", opaque],
+            "account unknown",
+        ),
+    ] {
+        let tmux = Tmux::start(&command);
+        let screen = tmux.wait_for("the list", |s| selected_row(s).is_some());
+        let header = screen.lines().next().unwrap_or("");
+        assert!(
+            header.contains(&format!("│ {account} │")),
+            "{command:?}:\n{screen}"
+        );
+        assert!(
+            !header.contains("SCTUI_ACCESS_TOKEN") && !header.contains("--token-file"),
+            "{command:?}:\n{screen}"
+        );
+        tmux.keys(&["q"]);
+        assert_eq!(tmux.wait_for_exit(), "0");
+    }
+    rt.block_on(fake.shutdown());
+}

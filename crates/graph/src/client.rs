@@ -62,7 +62,7 @@ impl Default for ClientOptions {
             page_size: 100,
             bulk_page_size: DEFAULT_BULK_PAGE_SIZE,
             retry: RetryPolicy::default(),
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: crate::transport::DEFAULT_MAX_BODY,
             allow_hosts: Vec::new(),
@@ -594,24 +594,35 @@ impl GraphClient {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
+                    let replace_token = if code == 401 {
+                        self.tokens.replace_hint()
+                    } else {
+                        None
+                    };
                     return Err(GraphError::from(
                         ApiError::from_response(code, &bytes, request_id.as_deref())
-                            .with_request(method.as_str(), date.as_deref()),
+                            .with_request(method.as_str(), date.as_deref())
+                            .with_replace_token(replace_token),
                     ));
                 }
                 Err(error) => {
                     tracing::warn!(method = %method, path = url.path(), duration_ms = elapsed.as_millis() as u64, %error, "graph request failed");
-                    // Only transport failures are worth another try; a certificate that is not
-                    // trusted or a redirect elsewhere will not change.
-                    let kind = match &error {
-                        GraphError::Network { kind, .. } if *kind != NetworkKind::Certificate => {
-                            *kind
-                        }
-                        _ => return Err(error),
-                    };
-                    // A POST is repeated only when it surely never reached the server.
-                    let safe = method != Method::POST || kind == NetworkKind::Connect;
-                    if safe && let Some(wait) = self.next_wait(retries + 1, None, waited) {
+                    // Only a connection that broke or timed out is worth another try here: a
+                    // certificate that is not trusted or a redirect elsewhere will not change,
+                    // and a connection never made (refused, unreachable, no such host) is told
+                    // at once, so the CLI gives up in seconds and the TUI shows its banner and
+                    // reconnects on its own schedule rather than wait out silent retries.
+                    let retryable = matches!(
+                        &error,
+                        GraphError::Network { kind, .. }
+                            if matches!(kind, NetworkKind::Timeout | NetworkKind::Broken)
+                    );
+                    // A POST that may have reached the server is never repeated blindly.
+                    let safe = method != Method::POST;
+                    if retryable
+                        && safe
+                        && let Some(wait) = self.next_wait(retries + 1, None, waited)
+                    {
                         retries += 1;
                         waited += wait;
                         self.notify(retries, wait, None);
@@ -699,7 +710,12 @@ fn network_error(method: &Method, url: &Url, e: &reqwest::Error) -> GraphError {
         NetworkKind::Broken
     };
     // reqwest's Display may include the URL; we report our own query-less URL instead.
-    let mut detail = crate::transport::innermost(e);
+    let mut detail = if kind == NetworkKind::Connect && e.is_timeout() {
+        // the innermost cause is the timer's "deadline has elapsed"
+        "the host did not answer within connect_timeout".to_string()
+    } else {
+        crate::transport::innermost(e)
+    };
     if let Some(u) = e.url() {
         detail = detail.replace(u.as_str(), "<url>");
     }

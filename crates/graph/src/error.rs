@@ -51,6 +51,9 @@ pub struct ApiError {
     /// Whether the failed request was a write (POST, PATCH…): a 403 on a read and on a write
     /// lack different permissions.
     pub write: bool,
+    /// How to get a new token when the token source cannot ([`crate::auth::TokenSource::replace_hint`]):
+    /// a 401 then says to replace the token, since signing in again would not change it.
+    pub replace_token: Option<&'static str>,
 }
 
 impl ApiError {
@@ -76,6 +79,7 @@ impl ApiError {
             date: inner.date.map(String::into_boxed_str),
             client_request_id: inner.client_request_id.map(String::into_boxed_str),
             write: false,
+            replace_token: None,
         }
     }
 
@@ -92,11 +96,22 @@ impl ApiError {
         self
     }
 
+    /// Adds how to get a new token when the source that gave the refused one cannot renew it.
+    pub fn with_replace_token(mut self, hint: Option<&'static str>) -> Self {
+        self.replace_token = hint;
+        self
+    }
+
     /// One sentence telling the user what this status means for them and what to do.
-    pub fn advice(&self) -> &'static str {
-        match self.status {
+    pub fn advice(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self.status {
             400 => "Graph rejected the request",
-            401 => "not signed in or the token expired: sign in again",
+            401 => match self.replace_token {
+                Some(hint) => {
+                    return format!("the access token was refused or has expired: {hint}").into();
+                }
+                None => "not signed in or the token expired: sign in again",
+            },
             403 if self.write => {
                 "access denied: creating and renaming need the SecurityCopilotWorkspaces.ReadWrite.All \
                  permission and a Security Copilot role of Contributor or Owner (check the workspace's \
@@ -113,7 +128,7 @@ impl ApiError {
             429 => "throttled by Graph: too many requests",
             500..=599 => "the Security Copilot service is failing",
             _ => "Graph returned an error",
-        }
+        })
     }
 }
 

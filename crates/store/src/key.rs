@@ -45,6 +45,20 @@ impl StoreKey {
     }
 }
 
+/// The readable parts of a store file's name (host, tenant, workspace, each as [`slug`] made it
+/// safe: `127.0.0.1:4321` reads `127.0.0.1-4321`), for telling the user which stores exist;
+/// `None` for a file that is not a store.
+pub fn readable_parts(file_name: &str) -> Option<[String; 3]> {
+    let stem = file_name.strip_suffix(".sqlite3")?;
+    let (readable, hash) = stem.rsplit_once('-')?;
+    if hash.len() != 16 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut parts = readable.split('_');
+    let found = [parts.next()?, parts.next()?, parts.next()?].map(str::to_string);
+    parts.next().is_none().then_some(found)
+}
+
 /// The platform data folder's `store` directory (`~/.local/share/sctui/store` on Linux).
 pub fn default_dir() -> Result<PathBuf, StoreError> {
     directories::ProjectDirs::from("", "", "sctui")
@@ -97,5 +111,17 @@ mod tests {
         let b = StoreKey::new("h", "t", "a_b").file_name();
         assert_ne!(a, b);
         assert_eq!(a, StoreKey::new("h", "t", "a/b").file_name());
+    }
+
+    #[test]
+    fn a_file_name_reads_back_as_its_safe_parts() {
+        let name = StoreKey::new("127.0.0.1:4321", "contoso.com", "my_ws").file_name();
+        assert_eq!(
+            readable_parts(&name),
+            Some(["127.0.0.1-4321", "contoso.com", "my-ws"].map(str::to_string))
+        );
+        assert_eq!(readable_parts("notes.txt"), None);
+        assert_eq!(readable_parts("a_b_c-zz.sqlite3"), None);
+        assert_eq!(readable_parts(&format!("{name}-wal")), None);
     }
 }

@@ -23,7 +23,7 @@ mod users;
 
 pub use error::StoreError;
 pub use evaluations::EvaluationRecord;
-pub use key::{StoreKey, default_dir};
+pub use key::{StoreKey, default_dir, readable_parts};
 pub use open::{BadFile, Opened, Recovered, clear};
 pub use plugins::{PluginRecord, StoredPlugins};
 pub use query::{QueryProblem, to_fts};

@@ -65,6 +65,12 @@ pub trait TokenSource: Send + Sync {
 
     /// A short name for messages and `whoami`.
     fn name(&self) -> &'static str;
+
+    /// How the user gets a new token when this source cannot (a fixed token that Graph refused),
+    /// so a 401 says that instead of "sign in again"; `None` for sources that renew themselves.
+    fn replace_hint(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A fixed token, e.g. from `SCTUI_ACCESS_TOKEN` or the demo fake.
@@ -94,11 +100,9 @@ impl TokenSource for StaticToken {
             if force_refresh {
                 return Err(AuthError::CannotRefresh {
                     source_name: self.name,
-                    hint: if self.name == "--token-file" {
-                        "put a new token in the file, or use `sctui login`"
-                    } else {
-                        "get a new token and set SCTUI_ACCESS_TOKEN again, or use `sctui login`"
-                    },
+                    hint: self
+                        .replace_hint()
+                        .unwrap_or("a fixed token cannot be renewed; use `sctui login`"),
                 });
             }
             Ok(self.token.clone())
@@ -111,6 +115,16 @@ impl TokenSource for StaticToken {
 
     fn name(&self) -> &'static str {
         self.name
+    }
+
+    fn replace_hint(&self) -> Option<&'static str> {
+        match self.name {
+            "--token-file" => Some("put a new token in the file, or use `sctui login`"),
+            setup::TOKEN_ENV => Some(
+                "replace SCTUI_ACCESS_TOKEN with a new token, or unset it and use `sctui login`",
+            ),
+            _ => None,
+        }
     }
 }
 
