@@ -306,7 +306,7 @@ async fn a_rename_whose_answer_is_unreadable_is_read_back_not_reported_failed() 
 }
 
 #[tokio::test]
-async fn unauthorized_with_a_static_token_says_sign_in_again() {
+async fn unauthorized_with_a_static_token_says_to_replace_it() {
     let fake = fake(Duration::from_millis(10)).await;
     let (client, notices) = client_with(&fake, StaticToken::shared("wrong", "SCTUI_ACCESS_TOKEN"));
     let err = client
@@ -319,7 +319,11 @@ async fn unauthorized_with_a_static_token_says_sign_in_again() {
         sctui::cli::exit::AUTH
     );
     let text = err.to_string();
-    assert!(text.contains("sign in again"), "{text}");
+    // signing in again would not change the token the variable holds
+    assert!(
+        text.contains("replace SCTUI_ACCESS_TOKEN with a new token") && !text.contains("sign in"),
+        "{text}"
+    );
     assert!(!text.contains("wrong"), "never the token: {text}");
     assert_eq!(fake.faults().seen().len(), 1, "no refresh, no retry");
     assert!(notices.lock().unwrap().is_empty());
