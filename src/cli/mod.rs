@@ -295,7 +295,7 @@ async fn offline_tui(global: &GlobalArgs) -> Result<(), RunError> {
         ));
     }
     if !target.exists()? {
-        return Err(store::missing(&target));
+        return Err(store::missing(&target, store::FILL_IT));
     }
     let workspace = target.key.workspace.clone();
     // never used for a request (the app asks nothing of Graph offline); the worker needs one

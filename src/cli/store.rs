@@ -31,15 +31,24 @@ pub fn target(global: &GlobalArgs, config: &Config) -> StoreTarget {
 /// Opens the store for a command that only reads it: one that does not exist is not created (an
 /// empty store would read as an empty workspace); the error says whose store was looked for.
 fn open_to_read(target: &StoreTarget) -> Result<Store, RunError> {
+    open_to_read_or(target, FILL_IT)
+}
+
+/// How a store gets filled, for a read that found none and no other store either.
+pub const FILL_IT: &str = "run `sctui sync` (or the TUI) online first";
+
+/// [`open_to_read`], with `fill_it` saying how to fill the store when this machine has none.
+fn open_to_read_or(target: &StoreTarget, fill_it: &str) -> Result<Store, RunError> {
     if target.enabled && !target.exists()? {
-        return Err(missing(target));
+        return Err(missing(target, fill_it));
     }
     open(target)
 }
 
 /// The error for a read of a store that does not exist: whose store it looked for (stores are
-/// kept per Graph host, tenant and workspace) and, as the hint, which ones this machine has.
-pub fn missing(target: &StoreTarget) -> RunError {
+/// kept per Graph host, tenant and workspace) and, as the hint, which ones this machine has, or
+/// `fill_it` when it has none.
+pub fn missing(target: &StoreTarget, fill_it: &str) -> RunError {
     let key = &target.key;
     let error = RunError::NotStored(format!(
         "no local store for Graph host {} (tenant {}, workspace {})",
@@ -49,7 +58,7 @@ pub fn missing(target: &StoreTarget) -> RunError {
     ));
     let others = target.others();
     let hint = if others.is_empty() {
-        "nothing was kept on this machine yet: run `sctui sync` (or the TUI) online first".into()
+        format!("nothing was kept on this machine yet: {fill_it}")
     } else {
         let listed: Vec<String> = others
             .iter()
@@ -383,7 +392,8 @@ pub fn offline_plugins(
     target: &StoreTarget,
     command: crate::cli::args::PluginsCommand,
 ) -> Result<(), RunError> {
-    super::runs::offline_plugins(&open_to_read(target)?, command)
+    let store = open_to_read_or(target, "run `sctui plugins list` once online")?;
+    super::runs::offline_plugins(&store, command)
 }
 
 /// `sctui stats`: always from the store.
