@@ -171,7 +171,8 @@ fn a_file_size_limit_fails_the_write_like_a_full_disk_instead_of_killing() {
     common::isolate(&mut cmd, home.path());
     let out = cmd
         .args(["-c", "ulimit -f 4 && exec \"$0\" \"$@\"", BIN])
-        .args(["--offline", "store", "stats"])
+        // a sync against the demo writes a new store (a read never creates one)
+        .args(["--demo", "sync"])
         .output()
         .expect("run sctui under ulimit -f");
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
