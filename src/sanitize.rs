@@ -51,6 +51,11 @@ fn is_pictograph(c: char) -> bool {
     matches!(c, '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{FE0F}')
 }
 
+/// Whether a character is a letter of the Arabic script (Arabic, Persian, Urdu).
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}' | '\u{06FA}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFC}')
+}
+
 /// Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) and marks that can
 /// reorder what the user sees (Trojan Source).
 fn is_bidi_control(c: char) -> bool {
@@ -73,6 +78,14 @@ fn clean(text: &str, keep_newlines: bool) -> String {
             '\u{200D}'
                 if out.chars().next_back().is_some_and(is_pictograph)
                     && chars.peek().copied().is_some_and(is_pictograph) =>
+            {
+                out.push(c)
+            }
+            // Persian and Urdu spell words with a zero-width non-joiner between two letters
+            // (می‌شود): kept there, it only stops the letters joining
+            '\u{200C}'
+                if out.chars().next_back().is_some_and(is_arabic_letter)
+                    && chars.peek().copied().is_some_and(is_arabic_letter) =>
             {
                 out.push(c)
             }
@@ -194,6 +207,13 @@ pub fn skip_columns(text: &str, columns: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_non_joiner_between_persian_letters_is_kept_elsewhere_shown() {
+        assert_eq!(sanitize_multiline("می\u{200c}شود"), "می\u{200c}شود");
+        assert_eq!(sanitize_multiline("ad\u{200c}min"), "ad\u{FFFD}min");
+        assert_eq!(sanitize_line("\u{200c}شود"), "\u{FFFD}شود");
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {

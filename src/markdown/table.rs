@@ -286,10 +286,12 @@ impl Table {
                 });
             }
             for (i, header) in headers.iter().enumerate() {
-                let cell = self.cell(r, i);
-                if cell.iter().all(|l| plain(&l.line).trim().is_empty()) {
-                    continue;
-                }
+                // an empty value keeps its line: the column's name is part of the text
+                let empty = [CellLine::default()];
+                let cell = match self.cell(r, i) {
+                    [] => &empty[..],
+                    cell => cell,
+                };
                 let label = format!("{header}: ");
                 // a label too wide to hang the value under goes on a line of its own
                 let own_line = (indent_width + drawn_width(&label)) * 3 > width;

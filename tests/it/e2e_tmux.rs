@@ -1139,3 +1139,46 @@ fn a_given_token_shows_its_account_in_the_header_not_the_variable() {
     }
     rt.block_on(fake.shutdown());
 }
+
+/// A real README (HTML, badges, a `<details>` fold, tables) asked for in `--demo` and read in
+/// a real terminal at 64×20 by paging down alone: no HTML tag or callout marker on any page, its
+/// words where they belong, and the last of its links listed at the end.
+#[test]
+fn a_real_readme_reads_without_markup_by_paging_down() {
+    if !tmux_available() {
+        return;
+    }
+    let port = free_port().to_string();
+    let tmux = Tmux::start_sized(&[BIN, "--demo", "--demo-port", &port], 64, 20);
+    tmux.wait_for("the session list", |s| selected_row(s).is_some());
+    tmux.keys(&["n"]);
+    tmux.wait_for("the prompt box", create_box_open);
+    tmux.type_text("document: bat readme");
+    tmux.keys(&["Enter"]);
+    // at 64 columns the detail pane shows alone, focused, with the answer
+    tmux.wait_for("the answer", |s| s.contains("a cat clone with wings"));
+    let mut seen = String::new();
+    let mut screen = tmux.screen();
+    for _ in 0..400 {
+        for marker in [
+            "<p", "</p>", "<a ", "</a>", "<img", "<br", "<details", "<!--", "[!NOTE]",
+        ] {
+            assert!(!screen.contains(marker), "{marker} on screen:\n{screen}");
+        }
+        seen.push_str(&screen);
+        if screen.contains("· end ") {
+            break;
+        }
+        let before = screen.clone();
+        tmux.keys(&["PageDown"]);
+        screen = tmux.wait_for("the next page", |s| s != before);
+    }
+    let seen = seen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for words in [
+        "A cat(1) clone with syntax highlighting and Git integration.",
+        "Key Features • How To Use",
+        "Links",
+    ] {
+        assert!(seen.contains(words), "{words:?} never on screen");
+    }
+}

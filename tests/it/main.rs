@@ -18,6 +18,7 @@ mod hostile_servers;
 mod latency;
 mod log_secrets;
 mod output_chokepoint;
+mod reader_documents;
 mod reader_screens;
 mod readme;
 mod resize;

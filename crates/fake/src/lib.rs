@@ -16,6 +16,7 @@
 mod auth;
 pub mod clock;
 pub mod control;
+pub mod documents;
 pub mod error;
 pub mod faults;
 pub mod idp;

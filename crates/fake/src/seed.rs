@@ -159,14 +159,16 @@ pub(crate) fn demo_answers() -> Result<Answers, String> {
 fn parse_answers(text: &str) -> Result<Answers, String> {
     let file: AnswersFile =
         toml::from_str(text).map_err(|e| format!("assets/demo/answers.toml: {e}"))?;
+    // the real documents first: a question naming one gets it, whatever else it mentions
+    let documents = crate::documents::DOCUMENTS
+        .iter()
+        .map(|d| (vec![crate::documents::keyword(d)], d.markdown.to_string()));
     Ok(Answers {
-        entries: file
-            .answer
-            .into_iter()
-            .map(|a| {
+        entries: documents
+            .chain(file.answer.into_iter().map(|a| {
                 let kws = a.keywords.iter().map(|k| k.to_lowercase()).collect();
                 (kws, a.content)
-            })
+            }))
             .collect(),
     })
 }
