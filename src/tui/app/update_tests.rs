@@ -2053,6 +2053,23 @@ fn esc_in_the_list_clears_a_kept_filter_and_a_filtered_selection_loads_its_conve
 }
 
 #[test]
+fn a_one_key_draft_is_not_kept_to_start_the_next_question() {
+    let mut state = loaded(1, None);
+    // `n` opens the box, a second `n` lands in it, Esc closes it
+    update(&mut state, ch('n'));
+    update(&mut state, ch('n'));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.drafts.is_empty(), "{:?}", state.drafts);
+    update(&mut state, ch('n'));
+    typed(&mut state, "Line one title");
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
+    let [Command::Ask { text, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(text, "Line one title");
+}
+
+#[test]
 fn prompt_box_pastes_cr_lines_edits_by_line_and_keeps_the_draft() {
     let mut state = loaded(1, None);
     update(&mut state, ch('n'));

@@ -220,10 +220,11 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
     };
     match state.settings.keymap.action_in(KeyMode::Editor, &key) {
         Some(Action::Cancel) => {
-            // the draft stays for the next time the box opens on the same target
+            // the draft stays for the next time the box opens on the same target; one
+            // character is a stray key (`n` pressed twice), never kept to start a question with
             if create.in_flight.is_none() {
                 let key = draft_key(create.target.as_ref());
-                if create.input.value().trim().is_empty() {
+                if create.input.value().trim().chars().nth(1).is_none() {
                     state.drafts.remove(&key);
                 } else {
                     state.drafts.insert(key, create.input.value().to_string());
