@@ -16,6 +16,8 @@ pub mod logging;
 pub mod markdown;
 pub mod output;
 pub mod plugins;
+pub mod promptbook;
+pub mod runner;
 pub mod sanitize;
 pub mod stats;
 pub mod store;

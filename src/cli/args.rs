@@ -184,6 +184,11 @@ pub enum Command {
     #[command(subcommand)]
     Store(StoreCommand),
 
+    /// Promptbooks in Microsoft's format: list, show and check them, run them through Graph
+    /// (resumable), and make one from a session.
+    #[command(subcommand)]
+    Promptbook(PromptbookCommand),
+
     /// Run the built-in Graph fake as a server; prints its base URL on the first line of stdout
     /// and serves until Ctrl-C.
     #[cfg(feature = "demo")]
@@ -406,6 +411,120 @@ pub enum StoreCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `sctui promptbook …`.
+#[derive(Debug, Subcommand)]
+pub enum PromptbookCommand {
+    /// The library: each book's name, inputs, steps and file (the config folder's
+    /// `promptbooks/`, and with --demo the demo's own books).
+    List {
+        /// More books: files, or folders of `.json` files.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// A book's inputs and numbered steps; `-o json` prints the book in Microsoft's format
+    /// (UTF-8), whatever encoding its file has.
+    Show {
+        /// A file, or the name (or file name) of a book in the library.
+        book: String,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Check books: exit 0 when every one is runnable, else 1; each problem with its place.
+    Lint {
+        /// Files, or names of books in the library.
+        #[arg(required = true, value_name = "BOOK")]
+        books: Vec<String>,
+        /// Fail on warnings too (what the service refuses to import).
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Run a book through Graph: one session, each step posted, evaluated and followed to its
+    /// end before the next (exit 7 when a step ends without an answer).
+    Run(PromptbookRunArgs),
+    /// The runs recorded in the local store, newest first.
+    Runs {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Finish an interrupted or failed run: no prompt is posted twice; a failed step is
+    /// evaluated again.
+    Resume {
+        /// The run's id (`sctui promptbook runs`).
+        run: i64,
+        /// Write the run's report here: Markdown, or JSON for a `.json` file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// How long to wait when Security Copilot is out of capacity [default: the run's own].
+        #[arg(long, value_name = "DURATION", value_parser = crate::store::duration::parse)]
+        retry_capacity_after: Option<std::time::Duration>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Write a book in Microsoft's format from a session's questions.
+    New {
+        /// The session whose questions, in order, become the steps.
+        #[arg(long, value_name = "ID")]
+        from_session: String,
+        /// The book file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Turn this value back into `<NAME>` wherever a question has it; repeatable.
+        #[arg(long = "input", value_name = "NAME=VALUE", value_parser = parse_input)]
+        inputs: Vec<(String, String)>,
+        /// The book's name [default: the session's name].
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `sctui promptbook run`.
+#[derive(Debug, Args)]
+pub struct PromptbookRunArgs {
+    /// A file, or the name (or file name) of a book in the library.
+    pub book: String,
+    /// A value for one of the book's inputs; repeatable. Names are case-sensitive.
+    #[arg(long = "input", value_name = "NAME=VALUE", value_parser = parse_input)]
+    pub inputs: Vec<(String, String)>,
+    /// Ask in this session instead of creating one named after the book and its inputs.
+    #[arg(long, value_name = "ID", conflicts_with = "inputs_file")]
+    pub session: Option<String>,
+    /// Write the run's report: Markdown, or JSON for a `.json` file. With --inputs-file, a
+    /// folder for one report per row [default: a new folder named after the book].
+    #[arg(long, value_name = "FILE.md|FILE.json")]
+    pub report: Option<PathBuf>,
+    /// How long to wait when Security Copilot is out of capacity, e.g. 90s, 10m [default:
+    /// until the next hour begins, when capacity renews].
+    #[arg(long, value_name = "DURATION", value_parser = crate::store::duration::parse)]
+    pub retry_capacity_after: Option<std::time::Duration>,
+    /// Run the book once per row of this CSV file, whose header names the inputs.
+    #[arg(long, value_name = "ROWS.csv")]
+    pub inputs_file: Option<PathBuf>,
+    /// With --inputs-file: how many rows run at once, 1 to 16.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "inputs_file", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub parallel: u16,
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `--input NAME=VALUE`: the name is what comes before the first `=`.
+fn parse_input(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!(
+            "`{text}`: give an input as NAME=VALUE, e.g. incidentID=1234"
+        )),
+    }
 }
 
 /// `--output`.

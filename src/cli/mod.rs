@@ -14,6 +14,7 @@ mod fake_graph;
 pub mod hints;
 pub mod notice;
 mod output;
+mod promptbook;
 mod recording;
 mod runs;
 mod sessions;
@@ -55,6 +56,9 @@ pub enum RunError {
     /// `--offline` asked for something the store does not hold.
     #[error("{0}")]
     NotStored(String),
+    /// `promptbook lint` found books that do not pass (each problem is printed before).
+    #[error("{0}")]
+    Lint(String),
 }
 
 impl RunError {
@@ -72,6 +76,7 @@ impl RunError {
             Self::Store(crate::store::StoreError::Query { .. }) => crate::cli::exit::USAGE,
             Self::Store(_) => crate::cli::exit::FAILURE,
             Self::NotStored(_) => crate::cli::exit::NOT_FOUND,
+            Self::Lint(_) => crate::cli::exit::FAILURE,
         }
     }
 }
@@ -118,6 +123,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             let config = load_config(&global)?;
             store::search(&store::target(&global, &config), &config, args).await
         }
+        Some(Command::Promptbook(command)) => promptbook::run(&global, command).await,
         Some(Command::Sync(_)) if global.offline => Err(store::refused("syncing")),
         Some(Command::Sync(args)) => {
             let backend = Backend::connect(&global).await?;

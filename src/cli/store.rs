@@ -79,7 +79,7 @@ pub fn missing(target: &StoreTarget, fill_it: &str) -> RunError {
 }
 
 /// Opens (or creates) the store for a command that cannot work without one.
-fn open(target: &StoreTarget) -> Result<Store, RunError> {
+pub(crate) fn open(target: &StoreTarget) -> Result<Store, RunError> {
     match target.open()? {
         Some(opened) => {
             if let Some(recovered) = opened.recovered {

@@ -18,6 +18,8 @@ mod hostile_servers;
 mod latency;
 mod log_secrets;
 mod output_chokepoint;
+mod promptbook;
+mod promptbook_runs;
 mod reader_documents;
 mod reader_screens;
 mod readme;

@@ -354,15 +354,18 @@ fn generic_answer(question: &str) -> String {
 }
 
 /// What a question asks of the fake through its trigger words: `[fail:timedOut]` (any result
-/// type) and `[state:deferred]` (pending, deferred, waitingForInput, cancelled).
-pub(crate) fn triggers(content: &str) -> (Lifecycle, EvaluationResultType) {
+/// type), `[fail-once:capacityExceeded]` (that result for the prompt's `first` evaluation only,
+/// so a retry succeeds) and `[state:deferred]` (pending, deferred, waitingForInput, cancelled).
+pub(crate) fn triggers(content: &str, first: bool) -> (Lifecycle, EvaluationResultType) {
     let lower = content.to_ascii_lowercase();
     let word = |prefix: &str| {
         let start = lower.find(prefix)? + prefix.len();
         let end = lower[start..].find(']')? + start;
         Some(lower[start..end].trim().to_string())
     };
+    let once = if first { word("[fail-once:") } else { None };
     let outcome = word("[fail:")
+        .or(once)
         .and_then(|w| w.parse::<EvaluationResultType>().ok())
         .filter(|t| *t != EvaluationResultType::Success)
         .unwrap_or(EvaluationResultType::Success);
@@ -523,28 +526,37 @@ mod tests {
     fn trigger_words_pick_outcome_and_lifecycle() {
         use EvaluationResultType as R;
         assert_eq!(
-            triggers("x [fail:timedOut]"),
+            triggers("x [fail:timedOut]", true),
             (Lifecycle::Normal, R::TimedOut)
         );
         assert_eq!(
-            triggers("[FAIL:capacityexceeded]"),
+            triggers("[FAIL:capacityexceeded]", true),
             (Lifecycle::Normal, R::CapacityExceeded)
         );
-        assert_eq!(triggers("[fail:error]").1, R::Error);
-        assert_eq!(triggers("[fail:rejected]").1, R::Rejected);
+        assert_eq!(triggers("[fail:error]", true).1, R::Error);
+        assert_eq!(triggers("[fail:rejected]", true).1, R::Rejected);
         assert_eq!(
-            triggers("[fail:needAdditionalClaims]").1,
+            triggers("[fail:needAdditionalClaims]", true).1,
             R::NeedAdditionalClaims
         );
-        assert_eq!(triggers("fine"), (Lifecycle::Normal, R::Success));
-        assert_eq!(triggers("[state:deferred]").0, Lifecycle::Deferred);
-        assert_eq!(triggers("[state:Pending]").0, Lifecycle::Queued);
+        assert_eq!(triggers("fine", true), (Lifecycle::Normal, R::Success));
         assert_eq!(
-            triggers("[state:waitingForInput]").0,
+            triggers("[fail-once:capacityExceeded]", true).1,
+            R::CapacityExceeded
+        );
+        assert_eq!(
+            triggers("[fail-once:capacityExceeded]", false).1,
+            R::Success,
+            "only the first evaluation fails"
+        );
+        assert_eq!(triggers("[state:deferred]", true).0, Lifecycle::Deferred);
+        assert_eq!(triggers("[state:Pending]", true).0, Lifecycle::Queued);
+        assert_eq!(
+            triggers("[state:waitingForInput]", true).0,
             Lifecycle::WaitingForInput
         );
         assert_eq!(
-            triggers("[state:cancelled] [fail:bogus]"),
+            triggers("[state:cancelled] [fail:bogus]", true),
             (Lifecycle::Cancelled, R::Success)
         );
     }

@@ -164,7 +164,7 @@ impl State {
             .prompts
             .iter_mut()
             .find(|p| p.id.eq_ignore_ascii_case(pid))?;
-        let (lifecycle, mut outcome) = triggers(&prompt.content);
+        let (lifecycle, mut outcome) = triggers(&prompt.content, prompt.evaluations.is_empty());
         if outcome == EvaluationResultType::CapacityExceeded && capacity_renewed(prompt, now) {
             outcome = EvaluationResultType::Success;
         }

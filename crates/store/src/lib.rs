@@ -15,6 +15,7 @@ mod open;
 mod plugins;
 mod query;
 mod rank;
+mod runs;
 mod schema;
 mod search;
 mod snippet;
@@ -27,6 +28,7 @@ pub use key::{StoreKey, default_dir, readable_parts};
 pub use open::{BadFile, Opened, Recovered, clear};
 pub use plugins::{PluginRecord, StoredPlugins};
 pub use query::{QueryProblem, to_fts};
+pub use runs::{RunRecord, RunStepRecord};
 pub use schema::{APPLICATION_ID, current_version};
 pub use search::{
     CancelSearch, DEFAULT_SEARCH_TIME, HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, SearchBudget,

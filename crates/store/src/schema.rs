@@ -63,6 +63,37 @@ pub const MIGRATIONS: &[&str] = &[
          position INTEGER NOT NULL,
          plugin_json TEXT NOT NULL
      ) STRICT;",
+    // 3: runs (a promptbook, a fork) and their steps, saved as they happen so a run resumes.
+    "CREATE TABLE runs (
+         id INTEGER PRIMARY KEY,
+         kind TEXT NOT NULL,
+         title TEXT NOT NULL,
+         source TEXT,
+         inputs_json TEXT NOT NULL,
+         session_id TEXT,
+         session_name TEXT NOT NULL,
+         status TEXT NOT NULL,
+         interrupted TEXT,
+         capacity_retry TEXT NOT NULL,
+         created_ms INTEGER NOT NULL,
+         updated_ms INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE run_steps (
+         run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+         position INTEGER NOT NULL,
+         question TEXT NOT NULL,
+         phase TEXT NOT NULL,
+         prompt_id TEXT,
+         evaluation_id TEXT,
+         evaluations INTEGER NOT NULL DEFAULT 0,
+         started_ms INTEGER,
+         completed_ms INTEGER,
+         retry_at_ms INTEGER,
+         state TEXT,
+         result TEXT,
+         answer TEXT,
+         PRIMARY KEY (run_id, position)
+     ) STRICT;",
 ];
 
 /// The schema version this build writes.

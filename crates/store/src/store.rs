@@ -181,6 +181,7 @@ impl Store {
         f(conn).map_err(|e| StoreError::sqlite(&self.path, e))
     }
 
+    /// Runs `f` in a write transaction taken up front (`BEGIN IMMEDIATE`).
     pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,

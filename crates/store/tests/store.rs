@@ -606,4 +606,62 @@ fn a_store_of_the_first_schema_gains_the_evaluations_and_plugins_tables() {
         .put_evaluations(&[run("e1", "kept", "2025-03-01T09:00:00Z", Some("success"))])
         .unwrap();
     assert_eq!(store.evaluations_since(None).unwrap().len(), 1);
+#[test]
+fn runs_are_saved_whole_and_read_back_newest_first() {
+    use sctui_store::{RunRecord, RunStepRecord};
+    let (_dir, path, store) = temp_store();
+    let at = |s: i64| Timestamp::from_second(1_790_000_000 + s).unwrap();
+    let step = |q: &str| RunStepRecord {
+        question: q.into(),
+        phase: "pending".into(),
+        ..RunStepRecord::default()
+    };
+    let mut run = RunRecord {
+        id: 0,
+        kind: "promptbook".into(),
+        title: "Triage".into(),
+        source: Some("{}".into()),
+        inputs_json: r#"{"upn":"x"}"#.into(),
+        session_id: None,
+        session_name: "Triage: x".into(),
+        status: "running".into(),
+        interrupted: None,
+        capacity_retry: "next-hour".into(),
+        created: at(0),
+        updated: at(0),
+        steps: vec![step("one"), step("two")],
+    };
+    run.id = store.create_run(&run).unwrap();
+    let second = store.create_run(&run).unwrap();
+    assert!(second > run.id);
+
+    run.session_id = Some("s1".into());
+    run.steps[0] = RunStepRecord {
+        question: "one".into(),
+        phase: "following".into(),
+        prompt_id: Some("p1".into()),
+        evaluation_id: Some("e1".into()),
+        evaluations: 2,
+        started: Some(at(1)),
+        completed: None,
+        retry_at: Some(at(3600)),
+        state: Some("running".into()),
+        result: None,
+        answer: Some("part".into()),
+    };
+    run.updated = at(5);
+    store.save_run(&run).unwrap();
+    drop(store);
+
+    let store = Store::open(&path).unwrap().store;
+    assert_eq!(store.run(run.id).unwrap().as_ref(), Some(&run));
+    let ids: Vec<i64> = store.runs().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, [second, run.id]);
+    assert_eq!(store.run(9999).unwrap(), None);
+    let mut gone = run.clone();
+    gone.id = 9999;
+    assert!(
+        store.save_run(&gone).is_err(),
+        "saving an unknown run fails"
+    );
 }
