@@ -308,7 +308,7 @@ pub enum Note {
 }
 
 /// Executes runs' actions against one Graph client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Driver {
     pub client: GraphClient,
     /// How evaluations are polled, and how long one is followed before giving up.
@@ -316,6 +316,15 @@ pub struct Driver {
     pub timer: Timer,
     /// Set for the runs of one batch.
     pub gate: Option<CapacityGate>,
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("plan", &self.plan)
+            .field("gate", &self.gate)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How far back from a step's start a prompt found after a crash may have been created (clocks
@@ -421,8 +430,10 @@ impl Driver {
                 let found = prompts.into_iter().find(|p| {
                     p.content.as_deref() == Some(content.as_str())
                         && !claimed.contains(&p.id)
-                        && match (earliest, p.created_date_time.as_ref().and_then(|t| t.instant()))
-                        {
+                        && match (
+                            earliest,
+                            p.created_date_time.as_ref().and_then(|t| t.instant()),
+                        ) {
                             (Some(earliest), Some(created)) => created >= earliest,
                             _ => true,
                         }

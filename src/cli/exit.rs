@@ -16,7 +16,8 @@ pub const NOT_FOUND: u8 = 4;
 pub const SERVICE: u8 = 5;
 /// The network failed: DNS, connection refused, TLS, timeout.
 pub const NETWORK: u8 = 6;
-/// An evaluation ended without a successful answer (`sctui ask --wait`, `prompts rerun --wait`).
+/// An evaluation ended without a successful answer (`sctui ask --wait`, `prompts rerun --wait`,
+/// a promptbook step).
 pub const EVALUATION_FAILED: u8 = 7;
 
 /// The table shown in `--help` and the README.
@@ -29,7 +30,7 @@ Exit codes:
   4  not found (404)
   5  throttled (429) or service failing (5xx, unreadable answer)
   6  network: DNS, connection refused, TLS, timeout
-  7  evaluation failed (ask --wait, prompts rerun --wait)";
+  7  evaluation failed (ask --wait, prompts rerun --wait, a promptbook step)";
 
 /// The documented exit code for a Graph failure: the client reports what went wrong, the CLI
 /// decides what a script sees.

@@ -213,10 +213,16 @@ mod tests {
     #[test]
     fn json_has_the_documented_fields() {
         let value = json(&run());
-        assert_eq!(value["promptbook"], "Sign-in \u{1b}[31mtriage", "exact values");
+        assert_eq!(
+            value["promptbook"], "Sign-in \u{1b}[31mtriage",
+            "exact values"
+        );
         assert_eq!(value["inputs"]["upn"], "lena@contoso.com");
         assert_eq!(value["session"]["id"], "s-1");
-        assert_eq!(value["session"]["displayName"], "Sign-in triage (upn=lena@contoso.com)");
+        assert_eq!(
+            value["session"]["displayName"],
+            "Sign-in triage (upn=lena@contoso.com)"
+        );
         let step = &value["steps"][0];
         for key in [
             "index",

@@ -236,14 +236,25 @@ mod against_the_fake {
         let fake = Fake::start_with(None, &["--eval-seconds", "0"]);
         let md = fake.home.path().join("triage.md");
         let out = fake.run(&[
-            "promptbook", "run", &book(), "--input", "incidentID=4242", "--report",
+            "promptbook",
+            "run",
+            &book(),
+            "--input",
+            "incidentID=4242",
+            "--report",
             md.to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.starts_with("run 1  succeeded  5/5 steps  session "), "{stdout}");
+        assert!(
+            stdout.starts_with("run 1  succeeded  5/5 steps  session "),
+            "{stdout}"
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("Run 1: \"Incident Prioritization\", 5 steps"), "{stderr}");
+        assert!(
+            stderr.contains("Run 1: \"Incident Prioritization\", 5 steps"),
+            "{stderr}"
+        );
         assert_eq!(stderr.matches("✓ ").count(), 5, "{stderr}");
 
         let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
@@ -257,17 +268,31 @@ mod against_the_fake {
         );
         let asked = questions(&fake, &session);
         assert_eq!(asked.len(), 5);
-        assert!(asked[1].starts_with("For the users involved in 4242, "), "{asked:?}");
+        assert!(
+            asked[1].starts_with("For the users involved in 4242, "),
+            "{asked:?}"
+        );
 
         let report = std::fs::read_to_string(&md).unwrap();
-        assert!(report.starts_with("# Incident Prioritization\n"), "{report}");
+        assert!(
+            report.starts_with("# Incident Prioritization\n"),
+            "{report}"
+        );
         assert!(report.contains("  - `incidentID`: 4242"), "{report}");
-        assert!(report.contains("## Step 5: succeeded (result: success"), "{report}");
+        assert!(
+            report.contains("## Step 5: succeeded (result: success"),
+            "{report}"
+        );
 
         // the report again, later, from the store alone
         let json = fake.home.path().join("again.json");
         let again = fake.run(&[
-            "--offline", "promptbook", "resume", "1", "--report", json.to_str().unwrap(),
+            "--offline",
+            "promptbook",
+            "resume",
+            "1",
+            "--report",
+            json.to_str().unwrap(),
         ]);
         assert_eq!(again.status.code(), Some(0), "{}", describe(&again));
         let value: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -280,8 +305,14 @@ mod against_the_fake {
         // and a book made back from the session asks the same questions
         let made = fake.home.path().join("made.json");
         let new = fake.run(&[
-            "promptbook", "new", "--from-session", &session, "--out", made.to_str().unwrap(),
-            "--input", "incidentID=4242",
+            "promptbook",
+            "new",
+            "--from-session",
+            &session,
+            "--out",
+            made.to_str().unwrap(),
+            "--input",
+            "incidentID=4242",
         ]);
         assert_eq!(new.status.code(), Some(0), "{}", describe(&new));
         let lint = fake.run(&["promptbook", "lint", made.to_str().unwrap()]);
@@ -290,11 +321,19 @@ mod against_the_fake {
         let original: Value =
             serde_json::from_str(&std::fs::read_to_string(book()).unwrap()).unwrap();
         for i in 0..5 {
-            assert_eq!(shown["prompts"][i]["content"], original["prompts"][i]["content"]);
+            assert_eq!(
+                shown["prompts"][i]["content"],
+                original["prompts"][i]["content"]
+            );
         }
         assert_eq!(shown["promptbookinputs"][0]["name"], "incidentID");
         let refused = fake.run(&[
-            "promptbook", "new", "--from-session", &session, "--out", made.to_str().unwrap(),
+            "promptbook",
+            "new",
+            "--from-session",
+            &session,
+            "--out",
+            made.to_str().unwrap(),
         ]);
         assert_eq!(refused.status.code(), Some(2), "an existing file is kept");
     }
@@ -306,7 +345,10 @@ mod against_the_fake {
         let out = fake.run(&["promptbook", "run", &book()]);
         assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("missing input <incidentID> (ID of incident)"), "{stderr}");
+        assert!(
+            stderr.contains("missing input <incidentID> (ID of incident)"),
+            "{stderr}"
+        );
         let unknown = fake.run(&["promptbook", "run", &book(), "--input", "incidentId=1"]);
         assert_eq!(unknown.status.code(), Some(2), "{}", describe(&unknown));
         assert!(String::from_utf8_lossy(&unknown.stderr).contains("no input <incidentId>"));
@@ -317,17 +359,28 @@ mod against_the_fake {
     fn a_step_without_an_answer_exits_7_and_resume_evaluates_it_again() {
         let fake = Fake::start_with(None, &["--eval-seconds", "0"]);
         let out = fake.run(&[
-            "promptbook", "run", &book(), "--input", "incidentID=4242 [fail:timedOut]",
+            "promptbook",
+            "run",
+            &book(),
+            "--input",
+            "incidentID=4242 [fail:timedOut]",
         ]);
         assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("✗ 2/5"), "{stderr}");
-        assert!(stderr.contains("step 2 ended without an answer (completed, timedOut)"), "{stderr}");
+        assert!(
+            stderr.contains("step 2 ended without an answer (completed, timedOut)"),
+            "{stderr}"
+        );
         assert!(stderr.contains("sctui promptbook resume 1"), "{stderr}");
         let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
         assert_eq!(runs[0]["state"], "failed");
         let session = runs[0]["session"]["id"].as_str().unwrap().to_string();
-        assert_eq!(questions(&fake, &session).len(), 2, "the steps after it were not run");
+        assert_eq!(
+            questions(&fake, &session).len(),
+            2,
+            "the steps after it were not run"
+        );
 
         let again = fake.run(&["promptbook", "resume", "1", "-o", "json"]);
         assert_eq!(again.status.code(), Some(7), "{}", describe(&again));
@@ -343,7 +396,15 @@ mod against_the_fake {
         crate::common::isolate(&mut cmd, fake.home.path());
         let mut child = cmd
             .env("SCTUI_ACCESS_TOKEN", "t")
-            .args(["--graph-url", &fake.url, "promptbook", "run", &book(), "--input", "incidentID=7"])
+            .args([
+                "--graph-url",
+                &fake.url,
+                "promptbook",
+                "run",
+                &book(),
+                "--input",
+                "incidentID=7",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -351,7 +412,10 @@ mod against_the_fake {
         // kill it while step 2 runs (its prompt posted, its evaluation followed)
         let started = Instant::now();
         loop {
-            assert!(started.elapsed() < Duration::from_secs(60), "the run did not get to step 2");
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the run did not get to step 2"
+            );
             let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
             if runs.as_array().is_some_and(|r| !r.is_empty()) && runs[0]["succeeded"] == 1 {
                 break;
@@ -383,8 +447,17 @@ mod against_the_fake {
         std::fs::write(&rows, "incidentID\n101\n102\n\"10,3\"\n").unwrap();
         let reports = fake.home.path().join("reports");
         let out = fake.run(&[
-            "promptbook", "run", &book(), "--inputs-file", rows.to_str().unwrap(), "--parallel",
-            "2", "--report", reports.to_str().unwrap(), "-o", "json",
+            "promptbook",
+            "run",
+            &book(),
+            "--inputs-file",
+            rows.to_str().unwrap(),
+            "--parallel",
+            "2",
+            "--report",
+            reports.to_str().unwrap(),
+            "-o",
+            "json",
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
         let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -398,7 +471,10 @@ mod against_the_fake {
             let asked = questions(&fake, &session);
             assert_eq!(asked.len(), 5);
             let id = ["101", "102", "10,3"][i];
-            assert!(asked[1].contains(&format!("involved in {id},")), "{asked:?}");
+            assert!(
+                asked[1].contains(&format!("involved in {id},")),
+                "{asked:?}"
+            );
             sessions.insert(session);
             for ext in ["md", "json"] {
                 assert!(reports.join(format!("row-{:03}.{ext}", i + 1)).is_file());
@@ -407,7 +483,13 @@ mod against_the_fake {
         assert_eq!(sessions.len(), 3, "one session per row");
         let bad = fake.home.path().join("bad.csv");
         std::fs::write(&bad, "incidentId\n1\n").unwrap();
-        let refused = fake.run(&["promptbook", "run", &book(), "--inputs-file", bad.to_str().unwrap()]);
+        let refused = fake.run(&[
+            "promptbook",
+            "run",
+            &book(),
+            "--inputs-file",
+            bad.to_str().unwrap(),
+        ]);
         assert_eq!(refused.status.code(), Some(2), "{}", describe(&refused));
     }
 }

@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use sctui::promptbook::{Book, Inputs};
-use sctui::runner::{
-    CapacityGate, Driver, Note, RunInfo, RunLog, StoredRun, Timer,
-};
+use sctui::runner::{CapacityGate, Driver, Note, RunInfo, RunLog, StoredRun, Timer};
 use sctui_fake::{Clock, DEMO_TOKEN, FakeGraph, FakeOptions};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::PollPlan;
@@ -135,11 +133,20 @@ async fn a_run_stopped_at_every_boundary_resumes_without_posting_a_prompt_twice(
     let book = book();
     let questions = book.questions(&inputs());
     assert_eq!(questions.len(), 5);
-    assert!(questions[1].contains("involved in 4242,"), "{}", questions[1]);
+    assert!(
+        questions[1].contains("involved in 4242,"),
+        "{}",
+        questions[1]
+    );
     let driver = Driver::new(s.client.clone(), plan());
 
     // a clean run: how many saves it makes, and what it posts
-    let run = Run::in_new_session("Incident Prioritization (incidentID=4242)", questions.clone(), CapacityRetry::NextHour).unwrap();
+    let run = Run::in_new_session(
+        "Incident Prioritization (incidentID=4242)",
+        questions.clone(),
+        CapacityRetry::NextHour,
+    )
+    .unwrap();
     let mut clean = run.clone();
     let mut log = CrashingLog {
         inner: StoredRun::create(s.store.clone(), info(&book), &clean, Timer::system()).unwrap(),
@@ -147,16 +154,21 @@ async fn a_run_stopped_at_every_boundary_resumes_without_posting_a_prompt_twice(
         fail_at: None,
     };
     s.fake.faults().clear_seen();
-    let ending = driver.drive(&mut clean, &mut log, &mut |_, _| {}).await.unwrap();
+    let ending = driver
+        .drive(&mut clean, &mut log, &mut |_, _| {})
+        .await
+        .unwrap();
     assert_eq!(ending, Ending::Succeeded);
     assert_eq!(posts(&s.fake), (5, 5, 1));
     let boundaries = log.saves;
-    assert!(boundaries >= 1 + 2 * (1 + 5 * 3), "{boundaries}");
+    // two saves per action (before it is sent, after its answer), one at the end
+    assert_eq!(boundaries, 2 * (1 + 5 * 3) + 1);
 
     for fail_at in 0..boundaries {
         s.fake.faults().clear_seen();
         let mut first = run.clone();
-        let stored = StoredRun::create(s.store.clone(), info(&book), &first, Timer::system()).unwrap();
+        let stored =
+            StoredRun::create(s.store.clone(), info(&book), &first, Timer::system()).unwrap();
         let id = stored.id();
         let mut log = CrashingLog {
             inner: stored,
@@ -164,7 +176,10 @@ async fn a_run_stopped_at_every_boundary_resumes_without_posting_a_prompt_twice(
             fail_at: Some(fail_at),
         };
         let stopped = driver.drive(&mut first, &mut log, &mut |_, _| {}).await;
-        assert!(stopped.is_err(), "save {fail_at} failed, so the run stopped");
+        assert!(
+            stopped.is_err(),
+            "save {fail_at} failed, so the run stopped"
+        );
         // a new process: the run as the store has it
         let (mut stored, mut resumed) = StoredRun::open(s.store.clone(), id, Timer::system())
             .unwrap()
@@ -175,9 +190,18 @@ async fn a_run_stopped_at_every_boundary_resumes_without_posting_a_prompt_twice(
             .unwrap_or_else(|e| panic!("resume after a stop at save {fail_at}: {e}"));
         assert_eq!(ending, Ending::Succeeded, "stop at save {fail_at}");
         let (prompts, evaluations, sessions) = posts(&s.fake);
-        assert_eq!(prompts, 5, "each prompt posted once (stop at save {fail_at})");
-        assert_eq!(evaluations, 5, "a lost evaluation is found, not made again (stop at save {fail_at})");
-        assert!(sessions <= 2, "at most one empty session left behind (stop at save {fail_at})");
+        assert_eq!(
+            prompts, 5,
+            "each prompt posted once (stop at save {fail_at})"
+        );
+        assert_eq!(
+            evaluations, 5,
+            "a lost evaluation is found, not made again (stop at save {fail_at})"
+        );
+        assert!(
+            sessions <= 2,
+            "at most one empty session left behind (stop at save {fail_at})"
+        );
         let session = resumed.session().id.clone().unwrap();
         let asked: Vec<String> = s
             .fake
@@ -186,7 +210,10 @@ async fn a_run_stopped_at_every_boundary_resumes_without_posting_a_prompt_twice(
             .into_iter()
             .map(|p| p.content.unwrap_or_default())
             .collect();
-        assert_eq!(asked, questions, "in order, each once (stop at save {fail_at})");
+        assert_eq!(
+            asked, questions,
+            "in order, each once (stop at save {fail_at})"
+        );
         let record = s.store.run(id).unwrap().unwrap();
         assert_eq!(record.status, "succeeded");
         assert!(record.steps.iter().all(|st| st.answer.is_some()));
@@ -215,13 +242,20 @@ async fn capacity_exceeded_costs_one_more_evaluation_and_no_prompt() {
         .drive(&mut run, &mut log, &mut |r, note| {
             if let Note::Waiting(left) = note {
                 countdown.push(left);
-                assert_eq!(r.status(), Status::WaitingForCapacity("2026-12-06T19:00:00Z".parse().unwrap()));
+                assert_eq!(
+                    r.status(),
+                    Status::WaitingForCapacity("2026-12-06T19:00:00Z".parse().unwrap())
+                );
             }
         })
         .await
         .unwrap();
     assert_eq!(ending, Ending::Succeeded);
-    assert_eq!(posts(&s.fake), (3, 4, 1), "one more evaluation, no more prompts");
+    assert_eq!(
+        posts(&s.fake),
+        (3, 4, 1),
+        "one more evaluation, no more prompts"
+    );
     assert_eq!(run.steps()[1].evaluations, 2);
     // it waited until the next hour began, counting down by the second
     assert_eq!(*slept.lock().unwrap(), Duration::from_secs(12 * 60 + 48));
@@ -243,7 +277,8 @@ async fn a_batch_capacity_wait_holds_every_rows_next_request() {
         gate: Some(gate),
         ..Driver::new(s.client.clone(), plan())
     };
-    let mut run = Run::in_new_session("held", vec!["only".to_string()], CapacityRetry::NextHour).unwrap();
+    let mut run =
+        Run::in_new_session("held", vec!["only".to_string()], CapacityRetry::NextHour).unwrap();
     let mut waited_before_sending = None;
     let fake = &s.fake;
     s.fake.faults().clear_seen();
@@ -255,7 +290,11 @@ async fn a_batch_capacity_wait_holds_every_rows_next_request() {
         })
         .await
         .unwrap();
-    assert_eq!(waited_before_sending, Some(0), "nothing was sent while the batch waited");
+    assert_eq!(
+        waited_before_sending,
+        Some(0),
+        "nothing was sent while the batch waited"
+    );
     assert_eq!(*slept.lock().unwrap(), Duration::from_secs(60));
     assert_eq!(posts(&s.fake), (1, 1, 1));
 }
@@ -280,8 +319,14 @@ async fn every_published_book_runs_with_its_inputs_filled_in() {
             .map(|i| (i.name.clone(), format!("value-of-{}", i.name)))
             .collect();
         let questions = book.questions(&values);
-        assert!(questions.iter().all(|q| !q.contains('<') || q.contains("<script")), "{questions:?}");
-        let mut run = Run::in_new_session(&book.name, questions.clone(), CapacityRetry::NextHour).unwrap();
+        assert!(
+            questions
+                .iter()
+                .all(|q| !q.contains('<') || q.contains("<script")),
+            "{questions:?}"
+        );
+        let mut run =
+            Run::in_new_session(&book.name, questions.clone(), CapacityRetry::NextHour).unwrap();
         s.fake.faults().clear_seen();
         let ending = driver
             .drive(&mut run, &mut sctui::runner::Unsaved, &mut |_, _| {})

@@ -150,6 +150,23 @@ man() { cat >/dev/null; }
              and the fake's routes it calls are served in the fake's own HTTP tests",
         ),
     ),
+    (
+        "sctui promptbook list ",
+        How::Mirrored(
+            "tests/it/promptbook.rs runs each of these commands (real files, `sctui fake-graph`)",
+        ),
+    ),
+    ("sctui --demo promptbook list", How::Run { prelude: "" }),
+    (
+        "sctui promptbook run BOOK --inputs-file",
+        How::Mirrored(
+            "tests/it/promptbook.rs a_batch_runs_each_row_in_its_own_session_with_a_report_each",
+        ),
+    ),
+    (
+        "sctui promptbook run BOOK --input NAME=VALUE",
+        How::Mirrored("tests/it/promptbook.rs (the flags: tests/it/readme.rs synopsis check)"),
+    ),
 ];
 
 fn how(block: &str) -> Option<How> {

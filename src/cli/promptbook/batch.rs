@@ -2,7 +2,6 @@
 //! each), N rows at a time, a capacity wait pausing them all, the reports in a folder and one
 //! summary at the end.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
@@ -90,15 +89,25 @@ pub fn report_dir(book: &Book, given: Option<&Path>) -> Result<PathBuf, RunError
         None => {
             let slug: String = sanitize_line(&book.name)
                 .chars()
-                .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
                 .collect();
             let slug: Vec<&str> = slug.split('-').filter(|s| !s.is_empty()).collect();
             let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S");
             PathBuf::from(format!("{}-reports-{stamp}", slug.join("-")))
         }
     };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| RunError::Io(std::io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display()))))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        RunError::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot create {}: {e}", dir.display()),
+        ))
+    })?;
     Ok(dir)
 }
 
@@ -186,7 +195,10 @@ pub async fn run_rows(
         }
     }
     out.flush()?;
-    let ok = results.iter().filter(|r| r.error.is_none() && !r.failed_step).count();
+    let ok = results
+        .iter()
+        .filter(|r| r.error.is_none() && !r.failed_step)
+        .count();
     if ok == total {
         return Ok(());
     }
@@ -228,10 +240,8 @@ async fn run_row(
     };
     result.run = id;
     let mut progress = Progress::new(format!("row {row}: "), false, false);
-    let finished = driver.drive(&mut run, log.as_mut(), &mut |r, note| {
-        progress.watch(r, note, driver.timer.now())
-    });
-    let finished = match finished.await {
+    let mut watch = |r: &sctui_runs::Run, note| progress.watch(r, note, driver.timer.now());
+    let finished = match driver.drive(&mut run, log.as_mut(), &mut watch).await {
         Ok(ending) => Finished::Ended(ending),
         Err(error) => Finished::Stopped(error),
     };

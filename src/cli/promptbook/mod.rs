@@ -15,9 +15,9 @@ use super::RunError;
 use crate::cli::args::{GlobalArgs, Output, PromptbookCommand, PromptbookRunArgs};
 use crate::config::Config;
 use crate::promptbook::Book;
-use crate::runner::{self, Driver, StoredRun};
 use crate::promptbook::library::{self, BookError, Entry, Library};
 use crate::promptbook::lint::{self, Severity};
+use crate::runner::{self, Driver, StoredRun};
 use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
 
 /// Runs one `promptbook` subcommand.
@@ -46,7 +46,17 @@ pub async fn run(global: &GlobalArgs, command: PromptbookCommand) -> Result<(), 
             report,
             retry_capacity_after,
             output,
-        } => resume(global, &config, run, report, retry_capacity_after, output.output).await,
+        } => {
+            resume(
+                global,
+                &config,
+                run,
+                report,
+                retry_capacity_after,
+                output.output,
+            )
+            .await
+        }
         PromptbookCommand::New {
             from_session,
             out,
@@ -283,7 +293,10 @@ async fn new_book(
         )));
     }
     for (input, _) in inputs {
-        if input.chars().any(|c| c.is_whitespace() || c == '<' || c == '>') {
+        if input
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>')
+        {
             return Err(RunError::Usage(format!(
                 "input name {input:?}: no spaces or angle brackets (a prompt writes it <{}>)",
                 input.trim()

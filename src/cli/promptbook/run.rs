@@ -2,15 +2,14 @@
 //! saved in the local store as they happen, and its report.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use sctui_graph::GraphClient;
-use sctui_graph::conversation::PollPlan;
-use sctui_runs::{CapacityRetry, Ending, Phase, Run, Status};
+use sctui_runs::{CapacityRetry, Ending, Phase, Run};
 use sctui_store::{RunRecord, Store};
 
 use super::super::RunError;
@@ -26,15 +25,27 @@ pub const KIND: &str = "promptbook";
 /// The values for a book's inputs: the given ones (each must be declared), and on a terminal
 /// the missing ones asked for; otherwise a missing one is a usage error naming it, before
 /// anything is sent.
-pub fn collect_inputs(book: &Book, given: &[(String, String)], ask: bool) -> Result<Inputs, RunError> {
+pub fn collect_inputs(
+    book: &Book,
+    given: &[(String, String)],
+    ask: bool,
+) -> Result<Inputs, RunError> {
     let mut values = Inputs::new();
     for (name, value) in given {
         if !book.inputs().iter().any(|i| &i.name == name) {
-            let declared: Vec<String> = book.inputs().iter().map(|i| format!("<{}>", i.name)).collect();
+            let declared: Vec<String> = book
+                .inputs()
+                .iter()
+                .map(|i| format!("<{}>", i.name))
+                .collect();
             return Err(RunError::Usage(format!(
                 "the book {:?} has no input <{name}> (its inputs: {}; names are case-sensitive)",
                 book.name,
-                if declared.is_empty() { "none".into() } else { declared.join(", ") }
+                if declared.is_empty() {
+                    "none".into()
+                } else {
+                    declared.join(", ")
+                }
             )));
         }
         values.insert(name.clone(), value.clone());
@@ -45,11 +56,19 @@ pub fn collect_inputs(book: &Book, given: &[(String, String)], ask: bool) -> Res
     }
     if ask {
         for input in missing {
-            let description = input.description.as_ref().and_then(|d| d.as_deref()).unwrap_or("");
+            let description = input
+                .description
+                .as_ref()
+                .and_then(|d| d.as_deref())
+                .unwrap_or("");
             let value = ask_line(&format!(
                 "{}{}: ",
                 sanitize_line(&input.name),
-                if description.is_empty() { String::new() } else { format!(" ({})", sanitize_line(description)) }
+                if description.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", sanitize_line(description))
+                }
             ))?;
             values.insert(input.name.clone(), value);
         }
@@ -58,7 +77,11 @@ pub fn collect_inputs(book: &Book, given: &[(String, String)], ask: bool) -> Res
     let named: Vec<String> = missing
         .iter()
         .map(|i| {
-            let description = i.description.as_ref().and_then(|d| d.as_deref()).unwrap_or("");
+            let description = i
+                .description
+                .as_ref()
+                .and_then(|d| d.as_deref())
+                .unwrap_or("");
             if description.is_empty() {
                 format!("<{}>", i.name)
             } else {
@@ -82,7 +105,9 @@ fn ask_line(prompt: &str) -> Result<String, RunError> {
     std::io::stdin().read_line(&mut line)?;
     let value = line.trim_end_matches(['\n', '\r']).to_string();
     if value.trim().is_empty() {
-        return Err(RunError::Usage("an input cannot be empty; nothing was sent".into()));
+        return Err(RunError::Usage(
+            "an input cannot be empty; nothing was sent".into(),
+        ));
     }
     Ok(value)
 }
@@ -141,7 +166,11 @@ impl Progress {
     pub fn watch(&mut self, run: &Run, note: Note, now: Timestamp) {
         let total = run.steps().len();
         for (i, step) in run.steps().iter().enumerate() {
-            let question = truncate(&sanitize_line(step.question.lines().next().unwrap_or("")), 60).into_owned();
+            let question = truncate(
+                &sanitize_line(step.question.lines().next().unwrap_or("")),
+                60,
+            )
+            .into_owned();
             let phase = step.phase;
             if self.said.get(&i) == Some(&phase) {
                 continue;
@@ -151,14 +180,20 @@ impl Progress {
                 (Some(s), Some(e)) => format!(" ({})", report::elapsed(s, e)),
                 _ => String::new(),
             };
-            let result = step.last.as_ref().and_then(|l| l.result.clone()).unwrap_or_else(|| "no result".into());
+            let result = step
+                .last
+                .as_ref()
+                .and_then(|l| l.result.clone())
+                .unwrap_or_else(|| "no result".into());
             if self.quiet {
                 continue;
             }
             match phase {
-                Phase::Succeeded => {
-                    self.line(format!("{}✓ {}/{total} {question}{took}", self.label, i + 1))
-                }
+                Phase::Succeeded => self.line(format!(
+                    "{}✓ {}/{total} {question}{took}",
+                    self.label,
+                    i + 1
+                )),
                 Phase::Failed => self.line(format!(
                     "{}✗ {}/{total} {question}: ended without an answer ({result}){took}",
                     self.label,
@@ -174,7 +209,11 @@ impl Progress {
             }
         }
         let Some(bar) = &self.bar else { return };
-        let current = run.steps().iter().enumerate().find(|(_, s)| !s.phase.is_final());
+        let current = run
+            .steps()
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !s.phase.is_final());
         match (note, current) {
             (Note::Waiting(left), Some((i, _))) => bar.set_message(format!(
                 "{}{}/{total} waiting for capacity: {} left",
@@ -183,13 +222,23 @@ impl Progress {
                 countdown(left)
             )),
             (_, Some((i, step))) => {
-                let since = step.started_at.map(|s| report::elapsed(s, now)).unwrap_or_default();
-                let state = step.last.as_ref().map(|l| l.state.clone()).unwrap_or_else(|| step.phase.to_string());
+                let since = step
+                    .started_at
+                    .map(|s| report::elapsed(s, now))
+                    .unwrap_or_default();
+                let state = step
+                    .last
+                    .as_ref()
+                    .map(|l| l.state.clone())
+                    .unwrap_or_else(|| step.phase.to_string());
                 bar.set_message(format!(
                     "{}{}/{total} {} · {state} {since}",
                     self.label,
                     i + 1,
-                    truncate(&sanitize_line(step.question.lines().next().unwrap_or("")), 50)
+                    truncate(
+                        &sanitize_line(step.question.lines().next().unwrap_or("")),
+                        50
+                    )
                 ));
             }
             (_, None) => bar.set_message(String::new()),
@@ -294,7 +343,13 @@ pub fn conclude(
             let result = run.steps()[step]
                 .last
                 .as_ref()
-                .map(|l| format!("{}, {}", l.state, l.result.as_deref().unwrap_or("no result")))
+                .map(|l| {
+                    format!(
+                        "{}, {}",
+                        l.state,
+                        l.result.as_deref().unwrap_or("no result")
+                    )
+                })
                 .unwrap_or_default();
             Err(RunError::Evaluation(format!(
                 "step {} ended without an answer ({result}); {}",
@@ -302,7 +357,10 @@ pub fn conclude(
                 resume(id).replace("goes on from here", "evaluates it again")
             )))
         }
-        Finished::Cancelled => Err(RunError::Io(crate::tui::signals::terminated(2))),
+        Finished::Cancelled => {
+            crate::output::eprintln!("Stopped with Ctrl-C: {}", resume(id));
+            Err(RunError::Io(crate::tui::signals::terminated(2)))
+        }
         Finished::Stopped(DriveError::Graph(error)) => Err(RunError::Hinted {
             error: Box::new(RunError::Graph(error)),
             hint: resume(id),
@@ -321,7 +379,10 @@ pub fn write_report(record: &RunRecord, path: &Path) -> Result<(), RunError> {
         Format::Markdown => report::markdown(record),
     };
     crate::output::write_file(path, &text).map_err(|e| {
-        RunError::Io(std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
+        RunError::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot write {}: {e}", path.display()),
+        ))
     })?;
     Ok(())
 }
@@ -329,7 +390,6 @@ pub fn write_report(record: &RunRecord, path: &Path) -> Result<(), RunError> {
 /// Everything a run of a book needs beside the book.
 pub struct RunSetup<'a> {
     pub client: &'a GraphClient,
-    pub plan: PollPlan,
     pub store: Option<Arc<Store>>,
     pub capacity: CapacityRetry,
     /// The existing session to ask in.
@@ -407,9 +467,17 @@ pub fn list_runs(store: &Store, output: Output) -> Result<(), RunError> {
                 crate::output::eprintln!("No runs yet: `sctui promptbook run BOOK` starts one.");
                 return Ok(());
             }
-            writeln!(out, "{:>4}  {:<18}  {:>5}  {:<36}  BOOK (INPUTS)", "ID", "STATE", "STEPS", "SESSION")?;
+            writeln!(
+                out,
+                "{:>4}  {:<18}  {:>5}  {:<36}  BOOK (INPUTS)",
+                "ID", "STATE", "STEPS", "SESSION"
+            )?;
             for r in &runs {
-                let done = r.steps.iter().filter(|s| s.phase == Phase::Succeeded.as_str()).count();
+                let done = r
+                    .steps
+                    .iter()
+                    .filter(|s| s.phase == Phase::Succeeded.as_str())
+                    .count();
                 let inputs = match serde_json::from_str::<serde_json::Value>(&r.inputs_json) {
                     Ok(serde_json::Value::Object(map)) if !map.is_empty() => format!(
                         " ({})",
@@ -434,11 +502,6 @@ pub fn list_runs(store: &Store, output: Output) -> Result<(), RunError> {
     }
     out.flush()?;
     Ok(())
-}
-
-/// Whether a stored run's status means nothing is left to do.
-pub fn is_done(status: Status) -> bool {
-    matches!(status, Status::Succeeded)
 }
 
 /// Whether to show the live line: stderr is a terminal.
