@@ -606,6 +606,8 @@ fn a_store_of_the_first_schema_gains_the_evaluations_and_plugins_tables() {
         .put_evaluations(&[run("e1", "kept", "2025-03-01T09:00:00Z", Some("success"))])
         .unwrap();
     assert_eq!(store.evaluations_since(None).unwrap().len(), 1);
+}
+
 #[test]
 fn runs_are_saved_whole_and_read_back_newest_first() {
     use sctui_store::{RunRecord, RunStepRecord};
