@@ -278,6 +278,23 @@ pub enum SessionsCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// A new session that asks questions 1..N of this one again, in order, each after the answer
+    /// to the one before (resume an interrupted fork with `sctui promptbook resume RUN`).
+    Fork {
+        /// The session to fork.
+        id: String,
+        /// Ask questions 1 to N [default: all of them].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        at: Option<u32>,
+        /// The new session's name [default: "<name> (fork)"].
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Also wait for the last answer (exit code 7 when a question ends without one).
+        #[arg(long)]
+        wait: bool,
+        #[command(flatten)]
+        output: OutputArg,
+    },
     /// Rename a session.
     Rename {
         /// Session id.

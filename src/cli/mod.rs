@@ -6,6 +6,7 @@ mod auth;
 mod conversation;
 pub mod docs;
 pub mod exit;
+mod fork;
 #[cfg(feature = "demo")]
 mod fake_graph;
 #[cfg(not(feature = "demo"))]
@@ -157,6 +158,32 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 let target = store::target(&global, &config).for_workspace(client.workspace());
                 let recorder = recording::open_for_recording(&target);
                 runs::plugins(&client, recorder.as_ref(), command).await
+            })
+            .await
+        }
+        Some(Command::Sessions(crate::cli::args::SessionsCommand::Fork {
+            id,
+            at,
+            name,
+            wait,
+            output,
+        })) => {
+            hints::check_id("session id", &id)?;
+            with_graph(&global, false, async |client, config, _| {
+                let target = store::target(&global, &config).for_workspace(client.workspace());
+                let recorder = recording::open_for_recording(&target).map(Arc::new);
+                let args = fork::Fork {
+                    session_id: &id,
+                    at: at.map(|n| n as usize),
+                    name,
+                    wait,
+                    output: output.output,
+                    plan: PollPlan {
+                        deadline: config.ask_timeout,
+                        ..PollPlan::default()
+                    },
+                };
+                fork::fork(&client, recorder, args).await
             })
             .await
         }

@@ -66,6 +66,12 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             let session = client.rename_session(&id, name.trim()).await?;
             write_one(&mut out, &session, output.output)?;
         }
+        // a run with its own store and poll plan: `cli::dispatch` sends it to `cli::fork`
+        SessionsCommand::Fork { .. } => {
+            return Err(RunError::Usage(
+                "sessions fork is run by the fork command".into(),
+            ));
+        }
     }
     out.flush()?;
     Ok(())
@@ -76,6 +82,7 @@ pub fn check_ids(command: &SessionsCommand) -> Result<(), RunError> {
     match command {
         SessionsCommand::Get { id, .. }
         | SessionsCommand::Export { id, .. }
+        | SessionsCommand::Fork { id, .. }
         | SessionsCommand::Rename { id, .. } => super::hints::check_id("session id", id),
         SessionsCommand::List { .. } | SessionsCommand::Create { .. } => Ok(()),
     }

@@ -365,6 +365,7 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
         SessionsCommand::Create { .. } | SessionsCommand::Rename { .. } => {
             return Err(refused("creating or renaming a session"));
         }
+        SessionsCommand::Fork { .. } => return Err(refused("forking a session")),
     }
     out.flush()?;
     Ok(())

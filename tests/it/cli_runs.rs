@@ -250,3 +250,58 @@ fn plugins_list_online_then_offline_and_a_disabled_one_is_named_before_asking() 
     let out = fake.run_ok(&["ask", "Query Microsoft Sentinel for this"]);
     assert!(!stderr(&out).contains("turned off"), "{}", describe(&out));
 }
+
+#[test]
+fn a_fork_at_2_posts_two_prompts_in_order_in_one_new_session_and_resumes_without_asking_again() {
+    let fake = fast_fake();
+    let original = session_named(&fake, "Phishing triage: invoice lure to finance");
+    let prompts = fake.json(&["prompts", "list", &original, "-o", "json"]);
+    let questions: Vec<&str> = prompts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["content"].as_str().unwrap())
+        .collect();
+    assert!(questions.len() >= 3);
+
+    // without --wait: returns once question 2 is asked, before its answer
+    let before = served(&fake).len();
+    let out = fake.run_ok(&["sessions", "fork", &original, "--at", "2", "-o", "json"]);
+    let fork: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let session = fork["session"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        fork["session"]["displayName"],
+        "Phishing triage: invoice lure to finance (fork)"
+    );
+    let posts = posts_since(&fake, before);
+    let base = "/beta/security/securityCopilot/workspaces/default/sessions";
+    let prompts_path = format!("{base}/{session}/prompts");
+    assert_eq!(posts.len(), 5, "{posts:?}");
+    assert_eq!(posts[0], base, "one new session");
+    assert_eq!(posts[1], prompts_path);
+    assert!(posts[2].starts_with(&format!("{prompts_path}/")) && posts[2].ends_with("/evaluations"));
+    assert_eq!(posts[3], prompts_path);
+    assert!(posts[4].ends_with("/evaluations"));
+    let asked = fake.json(&["prompts", "list", &session, "-o", "json"]);
+    let asked: Vec<&str> = asked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(asked, questions[..2], "questions 1 and 2, in order");
+
+    // the fork is a stored run: resuming it follows the last answer and asks nothing again
+    let id = fork["id"].as_i64().unwrap().to_string();
+    let before = served(&fake).len();
+    let out = fake.run_ok(&["promptbook", "resume", &id, "-o", "json"]);
+    assert!(posts_since(&fake, before).is_empty(), "nothing posted twice");
+    let resumed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(resumed["status"], "succeeded", "{resumed}");
+
+    // --wait and --name: every question, answered
+    let out = fake.run_ok(&["sessions", "fork", &original, "--name", "again", "--wait"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("succeeded"), "{}", describe(&out));
+    let out = fake.run(&["sessions", "fork", &original, "--at", "9"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}
