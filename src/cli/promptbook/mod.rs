@@ -2,7 +2,7 @@
 //! resume) and making a book from a session (new).
 
 mod batch;
-mod run;
+pub(crate) mod run;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
