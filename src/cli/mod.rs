@@ -6,12 +6,12 @@ mod auth;
 mod conversation;
 pub mod docs;
 pub mod exit;
-mod fork;
 #[cfg(feature = "demo")]
 mod fake_graph;
 #[cfg(not(feature = "demo"))]
 #[path = "no_demo.rs"]
 mod fake_graph;
+mod fork;
 pub mod hints;
 pub mod notice;
 mod output;

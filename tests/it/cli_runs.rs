@@ -279,7 +279,9 @@ fn a_fork_at_2_posts_two_prompts_in_order_in_one_new_session_and_resumes_without
     assert_eq!(posts.len(), 5, "{posts:?}");
     assert_eq!(posts[0], base, "one new session");
     assert_eq!(posts[1], prompts_path);
-    assert!(posts[2].starts_with(&format!("{prompts_path}/")) && posts[2].ends_with("/evaluations"));
+    assert!(
+        posts[2].starts_with(&format!("{prompts_path}/")) && posts[2].ends_with("/evaluations")
+    );
     assert_eq!(posts[3], prompts_path);
     assert!(posts[4].ends_with("/evaluations"));
     let asked = fake.json(&["prompts", "list", &session, "-o", "json"]);
@@ -295,13 +297,20 @@ fn a_fork_at_2_posts_two_prompts_in_order_in_one_new_session_and_resumes_without
     let id = fork["id"].as_i64().unwrap().to_string();
     let before = served(&fake).len();
     let out = fake.run_ok(&["promptbook", "resume", &id, "-o", "json"]);
-    assert!(posts_since(&fake, before).is_empty(), "nothing posted twice");
+    assert!(
+        posts_since(&fake, before).is_empty(),
+        "nothing posted twice"
+    );
     let resumed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(resumed["status"], "succeeded", "{resumed}");
 
     // --wait and --name: every question, answered
     let out = fake.run_ok(&["sessions", "fork", &original, "--name", "again", "--wait"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("succeeded"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("succeeded"),
+        "{}",
+        describe(&out)
+    );
     let out = fake.run(&["sessions", "fork", &original, "--at", "9"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
