@@ -249,6 +249,22 @@ fn plugins_list_online_then_offline_and_a_disabled_one_is_named_before_asking() 
     );
     let out = fake.run_ok(&["ask", "Query Microsoft Sentinel for this"]);
     assert!(!stderr(&out).contains("turned off"), "{}", describe(&out));
+
+    // a promptbook step that names one is warned about before the run starts
+    let book = fake.home.path().join("book.json");
+    std::fs::write(
+        &book,
+        r#"{"name":"Ticket","prompts":[{"content":"Summarise the incident"},
+            {"content":"File it with /ServiceNowITSM"}]}"#,
+    )
+    .unwrap();
+    let out = fake.run(&["promptbook", "run", book.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("names the plugin ServiceNow ITSM, which is turned off"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]

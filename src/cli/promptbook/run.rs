@@ -403,6 +403,9 @@ pub async fn start(
     values: &Inputs,
 ) -> Result<(Run, Box<dyn RunLog>, RunInfo, Option<i64>), RunError> {
     let questions = book.questions(values);
+    for question in &questions {
+        super::super::recording::warn_disabled_plugins(setup.store.as_deref(), question);
+    }
     let run = match &setup.session {
         Some(id) => {
             let session = setup.client.get_session(id).await?;
