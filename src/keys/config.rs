@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use crossterm::event::{KeyCode, KeyModifiers};
+use crate::input::{KeyCode, KeyModifiers};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 use toml::Spanned;
@@ -474,7 +474,7 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyEvent;
+    use crate::input::KeyEvent;
 
     fn parse(text: &str) -> KeyBinding {
         KeyBinding::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))

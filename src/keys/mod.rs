@@ -8,7 +8,7 @@
 //! are sub-tables (`[keys.detail]`, `[keys.editor]`, `[keys.help_overlay]`, `[keys.picker]`,
 //! `[keys.sign_in]`, `[keys.search_view]`).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 
 pub mod config;
 mod notes;
@@ -328,7 +328,6 @@ impl KeyBinding {
             KeyCode::Delete => "Delete".into(),
             KeyCode::Insert => "Insert".into(),
             KeyCode::F(n) => format!("F{n}"),
-            other => format!("{other:?}"),
         };
         let mut label = String::new();
         if self.modifiers.contains(KeyModifiers::CONTROL) {

@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::protocol::StoredSessions;
 use sctui::tui::worker::{Command, Event};

@@ -1,6 +1,6 @@
 //! Behaviour of `update`: every user-visible rule of the list, rename, create, filter and paging.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::requests::RequestId;
 use super::state::{Focus, Mode, Severity, State};
@@ -1128,7 +1128,7 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
 
 // ---- terminal-native conveniences ----
 
-use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use crate::input::{MouseButton, MouseEvent, MouseEventKind};
 
 fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Msg {
     Msg::Mouse(MouseEvent {

@@ -1,7 +1,7 @@
 //! The reader through `update`: drawn-row scrolling, clamping, questions, zoom, narrow screens,
 //! sideways scrolling, find, copy and following an ask.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 
 use super::*;

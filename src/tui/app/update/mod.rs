@@ -2,7 +2,7 @@
 //! effects). Pure: no I/O, no clock (time arrives in messages), no async, so every behaviour is a
 //! unit test.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crate::input::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 use tui_input::Input;
 

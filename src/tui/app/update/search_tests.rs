@@ -188,7 +188,7 @@ fn the_mouse_picks_and_opens_a_hit_and_the_wheel_moves() {
         .to_vec();
     answer(&mut state, req, &query, hits);
     let mouse = |kind, row| {
-        Msg::Mouse(crossterm::event::MouseEvent {
+        Msg::Mouse(crate::input::MouseEvent {
             kind,
             column: 10,
             row,
