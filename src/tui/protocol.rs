@@ -8,6 +8,8 @@ use sctui_graph::conversation::{FollowError, Turn};
 use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 use sctui_graph::{GraphError, ListQuery, RetryNotice};
 
+pub use crate::tui::app::state::store::SearchResult;
+
 /// Names one request (kept by `app::requests`, the store of what is awaited): the workspace epoch it belongs to and its number within the app's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId {
@@ -222,17 +224,14 @@ pub enum Event {
     Searched {
         req: RequestId,
         query: String,
-        result: Result<Vec<crate::store::Hit>, StoreUnavailable>,
+        result: Result<Vec<SearchResult>, StoreUnavailable>,
     },
     /// How far a sync is (many per sync, before [`Event::Synced`]).
-    SyncProgress {
-        req: RequestId,
-        progress: crate::store::sync::Progress,
-    },
+    SyncProgress { req: RequestId, progress: Progress },
     /// A sync ended: what it did, or why it stopped.
     Synced {
         req: RequestId,
-        result: Result<crate::store::sync::SyncReport, SyncFailure>,
+        result: Result<SyncReport, SyncFailure>,
     },
     /// A conversation read from the local store only (`--offline`); `None` when it was never
     /// stored.
@@ -302,18 +301,64 @@ impl Event {
 #[derive(Debug)]
 pub struct StoredSessions {
     pub sessions: Vec<Session>,
-    pub info: crate::store::ListInfo,
+    pub info: ListInfo,
 }
 
-/// What went wrong with the local store, worth telling the user once (`update` words it).
+/// How much of a workspace's list the local store holds, and how fresh it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListInfo {
+    /// Sessions known to the store.
+    pub known: usize,
+    /// When a page of the list was last stored.
+    pub updated: Option<jiff::Timestamp>,
+    /// When a listing last reached its end (so the store held every session then).
+    pub complete: Option<jiff::Timestamp>,
+}
+
+/// Requests in flight at once unless configured (`[store] sync_concurrency`, `--concurrency`).
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// How far a sync is, for a progress bar or a gauge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Pages of the list so far: `sessions` listed.
+    Listing { sessions: usize },
+    /// Conversations: `done` of `total` to fetch or check, `unchanged` of the done ones found
+    /// stored and unchanged (their prompts listed, nothing new).
+    Conversations {
+        done: usize,
+        total: usize,
+        unchanged: usize,
+    },
+}
+
+/// What a sync did.
+#[derive(Debug, Default)]
+pub struct SyncReport {
+    /// Sessions in the complete listing.
+    pub sessions: usize,
+    /// Sessions gone from Graph, removed from the store.
+    pub removed: usize,
+    /// Conversations fetched and stored.
+    pub fetched: usize,
+    /// Conversations already stored and unchanged (one request listed their prompts: nothing
+    /// new), not fetched again.
+    pub unchanged: usize,
+    /// Conversations that could not be fetched (the first error is kept).
+    pub failed: usize,
+    pub first_failure: Option<GraphError>,
+}
+
+/// What went wrong with the local store, worth telling the user once (`update` words it; each
+/// carries the store's own account of it).
 #[derive(Debug)]
 pub enum StoreProblem {
     /// A bad store file was set aside and a fresh store made.
-    Recovered(sctui_store::Recovered),
+    Recovered(String),
     /// The store failed (a full disk, say): the app keeps working from memory.
-    Failed(crate::store::StoreError),
+    Failed(String),
     /// Opening the store never finished (its blocking task panicked or was cancelled).
-    OpenAborted(tokio::task::JoinError),
+    OpenAborted(String),
 }
 
 /// Why an export failed; `update` words it.
@@ -354,9 +399,12 @@ pub enum StoreUnavailable {
     /// The store could not be opened (the reason was reported when it was).
     #[error("the local store could not be opened")]
     NotOpen,
-    /// The store failed, or could not read the query.
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    /// The search could not read the query (FTS5 syntax): why.
+    #[error("{reason}")]
+    Query { reason: String },
+    /// The store failed: the store's own account of it.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// Why a sync from the TUI stopped; `update` words it.
@@ -365,7 +413,10 @@ pub enum SyncFailure {
     /// There is no store to sync into.
     #[error(transparent)]
     Unavailable(#[from] StoreUnavailable),
-    /// Graph or the store failed.
+    /// Graph failed.
     #[error(transparent)]
-    Sync(#[from] crate::store::sync::SyncError),
+    Graph(GraphError),
+    /// The store failed: its own account of it.
+    #[error("{0}")]
+    Store(String),
 }

@@ -314,7 +314,7 @@ impl Default for Settings {
             signed_in_at_start: true,
             notice: None,
             offline: false,
-            sync_concurrency: crate::store::sync::DEFAULT_CONCURRENCY,
+            sync_concurrency: crate::tui::protocol::DEFAULT_CONCURRENCY,
             hyperlinks: false,
         }
     }

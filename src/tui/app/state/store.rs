@@ -6,7 +6,6 @@ use tui_input::Input;
 
 use super::super::requests::RequestId;
 use crate::sanitize;
-use crate::store::{Hit, HitKind};
 
 /// The search view: the query as typed, and the hits of the last search that came back.
 #[derive(Debug, Clone, Default)]
@@ -58,33 +57,29 @@ pub struct SearchResult {
 }
 
 impl SearchResult {
-    /// The drawn form of a store hit.
-    pub fn new(hit: Hit) -> Self {
-        let name = hit
-            .session_name
-            .as_deref()
+    /// The drawn form of a hit in `session_id` (named `name`): in its question `turn` (position
+    /// and prompt id) or in its name, `snippet` in pieces each with whether it matched.
+    pub fn new(
+        session_id: String,
+        name: Option<&str>,
+        turn: Option<(usize, String)>,
+        snippet: &[(&str, bool)],
+        modified: Option<String>,
+    ) -> Self {
+        let name = name
             .map(|n| sanitize::sanitize_line(n).trim().to_string())
             .filter(|n| !n.is_empty());
-        let snippet = hit
-            .snippet
-            .pieces()
-            .into_iter()
-            .map(|(text, matched)| (sanitize::sanitize_line(text).into_owned(), matched))
+        let snippet = snippet
+            .iter()
+            .map(|(text, matched)| (sanitize::sanitize_line(text).into_owned(), *matched))
             .filter(|(text, _)| !text.is_empty())
             .collect();
-        let turn = match hit.kind {
-            HitKind::Name => None,
-            HitKind::Turn {
-                position,
-                prompt_id,
-            } => Some((position, prompt_id)),
-        };
         Self {
-            session_id: hit.session_id,
+            session_id,
             name,
             turn,
             snippet,
-            modified: hit.session_modified,
+            modified,
         }
     }
 }
@@ -95,18 +90,19 @@ pub struct SyncGauge {
     /// The sync's request (the sync key again stops it).
     pub req: RequestId,
     /// The last step the worker reported.
-    pub progress: crate::store::sync::Progress,
+    pub progress: crate::tui::protocol::Progress,
 }
 
 impl SyncGauge {
     /// How far, from 0 to 1 (listing counts as the start).
     pub fn ratio(&self) -> f64 {
+        use crate::tui::protocol::Progress;
         match self.progress {
-            crate::store::sync::Progress::Listing { .. } => 0.0,
-            crate::store::sync::Progress::Conversations { done, total, .. } if total > 0 => {
+            Progress::Listing { .. } => 0.0,
+            Progress::Conversations { done, total, .. } if total > 0 => {
                 (done as f64 / total as f64).clamp(0.0, 1.0)
             }
-            crate::store::sync::Progress::Conversations { .. } => 1.0,
+            Progress::Conversations { .. } => 1.0,
         }
     }
 }

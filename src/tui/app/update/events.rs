@@ -474,8 +474,8 @@ pub(super) fn store_conversation<'a>(
 /// A store problem in words.
 fn store_problem_text(problem: &StoreProblem) -> String {
     match problem {
-        StoreProblem::Recovered(recovered) => recovered.to_string(),
-        StoreProblem::Failed(error) => error.to_string(),
+        StoreProblem::Recovered(recovered) => recovered.clone(),
+        StoreProblem::Failed(error) => error.clone(),
         StoreProblem::OpenAborted(error) => {
             format!("The local store could not be opened: {error}")
         }

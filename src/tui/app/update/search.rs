@@ -85,7 +85,7 @@ pub(super) fn run_search(state: &mut State) -> Output {
 pub(super) fn on_searched(
     state: &mut State,
     query: String,
-    result: Result<Vec<crate::store::Hit>, StoreUnavailable>,
+    result: Result<Vec<SearchResult>, StoreUnavailable>,
 ) {
     let view = &mut state.search;
     view.selected = 0;
@@ -93,7 +93,7 @@ pub(super) fn on_searched(
     view.searched = Some(query);
     match result {
         Ok(hits) => {
-            view.results = hits.into_iter().map(SearchResult::new).collect();
+            view.results = hits;
             view.problem = None;
         }
         Err(error) => {
@@ -113,10 +113,10 @@ fn search_problem(error: &StoreUnavailable) -> String {
         StoreUnavailable::NotOpen => {
             "The local store could not be opened: nothing to search".to_string()
         }
-        StoreUnavailable::Store(crate::store::StoreError::Query { reason, .. }) => {
+        StoreUnavailable::Query { reason } => {
             format!("Can't search for that ({reason}); put words with punctuation in \"quotes\"")
         }
-        StoreUnavailable::Store(other) => format!("The search failed: {other}"),
+        StoreUnavailable::Failed(other) => format!("The search failed: {other}"),
     };
     crate::sanitize::sanitize_line(&text).into_owned()
 }

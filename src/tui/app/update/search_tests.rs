@@ -3,10 +3,10 @@
 
 use super::stored_tests::stored_list;
 use super::*;
-use crate::store::sync::{Progress, SyncReport};
-use crate::store::{Hit, ListInfo, Snippet};
 use crate::tui::app::requests::RequestId;
 use crate::tui::app::state::Settings;
+use crate::tui::protocol::{ListInfo, SearchResult};
+use crate::tui::protocol::{Progress, SyncReport};
 use crate::tui::worker::{StoreUnavailable, SyncFailure};
 use sctui_graph::models::{Evaluation, Prompt};
 
@@ -69,21 +69,20 @@ fn loaded_with(settings: Settings) -> State {
     state
 }
 
-fn hit(session_id: &str, name: &str, turn: Option<(usize, &str)>, marked: &str) -> Hit {
-    Hit {
-        session_id: session_id.into(),
-        session_name: Some(name.into()),
-        session_modified: Some("2026-01-31T09:00:00Z".into()),
-        kind: match turn {
-            Some((position, prompt_id)) => HitKind::Turn {
-                position,
-                prompt_id: prompt_id.into(),
-            },
-            None => HitKind::Name,
-        },
-        snippet: Snippet::from_marked(marked),
-        score: -1.0,
+/// A hit as the worker hands it over; `marked` puts a match between `\u{E000}` and `\u{E001}`,
+/// as the store's snippets do.
+fn hit(session_id: &str, name: &str, turn: Option<(usize, &str)>, marked: &str) -> SearchResult {
+    let mut pieces = Vec::new();
+    for (i, part) in marked.split(['\u{E000}', '\u{E001}']).enumerate() {
+        pieces.push((part, i % 2 == 1));
     }
+    SearchResult::new(
+        session_id.into(),
+        Some(name),
+        turn.map(|(position, prompt_id)| (position, prompt_id.to_string())),
+        &pieces,
+        Some("2026-01-31T09:00:00Z".into()),
+    )
 }
 
 /// The search the last key sent.
@@ -97,7 +96,7 @@ fn search_sent(out: &Output) -> (RequestId, String) {
     }
 }
 
-fn answer(state: &mut State, req: RequestId, query: &str, hits: Vec<Hit>) {
+fn answer(state: &mut State, req: RequestId, query: &str, hits: Vec<SearchResult>) {
     update(
         state,
         Msg::Worker(Event::Searched {
@@ -107,8 +106,6 @@ fn answer(state: &mut State, req: RequestId, query: &str, hits: Vec<Hit>) {
         }),
     );
 }
-
-use crate::store::HitKind;
 
 #[test]
 fn each_keystroke_searches_the_store_and_a_newer_search_supersedes_the_older() {
@@ -272,10 +269,9 @@ fn server_text_in_hits_is_sanitised_and_failures_are_worded() {
         Msg::Worker(Event::Searched {
             req,
             query: "xy\"".into(),
-            result: Err(StoreUnavailable::Store(crate::store::StoreError::Query {
-                query: "xy\"".into(),
+            result: Err(StoreUnavailable::Query {
                 reason: "unterminated string\x1b[2J".into(),
-            })),
+            }),
         }),
     );
     let problem = state.search.problem.clone().unwrap_or_default();
@@ -309,7 +305,7 @@ fn long_turns() -> Vec<Turn> {
 }
 
 /// Opens the first hit with Enter and lets the selection settle: returns what was asked.
-fn open_first_hit(state: &mut State, hits: Vec<Hit>) -> Output {
+fn open_first_hit(state: &mut State, hits: Vec<SearchResult>) -> Output {
     update(state, ch('f'));
     let (req, query) = search_sent(&update(state, ch('q')));
     answer(state, req, &query, hits);
@@ -458,9 +454,7 @@ fn the_sync_key_syncs_with_a_gauge_and_again_stops_it() {
         &mut state,
         Msg::Worker(Event::Synced {
             req,
-            result: Err(SyncFailure::Sync(crate::store::sync::SyncError::Graph(
-                network_error(),
-            ))),
+            result: Err(SyncFailure::Graph(network_error())),
         }),
     );
     assert!(

@@ -4,8 +4,8 @@
 //! both.
 
 use super::*;
-use crate::store::ListInfo;
 use crate::tui::app::state::StoredList;
+use crate::tui::protocol::ListInfo;
 
 /// The stored list arrived: shown only while Graph has not answered yet (Graph wins).
 pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: ListInfo) -> Output {

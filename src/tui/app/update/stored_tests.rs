@@ -3,7 +3,7 @@
 //! Graph's arrive.
 
 use super::*;
-use crate::store::ListInfo;
+use crate::tui::protocol::ListInfo;
 
 fn session(id: &str, name: &str) -> Session {
     Session {

@@ -4,9 +4,9 @@
 //! shown in the search view runs again when a sync ends.
 
 use super::*;
-use crate::store::sync::{Progress, SyncReport};
 use crate::tui::app::requests::RequestId;
 use crate::tui::app::state::store::SyncGauge;
+use crate::tui::protocol::{Progress, SyncReport};
 use crate::tui::worker::{StoreUnavailable, SyncFailure};
 
 /// Starts a sync, or stops the one running.
@@ -68,10 +68,8 @@ pub(super) fn on_synced(
             "Nothing to sync into: the local store is off ([store] enabled = false or --no-store)",
         ),
         Err(SyncFailure::Unavailable(e)) => error_text(format!("Sync failed: {e}")),
-        Err(SyncFailure::Sync(crate::store::sync::SyncError::Graph(error))) => {
-            from_error("Sync failed", &error)
-        }
-        Err(SyncFailure::Sync(e)) => {
+        Err(SyncFailure::Graph(error)) => from_error("Sync failed", &error),
+        Err(SyncFailure::Store(e)) => {
             error_text(crate::sanitize::sanitize_line(&format!("Sync failed: {e}")).into_owned())
         }
     });
