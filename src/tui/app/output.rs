@@ -1,7 +1,7 @@
 //! What one `update` asks for: requests for the worker and effects for the runtime. `update`
 //! itself does nothing but change the state; the runtime dispatches these.
 
-use crate::tui::worker::Command;
+use crate::tui::protocol::Command;
 
 /// Something the runtime does that is not Graph: it owns the terminal, the timers and the disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,25 @@ pub enum Effect {
     Quit,
 }
 
+/// How a copy went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Copied {
+    /// A local clipboard program took the text and exited successfully.
+    Program(&'static str),
+    /// OSC 52 was written; the terminal (or tmux with `set-clipboard`) may or may not honour it.
+    Osc52 {
+        /// Inside tmux (which forwards or keeps it when `set-clipboard` is on).
+        tmux: bool,
+    },
+    /// OSC 52 wrapped in tmux passthrough (tmux's `set-clipboard` is off).
+    Passthrough,
+    /// Inside tmux with `set-clipboard` not `on` and `allow-passthrough` off: OSC 52 was sent
+    /// anyway, but tmux ignores it.
+    TmuxDrops,
+    /// Nothing could be copied.
+    Failed(String),
+}
+
 /// The timers `update` can arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timer {
@@ -31,6 +50,16 @@ pub enum Timer {
     Settle,
     /// Graph could not be reached at start: send `Msg::Reconnect` after `secs` seconds.
     Reconnect { secs: u64 },
+}
+
+/// What a picked workspace is remembered under: the Graph URL (or `demo`), plus the profile,
+/// since two tenants share one Graph URL.
+pub fn workspace_memory_key(demo: bool, graph_url: &str, profile: Option<&str>) -> String {
+    let target = if demo { "demo" } else { graph_url };
+    match profile {
+        Some(profile) => format!("{target} profile={profile}"),
+        None => target.to_string(),
+    }
 }
 
 /// The result of one `update`: worker requests and runtime effects, in the order they arose.

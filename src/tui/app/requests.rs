@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-pub use crate::tui::worker::RequestId;
+pub use crate::tui::protocol::RequestId;
 
 /// What a request in flight is about, so its answer can be applied (or given back on failure).
 #[derive(Debug, Clone, PartialEq, Eq)]

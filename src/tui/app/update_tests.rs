@@ -6,7 +6,7 @@ use super::requests::RequestId;
 use super::state::{Focus, Mode, Severity, State};
 use super::update::{Msg, init, update};
 use super::{Effect, Output, Timer};
-use crate::tui::worker::{Command, Event};
+use crate::tui::protocol::{Command, Event};
 use sctui_graph::models::{GraphTime, Page, Session};
 use sctui_graph::{ApiError, GraphError, ListQuery};
 
@@ -1238,7 +1238,7 @@ fn copy_keys_send_osc52_requests() {
         .into()
     );
     // the status says what the runtime reports, no more
-    use crate::tui::clipboard::Copied;
+    use crate::tui::app::output::Copied;
     let said = |state: &mut State, copied| {
         update(
             state,

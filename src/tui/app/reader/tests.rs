@@ -8,7 +8,7 @@ use super::*;
 use crate::tui::app::output::Effect;
 use crate::tui::app::state::Mode;
 use crate::tui::app::update::{Msg, init, update};
-use crate::tui::worker::{Command, Event};
+use crate::tui::protocol::{Command, Event};
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
 

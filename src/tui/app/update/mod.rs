@@ -17,7 +17,7 @@ use super::state::{
 };
 use crate::keys::{Action, KeyMode};
 use crate::tui::protocol::StoreProblem;
-use crate::tui::worker::{Command, Event, ExportError, SignInError};
+use crate::tui::protocol::{Command, Event, ExportError, SignInError};
 use sctui_graph::conversation::{FollowError, Turn, succeeded};
 use sctui_graph::models::{Page, Session};
 use sctui_graph::{GraphError, ListQuery, RetryNotice};
@@ -82,7 +82,7 @@ pub enum Msg {
     /// The runtime copied `what` (see `Command::CopyToClipboard`), this way.
     Copied {
         what: String,
-        copied: crate::tui::clipboard::Copied,
+        copied: super::output::Copied,
     },
     /// The external editor closed: the text it left, or why it could not run.
     Edited(Result<String, String>),
@@ -417,8 +417,8 @@ pub(super) fn copy(text: String, what: &str) -> Output {
 }
 
 /// What the status line says after a copy: no more than is known.
-fn copied_status(what: &str, copied: &crate::tui::clipboard::Copied) -> StatusMessage {
-    use crate::tui::clipboard::Copied;
+fn copied_status(what: &str, copied: &super::output::Copied) -> StatusMessage {
+    use super::output::Copied;
     match copied {
         Copied::Program(program) => info(format!("Copied {what} to the clipboard ({program})")),
         Copied::Osc52 { tmux: false } => info(format!(

@@ -249,7 +249,7 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.sync = None;
     state.reconnect = Default::default();
     state.status = Some(info(format!("Switched to workspace {id}")));
-    let remember_as = crate::config::workspace_memory_key(
+    let remember_as = super::super::output::workspace_memory_key(
         state.who == "demo",
         &state.settings.graph_url,
         state.settings.profile.as_deref(),

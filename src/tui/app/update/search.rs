@@ -7,7 +7,7 @@
 use super::*;
 use crate::tui::app::reader::Pin;
 use crate::tui::app::state::store::SearchResult;
-use crate::tui::worker::StoreUnavailable;
+use crate::tui::protocol::StoreUnavailable;
 
 /// How many hits one search lists.
 pub const SEARCH_LIMIT: usize = 100;

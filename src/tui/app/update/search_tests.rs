@@ -7,7 +7,7 @@ use crate::tui::app::requests::RequestId;
 use crate::tui::app::state::Settings;
 use crate::tui::protocol::{ListInfo, SearchResult};
 use crate::tui::protocol::{Progress, SyncReport};
-use crate::tui::worker::{StoreUnavailable, SyncFailure};
+use crate::tui::protocol::{StoreUnavailable, SyncFailure};
 use sctui_graph::models::{Evaluation, Prompt};
 
 fn session(id: &str, name: &str, minute: u32) -> Session {
@@ -701,7 +701,7 @@ fn offline_export_writes_the_stored_conversation_or_says_it_is_not_stored() {
         &mut state,
         Msg::Worker(Event::ExportFailed {
             req,
-            error: crate::tui::worker::ExportError::NotStored,
+            error: crate::tui::protocol::ExportError::NotStored,
         }),
     );
     let status = state.status.clone().unwrap();

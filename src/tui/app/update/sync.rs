@@ -7,7 +7,7 @@ use super::*;
 use crate::tui::app::requests::RequestId;
 use crate::tui::app::state::store::SyncGauge;
 use crate::tui::protocol::{Progress, SyncReport};
-use crate::tui::worker::{StoreUnavailable, SyncFailure};
+use crate::tui::protocol::{StoreUnavailable, SyncFailure};
 
 /// Starts a sync, or stops the one running.
 pub(super) fn start_sync(state: &mut State) -> Output {
