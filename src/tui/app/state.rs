@@ -301,11 +301,11 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            graph_url: sctui_graph::client::DEFAULT_GRAPH_URL.to_string(),
+            graph_url: sctui_graph::endpoint::DEFAULT_GRAPH_URL.to_string(),
             mouse: true,
             tz: TimeZone::UTC,
             page_size: 100,
-            bulk_page_size: sctui_graph::client::DEFAULT_BULK_PAGE_SIZE,
+            bulk_page_size: sctui_graph::odata::DEFAULT_BULK_PAGE_SIZE,
             export_dir: std::path::PathBuf::from("."),
             keymap: Keymap::default(),
             theme: Theme::default(),

@@ -1,6 +1,6 @@
 //! Neighbour prefetch, update's side: when the selection settles, the next and previous sessions'
-//! conversations are asked for in the background (the worker bounds and orders them, see
-//! [`crate::tui::prefetch`]); when the selection moves on, that wish is cancelled; what arrives is
+//! conversations are asked for in the background (the worker bounds and orders them); when the
+//! selection moves on, that wish is cancelled; what arrives is
 //! cached without touching the busy indicator, so `j` at reading pace shows a conversation at once.
 
 use super::*;
