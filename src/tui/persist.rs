@@ -241,7 +241,10 @@ impl StoreHandle {
         let result = self.search_now(query, limit, budget).await;
         *lock(&persist.running) = None;
         match result {
-            Ok(hits) => Some(Ok(hits.into_iter().map(crate::store::search_result).collect())),
+            Ok(hits) => Some(Ok(hits
+                .into_iter()
+                .map(crate::store::search_result)
+                .collect())),
             Err(None) => Some(Err(StoreUnavailable::NotOpen)),
             Err(Some(StoreError::SearchCancelled)) => None,
             Err(Some(error)) => Some(Err(crate::store::unavailable(error))),
