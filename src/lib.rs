@@ -5,7 +5,8 @@
 //! update, keymap, the protocol with the worker) in `sctui-app`. This crate is what users run:
 //! [`cli`] (the command line, its subcommands and exit codes), [`tui`] (drawing, the async worker,
 //! the runtime), and what both share: [`config`], [`store`] (Graph's models in and out of the
-//! store), [`output`], [`timefmt`] and [`logging`]. See ARCHITECTURE.md for the map.
+//! store), [`output`], [`plugins`], [`stats`], [`timefmt`] and [`logging`]. See ARCHITECTURE.md
+//! for the map.
 
 pub mod child_env;
 pub mod cli;

@@ -48,7 +48,15 @@ fn package_name(dir: &Path) -> String {
 fn dependency_tree(package: &str) -> BTreeSet<String> {
     let out = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args(["tree", "--offline", "--locked", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .args(["--format", "{p}", "-p", package])
         .output()
         .expect("run cargo tree");
@@ -80,7 +88,15 @@ fn assert_free_of(package: &str, forbidden: &[&str], why: &str) {
 fn the_core_depends_on_no_terminal_runtime_http_or_sqlite() {
     assert_free_of(
         "sctui-app",
-        &["tokio", "crossterm", "reqwest", "rusqlite", "axum", "ratatui", "sctui"],
+        &[
+            "tokio",
+            "crossterm",
+            "reqwest",
+            "rusqlite",
+            "axum",
+            "ratatui",
+            "sctui",
+        ],
         "the core is pure; drawing, the runtime and the worker live in sctui",
     );
 }
@@ -89,7 +105,14 @@ fn the_core_depends_on_no_terminal_runtime_http_or_sqlite() {
 fn the_graph_client_knows_nothing_of_terminals() {
     assert_free_of(
         "sctui-graph",
-        &["ratatui", "ratatui-core", "crossterm", "tui-input", "sctui", "sctui-app"],
+        &[
+            "ratatui",
+            "ratatui-core",
+            "crossterm",
+            "tui-input",
+            "sctui",
+            "sctui-app",
+        ],
         "the client must stay usable without a terminal",
     );
 }
@@ -150,9 +173,13 @@ fn architecture_md_names_every_crate_and_top_level_module() {
         }
         for module in top_level_modules(&dir) {
             // named as `src/tui/`, `src/tui.rs` or `src/tui`
-            let named = [format!("`{module}/`"), format!("`{module}.rs`"), format!("`{module}`")]
-                .iter()
-                .any(|form| map.contains(form.as_str()));
+            let named = [
+                format!("`{module}/`"),
+                format!("`{module}.rs`"),
+                format!("`{module}`"),
+            ]
+            .iter()
+            .any(|form| map.contains(form.as_str()));
             if !named {
                 missing.push(format!("the module `{module}`"));
             }
@@ -169,7 +196,10 @@ fn architecture_md_names_every_crate_and_top_level_module() {
 fn the_module_lister_sees_files_and_folders_but_not_crate_roots() {
     let modules = top_level_modules(&root());
     assert!(modules.contains("src/tui"), "{modules:?}");
-    assert!(modules.contains("src/config"), "a file and a folder are one module");
+    assert!(
+        modules.contains("src/config"),
+        "a file and a folder are one module"
+    );
     assert!(!modules.contains("src/lib"));
     assert!(!modules.contains("src/main"));
 }
