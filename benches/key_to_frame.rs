@@ -21,11 +21,11 @@
 use std::io::{LineWriter, Read};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
 use ratatui::prelude::CrosstermBackend;
 use ratatui::{Terminal, TerminalOptions, Viewport};
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use sctui::tui::app::{self, Msg, State};
 use sctui_graph::models::{GraphTime, Session};

@@ -15,10 +15,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use sctui::tui::app::{Msg, Pending, State, update};
 use sctui::tui::worker::Event;

@@ -30,15 +30,7 @@ pub fn remembered_workspace_path() -> Option<PathBuf> {
     Some(dir.join("workspace"))
 }
 
-/// What a picked workspace is remembered under: the Graph URL (or `demo`), plus the profile,
-/// since two tenants share one Graph URL.
-pub fn workspace_memory_key(demo: bool, graph_url: &str, profile: Option<&str>) -> String {
-    let target = if demo { "demo" } else { graph_url };
-    match profile {
-        Some(profile) => format!("{target} profile={profile}"),
-        None => target.to_string(),
-    }
-}
+pub use crate::tui::app::output::workspace_memory_key;
 
 /// The workspace picked last time against `target` (a Graph URL, or `demo`), if any.
 pub fn remembered_workspace(target: &str) -> Option<String> {

@@ -5,9 +5,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event};
 use sctui_graph::conversation::Turn;

@@ -133,6 +133,43 @@ fn host_of(demo: bool, graph_url: &str) -> String {
     }
 }
 
+/// A search hit as the app shows it: its server text sanitised once, here.
+pub fn search_result(hit: Hit) -> crate::tui::protocol::SearchResult {
+    let hit = sanitized(hit);
+    let turn = match hit.kind {
+        HitKind::Name => None,
+        HitKind::Turn {
+            position,
+            prompt_id,
+        } => Some((position, prompt_id)),
+    };
+    crate::tui::protocol::SearchResult::new(
+        hit.session_id,
+        hit.session_name.as_deref(),
+        turn,
+        &hit.snippet.pieces(),
+        hit.session_modified,
+    )
+}
+
+/// How much of the list a store holds, as the app is told.
+pub fn list_info(info: ListInfo) -> crate::tui::protocol::ListInfo {
+    crate::tui::protocol::ListInfo {
+        known: info.known,
+        updated: info.updated,
+        complete: info.complete,
+    }
+}
+
+/// A store failure as the app is told: a query it could not read, or the store's own words.
+pub fn unavailable(error: StoreError) -> crate::tui::protocol::StoreUnavailable {
+    use crate::tui::protocol::StoreUnavailable;
+    match error {
+        StoreError::Query { reason, .. } => StoreUnavailable::Query { reason },
+        other => StoreUnavailable::Failed(other.to_string()),
+    }
+}
+
 /// A session as the store keeps it.
 pub fn session_record(session: &Session) -> sctui_store::SessionRecord {
     sctui_store::SessionRecord {

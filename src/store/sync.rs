@@ -23,8 +23,7 @@ use sctui_graph::conversation::{PromptRuns, Turn, latest_turns, load_prompt_runs
 use sctui_graph::models::Session;
 use sctui_graph::{GraphClient, GraphError, ListQuery, RetryNotice, RetryObserver};
 
-/// Requests in flight at once unless configured (`[store] sync_concurrency`, `--concurrency`).
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub use crate::tui::protocol::DEFAULT_CONCURRENCY;
 
 /// What to sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,36 +46,7 @@ impl Default for SyncOptions {
     }
 }
 
-/// How far a sync is, for a progress bar or a gauge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    /// Pages of the list so far: `sessions` listed.
-    Listing { sessions: usize },
-    /// Conversations: `done` of `total` to fetch or check, `unchanged` of the done ones found
-    /// stored and unchanged (their prompts listed, nothing new).
-    Conversations {
-        done: usize,
-        total: usize,
-        unchanged: usize,
-    },
-}
-
-/// What a sync did.
-#[derive(Debug, Default)]
-pub struct SyncReport {
-    /// Sessions in the complete listing.
-    pub sessions: usize,
-    /// Sessions gone from Graph, removed from the store.
-    pub removed: usize,
-    /// Conversations fetched and stored.
-    pub fetched: usize,
-    /// Conversations already stored and unchanged (one request listed their prompts: nothing
-    /// new), not fetched again.
-    pub unchanged: usize,
-    /// Conversations that could not be fetched (the first error is kept).
-    pub failed: usize,
-    pub first_failure: Option<GraphError>,
-}
+pub use crate::tui::protocol::{Progress, SyncReport};
 
 /// Why a sync stopped.
 #[derive(Debug, thiserror::Error)]

@@ -9,24 +9,7 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 
-/// How a copy went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Copied {
-    /// A local clipboard program took the text and exited successfully.
-    Program(&'static str),
-    /// OSC 52 was written; the terminal (or tmux with `set-clipboard`) may or may not honour it.
-    Osc52 {
-        /// Inside tmux (which forwards or keeps it when `set-clipboard` is on).
-        tmux: bool,
-    },
-    /// OSC 52 wrapped in tmux passthrough (tmux's `set-clipboard` is off).
-    Passthrough,
-    /// Inside tmux with `set-clipboard` not `on` and `allow-passthrough` off: OSC 52 was sent
-    /// anyway, but tmux ignores it.
-    TmuxDrops,
-    /// Nothing could be copied.
-    Failed(String),
-}
+pub use crate::tui::app::output::Copied;
 
 /// What the copy path depends on, read once from the environment (injectable for tests).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

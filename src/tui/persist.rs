@@ -16,7 +16,7 @@ use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
-use super::protocol::{Event, StoreProblem, StoreUnavailable, StoredSessions};
+use super::protocol::{Event, SearchResult, StoreProblem, StoreUnavailable, StoredSessions};
 use crate::store::{CancelSearch, SearchBudget, Store, StoreError, StoreTarget};
 
 /// The local store as the worker holds it: the store of the workspace opened last, the listings
@@ -83,14 +83,14 @@ impl Persist {
                 return Ok(None);
             };
             let sessions = crate::store::stored_sessions(&opened.store)?;
-            let info = opened.store.list_info()?;
+            let info = crate::store::list_info(opened.store.list_info()?);
             Ok::<_, StoreError>(Some((opened, sessions, info)))
         })
         .await;
         match opened {
             Ok(Ok(Some((opened, sessions, info)))) => {
                 if let Some(recovered) = opened.recovered {
-                    self.warn(StoreProblem::Recovered(recovered));
+                    self.warn(StoreProblem::Recovered(recovered.to_string()));
                 }
                 *lock(&self.store) = Some(Arc::new(opened.store));
                 // even empty: offline, that is all there is to show
@@ -102,7 +102,7 @@ impl Persist {
                 None
             }
             Err(e) => {
-                self.warn(StoreProblem::OpenAborted(e));
+                self.warn(StoreProblem::OpenAborted(e.to_string()));
                 None
             }
         }
@@ -139,7 +139,7 @@ impl Persist {
     fn failed(&self, error: StoreError) {
         tracing::warn!(%error, "local store");
         if error.is_full() || error.is_gone() {
-            self.warn(StoreProblem::Failed(error));
+            self.warn(StoreProblem::Failed(error.to_string()));
         }
     }
 
@@ -222,7 +222,7 @@ impl StoreHandle {
         seq: u64,
         query: String,
         limit: usize,
-    ) -> Option<Result<Vec<crate::store::Hit>, StoreUnavailable>> {
+    ) -> Option<Result<Vec<SearchResult>, StoreUnavailable>> {
         let persist = &self.persist;
         let _turn = persist.searching.lock().await;
         let superseded = || {
@@ -241,8 +241,13 @@ impl StoreHandle {
         let result = self.search_now(query, limit, budget).await;
         *lock(&persist.running) = None;
         match result {
-            Err(StoreUnavailable::Store(StoreError::SearchCancelled)) => None,
-            result => Some(result),
+            Ok(hits) => Some(Ok(hits
+                .into_iter()
+                .map(crate::store::search_result)
+                .collect())),
+            Err(None) => Some(Err(StoreUnavailable::NotOpen)),
+            Err(Some(StoreError::SearchCancelled)) => None,
+            Err(Some(error)) => Some(Err(crate::store::unavailable(error))),
         }
     }
 
@@ -251,18 +256,16 @@ impl StoreHandle {
         query: String,
         limit: usize,
         budget: SearchBudget,
-    ) -> Result<Vec<crate::store::Hit>, StoreUnavailable> {
-        let store = self.store().ok_or(StoreUnavailable::NotOpen)?;
-        tokio::task::spawn_blocking(move || {
-            let hits = store.search_within(&query, limit, &budget)?;
-            Ok::<Vec<_>, StoreError>(hits.into_iter().map(crate::store::sanitized).collect())
-        })
-        .await
-        .map_err(|e| StoreError::Io {
-            path: std::path::PathBuf::new(),
-            source: std::io::Error::other(format!("search task failed: {e}")),
-        })?
-        .map_err(StoreUnavailable::from)
+    ) -> Result<Vec<crate::store::Hit>, Option<StoreError>> {
+        // `Err(None)`: no store is open to search
+        let store = self.store().ok_or(None)?;
+        tokio::task::spawn_blocking(move || store.search_within(&query, limit, &budget))
+            .await
+            .map_err(|e| StoreError::Io {
+                path: std::path::PathBuf::new(),
+                source: std::io::Error::other(format!("search task failed: {e}")),
+            })?
+            .map_err(Some)
     }
 
     async fn write(&self, f: impl FnOnce(&Store) -> Result<(), StoreError> + Send + 'static) {

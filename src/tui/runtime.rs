@@ -102,10 +102,10 @@ async fn event_loop(
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press && super::signals::is_suspend_key(&key) => {
                     Some(suspend(terminal, state.settings.mouse)?)
                 }
-                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => key_event(key).map(Msg::Key),
                 Some(Ok(TermEvent::Paste(text))) => Some(Msg::Paste(text)),
                 Some(Ok(TermEvent::Resize(w, h))) => Some(Msg::Resize(w, h)),
-                Some(Ok(TermEvent::Mouse(mouse))) => Some(Msg::Mouse(mouse)),
+                Some(Ok(TermEvent::Mouse(mouse))) => Some(Msg::Mouse(mouse_event(mouse))),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(e),
                 None => break,
@@ -151,6 +151,66 @@ async fn event_loop(
         }
     }
     Ok(())
+}
+
+/// A terminal key press as the app's core sees it; `None` for keys it has no name for (media
+/// keys, a lone modifier, Caps Lock…), which no binding can name either.
+fn key_event(key: crossterm::event::KeyEvent) -> Option<crate::input::KeyEvent> {
+    use crate::input::KeyCode;
+    use crossterm::event::KeyCode as Term;
+    let code = match key.code {
+        Term::Backspace => KeyCode::Backspace,
+        Term::Enter => KeyCode::Enter,
+        Term::Left => KeyCode::Left,
+        Term::Right => KeyCode::Right,
+        Term::Up => KeyCode::Up,
+        Term::Down => KeyCode::Down,
+        Term::Home => KeyCode::Home,
+        Term::End => KeyCode::End,
+        Term::PageUp => KeyCode::PageUp,
+        Term::PageDown => KeyCode::PageDown,
+        Term::Tab => KeyCode::Tab,
+        Term::BackTab => KeyCode::BackTab,
+        Term::Delete => KeyCode::Delete,
+        Term::Insert => KeyCode::Insert,
+        Term::F(n) => KeyCode::F(n),
+        Term::Char(c) => KeyCode::Char(c),
+        Term::Esc => KeyCode::Esc,
+        _ => return None,
+    };
+    Some(crate::input::KeyEvent::new(code, modifiers(key.modifiers)))
+}
+
+/// The modifier keys, bit for bit (the core's flags name the same keys).
+fn modifiers(held: crossterm::event::KeyModifiers) -> crate::input::KeyModifiers {
+    crate::input::KeyModifiers::from_bits_truncate(held.bits())
+}
+
+/// A terminal mouse event as the app's core sees it.
+fn mouse_event(mouse: crossterm::event::MouseEvent) -> crate::input::MouseEvent {
+    use crate::input::{MouseButton, MouseEventKind};
+    use crossterm::event::{MouseButton as TermButton, MouseEventKind as Term};
+    let button = |b: TermButton| match b {
+        TermButton::Left => MouseButton::Left,
+        TermButton::Right => MouseButton::Right,
+        TermButton::Middle => MouseButton::Middle,
+    };
+    let kind = match mouse.kind {
+        Term::Down(b) => MouseEventKind::Down(button(b)),
+        Term::Up(b) => MouseEventKind::Up(button(b)),
+        Term::Drag(b) => MouseEventKind::Drag(button(b)),
+        Term::Moved => MouseEventKind::Moved,
+        Term::ScrollDown => MouseEventKind::ScrollDown,
+        Term::ScrollUp => MouseEventKind::ScrollUp,
+        Term::ScrollLeft => MouseEventKind::ScrollLeft,
+        Term::ScrollRight => MouseEventKind::ScrollRight,
+    };
+    crate::input::MouseEvent {
+        kind,
+        column: mouse.column,
+        row: mouse.row,
+        modifiers: modifiers(mouse.modifiers),
+    }
 }
 
 /// The timers `update` can arm.
@@ -299,4 +359,39 @@ fn edit_externally(
     };
     let _ = std::fs::remove_file(&path);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode as Term, KeyModifiers as TermModifiers};
+
+    #[test]
+    fn keys_and_their_modifiers_keep_their_names() {
+        let pairs = [
+            (TermModifiers::SHIFT, crate::input::KeyModifiers::SHIFT),
+            (TermModifiers::CONTROL, crate::input::KeyModifiers::CONTROL),
+            (TermModifiers::ALT, crate::input::KeyModifiers::ALT),
+            (TermModifiers::SUPER, crate::input::KeyModifiers::SUPER),
+            (TermModifiers::HYPER, crate::input::KeyModifiers::HYPER),
+            (TermModifiers::META, crate::input::KeyModifiers::META),
+            (TermModifiers::NONE, crate::input::KeyModifiers::NONE),
+        ];
+        for (term, core) in pairs {
+            assert_eq!(modifiers(term), core, "{term:?}");
+        }
+        let ctrl_c = key_event(crossterm::event::KeyEvent::new(
+            Term::Char('c'),
+            TermModifiers::CONTROL,
+        ));
+        assert_eq!(
+            ctrl_c,
+            Some(crate::input::KeyEvent::new(
+                crate::input::KeyCode::Char('c'),
+                crate::input::KeyModifiers::CONTROL
+            ))
+        );
+        let caps = crossterm::event::KeyEvent::new(Term::CapsLock, TermModifiers::NONE);
+        assert_eq!(key_event(caps), None);
+    }
 }

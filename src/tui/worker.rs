@@ -440,7 +440,12 @@ async fn sync_store(
             let _ = events.send(Event::Retrying(notice));
         })
     };
-    Ok(crate::store::sync::run(client, store, &options, &progress, Some(observer)).await?)
+    crate::store::sync::run(client, store, &options, &progress, Some(observer))
+        .await
+        .map_err(|error| match error {
+            crate::store::sync::SyncError::Graph(error) => SyncFailure::Graph(error),
+            crate::store::sync::SyncError::Store(error) => SyncFailure::Store(error.to_string()),
+        })
 }
 
 async fn ask_and_follow(

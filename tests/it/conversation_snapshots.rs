@@ -2,9 +2,9 @@
 //! with a Markdown table and code block, and a failed one. Drawn by the real `ui::draw` from a
 //! state built through the real `app::update`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event};
 use sctui_graph::conversation::Turn;

@@ -8,12 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use crossterm::event::KeyCode;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use sctui::input::KeyCode;
 use sctui::tui::app::{self, State, layout, reader};
 use sctui_fake::documents::{DOCUMENTS, Document, keyword};
 use sctui_graph::conversation::Turn;

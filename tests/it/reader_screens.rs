@@ -5,11 +5,11 @@
 
 use crate::common::demo;
 
-use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use sctui::input::KeyCode;
 use sctui::tui::app::{self, Msg, State, layout, reader};
 
 use demo::{DemoConversation, key};

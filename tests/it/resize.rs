@@ -1,9 +1,9 @@
 //! Resizing: `ui::draw` on a `TestBackend` at sizes from 1×1 to 200×60, in every mode, with
 //! hostile and wide names, never panics; below 20×5 it shows the "terminal too small" notice.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{Msg, State, update};
 use sctui::tui::worker::Event;
 use sctui_graph::models::{GraphTime, Page, Session};

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::state::Mode;
 use sctui::tui::app::{Effect, Msg, State, Timer, update};
 use sctui::tui::worker::{self, Command, Event};

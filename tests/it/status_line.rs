@@ -5,9 +5,9 @@
 //! States are reached through the real `app::update` (keys and worker events), then the bottom
 //! line is drawn by the real `ui::draw` on a `TestBackend`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::keys::{KeyMode, KeyOverride, Keymap, Preset};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event, SignInError};

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::theme::Theme;
 use sctui::tui::app::{self, Effect, Mode, Msg, Output, State};
 use sctui::tui::worker::{self, Command, Event, ExportError};

@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::protocol::StoredSessions;
 use sctui::tui::worker::{Command, Event};
@@ -946,7 +946,7 @@ fn stored_list_arrives(state: &mut State) {
             req,
             stored: Some(StoredSessions {
                 sessions: sessions(),
-                info: sctui::store::ListInfo {
+                info: sctui::tui::protocol::ListInfo {
                     known: sessions().len(),
                     updated: Some("2026-01-31T10:00:00Z".parse().unwrap()),
                     complete: None,
@@ -1014,6 +1014,7 @@ fn hit(session: usize, turn: Option<(usize, &str)>, marked: &str) -> sctui::stor
 
 /// The search view after typing `query`, with `hits` come back.
 fn searched(w: u16, h: u16, query: &str, hits: Vec<sctui::store::Hit>) -> State {
+    let hits = hits.into_iter().map(sctui::store::search_result).collect();
     let mut state = loaded(w, h);
     press(&mut state, KeyCode::Char('f'));
     let mut last = None;
@@ -1343,7 +1344,7 @@ fn offline_with_nothing_stored() {
             req,
             stored: Some(StoredSessions {
                 sessions: Vec::new(),
-                info: sctui::store::ListInfo::default(),
+                info: sctui::tui::protocol::ListInfo::default(),
             }),
         }),
     );

@@ -5,8 +5,8 @@
 //! failed create keeps the question in the prompt box. Once every request is answered, the
 //! request store is empty: nothing is left awaited, followed or pending.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::state::Mode;
 use sctui::tui::app::{Msg, Pending, State, init, update};
 use sctui::tui::worker::{Command, Event};

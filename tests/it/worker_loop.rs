@@ -232,7 +232,7 @@ impl App {
     }
 
     fn key(&mut self, c: char) {
-        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
         self.send(sctui::tui::app::Msg::Key(KeyEvent::new(
             KeyCode::Char(c),
             KeyModifiers::NONE,

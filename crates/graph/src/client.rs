@@ -25,15 +25,8 @@ use crate::auth::TokenSource;
 /// The `User-Agent` Graph sees, so Microsoft can tell our traffic apart.
 pub use super::endpoint::USER_AGENT;
 
-/// Real Graph's beta endpoint.
-pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/beta";
-
-/// The largest page Graph hands out; bigger `$top` values are clamped by the service.
-pub const MAX_PAGE_SIZE: u32 = 1000;
-
-/// The page size of bulk reads (everything at once: `sessions list --all`, sync, the TUI loading
-/// the whole list): against a far Graph each page is a round trip, so ask for the largest.
-pub const DEFAULT_BULK_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
+pub use super::endpoint::DEFAULT_GRAPH_URL;
+pub use super::odata::{DEFAULT_BULK_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// How a client is set up; every field has a sane default.
 #[derive(Debug, Clone)]
@@ -70,19 +63,7 @@ impl Default for ClientOptions {
     }
 }
 
-/// Told to the UI while a request waits to be retried ("throttled, retrying in N s").
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryNotice {
-    /// Which retry this will be (1-based).
-    pub attempt: u32,
-    /// How long we wait first.
-    pub wait: Duration,
-    /// The status that caused it, or `None` for a network failure.
-    pub status: Option<u16>,
-}
-
-/// Receives [`RetryNotice`]s; must be cheap and never block.
-pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
+pub use super::retry::{RetryNotice, RetryObserver};
 
 /// A Security Copilot client for one workspace. Cheap to clone (shares the connection pool).
 #[derive(Clone)]

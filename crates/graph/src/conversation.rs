@@ -2,10 +2,14 @@
 //! asking a question (session → prompt → evaluation), and following an evaluation to its end.
 //! Shared by the TUI's worker and the CLI.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(feature = "client")]
+use std::time::Instant;
 
+#[cfg(feature = "client")]
 use futures::StreamExt;
 
+#[cfg(feature = "client")]
 use super::client::GraphClient;
 use super::error::GraphError;
 use super::models::{Evaluation, EvaluationResultType, EvaluationState, Prompt, Session};
@@ -52,6 +56,7 @@ pub fn latest(mut evaluations: Vec<Evaluation>) -> Option<Evaluation> {
 /// from opening hundreds of connections (over HTTP/2 they share one).
 pub const EVALUATION_CONCURRENCY: usize = 64;
 
+#[cfg(feature = "client")]
 /// Loads every prompt of a session with its latest evaluation, in the order Graph lists them
 /// (sorted by creation time when Graph gives times). Two round trips: the prompts, then their
 /// evaluations at most [`EVALUATION_CONCURRENCY`] at a time.
@@ -62,6 +67,7 @@ pub async fn load_conversation(
     load_conversation_gated(client, session, EVALUATION_CONCURRENCY, None).await
 }
 
+#[cfg(feature = "client")]
 /// [`load_conversation`] for background work: at most `concurrency` evaluation lists at once,
 /// and every request (the prompts too) first takes a permit from `gate` when one is given, so
 /// several background loads together never have more requests in flight than `gate` has permits.
@@ -91,6 +97,7 @@ pub fn newest_first(evaluations: &mut [Evaluation]) {
         .sort_by_key(|e| std::cmp::Reverse(e.created_date_time.as_ref().and_then(|t| t.instant())));
 }
 
+#[cfg(feature = "client")]
 /// Every prompt of a session with all its evaluations (newest first), in the order the prompts
 /// were asked. Two round trips, as [`load_conversation`].
 pub async fn load_prompt_runs(
@@ -100,6 +107,7 @@ pub async fn load_prompt_runs(
     load_prompt_runs_gated(client, session, EVALUATION_CONCURRENCY, None).await
 }
 
+#[cfg(feature = "client")]
 /// [`load_prompt_runs`] for background work, bounded as [`load_conversation_gated`] is.
 pub async fn load_prompt_runs_gated(
     client: &GraphClient,
@@ -124,6 +132,7 @@ pub fn latest_turns(runs: Vec<PromptRuns>) -> Vec<Turn> {
         .collect()
 }
 
+#[cfg(feature = "client")]
 /// Every run of each of `prompts` (sorted by creation time when Graph gives times), at most
 /// `concurrency` evaluation lists at once, each request taking a permit from `gate` when one is
 /// given. A prompt Graph no longer finds has no runs.
@@ -160,6 +169,7 @@ pub async fn runs_of(
     Ok(runs)
 }
 
+#[cfg(feature = "client")]
 /// The turns of `prompts` (a session's prompts as just listed): each with its latest evaluation,
 /// at most `concurrency` evaluation lists at once, each request taking a permit from `gate` when
 /// one is given; sorted by creation time when Graph gives times. For a caller that listed the
@@ -175,6 +185,7 @@ pub async fn turns_of(
     Ok(latest_turns(runs))
 }
 
+#[cfg(feature = "client")]
 async fn evaluations_of(
     client: &GraphClient,
     session: &str,
@@ -185,6 +196,7 @@ async fn evaluations_of(
     client.list_evaluations(session, prompt).await
 }
 
+#[cfg(feature = "client")]
 /// A permit from `gate` (none needed without one; a closed gate lets the request through, as the
 /// caller that closed it also aborts the task).
 async fn acquire(
@@ -215,6 +227,7 @@ pub struct AskError {
     pub error: GraphError,
 }
 
+#[cfg(feature = "client")]
 /// Asks `question`: creates a session when `session` is `None` (named after the first line),
 /// posts the prompt and starts its evaluation. `on_session` hears about a new session at once so
 /// the list can show it before the rest is done.
@@ -314,6 +327,7 @@ pub fn succeeded(evaluation: &Evaluation) -> bool {
             .is_some_and(|r| r.result_type == EvaluationResultType::Success)
 }
 
+#[cfg(feature = "client")]
 /// Polls an evaluation until it settles, calling `on_update` with each version seen (the first
 /// poll happens after `plan.first`).
 pub async fn follow(

@@ -50,3 +50,6 @@ pub fn parse_base_url(text: &str) -> Result<Url, InvalidUrl> {
     url.set_path(&trimmed);
     Ok(url)
 }
+
+/// Real Graph's beta endpoint.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/beta";

@@ -231,7 +231,7 @@ pub enum GraphError {
     /// The answer's body was larger than the configured limit; reading stopped there.
     #[error(
         "the answer to {method} {url} is larger than {} (max_body_mb in the config); stopped reading it",
-        crate::transport::human_bytes(*limit)
+        human_bytes(*limit)
     )]
     TooLarge {
         method: String,
@@ -281,6 +281,17 @@ impl GraphError {
     /// True when the thing asked about does not exist (any more).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
+    }
+}
+
+/// A byte count for messages: `8 MiB`, `512 KiB`, `300 bytes`.
+pub fn human_bytes(n: usize) -> String {
+    if n >= 1024 * 1024 && n.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", n / (1024 * 1024))
+    } else if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
     }
 }
 

@@ -7,7 +7,13 @@
 //! module: [`transport`] (redirects, proxies, TLS roots, body limits), [`ids`] (ids as path
 //! segments), [`paging`] (no endless paging), [`hosts`] (who gets a Graph token).
 
+//!
+//! Without its `client` feature (on by default) the crate is Graph's vocabulary only: models,
+//! queries, errors, retry notices and conversation types, with no HTTP, no async runtime and no
+//! sign-in, for code that must stay pure (the app's core).
+
 pub mod auth;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod conversation;
 pub mod endpoint;
@@ -18,8 +24,11 @@ pub mod models;
 pub mod odata;
 pub mod paging;
 pub mod retry;
+#[cfg(feature = "client")]
 pub mod transport;
 
-pub use client::{ClientOptions, GraphClient, RetryNotice, RetryObserver, SessionPager};
+#[cfg(feature = "client")]
+pub use client::{ClientOptions, GraphClient, SessionPager};
 pub use error::{ApiError, GraphError, NetworkKind};
 pub use odata::ListQuery;
+pub use retry::{RetryNotice, RetryObserver};

@@ -82,6 +82,13 @@ pub fn display_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// The largest page Graph hands out; bigger `$top` values are clamped by the service.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The page size of bulk reads (everything at once: `sessions list --all`, sync, the TUI loading
+/// the whole list): against a far Graph each page is a round trip, so ask for the largest.
+pub const DEFAULT_BULK_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! When and how long to wait before trying a request again, as Microsoft's SDKs do: 429/503/504
 //! retried, `Retry-After` wins, otherwise exponential backoff with jitter, a cap on total waiting.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -81,6 +82,20 @@ pub fn parse_retry_after(value: &str, now: Timestamp) -> Option<Duration> {
     let span = when.duration_since(now);
     Some(Duration::try_from(span).unwrap_or(Duration::ZERO))
 }
+
+/// Told to the UI while a request waits to be retried ("throttled, retrying in N s").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryNotice {
+    /// Which retry this will be (1-based).
+    pub attempt: u32,
+    /// How long we wait first.
+    pub wait: Duration,
+    /// The status that caused it, or `None` for a network failure.
+    pub status: Option<u16>,
+}
+
+/// Receives [`RetryNotice`]s; must be cheap and never block.
+pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
 
 #[cfg(test)]
 mod tests {

@@ -209,23 +209,13 @@ pub async fn read_body(
     Ok(body.freeze())
 }
 
-/// A byte count for messages: `8 MiB`, `512 KiB`, `300 bytes`.
-pub fn human_bytes(n: usize) -> String {
-    if n >= 1024 * 1024 && n.is_multiple_of(1024 * 1024) {
-        format!("{} MiB", n / (1024 * 1024))
-    } else if n >= 1024 && n.is_multiple_of(1024) {
-        format!("{} KiB", n / 1024)
-    } else {
-        format!("{n} bytes")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+    use crate::error::human_bytes;
 
     /// A loopback listener that counts the connections it accepts (and drops each at once).
     async fn counting_listener() -> (std::net::SocketAddr, Arc<AtomicUsize>) {

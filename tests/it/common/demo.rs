@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event};
 use sctui_fake::{DEMO_TOKEN, FakeGraph, FakeOptions};

@@ -7,30 +7,48 @@
 //! source sits behind), [`cache`] (the token cache file), [`jwt`] (reading claims), [`settings`]
 //! (the `[auth]` config table), [`setup`] (choosing the source for a run), [`error`] (advice).
 
+#[cfg(feature = "client")]
 pub mod authority;
+#[cfg(feature = "client")]
 pub mod az;
+#[cfg(feature = "client")]
 pub mod cache;
+#[cfg(feature = "client")]
 pub mod cached;
+#[cfg(feature = "client")]
 pub mod client_secret;
+#[cfg(feature = "client")]
 pub mod device_code;
 pub mod error;
+#[cfg(feature = "client")]
 pub mod jwt;
+#[cfg(feature = "client")]
 pub mod oauth;
+#[cfg(feature = "client")]
 pub mod refresh;
+#[cfg(feature = "client")]
 pub mod settings;
+#[cfg(feature = "client")]
 pub mod setup;
+#[cfg(feature = "client")]
 pub mod token_set;
 
+#[cfg(feature = "client")]
 use std::fmt;
+#[cfg(feature = "client")]
 use std::sync::Arc;
 
+#[cfg(feature = "client")]
 use futures::future::BoxFuture;
+#[cfg(feature = "client")]
 use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(feature = "client")]
 /// An access token; its `Debug` never shows the secret.
 #[derive(Clone)]
 pub struct AccessToken(SecretString);
 
+#[cfg(feature = "client")]
 impl AccessToken {
     /// Wraps a token string.
     pub fn new(token: impl Into<String>) -> Self {
@@ -43,18 +61,24 @@ impl AccessToken {
     }
 }
 
+#[cfg(feature = "client")]
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AccessToken(<redacted>)")
     }
 }
 
+#[cfg(feature = "client")]
 pub use authority::Authority;
+#[cfg(feature = "client")]
 pub use cached::CachedTokenSource;
 pub use error::AuthError;
+#[cfg(feature = "client")]
 pub use settings::{AuthConfig, AuthMethod};
+#[cfg(feature = "client")]
 pub use token_set::{Account, TokenSet};
 
+#[cfg(feature = "client")]
 /// A provider of bearer tokens for Graph.
 pub trait TokenSource: Send + Sync {
     /// A token to use now; `force_refresh` after a 401 asks for a new one where possible.
@@ -73,12 +97,14 @@ pub trait TokenSource: Send + Sync {
     }
 }
 
+#[cfg(feature = "client")]
 /// A fixed token, e.g. from `SCTUI_ACCESS_TOKEN` or the demo fake.
 pub struct StaticToken {
     token: AccessToken,
     name: &'static str,
 }
 
+#[cfg(feature = "client")]
 impl StaticToken {
     /// A source that always hands out `token`; `name` says where it came from.
     pub fn new(token: impl Into<String>, name: &'static str) -> Self {
@@ -94,6 +120,7 @@ impl StaticToken {
     }
 }
 
+#[cfg(feature = "client")]
 impl TokenSource for StaticToken {
     fn token(&self, force_refresh: bool) -> BoxFuture<'_, Result<AccessToken, AuthError>> {
         Box::pin(async move {

@@ -232,7 +232,7 @@ pub async fn post_form(
                 detail: match e {
                     crate::transport::BodyError::TooLarge { limit } => format!(
                         "the answer is larger than {}",
-                        crate::transport::human_bytes(limit)
+                        crate::error::human_bytes(limit)
                     ),
                     crate::transport::BodyError::Transport(e) => transport_detail(&e),
                 },

@@ -1,0 +1,127 @@
+//! What one `update` asks for: requests for the worker and effects for the runtime. `update`
+//! itself does nothing but change the state; the runtime dispatches these.
+
+use crate::protocol::Command;
+
+/// Something the runtime does that is not Graph: it owns the terminal, the timers and the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Put `text` on the clipboard; the runtime answers with `Msg::Copied` naming `what` and the
+    /// path it took.
+    Copy { text: String, what: String },
+    /// Edit `text` in `$VISUAL`/`$EDITOR` with the terminal suspended; the runtime answers with
+    /// `Msg::Edited`.
+    Edit(String),
+    /// Remember the workspace for the next start, under `remember_as` (the Graph URL, or `demo`).
+    RememberWorkspace { id: String, remember_as: String },
+    /// Arm a timer; its message comes back when it fires (re-arming restarts it).
+    Arm(Timer),
+    /// Open `url` (an `http(s)`/`mailto` address from an answer) with the system's opener, off
+    /// the UI task; the runtime answers with `Msg::Opened`.
+    OpenLink { url: String },
+    /// Leave the app (the terminal is restored).
+    Quit,
+}
+
+/// How a copy went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Copied {
+    /// A local clipboard program took the text and exited successfully.
+    Program(&'static str),
+    /// OSC 52 was written; the terminal (or tmux with `set-clipboard`) may or may not honour it.
+    Osc52 {
+        /// Inside tmux (which forwards or keeps it when `set-clipboard` is on).
+        tmux: bool,
+    },
+    /// OSC 52 wrapped in tmux passthrough (tmux's `set-clipboard` is off).
+    Passthrough,
+    /// Inside tmux with `set-clipboard` not `on` and `allow-passthrough` off: OSC 52 was sent
+    /// anyway, but tmux ignores it.
+    TmuxDrops,
+    /// Nothing could be copied.
+    Failed(String),
+}
+
+/// The timers `update` can arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The selection changed: send `Msg::Settled` once it has stayed put briefly, so holding `j`
+    /// does not load every conversation on the way.
+    Settle,
+    /// Graph could not be reached at start: send `Msg::Reconnect` after `secs` seconds.
+    Reconnect { secs: u64 },
+}
+
+/// What a picked workspace is remembered under: the Graph URL (or `demo`), plus the profile,
+/// since two tenants share one Graph URL.
+pub fn workspace_memory_key(demo: bool, graph_url: &str, profile: Option<&str>) -> String {
+    let target = if demo { "demo" } else { graph_url };
+    match profile {
+        Some(profile) => format!("{target} profile={profile}"),
+        None => target.to_string(),
+    }
+}
+
+/// The result of one `update`: worker requests and runtime effects, in the order they arose.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Output {
+    /// Requests for the worker.
+    pub commands: Vec<Command>,
+    /// Effects for the runtime.
+    pub effects: Vec<Effect>,
+}
+
+impl Output {
+    /// Nothing to do.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Appends everything `other` asks for.
+    pub fn merge(&mut self, other: Output) {
+        self.commands.extend(other.commands);
+        self.effects.extend(other.effects);
+    }
+
+    /// Adds one worker request.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Adds one effect.
+    pub fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+
+    /// Whether `update` asked for nothing.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty() && self.effects.is_empty()
+    }
+}
+
+impl From<Command> for Output {
+    fn from(command: Command) -> Self {
+        Self {
+            commands: vec![command],
+            effects: Vec::new(),
+        }
+    }
+}
+
+impl From<Effect> for Output {
+    fn from(effect: Effect) -> Self {
+        Self {
+            commands: Vec::new(),
+            effects: vec![effect],
+        }
+    }
+}
+
+impl From<Vec<Command>> for Output {
+    fn from(commands: Vec<Command>) -> Self {
+        Self {
+            commands,
+            effects: Vec::new(),
+        }
+    }
+}

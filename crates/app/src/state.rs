@@ -1,0 +1,500 @@
+//! Everything the screen shows, in one place. Only `app::update` changes it; `ui` only reads it.
+
+pub mod listing;
+mod names;
+pub mod reader;
+pub mod sessions;
+pub mod store;
+
+pub use listing::Listing;
+pub use sessions::{PendingRename, SessionEntry, SessionList, SortOrder};
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use tui_input::Input;
+
+use super::requests::{RequestId, Requests};
+use crate::keys::Keymap;
+
+use crate::sanitize;
+use crate::theme::Theme;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Evaluation, Prompt, Session};
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// The prompt box: a question for a new session (`target` is `None`, key `n`) or a follow-up in
+/// `target` (key `a`); whether it is in flight, and the last problem.
+#[derive(Debug, Clone, Default)]
+pub struct CreateBox {
+    pub input: super::editor::TextArea,
+    /// The session a follow-up goes to; `None` creates a session named after the question.
+    pub target: Option<Session>,
+    /// The ask request in flight, if any (the box stays open until it lands).
+    pub in_flight: Option<RequestId>,
+    /// Why the last try did not work, shown inside the box.
+    pub problem: Option<String>,
+}
+
+/// One question of a conversation with its latest evaluation and the text drawing needs,
+/// derived once when it changes.
+#[derive(Debug, Clone)]
+pub struct TurnView {
+    pub prompt: Prompt,
+    pub evaluation: Option<Evaluation>,
+    /// The question, sanitised (newlines kept).
+    pub question: String,
+    /// The answer rendered from Markdown (empty while there is none).
+    pub answer: crate::markdown::Answer,
+    /// The ask or follow request polling this evaluation, if any.
+    pub following: Option<RequestId>,
+    /// Changes whenever the question or answer text does (unique across turns), so the reader
+    /// knows when to lay the conversation out again.
+    pub revision: u64,
+    /// Why the question, saved on the service, has no evaluation: starting it failed. The retry
+    /// key starts one for this prompt (it never posts the question again).
+    pub not_run: Option<String>,
+}
+
+/// A fresh [`TurnView::revision`].
+fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl TurnView {
+    /// Derives the view of a turn.
+    pub fn new(turn: Turn, theme: &Theme) -> Self {
+        let question = sanitize::sanitize_multiline(turn.prompt.content.as_deref().unwrap_or(""))
+            .trim()
+            .to_string();
+        let mut view = Self {
+            prompt: turn.prompt,
+            evaluation: None,
+            question,
+            answer: crate::markdown::Answer::default(),
+            following: None,
+            revision: next_revision(),
+            not_run: None,
+        };
+        view.set_evaluation(turn.evaluation, theme);
+        view
+    }
+
+    /// Replaces the evaluation, re-rendering the answer only when its text changed.
+    pub fn set_evaluation(&mut self, evaluation: Option<Evaluation>, theme: &Theme) {
+        let old = self.answer_text().map(str::to_string);
+        self.evaluation = evaluation;
+        let new = self.answer_text();
+        if old.as_deref() != new || (new.is_some() && self.answer.is_empty()) {
+            self.answer = match new {
+                Some(text) => crate::markdown::render(&sanitize::sanitize_multiline(text), theme),
+                None => crate::markdown::Answer::default(),
+            };
+            self.revision = next_revision();
+        }
+    }
+
+    fn answer_text(&self) -> Option<&str> {
+        self.evaluation
+            .as_ref()
+            .and_then(|e| e.result.as_ref())
+            .and_then(|r| r.content.as_deref())
+    }
+}
+
+/// A session's conversation as loaded (cached; revalidated when the session is selected again).
+#[derive(Debug, Clone, Default)]
+pub struct Conversation {
+    pub turns: Vec<TurnView>,
+    /// When it was last loaded (for stale-while-revalidate).
+    pub fetched_at: Option<Timestamp>,
+    /// Why the last load failed.
+    pub error: Option<String>,
+}
+
+/// The inline rename editor on one row.
+#[derive(Debug, Clone)]
+pub struct RenameEditor {
+    pub id: String,
+    pub input: Input,
+}
+
+/// Something the user typed whose request failed while another popup was open; it comes back
+/// as soon as the user is browsing again, so nothing typed is lost.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeferredEdit {
+    /// Reopen the rename editor on `id` with `name`.
+    Rename { id: String, name: String },
+    /// Reopen the prompt box with `text` (for `target`, or a new session) and the problem.
+    Prompt {
+        text: String,
+        target: Option<Session>,
+        problem: String,
+    },
+}
+
+/// The workspace picker (`w`).
+#[derive(Debug, Clone, Default)]
+pub struct WorkspacePicker {
+    /// `None` while the list is loading.
+    pub workspaces: Option<Vec<sctui_graph::models::Workspace>>,
+    pub selected: usize,
+    /// Why the list could not be read, or why a typed id was refused (shown in the picker).
+    pub error: Option<String>,
+    /// A workspace id being typed: opened when the list can't be read or is empty, or with `i`.
+    pub typed: Option<Input>,
+}
+
+/// The device-code sign-in popup: the code to enter (once the service gave one) or what failed.
+#[derive(Debug, Clone, Default)]
+pub struct SignInPopup {
+    pub verification_uri: Option<String>,
+    pub user_code: Option<String>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The messages view (`m`): every message of the run, the selected one can be copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessagesView {
+    /// Index into [`State::messages`].
+    pub selected: usize,
+}
+
+/// What the keyboard is doing now.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Browsing,
+    PickingWorkspace(WorkspacePicker),
+    Messages(MessagesView),
+    SigningIn(SignInPopup),
+    Renaming(RenameEditor),
+    Creating(CreateBox),
+    Filtering,
+    /// Typing a `/` query in the detail pane.
+    Finding,
+    Help,
+    /// The search view (`f`): full-text search of the local store (see [`State::search`]).
+    Searching,
+}
+
+/// How bad a status message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// What a status message is about, so code recognises a message by its kind, never by its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusKind {
+    /// Anything said once (done, failed, hints).
+    #[default]
+    General,
+    /// A refresh is on its way; the first page that lands clears it.
+    Refreshing,
+}
+
+/// The status bar's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub severity: Severity,
+    pub request_id: Option<String>,
+    /// What it is about.
+    pub kind: StatusKind,
+}
+
+impl Severity {
+    /// How long a message of this level stays in the status line by itself: info expires,
+    /// warnings and errors stay until dismissed (`Esc`) or replaced.
+    pub fn expires_after_secs(self) -> Option<i64> {
+        match self {
+            Severity::Info => Some(INFO_SECONDS),
+            Severity::Warning | Severity::Error => None,
+        }
+    }
+}
+
+/// How long an info message stays in the status line.
+pub const INFO_SECONDS: i64 = 6;
+
+/// A message as the messages view lists it: when it was shown, in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedMessage {
+    pub at: Timestamp,
+    pub message: StatusMessage,
+}
+
+/// How many messages the run keeps for the messages view (the oldest go first).
+pub const MESSAGES_KEPT: usize = 500;
+
+/// Paging progress of the session list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// Where the next page is, when Graph said there is one.
+    pub next_link: Option<String>,
+    /// Graph's `@odata.count`, when it gave one.
+    pub total: Option<u64>,
+    /// The first page of the current generation has arrived.
+    pub loaded_once: bool,
+    /// The last page request failed (the empty list then says so instead of "no sessions").
+    pub failed: bool,
+    /// The whole list is being loaded in big pages, one right after the other (after `G`, a
+    /// filter or a sort), instead of a small page when the selection nears the end.
+    pub bulk: bool,
+    /// `G` was pressed during that walk: the selection follows the end as pages arrive.
+    pub to_end: bool,
+    /// When a listing last reached its end (every session known then), here or, at start, as
+    /// the local store remembers it.
+    pub complete: Option<Timestamp>,
+    /// The listing under way since its first page: what it listed, and whether it walks to the
+    /// end to check the sessions known before it (after `R`, or the stored list at start).
+    pub listing: Listing,
+}
+
+/// What is fixed when the app starts, from the config, the flags and the environment. Built by
+/// the CLI before the TUI opens; `update` only reads it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The Graph base URL, for `Y` (copy a session's Graph URL).
+    pub graph_url: String,
+    /// Whether mouse clicks and the wheel are handled.
+    pub mouse: bool,
+    /// The time zone times are shown in.
+    pub tz: TimeZone,
+    /// Page size, for PgUp/PgDn prefetch distance.
+    pub page_size: u32,
+    /// `$top` of the pages that load everything (`bulk_page_size`).
+    pub bulk_page_size: u32,
+    /// Where `e` writes exports (the working directory).
+    pub export_dir: std::path::PathBuf,
+    /// The key table in force (help is generated from it).
+    pub keymap: Keymap,
+    /// Colours and emphasis.
+    pub theme: Theme,
+    /// The config file that was loaded, named in help so users know which file to edit.
+    pub config_path: Option<std::path::PathBuf>,
+    /// The `[profiles.NAME]` in force, shown in the header.
+    pub profile: Option<String>,
+    /// Whether a usable token exists at start (else the app opens on the sign-in popup).
+    pub signed_in_at_start: bool,
+    /// A warning to show in the status bar at start (config problems).
+    pub notice: Option<String>,
+    /// `--offline`: the local store only; nothing is asked of Graph and changes are refused.
+    pub offline: bool,
+    /// Requests in flight at once for the sync key (`[store] sync_concurrency`).
+    pub sync_concurrency: usize,
+    /// The terminal shows OSC 8 hyperlinks: link text in answers is drawn as one.
+    pub hyperlinks: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            graph_url: sctui_graph::endpoint::DEFAULT_GRAPH_URL.to_string(),
+            mouse: true,
+            tz: TimeZone::UTC,
+            page_size: 100,
+            bulk_page_size: sctui_graph::odata::DEFAULT_BULK_PAGE_SIZE,
+            export_dir: std::path::PathBuf::from("."),
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            config_path: None,
+            profile: None,
+            signed_in_at_start: true,
+            notice: None,
+            offline: false,
+            sync_concurrency: crate::protocol::DEFAULT_CONCURRENCY,
+            hyperlinks: false,
+        }
+    }
+}
+
+/// The list as the local store had it, shown until Graph has confirmed it (the walk that checks
+/// it is [`Paging::listing`]).
+#[derive(Debug, Clone, Default)]
+pub struct StoredList {
+    /// When the store last took a page of the list.
+    pub updated: Option<Timestamp>,
+    /// When a listing last reached its end.
+    pub complete: Option<Timestamp>,
+}
+
+/// The whole application state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Header: the workspace shown.
+    pub workspace: String,
+    /// The workspace's display name, once known (from the picker).
+    pub workspace_name: Option<String>,
+    /// False until a usable token exists; the app then starts with the sign-in popup.
+    pub signed_in: bool,
+    /// What was fixed at start (config, flags, environment); never changed by `update`.
+    pub settings: Settings,
+    /// Header: who is signed in, or `demo`.
+    pub who: String,
+    /// Every known session: order, filter and selection (see [`SessionList`]).
+    pub list: SessionList,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub paging: Paging,
+    /// The list came from the local store and Graph has not confirmed it yet (`None`
+    /// otherwise). Whether a walk is checking the list is [`Paging::listing`]'s question.
+    pub stored: Option<StoredList>,
+    /// Requests sent to the worker and not answered yet (drives the spinner).
+    pub requests: Requests,
+    pub spinner_frame: usize,
+    pub status: Option<StatusMessage>,
+    /// When the status message was shown (info messages expire after [`INFO_SECONDS`]).
+    pub status_since: Timestamp,
+    /// Every message of the run, oldest first (at most [`MESSAGES_KEPT`]).
+    pub messages: Vec<LoggedMessage>,
+    /// Prompt-box drafts left with `Esc`, by target session id (`""`: a new session).
+    pub drafts: HashMap<String, String>,
+    /// "throttled, retrying in N s" while a retry waits.
+    pub retry_notice: Option<String>,
+    /// Terminal size, so paging keys and scrolling know the viewport.
+    pub viewport: (u16, u16),
+    /// The clock used for relative times (from `Msg::Clock`/`Msg::Tick`, fixed in tests).
+    pub now: Timestamp,
+    /// The detail pane's conversation: layout, scroll, zoom, find.
+    pub reader: reader::Reader,
+    /// First help row shown when the help overlay does not fit.
+    pub help_scroll: usize,
+    /// Conversations by session id.
+    pub conversations: HashMap<String, Conversation>,
+    /// Neighbours' conversations were asked for in the background (so moving on cancels them).
+    pub prefetch_wished: bool,
+    /// Typed text waiting to be given back (see [`DeferredEdit`]).
+    pub deferred: Vec<DeferredEdit>,
+    /// The search view's query and results (kept while it is closed).
+    pub search: store::SearchView,
+    /// The sync started with the sync key, while it runs.
+    pub sync: Option<store::SyncGauge>,
+    /// Tries to reach Graph after it could not be reached at start.
+    pub reconnect: store::Reconnect,
+}
+
+impl State {
+    /// A fresh state before anything is loaded, with default settings (tests start here).
+    pub fn new(workspace: impl Into<String>, who: impl Into<String>) -> Self {
+        Self::with_settings(workspace, who, Settings::default())
+    }
+
+    /// A fresh state before anything is loaded, with the settings the app started with.
+    pub fn with_settings(
+        workspace: impl Into<String>,
+        who: impl Into<String>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            workspace: workspace.into(),
+            workspace_name: None,
+            signed_in: settings.signed_in_at_start,
+            status: settings.notice.clone().map(|text| StatusMessage {
+                text,
+                severity: Severity::Warning,
+                request_id: None,
+                kind: StatusKind::General,
+            }),
+            settings,
+            who: who.into(),
+            list: SessionList::default(),
+            focus: Focus::List,
+            mode: Mode::Browsing,
+            paging: Paging::default(),
+            stored: None,
+            requests: Requests::default(),
+            spinner_frame: 0,
+            status_since: Timestamp::UNIX_EPOCH,
+            messages: Vec::new(),
+            drafts: HashMap::new(),
+            retry_notice: None,
+            viewport: (80, 24),
+            now: Timestamp::UNIX_EPOCH,
+            reader: reader::Reader::default(),
+            help_scroll: 0,
+            conversations: HashMap::new(),
+            prefetch_wished: false,
+            deferred: Vec::new(),
+            search: store::SearchView::default(),
+            sync: None,
+            reconnect: store::Reconnect::default(),
+        }
+    }
+
+    /// The selected session, if any row is visible.
+    pub fn selected_entry(&self) -> Option<&SessionEntry> {
+        self.list.selected_entry()
+    }
+
+    /// Whether the spinner should turn: something was asked of the worker and not answered.
+    pub fn busy(&self) -> bool {
+        self.requests.iter().any(|(_, p)| p.awaited_by_user())
+    }
+
+    /// Whether the runtime should send ticks: the spinner turns, or a message waits to expire.
+    pub fn wants_ticks(&self) -> bool {
+        self.busy()
+            || self
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity.expires_after_secs().is_some())
+    }
+
+    /// The selected session's last question that has no evaluation and is not being asked now:
+    /// what the retry key runs.
+    pub fn retry_target(&self) -> Option<(&str, &TurnView)> {
+        let id = self.selected_entry()?.session.id.as_str();
+        let turn = self.conversations.get(id)?.turns.last()?;
+        (turn.evaluation.is_none() && turn.following.is_none()).then_some((id, turn))
+    }
+
+    /// Whether the retry key has something to run in the selected session.
+    pub fn selected_can_retry(&self) -> bool {
+        self.retry_target().is_some()
+    }
+
+    /// Whether an ask in this session is being followed.
+    pub fn is_following(&self, session_id: &str) -> bool {
+        self.requests.following(session_id)
+    }
+
+    /// Whether a page of the list is on its way.
+    pub fn page_loading(&self) -> bool {
+        self.requests.page().is_some()
+    }
+
+    /// Whether some of the workspace's sessions are not loaded yet: Graph linked to a next page,
+    /// or the walk that loads every page is under way.
+    pub fn list_incomplete(&self) -> bool {
+        self.paging.next_link.is_some() || (self.paging.bulk && self.page_loading())
+    }
+
+    /// Whether the list holds sessions Graph has not listed again yet: shown from the local
+    /// store, or being checked by the walk after a refresh (counts then say "known", not
+    /// "loaded": the list holds more than the pages read so far).
+    pub fn revalidating(&self) -> bool {
+        self.stored.is_some() || self.paging.listing.revalidating()
+    }
+
+    /// Whether the conversation of `session_id` is loading.
+    pub fn conversation_loading(&self, session_id: &str) -> bool {
+        self.requests.loading_conversation(session_id)
+    }
+
+    /// The filter text, trimmed; empty means no filter.
+    pub fn filter_text(&self) -> &str {
+        self.list.filter_text()
+    }
+}

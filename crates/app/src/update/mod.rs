@@ -1,0 +1,501 @@
+//! The one place state changes: `update(state, msg) -> Output` (worker requests and runtime
+//! effects). Pure: no I/O, no clock (time arrives in messages), no async, so every behaviour is a
+//! unit test.
+
+use crate::input::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use jiff::Timestamp;
+use tui_input::Input;
+
+use super::editor::TextArea;
+use super::layout;
+use super::output::{Effect, Output, Timer};
+use super::requests::Pending;
+use super::state::{
+    Conversation, CreateBox, DeferredEdit, Focus, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode,
+    PendingRename, RenameEditor, SessionEntry, Severity, SignInPopup, State, StatusKind,
+    StatusMessage, TurnView, WorkspacePicker,
+};
+use crate::keys::{Action, KeyMode};
+use crate::protocol::StoreProblem;
+use crate::protocol::{Command, Event, ExportError, SignInError};
+use sctui_graph::conversation::{FollowError, Turn, succeeded};
+use sctui_graph::models::{Page, Session};
+use sctui_graph::{GraphError, ListQuery, RetryNotice};
+
+mod ask;
+mod edit;
+mod events;
+mod list;
+mod modes;
+mod offline;
+mod prefetch;
+mod reader;
+mod search;
+mod stored;
+mod sync;
+
+#[cfg(test)]
+mod bulk_tests;
+#[cfg(test)]
+mod refresh_tests;
+#[cfg(test)]
+mod search_tests;
+#[cfg(test)]
+mod stored_tests;
+
+use ask::*;
+use edit::*;
+use events::*;
+use list::*;
+use modes::*;
+use offline::*;
+use prefetch::*;
+use reader::*;
+use search::*;
+use stored::*;
+use sync::*;
+
+pub use modes::message_text;
+pub use search::SEARCH_LIMIT;
+
+/// Everything that can change the state.
+// Worker events are large but each is moved once into `update`, never stored: no need to box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Msg {
+    /// A key press (the runtime drops release/repeat events).
+    Key(KeyEvent),
+    /// Text pasted into the terminal.
+    Paste(String),
+    /// Something the worker reports.
+    Worker(Event),
+    /// Spinner frame (sent only while something is in flight), with the time it turned.
+    Tick(Timestamp),
+    /// Wall clock moved on; relative times follow it.
+    Clock(Timestamp),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// The selection stayed put for a moment: load what the detail pane needs.
+    Settled,
+    /// A mouse click or wheel turn (only sent when the mouse is on).
+    Mouse(MouseEvent),
+    /// The runtime copied `what` (see `Command::CopyToClipboard`), this way.
+    Copied {
+        what: String,
+        copied: super::output::Copied,
+    },
+    /// The external editor closed: the text it left, or why it could not run.
+    Edited(Result<String, String>),
+    /// The system's opener was run on `url`: whether it started.
+    Opened {
+        url: String,
+        result: Result<(), String>,
+    },
+    /// The reconnect timer fired: Graph could not be reached at start, try the list again.
+    Reconnect,
+}
+
+/// What to ask for when the app starts: the first page, or the sign-in when there is no token.
+/// The workspace is opened first (its stored list shows while Graph is asked).
+pub fn init(state: &mut State) -> Output {
+    let mut out = open_workspace(state);
+    if state.settings.offline {
+        // the stored list is all there is; nothing is asked of Graph
+        return out;
+    }
+    if !state.signed_in {
+        out.merge(start_sign_in(state));
+        return out;
+    }
+    out.merge(start_load(state));
+    out
+}
+
+/// Opens the state's workspace at the worker: the commands issued after this one belong to it.
+fn open_workspace(state: &mut State) -> Output {
+    let req = state.requests.start(Pending::StoredList);
+    Command::OpenWorkspace {
+        req,
+        workspace: state.workspace.clone(),
+    }
+    .into()
+}
+
+/// Applies one message and returns the work for the worker and the runtime.
+pub fn update(state: &mut State, msg: Msg) -> Output {
+    let before = state.status.clone();
+    let commands = dispatch(state, msg);
+    restore_deferred(state);
+    crate::reader::sync(state);
+    note_status(state, before);
+    commands
+}
+
+/// Every new status message goes into the run's log (the messages view); an info message
+/// leaves the status line once it is `INFO_SECONDS` old.
+fn note_status(state: &mut State, before: Option<StatusMessage>) {
+    if state.status != before
+        && let Some(status) = &state.status
+    {
+        state.status_since = state.now;
+        if state.messages.len() >= MESSAGES_KEPT {
+            state.messages.remove(0);
+        }
+        state.messages.push(LoggedMessage {
+            at: state.now,
+            message: status.clone(),
+        });
+    }
+    if let Some(secs) = state
+        .status
+        .as_ref()
+        .and_then(|s| s.severity.expires_after_secs())
+        && state.now.as_second() - state.status_since.as_second() >= secs
+    {
+        state.status = None;
+    }
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Output {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => on_paste(state, &text),
+        Msg::Worker(event) => on_event(state, event),
+        Msg::Tick(now) => {
+            state.now = now;
+            state.spinner_frame = state.spinner_frame.wrapping_add(1);
+            Output::none()
+        }
+        Msg::Clock(now) => {
+            state.now = now;
+            Output::none()
+        }
+        Msg::Reconnect => on_reconnect(state),
+        Msg::Resize(w, h) => {
+            state.viewport = (w, h);
+            let rows = rows(state);
+            state.list.keep_in_view(rows);
+            Output::none()
+        }
+        Msg::Settled => {
+            let mut out = load_selected_conversation(state);
+            if !state.settings.offline {
+                out.merge(prefetch_neighbours(state));
+            }
+            out
+        }
+        Msg::Mouse(mouse) => on_mouse(state, mouse),
+        Msg::Copied { what, copied } => {
+            state.status = Some(copied_status(&what, &copied));
+            Output::none()
+        }
+        Msg::Edited(result) => on_edited(state, result),
+        Msg::Opened { url, result } => {
+            state.status = Some(match result {
+                Ok(()) => info(format!("Opened {url}")),
+                Err(e) => error_text(format!("Could not open {url}: {e}")),
+            });
+            Output::none()
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Output {
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return Effect::Quit.into();
+    }
+    match &mut state.mode {
+        Mode::Help => {
+            match state.settings.keymap.action_in(KeyMode::Help, &key) {
+                Some(Action::HelpClose) => state.mode = Mode::Browsing,
+                Some(Action::HelpDown) => {
+                    let rows = state.settings.keymap.help_lines().len();
+                    state.help_scroll = (state.help_scroll + 1).min(rows);
+                }
+                Some(Action::HelpUp) => {
+                    state.help_scroll = state.help_scroll.saturating_sub(1);
+                }
+                _ => {}
+            }
+            Output::none()
+        }
+        Mode::Creating(_) => on_create_key(state, key),
+        Mode::PickingWorkspace(_) => on_picker_key(state, key),
+        Mode::Messages(_) => on_messages_key(state, key),
+        Mode::SigningIn(_) => on_sign_in_key(state, key),
+        Mode::Renaming(_) => on_rename_key(state, key),
+        Mode::Filtering => on_filter_key(state, key),
+        Mode::Finding => on_find_key(state, key),
+        Mode::Searching => on_search_key(state, key),
+        Mode::Browsing => {
+            if state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity == Severity::Info)
+            {
+                state.status = None;
+            }
+            if state.focus == Focus::Detail
+                && let Some(action) = state.settings.keymap.action_in(KeyMode::Detail, &key)
+                && let Some(out) = on_detail_action(state, action)
+            {
+                return out;
+            }
+            match state.settings.keymap.action_for(&key) {
+                Some(action) => on_list_action(state, action),
+                None => Output::none(),
+            }
+        }
+    }
+}
+
+fn on_list_action(state: &mut State, action: Action) -> Output {
+    let step = page_step(state);
+    if state.settings.offline
+        && let Some(what) = needs_graph(action)
+    {
+        state.status = Some(offline_refusal(what));
+        return Output::none();
+    }
+    match action {
+        Action::MoveDown => select(state, state.list.selected().saturating_add(1)),
+        Action::MoveUp => select(state, state.list.selected().saturating_sub(1)),
+        Action::PageDown => select(state, state.list.selected().saturating_add(step)),
+        Action::PageUp => select(state, state.list.selected().saturating_sub(step)),
+        Action::First => select(state, 0),
+        Action::Last => {
+            let mut out = load_everything(state);
+            out.merge(select(state, usize::MAX));
+            out
+        }
+        Action::FocusDetail => {
+            if state.selected_entry().is_some() {
+                state.focus = Focus::Detail;
+            }
+            Output::none()
+        }
+        Action::FocusList => {
+            state.focus = Focus::List;
+            // Esc peels one layer: a message, then a kept filter, then a followed answer
+            if state.status.is_some() {
+                state.status = None;
+                return Output::none();
+            }
+            if !state.list.filter().value().is_empty() {
+                let rows = rows(state);
+                state.list.clear_filter(rows);
+                return Output::none();
+            }
+            stop_following_selected(state)
+        }
+        Action::Rename => {
+            start_rename(state);
+            Output::none()
+        }
+        Action::Create => {
+            state.focus = Focus::List;
+            open_prompt_box(state, None);
+            Output::none()
+        }
+        Action::Ask => {
+            match state.selected_entry() {
+                Some(entry) => {
+                    let target = entry.session.clone();
+                    open_prompt_box(state, Some(target));
+                }
+                None => {
+                    let new = state
+                        .settings
+                        .keymap
+                        .hint_key(Action::Create)
+                        .map(|key| format!(", or press {key} for a new one"))
+                        .unwrap_or_default();
+                    state.status = Some(warning(format!("Select a session to ask in{new}")));
+                }
+            }
+            Output::none()
+        }
+        Action::Retry => retry_selected(state),
+        Action::Messages => {
+            state.mode = Mode::Messages(MessagesView {
+                selected: state.messages.len().saturating_sub(1),
+            });
+            Output::none()
+        }
+        Action::Export => match state.selected_entry() {
+            Some(entry) => {
+                let session = entry.session.clone();
+                let path = state
+                    .settings
+                    .export_dir
+                    .join(crate::export::default_file_name(&session));
+                let req = state.requests.start(Pending::Export);
+                state.status = Some(info("Exporting…"));
+                if state.settings.offline {
+                    return Command::ExportStored { req, session, path }.into();
+                }
+                Command::Export { req, session, path }.into()
+            }
+            None => {
+                state.status = Some(warning("Nothing to export: no session selected"));
+                Output::none()
+            }
+        },
+        Action::Refresh if !state.signed_in => start_sign_in(state),
+        Action::Refresh => {
+            state.status = Some(StatusMessage {
+                kind: StatusKind::Refreshing,
+                ..info("Refreshing…")
+            });
+            start_load(state)
+        }
+        Action::Filter => {
+            state.focus = Focus::List;
+            state.mode = Mode::Filtering;
+            Output::none()
+        }
+        Action::Help => {
+            state.help_scroll = 0;
+            state.mode = Mode::Help;
+            Output::none()
+        }
+        Action::CopyId | Action::CopyUrl => {
+            let Some(entry) = state.selected_entry() else {
+                state.status = Some(warning("Nothing to copy: no session selected"));
+                return Output::none();
+            };
+            let id = entry.session.id.clone();
+            // Copy exactly what is shown: an id holding a control or invisible character (a
+            // newline and a shell command, say) is refused rather than cleaned for the status
+            // line and pasted raw.
+            if id.chars().any(crate::sanitize::is_hazard) {
+                state.status = Some(warning(
+                    "Not copied: this session's id holds control or invisible characters",
+                ));
+                return Output::none();
+            }
+            let (text, what) = if action == Action::CopyId {
+                (id, "session id")
+            } else {
+                (session_graph_url(state, &id), "Graph URL")
+            };
+            copy(text, &format!("the {what}"))
+        }
+        Action::Sort => {
+            let order = state.list.sort().next();
+            let rows = rows(state);
+            state.list.set_sort(order, rows);
+            state.status = Some(info(format!("Sorted by {}", order.label())));
+            // an order is only true over every session: load the rest in big pages
+            load_everything(state)
+        }
+        Action::Workspaces => {
+            state.mode = Mode::PickingWorkspace(WorkspacePicker::default());
+            let req = state.requests.start(Pending::Workspaces);
+            Command::LoadWorkspaces { req }.into()
+        }
+        Action::Search => open_search(state),
+        Action::Sync => start_sync(state),
+        Action::Quit => Effect::Quit.into(),
+        Action::Zoom
+        | Action::NextQuestion
+        | Action::PrevQuestion
+        | Action::CopyAnswer
+        | Action::CopyCodeBlock => on_reader_action(state, action),
+        // the other modes' actions never reach the list
+        _ => Output::none(),
+    }
+}
+
+/// Asks the runtime to copy `text`; the status says how it went once it answers.
+pub(super) fn copy(text: String, what: &str) -> Output {
+    Effect::Copy {
+        text,
+        what: what.to_string(),
+    }
+    .into()
+}
+
+/// What the status line says after a copy: no more than is known.
+fn copied_status(what: &str, copied: &super::output::Copied) -> StatusMessage {
+    use super::output::Copied;
+    match copied {
+        Copied::Program(program) => info(format!("Copied {what} to the clipboard ({program})")),
+        Copied::Osc52 { tmux: false } => info(format!(
+            "Sent {what} to the terminal's clipboard (OSC 52; some terminals ignore it)"
+        )),
+        Copied::Osc52 { tmux: true } => info(format!(
+            "Sent {what} to tmux's clipboard (OSC 52; tmux passes it on with set-clipboard on)"
+        )),
+        Copied::Passthrough => info(format!(
+            "Sent {what} through tmux to the terminal's clipboard (OSC 52 passthrough)"
+        )),
+        Copied::TmuxDrops => warning(format!(
+            "Could not copy {what}: this tmux ignores OSC 52 (`tmux set -g set-clipboard on` \
+             lets it through)"
+        )),
+        Copied::Failed(reason) => error_text(format!("Could not copy {what}: {reason}")),
+    }
+}
+
+pub(super) fn page_step(state: &State) -> usize {
+    layout::list_rows(state.viewport).saturating_sub(1).max(1)
+}
+
+pub(super) fn info(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Info,
+        request_id: None,
+        kind: StatusKind::General,
+    }
+}
+
+pub(super) fn warning(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Warning,
+        request_id: None,
+        kind: StatusKind::General,
+    }
+}
+
+pub(super) fn error_text(text: impl Into<String>) -> StatusMessage {
+    StatusMessage {
+        text: text.into(),
+        severity: Severity::Error,
+        request_id: None,
+        kind: StatusKind::General,
+    }
+}
+
+/// An error status with context and Graph's request-id (users need it for support).
+pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
+    let request_id = error.request_id().map(str::to_string);
+    let mut text = format!("{context}: {error}");
+    // the status bar shows the request-id on its own, where truncation cannot cut it off
+    if let Some(id) = &request_id {
+        text = text.replace(&format!(" request-id {id}"), "");
+    }
+    StatusMessage {
+        text: crate::sanitize::sanitize_line(&text).into_owned(),
+        severity: Severity::Error,
+        request_id,
+        kind: StatusKind::General,
+    }
+}
+
+/// An error in words (sanitised, without the request-id the status line shows on its own).
+pub(super) fn error_words(error: &GraphError) -> String {
+    let text = from_error("", error).text;
+    text.trim_start_matches(": ").to_string()
+}
+
+pub(super) fn retry_text(notice: &RetryNotice) -> String {
+    let secs = notice.wait.as_secs_f64().ceil() as u64;
+    match notice.status {
+        Some(429) => format!("throttled, retrying in {secs} s"),
+        Some(code) => format!("service unavailable ({code}), retrying in {secs} s"),
+        None => format!("network error, retrying in {secs} s"),
+    }
+}
