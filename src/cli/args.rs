@@ -270,14 +270,10 @@ pub enum SessionsCommand {
         #[command(flatten)]
         output: OutputArg,
     },
-    /// Write a session's conversation as Markdown (to stdout, or a file).
-    Export {
-        /// Session id.
-        id: String,
-        /// The Markdown file to write [default: stdout].
-        #[arg(long, short = 'o', value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    /// Export a session to a file a person opens (Markdown, HTML, JSON), or with --all every
+    /// stored session to one CSV or JSON file; --offline reads the local store only.
+    #[command(after_help = EXPORT_EXAMPLES, after_long_help = EXPORT_EXAMPLES)]
+    Export(ExportArgs),
     /// A new session that asks questions 1..N of this one again, in order, each after the answer
     /// to the one before (resume an interrupted fork with `sctui promptbook resume RUN`).
     Fork {
@@ -305,6 +301,64 @@ pub enum SessionsCommand {
         output: OutputArg,
     },
 }
+
+/// `sctui sessions export`.
+#[derive(Debug, Args, Clone)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["id", "all"]))]
+pub struct ExportArgs {
+    /// Session id.
+    pub id: Option<String>,
+    /// Every stored session (online: fetched into the local store first) in one file; needs
+    /// --format csv|json and --file.
+    #[arg(long, requires_all = ["format", "file"])]
+    pub all: bool,
+    /// With --all: only sessions modified within this time, e.g. 12h, 7d, 2w.
+    #[arg(long, value_name = "DURATION", requires = "all", value_parser = crate::store::duration::parse)]
+    pub since: Option<std::time::Duration>,
+    /// What to write: md, html or json for one session (also csv); csv or json with --all
+    /// [default: md].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
+    /// The file to write (created 0600, replaced whole); `-` for stdout [default: stdout].
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// What the command prints: `table` (a line on stderr saying what was written) or `json`
+    /// (the same as an object on stdout; needs --file).
+    #[arg(long, short = 'o', value_name = "OUTPUT")]
+    pub output: Option<String>,
+}
+
+/// The formats `sessions export --format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown, as the reader shows it.
+    #[value(alias = "markdown")]
+    Md,
+    /// One self-contained HTML page: styles inline, no script, nothing fetched.
+    Html,
+    /// Graph's JSON: the session, its prompts and their evaluations.
+    Json,
+    /// One row per question, UTF-8 with a byte-order mark, for a spreadsheet.
+    Csv,
+}
+
+impl From<ExportFormat> for crate::export::Format {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Md => Self::Markdown,
+            ExportFormat::Html => Self::Html,
+            ExportFormat::Json => Self::Json,
+            ExportFormat::Csv => Self::Csv,
+        }
+    }
+}
+
+/// Examples under `sctui sessions export --help`.
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  sctui sessions export ID --format html --file triage.html
+  sctui --offline sessions export ID --format json --file -
+  sctui sessions export --all --since 7d --format csv --file sessions.csv";
 
 /// `sctui prompts …`.
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ mod auth;
 mod conversation;
 pub mod docs;
 pub mod exit;
+mod export;
 #[cfg(feature = "demo")]
 mod fake_graph;
 #[cfg(not(feature = "demo"))]
@@ -134,6 +135,19 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             let result = store::sync(&backend.client, &target, concurrency, args).await;
             backend.shutdown().await;
             result
+        }
+        Some(Command::Sessions(crate::cli::args::SessionsCommand::Export(args))) => {
+            let plan = export::Plan::from_args(args)?;
+            let by = export::exporter(global.demo, global.token_file.as_deref());
+            if global.offline {
+                let config = load_config(&global)?;
+                return export::offline(&store::target(&global, &config), &plan, by);
+            }
+            with_graph(&global, false, async |client, config, _| {
+                let target = store::target(&global, &config).for_workspace(client.workspace());
+                export::online(&client, &target, config.sync_concurrency, &plan, by).await
+            })
+            .await
         }
         Some(Command::Sessions(command)) if global.offline => {
             let config = load_config(&global)?;

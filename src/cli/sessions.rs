@@ -56,8 +56,10 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             let session = client.create_session(name.trim()).await?;
             write_one(&mut out, &session, output.output)?;
         }
-        SessionsCommand::Export { id, output } => {
-            super::conversation::export(client, &id, output.as_deref()).await?;
+        SessionsCommand::Export(_) => {
+            return Err(RunError::Usage(
+                "sessions export runs through its own path (cli::export)".into(),
+            ));
         }
         SessionsCommand::Rename { id, name, output } => {
             if name.trim().is_empty() {
@@ -81,9 +83,12 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
 pub fn check_ids(command: &SessionsCommand) -> Result<(), RunError> {
     match command {
         SessionsCommand::Get { id, .. }
-        | SessionsCommand::Export { id, .. }
         | SessionsCommand::Fork { id, .. }
         | SessionsCommand::Rename { id, .. } => super::hints::check_id("session id", id),
+        SessionsCommand::Export(args) => match &args.id {
+            Some(id) => super::hints::check_id("session id", id),
+            None => Ok(()),
+        },
         SessionsCommand::List { .. } | SessionsCommand::Create { .. } => Ok(()),
     }
 }

@@ -30,7 +30,7 @@ pub fn target(global: &GlobalArgs, config: &Config) -> StoreTarget {
 
 /// Opens the store for a command that only reads it: one that does not exist is not created (an
 /// empty store would read as an empty workspace); the error says whose store was looked for.
-fn open_to_read(target: &StoreTarget) -> Result<Store, RunError> {
+pub(super) fn open_to_read(target: &StoreTarget) -> Result<Store, RunError> {
     open_to_read_or(target, FILL_IT)
 }
 
@@ -357,10 +357,10 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
             let session = stored_session(&store, &id)?;
             super::sessions::write_one(&mut out, &session, output.output)?;
         }
-        SessionsCommand::Export { id, output } => {
-            let session = stored_session(&store, &id)?;
-            let turns = stored_turns(&store, &id)?;
-            super::conversation::write_export(&session, &turns, output.as_deref())?;
+        SessionsCommand::Export(_) => {
+            return Err(RunError::Usage(
+                "sessions export runs through its own path (cli::export)".into(),
+            ));
         }
         SessionsCommand::Create { .. } | SessionsCommand::Rename { .. } => {
             return Err(refused("creating or renaming a session"));
@@ -409,7 +409,11 @@ pub fn refused(what: &str) -> RunError {
     ))
 }
 
-fn stored_session(store: &Store, id: &str) -> Result<sctui_graph::models::Session, RunError> {
+/// A stored session as Graph's model; `NotStored` when the store does not know it.
+pub(super) fn stored_session(
+    store: &Store,
+    id: &str,
+) -> Result<sctui_graph::models::Session, RunError> {
     store
         .sessions()?
         .into_iter()
@@ -418,7 +422,11 @@ fn stored_session(store: &Store, id: &str) -> Result<sctui_graph::models::Sessio
         .ok_or_else(|| RunError::NotStored(format!("session {id} is not in the local store")))
 }
 
-fn stored_turns(store: &Store, id: &str) -> Result<Vec<sctui_graph::conversation::Turn>, RunError> {
+/// A stored session's conversation; `NotStored` when the store does not hold it.
+pub(super) fn stored_turns(
+    store: &Store,
+    id: &str,
+) -> Result<Vec<sctui_graph::conversation::Turn>, RunError> {
     match store.conversation(id)? {
         Some(conversation) => Ok(crate::store::turns_from(&conversation)),
         None => Err(RunError::NotStored(format!(

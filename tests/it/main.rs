@@ -11,6 +11,7 @@ mod common;
 mod conversation;
 mod conversation_snapshots;
 mod e2e_tmux;
+mod export;
 mod faults;
 mod hostile_cli;
 mod hostile_input;
