@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod export;
 pub mod hints;
+pub mod jq;
 pub mod keys;
 pub mod logging;
 pub mod markdown;

@@ -74,6 +74,11 @@ impl<W: Write> Safe<W> {
         self.inner.write_all(sanitize_multiline(text).as_bytes())
     }
 
+    /// Writes text whose lines end in CRLF (CSV records), sanitised with those ends kept.
+    pub fn write_records(&mut self, text: &str) -> io::Result<()> {
+        self.inner.write_all(sanitize_records(text).as_bytes())
+    }
+
     /// `text` (sanitised) in bold reverse video: the only escape sequence sctui itself writes
     /// through here, around text already cleaned (search hits on a terminal).
     pub fn highlight(&mut self, text: &str) -> io::Result<()> {
@@ -173,30 +178,41 @@ impl serde_json::ser::Formatter for TerminalSafeJson {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if !escape_in_json(c) {
-                continue;
-            }
-            writer.write_all(&fragment.as_bytes()[start..i])?;
+        writer.write_all(escape_terminal_hazards(fragment).as_bytes())
+    }
+}
+
+/// JSON text with every character a terminal would act on written as a `\uXXXX` escape. Such a
+/// character can only stand inside a JSON string (the rest is ASCII), where the escape means the
+/// same character: for JSON written by another serialiser (`--jq`'s results).
+pub fn escape_terminal_hazards(json: &str) -> std::borrow::Cow<'_, str> {
+    // a line break is the layout of pretty JSON (inside a string it is already `\n`)
+    let hazard = |c: char| c != '\n' && escape_in_json(c);
+    if !json.chars().any(hazard) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hazard(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
+                out.push_str(&format!("\\u{unit:04x}"));
             }
-            start = i + c.len_utf8();
+        } else {
+            out.push(c);
         }
-        writer.write_all(&fragment.as_bytes()[start..])
     }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes `text` (sanitised) to `path`, replacing the file: for `sessions export --file PATH`,
 /// where the user named the file. See [`write_file_bytes`] for how it is written.
 pub fn write_file(path: &Path, text: &str) -> io::Result<()> {
-    write_file_bytes(path, &[], &sanitize_multiline(text))
+    write_file_bytes(path, &[], text)
 }
 
-/// Writes `prefix` and then `text` (already sanitised by the caller: each format cleans its own
-/// server text) to `path`, readable by the user only (0600). The bytes go to a new temporary file
+/// Writes `prefix` and then `text` (sanitised, CRLF line ends kept: [`sanitize_records`]) to
+/// `path`, readable by the user only (0600). The bytes go to a new temporary file
 /// in the same folder, created with `O_EXCL` and mode 0600, which is renamed over `path` once
 /// complete: an existing file is replaced whole or not at all, and a symlink at `path` is
 /// replaced, never followed. `prefix` is for a byte-order mark, which the sanitiser would drop.
@@ -210,10 +226,20 @@ pub fn write_file_bytes(path: &Path, prefix: &[u8], text: &str) -> io::Result<()
         .suffix(".part")
         .tempfile_in(folder)?;
     file.write_all(prefix)?;
-    file.write_all(text.as_bytes())?;
+    file.write_all(sanitize_records(text).as_bytes())?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// [`sanitize_multiline`] that keeps `\r\n` pairs: CSV records end in CRLF (a lone `\r` is
+/// still dropped).
+pub fn sanitize_records(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\r\n") {
+        return sanitize_multiline(text);
+    }
+    let lines: Vec<_> = text.split("\r\n").map(sanitize_multiline).collect();
+    std::borrow::Cow::Owned(lines.join("\r\n"))
 }
 
 /// Writes `text` (sanitised) to a new file in `dir` named `name`, or `name` with `-1`, `-2`, …

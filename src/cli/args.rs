@@ -147,7 +147,33 @@ fn hide_globals(sub: clap::Command, globals: &[clap::Arg]) -> clap::Command {
 pub fn parse() -> Cli {
     let mut command = command();
     let mut matches = command.get_matches_mut();
+    if let Err(conflict) = jq_without_table(&matches) {
+        command
+            .error(clap::error::ErrorKind::ArgumentConflict, conflict)
+            .exit();
+    }
     Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
+}
+
+/// The check clap's attributes cannot say: `--jq` filters JSON, so an explicit `--output table`
+/// beside it is a mistake.
+fn jq_without_table(matches: &clap::ArgMatches) -> Result<(), &'static str> {
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let filtered = matches!(leaf.try_get_one::<crate::jq::Filter>("jq"), Ok(Some(_)));
+    let has_output = leaf.ids().any(|id| id.as_str() == "output");
+    let table = has_output
+        && leaf.value_source("output") == Some(clap::parser::ValueSource::CommandLine)
+        && (matches!(
+            leaf.try_get_one::<Output>("output"),
+            Ok(Some(Output::Table))
+        ) || matches!(leaf.try_get_one::<String>("output"), Ok(Some(o)) if o == "table"));
+    if filtered && table {
+        return Err("--jq filters JSON output: leave out `--output table`");
+    }
+    Ok(())
 }
 
 /// Subcommands.
@@ -323,9 +349,11 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
     /// What the command prints: `table` (a line on stderr saying what was written) or `json`
-    /// (the same as an object on stdout; needs --file).
+    /// (the same as an object on stdout; needs --file) [default: table; json with --jq].
     #[arg(long, short = 'o', value_name = "OUTPUT")]
     pub output: Option<String>,
+    #[command(flatten)]
+    pub jq: JqArgs,
 }
 
 /// The formats `sessions export --format` writes.
@@ -598,12 +626,28 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// `--output`.
-#[derive(Debug, Args, Clone, Copy)]
+/// `--output`, and `--jq`/`--raw` for the JSON it prints.
+#[derive(Debug, Args, Clone)]
 pub struct OutputArg {
-    /// Output format: a readable table, or JSON with Graph's property names.
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+    /// Output format: a readable table, or JSON with Graph's property names [default: table;
+    /// json with --jq].
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table, hide_default_value = true,
+          default_value_if("jq", clap::builder::ArgPredicate::IsPresent, "json"))]
     pub output: Output,
+    #[command(flatten)]
+    pub jq: JqArgs,
+}
+
+/// `--jq EXPR` and `--raw`: jq on the JSON a command prints, in process.
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
+pub struct JqArgs {
+    /// Filter the JSON output with a jq expression, run in process (no `jq` needed); implies
+    /// --output json. See docs/export.md for examples.
+    #[arg(long, value_name = "EXPR", value_parser = crate::jq::Filter::parse)]
+    pub jq: Option<crate::jq::Filter>,
+    /// With --jq: print strings as their text, without quotes (jq's -r).
+    #[arg(long, requires = "jq")]
+    pub raw: bool,
 }
 
 /// Output formats.

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::RunError;
-use crate::cli::args::{AskArgs, Output};
+use crate::cli::args::{AskArgs, Output, OutputArg};
 use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
 use sctui_graph::GraphClient;
 use sctui_graph::conversation::{self, PollPlan, PromptRuns, succeeded};
@@ -15,7 +15,7 @@ pub async fn prompts(
     client: &GraphClient,
     store: Option<&crate::store::Store>,
     session_id: &str,
-    output: Output,
+    output: &OutputArg,
 ) -> Result<(), RunError> {
     let runs = conversation::load_prompt_runs(client, session_id).await?;
     if let Some(store) = store
@@ -28,12 +28,12 @@ pub async fn prompts(
 
 /// Prints a conversation's prompts as `prompts list` does (also from the store, `--offline`,
 /// where only the latest evaluation of each is kept).
-pub(crate) fn write_prompts(runs: &[PromptRuns], output: Output) -> Result<(), RunError> {
+pub(crate) fn write_prompts(runs: &[PromptRuns], output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
-    match output {
+    match output.output {
         Output::Json => {
             let value: Vec<serde_json::Value> = runs.iter().map(prompt_json).collect();
-            super::output::write_json(&mut out, &value)?;
+            super::output::write_json(&mut out, &output.jq, &value)?;
         }
         Output::Table => {
             writeln!(
@@ -159,7 +159,7 @@ pub async fn ask(
                 "prompt": asked.prompt,
                 "evaluation": evaluation,
             });
-            super::output::write_json(&mut out, &value)?;
+            super::output::write_json(&mut out, &args.output.jq, &value)?;
         }
         Output::Table => {
             if args.wait {

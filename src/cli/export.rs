@@ -12,8 +12,8 @@ use clap::ValueEnum;
 use jiff::Timestamp;
 
 use super::RunError;
-use crate::cli::args::{ExportArgs, Output};
-use crate::export::{Conversation, Format, Provenance};
+use crate::cli::args::{ExportArgs, JqArgs, Output};
+use crate::export::{Conversation, Format, Provenance, json};
 use crate::store::sync::{self, SyncOptions};
 use crate::store::{Store, StoreTarget};
 use sctui_graph::GraphClient;
@@ -26,6 +26,8 @@ pub struct Plan {
     pub destination: Destination,
     /// What the command itself prints about the export.
     pub printed: Output,
+    /// `--jq`: for the JSON printed on stdout (the summary, or a JSON export).
+    pub jq: JqArgs,
 }
 
 /// The sessions to export.
@@ -56,8 +58,11 @@ impl Plan {
             format,
             file,
             output,
+            jq,
         } = args;
         let (printed, legacy_file) = match output.as_deref() {
+            // --jq filters the JSON summary, unless the export itself is JSON on stdout
+            None if jq.jq.is_some() => (Output::Json, None),
             None => (Output::Table, None),
             Some(value) => match Output::from_str(value, true) {
                 Ok(printed) => (printed, None),
@@ -110,7 +115,15 @@ impl Plan {
                     .into(),
             ));
         }
-        if printed == Output::Json && destination == Destination::Stdout {
+        if jq.jq.is_some() && destination == Destination::Stdout {
+            if format != Format::Json {
+                return Err(RunError::Usage(format!(
+                    "--jq filters JSON, and this export prints {}: use --format json, or --file \
+                     PATH to filter the summary of what was written",
+                    format.extension()
+                )));
+            }
+        } else if printed == Output::Json && destination == Destination::Stdout {
             return Err(RunError::Usage(
                 "`--output json` prints a summary of the file written, but this export goes to \
                  stdout: add --file PATH, or use --format json for the session as JSON \
@@ -123,6 +136,7 @@ impl Plan {
             format,
             destination,
             printed,
+            jq,
         })
     }
 }
@@ -277,7 +291,7 @@ pub fn render(
     conversations: &[Conversation],
     provenance: &Provenance,
 ) -> Result<String, RunError> {
-    use crate::export::{conversation_markdown, csv, html, json};
+    use crate::export::{conversation_markdown, csv, html};
     Ok(match (format, conversations) {
         (Format::Csv, many) => csv::rows(many)?,
         (Format::Json, [one]) => crate::output::to_json(&json::session_json(one))? + "\n",
@@ -300,6 +314,18 @@ fn write(
     conversations: &[Conversation],
     provenance: &Provenance,
 ) -> Result<(), RunError> {
+    if plan.destination == Destination::Stdout && plan.jq.jq.is_some() {
+        let mut out = crate::output::stdout();
+        match conversations {
+            [one] => super::output::write_json(&mut out, &plan.jq, &json::session_json(one))?,
+            many => {
+                let all: Vec<_> = many.iter().map(json::session_json).collect();
+                super::output::write_json(&mut out, &plan.jq, &all)?
+            }
+        }
+        out.flush()?;
+        return Ok(());
+    }
     let text = render(plan.format, conversations, provenance)?;
     let bom = if plan.format == Format::Csv {
         crate::export::csv::BOM
@@ -312,7 +338,7 @@ fn write(
             if !bom.is_empty() {
                 out.byte_order_mark()?;
             }
-            out.write_text(&text)?;
+            out.write_records(&text)?;
             out.flush()?;
         }
         Destination::File(path) => {
@@ -351,7 +377,7 @@ fn report(plan: &Plan, path: &Path, conversations: &[Conversation]) -> Result<()
                 "questions": questions,
             });
             let mut out = crate::output::stdout();
-            super::output::write_json(&mut out, &summary)?;
+            super::output::write_json(&mut out, &plan.jq, &summary)?;
             out.flush()?;
         }
     }
@@ -387,6 +413,7 @@ mod tests {
             format: None,
             file: None,
             output: None,
+            jq: JqArgs::default(),
         }
     }
 

@@ -61,6 +61,9 @@ pub enum RunError {
     /// `promptbook lint` found books that do not pass (each problem is printed before).
     #[error("{0}")]
     Lint(String),
+    /// A `--jq` expression failed on the command's output.
+    #[error(transparent)]
+    Filter(#[from] crate::jq::RunError),
 }
 
 impl RunError {
@@ -79,6 +82,7 @@ impl RunError {
             Self::Store(_) => crate::cli::exit::FAILURE,
             Self::NotStored(_) => crate::cli::exit::NOT_FOUND,
             Self::Lint(_) => crate::cli::exit::FAILURE,
+            Self::Filter(_) => crate::cli::exit::FAILURE,
         }
     }
 }
@@ -116,7 +120,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         Some(Command::Man) => Ok(docs::man_page(&mut crate::output::stdout())?),
         Some(Command::Login(args)) => auth::login(&global, args).await,
         Some(Command::Logout) => Ok(auth::logout(&global)?),
-        Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
+        Some(Command::Whoami { output }) => auth::whoami(&global, &output).await,
         Some(Command::Store(command)) => {
             let config = load_config(&global)?;
             store::store(&global, &config, command)
@@ -219,13 +223,8 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 let recorder = recording::open_for_recording(&target);
                 match command {
                     crate::cli::args::PromptsCommand::List { session_id, output } => {
-                        conversation::prompts(
-                            &client,
-                            recorder.as_ref(),
-                            &session_id,
-                            output.output,
-                        )
-                        .await
+                        conversation::prompts(&client, recorder.as_ref(), &session_id, &output)
+                            .await
                     }
                     crate::cli::args::PromptsCommand::Rerun {
                         session_id,
@@ -238,6 +237,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                             prompt_id: &prompt_id,
                             wait,
                             output: output.output,
+                            jq: output.jq,
                             plan: PollPlan {
                                 deadline: config.ask_timeout,
                                 ..PollPlan::default()

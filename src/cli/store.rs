@@ -103,7 +103,7 @@ pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Res
         StoreCommand::Stats { output } => {
             let stats = open_to_read(&target)?.stats()?;
             match output.output {
-                Output::Json => super::output::write_json(&mut out, &stats)?,
+                Output::Json => super::output::write_json(&mut out, &output.jq, &stats)?,
                 Output::Table => {
                     writeln!(out, "path           {}", stats.path.display())?;
                     writeln!(out, "size           {}", human_bytes(stats.bytes))?;
@@ -266,7 +266,7 @@ pub async fn search(
     };
     let mut out = crate::output::stdout();
     match args.output.output {
-        Output::Json => super::output::write_json(&mut out, &hits)?,
+        Output::Json => super::output::write_json(&mut out, &args.output.jq, &hits)?,
         Output::Table => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -345,7 +345,7 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
                 sessions.truncate(top as usize);
             }
             match output.output {
-                Output::Json => super::output::write_json(&mut out, &sessions)?,
+                Output::Json => super::output::write_json(&mut out, &output.jq, &sessions)?,
                 Output::Table => super::sessions::write_table(
                     &mut out,
                     &sessions,
@@ -355,7 +355,7 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
         }
         SessionsCommand::Get { id, output } => {
             let session = stored_session(&store, &id)?;
-            super::sessions::write_one(&mut out, &session, output.output)?;
+            super::sessions::write_one(&mut out, &session, &output)?;
         }
         SessionsCommand::Export(_) => {
             return Err(RunError::Usage(
@@ -385,7 +385,7 @@ pub fn offline_prompts(target: &StoreTarget, command: PromptsCommand) -> Result<
             evaluations: turn.evaluation.into_iter().collect(),
         })
         .collect();
-    super::conversation::write_prompts(&runs, output.output)
+    super::conversation::write_prompts(&runs, &output)
 }
 
 /// `plugins list --offline`.

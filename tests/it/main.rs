@@ -16,6 +16,7 @@ mod faults;
 mod hostile_cli;
 mod hostile_input;
 mod hostile_servers;
+mod jq;
 mod latency;
 mod log_secrets;
 mod output_chokepoint;
