@@ -11,6 +11,8 @@
 pub mod child_env;
 pub mod cli;
 pub mod config;
+pub mod export;
+pub mod jq;
 pub mod logging;
 pub mod output;
 pub mod plugins;
@@ -22,4 +24,4 @@ pub mod timefmt;
 pub mod tui;
 
 /// The core's modules the CLI and the drawing share, under the names they have always had here.
-pub use sctui_app::{export, hints, input, keys, markdown, sanitize, theme};
+pub use sctui_app::{hints, input, keys, markdown, sanitize, theme};

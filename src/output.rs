@@ -74,12 +74,23 @@ impl<W: Write> Safe<W> {
         self.inner.write_all(sanitize_multiline(text).as_bytes())
     }
 
+    /// Writes text whose lines end in CRLF (CSV records), sanitised with those ends kept.
+    pub fn write_records(&mut self, text: &str) -> io::Result<()> {
+        self.inner.write_all(sanitize_records(text).as_bytes())
+    }
+
     /// `text` (sanitised) in bold reverse video: the only escape sequence sctui itself writes
     /// through here, around text already cleaned (search hits on a terminal).
     pub fn highlight(&mut self, text: &str) -> io::Result<()> {
         self.inner.write_all(b"\x1b[1;7m")?;
         self.write_text(text)?;
         self.inner.write_all(b"\x1b[0m")
+    }
+
+    /// The UTF-8 byte-order mark a CSV export starts with (the sanitiser would drop it as an
+    /// invisible character): a fixed constant, never server text.
+    pub fn byte_order_mark(&mut self) -> io::Result<()> {
+        self.inner.write_all("\u{feff}".as_bytes())
     }
 
     /// Pretty JSON and a newline, values exact (see [`to_json`]).
@@ -167,33 +178,74 @@ impl serde_json::ser::Formatter for TerminalSafeJson {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if !escape_in_json(c) {
-                continue;
-            }
-            writer.write_all(&fragment.as_bytes()[start..i])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
-            }
-            start = i + c.len_utf8();
-        }
-        writer.write_all(&fragment.as_bytes()[start..])
+        writer.write_all(escape_terminal_hazards(fragment).as_bytes())
     }
 }
 
-/// Writes `text` (sanitised) to `path`, replacing the file: for `sessions export --output FILE`,
-/// where the user named the file.
+/// JSON text with every character a terminal would act on written as a `\uXXXX` escape. Such a
+/// character can only stand inside a JSON string (the rest is ASCII), where the escape means the
+/// same character: for JSON written by another serialiser (`--jq`'s results).
+pub fn escape_terminal_hazards(json: &str) -> std::borrow::Cow<'_, str> {
+    // a line break is the layout of pretty JSON (inside a string it is already `\n`)
+    let hazard = |c: char| c != '\n' && escape_in_json(c);
+    if !json.chars().any(hazard) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hazard(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes `text` (sanitised) to `path`, replacing the file: for `sessions export --file PATH`,
+/// where the user named the file. See [`write_file_bytes`] for how it is written.
 pub fn write_file(path: &Path, text: &str) -> io::Result<()> {
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(sanitize_multiline(text).as_bytes())?;
-    file.flush()
+    write_file_bytes(path, &[], text)
+}
+
+/// Writes `prefix` and then `text` (sanitised, CRLF line ends kept: [`sanitize_records`]) to
+/// `path`, readable by the user only (0600). The bytes go to a new temporary file
+/// in the same folder, created with `O_EXCL` and mode 0600, which is renamed over `path` once
+/// complete: an existing file is replaced whole or not at all, and a symlink at `path` is
+/// replaced, never followed. `prefix` is for a byte-order mark, which the sanitiser would drop.
+pub fn write_file_bytes(path: &Path, prefix: &[u8], text: &str) -> io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".sctui-export-")
+        .suffix(".part")
+        .tempfile_in(folder)?;
+    file.write_all(prefix)?;
+    file.write_all(sanitize_records(text).as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// [`sanitize_multiline`] that keeps `\r\n` pairs: CSV records end in CRLF (a lone `\r` is
+/// still dropped).
+pub fn sanitize_records(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\r\n") {
+        return sanitize_multiline(text);
+    }
+    let lines: Vec<_> = text.split("\r\n").map(sanitize_multiline).collect();
+    std::borrow::Cow::Owned(lines.join("\r\n"))
 }
 
 /// Writes `text` (sanitised) to a new file in `dir` named `name`, or `name` with `-1`, `-2`, …
-/// before its extension when that exists: never overwrites a file and never follows a symlink
-/// (the file is created with `O_EXCL`, which refuses any existing path, a link included).
+/// before its extension when that exists, readable by the user only (0600): never overwrites a
+/// file and never follows a symlink (the file is created with `O_EXCL`, which refuses any
+/// existing path, a link included).
 /// Returns the path written.
 pub fn write_new_file(dir: &Path, name: &str, text: &str) -> io::Result<PathBuf> {
     let (stem, ext) = match name.rfind('.') {
@@ -206,11 +258,11 @@ pub fn write_new_file(dir: &Path, name: &str, text: &str) -> io::Result<PathBuf>
             0 => dir.join(name),
             n => dir.join(format!("{stem}-{n}{ext}")),
         };
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
             Ok(mut file) => {
                 file.write_all(clean.as_bytes())?;
                 file.flush()?;
@@ -289,5 +341,55 @@ mod tests {
             assert_eq!(written, dir.path().join("l-1.md"));
             assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn named_files_are_private_and_replace_a_symlink_instead_of_following_it() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::symlink_metadata(p).unwrap().mode() & 0o777;
+
+        let path = dir.path().join("out.md");
+        write_file(&path, HOSTILE).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            sanitize_multiline(HOSTILE)
+        );
+
+        // an existing, world-readable file is replaced whole by a private one
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_file(&path, "second").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+
+        // a symlink planted at the path is replaced; its target keeps its content
+        let target = dir.path().join("victim.txt");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.path().join("link.html");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_file_bytes(&link, b"\xef\xbb\xbf", "a,b\r\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_file()
+        );
+        assert_eq!(mode(&link), 0o600);
+        assert_eq!(std::fs::read(&link).unwrap(), b"\xef\xbb\xbfa,b\r\n");
+
+        // nothing is left behind, and a failed write leaves the old file alone
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".part")), "{names:?}");
+        assert!(write_file(&dir.path().join("missing/x.md"), "x").is_err());
+
+        // the TUI's new files are private too
+        let new = write_new_file(dir.path(), "tui.md", "t").unwrap();
+        assert_eq!(mode(&new), 0o600);
     }
 }

@@ -147,7 +147,33 @@ fn hide_globals(sub: clap::Command, globals: &[clap::Arg]) -> clap::Command {
 pub fn parse() -> Cli {
     let mut command = command();
     let mut matches = command.get_matches_mut();
+    if let Err(conflict) = jq_without_table(&matches) {
+        command
+            .error(clap::error::ErrorKind::ArgumentConflict, conflict)
+            .exit();
+    }
     Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
+}
+
+/// The check clap's attributes cannot say: `--jq` filters JSON, so an explicit `--output table`
+/// beside it is a mistake.
+fn jq_without_table(matches: &clap::ArgMatches) -> Result<(), &'static str> {
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let filtered = matches!(leaf.try_get_one::<crate::jq::Filter>("jq"), Ok(Some(_)));
+    let has_output = leaf.ids().any(|id| id.as_str() == "output");
+    let table = has_output
+        && leaf.value_source("output") == Some(clap::parser::ValueSource::CommandLine)
+        && (matches!(
+            leaf.try_get_one::<Output>("output"),
+            Ok(Some(Output::Table))
+        ) || matches!(leaf.try_get_one::<String>("output"), Ok(Some(o)) if o == "table"));
+    if filtered && table {
+        return Err("--jq filters JSON output: leave out `--output table`");
+    }
+    Ok(())
 }
 
 /// Subcommands.
@@ -270,14 +296,10 @@ pub enum SessionsCommand {
         #[command(flatten)]
         output: OutputArg,
     },
-    /// Write a session's conversation as Markdown (to stdout, or a file).
-    Export {
-        /// Session id.
-        id: String,
-        /// The Markdown file to write [default: stdout].
-        #[arg(long, short = 'o', value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    /// Export a session to a file a person opens (Markdown, HTML, JSON), or with --all every
+    /// stored session to one CSV or JSON file; --offline reads the local store only.
+    #[command(after_help = EXPORT_EXAMPLES, after_long_help = EXPORT_EXAMPLES)]
+    Export(ExportArgs),
     /// A new session that asks questions 1..N of this one again, in order, each after the answer
     /// to the one before (resume an interrupted fork with `sctui promptbook resume RUN`).
     Fork {
@@ -305,6 +327,66 @@ pub enum SessionsCommand {
         output: OutputArg,
     },
 }
+
+/// `sctui sessions export`.
+#[derive(Debug, Args, Clone)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["id", "all"]))]
+pub struct ExportArgs {
+    /// Session id.
+    pub id: Option<String>,
+    /// Every stored session (online: fetched into the local store first) in one file; needs
+    /// --format csv|json and --file.
+    #[arg(long, requires_all = ["format", "file"])]
+    pub all: bool,
+    /// With --all: only sessions modified within this time, e.g. 12h, 7d, 2w.
+    #[arg(long, value_name = "DURATION", requires = "all", value_parser = crate::store::duration::parse)]
+    pub since: Option<std::time::Duration>,
+    /// What to write: md, html or json for one session (also csv); csv or json with --all
+    /// [default: md].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
+    /// The file to write (created 0600, replaced whole); `-` for stdout [default: stdout].
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// What the command prints: `table` (a line on stderr saying what was written) or `json`
+    /// (the same as an object on stdout; needs --file) [default: table; json with --jq].
+    #[arg(long, short = 'o', value_name = "OUTPUT")]
+    pub output: Option<String>,
+    #[command(flatten)]
+    pub jq: JqArgs,
+}
+
+/// The formats `sessions export --format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown, as the reader shows it.
+    #[value(alias = "markdown")]
+    Md,
+    /// One self-contained HTML page: styles inline, no script, nothing fetched.
+    Html,
+    /// Graph's JSON: the session, its prompts and their evaluations.
+    Json,
+    /// One row per question, UTF-8 with a byte-order mark, for a spreadsheet.
+    Csv,
+}
+
+impl From<ExportFormat> for crate::export::Format {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Md => Self::Markdown,
+            ExportFormat::Html => Self::Html,
+            ExportFormat::Json => Self::Json,
+            ExportFormat::Csv => Self::Csv,
+        }
+    }
+}
+
+/// Examples under `sctui sessions export --help`.
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  sctui sessions export ID --format html --file triage.html
+  sctui --offline sessions export ID --format json --file -
+  sctui sessions export --all --since 7d --format csv --file sessions.csv";
 
 /// `sctui prompts …`.
 #[derive(Debug, Subcommand)]
@@ -544,12 +626,28 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// `--output`.
-#[derive(Debug, Args, Clone, Copy)]
+/// `--output`, and `--jq`/`--raw` for the JSON it prints.
+#[derive(Debug, Args, Clone)]
 pub struct OutputArg {
-    /// Output format: a readable table, or JSON with Graph's property names.
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+    /// Output format: a readable table, or JSON with Graph's property names [default: table;
+    /// json with --jq].
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table, hide_default_value = true,
+          default_value_if("jq", clap::builder::ArgPredicate::IsPresent, "json"))]
     pub output: Output,
+    #[command(flatten)]
+    pub jq: JqArgs,
+}
+
+/// `--jq EXPR` and `--raw`: jq on the JSON a command prints, in process.
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
+pub struct JqArgs {
+    /// Filter the JSON output with a jq expression, run in process (no `jq` needed); implies
+    /// --output json. See docs/export.md for examples.
+    #[arg(long, value_name = "EXPR", value_parser = crate::jq::Filter::parse)]
+    pub jq: Option<crate::jq::Filter>,
+    /// With --jq: print strings as their text, without quotes (jq's -r).
+    #[arg(long, requires = "jq")]
+    pub raw: bool,
 }
 
 /// Output formats.

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::{RunError, load_config};
-use crate::cli::args::{GlobalArgs, LoginArgs, Output};
+use crate::cli::args::{GlobalArgs, LoginArgs, Output, OutputArg};
 use crate::config::Config;
 use sctui_graph::auth::authority::DEFAULT_AUTHORITY_HOST;
 use sctui_graph::auth::cache::TokenCache;
@@ -199,7 +199,7 @@ struct Identity {
 }
 
 /// `sctui whoami`.
-pub async fn whoami(global: &GlobalArgs, output: Output) -> Result<(), RunError> {
+pub async fn whoami(global: &GlobalArgs, output: &OutputArg) -> Result<(), RunError> {
     if global.demo {
         return print_identity(&demo_identity()?, output);
     }
@@ -258,7 +258,7 @@ fn demo_identity() -> Result<Identity, RunError> {
     })
 }
 
-fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
+fn print_identity(identity: &Identity, output: &OutputArg) -> Result<(), RunError> {
     let Identity {
         account,
         source,
@@ -271,7 +271,7 @@ fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
             .iter()
             .any(|s| s.starts_with("SecurityCopilotWorkspaces."));
     let mut out = crate::output::stdout();
-    match output {
+    match output.output {
         Output::Json => {
             let a = account.clone().unwrap_or_default();
             let v = serde_json::json!({
@@ -284,7 +284,7 @@ fn print_identity(identity: &Identity, output: Output) -> Result<(), RunError> {
                 "expiresAt": expires_at.map(|t| t.to_string()),
                 "tokenCache": cache,
             });
-            out.json(&v)?;
+            super::output::write_json(&mut out, &output.jq, &v)?;
         }
         Output::Table => {
             let a = account.clone().unwrap_or_default();

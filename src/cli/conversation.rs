@@ -1,13 +1,12 @@
-//! `sctui prompts list`, `sctui ask` and `sctui sessions export`: conversations for scripts.
+//! `sctui prompts list` and `sctui ask`: conversations for scripts.
 
 use std::io::Write;
-use std::path::Path;
 
 use super::RunError;
-use crate::cli::args::{AskArgs, Output};
+use crate::cli::args::{AskArgs, Output, OutputArg};
 use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
 use sctui_graph::GraphClient;
-use sctui_graph::conversation::{self, PollPlan, PromptRuns, Turn, succeeded};
+use sctui_graph::conversation::{self, PollPlan, PromptRuns, succeeded};
 use sctui_graph::models::Evaluation;
 
 /// Runs `prompts list` (every evaluation of each prompt is read, for `-o json`); what it saw
@@ -16,7 +15,7 @@ pub async fn prompts(
     client: &GraphClient,
     store: Option<&crate::store::Store>,
     session_id: &str,
-    output: Output,
+    output: &OutputArg,
 ) -> Result<(), RunError> {
     let runs = conversation::load_prompt_runs(client, session_id).await?;
     if let Some(store) = store
@@ -29,12 +28,12 @@ pub async fn prompts(
 
 /// Prints a conversation's prompts as `prompts list` does (also from the store, `--offline`,
 /// where only the latest evaluation of each is kept).
-pub(crate) fn write_prompts(runs: &[PromptRuns], output: Output) -> Result<(), RunError> {
+pub(crate) fn write_prompts(runs: &[PromptRuns], output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
-    match output {
+    match output.output {
         Output::Json => {
             let value: Vec<serde_json::Value> = runs.iter().map(prompt_json).collect();
-            super::output::write_json(&mut out, &value)?;
+            super::output::write_json(&mut out, &output.jq, &value)?;
         }
         Output::Table => {
             writeln!(
@@ -160,7 +159,7 @@ pub async fn ask(
                 "prompt": asked.prompt,
                 "evaluation": evaluation,
             });
-            super::output::write_json(&mut out, &value)?;
+            super::output::write_json(&mut out, &args.output.jq, &value)?;
         }
         Output::Table => {
             if args.wait {
@@ -265,37 +264,4 @@ pub(crate) fn ended_with_an_answer(waited: bool, evaluation: &Evaluation) -> Res
     Err(RunError::Evaluation(format!(
         "the evaluation ended without an answer (state {state}, result {result}){waiting}{renews}"
     )))
-}
-
-/// Runs `sessions export`: the conversation as Markdown to stdout or `file`.
-pub async fn export(client: &GraphClient, id: &str, file: Option<&Path>) -> Result<(), RunError> {
-    let session = client.get_session(id).await?;
-    let turns = conversation::load_conversation(client, id).await?;
-    write_export(&session, &turns, file)
-}
-
-/// Writes a conversation as Markdown to stdout or `file` (also from the store, `--offline`).
-pub(crate) fn write_export(
-    session: &sctui_graph::models::Session,
-    turns: &[Turn],
-    file: Option<&Path>,
-) -> Result<(), RunError> {
-    let text = crate::export::conversation_markdown(session, turns);
-    match file {
-        Some(path) => {
-            crate::output::write_file(path, &text).map_err(|e| {
-                RunError::Io(std::io::Error::new(
-                    e.kind(),
-                    format!("cannot write {}: {e}", path.display()),
-                ))
-            })?;
-            crate::output::eprintln!("Exported to {}", path.display());
-        }
-        None => {
-            let mut out = crate::output::stdout();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
-    Ok(())
 }

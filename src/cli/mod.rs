@@ -6,6 +6,7 @@ mod auth;
 mod conversation;
 pub mod docs;
 pub mod exit;
+mod export;
 #[cfg(feature = "demo")]
 mod fake_graph;
 #[cfg(not(feature = "demo"))]
@@ -60,6 +61,9 @@ pub enum RunError {
     /// `promptbook lint` found books that do not pass (each problem is printed before).
     #[error("{0}")]
     Lint(String),
+    /// A `--jq` expression failed on the command's output.
+    #[error(transparent)]
+    Filter(#[from] crate::jq::RunError),
 }
 
 impl RunError {
@@ -78,6 +82,7 @@ impl RunError {
             Self::Store(_) => crate::cli::exit::FAILURE,
             Self::NotStored(_) => crate::cli::exit::NOT_FOUND,
             Self::Lint(_) => crate::cli::exit::FAILURE,
+            Self::Filter(_) => crate::cli::exit::FAILURE,
         }
     }
 }
@@ -115,7 +120,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
         Some(Command::Man) => Ok(docs::man_page(&mut crate::output::stdout())?),
         Some(Command::Login(args)) => auth::login(&global, args).await,
         Some(Command::Logout) => Ok(auth::logout(&global)?),
-        Some(Command::Whoami { output }) => auth::whoami(&global, output.output).await,
+        Some(Command::Whoami { output }) => auth::whoami(&global, &output).await,
         Some(Command::Store(command)) => {
             let config = load_config(&global)?;
             store::store(&global, &config, command)
@@ -134,6 +139,19 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
             let result = store::sync(&backend.client, &target, concurrency, args).await;
             backend.shutdown().await;
             result
+        }
+        Some(Command::Sessions(crate::cli::args::SessionsCommand::Export(args))) => {
+            let plan = export::Plan::from_args(args)?;
+            let by = export::exporter(global.demo, global.token_file.as_deref());
+            if global.offline {
+                let config = load_config(&global)?;
+                return export::offline(&store::target(&global, &config), &plan, by);
+            }
+            with_graph(&global, false, async |client, config, _| {
+                let target = store::target(&global, &config).for_workspace(client.workspace());
+                export::online(&client, &target, config.sync_concurrency, &plan, by).await
+            })
+            .await
         }
         Some(Command::Sessions(command)) if global.offline => {
             let config = load_config(&global)?;
@@ -205,13 +223,8 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 let recorder = recording::open_for_recording(&target);
                 match command {
                     crate::cli::args::PromptsCommand::List { session_id, output } => {
-                        conversation::prompts(
-                            &client,
-                            recorder.as_ref(),
-                            &session_id,
-                            output.output,
-                        )
-                        .await
+                        conversation::prompts(&client, recorder.as_ref(), &session_id, &output)
+                            .await
                     }
                     crate::cli::args::PromptsCommand::Rerun {
                         session_id,
@@ -224,6 +237,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                             prompt_id: &prompt_id,
                             wait,
                             output: output.output,
+                            jq: output.jq,
                             plan: PollPlan {
                                 deadline: config.ask_timeout,
                                 ..PollPlan::default()

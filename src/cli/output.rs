@@ -4,13 +4,19 @@
 use std::io::Write;
 
 use super::RunError;
+use crate::cli::args::JqArgs;
 use crate::output::Safe;
 
-/// Pretty JSON with Graph's property names and exact values, then a newline.
-pub fn write_json<T: serde::Serialize>(
+/// Pretty JSON with Graph's property names and exact values, then a newline; with `--jq`, the
+/// filter's results instead, printed as `jq` prints them ([`crate::jq`]).
+pub fn write_json<T: serde::Serialize + ?Sized>(
     out: &mut Safe<impl Write>,
+    jq: &JqArgs,
     value: &T,
 ) -> Result<(), RunError> {
-    out.json(value)?;
+    match &jq.jq {
+        None => out.json(value)?,
+        Some(filter) => out.write_text(&filter.apply(value, jq.raw)?)?,
+    }
     Ok(())
 }

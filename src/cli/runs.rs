@@ -6,7 +6,7 @@ use std::io::Write;
 use super::RunError;
 use super::conversation::{Run, ended_with_an_answer, write_answer};
 use super::recording::{record, record_evaluation, warn_disabled_plugins};
-use crate::cli::args::{Output, PluginsCommand, StatsArgs};
+use crate::cli::args::{JqArgs, Output, OutputArg, PluginsCommand, StatsArgs};
 use crate::sanitize::{sanitize_line, truncate};
 use crate::stats::{Outcome, Summary};
 use crate::store::Store;
@@ -21,6 +21,8 @@ pub(crate) struct Rerun<'a> {
     pub prompt_id: &'a str,
     pub wait: bool,
     pub output: Output,
+    /// `--jq`/`--raw` for the JSON printed.
+    pub jq: JqArgs,
     pub plan: PollPlan,
 }
 
@@ -61,7 +63,7 @@ pub async fn rerun(
                 "prompt": prompt,
                 "evaluation": evaluation,
             });
-            super::output::write_json(&mut out, &value)?;
+            super::output::write_json(&mut out, &args.jq, &value)?;
         }
         Output::Table if args.wait => write_answer(&mut out, &evaluation)?,
         Output::Table => {
@@ -87,7 +89,7 @@ pub async fn plugins(
         let records: Vec<_> = plugins.iter().map(crate::store::plugin_record).collect();
         s.put_plugins(&records, Timestamp::now())
     });
-    write_plugins(&plugins, output.output)
+    write_plugins(&plugins, &output)
 }
 
 /// Runs `plugins list --offline`: the plugins as last listed.
@@ -104,7 +106,7 @@ pub fn offline_plugins(store: &Store, command: PluginsCommand) -> Result<(), Run
             crate::timefmt::local(stored.listed, &jiff::tz::TimeZone::system())
         );
     }
-    write_plugins(&crate::store::plugins_from(&stored), output.output)
+    write_plugins(&crate::store::plugins_from(&stored), &output)
 }
 
 /// A plugin's setting names, comma-separated (values are never read).
@@ -117,10 +119,10 @@ pub fn setting_names(plugin: &Plugin) -> String {
         .join(", ")
 }
 
-fn write_plugins(plugins: &[Plugin], output: Output) -> Result<(), RunError> {
+fn write_plugins(plugins: &[Plugin], output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
-    match output {
-        Output::Json => super::output::write_json(&mut out, &plugins)?,
+    match output.output {
+        Output::Json => super::output::write_json(&mut out, &output.jq, &plugins)?,
         Output::Table => {
             writeln!(
                 out,
@@ -175,7 +177,7 @@ pub fn stats(store: &Store, args: StatsArgs) -> Result<(), RunError> {
     let summary = summary(store, args.since, Timestamp::now(), &tz)?;
     let mut out = crate::output::stdout();
     match args.output.output {
-        Output::Json => super::output::write_json(&mut out, &summary)?,
+        Output::Json => super::output::write_json(&mut out, &args.output.jq, &summary)?,
         Output::Table => write_stats(&mut out, &summary, &tz)?,
     }
     out.flush()?;

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 
 use super::RunError;
 use super::output::write_json;
-use crate::cli::args::{Output, SessionsCommand};
+use crate::cli::args::{Output, OutputArg, SessionsCommand};
 use crate::sanitize::{sanitize_line, truncate, width};
 use crate::timefmt;
 use sctui_graph::models::Session;
@@ -41,30 +41,32 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             };
             sort_newest_first(&mut sessions);
             match output.output {
-                Output::Json => write_json(&mut out, &sessions)?,
+                Output::Json => write_json(&mut out, &output.jq, &sessions)?,
                 Output::Table => write_table(&mut out, &sessions, &TimeZone::system())?,
             }
         }
         SessionsCommand::Get { id, output } => {
             let session = client.get_session(&id).await?;
-            write_one(&mut out, &session, output.output)?;
+            write_one(&mut out, &session, &output)?;
         }
         SessionsCommand::Create { name, output } => {
             if name.trim().is_empty() {
                 return Err(RunError::Usage("a session name cannot be empty".into()));
             }
             let session = client.create_session(name.trim()).await?;
-            write_one(&mut out, &session, output.output)?;
+            write_one(&mut out, &session, &output)?;
         }
-        SessionsCommand::Export { id, output } => {
-            super::conversation::export(client, &id, output.as_deref()).await?;
+        SessionsCommand::Export(_) => {
+            return Err(RunError::Usage(
+                "sessions export runs through its own path (cli::export)".into(),
+            ));
         }
         SessionsCommand::Rename { id, name, output } => {
             if name.trim().is_empty() {
                 return Err(RunError::Usage("a session name cannot be empty".into()));
             }
             let session = client.rename_session(&id, name.trim()).await?;
-            write_one(&mut out, &session, output.output)?;
+            write_one(&mut out, &session, &output)?;
         }
         // a run with its own store and poll plan: `cli::dispatch` sends it to `cli::fork`
         SessionsCommand::Fork { .. } => {
@@ -81,9 +83,12 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
 pub fn check_ids(command: &SessionsCommand) -> Result<(), RunError> {
     match command {
         SessionsCommand::Get { id, .. }
-        | SessionsCommand::Export { id, .. }
         | SessionsCommand::Fork { id, .. }
         | SessionsCommand::Rename { id, .. } => super::hints::check_id("session id", id),
+        SessionsCommand::Export(args) => match &args.id {
+            Some(id) => super::hints::check_id("session id", id),
+            None => Ok(()),
+        },
         SessionsCommand::List { .. } | SessionsCommand::Create { .. } => Ok(()),
     }
 }
@@ -102,10 +107,10 @@ pub fn sort_newest_first(sessions: &mut [Session]) {
 pub(crate) fn write_one(
     out: &mut crate::output::Safe<impl Write>,
     session: &Session,
-    output: Output,
+    output: &OutputArg,
 ) -> Result<(), RunError> {
-    match output {
-        Output::Json => write_json(out, session),
+    match output.output {
+        Output::Json => write_json(out, &output.jq, session),
         Output::Table => {
             let tz = TimeZone::system();
             let now = jiff::Timestamp::now();

@@ -30,7 +30,7 @@ pub fn target(global: &GlobalArgs, config: &Config) -> StoreTarget {
 
 /// Opens the store for a command that only reads it: one that does not exist is not created (an
 /// empty store would read as an empty workspace); the error says whose store was looked for.
-fn open_to_read(target: &StoreTarget) -> Result<Store, RunError> {
+pub(super) fn open_to_read(target: &StoreTarget) -> Result<Store, RunError> {
     open_to_read_or(target, FILL_IT)
 }
 
@@ -103,7 +103,7 @@ pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Res
         StoreCommand::Stats { output } => {
             let stats = open_to_read(&target)?.stats()?;
             match output.output {
-                Output::Json => super::output::write_json(&mut out, &stats)?,
+                Output::Json => super::output::write_json(&mut out, &output.jq, &stats)?,
                 Output::Table => {
                     writeln!(out, "path           {}", stats.path.display())?;
                     writeln!(out, "size           {}", human_bytes(stats.bytes))?;
@@ -266,7 +266,7 @@ pub async fn search(
     };
     let mut out = crate::output::stdout();
     match args.output.output {
-        Output::Json => super::output::write_json(&mut out, &hits)?,
+        Output::Json => super::output::write_json(&mut out, &args.output.jq, &hits)?,
         Output::Table => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -345,7 +345,7 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
                 sessions.truncate(top as usize);
             }
             match output.output {
-                Output::Json => super::output::write_json(&mut out, &sessions)?,
+                Output::Json => super::output::write_json(&mut out, &output.jq, &sessions)?,
                 Output::Table => super::sessions::write_table(
                     &mut out,
                     &sessions,
@@ -355,12 +355,12 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
         }
         SessionsCommand::Get { id, output } => {
             let session = stored_session(&store, &id)?;
-            super::sessions::write_one(&mut out, &session, output.output)?;
+            super::sessions::write_one(&mut out, &session, &output)?;
         }
-        SessionsCommand::Export { id, output } => {
-            let session = stored_session(&store, &id)?;
-            let turns = stored_turns(&store, &id)?;
-            super::conversation::write_export(&session, &turns, output.as_deref())?;
+        SessionsCommand::Export(_) => {
+            return Err(RunError::Usage(
+                "sessions export runs through its own path (cli::export)".into(),
+            ));
         }
         SessionsCommand::Create { .. } | SessionsCommand::Rename { .. } => {
             return Err(refused("creating or renaming a session"));
@@ -385,7 +385,7 @@ pub fn offline_prompts(target: &StoreTarget, command: PromptsCommand) -> Result<
             evaluations: turn.evaluation.into_iter().collect(),
         })
         .collect();
-    super::conversation::write_prompts(&runs, output.output)
+    super::conversation::write_prompts(&runs, &output)
 }
 
 /// `plugins list --offline`.
@@ -409,7 +409,11 @@ pub fn refused(what: &str) -> RunError {
     ))
 }
 
-fn stored_session(store: &Store, id: &str) -> Result<sctui_graph::models::Session, RunError> {
+/// A stored session as Graph's model; `NotStored` when the store does not know it.
+pub(super) fn stored_session(
+    store: &Store,
+    id: &str,
+) -> Result<sctui_graph::models::Session, RunError> {
     store
         .sessions()?
         .into_iter()
@@ -418,7 +422,11 @@ fn stored_session(store: &Store, id: &str) -> Result<sctui_graph::models::Sessio
         .ok_or_else(|| RunError::NotStored(format!("session {id} is not in the local store")))
 }
 
-fn stored_turns(store: &Store, id: &str) -> Result<Vec<sctui_graph::conversation::Turn>, RunError> {
+/// A stored session's conversation; `NotStored` when the store does not hold it.
+pub(super) fn stored_turns(
+    store: &Store,
+    id: &str,
+) -> Result<Vec<sctui_graph::conversation::Turn>, RunError> {
     match store.conversation(id)? {
         Some(conversation) => Ok(crate::store::turns_from(&conversation)),
         None => Err(RunError::NotStored(format!(

@@ -133,6 +133,20 @@ man() { cat >/dev/null; }
         },
     ),
     (
+        "sctui sessions export ID [--format",
+        How::Mirrored(
+            "tests/it/export.rs runs each form (one session and --all; md, html, json, csv; \
+             --file PATH and -; -o) against the demo data online and with Graph stopped",
+        ),
+    ),
+    (
+        "sctui sessions list --all --jq",
+        How::Mirrored(
+            "tests/it/jq.rs documented_examples_print_what_jq_prints checks every --jq example \
+             against jq's output written by hand",
+        ),
+    ),
+    (
         "sctui login",
         How::Mirrored(
             "tests/it/auth.rs login_whoami_and_list_across_expiry_against_sctui_fake_graph (needs a sign-in service)",

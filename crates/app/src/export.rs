@@ -1,18 +1,114 @@
-//! A session's conversation as a Markdown document, for `e` in the TUI and `sessions export`.
+//! Sessions as documents a person opens elsewhere: the Markdown export (`e` in the TUI and
+//! `sessions export`) and the [`Conversation`]s every format is built from. The HTML, CSV and JSON
+//! writers need crates the core does not carry, so they live in sctui's `export` module, beside a
+//! re-export of this one. Every piece of server text is sanitised on the way in.
+
+use jiff::Timestamp;
 
 use crate::sanitize::{sanitize_line, sanitize_multiline};
 use sctui_graph::conversation::Turn;
-use sctui_graph::models::{EvaluationState, Session};
+use sctui_graph::models::{Evaluation, EvaluationState, GraphTime, Session};
 
-/// The Markdown text: a title, the session's facts, then each question and its answer.
-/// Control characters are stripped (the file may be `cat`ed to a terminal).
-pub fn conversation_markdown(session: &Session, turns: &[Turn]) -> String {
-    let name = session
+/// What an export writes: a document to read, or data for a spreadsheet or a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Markdown, as the reader shows it.
+    Markdown,
+    /// One self-contained HTML page (inline styles, no script, no outside request).
+    Html,
+    /// Graph's JSON: the session, its prompts and their evaluations.
+    Json,
+    /// One row per question, UTF-8 with a byte-order mark, for Excel and Power BI.
+    Csv,
+}
+
+impl Format {
+    /// The file name extension for this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Html => "html",
+            Self::Json => "json",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// Whether the format holds many sessions in one file (`sessions export --all`).
+    pub fn holds_many(self) -> bool {
+        matches!(self, Self::Json | Self::Csv)
+    }
+}
+
+/// One session and its questions with their latest answers: what every format writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversation {
+    pub session: Session,
+    pub turns: Vec<Turn>,
+}
+
+/// Who exported, when and from which workspace: the small header of a document export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    pub exported_at: Timestamp,
+    /// The signed-in account, when it is known without asking the network.
+    pub by: Option<String>,
+    pub workspace: String,
+}
+
+/// The session's name for a document: sanitised, trimmed, `(untitled)` when empty.
+pub fn session_name(session: &Session) -> String {
+    session
         .display_name
         .as_deref()
         .map(|n| sanitize_line(n).trim().to_string())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "(untitled)".to_string());
+        .unwrap_or_else(|| "(untitled)".to_string())
+}
+
+/// An instant in UTC to the second, `2025-09-17 19:23:41 UTC`: the same for every reader of a
+/// shared document, whatever their zone.
+pub fn utc(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A Graph time as [`utc`], or `None` when unset or unreadable.
+pub fn utc_time(time: Option<&GraphTime>) -> Option<String> {
+    time.and_then(GraphTime::instant).map(utc)
+}
+
+/// How long an answer took: from the evaluation's creation (or its run's start) to its
+/// completion; `None` while it runs or when Graph gave no times.
+pub fn time_to_answer(evaluation: &Evaluation) -> Option<jiff::SignedDuration> {
+    let done = evaluation.completed_date_time.as_ref()?.instant()?;
+    let start = evaluation
+        .created_date_time
+        .as_ref()
+        .and_then(GraphTime::instant)
+        .or_else(|| {
+            evaluation
+                .run_start_date_time
+                .as_ref()
+                .and_then(GraphTime::instant)
+        })?;
+    let took = done.duration_since(start);
+    (!took.is_negative()).then_some(took)
+}
+
+/// A duration as a person reads it: `850 ms`, `16.2 s`, `4 min 3 s`, `2 h 5 min`.
+pub fn human_duration(took: jiff::SignedDuration) -> String {
+    let ms = took.as_millis();
+    match ms {
+        ..1_000 => format!("{ms} ms"),
+        1_000..60_000 => format!("{:.1} s", ms as f64 / 1000.0),
+        60_000..3_600_000 => format!("{} min {} s", ms / 60_000, ms % 60_000 / 1000),
+        _ => format!("{} h {} min", ms / 3_600_000, ms % 3_600_000 / 60_000),
+    }
+}
+
+/// The Markdown text: a title, the session's facts, then each question and its answer.
+/// Control characters are stripped (the file may be `cat`ed to a terminal).
+pub fn conversation_markdown(session: &Session, turns: &[Turn]) -> String {
+    let name = session_name(session);
     let mut out = format!("# {name}\n\n");
     out.push_str(&format!("- Session id: `{}`\n", sanitize_line(&session.id)));
     if let Some(t) = &session.created_date_time {
@@ -60,10 +156,15 @@ pub fn conversation_markdown(session: &Session, turns: &[Turn]) -> String {
     out
 }
 
-/// A file name for the export: `sctui-<name>-<id prefix>.md`, safe on every file system. The name
-/// is sanitised first, so an escape sequence in it leaves nothing behind (`ESC[31m` is dropped
-/// whole, not turned into `-31m`).
+/// A file name for the Markdown export: `sctui-<name>-<id prefix>.md` ([`file_name`]).
 pub fn default_file_name(session: &Session) -> String {
+    file_name(session, Format::Markdown)
+}
+
+/// A file name for an export of one session: `sctui-<name>-<id prefix>.<extension>`, safe on
+/// every file system. The name is sanitised first, so an escape sequence in it leaves nothing
+/// behind (`ESC[31m` is dropped whole, not turned into `-31m`).
+pub fn file_name(session: &Session, format: Format) -> String {
     let name = sanitize_line(session.display_name.as_deref().unwrap_or("untitled"));
     let slug: String = name
         .chars()
@@ -84,12 +185,13 @@ pub fn default_file_name(session: &Session) -> String {
         .take(8)
         .collect();
     format!(
-        "sctui-{}-{id}.md",
+        "sctui-{}-{id}.{}",
         if slug.is_empty() {
             "untitled"
         } else {
             slug.trim_end_matches('-')
-        }
+        },
+        format.extension()
     )
 }
 

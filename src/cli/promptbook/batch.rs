@@ -174,7 +174,7 @@ pub async fn run_rows(
                     })
                 })
                 .collect();
-            super::super::output::write_json(&mut out, &value)?;
+            super::super::output::write_json(&mut out, &Default::default(), &value)?;
         }
         Output::Table => {
             writeln!(out, "{:>4}  {:>4}  {:<36}  RESULT", "ROW", "RUN", "SESSION")?;

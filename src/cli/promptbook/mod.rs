@@ -22,6 +22,11 @@ use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
 
 /// Runs one `promptbook` subcommand.
 pub async fn run(global: &GlobalArgs, command: PromptbookCommand) -> Result<(), RunError> {
+    if std::env::args().any(|a| a == "--jq" || a.starts_with("--jq=")) {
+        return Err(RunError::Usage(
+            "--jq is not available on promptbook commands yet: pipe `-o json` to a filter".into(),
+        ));
+    }
     let config = super::load_config(global)?;
     match command {
         PromptbookCommand::List { paths, output } => {
@@ -434,7 +439,7 @@ fn list(library: &Library, output: Output) -> Result<(), RunError> {
                     })
                 })
                 .collect();
-            super::output::write_json(&mut out, &value)?;
+            super::output::write_json(&mut out, &Default::default(), &value)?;
         }
         Output::Table => {
             if library.entries.is_empty() {
@@ -484,7 +489,7 @@ fn show(entry: &Entry, output: Output) -> Result<(), RunError> {
     let book = &entry.book;
     match output {
         // the book itself, not a JSON value: its fields keep Microsoft's order
-        Output::Json => super::output::write_json(&mut out, book)?,
+        Output::Json => super::output::write_json(&mut out, &Default::default(), book)?,
         Output::Table => {
             writeln!(out, "{}", sanitize_line(&book.name))?;
             if let Some(description) = book.description().filter(|d| !d.trim().is_empty()) {
@@ -601,7 +606,7 @@ fn lint_books(
         }
     }
     if output == Output::Json {
-        super::output::write_json(&mut out, &report)?;
+        super::output::write_json(&mut out, &Default::default(), &report)?;
     }
     out.flush()?;
     match failed {

@@ -322,7 +322,11 @@ pub fn conclude(
     {
         let mut out = crate::output::stdout();
         match output {
-            Output::Json => super::super::output::write_json(&mut out, &report::json(record))?,
+            Output::Json => super::super::output::write_json(
+                &mut out,
+                &Default::default(),
+                &report::json(record),
+            )?,
             Output::Table => {
                 writeln!(
                     out,
@@ -463,7 +467,7 @@ pub fn list_runs(store: &Store, output: Output) -> Result<(), RunError> {
                     })
                 })
                 .collect();
-            super::super::output::write_json(&mut out, &value)?;
+            super::super::output::write_json(&mut out, &Default::default(), &value)?;
         }
         Output::Table => {
             if runs.is_empty() {
