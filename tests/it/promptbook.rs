@@ -420,7 +420,9 @@ mod against_the_fake {
                 "the run never finished its first step"
             );
             let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
-            if runs.as_array().is_some_and(|r| !r.is_empty()) && runs[0]["succeeded"].as_u64().is_some_and(|n| n >= 1) {
+            if runs.as_array().is_some_and(|r| !r.is_empty())
+                && runs[0]["succeeded"].as_u64().is_some_and(|n| n >= 1)
+            {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
