@@ -408,23 +408,25 @@ mod against_the_fake {
                 "incidentID=7",
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(fake.home.path().join("run.stderr")).unwrap())
             .spawn()
             .unwrap();
         // kill it once step 1 has its answer, while a later step runs (its prompt posted, its
         // evaluation followed)
         let started = Instant::now();
         loop {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the run never finished its first step"
-            );
             let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
             if runs.as_array().is_some_and(|r| !r.is_empty())
                 && runs[0]["succeeded"].as_u64().is_some_and(|n| n >= 1)
             {
                 break;
             }
+            let exited = child.try_wait().unwrap();
+            assert!(
+                exited.is_none() && started.elapsed() < Duration::from_secs(120),
+                "the run never finished its first step (exit: {exited:?}; runs: {runs}); it printed:\n{}",
+                std::fs::read_to_string(fake.home.path().join("run.stderr")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         child.kill().unwrap();

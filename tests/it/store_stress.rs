@@ -178,3 +178,33 @@ fn a_file_size_limit_fails_the_write_like_a_full_disk_instead_of_killing() {
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert!(stderr(&out).contains("size limit"), "{}", describe(&out));
 }
+
+#[test]
+fn commands_started_at_once_on_a_fresh_machine_all_open_the_new_store() {
+    // A script starts several sctui commands at once before any store exists: each must open
+    // the new file, none fail as busy or set it aside as not a sctui store.
+    for _ in 0..10 {
+        let home = tempfile::tempdir().unwrap();
+        let runs: Vec<_> = (0..6)
+            .map(|_| {
+                let mut cmd = Command::new(BIN);
+                common::isolate(&mut cmd, home.path());
+                cmd.args(["--offline", "promptbook", "runs", "-o", "json"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("run sctui")
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", describe(&out));
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+            assert!(
+                !stderr(&out).contains("started a new one"),
+                "{}",
+                describe(&out)
+            );
+        }
+    }
+}

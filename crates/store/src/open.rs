@@ -135,7 +135,7 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
     let mut conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
     // the first read of the header tells a database from anything else
-    let (app_id, version, objects) = match read_identity(&conn) {
+    let (app_id, version, objects) = match read_identity(&mut conn) {
         Ok(identity) => identity,
         Err(e) if is_damage(&e) => return Err(Failure::Bad(BadFile::Corrupt(e.to_string()))),
         Err(e) => return Err(sqlite(e)),
@@ -150,8 +150,7 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
         }));
     }
     let setup = |conn: &mut Connection| -> rusqlite::Result<()> {
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode = enter_wal(conn)?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(%mode, "store is not in WAL mode");
         }
@@ -173,6 +172,26 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
     }
 }
 
+/// Puts the file in WAL mode and returns the mode it is in. The switch needs the file to itself
+/// and SQLite does not wait for it (no busy handler), so while another process is opening the
+/// same new file this retries until the busy timeout.
+fn enter_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)) {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// A read-only connection to the store at `path`, for searches (its functions registered).
 pub(crate) fn reader(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -185,10 +204,15 @@ pub(crate) fn reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn read_identity(conn: &Connection) -> rusqlite::Result<(i32, i64, i64)> {
-    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+/// The header's id and version and the number of schema objects, read in one transaction: read
+/// one by one, another process creating the store in between looks like a foreign file (no id
+/// yet, tables already).
+fn read_identity(conn: &mut Connection) -> rusqlite::Result<(i32, i64, i64)> {
+    let tx = conn.transaction()?;
+    let app_id: i32 = tx.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    tx.finish()?;
     Ok((app_id, version, objects))
 }
 

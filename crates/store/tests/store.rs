@@ -95,6 +95,33 @@ fn file_is_private_in_a_private_folder_and_in_wal_mode() {
 }
 
 #[test]
+fn processes_opening_a_new_store_at_once_all_open_it() {
+    // Several sctui processes start at once on a fresh machine (a script runs the CLI while the
+    // TUI starts): each one opens the same new file; none may fail on the others' set-up.
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store").join("new.sqlite3");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|opened| opened.recovered.map(|r| r.reason.to_string()))
+                })
+            })
+            .collect();
+        for opener in openers {
+            let opened = opener.join().unwrap();
+            assert!(
+                matches!(opened, Ok(None)),
+                "round {round}: {opened:?} (a new store is neither busy nor bad)"
+            );
+        }
+    }
+}
+
+#[test]
 fn default_dir_is_under_the_platform_data_dir() {
     let dir = sctui_store::default_dir().unwrap();
     assert!(dir.ends_with("store"), "{}", dir.display());
