@@ -11,7 +11,7 @@ use crate::cli::args::{
 use crate::config::Config;
 use crate::sanitize::{sanitize_line, truncate};
 use crate::store::sync::{self, Progress, SyncOptions};
-use crate::store::{Hit, HitKind, SearchBudget, Store, StoreTarget};
+use crate::store::{Access, Hit, HitKind, SearchBudget, Store, StoreError, StoreTarget};
 use sctui_graph::GraphClient;
 
 /// The store this run uses: the configured (or remembered) workspace on this Graph host and tenant.
@@ -157,6 +157,13 @@ pub async fn sync(
     args: SyncArgs,
 ) -> Result<(), RunError> {
     let store = Arc::new(open(target)?);
+    if store.access() == Access::ReadOnly {
+        // before any request: nothing fetched could be kept
+        return Err(StoreError::ReadOnly {
+            path: store.path().to_path_buf(),
+        }
+        .into());
+    }
     let options = SyncOptions {
         conversations: args.conversations,
         since: args.since,

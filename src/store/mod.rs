@@ -7,8 +7,8 @@ pub mod sync;
 
 use jiff::Timestamp;
 pub use sctui_store::{
-    CancelSearch, Hit, HitKind, ListInfo, Opened, SearchBudget, Snippet, Stats, Store, StoreError,
-    StoreKey, StoredConversation,
+    Access, CancelSearch, Hit, HitKind, ListInfo, Opened, SearchBudget, Snippet, Stats, Store,
+    StoreError, StoreKey, StoredConversation,
 };
 
 use sctui_graph::conversation::{PromptRuns, Turn};

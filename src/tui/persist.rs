@@ -17,7 +17,7 @@ use sctui_graph::models::{Page, Session};
 use tokio::sync::mpsc;
 
 use super::protocol::{Event, SearchResult, StoreProblem, StoreUnavailable, StoredSessions};
-use crate::store::{CancelSearch, SearchBudget, Store, StoreError, StoreTarget};
+use crate::store::{Access, CancelSearch, SearchBudget, Store, StoreError, StoreTarget};
 
 /// The local store as the worker holds it: the store of the workspace opened last, the listings
 /// in progress (a listing that reaches its end tells which sessions are gone), and what every
@@ -91,6 +91,10 @@ impl Persist {
             Ok(Ok(Some((opened, sessions, info)))) => {
                 if let Some(recovered) = opened.recovered {
                     self.warn(StoreProblem::Recovered(recovered.to_string()));
+                }
+                // said once here; each refused write is only logged
+                if opened.store.access() == Access::ReadOnly {
+                    self.warn(StoreProblem::ReadOnly);
                 }
                 *lock(&self.store) = Some(Arc::new(opened.store));
                 // even empty: offline, that is all there is to show

@@ -423,6 +423,9 @@ async fn sync_store(
 ) -> Result<crate::store::sync::SyncReport, SyncFailure> {
     let persist = persist.ok_or(StoreUnavailable::Off)?;
     let store = persist.store().ok_or(StoreUnavailable::NotOpen)?;
+    if store.access() == crate::store::Access::ReadOnly {
+        return Err(SyncFailure::ReadOnly);
+    }
     let options = crate::store::sync::SyncOptions {
         conversations: true,
         since: None,

@@ -208,3 +208,146 @@ fn commands_started_at_once_on_a_fresh_machine_all_open_the_new_store() {
         }
     }
 }
+
+/// `sctui` runs that cannot write the store at `path` (in `home`): by permissions when not root
+/// (file 0444, folder 0555, put back when dropped); root ignores permissions, so as root each
+/// run is made as `nobody` (util-linux's `setpriv`) over root's 0644 file in 0755 folders.
+#[cfg(unix)]
+struct Unwritable {
+    home: PathBuf,
+    folder: PathBuf,
+    /// As root: the binary where `nobody` may run it, and the state and cache folders it may
+    /// write (its log).
+    as_nobody: Option<(PathBuf, tempfile::TempDir, tempfile::TempDir)>,
+}
+
+#[cfg(unix)]
+impl Unwritable {
+    fn new(home: &Path, path: &Path) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let chmod = |p: &Path, mode: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        let folder = path.parent().unwrap().to_path_buf();
+        // the folder is this process's: its owner is who runs the test
+        if std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(home).unwrap()) != 0 {
+            chmod(path, 0o444);
+            chmod(&folder, 0o555);
+            return Self {
+                home: home.into(),
+                folder,
+                as_nobody: None,
+            };
+        }
+        chmod(path, 0o644);
+        for dir in path.ancestors().skip(1).take_while(|d| d.starts_with(home)) {
+            chmod(dir, 0o755);
+        }
+        let scratch = || {
+            let dir = tempfile::tempdir().unwrap();
+            std::os::unix::fs::chown(dir.path(), Some(65534), Some(65534)).unwrap();
+            dir
+        };
+        let bin = scratch();
+        let exe = bin.path().join("sctui");
+        if std::fs::hard_link(BIN, &exe).is_err() {
+            std::fs::copy(BIN, &exe).unwrap();
+        }
+        Self {
+            home: home.into(),
+            folder,
+            as_nobody: Some((exe, bin, scratch())),
+        }
+    }
+
+    /// `sctui <args>` with `home`'s HOME, unable to write the store.
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = match &self.as_nobody {
+            None => Command::new(BIN),
+            Some((exe, _, _)) => {
+                let mut cmd = Command::new("setpriv");
+                cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                    .arg(exe);
+                cmd
+            }
+        };
+        common::isolate(&mut cmd, &self.home);
+        if let Some((_, _, scratch)) = &self.as_nobody {
+            cmd.env("XDG_STATE_HOME", scratch.path().join("state"))
+                .env("XDG_CACHE_HOME", scratch.path().join("cache"));
+        }
+        cmd.args(args)
+            .output()
+            .expect("run sctui (as root: setpriv, from util-linux)")
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        // so the temporary folder can be removed
+        let _ = std::fs::set_permissions(&self.folder, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+/// A store on a read-only file system or without write permission: `--offline search`, `store
+/// stats`, `sessions list` and `get` read it exactly as when it could be written, and `sync` is
+/// refused before it starts, saying once that the store can only be read.
+#[cfg(unix)]
+#[test]
+fn a_store_that_cannot_be_written_is_read_offline_and_a_sync_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let sctui = |args: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        common::isolate(&mut cmd, home.path());
+        cmd.args(args).output().expect("run sctui")
+    };
+    let out = sctui(&["--demo", "sync", "--conversations"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let list = sctui(&["--demo", "--offline", "sessions", "list", "-o", "json"]);
+    assert!(list.status.success(), "{}", describe(&list));
+    let sessions: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let first = &sessions[0];
+    let id = first["id"].as_str().unwrap().to_string();
+    let word = first["displayName"]
+        .as_str()
+        .unwrap()
+        .split(|c: char| !c.is_alphanumeric())
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_string();
+    let reads: [&[&str]; 4] = [
+        &["--demo", "--offline", "search", &word, "-o", "json"],
+        &["--demo", "--offline", "store", "stats", "-o", "json"],
+        &["--demo", "--offline", "sessions", "list", "-o", "json"],
+        &["--demo", "--offline", "prompts", "list", &id, "-o", "json"],
+    ];
+    let writable: Vec<Output> = reads.iter().map(|args| sctui(args)).collect();
+    let out = sctui(&["--demo", "store", "path"]);
+    let path = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+
+    let unwritable = Unwritable::new(home.path(), &path);
+    for (args, before) in reads.iter().zip(&writable) {
+        assert!(before.status.success(), "{}", describe(before));
+        let out = unwritable.run(args);
+        assert!(out.status.success(), "{args:?}: {}", describe(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&before.stdout),
+            "{args:?} reads the same"
+        );
+        assert!(out.stderr.is_empty(), "{args:?}: {}", describe(&out));
+    }
+    let hits: serde_json::Value = serde_json::from_slice(&writable[0].stdout).unwrap();
+    assert!(!hits.as_array().unwrap().is_empty(), "{hits}");
+    let out = unwritable.run(&["--demo", "sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let said = stderr(&out);
+    assert_eq!(said.matches("can only be read").count(), 1, "{said}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Synced"),
+        "{}",
+        describe(&out)
+    );
+}

@@ -359,6 +359,9 @@ pub enum StoreProblem {
     Failed(String),
     /// Opening the store never finished (its blocking task panicked or was cancelled).
     OpenAborted(String),
+    /// The store can only be read (a read-only file system, no write permission): it opened
+    /// read-only, so reading and searching work and nothing new is kept.
+    ReadOnly,
 }
 
 /// Why an export failed; `update` words it.
@@ -399,6 +402,7 @@ pub enum StoreUnavailable {
     /// The store could not be opened (the reason was reported when it was).
     #[error("the local store could not be opened")]
     NotOpen,
+
     /// The search could not read the query (FTS5 syntax): why.
     #[error("{reason}")]
     Query { reason: String },
@@ -419,4 +423,7 @@ pub enum SyncFailure {
     /// The store failed: its own account of it.
     #[error("{0}")]
     Store(String),
+    /// The store can only be read: nothing a sync fetched could be kept, so none started.
+    #[error("the local store can only be read")]
+    ReadOnly,
 }

@@ -58,6 +58,22 @@ pub enum StoreError {
         path.display()
     )]
     Gone { path: PathBuf },
+    /// The store can only be read (a read-only file system, or no permission to write the file
+    /// or its folder): it opened read-only, and this write was refused.
+    #[error(
+        "the store {} can only be read (a read-only file system, or no permission to write it or \
+         its folder): reading and searching work, nothing new is kept in it",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
+    /// The store can only be read and cannot be read as it is (damaged, not sctui's, another
+    /// schema): setting it aside or upgrading it would need writing.
+    #[error(
+        "the store {} can only be read, and it is {reason}: make it writable (sctui then sets it \
+         aside or upgrades it), or move it away",
+        path.display()
+    )]
+    ReadOnlyUnusable { path: PathBuf, reason: String },
     /// There is no data directory on this system to keep a store in.
     #[error("no data directory on this system to keep the store in")]
     NoDataDir,
@@ -94,6 +110,12 @@ impl StoreError {
     /// True when the disk is full: worth one warning, then keep going without the store.
     pub fn is_full(&self) -> bool {
         matches!(self, Self::Full { .. })
+    }
+
+    /// True when the store can only be read: said once (when it opens), then every write is
+    /// refused the same way.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, Self::ReadOnly { .. })
     }
 
     /// True when the store's file is gone from under this process: worth one warning, then

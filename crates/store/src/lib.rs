@@ -7,6 +7,8 @@
 //!
 //! A file that is not a sctui store, is damaged, or was written by a newer sctui is moved aside
 //! (`….corrupt-<time>`) and a fresh one is made: the store never refuses to start over a cache.
+//! A store that can only be read (a read-only file system, no write permission) opens read-only:
+//! reads and searches work, writes are refused ([`StoreError::ReadOnly`]).
 
 mod error;
 mod evaluations;
@@ -25,7 +27,7 @@ mod users;
 pub use error::StoreError;
 pub use evaluations::EvaluationRecord;
 pub use key::{StoreKey, default_dir, readable_parts};
-pub use open::{BadFile, Opened, Recovered, clear};
+pub use open::{Access, BadFile, Opened, Recovered, clear};
 pub use plugins::{PluginRecord, StoredPlugins};
 pub use query::{QueryProblem, to_fts};
 pub use runs::{RunRecord, RunStepRecord};

@@ -1,5 +1,7 @@
 //! Opening a store file: private folder and file, WAL, busy timeout, migrations; and what to do
 //! with a file that is damaged, foreign or from a newer sctui (move it aside, start a fresh one).
+//! A store that exists but cannot be written (a read-only file system, no write permission on
+//! the file or its folder) is opened read-only, nothing created or tightened on the way.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,6 +58,75 @@ impl std::fmt::Display for Recovered {
     }
 }
 
+/// What this process may do with a store, decided once when it is opened: the [`Store`] keeps
+/// it, so every write asks the same owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads and writes.
+    ReadWrite,
+    /// Reads only: the file or its folder cannot be written (a read-only file system, no
+    /// permission). Searches and reading work; every write is refused with
+    /// [`StoreError::ReadOnly`].
+    ReadOnly,
+}
+
+/// How a connection reaches the file: the one place the read-only URIs are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The file as it is, written through WAL.
+    Writable,
+    /// `mode=ro`: read-only, still seeing what another process writes (SQLite needs the WAL's
+    /// shared memory for that: it exists already, or the folder lets it be made).
+    ReadOnly,
+    /// `mode=ro&immutable=1`: read-only where not even the WAL's shared memory can be made (a
+    /// read-only folder or file system with no WAL beside the file): SQLite reads the file as
+    /// it is, taking no locks.
+    Immutable,
+}
+
+impl Mode {
+    /// What this mode lets the process do.
+    pub(crate) fn access(self) -> Access {
+        match self {
+            Self::Writable => Access::ReadWrite,
+            Self::ReadOnly | Self::Immutable => Access::ReadOnly,
+        }
+    }
+
+    /// The name to give SQLite for `path` (a `file:` URI in the read-only modes; `%`, `?` and
+    /// `#` in the path escaped so they stay part of it).
+    fn target(self, path: &Path) -> PathBuf {
+        let query = match self {
+            Self::Writable => return path.to_path_buf(),
+            Self::ReadOnly => "?mode=ro",
+            Self::Immutable => "?mode=ro&immutable=1",
+        };
+        let mut uri = std::ffi::OsString::from("file:");
+        let text = path.as_os_str();
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::{OsStrExt, OsStringExt};
+            let mut bytes = uri.into_vec();
+            for &b in text.as_bytes() {
+                match b {
+                    b'%' | b'?' | b'#' => bytes.extend(format!("%{b:02X}").bytes()),
+                    _ => bytes.push(b),
+                }
+            }
+            uri = std::ffi::OsString::from_vec(bytes);
+        }
+        #[cfg(not(unix))]
+        uri.push(
+            text.to_string_lossy()
+                .replace('%', "%25")
+                .replace('?', "%3F")
+                .replace('#', "%23"),
+        );
+        uri.push(query);
+        PathBuf::from(uri)
+    }
+}
+
 /// An open store, and the file set aside on the way, if any (worth telling the user once).
 #[derive(Debug)]
 pub struct Opened {
@@ -70,7 +141,14 @@ enum Failure {
 
 impl Store {
     /// Opens (creating or migrating) the store at `path`; a bad file is moved aside and replaced.
+    /// A store that exists but cannot be written opens read-only ([`Store::access`]).
     pub fn open(path: &Path) -> Result<Opened, StoreError> {
+        if path.exists() && !writable(path) {
+            return Ok(Opened {
+                store: open_read_only(path)?,
+                recovered: None,
+            });
+        }
         if let Some(dir) = path.parent() {
             private_dir(dir)?;
         }
@@ -158,15 +236,14 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
         conn.pragma_update(None, "foreign_keys", true)?;
         crate::rank::register(conn)?;
         migrate(conn, version)?;
-        // touch every table: a damaged schema shows here, not in the middle of a session
-        conn.query_row(
-            "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM search WHERE rowid = 0)",
-            [],
-            |_| Ok(()),
-        )
+        touch_every_table(conn)
     };
     match setup(&mut conn) {
-        Ok(()) => Ok(Store::from_connection(conn, path.to_path_buf())),
+        Ok(()) => Ok(Store::from_connection(
+            conn,
+            path.to_path_buf(),
+            Mode::Writable,
+        )),
         Err(e) if is_damage(&e) => Err(Failure::Bad(BadFile::Corrupt(e.to_string()))),
         Err(e) => Err(sqlite(e)),
     }
@@ -192,16 +269,116 @@ fn enter_wal(conn: &Connection) -> rusqlite::Result<String> {
     }
 }
 
-/// A read-only connection to the store at `path`, for searches (its functions registered).
-pub(crate) fn reader(path: &Path) -> rusqlite::Result<Connection> {
+/// A read-only connection to the store at `path` (reached as `mode` says), for searches (its
+/// functions registered).
+pub(crate) fn reader(path: &Path, mode: Mode) -> rusqlite::Result<Connection> {
+    let conn = read_only_connection(path, mode)?;
+    crate::snippet::register(&conn)?;
+    Ok(conn)
+}
+
+fn read_only_connection(path: &Path, mode: Mode) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let conn = Connection::open_with_flags(mode.target(path), flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     crate::rank::register(&conn)?;
-    crate::snippet::register(&conn)?;
     Ok(conn)
+}
+
+/// Whether this process may write `path` and create files beside it (the WAL): false on a
+/// read-only file system, or without write permission on the file or its folder (as the
+/// system decides it, so root's privileges count).
+fn writable(path: &Path) -> bool {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    may_write(path) && may_write(dir)
+}
+
+#[cfg(unix)]
+fn may_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid NUL-terminated path for the call's duration.
+    unsafe { libc::faccessat(libc::AT_FDCWD, name.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
+}
+
+#[cfg(not(unix))]
+fn may_write(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+}
+
+/// Opens a store that cannot be written: `mode=ro` when SQLite can share the WAL with its
+/// writers, else the file as it is (immutable). Nothing is created, tightened, migrated or set
+/// aside; a store that cannot be read as it is says why ([`StoreError::ReadOnlyUnusable`]).
+fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+    let unusable = |reason: String| StoreError::ReadOnlyUnusable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let sqlite = |e| StoreError::sqlite(path, e);
+    let connect = |mode| {
+        let mut conn = read_only_connection(path, mode)?;
+        let identity = read_identity(&mut conn)?;
+        Ok::<_, rusqlite::Error>((conn, identity))
+    };
+    let mut mode = Mode::ReadOnly;
+    let mut opened = connect(mode);
+    if opened.as_ref().is_err_and(cannot_share_wal) {
+        // the WAL's shared memory can be neither opened nor made here
+        mode = Mode::Immutable;
+        opened = connect(mode);
+    }
+    let (conn, (app_id, version, _)) = match opened {
+        Ok(opened) => opened,
+        Err(e) if is_damage(&e) => {
+            return Err(unusable(BadFile::Corrupt(e.to_string()).to_string()));
+        }
+        Err(e) => return Err(sqlite(e)),
+    };
+    if app_id != APPLICATION_ID {
+        return Err(unusable(BadFile::Foreign.to_string()));
+    }
+    if version > current_version() {
+        let newer = BadFile::Newer {
+            found: version,
+            supported: current_version(),
+        };
+        return Err(unusable(newer.to_string()));
+    }
+    if version < current_version() {
+        return Err(unusable(format!(
+            "written by an older sctui (schema {version}, this one reads {})",
+            current_version()
+        )));
+    }
+    match touch_every_table(&conn) {
+        Ok(()) => Ok(Store::from_connection(conn, path.to_path_buf(), mode)),
+        Err(e) if is_damage(&e) => Err(unusable(BadFile::Corrupt(e.to_string()).to_string())),
+        Err(e) => Err(sqlite(e)),
+    }
+}
+
+/// A read-only connection's failure to reach the WAL's shared memory (it cannot make it).
+fn cannot_share_wal(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen)
+    )
+}
+
+/// Reads every table once: a damaged schema shows here, not in the middle of a session.
+fn touch_every_table(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM search WHERE rowid = 0)",
+        [],
+        |_| Ok(()),
+    )
 }
 
 /// The header's id and version and the number of schema objects, read in one transaction: read

@@ -22,6 +22,8 @@ pub struct Store {
     clean: Cleaner,
     /// This process's shared lock on the store's lock file, while the store is open.
     _users: Option<std::fs::File>,
+    /// How the file was opened, and so whether it may be written ([`Store::access`]).
+    mode: crate::open::Mode,
     /// The file that was opened (device and inode): when `path` no longer names it, the store
     /// was cleared or moved aside and nothing more is written.
     identity: Option<(u64, u64)>,
@@ -127,12 +129,17 @@ const META_LIST_UPDATED: &str = "list_updated_ms";
 const META_LIST_COMPLETE: &str = "list_complete_ms";
 
 impl Store {
-    pub(crate) fn from_connection(conn: Connection, path: PathBuf) -> Self {
+    pub(crate) fn from_connection(
+        conn: Connection,
+        path: PathBuf,
+        mode: crate::open::Mode,
+    ) -> Self {
         Self {
             conn: Mutex::new(conn),
             searcher: Mutex::new(None),
-            _users: crate::users::hold(&path),
+            _users: crate::users::hold(&path, mode.access()),
             identity: identity(&path),
+            mode,
             path,
             clean: unchanged,
         }
@@ -144,6 +151,12 @@ impl Store {
     pub fn cleaning_index_with(mut self, clean: Cleaner) -> Self {
         self.clean = clean;
         self
+    }
+
+    /// Whether this store may be written (decided when it opened): a read-only one serves reads
+    /// and searches and refuses every write ([`StoreError::ReadOnly`]).
+    pub fn access(&self) -> crate::Access {
+        self.mode.access()
     }
 
     /// The database file.
@@ -175,7 +188,8 @@ impl Store {
         let conn = match &mut *searcher {
             Some(conn) => conn,
             None => searcher.insert(
-                crate::open::reader(&self.path).map_err(|e| StoreError::sqlite(&self.path, e))?,
+                crate::open::reader(&self.path, self.mode)
+                    .map_err(|e| StoreError::sqlite(&self.path, e))?,
             ),
         };
         f(conn).map_err(|e| StoreError::sqlite(&self.path, e))
@@ -186,6 +200,11 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
+        if self.access() == crate::Access::ReadOnly {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
         // never into a file that was deleted or moved under us: no one would read it again
         if self.identity.is_some() && identity(&self.path) != self.identity {
             return Err(StoreError::Gone {

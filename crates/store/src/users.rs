@@ -20,17 +20,20 @@ pub(crate) fn lock_path(db: &Path) -> PathBuf {
 
 /// Takes this process's shared lock on `db`'s lock file, kept while the returned file lives.
 /// Advisory: when it cannot be taken (a clear holds it, the folder is read-only) the store opens
-/// all the same.
-pub(crate) fn hold(db: &Path) -> Option<File> {
+/// all the same. A store opened read-only only uses a lock file that exists (it creates none).
+pub(crate) fn hold(db: &Path, access: crate::Access) -> Option<File> {
     let path = lock_path(db);
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(&path)
-        .or_else(|_| std::fs::File::open(&path))
-        .ok()?;
+    let file = match access {
+        crate::Access::ReadWrite => {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true).create(true).truncate(false);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&path).or_else(|_| File::open(&path))
+        }
+        crate::Access::ReadOnly => File::open(&path),
+    }
+    .ok()?;
     if let Err(e) = imp::lock(&file, imp::Kind::Shared) {
         tracing::debug!(path = %path.display(), error = %e, "store lock not taken");
     }

@@ -694,3 +694,130 @@ fn runs_are_saved_whole_and_read_back_newest_first() {
         "saving an unknown run fails"
     );
 }
+
+/// Set in the copy of this test binary that runs as an unprivileged user: the store to read.
+#[cfg(unix)]
+const READ_ONLY_STORE: &str = "SCTUI_TEST_READ_ONLY_STORE";
+
+/// A store that cannot be written (here: no write permission on its file and folder) opens
+/// read-only: the list, a conversation, a search and the stats read as before, every write is
+/// refused saying the store can only be read, and nothing is created or changed beside it.
+/// Root ignores permissions, so as root the reading half runs again in this test binary as
+/// `nobody` (util-linux's `setpriv`) over root's 0644 file in 0755 folders.
+#[cfg(unix)]
+#[test]
+fn a_store_that_cannot_be_written_opens_read_only_and_refuses_writes() {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(path) = std::env::var_os(READ_ONLY_STORE) {
+        return reads_only(Path::new(&path));
+    }
+    let (dir, path, store) = temp_store();
+    store
+        .put_sessions(
+            &[
+                session("s1", Some("beacon hunt"), "2025-01-02T00:00:00Z"),
+                session("s2", Some("phishing"), "2025-01-01T00:00:00Z"),
+            ],
+            now(),
+        )
+        .unwrap();
+    store
+        .put_conversation(
+            "s1",
+            None,
+            &[turn("p1", "which hosts beacon?", "three hosts beacon out")],
+            true,
+            now(),
+        )
+        .unwrap();
+    drop(store);
+    let chmod = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let folder = path.parent().unwrap();
+    // the folder is this process's: its owner is who runs the test
+    if std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(dir.path()).unwrap()) != 0 {
+        chmod(&path, 0o444);
+        chmod(folder, 0o555);
+        reads_only(&path);
+        chmod(folder, 0o700);
+        return;
+    }
+    chmod(dir.path(), 0o755);
+    chmod(folder, 0o755);
+    chmod(&path, 0o644);
+    let bin = tempfile::tempdir().unwrap();
+    chmod(bin.path(), 0o755);
+    let exe = bin.path().join("store-tests");
+    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&exe)
+        .args([
+            "--exact",
+            "a_store_that_cannot_be_written_opens_read_only_and_refuses_writes",
+            "--nocapture",
+        ])
+        .env(READ_ONLY_STORE, &path)
+        .output()
+        .expect("setpriv (util-linux) runs the check as an unprivileged user");
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("1 passed"), "the check ran: {said}");
+}
+
+#[cfg(unix)]
+fn reads_only(path: &Path) {
+    let folder = path.parent().unwrap();
+    let listing = || {
+        let mut names: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let mode = || {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(folder).unwrap().permissions().mode()
+    };
+    let (before, folder_mode) = (listing(), mode());
+    let opened = Store::open(path).unwrap();
+    assert!(opened.recovered.is_none());
+    let store = opened.store;
+    assert_eq!(store.access(), sctui_store::Access::ReadOnly);
+    assert_eq!(stored_ids(&store), ["s1", "s2"]);
+    assert_eq!(store.conversation("s1").unwrap().unwrap().turns.len(), 1);
+    let hits = store.search("beacon", 10).unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(
+        hits.iter()
+            .all(|h| h.snippet.pieces().contains(&("beacon", true)))
+    );
+    assert_eq!(store.stats().unwrap().sessions, 2);
+    let refused = [
+        store
+            .put_sessions(&[session("s3", Some("new"), "2025-01-03T00:00:00Z")], now())
+            .unwrap_err(),
+        store.remove_session("s2").unwrap_err(),
+        store
+            .put_conversation("s2", None, &[turn("p2", "q", "a")], true, now())
+            .unwrap_err(),
+    ];
+    for error in refused {
+        assert!(error.is_read_only(), "{error:?}");
+        assert!(error.to_string().contains("can only be read"), "{error}");
+    }
+    assert_eq!(stored_ids(&store), ["s1", "s2"]);
+    drop(store);
+    assert_eq!(
+        listing(),
+        before,
+        "nothing created or removed beside the store"
+    );
+    assert_eq!(mode(), folder_mode, "the folder is left as it is");
+}

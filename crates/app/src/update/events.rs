@@ -479,6 +479,7 @@ fn store_problem_text(problem: &StoreProblem) -> String {
         StoreProblem::OpenAborted(error) => {
             format!("The local store could not be opened: {error}")
         }
+        StoreProblem::ReadOnly => "Read-only local store: nothing new is kept".into(),
     }
 }
 

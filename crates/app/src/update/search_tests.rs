@@ -517,6 +517,33 @@ fn a_failed_sync_says_why() {
     assert!(status.text.contains("store is off"), "{}", status.text);
 }
 
+/// A store that can only be read is said once, when it opens (as a warning that stays in the
+/// status); a sync then does not start and says why.
+#[test]
+fn a_read_only_store_is_said_once_and_a_sync_into_it_says_why() {
+    let mut state = loaded();
+    update(
+        &mut state,
+        Msg::Worker(Event::StoreWarning {
+            problem: crate::protocol::StoreProblem::ReadOnly,
+        }),
+    );
+    let status = state.status.clone().unwrap();
+    assert_eq!(status.severity, Severity::Warning);
+    assert_eq!(status.text, "Read-only local store: nothing new is kept");
+    let req = sync_sent(&update(&mut state, ch('S')));
+    update(
+        &mut state,
+        Msg::Worker(Event::Synced {
+            req,
+            result: Err(SyncFailure::ReadOnly),
+        }),
+    );
+    let status = state.status.clone().unwrap();
+    assert_eq!(status.severity, Severity::Warning);
+    assert!(status.text.contains("can only be read"), "{}", status.text);
+}
+
 // ---- --offline ----
 
 fn offline() -> State {

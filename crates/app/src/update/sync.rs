@@ -68,6 +68,10 @@ pub(super) fn on_synced(
             "Nothing to sync into: the local store is off ([store] enabled = false or --no-store)",
         ),
         Err(SyncFailure::Unavailable(e)) => error_text(format!("Sync failed: {e}")),
+        Err(SyncFailure::ReadOnly) => warning(
+            "Nothing synced: the local store can only be read (a read-only file system, or no \
+             write permission)",
+        ),
         Err(SyncFailure::Graph(error)) => from_error("Sync failed", &error),
         Err(SyncFailure::Store(e)) => {
             error_text(crate::sanitize::sanitize_line(&format!("Sync failed: {e}")).into_owned())
