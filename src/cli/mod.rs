@@ -367,7 +367,9 @@ async fn offline_tui(global: &GlobalArgs) -> Result<(), RunError> {
         graph_url: config.graph_url.clone(),
         ..ui_settings(&config)
     };
-    let state = crate::tui::app::State::with_settings(workspace, "offline", settings);
+    // no account is used offline (the banner says offline); the demo's store is still the demo's
+    let who = if global.demo { "demo" } else { "" };
+    let state = crate::tui::app::State::with_settings(workspace, who, settings);
     crate::tui::runtime::run(client, state, PollPlan::default(), None, Some(target))
         .await
         .map_err(RunError::from)

@@ -894,9 +894,16 @@ fn sync_then_search_opens_the_matching_question_and_offline_finds_it_too() {
     };
     search_and_open(&tmux);
     tmux.keys(&["q"]);
-    tmux.wait_for("the offline banner", |s| {
+    let screen = tmux.wait_for("the offline banner", |s| {
         s.contains(" OFFLINE │") && s.contains("47 known")
     });
+    // the banner says it; the account's place does not say it again
+    let header = screen.lines().next().unwrap_or_default();
+    assert_eq!(
+        header.to_lowercase().matches("offline").count(),
+        1,
+        "{header}"
+    );
     search_and_open(&tmux);
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_for_exit(), "0");

@@ -1175,7 +1175,7 @@ fn offline_shows_the_stored_list_with_a_banner() {
             tz: jiff::tz::TimeZone::UTC,
             ..Default::default()
         };
-        let mut state = State::with_settings("default", "offline", settings);
+        let mut state = State::with_settings("default", "", settings);
         state.now = NOW.parse().unwrap();
         state.viewport = (w, h);
         let commands = app::init(&mut state).commands;
@@ -1334,7 +1334,7 @@ fn offline_with_nothing_stored() {
         offline: true,
         ..Default::default()
     };
-    let mut state = State::with_settings("default", "offline", settings);
+    let mut state = State::with_settings("default", "", settings);
     state.viewport = (64, 20);
     let _ = app::init(&mut state);
     let req = state.requests.stored_list().expect("opening the workspace");
@@ -1451,4 +1451,159 @@ fn the_header_counts_known_sessions_while_a_refresh_walks() {
     let header = screen.lines().next().unwrap_or_default();
     assert!(header.contains("│ 300 known"), "{header}");
     assert!(screen.contains("refreshing 100 of 299…"), "{screen}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// What stays on screen when the user moves on
+// ---------------------------------------------------------------------------------------------
+
+/// The detail pane's bottom border (where a kept find is shown) as text.
+fn detail_bottom_border(state: &State) -> String {
+    let terminal = draw(state);
+    let buffer = terminal.backend().buffer();
+    let screen = sctui::tui::app::layout::screen_with(
+        buffer.area,
+        sctui::tui::app::reader::detail_alone(state),
+    );
+    let detail = screen.detail.expect("a detail pane");
+    row_text(buffer, detail.bottom() - 1)
+}
+
+/// Opens the workspace picker and gives it Graph's list: the current workspace and `soc-emea`,
+/// named "SOC EMEA".
+fn picker_with_two_workspaces(state: &mut State) {
+    press(state, KeyCode::Char('w'));
+    let req = state
+        .requests
+        .iter()
+        .find(|(_, p)| matches!(p, sctui::tui::app::requests::Pending::Workspaces))
+        .map(|(id, _)| id)
+        .expect("a workspace-list request");
+    app::update(
+        state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![
+                sctui_graph::models::Workspace {
+                    id: "default".into(),
+                    display_name: Some("Default".into()),
+                },
+                sctui_graph::models::Workspace {
+                    id: "soc-emea".into(),
+                    display_name: Some("SOC EMEA".into()),
+                },
+            ],
+        }),
+    );
+}
+
+/// A find kept in the detail pane (`/`, a word, Enter) belongs to the conversation it was typed
+/// in: moving to another session, or to another workspace, leaves no query on the border.
+#[test]
+fn a_kept_find_is_dropped_on_another_session_and_workspace() {
+    for (w, h) in [(120, 36), (80, 24)] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('/'));
+        type_text(&mut state, "Phish");
+        press(&mut state, KeyCode::Enter);
+        assert!(
+            detail_bottom_border(&state).contains("/Phish"),
+            "the kept find is shown: {}",
+            detail_bottom_border(&state)
+        );
+        press(&mut state, KeyCode::Esc);
+        press(&mut state, KeyCode::Char('j'));
+        let border = detail_bottom_border(&state);
+        assert!(!border.contains("Phish"), "another session: {border}");
+
+        press(&mut state, KeyCode::Char('k'));
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('/'));
+        type_text(&mut state, "Phish");
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Esc);
+        picker_with_two_workspaces(&mut state);
+        press(&mut state, KeyCode::Char('j'));
+        press(&mut state, KeyCode::Enter);
+        assert_eq!(state.workspace, "soc-emea");
+        load(&mut state, sessions());
+        let border = detail_bottom_border(&state);
+        assert!(!border.contains("Phish"), "another workspace: {border}");
+    }
+}
+
+/// After a switch in the picker, the status line names the workspace as the picker showed it.
+#[test]
+fn a_workspace_switch_is_told_by_the_name_the_picker_showed() {
+    let mut state = loaded(100, 24);
+    picker_with_two_workspaces(&mut state);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Enter);
+    let status = render_parts(&state, &[Part::Status]);
+    assert!(
+        status.contains("Switched to workspace SOC EMEA"),
+        "{status}"
+    );
+    assert!(!status.contains("soc-emea"), "{status}");
+}
+
+/// `n`/`N` step through a kept find's matches (the border counts them): no step is logged in the
+/// messages view, which keeps what was said once.
+#[test]
+fn stepping_through_matches_adds_nothing_to_the_messages_view() {
+    let mut state = loaded(100, 24);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "i");
+    press(&mut state, KeyCode::Enter);
+    assert!(state.reader.find.matches.len() > 3, "several matches");
+    press(&mut state, KeyCode::Char('m'));
+    let before = render_parts(&state, &[Part::Popup]);
+    press(&mut state, KeyCode::Esc);
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Char('n'));
+    }
+    press(&mut state, KeyCode::Char('N'));
+    assert!(
+        detail_bottom_border(&state).contains("/i 3/"),
+        "the border counts: {}",
+        detail_bottom_border(&state)
+    );
+    press(&mut state, KeyCode::Char('m'));
+    let after = render_parts(&state, &[Part::Popup]);
+    assert!(before.contains("Messages (1)"), "{before}");
+    assert!(after.contains("Messages (1)"), "{after}");
+}
+
+/// The detail pane's facts (created, modified) that do not fit its width are cut with `…`, at
+/// 80×24 as in a wide pane never cut; at every size the text ends at the border.
+#[test]
+fn the_detail_facts_are_cut_with_an_ellipsis() {
+    for (w, h) in [(80, 24), (64, 20), (120, 36)] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Enter);
+        let terminal = draw(&state);
+        let buffer = terminal.backend().buffer();
+        let screen = sctui::tui::app::layout::screen_with(
+            buffer.area,
+            sctui::tui::app::reader::detail_alone(&state),
+        );
+        let detail = screen.detail.expect("a detail pane");
+        let inner = area_text(buffer, detail);
+        let modified = inner
+            .lines()
+            .find(|l| l.contains("Modified"))
+            .unwrap_or_else(|| panic!("a Modified row at {w}x{h}:\n{inner}"));
+        let full = "Modified 2026-01-31 11:55:00 UTC (5 min ago)";
+        if usize::from(detail.width) - 2 < full.len() {
+            assert!(modified.contains("Modified 2026-01-31 11:55"), "{modified}");
+            assert!(
+                modified.contains("…│") || modified.contains("…┃"),
+                "cut with … at {w}x{h}: {modified}"
+            );
+        } else {
+            assert!(modified.contains(full), "whole at {w}x{h}: {modified}");
+        }
+    }
 }

@@ -341,7 +341,7 @@ pub struct State {
     pub signed_in: bool,
     /// What was fixed at start (config, flags, environment); never changed by `update`.
     pub settings: Settings,
-    /// Header: who is signed in, or `demo`.
+    /// Header: who is signed in, or `demo`; empty when no account is used (`--offline`).
     pub who: String,
     /// Every known session: order, filter and selection (see [`SessionList`]).
     pub list: SessionList,

@@ -70,11 +70,13 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                     ("Modified", entry.session.last_modified_date_time.as_ref())
                 };
                 let value = timefmt::local_and_relative(time, state.now, &state.settings.tz);
-                buf.set_line(inner.x, y, &field(state, label, value), inner.width);
+                let line = cut(field(state, label, value), inner.width);
+                buf.set_line(inner.x, y, &line, inner.width);
             }
             RowKind::Status(turn) => {
                 if let Some(turn) = conversation.and_then(|c| c.turns.get(turn)) {
-                    buf.set_line(inner.x, y, &status_line(state, turn), inner.width);
+                    let line = cut(status_line(state, turn), inner.width);
+                    buf.set_line(inner.x, y, &line, inner.width);
                 }
             }
         }
@@ -400,6 +402,37 @@ fn not_followed(state: &State) -> String {
         .map(|key| format!(": {key} refreshes"))
         .unwrap_or_default();
     format!(" (not followed{refresh})")
+}
+
+/// A row whose text changes with the clock, cut with `…` to the pane's `width` (the layout gave it
+/// one row, so it cannot wrap).
+fn cut(line: Line<'_>, width: u16) -> Line<'_> {
+    let room = usize::from(width);
+    if line.width() <= room {
+        return line;
+    }
+    let mut left = room;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let columns = span.width();
+        if columns < left {
+            left -= columns;
+            spans.push(span);
+            continue;
+        }
+        // the span where the row is cut (one that fills the row exactly is cut too: more follow)
+        let text = if columns == left {
+            format!("{} ", span.content)
+        } else {
+            span.content.to_string()
+        };
+        spans.push(Span::styled(
+            crate::sanitize::truncate(&text, left).into_owned(),
+            span.style,
+        ));
+        break;
+    }
+    Line::from(spans)
 }
 
 fn field<'a>(state: &State, label: &'a str, value: String) -> Line<'a> {

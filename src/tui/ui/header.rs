@@ -60,14 +60,23 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         ),
         None => sanitize_line(&state.workspace).into_owned(),
     };
-    let profile = match &state.settings.profile {
-        Some(name) => format!(" · profile {}", sanitize_line(name)),
-        None => String::new(),
+    // who and which profile, each when there is one (offline no account is used)
+    let account: Vec<String> = [
+        Some(sanitize_line(&state.who).into_owned()).filter(|who| !who.is_empty()),
+        state
+            .settings
+            .profile
+            .as_ref()
+            .map(|name| format!("profile {}", sanitize_line(name))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let account = match account.join(" · ") {
+        joined if joined.is_empty() => joined,
+        joined => format!(" {joined} │"),
     };
-    let text = format!(
-        " workspace {workspace} │ {}{profile} │ {count}",
-        sanitize_line(&state.who)
-    );
+    let text = format!(" workspace {workspace} │{account} {count}");
     // the banner comes first, so a narrow terminal still shows it
     let (banner, rest) = match banner(state) {
         Some(banner) => (format!(" {banner} "), format!("│{text}")),

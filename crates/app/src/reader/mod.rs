@@ -239,13 +239,14 @@ pub fn current_turn(state: &State) -> Option<usize> {
     layout.turn_at(state.reader.scroll + state.reader.height / 3)
 }
 
-/// Resets the view for another session.
+/// Resets the view for another session: a kept find belongs to the conversation it was typed
+/// in, so it goes too.
 pub fn reset(state: &mut State) {
     state.reader.scroll = 0;
     state.reader.hscroll = 0;
     state.reader.pin = None;
     state.reader.link = None;
-    state.reader.find.matches.clear();
+    state.reader.find = Default::default();
 }
 
 /// Recomputes the find matches over the rows (after a rebuild or a query change).

@@ -248,7 +248,10 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.search = Default::default();
     state.sync = None;
     state.reconnect = Default::default();
-    state.status = Some(info(format!("Switched to workspace {id}")));
+    // the name the picker showed, when it showed one (a typed id has none)
+    let shown = state.workspace_name.as_deref().unwrap_or(&id);
+    let shown = crate::sanitize::sanitize_line(shown);
+    state.status = Some(info(format!("Switched to workspace {shown}")));
     let remember_as = super::super::output::workspace_memory_key(
         state.who == "demo",
         &state.settings.graph_url,

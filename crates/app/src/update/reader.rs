@@ -128,8 +128,8 @@ fn step_match(state: &mut State, forward: bool) {
     } else {
         (current + count - 1) % count
     };
+    // the pane's border counts the match in view: nothing to say in the status line (or log)
     reader::show_match(state, next);
-    state.status = Some(info(format!("Match {} of {count}", next + 1)));
 }
 
 /// Keys while typing a `/` query: the view follows the first match as you type; Enter keeps
