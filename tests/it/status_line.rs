@@ -423,3 +423,60 @@ fn messages_and_footers_name_the_keys_in_force() {
         "Not signed in: press F6 to sign in, Ctrl-Q to quit"
     );
 }
+
+/// The status line keeps the way back, `?` and quit at every width, whatever else it has to
+/// leave out: a spinner with what it waits for, a message, a long list of hints.
+#[test]
+fn the_way_back_help_and_quit_stay_at_every_width() {
+    let keymap = Keymap::default();
+    for width in [64u16, 80, 120] {
+        let sized = |mut s: State| {
+            app::update(&mut s, Msg::Resize(width, 20));
+            s
+        };
+        let mut shots: Vec<(&str, State, &[&str])> = Vec::new();
+
+        shots.push(("list", sized(loaded(&keymap)), &["? help", "q quit"]));
+
+        let mut s = sized(loaded(&keymap));
+        key(&mut s, KeyCode::Tab);
+        shots.push(("detail", s, &["Esc list", "? help", "q quit"]));
+
+        // the conversation on its way: the spinner says what it waits for
+        let mut s = sized(loaded(&keymap));
+        key(&mut s, KeyCode::Tab);
+        app::update(&mut s, Msg::Settled);
+        assert!(s.busy());
+        shots.push(("detail, loading", s, &["Esc list", "? help", "q quit"]));
+
+        let mut s = sized(loaded(&keymap));
+        key(&mut s, KeyCode::Char('R'));
+        let req = s.requests.page().expect("a page request");
+        app::update(
+            &mut s,
+            Msg::Worker(Event::PageFailed {
+                req,
+                error: error_503(),
+            }),
+        );
+        shots.push(("list + error", s, &["Esc dismiss", "? help", "q quit"]));
+
+        let mut s = sized(loaded(&keymap));
+        key(&mut s, KeyCode::Char('n'));
+        shots.push(("prompt box", s, &["Esc close"]));
+
+        let mut s = sized(loaded(&keymap));
+        key(&mut s, KeyCode::Char('f'));
+        shots.push(("search", s, &["Esc back"]));
+
+        for (name, state, kept) in shots {
+            let line = screen_bottom(&state);
+            for hint in kept {
+                assert!(
+                    line.contains(hint),
+                    "{name} at {width} columns keeps {hint:?}: {line:?}"
+                );
+            }
+        }
+    }
+}

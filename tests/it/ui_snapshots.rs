@@ -1607,3 +1607,57 @@ fn the_detail_facts_are_cut_with_an_ellipsis() {
         }
     }
 }
+
+/// Graph unreachable, with sessions stored and with none: once a try has failed, the screen says
+/// unreachable through every try after it (the header's banner; nothing says "refreshing", an
+/// empty list does not turn into "No sessions yet"), until a page arrives; at two sizes.
+#[test]
+fn an_unreachable_graph_is_told_until_a_page_arrives_without_flicker() {
+    let unreachable = || GraphError::Network {
+        url:
+            "https://graph.microsoft.com/beta/security/securityCopilot/workspaces/default/sessions"
+                .into(),
+        kind: sctui_graph::NetworkKind::Connect,
+        detail: "connection refused".into(),
+    };
+    for (w, h, stored) in [(100, 24, true), (64, 20, true), (64, 20, false)] {
+        let mut state = started(w, h);
+        if stored {
+            stored_list_arrives(&mut state);
+        }
+        for try_number in 1..=3 {
+            let req = state.requests.page().expect("a page in flight");
+            app::update(
+                &mut state,
+                Msg::Worker(Event::PageFailed {
+                    req,
+                    error: unreachable(),
+                }),
+            );
+            let waiting = render(&state);
+            assert!(
+                waiting.contains("GRAPH UNREACHABLE"),
+                "after try {try_number} at {w}x{h}:\n{waiting}"
+            );
+            // the next try is under way
+            app::update(&mut state, Msg::Reconnect);
+            assert!(state.page_loading());
+            let trying = render(&state);
+            assert!(
+                trying.contains("GRAPH UNREACHABLE"),
+                "during try {} at {w}x{h}:\n{trying}",
+                try_number + 1
+            );
+            for untrue in ["refreshing", "No sessions yet"] {
+                assert!(
+                    !trying.contains(untrue),
+                    "during try {} at {w}x{h}:\n{trying}",
+                    try_number + 1
+                );
+            }
+        }
+        load(&mut state, sessions());
+        let reached = render(&state);
+        assert!(!reached.contains("UNREACHABLE"), "{reached}");
+    }
+}

@@ -37,7 +37,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             let age = stored.updated.map(age).unwrap_or_else(|| "earlier".into());
             let doing = if state.settings.offline {
                 " · changes refused".to_string()
-            } else if state.paging.failed && state.reconnect.failures > 0 {
+            } else if state.reconnect.unreachable(state) {
                 retrying(state)
             } else if state.paging.failed || !state.page_loading() {
                 " · not refreshed".to_string()
@@ -47,7 +47,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             format!("{loaded} known · stored {age}{doing}")
         }
         // Graph never reached, nothing stored: the tries go on in the background
-        None if state.paging.failed && state.reconnect.failures > 0 => {
+        None if state.reconnect.unreachable(state) => {
             format!("{count}{}", retrying(state))
         }
         None => count,
@@ -100,7 +100,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     );
 }
 
-/// ` · retrying (try 3)`: Graph is asked for the list again in the background.
+/// ` · retrying (try 3)`: Graph is asked for the list again in the background (waiting for the
+/// next try, or trying).
 fn retrying(state: &State) -> String {
     match state.reconnect.failures {
         0 | 1 => " · retrying".to_string(),
@@ -115,7 +116,7 @@ fn banner(state: &State) -> Option<&'static str> {
     if state.settings.offline {
         return Some("OFFLINE");
     }
-    if state.paging.failed && state.reconnect.failures > 0 && state.reconnect.before_graph(state) {
+    if state.reconnect.unreachable(state) {
         return Some("GRAPH UNREACHABLE");
     }
     None

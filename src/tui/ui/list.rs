@@ -121,7 +121,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         let key = |action| state.settings.keymap.hint_key(action);
         let text = if !state.paging.loaded_once {
             "Loading sessions…".to_string()
-        } else if state.paging.failed && list.is_empty() {
+        } else if (state.paging.failed || state.reconnect.unreachable(state)) && list.is_empty() {
             let retry = key(Action::Refresh)
                 .map(|k| format!(": {k} retries"))
                 .unwrap_or_default();

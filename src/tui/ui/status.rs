@@ -25,10 +25,16 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
     let theme = &state.settings.theme;
     let total = usize::from(columns);
     let mut spans = Vec::new();
+    let hints = hints(state);
     if state.busy() {
-        // what the spinner waits for, unless a message already says what is going on
+        // what the spinner waits for, unless a message already says what is going on, or the
+        // hints that always stay would not fit beside it
         let label = match busy_label(state) {
-            Some(label) if state.status.is_none() => format!(" {label} "),
+            Some(label)
+                if state.status.is_none() && width(label) + 4 + kept_width(&hints) <= total =>
+            {
+                format!(" {label} ")
+            }
             _ => String::new(),
         };
         spans.push(Span::styled(
@@ -44,7 +50,6 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = total.saturating_sub(used);
-    let hints = hints(state);
     let Some(status) = &state.status else {
         spans.extend(hint_spans(state, &hints, room));
         return Line::from(spans);
@@ -66,13 +71,21 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
         _ => String::new(),
     };
     let message_width = width(&text) + width(&suffix);
-    // hints stay beside the message (the first three at most, which say how to read it in full
-    // and dismiss it): up to two fifths of the line when the message is long
+    // hints stay beside the message: the first three (which say how to read it in full and
+    // dismiss it) and those that always stay, in up to two fifths of the line when the message
+    // is long, more when the ones that stay need it
+    let beside: Vec<Hint> = hints
+        .iter()
+        .enumerate()
+        .filter(|(i, hint)| *i < 3 || hint.kept)
+        .map(|(_, hint)| hint.clone())
+        .collect();
     let hint_room = room
         .saturating_sub(message_width + 2)
         .max(room * 2 / 5)
+        .max(kept_width(&beside))
         .min(room);
-    let hint_spans = hint_spans(state, &hints[..hints.len().min(3)], hint_room);
+    let hint_spans = hint_spans(state, &beside, hint_room);
     let hints_width: usize = hint_spans.iter().map(|s| s.width()).sum();
     let message_room = room.saturating_sub(hints_width + usize::from(hints_width > 0) * 2);
     let message = format!(
@@ -100,6 +113,10 @@ pub fn busy_label(state: &State) -> Option<&'static str> {
     let pending = || state.requests.iter().map(|(_, p)| p);
     if state.page_loading() && !state.paging.loaded_once {
         return Some("loading sessions…");
+    }
+    if state.page_loading() && state.reconnect.unreachable(state) {
+        // a try after Graph could not be reached: the header's banner says it is unreachable
+        return Some("trying Graph again…");
     }
     if state.page_loading() && state.revalidating() {
         // a refresh (or the start from the store) walking the list to check what it knows
@@ -148,73 +165,123 @@ fn sync_gauge(
     ]
 }
 
-/// Whole hints that fit in `room` columns, each as key + what it does.
-fn hint_spans(state: &State, hints: &[(String, &'static str)], room: usize) -> Vec<Span<'static>> {
+/// One key hint: the key in force and what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub key: String,
+    pub what: &'static str,
+    /// The way back, help or quit: shown at every width, others giving way to it.
+    pub kept: bool,
+}
+
+/// The hint's columns: key, a space, what it does.
+fn hint_width(hint: &Hint) -> usize {
+    width(&hint.key) + 1 + width(hint.what)
+}
+
+/// The columns the hints that always stay take, with the gaps between them.
+fn kept_width(hints: &[Hint]) -> usize {
+    let kept: Vec<usize> = hints.iter().filter(|h| h.kept).map(hint_width).collect();
+    kept.iter().sum::<usize>() + kept.len().saturating_sub(1) * HINT_GAP.len()
+}
+
+/// Between two hints.
+const HINT_GAP: &str = "  ";
+
+/// The hints that fit in `room` columns, in their order, each as key + what it does: those that
+/// always stay first claim their room, the others fill what is left, most useful first.
+fn hint_spans(state: &State, hints: &[Hint], room: usize) -> Vec<Span<'static>> {
     let theme = &state.settings.theme;
-    let mut spans = Vec::new();
+    let item = |shown: bool, hint: &Hint| hint_width(hint) + usize::from(shown) * HINT_GAP.len();
+    // the kept ones that fit, from the first
+    let mut chosen = vec![false; hints.len()];
     let mut used = 0;
-    for (i, (key, what)) in hints.iter().enumerate() {
-        let gap = if i == 0 { "" } else { "  " };
-        let item = width(gap) + width(key) + 1 + width(what);
-        if used + item > room {
+    for (i, hint) in hints.iter().enumerate() {
+        if hint.kept && used + item(used > 0, hint) <= room {
+            used += item(used > 0, hint);
+            chosen[i] = true;
+        }
+    }
+    // then the others, in order, while they fit
+    for (i, hint) in hints.iter().enumerate() {
+        if chosen[i] {
+            continue;
+        }
+        if used + item(used > 0, hint) > room {
             break;
         }
-        used += item;
-        if !gap.is_empty() {
-            spans.push(Span::raw(gap));
+        used += item(used > 0, hint);
+        chosen[i] = true;
+    }
+    let mut spans = Vec::new();
+    for (hint, _) in hints.iter().zip(chosen).filter(|(_, chosen)| *chosen) {
+        if !spans.is_empty() {
+            spans.push(Span::raw(HINT_GAP));
         }
-        spans.push(Span::styled(key.clone(), theme.key));
-        spans.push(Span::styled(format!(" {what}"), theme.dim));
+        spans.push(Span::styled(hint.key.clone(), theme.key));
+        spans.push(Span::styled(format!(" {}", hint.what), theme.dim));
     }
     spans
 }
 
-/// The hints for the current mode and focus, most useful first, from the keymap in force.
-pub fn hints(state: &State) -> Vec<(String, &'static str)> {
+/// The hints for the current mode and focus, most useful first, from the keymap in force; the
+/// way back, help and quit are marked to stay at every width.
+pub fn hints(state: &State) -> Vec<Hint> {
     let keys = &state.settings.keymap;
-    let mut out: Vec<(String, &'static str)> = Vec::new();
-    let one = |out: &mut Vec<(String, &'static str)>, action: Action, what: &'static str| {
+    let mut out: Vec<Hint> = Vec::new();
+    let add = |out: &mut Vec<Hint>, action: Action, what: &'static str, kept: bool| {
         if let Some(key) = keys.hint_key(action) {
-            out.push((key, what));
+            out.push(Hint { key, what, kept });
         }
     };
-    let pair = |out: &mut Vec<(String, &'static str)>, down: Action, up: Action, what| {
-        out.extend(pair_hint(state, down, up, what));
+    let one = |out: &mut Vec<Hint>, action: Action, what: &'static str| {
+        add(out, action, what, false);
+    };
+    // the way back (or out), help and quit
+    let keep = |out: &mut Vec<Hint>, action: Action, what: &'static str| {
+        add(out, action, what, true);
+    };
+    let pair = |out: &mut Vec<Hint>, down: Action, up: Action, what| {
+        out.extend(pair_hint(state, down, up, what).map(|(key, what)| Hint {
+            key,
+            what,
+            kept: false,
+        }));
     };
     match &state.mode {
         Mode::Renaming(_) => {
             one(&mut out, Action::Submit, "save");
-            one(&mut out, Action::Cancel, "cancel");
+            keep(&mut out, Action::Cancel, "cancel");
             one(&mut out, Action::DeleteToStart, "clear");
         }
         Mode::Creating(_) => {
             one(&mut out, Action::Submit, "send");
             one(&mut out, Action::NewLine, "newline");
             one(&mut out, Action::ExternalEditor, "editor");
-            one(&mut out, Action::Cancel, "close (draft kept)");
+            keep(&mut out, Action::Cancel, "close (draft kept)");
         }
         Mode::Filtering => {
             one(&mut out, Action::Submit, "keep filter");
-            one(&mut out, Action::Cancel, "clear");
+            keep(&mut out, Action::Cancel, "clear");
             pair(&mut out, Action::CursorDown, Action::CursorUp, "move");
         }
         Mode::Finding => {
             one(&mut out, Action::Submit, "keep");
-            one(&mut out, Action::Cancel, "cancel");
+            keep(&mut out, Action::Cancel, "cancel");
         }
         Mode::Searching => {
             one(&mut out, Action::SearchOpen, "open");
             pair(&mut out, Action::SearchDown, Action::SearchUp, "move");
-            one(&mut out, Action::SearchClose, "back");
+            keep(&mut out, Action::SearchClose, "back");
             one(&mut out, Action::DeleteToStart, "clear");
         }
         Mode::Help => {
             pair(&mut out, Action::HelpDown, Action::HelpUp, "scroll");
-            one(&mut out, Action::HelpClose, "close help");
+            keep(&mut out, Action::HelpClose, "close help");
         }
         Mode::PickingWorkspace(picker) if picker.typed.is_some() => {
             one(&mut out, Action::Submit, "switch");
-            one(&mut out, Action::Cancel, "cancel");
+            keep(&mut out, Action::Cancel, "cancel");
             one(&mut out, Action::DeleteToStart, "clear");
         }
         Mode::PickingWorkspace(_) => {
@@ -222,12 +289,12 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             one(&mut out, Action::Choose, "switch");
             one(&mut out, Action::TypeId, "type an id");
             one(&mut out, Action::PickCopy, "copy id");
-            one(&mut out, Action::PickClose, "cancel");
+            keep(&mut out, Action::PickClose, "cancel");
         }
         Mode::Messages(_) => {
             pair(&mut out, Action::PickDown, Action::PickUp, "move");
             one(&mut out, Action::PickCopy, "copy");
-            one(&mut out, Action::PickClose, "close");
+            keep(&mut out, Action::PickClose, "close");
         }
         Mode::SigningIn(popup) => {
             if popup.user_code.is_some() && popup.error.is_none() {
@@ -236,8 +303,8 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             if popup.error.is_some() {
                 one(&mut out, Action::SignInRetry, "retry");
             }
-            one(&mut out, Action::SignInCancel, "cancel");
-            one(&mut out, Action::SignInQuit, "quit");
+            keep(&mut out, Action::SignInCancel, "cancel");
+            keep(&mut out, Action::SignInQuit, "quit");
         }
         Mode::Browsing => {
             let lasting = state
@@ -271,12 +338,12 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 let zoom = if state.reader.zoom { "unzoom" } else { "zoom" };
                 one(&mut out, Action::Zoom, zoom);
                 one(&mut out, Action::ScrollPageDown, "page");
-                one(&mut out, Action::Back, "list");
+                keep(&mut out, Action::Back, "list");
             } else {
                 if lasting {
-                    one(&mut out, Action::FocusList, "dismiss");
+                    keep(&mut out, Action::FocusList, "dismiss");
                 } else if !state.filter_text().is_empty() {
-                    one(&mut out, Action::FocusList, "clear filter");
+                    keep(&mut out, Action::FocusList, "clear filter");
                 }
                 pair(&mut out, Action::MoveDown, Action::MoveUp, "move");
                 one(&mut out, Action::FocusDetail, "detail");
@@ -296,8 +363,8 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
                 }
                 one(&mut out, Action::Filter, "filter");
             }
-            one(&mut out, Action::Help, "help");
-            one(&mut out, Action::Quit, "quit");
+            keep(&mut out, Action::Help, "help");
+            keep(&mut out, Action::Quit, "quit");
             if !lasting {
                 one(&mut out, Action::Messages, "messages");
             }

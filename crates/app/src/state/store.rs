@@ -131,6 +131,13 @@ impl Reconnect {
         state.stored.is_some() || !self.reached
     }
 
+    /// Whether Graph is to be called unreachable: a try at start failed and no page has
+    /// arrived since (through the tries after it, so the screen does not flicker back to
+    /// "refreshing" on each).
+    pub fn unreachable(&self, state: &super::State) -> bool {
+        self.failures > 0 && self.before_graph(state)
+    }
+
     /// The wait before the try after `failures` failures in a row: 2 s, 4 s, 8 s … 60 s.
     pub fn wait_after(failures: u32) -> u64 {
         let doubled =
