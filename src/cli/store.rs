@@ -259,7 +259,16 @@ pub async fn search(
     let searching = {
         let (store, budget) = (store.clone(), budget.clone());
         let (query, limit) = (args.query.clone(), args.limit as usize);
-        tokio::task::spawn_blocking(move || store.search_within(&query, limit, &budget))
+        tokio::task::spawn_blocking(move || {
+            match store.search_within(&query, limit, &budget) {
+                // damage found on the way: the store was set aside and a new one started
+                Err(StoreError::SetAside(recovered)) => {
+                    crate::output::eprintln!("sctui: warning: {recovered}");
+                    store.search_within(&query, limit, &budget)
+                }
+                searched => searched,
+            }
+        })
     };
     let hits = tokio::select! {
         hits = searching => hits.map_err(std::io::Error::other)??

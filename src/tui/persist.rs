@@ -142,7 +142,9 @@ impl Persist {
 
     fn failed(&self, error: StoreError) {
         tracing::warn!(%error, "local store");
-        if error.is_full() || error.is_gone() {
+        if let StoreError::SetAside(recovered) = &error {
+            self.warn(StoreProblem::Recovered(recovered.to_string()));
+        } else if error.is_full() || error.is_gone() {
             self.warn(StoreProblem::Failed(error.to_string()));
         }
     }
@@ -251,6 +253,13 @@ impl StoreHandle {
                 .collect())),
             Err(None) => Some(Err(StoreUnavailable::NotOpen)),
             Err(Some(StoreError::SearchCancelled)) => None,
+            // damage found: the store was set aside and a new one started; said once in the
+            // status, and in the search view
+            Err(Some(StoreError::SetAside(recovered))) => {
+                let said = recovered.to_string();
+                persist.warn(StoreProblem::Recovered(said.clone()));
+                Some(Err(StoreUnavailable::Failed(said)))
+            }
             Err(Some(error)) => Some(Err(crate::store::unavailable(error))),
         }
     }

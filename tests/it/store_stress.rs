@@ -351,3 +351,38 @@ fn a_store_that_cannot_be_written_is_read_offline_and_a_sync_is_refused() {
         describe(&out)
     );
 }
+
+#[path = "../../crates/store/tests/common/damage.rs"]
+mod damage;
+
+/// Damage inside the store file (not at its header; opening does not read it) shows on the
+/// first search: `--offline search` says the store was damaged, where the damaged copy is kept
+/// and that a new one was started, and answers from the new one; the next search is quiet.
+#[test]
+fn a_search_that_meets_damage_inside_the_store_sets_it_aside_and_answers() {
+    let home = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..3000)
+        .map(|i| format!("beacon hunt {i} lateral movement from host {}", i * 7))
+        .collect();
+    let path = stored(home.path(), &names);
+    damage::damage_the_index_pages(&path);
+
+    let out = offline(home.path(), &["search", "beacon"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let said = stderr(&out);
+    let kept = said
+        .split("moved it to ")
+        .nth(1)
+        .and_then(|rest| rest.split(" and started a new one").next())
+        .unwrap_or_else(|| panic!("says where the damaged copy is: {said}"));
+    assert!(said.contains("damaged"), "{said}");
+    assert!(Path::new(kept).exists(), "the damaged copy is kept: {said}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No match in 0 stored sessions"),
+        "{}",
+        describe(&out)
+    );
+    let out = offline(home.path(), &["search", "beacon"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+}

@@ -74,6 +74,11 @@ pub enum StoreError {
         path.display()
     )]
     ReadOnlyUnusable { path: PathBuf, reason: String },
+    /// Damage inside the file showed (SQLite read a page it calls malformed): the damaged file
+    /// was set aside, kept, and a new store started; what was asked of the old one is lost,
+    /// the next call works on the new one.
+    #[error("{0}")]
+    SetAside(crate::Recovered),
     /// There is no data directory on this system to keep a store in.
     #[error("no data directory on this system to keep the store in")]
     NoDataDir,
@@ -116,6 +121,11 @@ impl StoreError {
     /// refused the same way.
     pub fn is_read_only(&self) -> bool {
         matches!(self, Self::ReadOnly { .. })
+    }
+
+    /// True when a damaged store was just set aside and a new one started: worth telling once.
+    pub fn is_set_aside(&self) -> bool {
+        matches!(self, Self::SetAside(_))
     }
 
     /// True when the store's file is gone from under this process: worth one warning, then

@@ -7,6 +7,8 @@
 //!
 //! A file that is not a sctui store, is damaged, or was written by a newer sctui is moved aside
 //! (`….corrupt-<time>`) and a fresh one is made: the store never refuses to start over a cache.
+//! Damage deeper inside the file is set aside the same way when a read or write first meets it
+//! ([`StoreError::SetAside`]).
 //! A store that can only be read (a read-only file system, no write permission) opens read-only:
 //! reads and searches work, writes are refused ([`StoreError::ReadOnly`]).
 

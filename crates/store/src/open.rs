@@ -152,29 +152,37 @@ impl Store {
         if let Some(dir) = path.parent() {
             private_dir(dir)?;
         }
-        match try_open(path) {
-            Ok(store) => Ok(Opened {
-                store,
-                recovered: None,
-            }),
-            Err(Failure::Store(e)) => Err(e),
+        let (conn, recovered) = match try_open(path) {
+            Ok(conn) => (conn, None),
+            Err(Failure::Store(e)) => return Err(e),
             Err(Failure::Bad(reason)) => {
-                let moved_to = move_aside(path)?;
-                tracing::warn!(path = %path.display(), moved_to = %moved_to.display(), %reason, "store set aside");
-                let store = try_open(path).map_err(|failure| match failure {
-                    Failure::Store(e) => e,
-                    Failure::Bad(reason) => StoreError::Io {
-                        path: path.to_path_buf(),
-                        source: std::io::Error::other(format!("a new store is {reason}")),
-                    },
-                })?;
-                Ok(Opened {
-                    store,
-                    recovered: Some(Recovered { moved_to, reason }),
-                })
+                let (conn, recovered) = start_over(path, reason)?;
+                (conn, Some(recovered))
             }
-        }
+        };
+        Ok(Opened {
+            store: Store::from_connection(conn, path.to_path_buf(), Mode::Writable),
+            recovered,
+        })
     }
+}
+
+/// Sets the bad file at `path` aside (kept as `….corrupt-<time>`) and makes a new store there:
+/// at open, and when damage inside the file shows later ([`Store`] on a "malformed" error).
+pub(crate) fn start_over(
+    path: &Path,
+    reason: BadFile,
+) -> Result<(Connection, Recovered), StoreError> {
+    let moved_to = move_aside(path)?;
+    tracing::warn!(path = %path.display(), moved_to = %moved_to.display(), %reason, "store set aside");
+    let conn = try_open(path).map_err(|failure| match failure {
+        Failure::Store(e) => e,
+        Failure::Bad(reason) => StoreError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(format!("a new store is {reason}")),
+        },
+    })?;
+    Ok((conn, Recovered { moved_to, reason }))
 }
 
 /// Deletes the store at `path` with its WAL, shared-memory and lock files; a missing file is
@@ -203,7 +211,7 @@ pub fn clear(path: &Path, force: bool) -> Result<bool, StoreError> {
     Ok(any)
 }
 
-fn try_open(path: &Path) -> Result<Store, Failure> {
+fn try_open(path: &Path) -> Result<Connection, Failure> {
     private_file(path).map_err(Failure::Store)?;
     let sqlite = |e| Failure::Store(StoreError::sqlite(path, e));
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -239,11 +247,7 @@ fn try_open(path: &Path) -> Result<Store, Failure> {
         touch_every_table(conn)
     };
     match setup(&mut conn) {
-        Ok(()) => Ok(Store::from_connection(
-            conn,
-            path.to_path_buf(),
-            Mode::Writable,
-        )),
+        Ok(()) => Ok(conn),
         Err(e) if is_damage(&e) => Err(Failure::Bad(BadFile::Corrupt(e.to_string()))),
         Err(e) => Err(sqlite(e)),
     }
@@ -394,7 +398,7 @@ fn read_identity(conn: &mut Connection) -> rusqlite::Result<(i32, i64, i64)> {
 }
 
 /// Errors that mean the file itself is bad, not that the disk is full or the file is busy.
-fn is_damage(e: &rusqlite::Error) -> bool {
+pub(crate) fn is_damage(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use rusqlite::types::ValueRef;
@@ -25,8 +26,12 @@ pub struct Store {
     /// How the file was opened, and so whether it may be written ([`Store::access`]).
     mode: crate::open::Mode,
     /// The file that was opened (device and inode): when `path` no longer names it, the store
-    /// was cleared or moved aside and nothing more is written.
-    identity: Option<(u64, u64)>,
+    /// was cleared or moved aside and nothing more is written. A new file when a damaged one
+    /// was set aside.
+    identity: Mutex<Option<(u64, u64)>>,
+    /// How many damaged files were set aside under this store: a search that met damage on a
+    /// connection to a file already set aside has nothing more to set aside.
+    generation: AtomicU64,
 }
 
 /// Which file `path` names now (device and inode), if it exists.
@@ -138,7 +143,8 @@ impl Store {
             conn: Mutex::new(conn),
             searcher: Mutex::new(None),
             _users: crate::users::hold(&path, mode.access()),
-            identity: identity(&path),
+            identity: Mutex::new(identity(&path)),
+            generation: AtomicU64::new(0),
             mode,
             path,
             clean: unchanged,
@@ -164,35 +170,80 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` on the connection, naming this file in any error.
+    /// Runs `f` on the connection, naming this file in any error. Damage it meets sets the file
+    /// aside ([`StoreError::SetAside`]).
     pub(crate) fn with<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        f(&mut conn).map_err(|e| StoreError::sqlite(&self.path, e))
+        let mut conn = lock(&self.conn);
+        match f(&mut conn) {
+            Ok(out) => Ok(out),
+            Err(e) if crate::open::is_damage(&e) => Err(self.start_over(&mut conn, e)),
+            Err(e) => Err(StoreError::sqlite(&self.path, e)),
+        }
     }
 
     /// Runs `f` on the searches' connection (opened on first use), naming this file in any error.
+    /// Damage it meets sets the file aside ([`StoreError::SetAside`]).
     pub(crate) fn with_searcher<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let mut searcher = self
-            .searcher
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        let conn = match &mut *searcher {
-            Some(conn) => conn,
-            None => searcher.insert(
-                crate::open::reader(&self.path, self.mode)
-                    .map_err(|e| StoreError::sqlite(&self.path, e))?,
-            ),
+        let generation = self.generation.load(Ordering::SeqCst);
+        let result = {
+            let mut searcher = lock(&self.searcher);
+            match &mut *searcher {
+                Some(conn) => f(conn),
+                None => crate::open::reader(&self.path, self.mode)
+                    .and_then(|conn| f(searcher.insert(conn))),
+            }
         };
-        f(conn).map_err(|e| StoreError::sqlite(&self.path, e))
+        match result {
+            Ok(out) => Ok(out),
+            // the searcher is let go first: setting the file aside closes it
+            Err(e) if crate::open::is_damage(&e) => {
+                let mut conn = lock(&self.conn);
+                if self.generation.load(Ordering::SeqCst) != generation {
+                    return Err(StoreError::sqlite(&self.path, e));
+                }
+                Err(self.start_over(&mut conn, e))
+            }
+            Err(e) => Err(StoreError::sqlite(&self.path, e)),
+        }
+    }
+
+    /// Damage inside the file showed (`cause`): closes this store's connections to it, sets it
+    /// aside and carries on in a new file at the same path, `conn` its connection. Returns what
+    /// to tell the user. A read-only store cannot be set aside; one that another process set
+    /// aside (or cleared) already is gone for this one.
+    fn start_over(&self, conn: &mut Connection, cause: rusqlite::Error) -> StoreError {
+        let reason = crate::BadFile::Corrupt(cause.to_string());
+        let path = self.path.clone();
+        if self.access() == crate::Access::ReadOnly {
+            return StoreError::ReadOnlyUnusable {
+                path,
+                reason: reason.to_string(),
+            };
+        }
+        let mut opened = lock(&self.identity);
+        if identity(&path) != *opened {
+            return StoreError::Gone { path };
+        }
+        *lock(&self.searcher) = None;
+        match Connection::open_in_memory() {
+            Ok(placeholder) => drop(std::mem::replace(conn, placeholder)),
+            Err(e) => return StoreError::sqlite(&path, e),
+        }
+        match crate::open::start_over(&path, reason) {
+            Ok((fresh, recovered)) => {
+                *conn = fresh;
+                *opened = identity(&path);
+                self.generation.fetch_add(1, Ordering::SeqCst);
+                StoreError::SetAside(recovered)
+            }
+            Err(e) => e,
+        }
     }
 
     /// Runs `f` in a write transaction taken up front (`BEGIN IMMEDIATE`).
@@ -206,7 +257,8 @@ impl Store {
             });
         }
         // never into a file that was deleted or moved under us: no one would read it again
-        if self.identity.is_some() && identity(&self.path) != self.identity {
+        let opened = *lock(&self.identity);
+        if opened.is_some() && identity(&self.path) != opened {
             return Err(StoreError::Gone {
                 path: self.path.clone(),
             });
@@ -494,6 +546,10 @@ impl Store {
             Ok(result == "ok")
         })
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
 /// Inserts or updates one session, keeping its name in the index; returns its key.

@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "common/damage.rs"]
+mod damage;
+
 use jiff::{Timestamp, ToSpan};
 use sctui_store::{
     BadFile, EvaluationRecord, HitKind, PluginRecord, SessionRecord, Store, StoreKey, TurnRecord,
@@ -820,4 +823,67 @@ fn reads_only(path: &Path) {
         "nothing created or removed beside the store"
     );
     assert_eq!(mode(), folder_mode, "the folder is left as it is");
+}
+
+/// Damage inside the file, past anything opening reads (here: pages of the full-text index's
+/// data overwritten from their middle), shows on the first search: the damaged file is set
+/// aside and kept, a new store takes its place at once, and the error says what happened and
+/// where the copy is. The next search works (on the new, empty store), and so do writes.
+#[test]
+fn damage_inside_the_file_found_by_a_search_sets_the_store_aside() {
+    let (_dir, path, store) = temp_store();
+    let sessions: Vec<_> = (0..200)
+        .map(|i| {
+            session(
+                &format!("s{i}"),
+                Some(&format!("hunt {i}")),
+                "2025-01-01T00:00:00Z",
+            )
+        })
+        .collect();
+    store.put_sessions(&sessions, now()).unwrap();
+    for i in 0..200 {
+        let answer = format!("beacon {} beacon", "process network ".repeat(40 + i % 7));
+        store
+            .put_conversation(
+                &format!("s{i}"),
+                None,
+                &[turn(&format!("p{i}"), "which hosts beacon?", &answer)],
+                true,
+                now(),
+            )
+            .unwrap();
+    }
+    drop(store);
+    damage::damage_the_index_pages(&path);
+
+    // opening does not notice (the damage is past what it reads)
+    let opened = Store::open(&path).unwrap();
+    assert!(opened.recovered.is_none());
+    let store = opened.store;
+    let error = store.search("beacon", 50).unwrap_err();
+    let sctui_store::StoreError::SetAside(recovered) = &error else {
+        panic!("the damage is found and the store set aside: {error:?}");
+    };
+    assert!(matches!(recovered.reason, BadFile::Corrupt(_)), "{error}");
+    assert!(recovered.moved_to.exists(), "the damaged copy is kept");
+    let said = error.to_string();
+    assert!(
+        said.contains("damaged") && said.contains(&recovered.moved_to.display().to_string()),
+        "{said}"
+    );
+    // the new store is in place: searches and writes work
+    assert!(store.search("beacon", 50).unwrap().is_empty());
+    store
+        .put_sessions(
+            &[session("n", Some("beacon new"), "2025-01-02T00:00:00Z")],
+            now(),
+        )
+        .unwrap();
+    assert_eq!(store.search("beacon", 50).unwrap().len(), 1);
+    drop(store);
+    let reopened = Store::open(&path).unwrap();
+    assert!(reopened.recovered.is_none());
+    assert!(reopened.store.integrity_ok().unwrap());
+    assert_eq!(stored_ids(&reopened.store), ["n"]);
 }
