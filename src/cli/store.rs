@@ -260,6 +260,7 @@ pub async fn search(
         let (store, budget) = (store.clone(), budget.clone());
         let (query, limit) = (args.query.clone(), args.limit as usize);
         tokio::task::spawn_blocking(move || {
+            tracing::debug!(limit, "searching the store");
             match store.search_within(&query, limit, &budget) {
                 // damage found on the way: the store was set aside and a new one started
                 Err(StoreError::SetAside(recovered)) => {

@@ -386,3 +386,85 @@ fn a_search_that_meets_damage_inside_the_store_sets_it_aside_and_answers() {
     assert!(out.status.success(), "{}", describe(&out));
     assert!(out.stderr.is_empty(), "{}", describe(&out));
 }
+
+/// `bytes` of text in which every other word is `beacon`.
+fn repetitive(bytes: usize) -> String {
+    let mut text = String::with_capacity(bytes + 16);
+    let mut n = 0;
+    while text.len() < bytes {
+        text.push_str(if n % 2 == 0 { "beacon " } else { "process\n" });
+        n += 1;
+    }
+    text
+}
+
+/// How many huge answers the Ctrl-C test stores, and what it searches for in them: enough work
+/// that the search is still running when the signal comes.
+const HUGE_ANSWERS: usize = 4;
+const HUGE_QUERY: &str = "\"beacon process\" OR \"process beacon\"";
+
+/// Ctrl-C (SIGINT) while `sctui search` works through huge answers ends it within a second,
+/// with 130 (128 + SIGINT) as a shell expects, whatever time the search had left.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_search_over_huge_answers_within_a_second() {
+    use std::time::{Duration, Instant};
+    let home = tempfile::tempdir().unwrap();
+    let path = stored(home.path(), &["huge answers".to_string()]);
+    let store = sctui::store::open_at(&path).unwrap().store;
+    let answer = repetitive(4 << 20);
+    for i in 0..HUGE_ANSWERS {
+        let turn = sctui_store::TurnRecord {
+            prompt_id: format!("p{i}"),
+            prompt_json: format!(r#"{{"id":"p{i}","type":"prompt"}}"#),
+            evaluation_json: None,
+            question: Some("which hosts beacon?".into()),
+            answer: Some(answer.clone()),
+            asked: None,
+        };
+        store
+            .put_conversation(&format!("h{i}"), None, &[turn], true, Timestamp::now())
+            .unwrap();
+    }
+    drop(store);
+
+    let mut cmd = Command::new(BIN);
+    common::isolate(&mut cmd, home.path());
+    let mut search = cmd
+        .env("SCTUI_LOG", "debug")
+        .args(["--offline", "search", "--timeout", "600", HUGE_QUERY])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run sctui");
+    // the signal goes when the search has started (its log line), not before
+    let log = home.path().join("state").join("sctui").join("sctui.log");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&log).is_ok_and(|l| l.contains("searching the store")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the search never started"
+        );
+        assert!(search.try_wait().unwrap().is_none(), "sctui ended early");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &search.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = search.try_wait().unwrap() {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(10) {
+            let _ = search.kill();
+            panic!("SIGINT did not end the search within 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let took = sent.elapsed();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(took < Duration::from_secs(1), "ended {took:?} after SIGINT");
+}
