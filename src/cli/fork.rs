@@ -14,7 +14,7 @@ use sctui_store::Store;
 
 use super::RunError;
 use super::promptbook::run::{self as book_run, Finished, Progress};
-use crate::cli::args::Output;
+use crate::cli::args::{Output, OutputArg};
 use crate::runner::{self, Driver, RunInfo, RunLog, StoredRun, Unsaved};
 
 /// What a fork's run is called in the store (`sctui promptbook runs`).
@@ -26,7 +26,7 @@ pub(crate) struct Fork<'a> {
     pub at: Option<usize>,
     pub name: Option<String>,
     pub wait: bool,
-    pub output: Output,
+    pub output: OutputArg,
     pub plan: PollPlan,
 }
 
@@ -100,14 +100,14 @@ pub async fn fork(
         None => (Box::new(Unsaved), None),
     };
     let driver = Driver::new(client.clone(), args.plan);
-    let mut progress = Progress::new("", book_run::live(), args.output == Output::Json);
+    let mut progress = Progress::new("", book_run::live(), args.output.output == Output::Json);
     let finished = if args.wait {
         book_run::drive_with_progress(&driver, &mut run, log.as_mut(), &mut progress).await
     } else {
         drive_until_all_asked(&driver, &mut run, log.as_mut(), &mut progress).await
     };
     let record = runner::record_of(&info, id.unwrap_or(0), &run, Timestamp::now());
-    book_run::conclude(finished, &record, id.is_some(), &run, None, args.output)
+    book_run::conclude(finished, &record, id.is_some(), &run, None, &args.output)
 }
 
 /// Drives `run` until its last question's evaluation has started (saved as following it, so a

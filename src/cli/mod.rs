@@ -195,7 +195,7 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                     at: at.map(|n| n as usize),
                     name,
                     wait,
-                    output: output.output,
+                    output,
                     plan: PollPlan {
                         deadline: config.ask_timeout,
                         ..PollPlan::default()

@@ -7,26 +7,22 @@
 //! them, and opening another workspace is one of them), and what the command's answers say is
 //! written through that handle, whichever workspace is open by the time they land.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 use sctui_graph::conversation::Turn;
-use sctui_graph::models::{Page, Session};
+use sctui_graph::models::Session;
 use tokio::sync::mpsc;
 
 use super::protocol::{Event, SearchResult, StoreProblem, StoreUnavailable, StoredSessions};
 use crate::store::{Access, CancelSearch, SearchBudget, Store, StoreError, StoreTarget};
 
-/// The local store as the worker holds it: the store of the workspace opened last, the listings
-/// in progress (a listing that reaches its end tells which sessions are gone), and what every
-/// workspace's store shares (one warning per run, one search at a time).
+/// The local store as the worker holds it: the store of the workspace opened last, and what
+/// every workspace's store shares (one warning per run, one search at a time).
 pub struct Persist {
     target: Mutex<StoreTarget>,
     store: Mutex<Option<Arc<Store>>>,
-    /// Next-page link → when the unfiltered listing it continues started.
-    listings: Mutex<HashMap<String, Timestamp>>,
     warned: AtomicBool,
     events: mpsc::UnboundedSender<Event>,
     /// The newest search asked for (its request's number): an older one still waiting for its
@@ -56,7 +52,6 @@ impl Persist {
         Arc::new(Self {
             target: Mutex::new(target),
             store: Mutex::new(None),
-            listings: Mutex::new(HashMap::new()),
             warned: AtomicBool::new(false),
             events,
             latest_search: AtomicU64::new(0),
@@ -76,7 +71,6 @@ impl Persist {
             target.clone()
         };
         *lock(&self.store) = None;
-        lock(&self.listings).clear();
         let opened = tokio::task::spawn_blocking(move || {
             let opened = target.open()?;
             let Some(opened) = opened else {
@@ -158,42 +152,16 @@ impl Persist {
 }
 
 impl StoreHandle {
-    /// Stores a page. `started` is when its listing began, for a listing of every session (no
-    /// filter) from its first page; `link` is the next-page link it was fetched with. The last
-    /// page of such a listing removes the sessions it did not hold.
-    pub async fn page(&self, link: Option<&str>, fresh: bool, page: &Page<Session>) {
-        let started = match link {
-            Some(link) => lock(&self.persist.listings).remove(link),
-            None => fresh.then(Timestamp::now),
-        };
-        let finished = match (&page.next_link, started) {
-            (Some(next), Some(started)) => {
-                lock(&self.persist.listings).insert(next.clone(), started);
-                None
-            }
-            (None, started) => started,
-            (Some(_), None) => None,
-        };
-        let sessions = page.value.clone();
-        self.write(move |store| {
-            crate::store::put_sessions(store, &sessions, Timestamp::now())?;
-            if let Some(started) = finished {
-                store.finish_listing(started)?;
-            }
-            Ok(())
-        })
-        .await;
-    }
-
     /// Stores sessions as Graph returned them (a rename, a create).
     pub async fn sessions(&self, sessions: Vec<Session>) {
         self.write(move |store| crate::store::put_sessions(store, &sessions, Timestamp::now()))
             .await;
     }
 
-    /// Forgets a session Graph no longer has.
-    pub async fn remove(&self, id: String) {
-        self.write(move |store| store.remove_session(&id)).await;
+    /// Forgets the sessions the session catalogue found gone from Graph.
+    pub async fn forget(&self, ids: Vec<String>, listing_complete: bool) {
+        self.write(move |store| store.forget_sessions(&ids, listing_complete))
+            .await;
     }
 
     /// Stores a conversation just read from Graph.

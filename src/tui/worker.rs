@@ -184,120 +184,73 @@ pub async fn execute_with_store(
     let send = |event| {
         let _ = events.send(event);
     };
-    if let Some(persist) = persist {
-        match &command {
-            Command::LoadFirstPage { req, query } | Command::LoadBulkPage { req, query } => {
-                let first = matches!(command, Command::LoadFirstPage { .. });
-                let event = match client.list_sessions(query).await {
-                    Ok(page) => {
-                        persist.page(None, query.filter.is_none(), &page).await;
-                        Event::PageLoaded {
-                            req: *req,
-                            first,
-                            page,
-                        }
-                    }
-                    Err(error) => Event::PageFailed { req: *req, error },
-                };
-                return send(event);
-            }
-            Command::LoadNextPage { req, link } => {
-                let event = match client.next_page(link).await {
-                    Ok(page) => {
-                        persist.page(Some(link), false, &page).await;
-                        Event::PageLoaded {
-                            req: *req,
-                            first: false,
-                            page,
-                        }
-                    }
-                    Err(error) => Event::PageFailed { req: *req, error },
-                };
-                return send(event);
-            }
-            Command::LoadConversation { req, session_id } => {
-                if let Some(turns) = persist.stored_conversation(session_id.clone()).await {
-                    send(Event::ConversationStored {
-                        req: *req,
-                        session_id: session_id.clone(),
-                        turns,
-                    });
-                }
-                let event = match conversation::load_conversation(client, session_id).await {
-                    Ok(turns) => {
-                        persist
-                            .conversation(session_id.clone(), turns.clone())
-                            .await;
-                        Event::ConversationLoaded {
-                            req: *req,
-                            session_id: session_id.clone(),
-                            turns,
-                        }
-                    }
-                    Err(error) => {
-                        if error.is_not_found() {
-                            persist.remove(session_id.clone()).await;
-                        }
-                        Event::ConversationFailed {
-                            req: *req,
-                            session_id: session_id.clone(),
-                            error,
-                        }
-                    }
-                };
-                return send(event);
-            }
-            Command::Rename { req, id, name } => {
-                let event = match client.rename_session(id, name).await {
-                    Ok(session) => {
-                        persist.sessions(vec![session.clone()]).await;
-                        Event::Renamed { req: *req, session }
-                    }
-                    Err(error) => Event::RenameFailed {
-                        req: *req,
-                        id: id.clone(),
-                        name: name.clone(),
-                        error,
-                    },
-                };
-                return send(event);
-            }
-            _ => {}
+    // what an answer says is written to the command's store, then the answer is sent: whoever
+    // hears of it (the app, a test) finds it stored
+    let deliver = async |event: Event| {
+        if let Some(persist) = persist
+            && let Some(keep) = Keep::of(&event)
+        {
+            persist.keep(keep).await;
         }
-    }
+        send(event);
+    };
     match command {
         Command::LoadBulkPage { req, query } => {
-            send(page_event(req, false, client.list_sessions(&query).await))
+            deliver(page_event(req, false, client.list_sessions(&query).await)).await
         }
         Command::LoadFirstPage { req, query } => {
-            send(page_event(req, true, client.list_sessions(&query).await))
+            deliver(page_event(req, true, client.list_sessions(&query).await)).await
         }
         Command::LoadNextPage { req, link } => {
-            send(page_event(req, false, client.next_page(&link).await))
+            deliver(page_event(req, false, client.next_page(&link).await)).await
         }
-        Command::Rename { req, id, name } => send(match client.rename_session(&id, &name).await {
-            Ok(session) => Event::Renamed { req, session },
-            Err(error) => Event::RenameFailed {
-                req,
-                id,
-                name,
-                error,
-            },
-        }),
-        Command::LoadConversation { req, session_id } => send(
-            match conversation::load_conversation(client, &session_id).await {
-                Ok(turns) => Event::ConversationLoaded {
+        Command::Rename { req, id, name } => {
+            deliver(match client.rename_session(&id, &name).await {
+                Ok(session) => Event::Renamed { req, session },
+                Err(error) => Event::RenameFailed {
                     req,
-                    session_id,
-                    turns,
-                },
-                Err(error) => Event::ConversationFailed {
-                    req,
-                    session_id,
+                    id,
+                    name,
                     error,
                 },
-            },
-        ),
+            })
+            .await
+        }
+        Command::LoadConversation { req, session_id } => {
+            // the stored conversation shows while Graph's is on its way
+            if let Some(persist) = persist
+                && let Some(turns) = persist.stored_conversation(session_id.clone()).await
+            {
+                send(Event::ConversationStored {
+                    req,
+                    session_id: session_id.clone(),
+                    turns,
+                });
+            }
+            deliver(
+                match conversation::load_conversation(client, &session_id).await {
+                    Ok(turns) => Event::ConversationLoaded {
+                        req,
+                        session_id,
+                        turns,
+                    },
+                    Err(error) => Event::ConversationFailed {
+                        req,
+                        session_id,
+                        error,
+                    },
+                },
+            )
+            .await
+        }
+        Command::Forget {
+            ids,
+            listing_complete,
+        } => {
+            if let Some(persist) = persist {
+                persist.forget(ids, listing_complete).await;
+            }
+        }
         Command::Ask { req, session, text } => {
             ask_and_follow(client, plan, req, session, &text, events).await
         }
@@ -612,6 +565,41 @@ async fn write_export(
 }
 
 /// The event for a page of sessions (a first page, or one after it) or its failure.
+/// What an answer from Graph says to keep in the local store (the session catalogue decides
+/// what to forget: [`Command::Forget`]).
+enum Keep {
+    Sessions(Vec<Session>),
+    Conversation {
+        session_id: String,
+        turns: Vec<sctui_graph::conversation::Turn>,
+    },
+}
+
+impl Keep {
+    fn of(event: &Event) -> Option<Keep> {
+        match event {
+            Event::PageLoaded { page, .. } => Some(Keep::Sessions(page.value.clone())),
+            Event::Renamed { session, .. } => Some(Keep::Sessions(vec![session.clone()])),
+            Event::ConversationLoaded {
+                session_id, turns, ..
+            } => Some(Keep::Conversation {
+                session_id: session_id.clone(),
+                turns: turns.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl StoreHandle {
+    async fn keep(&self, keep: Keep) {
+        match keep {
+            Keep::Sessions(sessions) => self.sessions(sessions).await,
+            Keep::Conversation { session_id, turns } => self.conversation(session_id, turns).await,
+        }
+    }
+}
+
 fn page_event(
     req: RequestId,
     first: bool,

@@ -3,7 +3,7 @@
 //! the flag behaves as a script expects from the real binary (usage errors with the position,
 //! `--raw`, and the output equal to filtering `--output json` by hand).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -176,4 +176,40 @@ fn the_binary_filters_its_json_and_reports_mistakes_as_usage_errors() {
         "{}",
         describe(&out)
     );
+}
+
+#[test]
+fn promptbook_commands_filter_their_json_too() {
+    let home = tempfile::tempdir().unwrap();
+    let books =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/promptbooks/microsoft");
+    let book = books.join("Tanium_-_CVE_Search_with_Report.json");
+    let book = book.to_str().unwrap();
+    let shown = sctui(home.path())
+        .args(["promptbook", "show", book, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(shown.status.success(), "{}", describe(&shown));
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let out = sctui(home.path())
+        .args(["promptbook", "show", book, "--jq", ".prompts | length"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        shown["prompts"].as_array().unwrap().len().to_string()
+    );
+    let out = sctui(home.path())
+        .args(["promptbook", "lint", book, "--jq", ".[0].problems | type"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "\"array\"");
+    let out = sctui(home.path())
+        .args(["promptbook", "runs", "--jq", "length"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "0");
 }

@@ -297,6 +297,7 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
         Command::StopFollow { .. }
         | Command::StopSync { .. }
         | Command::CancelSignIn
+        | Command::Forget { .. }
         | Command::Prefetch { .. } => Vec::new(),
     }
 }

@@ -166,3 +166,79 @@ async fn a_page_of_workspace_a_answered_after_the_switch_to_b_is_stored_in_a_onl
     );
     fake.shutdown().await;
 }
+
+/// The worker decides nothing about which sessions are gone: a listing that no longer holds a
+/// session leaves it stored until the app's session catalogue says to forget it, and then
+/// exactly what it names goes.
+#[tokio::test]
+async fn the_store_forgets_only_what_the_catalogue_names() {
+    let fake = FakeGraph::start(FakeOptions {
+        seed: Seed::Synthetic(12),
+        ..FakeOptions::demo()
+    })
+    .await
+    .expect("fake starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (commands, commands_rx) = mpsc::unbounded_channel();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let persist = Persist::new(
+        target(&fake, dir.path(), DEFAULT_WORKSPACE),
+        events_tx.clone(),
+    );
+    let worker = tokio::spawn(worker::run_with_store(
+        client(&fake),
+        PollPlan::default(),
+        commands_rx,
+        events_tx,
+        None,
+        Some(persist),
+    ));
+    let listing = |seq| Command::LoadFirstPage {
+        req: RequestId { epoch: 0, seq },
+        query: ListQuery {
+            top: Some(100),
+            ..ListQuery::default()
+        },
+    };
+    commands
+        .send(Command::OpenWorkspace {
+            req: RequestId { epoch: 0, seq: 1 },
+            workspace: DEFAULT_WORKSPACE.to_string(),
+        })
+        .expect("worker runs");
+    commands.send(listing(2)).expect("worker runs");
+    next_matching(&mut events, |e| page_of(e, RequestId { epoch: 0, seq: 2 })).await;
+    let served = served_ids(&fake, DEFAULT_WORKSPACE);
+    let (gone, kept) = (served[0].clone(), served[1].clone());
+    assert!(fake.store().remove_session(DEFAULT_WORKSPACE, &gone));
+    commands.send(listing(3)).expect("worker runs");
+    next_matching(&mut events, |e| page_of(e, RequestId { epoch: 0, seq: 3 })).await;
+    assert!(
+        stored_ids(&fake, dir.path(), DEFAULT_WORKSPACE).contains(&gone),
+        "a complete page alone forgets nothing"
+    );
+    commands
+        .send(Command::Forget {
+            ids: vec![gone.clone()],
+            listing_complete: true,
+        })
+        .expect("worker runs");
+    // a forget answers nothing: wait for the store to change (HANG guards a forget never run)
+    tokio::time::timeout(HANG, async {
+        while stored_ids(&fake, dir.path(), DEFAULT_WORKSPACE).contains(&gone) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the store forgets the session");
+    drop(commands);
+    tokio::time::timeout(HANG, worker)
+        .await
+        .expect("the worker ends")
+        .expect("no panic");
+    let stored = stored_ids(&fake, dir.path(), DEFAULT_WORKSPACE);
+    assert!(!stored.contains(&gone), "forgotten");
+    assert!(stored.contains(&kept));
+    assert_eq!(stored, served_ids(&fake, DEFAULT_WORKSPACE));
+    fake.shutdown().await;
+}

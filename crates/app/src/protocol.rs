@@ -95,6 +95,13 @@ pub enum Command {
     StopSync { req: RequestId },
     /// Read a conversation from the local store only (`--offline`): no request to Graph.
     LoadStoredConversation { req: RequestId, session_id: String },
+    /// Remove these sessions from the local store: Graph no longer has them. The session
+    /// catalogue decides (a read answered 404, or a listing of every session ended without
+    /// them: then `listing_complete`, and the store records its list as complete).
+    Forget {
+        ids: Vec<String>,
+        listing_complete: bool,
+    },
     /// Write a session's stored conversation as Markdown to `path` (`--offline`: no request to
     /// Graph).
     ExportStored {

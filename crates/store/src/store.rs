@@ -363,6 +363,27 @@ impl Store {
         })
     }
 
+    /// Forgets the sessions `ids`, which Graph no longer has, in one transaction; with
+    /// `listing_complete`, they are what a listing of every session just left out, and the list
+    /// is recorded as complete as of now.
+    pub fn forget_sessions(
+        &self,
+        ids: &[String],
+        listing_complete: bool,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for id in ids {
+                if let Some(key) = session_key(tx, id)? {
+                    delete_session(tx, key)?;
+                }
+            }
+            if listing_complete {
+                set_meta(tx, META_LIST_COMPLETE, Timestamp::now().as_millisecond())?;
+            }
+            Ok(())
+        })
+    }
+
     /// Forgets one session (Graph answered 404 for it).
     pub fn remove_session(&self, id: &str) -> Result<(), StoreError> {
         self.write(|tx| {

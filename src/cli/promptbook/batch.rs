@@ -8,7 +8,7 @@ use futures::StreamExt;
 
 use super::super::RunError;
 use super::run::{self, Finished, Progress, RunSetup};
-use crate::cli::args::Output;
+use crate::cli::args::{Output, OutputArg};
 use crate::promptbook::{Book, Inputs};
 use crate::runner::{CapacityGate, Driver};
 use crate::sanitize::sanitize_line;
@@ -129,7 +129,7 @@ pub async fn run_rows(
     rows: Vec<Inputs>,
     parallel: usize,
     dir: &Path,
-    output: Output,
+    output: &OutputArg,
 ) -> Result<(), RunError> {
     let gate = CapacityGate::default();
     let driver = Driver {
@@ -160,7 +160,7 @@ pub async fn run_rows(
     };
     results.sort_by_key(|r| r.row);
     let mut out = crate::output::stdout();
-    match output {
+    match output.output {
         Output::Json => {
             let value: Vec<serde_json::Value> = results
                 .iter()
@@ -174,7 +174,7 @@ pub async fn run_rows(
                     })
                 })
                 .collect();
-            super::super::output::write_json(&mut out, &Default::default(), &value)?;
+            super::super::output::write_json(&mut out, &output.jq, &value)?;
         }
         Output::Table => {
             writeln!(out, "{:>4}  {:>4}  {:<36}  RESULT", "ROW", "RUN", "SESSION")?;

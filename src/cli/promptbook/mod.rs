@@ -12,7 +12,7 @@ use sctui_runs::{CapacityRetry, Status};
 use sctui_store::Store;
 
 use super::RunError;
-use crate::cli::args::{GlobalArgs, Output, PromptbookCommand, PromptbookRunArgs};
+use crate::cli::args::{GlobalArgs, Output, OutputArg, PromptbookCommand, PromptbookRunArgs};
 use crate::config::Config;
 use crate::promptbook::Book;
 use crate::promptbook::library::{self, BookError, Entry, Library};
@@ -22,46 +22,31 @@ use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
 
 /// Runs one `promptbook` subcommand.
 pub async fn run(global: &GlobalArgs, command: PromptbookCommand) -> Result<(), RunError> {
-    if std::env::args().any(|a| a == "--jq" || a.starts_with("--jq=")) {
-        return Err(RunError::Usage(
-            "--jq is not available on promptbook commands yet: pipe `-o json` to a filter".into(),
-        ));
-    }
     let config = super::load_config(global)?;
     match command {
         PromptbookCommand::List { paths, output } => {
-            list(&load_library(global, &config, &paths), output.output)
+            list(&load_library(global, &config, &paths), &output)
         }
         PromptbookCommand::Show { book, output } => {
             let entry = resolve(global, &config, &book)?;
-            show(&entry, output.output)
+            show(&entry, &output)
         }
         PromptbookCommand::Lint {
             books,
             strict,
             output,
-        } => lint_books(global, &config, &books, strict, output.output),
+        } => lint_books(global, &config, &books, strict, &output),
         PromptbookCommand::Run(args) => run_book(global, &config, args).await,
         PromptbookCommand::Runs { output } => {
             let store = open_store(global, &config, None)?;
-            run::list_runs(&store, output.output)
+            run::list_runs(&store, &output)
         }
         PromptbookCommand::Resume {
             run,
             report,
             retry_capacity_after,
             output,
-        } => {
-            resume(
-                global,
-                &config,
-                run,
-                report,
-                retry_capacity_after,
-                output.output,
-            )
-            .await
-        }
+        } => resume(global, &config, run, report, retry_capacity_after, output).await,
         PromptbookCommand::New {
             from_session,
             out,
@@ -160,7 +145,7 @@ async fn run_book(
                 rows,
                 usize::from(args.parallel),
                 dir,
-                args.output.output,
+                &args.output,
             )
             .await;
         }
@@ -191,7 +176,7 @@ async fn run_book(
             id.is_some(),
             &run,
             args.report.as_deref(),
-            args.output.output,
+            &args.output,
         )
     })
     .await
@@ -225,7 +210,7 @@ async fn resume(
     id: i64,
     report: Option<std::path::PathBuf>,
     retry_capacity_after: Option<std::time::Duration>,
-    output: Output,
+    output: OutputArg,
 ) -> Result<(), RunError> {
     let store = open_store(global, config, None)?;
     let timer = runner::Timer::system();
@@ -248,7 +233,7 @@ async fn resume(
             true,
             &run,
             report.as_deref(),
-            output,
+            &output,
         );
     }
     if global.offline {
@@ -276,7 +261,7 @@ async fn resume(
         let mut progress = run::Progress::new("", run::live(), false);
         let finished = run::drive_with_progress(&driver, &mut run, &mut log, &mut progress).await;
         let record = runner::record_of(log.info(), id, &run, jiff::Timestamp::now());
-        run::conclude(finished, &record, true, &run, report.as_deref(), output)
+        run::conclude(finished, &record, true, &run, report.as_deref(), &output)
     })
     .await
 }
@@ -419,9 +404,9 @@ fn input_names(entry: &Entry) -> String {
     }
 }
 
-fn list(library: &Library, output: Output) -> Result<(), RunError> {
+fn list(library: &Library, output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
-    match output {
+    match output.output {
         Output::Json => {
             let value: Vec<serde_json::Value> = library
                 .entries
@@ -439,7 +424,7 @@ fn list(library: &Library, output: Output) -> Result<(), RunError> {
                     })
                 })
                 .collect();
-            super::output::write_json(&mut out, &Default::default(), &value)?;
+            super::output::write_json(&mut out, &output.jq, &value)?;
         }
         Output::Table => {
             if library.entries.is_empty() {
@@ -484,12 +469,12 @@ fn list(library: &Library, output: Output) -> Result<(), RunError> {
     Ok(())
 }
 
-fn show(entry: &Entry, output: Output) -> Result<(), RunError> {
+fn show(entry: &Entry, output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
     let book = &entry.book;
-    match output {
+    match output.output {
         // the book itself, not a JSON value: its fields keep Microsoft's order
-        Output::Json => super::output::write_json(&mut out, &Default::default(), book)?,
+        Output::Json => super::output::write_json(&mut out, &output.jq, book)?,
         Output::Table => {
             writeln!(out, "{}", sanitize_line(&book.name))?;
             if let Some(description) = book.description().filter(|d| !d.trim().is_empty()) {
@@ -548,7 +533,7 @@ fn lint_books(
     config: &Config,
     books: &[String],
     strict: bool,
-    output: Output,
+    output: &OutputArg,
 ) -> Result<(), RunError> {
     let mut failed = 0;
     let mut report = Vec::new();
@@ -563,7 +548,7 @@ fn lint_books(
             // a file that does not read is a problem of its own, reported with the rest
             Err(RunError::NotStored(message) | RunError::Usage(message)) => {
                 failed += 1;
-                match output {
+                match output.output {
                     Output::Json => report.push(serde_json::json!({
                         "book": wanted, "runnable": false,
                         "problems": [{"severity": "error", "place": "book", "message": message}],
@@ -582,7 +567,7 @@ fn lint_books(
         if !passes {
             failed += 1;
         }
-        match output {
+        match output.output {
             Output::Json => report.push(serde_json::json!({
                 "book": wanted,
                 "file": label,
@@ -605,8 +590,8 @@ fn lint_books(
             }
         }
     }
-    if output == Output::Json {
-        super::output::write_json(&mut out, &Default::default(), &report)?;
+    if output.output == Output::Json {
+        super::output::write_json(&mut out, &output.jq, &report)?;
     }
     out.flush()?;
     match failed {

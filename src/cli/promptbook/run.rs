@@ -13,7 +13,7 @@ use sctui_runs::{CapacityRetry, Ending, Phase, Run};
 use sctui_store::{RunRecord, Store};
 
 use super::super::RunError;
-use crate::cli::args::Output;
+use crate::cli::args::{Output, OutputArg};
 use crate::promptbook::report::{self, Format};
 use crate::promptbook::{Book, Inputs};
 use crate::runner::{self, DriveError, Driver, Note, RunInfo, RunLog, StoredRun, Unsaved};
@@ -308,7 +308,7 @@ pub fn conclude(
     stored: bool,
     run: &Run,
     report_file: Option<&Path>,
-    output: Output,
+    output: &OutputArg,
 ) -> Result<(), RunError> {
     let id = stored.then_some(record.id);
     let resume = |id: Option<i64>| match id {
@@ -321,12 +321,10 @@ pub fn conclude(
     }
     {
         let mut out = crate::output::stdout();
-        match output {
-            Output::Json => super::super::output::write_json(
-                &mut out,
-                &Default::default(),
-                &report::json(record),
-            )?,
+        match output.output {
+            Output::Json => {
+                super::super::output::write_json(&mut out, &output.jq, &report::json(record))?
+            }
             Output::Table => {
                 writeln!(
                     out,
@@ -442,10 +440,10 @@ pub async fn start(
 }
 
 /// `promptbook runs`: newest first.
-pub fn list_runs(store: &Store, output: Output) -> Result<(), RunError> {
+pub fn list_runs(store: &Store, output: &OutputArg) -> Result<(), RunError> {
     let runs = store.runs()?;
     let mut out = crate::output::stdout();
-    match output {
+    match output.output {
         Output::Json => {
             let value: Vec<serde_json::Value> = runs
                 .iter()
@@ -467,7 +465,7 @@ pub fn list_runs(store: &Store, output: Output) -> Result<(), RunError> {
                     })
                 })
                 .collect();
-            super::super::output::write_json(&mut out, &Default::default(), &value)?;
+            super::super::output::write_json(&mut out, &output.jq, &value)?;
         }
         Output::Table => {
             if runs.is_empty() {

@@ -91,12 +91,12 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             let rows = rows(state);
             state.list.drop_pending(&id, req, rows);
             if error.is_not_found() {
-                remove_session(state, &id);
+                let forget = remove_session(state, &id);
                 state.status = Some(from_error(
                     "The session no longer exists and was removed from the list",
                     &error,
                 ));
-                return Output::none();
+                return forget;
             }
             state.status = Some(from_error(&format!("Rename to “{name}” failed"), &error));
             reopen_rename(state, id, name);
@@ -349,12 +349,12 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
         } => {
             if error.is_not_found() {
                 state.conversations.remove(&session_id);
-                remove_session(state, &session_id);
+                let forget = remove_session(state, &session_id);
                 state.status = Some(from_error(
                     "The session no longer exists and was removed from the list",
                     &error,
                 ));
-                return Output::none();
+                return forget;
             }
             let message = from_error("Could not load the conversation", &error);
             if let Some(c) = state.conversations.get_mut(&session_id) {

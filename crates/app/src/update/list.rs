@@ -169,7 +169,7 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
     if state.paging.next_link.is_none() {
         // the listing reached its end: every session Graph has is known as of now
         state.paging.complete = Some(state.now);
-        end_listing(state);
+        out.merge(end_listing(state));
         // the session on screen was deleted elsewhere: its neighbour is shown, as if moved to
         let now_selected = state.list.selected_id();
         if selected_id.is_some() && now_selected != selected_id {
@@ -232,20 +232,38 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
 }
 
 /// The listing is complete: the known sessions it never listed are gone from Graph, except a
-/// session with a rename in flight; the list is Graph's now (no longer the stored one).
-fn end_listing(state: &mut State) {
+/// session with a rename in flight; the list is Graph's now (no longer the stored one), and the
+/// local store forgets exactly the sessions that left the list.
+fn end_listing(state: &mut State) -> Output {
     let listing = std::mem::take(&mut state.paging.listing);
+    let gone: Vec<String> = state
+        .list
+        .entries()
+        .iter()
+        .filter(|e| e.pending().is_none() && !listing.saw(&e.session.id))
+        .map(|e| e.session.id.clone())
+        .collect();
     let rows = rows(state);
     state.list.retain(
         |e| e.pending().is_some() || listing.saw(&e.session.id),
         rows,
     );
     state.stored = None;
+    Command::Forget {
+        ids: gone,
+        listing_complete: true,
+    }
+    .into()
 }
 
-/// Forgets a session Graph no longer has.
-pub(super) fn remove_session(state: &mut State, id: &str) {
+/// Forgets a session Graph no longer has: it leaves the list and the local store.
+pub(super) fn remove_session(state: &mut State, id: &str) -> Output {
     if state.list.remove(id, rows(state)) {
         state.paging.total = state.paging.total.map(|t| t.saturating_sub(1));
     }
+    Command::Forget {
+        ids: vec![id.to_string()],
+        listing_complete: false,
+    }
+    .into()
 }

@@ -45,6 +45,17 @@ fn page_command(out: &Output) -> Option<(RequestId, bool)> {
     })
 }
 
+/// The sessions the output tells the store to forget, and whether a complete listing says so.
+fn forgotten(out: &Output) -> Option<(Vec<String>, bool)> {
+    out.commands.iter().find_map(|c| match c {
+        Command::Forget {
+            ids,
+            listing_complete,
+        } => Some((ids.clone(), *listing_complete)),
+        _ => None,
+    })
+}
+
 fn has(state: &State, id: &str) -> bool {
     state.list.contains(id)
 }
@@ -138,6 +149,11 @@ fn a_refresh_merges_its_first_page_then_walks_to_the_end_and_drops_what_graph_lo
     let out = update(&mut state, msg);
     assert!(page_command(&out).is_none());
     assert!(!has(&state, "s0"));
+    assert_eq!(
+        forgotten(&out),
+        Some((vec!["s0".to_string()], true)),
+        "the store forgets exactly what left the list"
+    );
     assert_eq!(state.list.len(), 300);
     assert_eq!(state.list.selected_id().as_deref(), Some("s150"));
     assert_eq!(state.paging.complete, Some(state.now));
@@ -214,7 +230,8 @@ fn a_failed_or_restarted_walk_drops_nothing_and_stale_pages_are_ignored() {
             detail: "reset".into(),
         },
     });
-    let _ = update(&mut state, failed);
+    let out = update(&mut state, failed);
+    assert_eq!(forgotten(&out), None, "nor does the store");
     assert_eq!(state.list.len(), 301, "a failed walk drops nothing");
     assert!(has(&state, "s0"));
 
@@ -276,7 +293,8 @@ fn a_rename_in_flight_and_a_session_made_during_the_walk_survive_it() {
     let mut rest = sessions(1, 200);
     rest.extend(sessions(201, 300));
     let msg = page(&state, false, rest, None);
-    let _ = update(&mut state, msg);
+    let out = update(&mut state, msg);
+    assert_eq!(forgotten(&out), Some((vec!["s0".to_string()], true)));
     assert!(has(&state, "s200"), "the pending rename wins");
     assert!(has(&state, "made-here"), "made here during the walk");
     assert!(has(&state, "elsewhere") && !has(&state, "s0"));
