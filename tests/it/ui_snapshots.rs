@@ -1661,3 +1661,88 @@ fn an_unreachable_graph_is_told_until_a_page_arrives_without_flicker() {
         assert!(!reached.contains("UNREACHABLE"), "{reached}");
     }
 }
+
+/// A draft kept with `Esc` comes back marked as one, with the way to drop it; that key clears the
+/// whole draft (every line of it), so nothing left from before is sent unseen; at three sizes.
+#[test]
+fn a_kept_draft_is_shown_as_one_and_dropped_with_one_key() {
+    for (w, h) in [(120, 36), (80, 24), (64, 20)] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Char('n'));
+        type_text(&mut state, "first line");
+        app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+        );
+        type_text(&mut state, "second line");
+        press(&mut state, KeyCode::Esc);
+        press(&mut state, KeyCode::Char('n'));
+        let popup = render_parts(&state, &[Part::Popup]);
+        assert!(popup.contains("second line"), "{popup}");
+        assert!(
+            popup.contains("draft kept") && popup.contains("Ctrl-U clears"),
+            "at {w}x{h}: {popup}"
+        );
+        ctrl(&mut state, 'u');
+        let popup = render_parts(&state, &[Part::Popup]);
+        assert!(
+            !popup.contains("first line") && !popup.contains("second line"),
+            "at {w}x{h}: {popup}"
+        );
+        assert!(!popup.contains("draft kept"), "at {w}x{h}: {popup}");
+        // a fresh box is not called a draft
+        press(&mut state, KeyCode::Esc);
+        press(&mut state, KeyCode::Char('n'));
+        let popup = render_parts(&state, &[Part::Popup]);
+        assert!(!popup.contains("draft"), "at {w}x{h}: {popup}");
+    }
+}
+
+/// The `?` overlay at 80 and 64 columns: every description is there in full (wrapped under its
+/// column where it is too long), reached by scrolling with `j`.
+#[test]
+fn the_help_overlay_wraps_descriptions_and_scrolls_to_the_last() {
+    for (w, h) in [(80, 24), (64, 20), (120, 36)] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Char('?'));
+        // the rows as they pass the top of the popup, then the last screen whole
+        let inner_rows = |state: &State| -> Vec<String> {
+            let popup = render_parts(state, &[Part::Popup]);
+            let rows: Vec<String> = popup
+                .lines()
+                .filter(|l| l.starts_with('"'))
+                .map(|l| l.trim_matches('"').to_string())
+                .collect();
+            rows[1..rows.len() - 1]
+                .iter()
+                .map(|r| {
+                    r.trim_start_matches('│')
+                        .trim_end_matches(['│', '┃'])
+                        .to_string()
+                })
+                .collect()
+        };
+        let mut seen: Vec<String> = Vec::new();
+        let mut last = inner_rows(&state);
+        for _ in 0..400 {
+            press(&mut state, KeyCode::Char('j'));
+            let now = inner_rows(&state);
+            if now == last {
+                break;
+            }
+            seen.push(last[0].clone());
+            last = now;
+        }
+        seen.extend(last);
+        let text = seen.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+        for line in state.settings.keymap.help_lines() {
+            if let sctui::keys::HelpLine::Row(_, what) = line {
+                assert!(
+                    text.contains(what),
+                    "{what:?} in full at {w}x{h}:\n{}",
+                    seen.join("\n")
+                );
+            }
+        }
+    }
+}

@@ -6,10 +6,12 @@
 //!
 //! Also here, because the state holds what they make: the keymap ([`keys`], with the key events
 //! of [`input`]), Markdown as styled lines ([`markdown`]), colours ([`theme`]), the one gate for
-//! server text ([`sanitize`]), and the words shared with the CLI ([`hints`], [`export`]).
+//! server text ([`sanitize`]), the `?` overlay's rows ([`help`]), and the words shared with the
+//! CLI ([`hints`], [`export`]).
 
 pub mod editor;
 pub mod export;
+pub mod help;
 pub mod hints;
 pub mod input;
 pub mod keys;

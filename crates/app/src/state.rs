@@ -41,6 +41,9 @@ pub struct CreateBox {
     pub in_flight: Option<RequestId>,
     /// Why the last try did not work, shown inside the box.
     pub problem: Option<String>,
+    /// The box opened on a draft kept from before: it says so, and the editors' delete-to-start
+    /// drops the whole draft (so nothing left from before is sent unseen).
+    pub draft: bool,
 }
 
 /// One question of a conversation with its latest evaluation and the text drawing needs,

@@ -87,7 +87,7 @@ fn footer_text(state: &State, create: &CreateBox) -> String {
     } else if let Some(problem) = &create.problem {
         format!("✗ {problem}")
     } else {
-        super::status::keys_text(
+        let keys = super::status::keys_text(
             state,
             &[
                 (Action::Submit, "send"),
@@ -95,6 +95,18 @@ fn footer_text(state: &State, create: &CreateBox) -> String {
                 (Action::ExternalEditor, "editor"),
                 (Action::Cancel, "close"),
             ],
-        )
+        );
+        if create.draft {
+            // first, so a narrow box still says it
+            let clear = super::status::keys_text(state, &[(Action::DeleteToStart, "clears")]);
+            let clear = if clear.is_empty() {
+                String::new()
+            } else {
+                format!(" — {clear}")
+            };
+            format!("draft kept{clear} · {keys}")
+        } else {
+            keys
+        }
     }
 }

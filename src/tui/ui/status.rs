@@ -254,8 +254,11 @@ pub fn hints(state: &State) -> Vec<Hint> {
             keep(&mut out, Action::Cancel, "cancel");
             one(&mut out, Action::DeleteToStart, "clear");
         }
-        Mode::Creating(_) => {
+        Mode::Creating(create) => {
             one(&mut out, Action::Submit, "send");
+            if create.draft {
+                one(&mut out, Action::DeleteToStart, "clear draft");
+            }
             one(&mut out, Action::NewLine, "newline");
             one(&mut out, Action::ExternalEditor, "editor");
             keep(&mut out, Action::Cancel, "close (draft kept)");

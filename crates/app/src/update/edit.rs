@@ -189,6 +189,7 @@ pub(super) fn open_prompt_box(state: &mut State, target: Option<Session>) {
         .cloned()
         .unwrap_or_default();
     state.mode = Mode::Creating(CreateBox {
+        draft: !draft.is_empty(),
         input: TextArea::new(draft),
         target,
         ..CreateBox::default()
@@ -208,6 +209,8 @@ pub(super) fn on_edited(state: &mut State, result: Result<String, String>) -> Ou
             // editors end files with a newline; the question does not need it
             create.input = TextArea::new(text.trim_end_matches('\n'));
             create.problem = None;
+            // read and written in the editor: the text is the user's now, not a draft unseen
+            create.draft = false;
         }
         Err(reason) => create.problem = Some(reason),
     }
@@ -231,6 +234,14 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
                 }
             }
             state.mode = Mode::Browsing;
+            Output::none()
+        }
+        Some(Action::DeleteToStart) if create.draft && create.in_flight.is_none() => {
+            // the kept draft goes whole, every line of it, as the box says
+            state.drafts.remove(&draft_key(create.target.as_ref()));
+            create.input = TextArea::default();
+            create.draft = false;
+            create.problem = None;
             Output::none()
         }
         Some(Action::ExternalEditor) if create.in_flight.is_none() => {
@@ -277,6 +288,8 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
             };
             if changed {
                 create.problem = None;
+                // emptied by hand: what is typed next is no draft
+                create.draft &= !create.input.value().is_empty();
             }
             Output::none()
         }
@@ -305,6 +318,8 @@ pub(super) fn restore_deferred(state: &mut State) {
                 target,
                 in_flight: None,
                 problem: Some(problem),
+                // what was just sent, not a draft from before
+                draft: false,
             });
         }
     }

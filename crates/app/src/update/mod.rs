@@ -209,8 +209,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
             match state.settings.keymap.action_in(KeyMode::Help, &key) {
                 Some(Action::HelpClose) => state.mode = Mode::Browsing,
                 Some(Action::HelpDown) => {
-                    let rows = state.settings.keymap.help_lines().len();
-                    state.help_scroll = (state.help_scroll + 1).min(rows);
+                    // as far as the last row, wrapped as drawn at this size
+                    let max = crate::help::layout(state, state.viewport).max_scroll();
+                    state.help_scroll = (state.help_scroll + 1).min(max);
                 }
                 Some(Action::HelpUp) => {
                     state.help_scroll = state.help_scroll.saturating_sub(1);
