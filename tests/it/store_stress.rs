@@ -1,5 +1,6 @@
 //! `sctui search` and the store commands under stress, as a script sees them: searches past
-//! their budget, queries a shell or FTS5 would misread, the store used by two processes.
+//! their budget or stopped by Ctrl-C, queries a shell or FTS5 would misread, the store used by
+//! two processes, a store that can only be read, damage inside the file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -8,6 +9,13 @@ use jiff::Timestamp;
 use sctui_store::SessionRecord;
 
 use crate::common::{self, describe};
+
+// the store's own test helpers: damage in a store file, huge answers
+#[path = "../../crates/store/tests/common/answers.rs"]
+mod answers;
+#[path = "../../crates/store/tests/common/damage.rs"]
+mod damage;
+use answers::repetitive;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sctui");
 
@@ -352,9 +360,6 @@ fn a_store_that_cannot_be_written_is_read_offline_and_a_sync_is_refused() {
     );
 }
 
-#[path = "../../crates/store/tests/common/damage.rs"]
-mod damage;
-
 /// Damage inside the store file (not at its header; opening does not read it) shows on the
 /// first search: `--offline search` says the store was damaged, where the damaged copy is kept
 /// and that a new one was started, and answers from the new one; the next search is quiet.
@@ -385,17 +390,6 @@ fn a_search_that_meets_damage_inside_the_store_sets_it_aside_and_answers() {
     let out = offline(home.path(), &["search", "beacon"]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(out.stderr.is_empty(), "{}", describe(&out));
-}
-
-/// `bytes` of text in which every other word is `beacon`.
-fn repetitive(bytes: usize) -> String {
-    let mut text = String::with_capacity(bytes + 16);
-    let mut n = 0;
-    while text.len() < bytes {
-        text.push_str(if n % 2 == 0 { "beacon " } else { "process\n" });
-        n += 1;
-    }
-    text
 }
 
 /// How many huge answers the Ctrl-C test stores, and what it searches for in them: enough work

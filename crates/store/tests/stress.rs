@@ -2,6 +2,10 @@
 //! thousands of times, searches past their budget or stopped by their caller, hostile queries.
 
 use std::path::PathBuf;
+
+#[path = "common/answers.rs"]
+mod answers;
+use answers::repetitive;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -29,17 +33,6 @@ fn turn(id: &str, question: &str, answer: &str) -> TurnRecord {
         answer: Some(answer.into()),
         asked: None,
     }
-}
-
-/// `bytes` of text in which every other word is `beacon`.
-fn repetitive(bytes: usize) -> String {
-    let mut text = String::with_capacity(bytes + 16);
-    let mut n = 0;
-    while text.len() < bytes {
-        text.push_str(if n % 2 == 0 { "beacon " } else { "process\n" });
-        n += 1;
-    }
-    text
 }
 
 /// Runs `f` on a thread; its result, or `None` when it is not back within `within` (the search
