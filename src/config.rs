@@ -61,6 +61,31 @@ pub fn remember_workspace(target: &str, id: &str) {
     let _ = std::fs::write(path, lines.join("\n") + "\n");
 }
 
+/// Where the export format last chosen in the TUI is remembered (beside the workspace).
+fn remembered_export_format_path() -> Option<PathBuf> {
+    remembered_workspace_path().map(|path| path.with_file_name("export-format"))
+}
+
+/// The export format chosen last in the TUI (its extension: `md`, `html`, `json`), if any.
+pub fn remembered_export_format() -> Option<crate::export::Format> {
+    let text = std::fs::read_to_string(remembered_export_format_path()?).ok()?;
+    crate::tui::app::state::EXPORT_FORMATS
+        .into_iter()
+        .find(|format| format.extension() == text.trim())
+}
+
+/// Remembers the export format chosen in the TUI for the next start; failing to write is not
+/// worth an error.
+pub fn remember_export_format(format: crate::export::Format) {
+    let Some(path) = remembered_export_format_path() else {
+        return;
+    };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(path, format!("{}\n", format.extension()));
+}
+
 /// The config file as written: every key optional, unknown keys refused (typos get caught).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -291,16 +291,13 @@ pub fn render(
     conversations: &[Conversation],
     provenance: &Provenance,
 ) -> Result<String, RunError> {
-    use crate::export::{conversation_markdown, csv, html};
     Ok(match (format, conversations) {
-        (Format::Csv, many) => csv::rows(many)?,
-        (Format::Json, [one]) => crate::output::to_json(&json::session_json(one))? + "\n",
+        (format, [one]) => crate::export::one(format, one, provenance)?,
+        (Format::Csv, many) => crate::export::csv::rows(many)?,
         (Format::Json, many) => {
             let all: Vec<_> = many.iter().map(json::session_json).collect();
             crate::output::to_json(&all)? + "\n"
         }
-        (Format::Markdown, [one]) => conversation_markdown(&one.session, &one.turns),
-        (Format::Html, [one]) => html::page(one, provenance),
         (Format::Markdown | Format::Html, _) => {
             return Err(RunError::Usage(
                 "md and html export one session at a time".into(),

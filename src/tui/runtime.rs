@@ -289,6 +289,9 @@ fn dispatch(
                     crate::config::remember_workspace(&remember_as, &id)
                 });
             }
+            Effect::RememberExportFormat { format } => {
+                tokio::task::spawn_blocking(move || crate::config::remember_export_format(format));
+            }
             Effect::Arm(timer) => timers.arm(timer),
             // the opener may take a while to start: off the UI task, its outcome sent back
             Effect::OpenLink { url } => {

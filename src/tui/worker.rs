@@ -317,13 +317,19 @@ pub async fn execute_with_store(
             let result = sync_store(client, persist, req, concurrency, events).await;
             send(Event::Synced { req, result })
         }
-        Command::ExportStored { req, session, path } => {
+        Command::ExportStored {
+            req,
+            session,
+            path,
+            format,
+        } => {
             let turns = match persist {
                 Some(persist) => persist.stored_conversation(session.id.clone()).await,
                 None => None,
             };
+            let workspace = client.workspace().to_string();
             send(match turns {
-                Some(turns) => match write_export(&session, &turns, &path).await {
+                Some(turns) => match write_export(session, turns, &path, format, workspace).await {
                     Ok(path) => Event::Exported { req, path },
                     Err(error) => Event::ExportFailed { req, error },
                 },
@@ -356,12 +362,15 @@ pub async fn execute_with_store(
             Ok(workspaces) => Event::WorkspacesLoaded { req, workspaces },
             Err(error) => Event::WorkspacesFailed { req, error },
         }),
-        Command::Export { req, session, path } => {
-            send(match export(client, &session, &path).await {
-                Ok(path) => Event::Exported { req, path },
-                Err(error) => Event::ExportFailed { req, error },
-            })
-        }
+        Command::Export {
+            req,
+            session,
+            path,
+            format,
+        } => send(match export(client, session, &path, format).await {
+            Ok(path) => Event::Exported { req, path },
+            Err(error) => Event::ExportFailed { req, error },
+        }),
     }
 }
 
@@ -529,20 +538,34 @@ async fn device_code_sign_in(
 
 async fn export(
     client: &GraphClient,
-    session: &Session,
+    session: Session,
     path: &std::path::Path,
+    format: crate::export::Format,
 ) -> Result<PathBuf, ExportError> {
     let turns = conversation::load_conversation(client, &session.id).await?;
-    write_export(session, &turns, path).await
+    write_export(session, turns, path, format, client.workspace().to_string()).await
 }
 
-/// Writes a conversation as Markdown to `path`, on a blocking thread.
+/// Writes a conversation in `format` to a new file at `path` (0600), on a blocking thread.
 async fn write_export(
-    session: &Session,
-    turns: &[sctui_graph::conversation::Turn],
+    session: Session,
+    turns: Vec<sctui_graph::conversation::Turn>,
     path: &std::path::Path,
+    format: crate::export::Format,
+    workspace: String,
 ) -> Result<PathBuf, ExportError> {
-    let text = crate::export::conversation_markdown(session, turns);
+    let provenance = crate::export::Provenance {
+        exported_at: jiff::Timestamp::now(),
+        by: None,
+        workspace,
+    };
+    let conversation = crate::export::Conversation { session, turns };
+    let text = crate::export::one(format, &conversation, &provenance).map_err(|source| {
+        ExportError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
     // Never overwrites a file and never follows a symlink: a taken name gets `-1`, `-2`, …
     let dir = path
         .parent()
@@ -634,7 +657,12 @@ mod tests {
             last_modified_date_time: None,
         };
         let path = std::env::temp_dir().join("sctui-never-written.md");
-        let command = Command::ExportStored { req, session, path };
+        let command = Command::ExportStored {
+            req,
+            session,
+            path,
+            format: crate::export::Format::Markdown,
+        };
         execute_with_store(
             &client,
             PollPlan::default(),

@@ -223,6 +223,7 @@ async fn export_writes_the_conversation_as_markdown() {
             req: REQ,
             session: phishing.clone(),
             path: path.clone(),
+            format: sctui::export::Format::Markdown,
         },
         &tx,
     )
@@ -232,6 +233,63 @@ async fn export_writes_the_conversation_as_markdown() {
     assert!(text.starts_with("# Phishing triage: invoice lure to finance\n"));
     assert!(text.contains("## Prompt 1"));
     assert!(text.contains("| Field | Value |"), "Markdown tables kept");
+    fake.shutdown().await;
+}
+
+/// The TUI's export in the other formats it offers (`e`, then HTML or JSON): the page or Graph's
+/// JSON, in a new file readable by the user only; a name taken is never overwritten.
+#[tokio::test]
+async fn export_writes_html_and_json_readable_by_the_user_only() {
+    use sctui::export::Format;
+    let fake = FakeGraph::start(FakeOptions::demo()).await.unwrap();
+    let client = client_for(fake.base_url());
+    let sessions = client.all_sessions(Default::default()).await.unwrap();
+    let phishing = sessions
+        .iter()
+        .find(|s| s.display_name.as_deref() == Some("Phishing triage: invoice lure to finance"))
+        .expect("demo session");
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [(Format::Html, "out.html"), (Format::Json, "out.json")] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "taken").unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        worker::execute(
+            &client,
+            fast_plan(),
+            Command::Export {
+                req: REQ,
+                session: phishing.clone(),
+                path: path.clone(),
+                format,
+            },
+            &tx,
+        )
+        .await;
+        let written = match rx.recv().await {
+            Some(Event::Exported { path, .. }) => path,
+            other => panic!("{other:?}"),
+        };
+        assert_ne!(written, path, "the taken name is kept");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "taken");
+        let text = std::fs::read_to_string(&written).unwrap();
+        match format {
+            Format::Html => {
+                assert!(text.starts_with("<!DOCTYPE html>"), "{}", &text[..80]);
+                assert!(text.contains("Phishing triage: invoice lure to finance"));
+            }
+            _ => {
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(json["id"], phishing.id.as_str());
+                assert!(json["prompts"].as_array().is_some_and(|p| !p.is_empty()));
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&written).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{written:?}");
+        }
+    }
     fake.shutdown().await;
 }
 

@@ -1189,3 +1189,50 @@ fn a_real_readme_reads_without_markup_by_paging_down() {
         assert!(seen.contains(words), "{words:?} never on screen");
     }
 }
+
+/// `e` in the real binary: the format picker, HTML chosen, a 0600 page written to the current
+/// directory; the next run offers HTML first (remembered in the state folder).
+#[test]
+fn e_exports_in_the_format_chosen_and_offers_it_first_next_time() {
+    if !tmux_available() {
+        return;
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    // between the runs the shell waits for Enter, so no key meant for the second reaches the first
+    let twice = format!(
+        "cd {} && {BIN} --demo; echo first run ended; read _; {BIN} --demo",
+        out.path().display()
+    );
+    let tmux = Tmux::start(&["sh", "-c", &twice]);
+    tmux.wait_for("the demo list", |s| s.contains("47 known"));
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("the format picker", |s| s.contains("Export as"));
+    assert!(screen.contains("› Markdown"), "{screen}");
+    tmux.keys(&["j", "Enter"]);
+    tmux.wait_for("the export", |s| s.contains("Exported to"));
+    let pages: Vec<std::path::PathBuf> = std::fs::read_dir(out.path())
+        .expect("read the export folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    let page = std::fs::read_to_string(&pages[0]).expect("the page");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&pages[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for("the first run to end", |s| s.contains("first run ended"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the second run", |s| s.contains("47 known"));
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("the format picker", |s| s.contains("Export as"));
+    assert!(screen.contains("› HTML"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the picker closed", |s| !s.contains("Export as"));
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(), "0");
+}

@@ -119,7 +119,9 @@ fn no_color_draws_not_one_colour_on_any_screen() {
     assert_colourless(&state, "workspace picker");
     press(&mut state, KeyCode::Esc);
 
-    let out = press(&mut state, KeyCode::Char('e'));
+    press(&mut state, KeyCode::Char('e'));
+    assert_colourless(&state, "export picker");
+    let out = press(&mut state, KeyCode::Enter);
     let [Command::Export { req, ref path, .. }] = out.commands[..] else {
         panic!("{out:?}")
     };

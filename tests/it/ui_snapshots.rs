@@ -1746,3 +1746,52 @@ fn the_help_overlay_wraps_descriptions_and_scrolls_to_the_last() {
         }
     }
 }
+
+/// `e` offers the export's format in a small picker (Markdown, HTML, JSON); the one chosen is
+/// what the worker is asked to write (its extension on the file) and is remembered, so the next
+/// `e` offers it first; at three sizes.
+#[test]
+fn e_offers_the_export_format_and_remembers_the_choice() {
+    use sctui::export::Format;
+    for (w, h) in [(120, 36), (80, 24), (64, 20)] {
+        let mut state = loaded(w, h);
+        press(&mut state, KeyCode::Char('e'));
+        let popup = render_parts(&state, &[Part::Popup]);
+        for format in ["Markdown", "HTML", "JSON"] {
+            assert!(popup.contains(format), "{format} at {w}x{h}: {popup}");
+        }
+        assert!(popup.contains("› Markdown"), "Markdown first: {popup}");
+        press(&mut state, KeyCode::Char('j'));
+        let out = app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        match out.commands.as_slice() {
+            [Command::Export { format, path, .. }] => {
+                assert_eq!(*format, Format::Html);
+                assert_eq!(path.extension().and_then(|e| e.to_str()), Some("html"));
+            }
+            other => panic!("an HTML export: {other:?}"),
+        }
+        assert!(
+            out.effects.iter().any(|e| matches!(
+                e,
+                app::Effect::RememberExportFormat {
+                    format: Format::Html
+                }
+            )),
+            "{:?}",
+            out.effects
+        );
+        press(&mut state, KeyCode::Char('e'));
+        let popup = render_parts(&state, &[Part::Popup]);
+        assert!(popup.contains("› HTML"), "the last choice first: {popup}");
+        // Esc closes it, nothing exported
+        let out = app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        assert!(out.commands.is_empty());
+        assert!(matches!(state.mode, app::Mode::Browsing));
+    }
+}

@@ -10,9 +10,10 @@ use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, EvaluationState, GraphTime, Session};
 
 /// What an export writes: a document to read, or data for a spreadsheet or a script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Format {
     /// Markdown, as the reader shows it.
+    #[default]
     Markdown,
     /// One self-contained HTML page (inline styles, no script, no outside request).
     Html,

@@ -14,6 +14,8 @@ pub enum Effect {
     Edit(String),
     /// Remember the workspace for the next start, under `remember_as` (the Graph URL, or `demo`).
     RememberWorkspace { id: String, remember_as: String },
+    /// Remember the export format chosen in the TUI, offered first at the next start.
+    RememberExportFormat { format: crate::export::Format },
     /// Arm a timer; its message comes back when it fires (re-arming restarts it).
     Arm(Timer),
     /// Open `url` (an `http(s)`/`mailto` address from an answer) with the system's opener, off

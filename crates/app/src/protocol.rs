@@ -58,11 +58,12 @@ pub enum Command {
     },
     /// Stop the ask or follow `req` (the evaluation keeps running on the service).
     StopFollow { req: RequestId },
-    /// Write a session's conversation as Markdown to `path`.
+    /// Write a session's conversation in `format` to `path` (a new file, 0600).
     Export {
         req: RequestId,
         session: Session,
         path: PathBuf,
+        format: crate::export::Format,
     },
     /// List the workspaces for the picker.
     LoadWorkspaces { req: RequestId },
@@ -102,12 +103,13 @@ pub enum Command {
         ids: Vec<String>,
         listing_complete: bool,
     },
-    /// Write a session's stored conversation as Markdown to `path` (`--offline`: no request to
+    /// Write a session's stored conversation in `format` to `path` (`--offline`: no request to
     /// Graph).
     ExportStored {
         req: RequestId,
         session: Session,
         path: PathBuf,
+        format: crate::export::Format,
     },
 }
 

@@ -156,6 +156,23 @@ pub struct WorkspacePicker {
     pub typed: Option<Input>,
 }
 
+/// The export picker (`e`): which format to write the selected session in.
+#[derive(Debug, Clone)]
+pub struct ExportPicker {
+    /// The session to export, as selected when the picker opened.
+    pub session: Session,
+    /// Index into [`EXPORT_FORMATS`].
+    pub selected: usize,
+}
+
+/// The formats `e` offers, in the picker's order (CSV is for many sessions: `sessions export
+/// --all`).
+pub const EXPORT_FORMATS: [crate::export::Format; 3] = [
+    crate::export::Format::Markdown,
+    crate::export::Format::Html,
+    crate::export::Format::Json,
+];
+
 /// The device-code sign-in popup: the code to enter (once the service gave one) or what failed.
 #[derive(Debug, Clone, Default)]
 pub struct SignInPopup {
@@ -177,6 +194,8 @@ pub struct MessagesView {
 pub enum Mode {
     Browsing,
     PickingWorkspace(WorkspacePicker),
+    /// Choosing the format of an export (`e`).
+    PickingExport(ExportPicker),
     Messages(MessagesView),
     SigningIn(SignInPopup),
     Renaming(RenameEditor),
@@ -364,6 +383,9 @@ pub struct State {
     pub messages: Vec<LoggedMessage>,
     /// Prompt-box drafts left with `Esc`, by target session id (`""`: a new session).
     pub drafts: HashMap<String, String>,
+    /// The format `e` offers first: the last one chosen, remembered across runs (the runtime
+    /// writes it on [`crate::Effect::RememberExportFormat`]; the start reads it back).
+    pub export_format: crate::export::Format,
     /// "throttled, retrying in N s" while a retry waits.
     pub retry_notice: Option<String>,
     /// Terminal size, so paging keys and scrolling know the viewport.
@@ -422,6 +444,7 @@ impl State {
             status_since: Timestamp::UNIX_EPOCH,
             messages: Vec::new(),
             drafts: HashMap::new(),
+            export_format: crate::export::Format::default(),
             retry_notice: None,
             viewport: (80, 24),
             now: Timestamp::UNIX_EPOCH,

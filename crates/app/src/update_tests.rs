@@ -1781,7 +1781,8 @@ fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped
     let [Command::Rename { req: rename, .. }] = commands[..] else {
         panic!("{commands:?}")
     };
-    let commands = update(&mut state, ch('e')).commands;
+    update(&mut state, ch('e'));
+    let commands = update(&mut state, key(KeyCode::Enter)).commands;
     let [Command::Export { req: export, .. }] = commands[..] else {
         panic!("{commands:?}")
     };

@@ -3,6 +3,7 @@
 
 mod create;
 mod detail;
+mod export;
 mod header;
 mod help;
 mod list;
@@ -49,6 +50,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
         Mode::Creating(create) => create::render(state, create, area, frame),
         Mode::Help => help::render(state, area, frame),
         Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
+        Mode::PickingExport(picker) => export::render(state, picker, area, frame),
         Mode::SigningIn(popup) => sign_in::render(state, popup, area, frame),
         Mode::Messages(view) => messages::render(state, view, area, frame),
         Mode::Searching => search::render(state, area, frame),

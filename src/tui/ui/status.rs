@@ -294,6 +294,11 @@ pub fn hints(state: &State) -> Vec<Hint> {
             one(&mut out, Action::PickCopy, "copy id");
             keep(&mut out, Action::PickClose, "cancel");
         }
+        Mode::PickingExport(_) => {
+            pair(&mut out, Action::PickDown, Action::PickUp, "move");
+            one(&mut out, Action::Choose, "export");
+            keep(&mut out, Action::PickClose, "cancel");
+        }
         Mode::Messages(_) => {
             pair(&mut out, Action::PickDown, Action::PickUp, "move");
             one(&mut out, Action::PickCopy, "copy");

@@ -73,7 +73,7 @@ impl KeyMode {
             Self::Detail => "Detail pane (other keys as in the list)",
             Self::Editor => "Editors: prompt box, rename, filter",
             Self::Help => "This help",
-            Self::Picker => "Pickers: workspaces, messages",
+            Self::Picker => "Pickers: workspaces, export format, messages",
             Self::SignIn => "Sign-in",
             Self::Search => "Search view (other keys edit the query)",
         }
@@ -122,7 +122,7 @@ actions! {
         Create "create" "ask in a new session",
         Ask "ask" "ask a follow-up in the selected session",
         Retry "retry" "run the last question again where it failed (no new prompt)",
-        Export "export" "export the conversation as Markdown",
+        Export "export" "export the conversation: Markdown, HTML or JSON",
         CopyId "copy_id" "copy the session id",
         CopyUrl "copy_url" "copy the session's Graph URL",
         Sort "sort" "cycle the order: last modified, created, name",
@@ -187,7 +187,7 @@ actions! {
     Picker {
         PickUp "up" "move up",
         PickDown "down" "move down",
-        Choose "choose" "use the workspace / copy the message",
+        Choose "choose" "use the workspace / export in the format / copy the message",
         PickCopy "copy" "copy the id / the message",
         TypeId "type_id" "type a workspace id (workspace picker)",
         PickClose "close" "close",

@@ -11,9 +11,9 @@ use super::layout;
 use super::output::{Effect, Output, Timer};
 use super::requests::Pending;
 use super::state::{
-    Conversation, CreateBox, DeferredEdit, Focus, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode,
-    PendingRename, RenameEditor, SessionEntry, Severity, SignInPopup, State, StatusKind,
-    StatusMessage, TurnView, WorkspacePicker,
+    Conversation, CreateBox, DeferredEdit, ExportPicker, Focus, LoggedMessage, MESSAGES_KEPT,
+    MessagesView, Mode, PendingRename, RenameEditor, SessionEntry, Severity, SignInPopup, State,
+    StatusKind, StatusMessage, TurnView, WorkspacePicker,
 };
 use crate::keys::{Action, KeyMode};
 use crate::protocol::StoreProblem;
@@ -222,6 +222,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         }
         Mode::Creating(_) => on_create_key(state, key),
         Mode::PickingWorkspace(_) => on_picker_key(state, key),
+        Mode::PickingExport(_) => on_export_picker_key(state, key),
         Mode::Messages(_) => on_messages_key(state, key),
         Mode::SigningIn(_) => on_sign_in_key(state, key),
         Mode::Renaming(_) => on_rename_key(state, key),
@@ -326,16 +327,12 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         Action::Export => match state.selected_entry() {
             Some(entry) => {
                 let session = entry.session.clone();
-                let path = state
-                    .settings
-                    .export_dir
-                    .join(crate::export::default_file_name(&session));
-                let req = state.requests.start(Pending::Export);
-                state.status = Some(info("Exporting…"));
-                if state.settings.offline {
-                    return Command::ExportStored { req, session, path }.into();
-                }
-                Command::Export { req, session, path }.into()
+                let selected = crate::state::EXPORT_FORMATS
+                    .iter()
+                    .position(|f| *f == state.export_format)
+                    .unwrap_or(0);
+                state.mode = Mode::PickingExport(ExportPicker { session, selected });
+                Output::none()
             }
             None => {
                 state.status = Some(warning("Nothing to export: no session selected"));

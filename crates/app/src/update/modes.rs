@@ -130,6 +130,61 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
     }
 }
 
+/// The export picker: move, choose (the export starts, the format is remembered), close.
+pub(super) fn on_export_picker_key(state: &mut State, key: KeyEvent) -> Output {
+    let Mode::PickingExport(picker) = &mut state.mode else {
+        return Output::none();
+    };
+    let last = crate::state::EXPORT_FORMATS.len() - 1;
+    // the key that opened the picker closes it too
+    let opener = state.settings.keymap.action_for(&key) == Some(Action::Export);
+    match state.settings.keymap.action_in(KeyMode::Picker, &key) {
+        Some(Action::PickClose) => state.mode = Mode::Browsing,
+        _ if opener => state.mode = Mode::Browsing,
+        Some(Action::PickDown) => picker.selected = (picker.selected + 1).min(last),
+        Some(Action::PickUp) => picker.selected = picker.selected.saturating_sub(1),
+        Some(Action::Choose) => {
+            let format = crate::state::EXPORT_FORMATS[picker.selected.min(last)];
+            let session = picker.session.clone();
+            state.mode = Mode::Browsing;
+            let mut out = start_export(state, session, format);
+            if format != state.export_format {
+                state.export_format = format;
+                out.effect(Effect::RememberExportFormat { format });
+            }
+            return out;
+        }
+        _ => {}
+    }
+    Output::none()
+}
+
+/// Asks the worker to write `session` in `format` (from the store alone when offline).
+fn start_export(state: &mut State, session: Session, format: crate::export::Format) -> Output {
+    let path = state
+        .settings
+        .export_dir
+        .join(crate::export::file_name(&session, format));
+    let req = state.requests.start(Pending::Export);
+    state.status = Some(info("Exporting…"));
+    if state.settings.offline {
+        return Command::ExportStored {
+            req,
+            session,
+            path,
+            format,
+        }
+        .into();
+    }
+    Command::Export {
+        req,
+        session,
+        path,
+        format,
+    }
+    .into()
+}
+
 /// Typing a workspace id in the picker, with the editors' keys: submit switches to it, cancel
 /// goes back to the list (or closes the picker when there is no list to go back to).
 fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {

@@ -720,7 +720,8 @@ fn offline_changes_are_refused_and_what_was_typed_is_kept() {
 #[test]
 fn offline_export_writes_the_stored_conversation_or_says_it_is_not_stored() {
     let mut state = offline();
-    let req = match update(&mut state, ch('e')).commands.as_slice() {
+    update(&mut state, ch('e'));
+    let req = match update(&mut state, key(KeyCode::Enter)).commands.as_slice() {
         [Command::ExportStored { req, session, .. }] if session.id == "a" => *req,
         other => panic!("the store, not Graph: {other:?}"),
     };
