@@ -204,31 +204,45 @@ async fn the_worker_reports_created_asked_updates_and_end_in_order() {
     fake.shutdown().await;
 }
 
+/// The demo's phishing session, as Graph lists it.
+async fn phishing_session(client: &GraphClient) -> sctui_graph::models::Session {
+    let sessions = client.all_sessions(Default::default()).await.unwrap();
+    sessions
+        .into_iter()
+        .find(|s| s.display_name.as_deref() == Some("Phishing triage: invoice lure to finance"))
+        .expect("demo session")
+}
+
+/// Asks the worker to export `session` in `format` to `path`; the path it wrote.
+async fn export(
+    client: &GraphClient,
+    session: &sctui_graph::models::Session,
+    path: &std::path::Path,
+    format: sctui::export::Format,
+) -> std::path::PathBuf {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let command = Command::Export {
+        req: REQ,
+        session: session.clone(),
+        path: path.to_path_buf(),
+        format,
+    };
+    worker::execute(client, fast_plan(), command, &tx).await;
+    match rx.recv().await {
+        Some(Event::Exported { path, .. }) => path,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn export_writes_the_conversation_as_markdown() {
     let fake = FakeGraph::start(FakeOptions::demo()).await.unwrap();
     let client = client_for(fake.base_url());
-    let sessions = client.all_sessions(Default::default()).await.unwrap();
-    let phishing = sessions
-        .iter()
-        .find(|s| s.display_name.as_deref() == Some("Phishing triage: invoice lure to finance"))
-        .expect("demo session");
+    let phishing = &phishing_session(&client).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.md");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    worker::execute(
-        &client,
-        fast_plan(),
-        Command::Export {
-            req: REQ,
-            session: phishing.clone(),
-            path: path.clone(),
-            format: sctui::export::Format::Markdown,
-        },
-        &tx,
-    )
-    .await;
-    assert!(matches!(rx.recv().await, Some(Event::Exported { .. })));
+    let written = export(&client, phishing, &path, sctui::export::Format::Markdown).await;
+    assert_eq!(written, path);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("# Phishing triage: invoice lure to finance\n"));
     assert!(text.contains("## Prompt 1"));
@@ -243,32 +257,12 @@ async fn export_writes_html_and_json_readable_by_the_user_only() {
     use sctui::export::Format;
     let fake = FakeGraph::start(FakeOptions::demo()).await.unwrap();
     let client = client_for(fake.base_url());
-    let sessions = client.all_sessions(Default::default()).await.unwrap();
-    let phishing = sessions
-        .iter()
-        .find(|s| s.display_name.as_deref() == Some("Phishing triage: invoice lure to finance"))
-        .expect("demo session");
+    let phishing = &phishing_session(&client).await;
     let dir = tempfile::tempdir().unwrap();
     for (format, name) in [(Format::Html, "out.html"), (Format::Json, "out.json")] {
         let path = dir.path().join(name);
         std::fs::write(&path, "taken").unwrap();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        worker::execute(
-            &client,
-            fast_plan(),
-            Command::Export {
-                req: REQ,
-                session: phishing.clone(),
-                path: path.clone(),
-                format,
-            },
-            &tx,
-        )
-        .await;
-        let written = match rx.recv().await {
-            Some(Event::Exported { path, .. }) => path,
-            other => panic!("{other:?}"),
-        };
+        let written = export(&client, phishing, &path, format).await;
         assert_ne!(written, path, "the taken name is kept");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "taken");
         let text = std::fs::read_to_string(&written).unwrap();

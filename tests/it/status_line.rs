@@ -78,6 +78,19 @@ fn error_503() -> GraphError {
     ))
 }
 
+/// `R`, and Graph answers the refresh with a 503: an error in the status line.
+fn refresh_fails(s: &mut State) {
+    key(s, KeyCode::Char('R'));
+    let req = s.requests.page().expect("a page request");
+    app::update(
+        s,
+        Msg::Worker(Event::PageFailed {
+            req,
+            error: error_503(),
+        }),
+    );
+}
+
 /// Opens the workspace picker (`w`) and gives it Graph's list of one workspace.
 fn open_picker(s: &mut State) {
     let req = match app::update(s, press(KeyCode::Char('w')))
@@ -130,15 +143,7 @@ fn every_mode(keymap: &Keymap) -> String {
     shot("detail", &s);
 
     let mut s = loaded(keymap);
-    key(&mut s, KeyCode::Char('R'));
-    let req = s.requests.page().expect("a page request");
-    app::update(
-        &mut s,
-        Msg::Worker(Event::PageFailed {
-            req,
-            error: error_503(),
-        }),
-    );
+    refresh_fails(&mut s);
     shot("list + error", &s);
 
     let mut s = loaded(keymap);
@@ -450,15 +455,7 @@ fn the_way_back_help_and_quit_stay_at_every_width() {
         shots.push(("detail, loading", s, &["Esc list", "? help", "q quit"]));
 
         let mut s = sized(loaded(&keymap));
-        key(&mut s, KeyCode::Char('R'));
-        let req = s.requests.page().expect("a page request");
-        app::update(
-            &mut s,
-            Msg::Worker(Event::PageFailed {
-                req,
-                error: error_503(),
-            }),
-        );
+        refresh_fails(&mut s);
         shots.push(("list + error", s, &["Esc dismiss", "? help", "q quit"]));
 
         let mut s = sized(loaded(&keymap));
