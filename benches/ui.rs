@@ -117,7 +117,7 @@ fn loaded(n: usize) -> State {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: id,
-            turns: conversation(),
+            runs: conversation().into_iter().map(Into::into).collect(),
         }),
     );
     state

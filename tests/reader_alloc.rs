@@ -94,7 +94,7 @@ fn reading(n: usize) -> State {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "s1".into(),
-            turns,
+            runs: turns.into_iter().map(Into::into).collect(),
         }),
     );
     app::update(

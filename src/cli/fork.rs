@@ -77,19 +77,8 @@ pub async fn fork(
     for question in &questions[..at] {
         super::recording::warn_disabled_plugins(store.as_deref(), question);
     }
-    let mut run = Run::in_new_session(
-        name.clone(),
-        questions[..at].iter().cloned(),
-        CapacityRetry::NextHour,
-    )
-    .ok_or_else(|| RunError::Usage("nothing to ask".into()))?;
-    let info = RunInfo {
-        kind: KIND.into(),
-        title: name,
-        source: Some(session.id.clone()),
-        inputs_json: "{}".into(),
-        created: Timestamp::now(),
-    };
+    let (mut run, info) = fork_run(Some(&session.id), &name, questions[..at].to_vec())
+        .ok_or_else(|| RunError::Usage("nothing to ask".into()))?;
     let (mut log, id): (Box<dyn RunLog>, Option<i64>) = match &store {
         Some(store) => {
             let stored =
@@ -108,6 +97,25 @@ pub async fn fork(
     };
     let record = runner::record_of(&info, id.unwrap_or(0), &run, Timestamp::now());
     book_run::conclude(finished, &record, id.is_some(), &run, None, &args.output)
+}
+
+/// A fork's run and what the store keeps beside it: `questions` asked in order in a new session
+/// called `name` (a capacity hit waits for the next hour), forked from session `source`. `None`
+/// when there is nothing to ask. The TUI's fork key runs the same.
+pub fn fork_run(
+    source: Option<&str>,
+    name: &str,
+    questions: Vec<String>,
+) -> Option<(Run, RunInfo)> {
+    let run = Run::in_new_session(name, questions, CapacityRetry::NextHour)?;
+    let info = RunInfo {
+        kind: KIND.into(),
+        title: name.to_string(),
+        source: source.map(str::to_string),
+        inputs_json: "{}".into(),
+        created: Timestamp::now(),
+    };
+    Some((run, info))
 }
 
 /// Drives `run` until its last question's evaluation has started (saved as following it, so a

@@ -12,7 +12,7 @@ mod fake_graph;
 #[cfg(not(feature = "demo"))]
 #[path = "no_demo.rs"]
 mod fake_graph;
-mod fork;
+pub(crate) mod fork;
 pub mod hints;
 pub mod notice;
 mod output;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use sctui_graph::conversation::Turn;
+use sctui_graph::conversation::{PromptRuns, Turn, latest_turns};
 use sctui_graph::models::Session;
 use tokio::sync::mpsc;
 
@@ -164,10 +164,14 @@ impl StoreHandle {
             .await;
     }
 
-    /// Stores a conversation just read from Graph.
-    pub async fn conversation(&self, session_id: String, turns: Vec<Turn>) {
+    /// Stores a conversation just read from Graph with every run of its questions: the newest
+    /// runs as the conversation, and every run for the stats.
+    pub async fn conversation_runs(&self, session_id: String, runs: &[PromptRuns]) {
+        let runs = runs.to_vec();
         self.write(move |store| {
-            crate::store::put_turns(store, &session_id, None, &turns, Timestamp::now())
+            let turns = latest_turns(runs.clone());
+            crate::store::put_turns(store, &session_id, None, &turns, Timestamp::now())?;
+            crate::store::put_prompt_runs(store, &session_id, &runs)
         })
         .await;
     }

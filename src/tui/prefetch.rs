@@ -21,7 +21,7 @@ use tokio::task::{AbortHandle, JoinSet};
 
 use super::protocol::Event;
 use sctui_graph::GraphClient;
-use sctui_graph::conversation::load_conversation_gated;
+use sctui_graph::conversation::load_prompt_runs_gated;
 
 /// The most requests all prefetching together has in flight: a neighbour of up to three prompts
 /// arrives in two round trips, and a far or busy Graph sees little extra load.
@@ -73,14 +73,13 @@ impl Prefetcher {
         self.current = Some(tasks.spawn(async move {
             for session_id in session_ids {
                 let workspace = client.workspace().to_string();
-                let loaded =
-                    load_conversation_gated(&client, &session_id, limit, Some(&gate)).await;
+                let loaded = load_prompt_runs_gated(&client, &session_id, limit, Some(&gate)).await;
                 match loaded {
-                    Ok(turns) => {
+                    Ok(runs) => {
                         let _ = events.send(Event::ConversationPrefetched {
                             workspace,
                             session_id,
-                            turns,
+                            runs,
                         });
                     }
                     Err(error) => {

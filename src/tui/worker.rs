@@ -16,7 +16,8 @@ use sctui_graph::conversation::{self, PollPlan};
 use sctui_graph::models::Session;
 
 pub use super::protocol::{
-    Command, Event, ExportError, RequestId, SignInError, StoreUnavailable, SyncFailure,
+    Command, Event, ExportError, ForkEnd, ForkProgress, RequestId, SignInError, StoreUnavailable,
+    SyncFailure,
 };
 
 /// Starts the worker on the current runtime. Dropping the returned sender stops it and aborts
@@ -130,6 +131,7 @@ pub async fn run_with_store(
                         Command::Ask { req, .. }
                         | Command::Follow { req, .. }
                         | Command::Evaluate { req, .. }
+                        | Command::Fork { req, .. }
                         | Command::Sync { req, .. } => Some(*req),
                         _ => None,
                     };
@@ -228,11 +230,11 @@ pub async fn execute_with_store(
                 });
             }
             deliver(
-                match conversation::load_conversation(client, &session_id).await {
-                    Ok(turns) => Event::ConversationLoaded {
+                match conversation::load_prompt_runs(client, &session_id).await {
+                    Ok(runs) => Event::ConversationLoaded {
                         req,
                         session_id,
-                        turns,
+                        runs,
                     },
                     Err(error) => Event::ConversationFailed {
                         req,
@@ -301,6 +303,16 @@ pub async fn execute_with_store(
                 events,
             )
             .await
+        }
+        Command::Fork {
+            req,
+            source,
+            name,
+            questions,
+        } => {
+            let store = persist.and_then(StoreHandle::store);
+            let run = crate::cli::fork::fork_run(Some(&source), &name, questions);
+            send(fork(client, plan, store, req, run, name, events).await)
         }
         Command::Search { req, query, limit } => {
             let result = match persist {
@@ -494,6 +506,77 @@ async fn follow(
     });
 }
 
+/// A fork's run, as `sctui sessions fork --wait` drives it: saved in the store step by step
+/// (when there is one), reporting how far it is after every change; the new session opens once
+/// every question is answered.
+async fn fork(
+    client: &GraphClient,
+    plan: PollPlan,
+    store: Option<Arc<sctui_store::Store>>,
+    req: RequestId,
+    run: Option<(sctui_runs::Run, crate::runner::RunInfo)>,
+    name: String,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Event {
+    use crate::runner::{Driver, Note, RunLog, StoredRun, Timer, Unsaved};
+    let stopped = |run, error: String| Event::Forked {
+        req,
+        session: None,
+        end: ForkEnd::Stopped { run, error },
+    };
+    let Some((mut run, info)) = run else {
+        return stopped(None, "nothing to ask".into());
+    };
+    let (mut log, id): (Box<dyn RunLog>, Option<i64>) = match store {
+        Some(store) => match StoredRun::create(store, info, &run, Timer::system()) {
+            Ok(stored) => {
+                let id = stored.id();
+                (Box::new(stored), Some(id))
+            }
+            Err(error) => return stopped(None, error.to_string()),
+        },
+        None => (Box::new(Unsaved), None),
+    };
+    let driver = Driver::new(client.clone(), plan);
+    let mut watch = |run: &sctui_runs::Run, note: Note| {
+        let _ = events.send(Event::ForkProgress {
+            req,
+            progress: fork_progress(run, note),
+        });
+    };
+    let ended = driver.drive(&mut run, log.as_mut(), &mut watch).await;
+    let session = run.session().id.clone().map(|id| Session {
+        id,
+        display_name: Some(name.clone()),
+        created_date_time: None,
+        last_modified_date_time: None,
+    });
+    let end = match ended {
+        Ok(sctui_runs::Ending::Succeeded) => ForkEnd::Answered,
+        Ok(sctui_runs::Ending::Failed { step }) => ForkEnd::Unanswered { step: step + 1 },
+        Err(error) => ForkEnd::Stopped {
+            run: id,
+            error: error.to_string(),
+        },
+    };
+    Event::Forked { req, session, end }
+}
+
+/// How far a fork's run is: questions asked (posted) and answered, and a capacity wait.
+fn fork_progress(run: &sctui_runs::Run, note: crate::runner::Note) -> ForkProgress {
+    use sctui_runs::Phase;
+    let steps = run.steps();
+    ForkProgress {
+        asked: steps.iter().filter(|s| s.prompt_id.is_some()).count(),
+        answered: steps.iter().filter(|s| s.phase == Phase::Succeeded).count(),
+        total: steps.len(),
+        waiting_secs: match note {
+            crate::runner::Note::Waiting(left) => Some(left.as_secs()),
+            crate::runner::Note::Changed => None,
+        },
+    }
+}
+
 /// The device-code flow for the TUI: reports the prompt, waits for the user, installs the tokens.
 async fn device_code_sign_in(
     req: RequestId,
@@ -592,9 +675,10 @@ async fn write_export(
 /// what to forget: [`Command::Forget`]).
 enum Keep {
     Sessions(Vec<Session>),
+    /// A conversation with every run of its questions.
     Conversation {
         session_id: String,
-        turns: Vec<sctui_graph::conversation::Turn>,
+        runs: Vec<sctui_graph::conversation::PromptRuns>,
     },
 }
 
@@ -604,10 +688,10 @@ impl Keep {
             Event::PageLoaded { page, .. } => Some(Keep::Sessions(page.value.clone())),
             Event::Renamed { session, .. } => Some(Keep::Sessions(vec![session.clone()])),
             Event::ConversationLoaded {
-                session_id, turns, ..
+                session_id, runs, ..
             } => Some(Keep::Conversation {
                 session_id: session_id.clone(),
-                turns: turns.clone(),
+                runs: runs.clone(),
             }),
             _ => None,
         }
@@ -618,7 +702,9 @@ impl StoreHandle {
     async fn keep(&self, keep: Keep) {
         match keep {
             Keep::Sessions(sessions) => self.sessions(sessions).await,
-            Keep::Conversation { session_id, turns } => self.conversation(session_id, turns).await,
+            Keep::Conversation { session_id, runs } => {
+                self.conversation_runs(session_id, &runs).await
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ fn opened(session: Session, rows: u16, turns: Vec<Turn>) -> (State, Vec<String>)
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: session.id,
-            turns,
+            runs: turns.into_iter().map(Into::into).collect(),
         }),
     );
     let followed = out

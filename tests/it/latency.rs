@@ -201,8 +201,8 @@ async fn prefetch_keeps_few_requests_in_flight_is_cancelled_and_never_delays_the
         loop {
             match events.recv().await {
                 Some(Event::ConversationLoaded {
-                    session_id, turns, ..
-                }) => break (session_id, turns),
+                    session_id, runs, ..
+                }) => break (session_id, runs),
                 Some(_) => continue,
                 None => panic!("worker ended"),
             }

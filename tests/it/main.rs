@@ -30,6 +30,7 @@ mod soak;
 mod status_line;
 mod store_stress;
 mod terminal_home;
+mod tui_runs;
 mod ui_snapshots;
 mod update_props;
 mod worker_loop;

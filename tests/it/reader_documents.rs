@@ -46,6 +46,7 @@ fn conversation(document: &Document) -> DemoConversation {
     };
     DemoConversation {
         session,
+        runs: vec![turn.clone().into()],
         turns: vec![turn],
         markdown: String::new(),
     }

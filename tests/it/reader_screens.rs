@@ -1,7 +1,7 @@
 //! The reader, tested by looking at the drawn screen: every demo conversation, at widths 40 to
 //! 200 and two heights, can be read to its last line; `k` after `G` moves the view; tables and
 //! code wider than the pane are reachable in full with `l`. Plus snapshots of the reader's
-//! screens (narrow, zoomed, sideways, finding).
+//! screens (narrow, zoomed, sideways, finding, a question's earlier runs and their compare).
 
 use crate::common::demo;
 
@@ -290,4 +290,94 @@ fn reader_screens() {
         app::update(&mut state, ch(c));
     }
     insta::assert_snapshot!("r04_finding", screen(&state));
+}
+
+/// The demo question answered twice, its runs at fixed times (the demo's follow the clock).
+fn answered_twice(all: &[DemoConversation]) -> DemoConversation {
+    let c = &all[named(all, "Phishing triage: invoice lure to finance")];
+    let mut runs = c.runs.clone();
+    let times = [
+        "2026-02-01T11:40:00Z",
+        "2026-01-31T16:05:00Z",
+        "2026-01-30T09:00:00Z",
+    ];
+    for run in &mut runs {
+        for (evaluation, at) in run.evaluations.iter_mut().zip(times) {
+            evaluation.created_date_time = Some(sctui_graph::models::GraphTime::new(at));
+        }
+    }
+    assert_eq!(runs[0].evaluations.len(), 2, "the demo answered Q1 twice");
+    DemoConversation {
+        session: c.session.clone(),
+        turns: sctui_graph::conversation::latest_turns(runs.clone()),
+        runs,
+        markdown: c.markdown.clone(),
+    }
+}
+
+/// Scrolls up from question 2 until the line of question 1's earlier runs is in view, near the
+/// top.
+fn to_the_earlier_runs(state: &mut State) {
+    app::update(state, ch(']'));
+    app::update(state, ch(']'));
+    let heading = |state: &State| {
+        let layout = state.reader.layout.as_ref().unwrap();
+        (0..layout.rows.len())
+            .position(|i| layout.row_text(i).contains("earlier run"))
+            .expect("the earlier runs' line")
+    };
+    while state.reader.scroll + 3 > heading(state) && state.reader.scroll > 0 {
+        app::update(state, ch('k'));
+    }
+}
+
+/// The last row of the screen: the status line.
+fn status_row(state: &State) -> String {
+    let buffer = draw(state);
+    let y = state.viewport.1 - 1;
+    (0..state.viewport.0)
+        .map(|x| buffer[(x, y)].symbol())
+        .collect()
+}
+
+#[test]
+fn earlier_runs_and_compare_screens() {
+    let all = demo::conversations();
+    let twice = answered_twice(&all);
+    for (width, height) in [(120, 36), (80, 24), (64, 20)] {
+        // folded: the newest answer, then one line per earlier run with its time and result
+        let mut state = demo::reading(&twice, width, height);
+        to_the_earlier_runs(&mut state);
+        insta::assert_snapshot!(
+            format!("r05_earlier_runs_folded_{width}x{height}"),
+            screen(&state)
+        );
+        // compared: side by side where the full width allows, else one below the other
+        let mut state = demo::reading(&twice, width, height);
+        app::update(&mut state, ch('d'));
+        insta::assert_snapshot!(format!("r06_compare_{width}x{height}"), screen(&state));
+        let text = screen(&state);
+        let side_by_side = text
+            .lines()
+            .any(|l| l.contains("older run") && l.contains("│ newest run"));
+        assert_eq!(side_by_side, width >= 80, "{width}x{height}:\n{text}");
+    }
+    // unfolded at 80×24: the earlier run's answer under its line
+    let mut state = demo::reading(&twice, 80, 24);
+    app::update(&mut state, ch('E'));
+    to_the_earlier_runs(&mut state);
+    for _ in 0..4 {
+        app::update(&mut state, ch('j'));
+    }
+    insta::assert_snapshot!("r07_earlier_runs_unfolded_80x24", screen(&state));
+
+    // the re-run key asks on the status line first, even at 64 columns
+    let mut state = demo::reading(&twice, 64, 20);
+    app::update(&mut state, ch('x'));
+    let status = status_row(&state);
+    assert!(
+        status.starts_with("? Run Q1 again (no new question)?")
+            && status.trim_end().ends_with("y/Enter: yes · other: no"),
+        "{status:?}"
+    );
 }

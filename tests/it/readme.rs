@@ -532,7 +532,7 @@ fn the_mark_of_a_followed_answer_is_the_one_drawn() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: session.id,
-            turns: vec![turn],
+            runs: vec![turn.into()],
         }),
     );
     let after = drawn(&state);

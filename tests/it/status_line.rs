@@ -363,7 +363,7 @@ fn messages_and_footers_name_the_keys_in_force() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "s0".into(),
-            turns: Vec::new(),
+            runs: Vec::new(),
         }),
     );
     let text = screen(&s);

@@ -567,7 +567,7 @@ fn s02b_detail_with_conversation() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
-            turns,
+            runs: turns.into_iter().map(Into::into).collect(),
         }),
     );
     insta::assert_snapshot!("s02b_detail_with_conversation", render(&state));
@@ -1255,7 +1255,7 @@ fn a_search_hit_opens_at_its_question() {
             Msg::Worker(Event::ConversationLoaded {
                 req,
                 session_id,
-                turns,
+                runs: turns.into_iter().map(Into::into).collect(),
             }),
         );
         insta::assert_snapshot!(

@@ -233,7 +233,7 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
                 vec![Event::ConversationLoaded {
                     req,
                     session_id,
-                    turns: Vec::new(),
+                    runs: Vec::new(),
                 }]
             } else {
                 vec![Event::ConversationFailed {
@@ -251,7 +251,7 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
             .map(|session_id| Event::ConversationPrefetched {
                 workspace: "default".into(),
                 session_id,
-                turns: Vec::new(),
+                runs: Vec::new(),
             })
             .collect(),
         Command::LoadWorkspaces { req } => {
@@ -285,6 +285,14 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
         Command::Sync { req, .. } => vec![Event::Synced {
             req,
             result: Ok(Default::default()),
+        }],
+        Command::Fork { req, .. } => vec![Event::Forked {
+            req,
+            session: None,
+            end: sctui::tui::worker::ForkEnd::Stopped {
+                run: None,
+                error: "test".into(),
+            },
         }],
         Command::LoadStoredConversation { req, session_id } => {
             vec![Event::ConversationFromStore {

@@ -33,14 +33,14 @@ async fn slow_fake() -> FakeGraph {
 }
 
 /// The worker loop on its own task, with its two channels.
-struct Loop {
-    commands: mpsc::UnboundedSender<Command>,
-    events: mpsc::UnboundedReceiver<Event>,
+pub(crate) struct Loop {
+    pub(crate) commands: mpsc::UnboundedSender<Command>,
+    pub(crate) events: mpsc::UnboundedReceiver<Event>,
     handle: JoinHandle<()>,
 }
 
 impl Loop {
-    fn start(fake: &FakeGraph, plan: PollPlan) -> Self {
+    pub(crate) fn start(fake: &FakeGraph, plan: PollPlan) -> Self {
         Self::start_paged(fake, plan, ClientOptions::default().page_size)
     }
 
@@ -65,7 +65,7 @@ impl Loop {
         }
     }
 
-    fn send(&self, command: Command) {
+    pub(crate) fn send(&self, command: Command) {
         self.commands.send(command).expect("the loop runs");
     }
 
@@ -208,17 +208,17 @@ async fn sign_in_without_an_interactive_source_fails_typed_and_cancel_is_harmles
 
 /// The app (`update`) joined to the worker loop as the runtime joins them, without a terminal:
 /// keys and worker events go through `update`, its commands to the worker.
-struct App {
-    state: sctui::tui::app::State,
-    worker: Loop,
+pub(crate) struct App {
+    pub(crate) state: sctui::tui::app::State,
+    pub(crate) worker: Loop,
     /// Whether the selection settles at once after each step (the settle timer firing).
-    settle: bool,
+    pub(crate) settle: bool,
 }
 
 impl App {
     /// Runs `msg` through `update` and its commands on the worker; a settle timer it arms
     /// fires at once when `settle` is on (as if the user paused).
-    fn send(&mut self, msg: sctui::tui::app::Msg) {
+    pub(crate) fn send(&mut self, msg: sctui::tui::app::Msg) {
         let out = sctui::tui::app::update(&mut self.state, msg);
         for command in out.commands {
             self.worker.send(command);
@@ -231,7 +231,7 @@ impl App {
         }
     }
 
-    fn key(&mut self, c: char) {
+    pub(crate) fn key(&mut self, c: char) {
         use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
         self.send(sctui::tui::app::Msg::Key(KeyEvent::new(
             KeyCode::Char(c),
@@ -240,7 +240,7 @@ impl App {
     }
 
     /// Applies worker events until `done` holds (checked before each wait).
-    async fn until(&mut self, done: impl Fn(&sctui::tui::app::State) -> bool) {
+    pub(crate) async fn until(&mut self, done: impl Fn(&sctui::tui::app::State) -> bool) {
         tokio::time::timeout(HANG, async {
             while !done(&self.state) {
                 let event = self.worker.events.recv().await.expect("the loop runs");
@@ -259,7 +259,7 @@ impl App {
             .collect()
     }
 
-    fn selected(&self) -> String {
+    pub(crate) fn selected(&self) -> String {
         self.state
             .selected_entry()
             .expect("a selection")

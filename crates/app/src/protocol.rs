@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use sctui_graph::conversation::{FollowError, Turn};
+use sctui_graph::conversation::{FollowError, PromptRuns, Turn};
 use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 use sctui_graph::{GraphError, ListQuery, RetryNotice};
 
@@ -81,6 +81,16 @@ pub enum Command {
         req: RequestId,
         session_id: String,
         prompt_id: String,
+    },
+    /// Fork a session: create a session called `name` and ask `questions` in it in order, each
+    /// after the answer to the one before, as a run saved step by step in the local store (so
+    /// `sctui promptbook resume` finishes one stopped half-way without asking anything twice).
+    Fork {
+        req: RequestId,
+        /// The session forked (kept with the run in the store).
+        source: String,
+        name: String,
+        questions: Vec<String>,
     },
     /// Full-text search of the local store (on a blocking thread, never the UI's): the best
     /// `limit` hits for `query`.
@@ -171,18 +181,29 @@ pub enum Event {
         session_id: String,
         result: Result<(), FollowError>,
     },
-    /// A conversation arrived.
+    /// A conversation arrived: each question with every run of it, newest first.
     ConversationLoaded {
         req: RequestId,
         session_id: String,
-        turns: Vec<Turn>,
+        runs: Vec<PromptRuns>,
     },
     /// A neighbour's conversation, fetched in the background (`workspace` is the one it was read
     /// from, so a late answer after a switch is dropped). Failures are not reported.
     ConversationPrefetched {
         workspace: String,
         session_id: String,
-        turns: Vec<Turn>,
+        runs: Vec<PromptRuns>,
+    },
+    /// How far a fork is (many per fork, before [`Event::Forked`]).
+    ForkProgress {
+        req: RequestId,
+        progress: ForkProgress,
+    },
+    /// A fork's run ended: the new session (once it was made) and how the run ended.
+    Forked {
+        req: RequestId,
+        session: Option<Session>,
+        end: ForkEnd,
     },
     /// A conversation failed to load.
     ConversationFailed {
@@ -281,6 +302,8 @@ impl Event {
             | Self::SyncProgress { req, .. }
             | Self::Synced { req, .. }
             | Self::ConversationFromStore { req, .. }
+            | Self::ForkProgress { req, .. }
+            | Self::Forked { req, .. }
             | Self::StoredList { req, .. } => Some(*req),
             Self::Retrying(_) | Self::ConversationPrefetched { .. } | Self::StoreWarning { .. } => {
                 None
@@ -302,8 +325,31 @@ impl Event {
                 | Self::ConversationStored { .. }
                 | Self::StoreWarning { .. }
                 | Self::SyncProgress { .. }
+                | Self::ForkProgress { .. }
         )
     }
+}
+
+/// How far a fork's run is: its questions asked and answered so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForkProgress {
+    pub asked: usize,
+    pub answered: usize,
+    pub total: usize,
+    /// Seconds left of a wait for capacity (Security Copilot was out of it), while waiting.
+    pub waiting_secs: Option<u64>,
+}
+
+/// How a fork's run ended; `update` words it.
+#[derive(Debug)]
+pub enum ForkEnd {
+    /// Every question was asked and answered.
+    Answered,
+    /// Question `step` (from 1) ended without an answer; the questions after it were not asked.
+    Unanswered { step: usize },
+    /// The run stopped (Graph, the store, a deadline): saved as interrupted, it resumes with
+    /// `sctui promptbook resume RUN` when the store keeps it (`run`).
+    Stopped { run: Option<i64>, error: String },
 }
 
 /// The session list a workspace's local store keeps, and how fresh it is.

@@ -41,6 +41,12 @@ pub enum Pending {
     Sync,
     /// Opening a workspace (at start, or picked with the workspace key): its stored list.
     StoredList,
+    /// A fork's run: a new session asking a session's questions again; `progress` as last
+    /// reported.
+    Fork {
+        name: String,
+        progress: Option<crate::protocol::ForkProgress>,
+    },
 }
 
 impl Pending {

@@ -20,7 +20,7 @@ use crate::keys::Keymap;
 
 use crate::sanitize;
 use crate::theme::Theme;
-use sctui_graph::conversation::Turn;
+use sctui_graph::conversation::{PromptRuns, Turn};
 use sctui_graph::models::{Evaluation, Prompt, Session};
 
 /// Which pane has the keyboard.
@@ -64,6 +64,43 @@ pub struct TurnView {
     /// Why the question, saved on the service, has no evaluation: starting it failed. The retry
     /// key starts one for this prompt (it never posts the question again).
     pub not_run: Option<String>,
+    /// The question's older runs, newest first (the one above is the newest): shown folded, one
+    /// line each, and compared with the newest.
+    pub earlier: Vec<EarlierRun>,
+}
+
+/// An older run of a question, with its answer ready to show or compare.
+#[derive(Debug, Clone)]
+pub struct EarlierRun {
+    pub evaluation: Evaluation,
+    /// The answer's Markdown, sanitised (`None`: the run gave no answer).
+    pub text: Option<String>,
+    /// The answer rendered from Markdown, for unfolding.
+    pub answer: crate::markdown::Answer,
+}
+
+impl EarlierRun {
+    /// Derives the view of an older run.
+    pub fn new(evaluation: Evaluation, theme: &Theme) -> Self {
+        let text = answer_of(&evaluation).map(|t| sanitize::sanitize_multiline(t).into_owned());
+        let answer = text
+            .as_deref()
+            .map(|t| crate::markdown::render(t, theme))
+            .unwrap_or_default();
+        Self {
+            evaluation,
+            text,
+            answer,
+        }
+    }
+}
+
+/// The Markdown an evaluation answered, if any.
+fn answer_of(evaluation: &Evaluation) -> Option<&str> {
+    evaluation
+        .result
+        .as_ref()
+        .and_then(|r| r.content.as_deref())
 }
 
 /// A fresh [`TurnView::revision`].
@@ -86,13 +123,38 @@ impl TurnView {
             following: None,
             revision: next_revision(),
             not_run: None,
+            earlier: Vec::new(),
         };
         view.set_evaluation(turn.evaluation, theme);
         view
     }
 
-    /// Replaces the evaluation, re-rendering the answer only when its text changed.
+    /// Derives the view of a question with every run of it: the newest shown, the others kept
+    /// as its earlier runs.
+    pub fn with_runs(runs: PromptRuns, theme: &Theme) -> Self {
+        let mut evaluations = runs.evaluations.into_iter();
+        let mut view = Self::new(
+            Turn {
+                prompt: runs.prompt,
+                evaluation: evaluations.next(),
+            },
+            theme,
+        );
+        view.earlier = evaluations.map(|e| EarlierRun::new(e, theme)).collect();
+        view
+    }
+
+    /// Replaces the evaluation, re-rendering the answer only when its text changed. Another
+    /// evaluation than the one shown (a re-run) is newer: the one shown becomes the newest of
+    /// the earlier runs.
     pub fn set_evaluation(&mut self, evaluation: Option<Evaluation>, theme: &Theme) {
+        if let (Some(old), Some(new)) = (&self.evaluation, &evaluation)
+            && old.id != new.id
+        {
+            let old = EarlierRun::new(old.clone(), theme);
+            self.earlier.insert(0, old);
+            self.revision = next_revision();
+        }
         let old = self.answer_text().map(str::to_string);
         self.evaluation = evaluation;
         let new = self.answer_text();
@@ -106,10 +168,13 @@ impl TurnView {
     }
 
     fn answer_text(&self) -> Option<&str> {
-        self.evaluation
-            .as_ref()
-            .and_then(|e| e.result.as_ref())
-            .and_then(|r| r.content.as_deref())
+        self.evaluation.as_ref().and_then(answer_of)
+    }
+
+    /// The newest answer's Markdown, sanitised (what a compare sets against an earlier run).
+    pub fn answer_markdown(&self) -> Option<String> {
+        self.answer_text()
+            .map(|t| sanitize::sanitize_multiline(t).into_owned())
     }
 }
 
@@ -206,6 +271,50 @@ pub enum Mode {
     Help,
     /// The search view (`f`): full-text search of the local store (see [`State::search`]).
     Searching,
+    /// Something that sends waits for a yes on the status line; any other key says no.
+    Confirming(Confirm),
+}
+
+/// Work that sends to Graph, held until the user says yes (a stray key never sends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Run question `number` (from 1) of a session again: a new evaluation of `prompt_id`, no
+    /// new question.
+    Rerun {
+        session_id: String,
+        prompt_id: String,
+        number: usize,
+    },
+    /// Fork a session at question `questions.len()`: a new session called `name` asks these
+    /// questions in order, each after the answer to the one before.
+    Fork {
+        session_id: String,
+        name: String,
+        questions: Vec<String>,
+    },
+}
+
+impl Confirm {
+    /// What the confirm line asks, in words (what is sent first: a narrow line cuts the end).
+    pub fn question(&self) -> String {
+        match self {
+            Self::Rerun { number, .. } => {
+                format!("Run Q{number} again (no new question)?")
+            }
+            Self::Fork {
+                name, questions, ..
+            } => {
+                let name = sanitize::sanitize_line(name);
+                match questions.len() {
+                    1 => format!("Fork: ask 1 question (Q1) in a new session “{name}”?"),
+                    n => format!(
+                        "Fork: ask {n} questions (Q1–Q{n}) in a new session “{name}”, one after \
+                         another?"
+                    ),
+                }
+            }
+        }
+    }
 }
 
 /// How bad a status message is.

@@ -122,14 +122,17 @@ fn long_conversation(state: &mut State, id: &str) {
         Msg::Worker(Event::ConversationPrefetched {
             workspace: state.workspace.clone(),
             session_id: id.into(),
-            turns: vec![sctui_graph::conversation::Turn {
+            runs: vec![sctui_graph::conversation::Turn {
                 prompt: prompt("p1", "long"),
                 evaluation: Some(evaluation(
                     "e1",
                     "completed",
                     Some(("success", Some(&text))),
                 )),
-            }],
+            }]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         }),
     );
 }
@@ -1091,10 +1094,13 @@ fn conversation_loads_once_the_selection_settles_and_is_cached() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "s0".into(),
-            turns: vec![Turn {
+            runs: vec![Turn {
                 prompt: prompt("p", "q"),
                 evaluation: Some(evaluation("e", "completed", Some(("success", Some("a"))))),
-            }],
+            }]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         }),
     );
     assert_eq!(
@@ -1372,7 +1378,7 @@ fn answers_still_running_when_loaded_are_followed() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "s0".into(),
-            turns: vec![
+            runs: vec![
                 Turn {
                     prompt: prompt("p1", "done"),
                     evaluation: Some(evaluation("e1", "completed", Some(("success", Some("a"))))),
@@ -1381,7 +1387,10 @@ fn answers_still_running_when_loaded_are_followed() {
                     prompt: prompt("p2", "busy"),
                     evaluation: Some(evaluation("e2", "running", None)),
                 },
-            ],
+            ]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         }),
     );
     let [
@@ -1411,10 +1420,13 @@ fn answers_still_running_when_loaded_are_followed() {
         Msg::Worker(Event::ConversationLoaded {
             req: revalidation,
             session_id: "s0".into(),
-            turns: vec![Turn {
+            runs: vec![Turn {
                 prompt: prompt("p2", "busy"),
                 evaluation: Some(evaluation("e2", "running", None)),
-            }],
+            }]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         }),
     );
     assert!(again.is_empty());
@@ -1810,10 +1822,13 @@ fn after_a_workspace_switch_every_late_answer_is_dropped_and_follows_are_stopped
         Event::ConversationLoaded {
             req: conversation,
             session_id: "s0".into(),
-            turns: vec![Turn {
+            runs: vec![Turn {
                 prompt: prompt("p", "q"),
                 evaluation: None,
-            }],
+            }]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         },
         Event::EvaluationUpdated {
             req: ask,

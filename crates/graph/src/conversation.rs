@@ -89,6 +89,16 @@ pub struct PromptRuns {
     pub evaluations: Vec<Evaluation>,
 }
 
+impl From<Turn> for PromptRuns {
+    /// A question with its one known run (none when it has not run).
+    fn from(turn: Turn) -> Self {
+        Self {
+            prompt: turn.prompt,
+            evaluations: turn.evaluation.into_iter().collect(),
+        }
+    }
+}
+
 /// Sorts evaluations newest first: by creation time, later positions first among equal times.
 pub fn newest_first(evaluations: &mut [Evaluation]) {
     evaluations.reverse();

@@ -75,7 +75,44 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             }
             RowKind::Status(turn) => {
                 if let Some(turn) = conversation.and_then(|c| c.turns.get(turn)) {
-                    let line = cut(status_line(state, turn), inner.width);
+                    let mut line = status_line(state, turn);
+                    if !turn.earlier.is_empty()
+                        && let Some(evaluation) = &turn.evaluation
+                    {
+                        let runs = turn.earlier.len() + 1;
+                        line.spans.push(Span::styled(
+                            format!(" · run {runs} of {runs}, {}", run_time(state, evaluation)),
+                            theme.dim,
+                        ));
+                    }
+                    let line = cut(line, inner.width);
+                    buf.set_line(inner.x, y, &line, inner.width);
+                }
+            }
+            RowKind::EarlierRun(turn, run) => {
+                if let Some(turn) = conversation.and_then(|c| c.turns.get(turn))
+                    && let Some(earlier) = turn.earlier.get(run)
+                {
+                    let number = turn.earlier.len() - run;
+                    let line = cut(
+                        earlier_run_line(state, number, &earlier.evaluation),
+                        inner.width,
+                    );
+                    buf.set_line(inner.x, y, &line, inner.width);
+                }
+            }
+            RowKind::CompareHeading(turn) => {
+                if let Some(turn) = conversation.and_then(|c| c.turns.get(turn))
+                    && let (Some(newest), Some(before)) = (&turn.evaluation, turn.earlier.first())
+                {
+                    let runs = turn.earlier.len() + 1;
+                    let text = format!(
+                        "  comparing run {} ({}) with run {runs} ({})",
+                        runs - 1,
+                        run_time(state, &before.evaluation),
+                        run_time(state, newest)
+                    );
+                    let line = cut(Line::from(Span::styled(text, theme.label)), inner.width);
                     buf.set_line(inner.x, y, &line, inner.width);
                 }
             }
@@ -118,7 +155,9 @@ fn position(state: &State, layout: &ReaderLayout, scroll: usize, max: usize) -> 
     } else {
         format!("{}%", scroll * 100 / max.max(1))
     };
-    let text = match layout.turn_at(scroll + state.reader.height / 3) {
+    // the question the keys act on (the one jumped to, else the one a third down the pane)
+    let turn = reader::current_turn(state).filter(|&t| t < layout.turns.len());
+    let text = match turn.or_else(|| layout.turn_at(scroll + state.reader.height / 3)) {
         Some(turn) => format!(" Q{}/{} · {at} ", turn + 1, layout.turns.len()),
         None => format!(" {at} "),
     };
@@ -390,6 +429,37 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
             theme.warning,
         )),
     }
+}
+
+/// When a run started, in the user's time zone and relative to now.
+fn run_time(state: &State, evaluation: &sctui_graph::models::Evaluation) -> String {
+    timefmt::relative_graph(
+        evaluation.created_date_time.as_ref(),
+        state.now,
+        &state.settings.tz,
+    )
+}
+
+/// One folded line for an earlier run: its number, when it ran and how it ended.
+fn earlier_run_line(
+    state: &State,
+    number: usize,
+    evaluation: &sctui_graph::models::Evaluation,
+) -> Line<'static> {
+    let theme = &state.settings.theme;
+    let result = evaluation.result.as_ref().map(|r| &r.result_type);
+    let (outcome, style) = match result {
+        Some(EvaluationResultType::Success) => ("✓ success".to_string(), theme.info),
+        Some(kind) if *kind != EvaluationResultType::Unknown => (format!("✗ {kind}"), theme.error),
+        _ => (format!("! {}", evaluation.state), theme.warning),
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("  ◦ run {number}, {} · ", run_time(state, evaluation)),
+            theme.dim,
+        ),
+        Span::styled(outcome, style),
+    ])
 }
 
 /// `" (not followed: KEY refreshes)"` with the refresh key in force (one row: the status row

@@ -24,6 +24,9 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 pub fn line(state: &State, columns: u16) -> Line<'static> {
     let theme = &state.settings.theme;
     let total = usize::from(columns);
+    if let Mode::Confirming(confirm) = &state.mode {
+        return confirm_line(state, confirm, total);
+    }
     let mut spans = Vec::new();
     let hints = hints(state);
     if state.busy() {
@@ -44,6 +47,9 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
     }
     if let Some(gauge) = &state.sync {
         spans.extend(sync_gauge(state, gauge));
+    }
+    if let Some(fork) = fork_gauge(state) {
+        spans.push(Span::styled(fork, theme.info));
     }
     if let Some(notice) = &state.retry_notice {
         spans.push(Span::styled(format!("{notice} · "), theme.warning));
@@ -100,6 +106,51 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The confirm line: what would be sent, and the keys that send it (any other key does not).
+fn confirm_line(
+    state: &State,
+    confirm: &crate::tui::app::state::Confirm,
+    total: usize,
+) -> Line<'static> {
+    let theme = &state.settings.theme;
+    let yes: Vec<String> = state
+        .settings
+        .keymap
+        .keys(Action::ConfirmYes)
+        .map(|k| k.label())
+        .collect();
+    let keys = format!(" {}: yes · other: no", yes.join("/"));
+    let room = total.saturating_sub(width(&keys));
+    let question = truncate(&format!("? {}", confirm.question()), room).into_owned();
+    let gap = room.saturating_sub(width(&question));
+    Line::from(vec![
+        Span::styled(question, theme.warning),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(keys, theme.key),
+    ])
+}
+
+/// A fork's progress: `fork 1/3 answered · `, or its wait for capacity.
+fn fork_gauge(state: &State) -> Option<String> {
+    let progress = state.requests.iter().find_map(|(_, p)| match p {
+        Pending::Fork { progress, .. } => Some(*progress),
+        _ => None,
+    })?;
+    let Some(progress) = progress else {
+        return Some("fork starting · ".into());
+    };
+    Some(match progress.waiting_secs {
+        Some(secs) => format!(
+            "fork waits for capacity, {} left · ",
+            crate::timefmt::elapsed(i64::try_from(secs).unwrap_or(i64::MAX))
+        ),
+        None => format!(
+            "fork {}/{} answered ({} asked) · ",
+            progress.answered, progress.total, progress.asked
+        ),
+    })
+}
+
 /// What the spinner waits for, in a word or two (`None`: nothing worth naming).
 pub fn busy_label(state: &State) -> Option<&'static str> {
     if matches!(state.mode, Mode::SigningIn(_)) {
@@ -130,6 +181,9 @@ pub fn busy_label(state: &State) -> Option<&'static str> {
     }
     if pending().any(|p| p.followed_session().is_some()) {
         return Some("following the answer…");
+    }
+    if pending().any(|p| matches!(p, Pending::Fork { .. })) {
+        return Some("forking…");
     }
     if pending().any(|p| matches!(p, Pending::Search)) {
         return Some("searching the store…");
@@ -278,6 +332,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
             keep(&mut out, Action::SearchClose, "back");
             one(&mut out, Action::DeleteToStart, "clear");
         }
+        Mode::Confirming(_) => one(&mut out, Action::ConfirmYes, "yes"),
         Mode::Help => {
             pair(&mut out, Action::HelpDown, Action::HelpUp, "scroll");
             keep(&mut out, Action::HelpClose, "close help");
@@ -347,6 +402,21 @@ pub fn hints(state: &State) -> Vec<Hint> {
                 one(&mut out, Action::Zoom, zoom);
                 one(&mut out, Action::ScrollPageDown, "page");
                 keep(&mut out, Action::Back, "list");
+                if online_here(state) {
+                    one(&mut out, Action::Rerun, "rerun");
+                }
+                if in_view_has_earlier(state) {
+                    one(&mut out, Action::Earlier, "earlier runs");
+                    let compare = if state.reader.compare.is_some() {
+                        "answer"
+                    } else {
+                        "compare"
+                    };
+                    one(&mut out, Action::Compare, compare);
+                }
+                if online_here(state) {
+                    one(&mut out, Action::Fork, "fork here");
+                }
             } else {
                 if lasting {
                     keep(&mut out, Action::FocusList, "dismiss");
@@ -389,6 +459,21 @@ pub fn hints(state: &State) -> Vec<Hint> {
         }
     }
     out
+}
+
+/// Whether sending works here (not `--offline`).
+fn online_here(state: &State) -> bool {
+    !state.settings.offline
+}
+
+/// Whether the question in view has earlier runs (to unfold or compare).
+fn in_view_has_earlier(state: &State) -> bool {
+    let Some(entry) = state.selected_entry() else {
+        return false;
+    };
+    crate::tui::app::reader::current_turn(state)
+        .and_then(|i| state.conversations.get(&entry.session.id)?.turns.get(i))
+        .is_some_and(|t| !t.earlier.is_empty())
 }
 
 /// One hint for two opposite actions: `j/k move`; one key when only one is bound; `None` when

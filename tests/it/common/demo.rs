@@ -9,14 +9,17 @@ use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event};
 use sctui_fake::{DEMO_TOKEN, FakeGraph, FakeOptions};
 use sctui_graph::auth::StaticToken;
-use sctui_graph::conversation::{Turn, load_conversation};
+use sctui_graph::conversation::{PromptRuns, Turn, latest_turns, load_prompt_runs};
 use sctui_graph::models::{GraphTime, Page, Session};
 use sctui_graph::{ClientOptions, GraphClient, ListQuery};
 
 /// One demo session with its conversation and its Markdown export.
 pub struct DemoConversation {
     pub session: Session,
+    /// Each question with its newest run (what the export and the reader's answers show).
     pub turns: Vec<Turn>,
+    /// Each question with every run of it, newest first (what the app loads).
+    pub runs: Vec<PromptRuns>,
     pub markdown: String,
 }
 
@@ -44,13 +47,15 @@ pub fn conversations() -> Vec<DemoConversation> {
                 .await
                 .expect("sessions")
             {
-                let turns = load_conversation(&client, &session.id)
+                let runs = load_prompt_runs(&client, &session.id)
                     .await
                     .expect("conversation");
+                let turns = latest_turns(runs.clone());
                 let markdown = sctui::export::conversation_markdown(&session, &turns);
                 out.push(DemoConversation {
                     session,
                     turns,
+                    runs,
                     markdown,
                 });
             }
@@ -110,7 +115,7 @@ pub fn reading_among(c: &DemoConversation, others: Vec<Session>, width: u16, hei
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: c.session.id.clone(),
-            turns: c.turns.clone(),
+            runs: c.runs.clone(),
         }),
     );
     app::update(&mut state, key(KeyCode::Enter));

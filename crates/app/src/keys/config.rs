@@ -735,7 +735,7 @@ mod tests {
             Preset::Vim,
             &[
                 detail("scroll_down", &["v"], 2),
-                detail("back", &["v", "x"], 3),
+                detail("back", &["v", "X"], 3),
             ],
         )
         .unwrap();

@@ -32,11 +32,14 @@ pub enum KeyMode {
     /// The search view (full-text search of the local store); keys it does not bind edit the
     /// query as in [`Self::Editor`].
     Search,
+    /// A question before something is sent (a re-run, a fork): its keys say yes, any other key
+    /// says no, so a stray key never sends anything.
+    Confirm,
 }
 
 impl KeyMode {
     /// Every mode, in the order help lists them.
-    pub const ALL: [KeyMode; 7] = [
+    pub const ALL: [KeyMode; 8] = [
         KeyMode::Browse,
         KeyMode::Detail,
         KeyMode::Editor,
@@ -44,6 +47,7 @@ impl KeyMode {
         KeyMode::Picker,
         KeyMode::SignIn,
         KeyMode::Search,
+        KeyMode::Confirm,
     ];
 
     /// The `[keys.NAME]` sub-table of this mode (`browse` is also the top level of `[keys]`).
@@ -58,6 +62,7 @@ impl KeyMode {
             Self::SignIn => "sign_in",
             // not `search`: that is the list's key for opening it, in the same `[keys]` table
             Self::Search => "search_view",
+            Self::Confirm => "confirm",
         }
     }
 
@@ -76,6 +81,7 @@ impl KeyMode {
             Self::Picker => "Pickers: workspaces, export format, messages",
             Self::SignIn => "Sign-in",
             Self::Search => "Search view (other keys edit the query)",
+            Self::Confirm => "Before a re-run or a fork is sent (any other key: no)",
         }
     }
 }
@@ -155,6 +161,10 @@ actions! {
         NextLink "next_link" "move to the next link (its address in the status line)",
         PrevLink "prev_link" "move to the previous link",
         OpenLink "open_link" "open the link moved to (else the first in view) in the browser",
+        Rerun "rerun" "run the question in view again: a new run, no new question (asks first)",
+        Earlier "earlier" "the question in view: show or fold its earlier runs' answers",
+        Compare "compare" "compare the newest answer with the run before it (again: back)",
+        Fork "fork" "fork the session at the question in view: a new session asks 1..N (asks first)",
         Find "find" "find in the conversation",
         FindNext "find_next" "next match",
         FindPrev "find_prev" "previous match",
@@ -205,6 +215,9 @@ actions! {
         SearchPageDown "page_down" "results page down",
         SearchOpen "open" "open the session at the matching question",
         SearchClose "close" "back to the list (the query is kept)",
+    }
+    Confirm {
+        ConfirmYes "yes" "yes: send it",
     }
 }
 
@@ -436,6 +449,10 @@ impl Default for Keymap {
                 (p(Char('u')), NextLink),
                 (p(Char('U')), PrevLink),
                 (p(Char('o')), OpenLink),
+                (p(Char('x')), Rerun),
+                (p(Char('E')), Earlier),
+                (p(Char('d')), Compare),
+                (p(Char('F')), Fork),
                 (p(Char('/')), Find),
                 (p(Char('n')), FindNext),
                 (p(Char('N')), FindPrev),
@@ -501,6 +518,9 @@ impl Default for Keymap {
                 (p(KeyCode::PageDown), SearchPageDown),
                 (p(Enter), SearchOpen),
                 (p(Esc), SearchClose),
+                // confirm
+                (p(Char('y')), ConfirmYes),
+                (p(Enter), ConfirmYes),
             ],
         }
     }

@@ -8,7 +8,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{CodeRows, LinkSpot, ReaderLayout, Row, RowKind, TurnRows};
 use crate::State;
-use crate::markdown::{Block, LinkRange, Wide, line_width, wrap};
+use crate::keys::Action;
+use crate::markdown::{Answer, Block, LinkRange, Wide, line_width, wrap};
 use crate::sanitize::sanitize_line;
 
 /// Lays out what the detail pane shows for the selected session at `width` columns.
@@ -127,46 +128,64 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
         if !turn.answer.is_empty() {
             out.push(Line::default(), RowKind::Text);
         }
-        let link_base = out.links.len();
-        out.links.extend(turn.answer.links.iter().cloned());
-        for block in &turn.answer.blocks {
-            let md = match block {
-                Block::Line(md) => md,
-                Block::Table(table) => {
-                    for row in table.lay_out(w, state.reader.wide_tables, theme) {
-                        let kind = match row.wide {
-                            Some(wide) => {
-                                out.widest = out.widest.max(wide.width);
-                                RowKind::Wide(wide)
-                            }
-                            None => RowKind::Text,
-                        };
-                        out.push_linked(row.line, kind, &row.links, link_base);
-                    }
-                    continue;
-                }
-            };
-            let start = out.rows.len();
-            if md.wrap {
-                for row in wrap(&md.line, &md.links, w, usize::from(md.hang)) {
-                    out.push_linked(row.line, RowKind::Text, &row.links, link_base);
-                }
-            } else {
-                let width = line_width(&md.line);
-                out.widest = out.widest.max(width);
-                out.push(md.line.clone(), RowKind::Wide(Wide { width, frozen: 0 }));
+        let comparing = state
+            .reader
+            .compare
+            .as_ref()
+            .is_some_and(|c| c.prompt_id == turn.prompt.id)
+            && turn.earlier.first().is_some_and(|e| e.text.is_some());
+        if comparing {
+            out.dynamic(RowKind::CompareHeading(index));
+            let newer = turn.answer_markdown().unwrap_or_default();
+            let older = turn.earlier[0].text.as_deref().unwrap_or_default();
+            for line in super::compare::rows(older, &newer, w, theme) {
+                out.push(line, RowKind::Text);
             }
-            if let Some(block) = md.code {
-                match out.code_blocks.last_mut() {
-                    Some(last) if last.turn == index && last.block == block => {
-                        last.end = out.rows.len()
-                    }
-                    _ => out.code_blocks.push(CodeRows {
-                        turn: index,
-                        block,
-                        start,
-                        end: out.rows.len(),
-                    }),
+        } else {
+            out.answer(&turn.answer, Some(index), state, w);
+        }
+        if !turn.earlier.is_empty() {
+            out.push(Line::default(), RowKind::Text);
+            let unfolded = state.reader.unfolded.contains(&turn.prompt.id);
+            let keys = &state.settings.keymap;
+            let unfold = keys
+                .hint_key(Action::Earlier)
+                .map(|k| {
+                    let what = if unfolded {
+                        "folds them"
+                    } else {
+                        "shows their answers"
+                    };
+                    format!(" · {k} {what}")
+                })
+                .unwrap_or_default();
+            let compare = keys
+                .hint_key(Action::Compare)
+                .filter(|_| turn.earlier[0].text.is_some() && !turn.answer.is_empty())
+                .map(|k| {
+                    let what = if comparing {
+                        "shows the answer"
+                    } else {
+                        "compares"
+                    };
+                    format!(" · {k} {what}")
+                })
+                .unwrap_or_default();
+            let runs = turn.earlier.len();
+            let plural = if runs == 1 { "" } else { "s" };
+            out.text(
+                Line::from(Span::styled(
+                    format!("  {runs} earlier run{plural}, newest first{unfold}{compare}"),
+                    theme.dim,
+                )),
+                w,
+                2,
+            );
+            for (run, earlier) in turn.earlier.iter().enumerate() {
+                out.dynamic(RowKind::EarlierRun(index, run));
+                if unfolded && !earlier.answer.is_empty() {
+                    out.answer(&earlier.answer, None, state, w);
+                    out.push(Line::default(), RowKind::Text);
                 }
             }
         }
@@ -179,6 +198,56 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
 }
 
 impl ReaderLayout {
+    /// Lays out an answer: tables fitted (or kept wide), prose wrapped, code lines whole. Its
+    /// code blocks are registered as question `turn`'s when given (the newest answer's, which
+    /// the copy key copies).
+    fn answer(&mut self, answer: &Answer, turn: Option<usize>, state: &State, w: usize) {
+        let theme = &state.settings.theme;
+        let link_base = self.links.len();
+        self.links.extend(answer.links.iter().cloned());
+        for block in &answer.blocks {
+            let md = match block {
+                Block::Line(md) => md,
+                Block::Table(table) => {
+                    for row in table.lay_out(w, state.reader.wide_tables, theme) {
+                        let kind = match row.wide {
+                            Some(wide) => {
+                                self.widest = self.widest.max(wide.width);
+                                RowKind::Wide(wide)
+                            }
+                            None => RowKind::Text,
+                        };
+                        self.push_linked(row.line, kind, &row.links, link_base);
+                    }
+                    continue;
+                }
+            };
+            let start = self.rows.len();
+            if md.wrap {
+                for row in wrap(&md.line, &md.links, w, usize::from(md.hang)) {
+                    self.push_linked(row.line, RowKind::Text, &row.links, link_base);
+                }
+            } else {
+                let width = line_width(&md.line);
+                self.widest = self.widest.max(width);
+                self.push(md.line.clone(), RowKind::Wide(Wide { width, frozen: 0 }));
+            }
+            if let (Some(block), Some(index)) = (md.code, turn) {
+                match self.code_blocks.last_mut() {
+                    Some(last) if last.turn == index && last.block == block => {
+                        last.end = self.rows.len()
+                    }
+                    _ => self.code_blocks.push(CodeRows {
+                        turn: index,
+                        block,
+                        start,
+                        end: self.rows.len(),
+                    }),
+                }
+            }
+        }
+    }
+
     fn push(&mut self, line: Line<'static>, kind: RowKind) {
         self.rows.push(Row { line, kind });
     }

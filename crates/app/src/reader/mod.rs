@@ -6,6 +6,9 @@
 //! reachable and `k` after `G` moves at once. Drawing only reads it.
 
 mod build;
+mod compare;
+
+pub use compare::SIDE_BY_SIDE_MIN;
 
 use std::hash::{Hash, Hasher};
 
@@ -44,7 +47,14 @@ fn fingerprint(state: &State) -> u64 {
             c.fetched_at.is_some().hash(&mut h);
             for t in &c.turns {
                 t.revision.hash(&mut h);
+                state.reader.unfolded.contains(&t.prompt.id).hash(&mut h);
             }
+            state
+                .reader
+                .compare
+                .as_ref()
+                .map(|c| &c.prompt_id)
+                .hash(&mut h);
         }
     }
     h.finish()
@@ -213,29 +223,53 @@ pub fn page(state: &State) -> isize {
     state.reader.height.saturating_sub(1).max(1) as isize
 }
 
-/// Jumps to the next (`forward`) or previous question: its row goes to the top. Past the last
-/// question `]` goes to the end; before the first, `[` goes to the top.
+/// Jumps to the next (`forward`) or previous question: its row goes to the top, and it is the
+/// question in view (pinned) until the user scrolls, even where the conversation is too short
+/// to bring it to the top. Past the last question `]` goes to the end; before the first, `[`
+/// goes to the top.
 pub fn jump_question(state: &mut State, forward: bool) {
     let Some(layout) = &state.reader.layout else {
         return;
     };
     let top = state.reader.scroll;
-    let mut questions = layout.turns.iter().map(|t| t.question);
+    let mut questions = layout.turns.iter().map(|t| t.question).enumerate();
     let target = if forward {
-        questions.find(|&q| q > top)
+        questions.find(|&(_, q)| q > top)
     } else {
-        questions.rev().find(|&q| q < top)
+        questions.rev().find(|&(_, q)| q < top)
     };
     match target {
-        Some(q) => scroll_to(state, q),
+        Some((i, row)) => {
+            let pin = layout
+                .session_id
+                .as_ref()
+                .and_then(|s| Some((s, state.conversations.get(s)?.turns.get(i)?)))
+                .map(|(s, t)| Pin {
+                    session_id: s.clone(),
+                    prompt_id: t.prompt.id.clone(),
+                });
+            scroll_to(state, row);
+            state.reader.pin = pin;
+        }
         None if forward => scroll_to(state, usize::MAX),
         None => scroll_to(state, 0),
     }
 }
 
-/// The question the view is on: the one holding the row a third of the way down the pane.
+/// The question the view is on: the one jumped to (until the user scrolls), else the one
+/// holding the row a third of the way down the pane.
 pub fn current_turn(state: &State) -> Option<usize> {
     let layout = state.reader.layout.as_ref()?;
+    if let Some(pin) = &state.reader.pin
+        && layout.session_id.as_deref() == Some(pin.session_id.as_str())
+        && let Some(i) = state
+            .conversations
+            .get(&pin.session_id)
+            .and_then(|c| c.turns.iter().position(|t| t.prompt.id == pin.prompt_id))
+        && i < layout.turns.len()
+    {
+        return Some(i);
+    }
     layout.turn_at(state.reader.scroll + state.reader.height / 3)
 }
 
@@ -247,6 +281,9 @@ pub fn reset(state: &mut State) {
     state.reader.pin = None;
     state.reader.link = None;
     state.reader.find = Default::default();
+    if let Some(compare) = state.reader.compare.take() {
+        state.reader.zoom = compare.was_zoomed;
+    }
 }
 
 /// Recomputes the find matches over the rows (after a rebuild or a query change).

@@ -93,7 +93,7 @@ fn reading(width: u16, height: u16, n: usize) -> State {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "s1".into(),
-            turns: turns(n),
+            runs: turns(n).into_iter().map(Into::into).collect(),
         }),
     );
     state

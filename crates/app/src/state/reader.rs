@@ -26,6 +26,18 @@ pub struct Reader {
     pub wide_tables: bool,
     /// The link the user moved to (an index into [`ReaderLayout::link_spots`]).
     pub link: Option<usize>,
+    /// Questions (by prompt id) whose earlier runs show their answers, not one line each.
+    pub unfolded: std::collections::HashSet<String>,
+    /// The question whose newest answer is compared with the run before it, instead of shown.
+    pub compare: Option<Compare>,
+}
+
+/// A compare in the reader: the question (by prompt id), and whether the reader was zoomed
+/// before it (the compare takes the full width; closing it gives back what was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compare {
+    pub prompt_id: String,
+    pub was_zoomed: bool,
 }
 
 /// The question (by prompt id) of a session the reader keeps in view.
@@ -109,6 +121,11 @@ pub enum RowKind {
     Modified,
     /// The state of question `n`'s evaluation (a spinner and elapsed time while it runs).
     Status(usize),
+    /// One line for an earlier run of a question: `(question, run)`, an index into its
+    /// earlier runs (its time and result, drawn in the user's time zone).
+    EarlierRun(usize, usize),
+    /// The heading of question `n`'s compare: which two runs, when.
+    CompareHeading(usize),
 }
 
 /// Rows of one question and its answer: `question..end`.

@@ -114,23 +114,5 @@ pub(super) fn retry_selected(state: &mut State) -> Output {
     };
     let session_id = session_id.to_string();
     let prompt_id = turn.prompt.id.clone();
-    let req = state.requests.start(Pending::Follow {
-        session_id: session_id.clone(),
-        prompt_id: prompt_id.clone(),
-    });
-    if let Some(turn) = state
-        .conversations
-        .get_mut(&session_id)
-        .and_then(|c| c.turns.iter_mut().find(|t| t.prompt.id == prompt_id))
-    {
-        turn.following = Some(req);
-        turn.not_run = None;
-    }
-    state.status = Some(info("Running the question again…"));
-    Command::Evaluate {
-        req,
-        session_id,
-        prompt_id,
-    }
-    .into()
+    run_again(state, session_id, prompt_id)
 }

@@ -334,16 +334,21 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
             Output::none()
         }
         Event::ConversationLoaded {
-            session_id, turns, ..
+            session_id, runs, ..
         } => {
-            store_conversation(state, &session_id, turns);
+            store_conversation_runs(state, &session_id, runs);
             follow_running_turns(state, &session_id)
         }
         Event::ConversationPrefetched {
             workspace,
             session_id,
-            turns,
-        } => on_prefetched(state, &workspace, &session_id, turns),
+            runs,
+        } => on_prefetched(state, &workspace, &session_id, runs),
+        Event::ForkProgress { req, progress } => {
+            on_fork_progress(state, req, progress);
+            Output::none()
+        }
+        Event::Forked { session, end, .. } => on_forked(state, ended, session, end),
         Event::ConversationFailed {
             session_id, error, ..
         } => {
@@ -452,17 +457,53 @@ pub(super) fn store_conversation<'a>(
     turns: Vec<Turn>,
 ) -> &'a mut Conversation {
     let theme = &state.settings.theme;
+    let fresh = turns.into_iter().map(|t| TurnView::new(t, theme)).collect();
+    store_views(state, session_id, fresh)
+}
+
+/// [`store_conversation`] with every run of each question (Graph's answer to a load).
+pub(super) fn store_conversation_runs<'a>(
+    state: &'a mut State,
+    session_id: &str,
+    runs: Vec<PromptRuns>,
+) -> &'a mut Conversation {
+    let theme = &state.settings.theme;
+    let fresh = runs
+        .into_iter()
+        .map(|r| TurnView::with_runs(r, theme))
+        .collect();
+    store_views(state, session_id, fresh)
+}
+
+/// Puts a conversation's views in the cache. Answers being followed are kept (they are newer
+/// than a list), and so are earlier runs seen before when the new views do not list them (a
+/// conversation from the store or a prefetch knows only the newest run).
+fn store_views<'a>(
+    state: &'a mut State,
+    session_id: &str,
+    mut fresh: Vec<TurnView>,
+) -> &'a mut Conversation {
     let conversation = state
         .conversations
         .entry(session_id.to_string())
         .or_default();
-    let mut fresh: Vec<TurnView> = turns.into_iter().map(|t| TurnView::new(t, theme)).collect();
-    for old in conversation.turns.drain(..) {
+    for mut old in conversation.turns.drain(..) {
+        let slot = fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id);
         if old.following.is_some() {
-            match fresh.iter_mut().find(|t| t.prompt.id == old.prompt.id) {
+            match slot {
                 Some(slot) => *slot = old,
                 None => fresh.push(old),
             }
+            continue;
+        }
+        if let Some(slot) = slot
+            && slot.earlier.is_empty()
+            && !old.earlier.is_empty()
+        {
+            let shown = slot.evaluation.as_ref().map(|e| e.id.clone());
+            old.earlier
+                .retain(|e| Some(&e.evaluation.id) != shown.as_ref());
+            slot.earlier = old.earlier;
         }
     }
     conversation.turns = fresh;

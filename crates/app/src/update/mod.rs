@@ -18,7 +18,7 @@ use super::state::{
 use crate::keys::{Action, KeyMode};
 use crate::protocol::StoreProblem;
 use crate::protocol::{Command, Event, ExportError, SignInError};
-use sctui_graph::conversation::{FollowError, Turn, succeeded};
+use sctui_graph::conversation::{FollowError, PromptRuns, Turn, succeeded};
 use sctui_graph::models::{Page, Session};
 use sctui_graph::{GraphError, ListQuery, RetryNotice};
 
@@ -30,6 +30,7 @@ mod modes;
 mod offline;
 mod prefetch;
 mod reader;
+mod runs;
 mod search;
 mod stored;
 mod sync;
@@ -38,6 +39,8 @@ mod sync;
 mod bulk_tests;
 #[cfg(test)]
 mod refresh_tests;
+#[cfg(test)]
+mod runs_tests;
 #[cfg(test)]
 mod search_tests;
 #[cfg(test)]
@@ -51,6 +54,7 @@ use modes::*;
 use offline::*;
 use prefetch::*;
 use reader::*;
+use runs::*;
 use search::*;
 use stored::*;
 use sync::*;
@@ -229,6 +233,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         Mode::Filtering => on_filter_key(state, key),
         Mode::Finding => on_find_key(state, key),
         Mode::Searching => on_search_key(state, key),
+        Mode::Confirming(_) => on_confirm_key(state, key),
         Mode::Browsing => {
             if state
                 .status
@@ -239,7 +244,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
             }
             if state.focus == Focus::Detail
                 && let Some(action) = state.settings.keymap.action_in(KeyMode::Detail, &key)
-                && let Some(out) = on_detail_action(state, action)
+                && let Some(out) =
+                    on_detail_action(state, action).or_else(|| on_runs_action(state, action))
             {
                 return out;
             }

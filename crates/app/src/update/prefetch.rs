@@ -55,7 +55,7 @@ pub(super) fn on_prefetched(
     state: &mut State,
     workspace: &str,
     session_id: &str,
-    turns: Vec<Turn>,
+    runs: Vec<PromptRuns>,
 ) -> Output {
     if workspace != state.workspace
         || !state.list.contains(session_id)
@@ -64,7 +64,7 @@ pub(super) fn on_prefetched(
     {
         return Output::none();
     }
-    store_conversation(state, session_id, turns);
+    store_conversation_runs(state, session_id, runs);
     Output::none()
 }
 
@@ -98,7 +98,7 @@ mod tests {
         Msg::Worker(Event::ConversationPrefetched {
             workspace: "default".into(),
             session_id: id.into(),
-            turns: turns(id),
+            runs: turns(id).into_iter().map(Into::into).collect(),
         })
     }
 
@@ -185,7 +185,7 @@ mod tests {
             Msg::Worker(Event::ConversationPrefetched {
                 workspace: "other".into(),
                 session_id: "s1".into(),
-                turns: turns("s1"),
+                runs: turns("s1").into_iter().map(Into::into).collect(),
             }),
         );
         update(&mut state, prefetched("gone"));

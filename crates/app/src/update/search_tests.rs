@@ -341,7 +341,7 @@ fn enter_opens_the_session_scrolled_to_the_matching_question() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "c".into(),
-            turns: long_turns(),
+            runs: long_turns().into_iter().map(Into::into).collect(),
         }),
     );
     let layout = state.reader.layout.as_ref().unwrap();

@@ -201,7 +201,7 @@ fn a_stored_conversation_shows_until_graphs_arrives() {
         Msg::Worker(Event::ConversationLoaded {
             req,
             session_id: "kept".into(),
-            turns: vec![turn("fresh question")],
+            runs: vec![turn("fresh question").into()],
         }),
     );
     assert_eq!(shown(&state), "fresh question");
