@@ -327,6 +327,26 @@ fn a_fork_at_2_posts_two_prompts_in_order_in_one_new_session_and_resumes_without
         "{}",
         describe(&out)
     );
+    // --jq filters the run's JSON, as on every command that prints JSON
+    let out = fake.run_ok(&[
+        "sessions",
+        "fork",
+        &original,
+        "--at",
+        "1",
+        "--name",
+        "filtered",
+        "--wait",
+        "--jq",
+        ".session.displayName",
+        "--raw",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "filtered\n",
+        "{}",
+        describe(&out)
+    );
     let out = fake.run(&["sessions", "fork", &original, "--at", "9"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
