@@ -123,13 +123,14 @@ pub struct RunInfo {
     pub created: Timestamp,
 }
 
-/// Saves a run in the local store.
+/// Saves a run in the local store, and holds this process's claim on it while it drives it.
 #[derive(Debug)]
 pub struct StoredRun {
     store: Arc<Store>,
     info: RunInfo,
     id: i64,
     timer: Timer,
+    _claim: sctui_store::RunClaim,
 }
 
 impl StoredRun {
@@ -142,15 +143,18 @@ impl StoredRun {
     ) -> Result<Self, StoreError> {
         let record = record_of(&info, 0, run, timer.now());
         let id = store.create_run(&record)?;
+        let claim = store.claim_run(id)?;
         Ok(Self {
             store,
             info,
             id,
             timer,
+            _claim: claim,
         })
     }
 
-    /// A run read back from the store, to resume it.
+    /// A run read back from the store, to resume it: refused while another process drives it
+    /// ([`StoreError::RunInUse`]), so two resumes never ask the same question twice.
     pub fn open(
         store: Arc<Store>,
         id: i64,
@@ -159,6 +163,9 @@ impl StoredRun {
         let Some(record) = store.run(id)? else {
             return Ok(None);
         };
+        let claim = store.claim_run(id)?;
+        // read again under the claim: the process that held it may have saved since
+        let record = store.run(id)?.unwrap_or(record);
         let run = run_of(&record)?;
         let info = info_of(&record);
         Ok(Some((
@@ -167,6 +174,7 @@ impl StoredRun {
                 info,
                 id,
                 timer,
+                _claim: claim,
             },
             run,
         )))

@@ -429,10 +429,27 @@ mod against_the_fake {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+        // while it runs, a second process cannot drive it too
+        let twice = fake.run(&["promptbook", "resume", "1"]);
+        assert_eq!(twice.status.code(), Some(1), "{}", describe(&twice));
+        let refused = String::from_utf8_lossy(&twice.stderr);
+        assert!(
+            refused.contains(&format!(
+                "run 1 is being run by another sctui process (pid {})",
+                child.id()
+            )),
+            "{refused}"
+        );
+        let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
+        assert_eq!(runs[0]["state"], "running", "driven: {runs}");
         child.kill().unwrap();
         child.wait().unwrap();
         let runs = fake.json(&["promptbook", "runs", "-o", "json"]);
-        assert_ne!(runs[0]["state"], "succeeded");
+        assert_eq!(
+            runs[0]["state"], "interrupted",
+            "no process drives it any more: {runs}"
+        );
+        assert_eq!(runs[0]["interrupted"], "the sctui process running it ended");
         let out = fake.run(&["promptbook", "resume", "1"]);
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
         let session = runs[0]["session"]["id"].as_str().unwrap().to_string();

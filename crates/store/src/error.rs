@@ -50,6 +50,12 @@ pub enum StoreError {
         pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
     )]
     InUse { path: PathBuf, pid: Option<u32> },
+    /// Another process is driving this run (a `resume` while it still runs elsewhere).
+    #[error(
+        "run {id} is being run by another sctui process{}: wait for it, or stop it first",
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    RunInUse { id: i64, pid: Option<u32> },
     /// The file was deleted or moved while this process had it open: writing on would go into a
     /// file no one will read, so nothing more is written.
     #[error(

@@ -32,7 +32,7 @@ pub use key::{StoreKey, default_dir, readable_parts};
 pub use open::{Access, BadFile, Opened, Recovered, clear};
 pub use plugins::{PluginRecord, StoredPlugins};
 pub use query::{QueryProblem, to_fts};
-pub use runs::{RunRecord, RunStepRecord};
+pub use runs::{RunClaim, RunRecord, RunStepRecord};
 pub use schema::{APPLICATION_ID, current_version};
 pub use search::{
     CancelSearch, DEFAULT_SEARCH_TIME, HIGHLIGHT_END, HIGHLIGHT_START, Hit, HitKind, SearchBudget,

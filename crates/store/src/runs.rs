@@ -224,3 +224,42 @@ fn write_steps(
         .execute(params![run, steps.len() as i64])?;
     Ok(())
 }
+
+/// This process's claim on a run: while it lives no other process can claim the run, and the
+/// run does not list as left behind. Ends when dropped, or with the process.
+#[derive(Debug)]
+pub struct RunClaim {
+    users: Option<std::sync::Arc<std::fs::File>>,
+    id: i64,
+}
+
+impl Drop for RunClaim {
+    fn drop(&mut self) {
+        if let Some(users) = &self.users {
+            crate::users::release_run(users, self.id);
+        }
+    }
+}
+
+impl Store {
+    /// Claims run `id` for this process, to drive it: refused while another process drives it
+    /// ([`StoreError::RunInUse`]). Advisory: without a lock file (a read-only folder) it is
+    /// granted.
+    pub fn claim_run(&self, id: i64) -> Result<RunClaim, StoreError> {
+        if let Some(users) = &self.users {
+            crate::users::claim_run(users, id).map_err(|pid| StoreError::RunInUse { id, pid })?;
+        }
+        Ok(RunClaim {
+            users: self.users.clone(),
+            id,
+        })
+    }
+
+    /// Whether another process is driving run `id` now: a run saved as running that no process
+    /// drives was left behind by one that ended (killed, crashed) and waits for a resume.
+    pub fn run_driven_elsewhere(&self, id: i64) -> bool {
+        self.users
+            .as_ref()
+            .is_some_and(|users| crate::users::run_claimed_elsewhere(users, id))
+    }
+}

@@ -21,8 +21,9 @@ pub struct Store {
     path: PathBuf,
     /// Makes server text fit for the index (see [`Store::cleaning_index_with`]).
     clean: Cleaner,
-    /// This process's shared lock on the store's lock file, while the store is open.
-    _users: Option<std::fs::File>,
+    /// The store's lock file, with this process's shared lock on it while the store is open
+    /// (and its claims on runs: [`Store::claim_run`]).
+    pub(crate) users: Option<std::sync::Arc<std::fs::File>>,
     /// How the file was opened, and so whether it may be written ([`Store::access`]).
     mode: crate::open::Mode,
     /// The file that was opened (device and inode): when `path` no longer names it, the store
@@ -142,7 +143,7 @@ impl Store {
         Self {
             conn: Mutex::new(conn),
             searcher: Mutex::new(None),
-            _users: crate::users::hold(&path, mode.access()),
+            users: crate::users::hold(&path, mode.access()).map(std::sync::Arc::new),
             identity: Mutex::new(identity(&path)),
             generation: AtomicU64::new(0),
             mode,

@@ -1,6 +1,9 @@
-//! Which processes have a store open: each one that opens a store holds a shared lock on the
-//! file beside it (`<store>-lock`) for as long as it keeps the store, so `store clear` can tell
-//! that it is in use and name a process (`fcntl`'s `F_GETLK` reports one holder's pid).
+//! Which processes have a store open, and which process drives which run: each process that
+//! opens a store holds a shared lock on the first byte of the file beside it (`<store>-lock`)
+//! for as long as it keeps the store, so `store clear` can tell that it is in use and name a
+//! process (`fcntl`'s `F_GETLK` reports one holder's pid); a process driving run `id` holds an
+//! exclusive lock on byte `RUNS + id`, so a second process cannot drive it too, and a run that
+//! says "running" with no holder was left by a process that ended.
 //!
 //! Why a file of its own: the locks are POSIX record locks, which a process loses on *every*
 //! lock of a file as soon as it closes *any* descriptor of that file; SQLite keeps its own locks
@@ -10,6 +13,18 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::StoreError;
+
+/// The byte whose locks say who has the store open.
+const USERS: imp::Range = imp::Range { start: 0, len: 1 };
+/// Run `id` is claimed by an exclusive lock on byte `RUNS + id`.
+const RUNS: i64 = 1 << 32;
+
+fn run_byte(id: i64) -> imp::Range {
+    imp::Range {
+        start: RUNS.saturating_add(id.max(0)),
+        len: 1,
+    }
+}
 
 /// The lock file beside the database `db`.
 pub(crate) fn lock_path(db: &Path) -> PathBuf {
@@ -34,7 +49,7 @@ pub(crate) fn hold(db: &Path, access: crate::Access) -> Option<File> {
         crate::Access::ReadOnly => File::open(&path),
     }
     .ok()?;
-    if let Err(e) = imp::lock(&file, imp::Kind::Shared) {
+    if let Err(e) = imp::lock(&file, imp::Kind::Shared, USERS) {
         tracing::debug!(path = %path.display(), error = %e, "store lock not taken");
     }
     Some(file)
@@ -53,13 +68,30 @@ pub(crate) fn exclusive(db: &Path) -> Result<Option<File>, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(StoreError::Io { path, source }),
     };
-    match imp::lock(&file, imp::Kind::Exclusive) {
+    match imp::lock(&file, imp::Kind::Exclusive, USERS) {
         Ok(()) => Ok(Some(file)),
         Err(_) => Err(StoreError::InUse {
             path: db.to_path_buf(),
-            pid: imp::holder(&file),
+            pid: imp::holder(&file, USERS),
         }),
     }
+}
+
+/// Claims run `id` for this process through the store's lock file `users` (held by the store):
+/// refused, with the other process's pid when the system says, while another process has it.
+pub(crate) fn claim_run(users: &File, id: i64) -> Result<(), Option<u32>> {
+    imp::lock(users, imp::Kind::Exclusive, run_byte(id))
+        .map_err(|_| imp::holder(users, run_byte(id)))
+}
+
+/// Gives run `id` up (the claim also ends with the process).
+pub(crate) fn release_run(users: &File, id: i64) {
+    imp::unlock(users, run_byte(id));
+}
+
+/// Whether another process has claimed run `id`.
+pub(crate) fn run_claimed_elsewhere(users: &File, id: i64) -> bool {
+    imp::is_locked(users, run_byte(id))
 }
 
 #[cfg(unix)]
@@ -72,25 +104,26 @@ mod imp {
         Exclusive,
     }
 
-    fn whole_file(kind: libc::c_short) -> libc::flock {
+    /// Bytes of the lock file.
+    #[derive(Clone, Copy)]
+    pub(super) struct Range {
+        pub start: i64,
+        pub len: i64,
+    }
+
+    fn request(kind: libc::c_int, range: Range) -> libc::flock {
         // SAFETY: `flock` is plain data; all-zero is a valid value, the fields set below matter.
         let mut lock: libc::flock = unsafe { std::mem::zeroed() };
-        lock.l_type = kind;
+        lock.l_type = kind as libc::c_short;
         lock.l_whence = libc::SEEK_SET as libc::c_short;
-        lock.l_start = 0;
-        lock.l_len = 0;
+        lock.l_start = range.start as libc::off_t;
+        lock.l_len = range.len as libc::off_t;
         lock
     }
 
-    /// Takes the lock without waiting.
-    pub(super) fn lock(file: &File, kind: Kind) -> std::io::Result<()> {
-        let kind = match kind {
-            Kind::Shared => libc::F_RDLCK,
-            Kind::Exclusive => libc::F_WRLCK,
-        };
-        let lock = whole_file(kind as libc::c_short);
+    fn set(file: &File, lock: &libc::flock) -> std::io::Result<()> {
         // SAFETY: a valid descriptor and a valid `flock` for the call's duration.
-        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &lock) };
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, lock) };
         if rc == -1 {
             Err(std::io::Error::last_os_error())
         } else {
@@ -98,13 +131,37 @@ mod imp {
         }
     }
 
-    /// A process holding a lock that keeps an exclusive one out, if the system says.
-    pub(super) fn holder(file: &File) -> Option<u32> {
-        let mut lock = whole_file(libc::F_WRLCK as libc::c_short);
+    /// Takes the lock without waiting.
+    pub(super) fn lock(file: &File, kind: Kind, range: Range) -> std::io::Result<()> {
+        let kind = match kind {
+            Kind::Shared => libc::F_RDLCK,
+            Kind::Exclusive => libc::F_WRLCK,
+        };
+        set(file, &request(kind, range))
+    }
+
+    pub(super) fn unlock(file: &File, range: Range) {
+        let _ = set(file, &request(libc::F_UNLCK, range));
+    }
+
+    /// The lock another process holds that keeps an exclusive one out, if any.
+    fn conflict(file: &File, range: Range) -> Option<libc::flock> {
+        let mut lock = request(libc::F_WRLCK, range);
         // SAFETY: a valid descriptor and a valid `flock` the call fills in.
         let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
-        (rc != -1 && lock.l_type != libc::F_UNLCK as libc::c_short && lock.l_pid > 0)
-            .then_some(lock.l_pid as u32)
+        (rc != -1 && lock.l_type != libc::F_UNLCK as libc::c_short).then_some(lock)
+    }
+
+    /// A process holding a lock that keeps an exclusive one out, if the system says.
+    pub(super) fn holder(file: &File, range: Range) -> Option<u32> {
+        conflict(file, range)
+            .filter(|lock| lock.l_pid > 0)
+            .map(|lock| lock.l_pid as u32)
+    }
+
+    /// Whether another process holds a lock on `range`.
+    pub(super) fn is_locked(file: &File, range: Range) -> bool {
+        conflict(file, range).is_some()
     }
 }
 
@@ -117,11 +174,23 @@ mod imp {
         Exclusive,
     }
 
-    pub(super) fn lock(_file: &File, _kind: Kind) -> std::io::Result<()> {
+    #[derive(Clone, Copy)]
+    pub(super) struct Range {
+        pub start: i64,
+        pub len: i64,
+    }
+
+    pub(super) fn lock(_file: &File, _kind: Kind, _range: Range) -> std::io::Result<()> {
         Ok(())
     }
 
-    pub(super) fn holder(_file: &File) -> Option<u32> {
+    pub(super) fn unlock(_file: &File, _range: Range) {}
+
+    pub(super) fn holder(_file: &File, _range: Range) -> Option<u32> {
         None
+    }
+
+    pub(super) fn is_locked(_file: &File, _range: Range) -> bool {
+        false
     }
 }

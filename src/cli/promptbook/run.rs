@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use sctui_graph::GraphClient;
-use sctui_runs::{CapacityRetry, Ending, Phase, Run};
+use sctui_runs::{CapacityRetry, Ending, Phase, Run, Status};
 use sctui_store::{RunRecord, Store};
 
 use super::super::RunError;
@@ -439,6 +439,24 @@ pub async fn start(
     }
 }
 
+/// A stored run's state as listed: one saved as under way that no process drives any more was
+/// left by a process that ended (killed, crashed) and is listed as interrupted, with that reason.
+fn listed_state<'a>(store: &Store, run: &'a RunRecord) -> (&'a str, Option<&'a str>) {
+    let under_way = run.status == Status::Running.as_str()
+        || run.status == Status::WaitingForCapacity(Timestamp::UNIX_EPOCH).as_str();
+    if under_way && !store.run_driven_elsewhere(run.id) {
+        return (
+            Status::Interrupted.as_str(),
+            Some(
+                run.interrupted
+                    .as_deref()
+                    .unwrap_or("the sctui process running it ended"),
+            ),
+        );
+    }
+    (run.status.as_str(), run.interrupted.as_deref())
+}
+
 /// `promptbook runs`: newest first.
 pub fn list_runs(store: &Store, output: &OutputArg) -> Result<(), RunError> {
     let runs = store.runs()?;
@@ -450,16 +468,17 @@ pub fn list_runs(store: &Store, output: &OutputArg) -> Result<(), RunError> {
                 .map(|r| {
                     let inputs: serde_json::Value =
                         serde_json::from_str(&r.inputs_json).unwrap_or(serde_json::Value::Null);
+                    let (state, interrupted) = listed_state(store, r);
                     serde_json::json!({
                         "id": r.id,
                         "kind": r.kind,
                         "promptbook": r.title,
                         "inputs": inputs,
                         "session": { "id": r.session_id, "displayName": r.session_name },
-                        "state": r.status,
+                        "state": state,
                         "steps": r.steps.len(),
                         "succeeded": r.steps.iter().filter(|s| s.phase == Phase::Succeeded.as_str()).count(),
-                        "interrupted": r.interrupted,
+                        "interrupted": interrupted,
                         "createdAt": r.created.to_string(),
                         "updatedAt": r.updated.to_string(),
                     })
@@ -497,7 +516,7 @@ pub fn list_runs(store: &Store, output: &OutputArg) -> Result<(), RunError> {
                     out,
                     "{:>4}  {:<18}  {:>5}  {:<36}  {}",
                     r.id,
-                    r.status,
+                    listed_state(store, r).0,
                     format!("{done}/{}", r.steps.len()),
                     r.session_id.as_deref().unwrap_or("-"),
                     truncate(&sanitize_line(&format!("{}{inputs}", r.title)), 60)
