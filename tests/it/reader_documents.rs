@@ -58,12 +58,17 @@ fn draw(state: &State) -> Buffer {
     terminal.backend().buffer().clone()
 }
 
+/// The detail pane, border included.
+fn pane(state: &State) -> Rect {
+    let area = Rect::new(0, 0, state.viewport.0, state.viewport.1);
+    layout::screen_with(area, reader::detail_alone(state))
+        .detail
+        .expect("the detail pane")
+}
+
 /// The detail pane's inner rectangle.
 fn inner(state: &State) -> Rect {
-    let area = Rect::new(0, 0, state.viewport.0, state.viewport.1);
-    let detail = layout::screen_with(area, reader::detail_alone(state))
-        .detail
-        .expect("the detail pane");
+    let detail = pane(state);
     Rect::new(
         detail.x + 1,
         detail.y + 1,
@@ -72,11 +77,14 @@ fn inner(state: &State) -> Rect {
     )
 }
 
+/// The detail pane as drawn (its snapshot changes with the reader only, not with the header or
+/// the status line).
 fn screen(state: &State) -> String {
     let buffer = draw(state);
-    (0..buffer.area.height)
+    let pane = pane(state);
+    (pane.y..pane.bottom())
         .map(|y| {
-            (0..buffer.area.width)
+            (pane.x..pane.right())
                 .map(|x| buffer[(x, y)].symbol())
                 .collect::<String>()
         })
