@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Measures sctui's performance goals (issue 6) on this machine and prints a Markdown table:
+# Measures sctui's performance goals on this machine and prints a Markdown table:
 #   start to first drawn frame (--demo, release), idle CPU over 10 s, RSS at 100,000 sessions,
 #   `sessions list --all --output json` vs a curl loop following @odata.nextLink, and how fast the
 #   fake generates 100,000 sessions.
 #
-# A third table (issue 14) measures the local store: start to the first frame showing 10,000
+# A third table measures the local store: start to the first frame showing 10,000
 # stored sessions while Graph answers only after 2 s, `sync --conversations` of 1,000 sessions at
 # `latency=100ms` 4 at a time against one at a time (requests counted), and the RSS of the TUI
 # with 100,000 known sessions.
 #
-# A second table (issue 16) measures round trips against a far Graph: the fake with
+# A second table measures round trips against a far Graph: the fake with
 # `--faults latency=300ms`, timing `sessions list --all` over 3,000 sessions, opening a 60-prompt
 # conversation, moving to the next session after a 1 s pause, and start to first frame.
 #
@@ -323,7 +323,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(grep -m1 'model name' /proc/c
 EOF
 fi
 
-# ---- latency (issue 16): round trips against a far Graph ---------------------------------------
+# ---- latency: round trips against a far Graph ---------------------------------------
 if [ -z "${ONLY:-}" ] || [ "$ONLY" = latency ]; then
 # The fake answers every Graph request after LAT_MS, like a far service; what is timed is what a
 # user waits for, and the requests are counted from sctui's own log (one line per request).
@@ -440,7 +440,7 @@ Round trips against a far Graph: \`sctui fake-graph --sessions $LAT_N --faults l
 EOF
 fi
 
-# ---- the local store (issue 14) ----------------------------------------------------------------
+# ---- the local store ---------------------------------------------------------------------------
 if [ -z "${ONLY:-}" ] || [ "$ONLY" = store ]; then
 STORE_N="${STORE_N:-10000}"
 SYNC_N="${SYNC_N:-1000}"
@@ -526,7 +526,7 @@ stop_fake
 
 cat <<EOF
 
-The local store (issue 14): release build; first frames are the median of $RUNS runs.
+The local store: release build; first frames are the median of $RUNS runs.
 
 | what | goal | measured | for comparison | |
 |---|---|---|---|---|
