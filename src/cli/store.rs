@@ -388,20 +388,16 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
     Ok(())
 }
 
-/// `prompts list` with `--offline` (the store keeps the latest evaluation of each prompt);
-/// `prompts rerun` is refused.
+/// `prompts list` with `--offline`: every run the store has seen of each question (the latest
+/// with its answer); `prompts rerun` is refused.
 pub fn offline_prompts(target: &StoreTarget, command: PromptsCommand) -> Result<(), RunError> {
     let PromptsCommand::List { session_id, output } = command else {
         return Err(refused("running a question again"));
     };
     let store = open_to_read(target)?;
-    let runs: Vec<_> = stored_turns(&store, &session_id)?
-        .into_iter()
-        .map(|turn| sctui_graph::conversation::PromptRuns {
-            prompt: turn.prompt,
-            evaluations: turn.evaluation.into_iter().collect(),
-        })
-        .collect();
+    let turns = stored_turns(&store, &session_id)?;
+    let records = store.evaluations_of(&session_id)?;
+    let runs = crate::store::prompt_runs_from(turns, &records);
     super::conversation::write_prompts(&runs, &output)
 }
 

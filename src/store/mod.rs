@@ -300,6 +300,46 @@ pub fn evaluation_record(
     }
 }
 
+/// A stored conversation with every run the store has seen of each question, newest first: the
+/// latest with its answer (the conversation keeps it), the earlier ones as recorded (state,
+/// result type and times; the store keeps no answer of theirs).
+pub fn prompt_runs_from(
+    turns: Vec<Turn>,
+    records: &[sctui_store::EvaluationRecord],
+) -> Vec<PromptRuns> {
+    turns
+        .into_iter()
+        .map(|turn| {
+            let mut runs = PromptRuns::from(turn);
+            let kept: Vec<String> = runs.evaluations.iter().map(|e| e.id.clone()).collect();
+            runs.evaluations.extend(
+                records
+                    .iter()
+                    .filter(|r| r.prompt_id == runs.prompt.id && !kept.contains(&r.id))
+                    .filter_map(recorded_evaluation),
+            );
+            sctui_graph::conversation::newest_first(&mut runs.evaluations);
+            runs
+        })
+        .collect()
+}
+
+/// A recorded evaluation in Graph's shape, without the answer the store does not keep.
+fn recorded_evaluation(record: &sctui_store::EvaluationRecord) -> Option<Evaluation> {
+    let result = record
+        .result_type
+        .as_ref()
+        .map(|kind| serde_json::json!({ "type": kind }));
+    serde_json::from_value(serde_json::json!({
+        "id": record.id,
+        "state": record.state,
+        "result": result,
+        "createdDateTime": record.created.map(|t| t.to_string()),
+        "completedDateTime": record.completed.map(|t| t.to_string()),
+    }))
+    .ok()
+}
+
 /// A recorded evaluation as the stats count it (`None` when its start is unknown).
 pub fn stats_run(record: &sctui_store::EvaluationRecord) -> Option<crate::stats::Run> {
     Some(crate::stats::Run {

@@ -136,6 +136,43 @@ fn a_rerun_posts_one_evaluation_and_no_prompt_and_the_list_shows_it_first() {
 }
 
 #[test]
+fn prompts_list_offline_shows_every_stored_run_the_latest_with_its_answer() {
+    let fake = fast_fake();
+    let session = session_named(&fake, "Phishing triage: invoice lure to finance");
+    fake.run_ok(&["sync", "--conversations"]);
+    let online = fake.json(&["prompts", "list", &session, "-o", "json"]);
+    let offline = fake.json(&["--offline", "prompts", "list", &session, "-o", "json"]);
+    let ids = |prompts: &Value| -> Vec<Vec<String>> {
+        prompts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p["evaluations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["id"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(
+        ids(&offline),
+        ids(&online),
+        "every run, newest first: {offline}"
+    );
+    let (stored, seen) = (&offline[0]["evaluations"], &online[0]["evaluations"]);
+    assert_eq!(stored.as_array().unwrap().len(), 2);
+    assert_eq!(stored[0]["result"]["content"], seen[0]["result"]["content"]);
+    assert_eq!(offline[0]["latestEvaluation"], stored[0]);
+    // an earlier run: how it ended and when, without the answer the store does not keep
+    assert_eq!(stored[1]["result"]["type"], seen[1]["result"]["type"]);
+    assert_eq!(stored[1]["state"], seen[1]["state"]);
+    assert!(stored[1]["result"]["content"].is_null(), "{}", stored[1]);
+}
+
+#[test]
 fn an_unknown_prompt_exits_4_before_anything_is_sent() {
     let fake = fast_fake();
     let session = session_named(&fake, "Phishing triage: invoice lure to finance");

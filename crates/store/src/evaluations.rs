@@ -60,6 +60,18 @@ impl Store {
         })
     }
 
+    /// Every recorded evaluation of a session's questions, newest first (unknown starts last).
+    pub fn evaluations_of(&self, session_id: &str) -> Result<Vec<EvaluationRecord>, StoreError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, session_id, prompt_id, created_ms, completed_ms, state, result_type
+                 FROM evaluations WHERE session_id = ?1
+                 ORDER BY created_ms IS NULL, created_ms DESC, id",
+            )?;
+            stmt.query_map([session_id], record)?.collect()
+        })
+    }
+
     /// Every recorded evaluation started at or after `since` (all when `None`; runs with no
     /// known start are left out then too), oldest first.
     pub fn evaluations_since(
@@ -72,18 +84,20 @@ impl Store {
                 "SELECT id, session_id, prompt_id, created_ms, completed_ms, state, result_type
                  FROM evaluations WHERE created_ms >= ?1 ORDER BY created_ms, id",
             )?;
-            stmt.query_map([since], |r| {
-                Ok(EvaluationRecord {
-                    id: r.get(0)?,
-                    session_id: r.get(1)?,
-                    prompt_id: r.get(2)?,
-                    created: time(r.get(3)?),
-                    completed: time(r.get(4)?),
-                    state: r.get(5)?,
-                    result_type: r.get(6)?,
-                })
-            })?
-            .collect()
+            stmt.query_map([since], record)?.collect()
         })
     }
+}
+
+/// A row of `evaluations` (its columns in the order the queries above select them).
+fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<EvaluationRecord> {
+    Ok(EvaluationRecord {
+        id: r.get(0)?,
+        session_id: r.get(1)?,
+        prompt_id: r.get(2)?,
+        created: time(r.get(3)?),
+        completed: time(r.get(4)?),
+        state: r.get(5)?,
+        result_type: r.get(6)?,
+    })
 }
