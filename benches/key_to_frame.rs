@@ -25,7 +25,7 @@ use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
 use ratatui::prelude::CrosstermBackend;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use sctui::tui::app::{self, Msg, State};
 use sctui_graph::models::{GraphTime, Session};

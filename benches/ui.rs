@@ -18,7 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use sctui::tui::app::{Msg, Pending, State, update};
 use sctui::tui::worker::Event;

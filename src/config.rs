@@ -102,7 +102,7 @@ struct FileConfig {
     allow_hosts: Option<Vec<String>>,
     auth: Option<sctui_graph::auth::settings::AuthTable>,
     mouse: Option<bool>,
-    keys: Option<crate::keys::KeysTable>,
+    keys: Option<sctui_app::keys::KeysTable>,
     theme: Option<theme::ThemeTable>,
     profiles: Option<std::collections::BTreeMap<String, Profile>>,
     store: Option<StoreTable>,
@@ -162,9 +162,9 @@ pub struct Config {
     /// The file that was read, if any (shown in help and errors).
     pub loaded_from: Option<PathBuf>,
     /// Keys for browsing: a preset with the `[keys]` entries applied.
-    pub keymap: crate::keys::Keymap,
+    pub keymap: sctui_app::keys::Keymap,
     /// `[theme]`, or no colours at all when `NO_COLOR` is set.
-    pub theme: crate::theme::Theme,
+    pub theme: sctui_app::theme::Theme,
     /// Whether the TUI captures the mouse (`mouse = false` or `--no-mouse` turn it off).
     pub mouse: bool,
     /// The `[profiles.NAME]` in force (`--profile`, `SCTUI_PROFILE`).
@@ -197,8 +197,8 @@ impl Default for Config {
             allow_hosts: Vec::new(),
             auth: sctui_graph::auth::AuthConfig::default(),
             loaded_from: None,
-            keymap: crate::keys::Keymap::default(),
-            theme: crate::theme::Theme::default(),
+            keymap: sctui_app::keys::Keymap::default(),
+            theme: sctui_app::theme::Theme::default(),
             mouse: true,
             profile: None,
             store_enabled: true,
@@ -262,7 +262,7 @@ impl Config {
             message,
         };
         let (keymap, conflicts) =
-            crate::keys::resolve(file.keys.as_ref(), &|o| line_at(&file.text, o))
+            sctui_app::keys::resolve(file.keys.as_ref(), &|o| line_at(&file.text, o))
                 .map_err(at_line)?;
         let warnings = conflicts.iter().map(|c| format!("{origin}, {c}")).collect();
         // NO_COLOR: any non-empty value turns colour off (no-color.org)
@@ -674,11 +674,11 @@ mod tests {
         ] {
             assert!(text.contains(key), "config.example.toml lacks {key}");
         }
-        for mode in crate::keys::KeyMode::ALL.into_iter().skip(1) {
+        for mode in sctui_app::keys::KeyMode::ALL.into_iter().skip(1) {
             let table = format!("# [keys.{}]", mode.table());
             assert!(text.contains(&table), "config.example.toml lacks {table}");
         }
-        for action in crate::keys::Action::ALL {
+        for action in sctui_app::keys::Action::ALL {
             let key = format!("# {} = ", action.name());
             assert!(text.contains(&key), "config.example.toml lacks {key}");
         }
@@ -691,9 +691,9 @@ mod tests {
         // the documented keys are the vim preset, without clashes
         let file = parse(&uncommented, Path::new("config.example.toml")).unwrap();
         let (keymap, conflicts) =
-            crate::keys::resolve(file.keys.as_ref(), &|o| line_at(&file.text, o)).unwrap();
+            sctui_app::keys::resolve(file.keys.as_ref(), &|o| line_at(&file.text, o)).unwrap();
         assert_eq!(conflicts, Vec::new());
-        assert_eq!(keymap, crate::keys::Keymap::default());
+        assert_eq!(keymap, sctui_app::keys::Keymap::default());
         theme::resolve(file.theme.as_ref(), &file.text, false).unwrap();
         assert!(file.profiles.is_some_and(|p| p.contains_key("contoso")));
     }

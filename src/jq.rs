@@ -153,7 +153,7 @@ impl Filter {
             };
             match &value {
                 Val::TStr(text) if raw => {
-                    out.push_str(&crate::sanitize::sanitize_multiline(
+                    out.push_str(&sctui_app::sanitize::sanitize_multiline(
                         &String::from_utf8_lossy(text),
                     ));
                 }

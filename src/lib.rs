@@ -22,6 +22,3 @@ pub mod stats;
 pub mod store;
 pub mod timefmt;
 pub mod tui;
-
-/// The core's modules the CLI and the drawing share, under the names they have always had here.
-pub use sctui_app::{hints, input, keys, markdown, sanitize, theme};

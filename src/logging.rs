@@ -67,7 +67,7 @@ impl<W: std::io::Write> std::io::Write for SanitizedLog<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
         self.0
-            .write_all(crate::sanitize::sanitize_multiline(&text).as_bytes())?;
+            .write_all(sctui_app::sanitize::sanitize_multiline(&text).as_bytes())?;
         Ok(buf.len())
     }
 

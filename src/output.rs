@@ -12,7 +12,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::sanitize::sanitize_multiline;
+use sctui_app::sanitize::sanitize_multiline;
 
 /// `println!` through the chokepoint: sanitised, to stdout; errors (a closed pipe) are ignored.
 macro_rules! safe_println {
@@ -148,7 +148,7 @@ impl TerminalSafeJson {
 
 /// Whether JSON output spells this character as `\uXXXX` (serde_json itself escapes C0).
 fn escape_in_json(c: char) -> bool {
-    crate::sanitize::is_hazard(c) || matches!(c, '\u{2028}' | '\u{2029}')
+    sctui_app::sanitize::is_hazard(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 macro_rules! delegate {

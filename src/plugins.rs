@@ -3,7 +3,7 @@
 
 use sctui_graph::models::Plugin;
 
-use crate::sanitize::sanitize_line;
+use sctui_app::sanitize::sanitize_line;
 
 /// Whether `needle` occurs in `haystack` (both lower-case) with no letter or digit on either side.
 fn names(haystack: &str, needle: &str) -> bool {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::RunError;
 use crate::cli::args::{AskArgs, Output, OutputArg};
-use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
+use sctui_app::sanitize::{sanitize_line, sanitize_multiline, truncate};
 use sctui_graph::GraphClient;
 use sctui_graph::conversation::{self, PollPlan, PromptRuns, succeeded};
 use sctui_graph::models::Evaluation;

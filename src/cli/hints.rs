@@ -1,7 +1,7 @@
-//! The CLI's side of [`crate::hints`]: an empty or path-like id is a usage error (exit 2) before
+//! The CLI's side of [`sctui_app::hints`]: an empty or path-like id is a usage error (exit 2) before
 //! any request.
 
-pub use crate::hints::*;
+pub use sctui_app::hints::*;
 
 use super::RunError;
 
@@ -14,7 +14,7 @@ pub fn check_id(what: &str, id: &str) -> Result<(), RunError> {
     sctui_graph::ids::check(id).map_err(|problem| {
         RunError::Usage(format!(
             "{what} {problem} (got {:?})",
-            crate::sanitize::sanitize_line(id)
+            sctui_app::sanitize::sanitize_line(id)
         ))
     })
 }

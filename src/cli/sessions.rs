@@ -8,8 +8,8 @@ use jiff::tz::TimeZone;
 use super::RunError;
 use super::output::write_json;
 use crate::cli::args::{Output, OutputArg, SessionsCommand};
-use crate::sanitize::{sanitize_line, truncate, width};
 use crate::timefmt;
+use sctui_app::sanitize::{sanitize_line, truncate, width};
 use sctui_graph::models::Session;
 use sctui_graph::{GraphClient, ListQuery};
 

@@ -9,9 +9,9 @@ use crate::cli::args::{
     GlobalArgs, Output, PromptsCommand, SearchArgs, SessionsCommand, StoreCommand, SyncArgs,
 };
 use crate::config::Config;
-use crate::sanitize::{sanitize_line, truncate};
 use crate::store::sync::{self, Progress, SyncOptions};
 use crate::store::{Access, Hit, HitKind, SearchBudget, Store, StoreError, StoreTarget};
+use sctui_app::sanitize::{sanitize_line, truncate};
 use sctui_graph::GraphClient;
 
 /// The store this run uses: the configured (or remembered) workspace on this Graph host and tenant.

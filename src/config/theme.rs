@@ -7,7 +7,7 @@ use std::str::FromStr;
 use ratatui::style::{Color, Style};
 use toml::Spanned;
 
-use crate::theme::Theme;
+use sctui_app::theme::Theme;
 
 /// The `[theme]` table: `name` plus colour overrides, every value a string.
 pub(super) type ThemeTable = BTreeMap<String, Spanned<String>>;

@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Config, Overrides};
-use crate::theme::Theme;
 use crate::tui::app::Action;
+use sctui_app::theme::Theme;
 
 fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
     let path = dir.path().join("config.toml");

@@ -8,7 +8,7 @@
 //! against CSV injection.
 
 use super::{Conversation, time_to_answer};
-use crate::sanitize::{sanitize_line, sanitize_multiline};
+use sctui_app::sanitize::{sanitize_line, sanitize_multiline};
 
 /// The UTF-8 byte-order mark a CSV export starts with.
 pub const BOM: &str = "\u{feff}";

@@ -16,7 +16,7 @@ use pulldown_cmark_escape::escape_html;
 use super::{
     Conversation, Provenance, human_duration, session_name, time_to_answer, utc, utc_time,
 };
-use crate::sanitize::{sanitize_line, sanitize_multiline};
+use sctui_app::sanitize::{sanitize_line, sanitize_multiline};
 use sctui_graph::models::EvaluationState;
 
 /// The page's styles: readable on a screen, light on paper, nothing loaded.

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use sctui_store::RunRecord;
 use serde_json::{Value, json};
 
-use crate::sanitize::{sanitize_line, sanitize_multiline};
+use sctui_app::sanitize::{sanitize_line, sanitize_multiline};
 
 /// Which report a file name asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

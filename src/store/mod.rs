@@ -115,7 +115,7 @@ pub fn open_at(path: &std::path::Path) -> Result<Opened, StoreError> {
 /// Server text as the index keeps it: sanitised (no escape sequences or controls; line breaks
 /// kept), so a snippet is cut from what the screen would show.
 fn index_text(text: &str) -> String {
-    crate::sanitize::sanitize_multiline(text).into_owned()
+    sctui_app::sanitize::sanitize_multiline(text).into_owned()
 }
 
 /// `host[:port]` of a Graph URL; `demo` for the built-in fake (whose port changes every run).
@@ -394,7 +394,7 @@ pub fn put_sessions(store: &Store, sessions: &[Session], now: Timestamp) -> Resu
 /// cannot leave half of itself on screen).
 pub fn sanitized(mut hit: Hit) -> Hit {
     let marked = hit.snippet.marked();
-    if let std::borrow::Cow::Owned(clean) = crate::sanitize::sanitize_line(&marked) {
+    if let std::borrow::Cow::Owned(clean) = sctui_app::sanitize::sanitize_line(&marked) {
         hit.snippet = Snippet::from_marked(&clean);
     }
     hit

@@ -155,9 +155,9 @@ async fn event_loop(
 
 /// A terminal key press as the app's core sees it; `None` for keys it has no name for (media
 /// keys, a lone modifier, Caps Lock…), which no binding can name either.
-fn key_event(key: crossterm::event::KeyEvent) -> Option<crate::input::KeyEvent> {
-    use crate::input::KeyCode;
+fn key_event(key: crossterm::event::KeyEvent) -> Option<sctui_app::input::KeyEvent> {
     use crossterm::event::KeyCode as Term;
+    use sctui_app::input::KeyCode;
     let code = match key.code {
         Term::Backspace => KeyCode::Backspace,
         Term::Enter => KeyCode::Enter,
@@ -178,18 +178,21 @@ fn key_event(key: crossterm::event::KeyEvent) -> Option<crate::input::KeyEvent> 
         Term::Esc => KeyCode::Esc,
         _ => return None,
     };
-    Some(crate::input::KeyEvent::new(code, modifiers(key.modifiers)))
+    Some(sctui_app::input::KeyEvent::new(
+        code,
+        modifiers(key.modifiers),
+    ))
 }
 
 /// The modifier keys, bit for bit (the core's flags name the same keys).
-fn modifiers(held: crossterm::event::KeyModifiers) -> crate::input::KeyModifiers {
-    crate::input::KeyModifiers::from_bits_truncate(held.bits())
+fn modifiers(held: crossterm::event::KeyModifiers) -> sctui_app::input::KeyModifiers {
+    sctui_app::input::KeyModifiers::from_bits_truncate(held.bits())
 }
 
 /// A terminal mouse event as the app's core sees it.
-fn mouse_event(mouse: crossterm::event::MouseEvent) -> crate::input::MouseEvent {
-    use crate::input::{MouseButton, MouseEventKind};
+fn mouse_event(mouse: crossterm::event::MouseEvent) -> sctui_app::input::MouseEvent {
     use crossterm::event::{MouseButton as TermButton, MouseEventKind as Term};
+    use sctui_app::input::{MouseButton, MouseEventKind};
     let button = |b: TermButton| match b {
         TermButton::Left => MouseButton::Left,
         TermButton::Right => MouseButton::Right,
@@ -205,7 +208,7 @@ fn mouse_event(mouse: crossterm::event::MouseEvent) -> crate::input::MouseEvent 
         Term::ScrollLeft => MouseEventKind::ScrollLeft,
         Term::ScrollRight => MouseEventKind::ScrollRight,
     };
-    crate::input::MouseEvent {
+    sctui_app::input::MouseEvent {
         kind,
         column: mouse.column,
         row: mouse.row,
@@ -372,13 +375,16 @@ mod tests {
     #[test]
     fn keys_and_their_modifiers_keep_their_names() {
         let pairs = [
-            (TermModifiers::SHIFT, crate::input::KeyModifiers::SHIFT),
-            (TermModifiers::CONTROL, crate::input::KeyModifiers::CONTROL),
-            (TermModifiers::ALT, crate::input::KeyModifiers::ALT),
-            (TermModifiers::SUPER, crate::input::KeyModifiers::SUPER),
-            (TermModifiers::HYPER, crate::input::KeyModifiers::HYPER),
-            (TermModifiers::META, crate::input::KeyModifiers::META),
-            (TermModifiers::NONE, crate::input::KeyModifiers::NONE),
+            (TermModifiers::SHIFT, sctui_app::input::KeyModifiers::SHIFT),
+            (
+                TermModifiers::CONTROL,
+                sctui_app::input::KeyModifiers::CONTROL,
+            ),
+            (TermModifiers::ALT, sctui_app::input::KeyModifiers::ALT),
+            (TermModifiers::SUPER, sctui_app::input::KeyModifiers::SUPER),
+            (TermModifiers::HYPER, sctui_app::input::KeyModifiers::HYPER),
+            (TermModifiers::META, sctui_app::input::KeyModifiers::META),
+            (TermModifiers::NONE, sctui_app::input::KeyModifiers::NONE),
         ];
         for (term, core) in pairs {
             assert_eq!(modifiers(term), core, "{term:?}");
@@ -389,9 +395,9 @@ mod tests {
         ));
         assert_eq!(
             ctrl_c,
-            Some(crate::input::KeyEvent::new(
-                crate::input::KeyCode::Char('c'),
-                crate::input::KeyModifiers::CONTROL
+            Some(sctui_app::input::KeyEvent::new(
+                sctui_app::input::KeyCode::Char('c'),
+                sctui_app::input::KeyModifiers::CONTROL
             ))
         );
         let caps = crossterm::event::KeyEvent::new(Term::CapsLock, TermModifiers::NONE);

@@ -4,9 +4,9 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{Evaluation, GraphTime, Page, Prompt, Session};
 

@@ -665,8 +665,8 @@ fn longest_answer() -> (String, String) {
         .rev()
         .find(|l| !l.trim().is_empty() && !l.trim().starts_with("```"))
         .expect("a last line");
-    let theme = sctui::theme::Theme::dark();
-    let drawn: String = sctui::markdown::render(last, &theme)
+    let theme = sctui_app::theme::Theme::dark();
+    let drawn: String = sctui_app::markdown::render(last, &theme)
         .lines(200, false, &theme)
         .iter()
         .take_while(|l| l.to_string() != "Links")

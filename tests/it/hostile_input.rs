@@ -3,7 +3,7 @@
 //! sanitises to something safe to draw, and header/flag parsers never panic.
 
 use proptest::prelude::*;
-use sctui::sanitize::{sanitize_line, sanitize_multiline, truncate, width};
+use sctui_app::sanitize::{sanitize_line, sanitize_multiline, truncate, width};
 use sctui_fake::FaultSpec;
 use sctui_graph::ApiError;
 use sctui_graph::models::{Evaluation, Page, Prompt, Session, Workspace};

@@ -13,8 +13,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use sctui::input::KeyCode;
 use sctui::tui::app::{self, State, layout, reader};
+use sctui_app::input::KeyCode;
 use sctui_fake::documents::{DOCUMENTS, Document, keyword};
 use sctui_graph::conversation::Turn;
 
@@ -255,7 +255,7 @@ fn every_word_of_every_document_is_reached_by_scrolling_down() {
             let room = usize::from(inner(&state).width);
             for (i, r) in layout.rows.iter().enumerate() {
                 if r.kind == reader::RowKind::Text {
-                    let w = sctui::markdown::line_width(&r.line);
+                    let w = sctui_app::markdown::line_width(&r.line);
                     assert!(
                         w <= room,
                         "{what}: row {i} is {w} wide: {:?}",

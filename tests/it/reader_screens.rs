@@ -9,8 +9,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use sctui::input::KeyCode;
 use sctui::tui::app::{self, Msg, State, layout, reader};
+use sctui_app::input::KeyCode;
 
 use demo::{DemoConversation, key};
 
@@ -108,8 +108,8 @@ fn last_line(markdown: &str) -> Option<Vec<String>> {
 }
 
 fn rendered(markdown: &str) -> String {
-    let theme = sctui::theme::Theme::dark();
-    sctui::markdown::render(markdown, &theme)
+    let theme = sctui_app::theme::Theme::dark();
+    sctui_app::markdown::render(markdown, &theme)
         .lines(200, false, &theme)
         .iter()
         .take_while(|l| l.to_string() != "Links")

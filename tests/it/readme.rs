@@ -557,7 +557,7 @@ fn the_mark_of_a_followed_answer_is_the_one_drawn() {
 
 #[test]
 fn keys_in_the_readme_tables_are_bound_in_their_mode_once_each() {
-    use sctui::keys::{KeyMode, Keymap};
+    use sctui_app::keys::{KeyMode, Keymap};
     let keys = section("## Keys");
     let keymap = Keymap::default();
     let mut checked = 0;

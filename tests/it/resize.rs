@@ -3,9 +3,9 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{Msg, State, update};
 use sctui::tui::worker::Event;
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui_graph::models::{GraphTime, Page, Session};
 use sctui_graph::{ApiError, GraphError, RetryNotice};
 

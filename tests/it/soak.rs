@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::state::Mode;
 use sctui::tui::app::{Effect, Msg, State, Timer, update};
 use sctui::tui::worker::{self, Command, Event};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui_fake::{FakeGraph, FakeOptions, FaultSpec, Seed, SessionOrder};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::PollPlan;

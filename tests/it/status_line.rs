@@ -7,10 +7,10 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
-use sctui::keys::{KeyMode, KeyOverride, Keymap, Preset};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event, SignInError};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
+use sctui_app::keys::{KeyMode, KeyOverride, Keymap, Preset};
 use sctui_graph::models::{GraphTime, Page, Session, Workspace};
 use sctui_graph::{ApiError, GraphError};
 

@@ -64,9 +64,9 @@ async fn reading(name: &str) -> (FakeGraph, App) {
             && !s.busy()
     })
     .await;
-    app.send(sctui::tui::app::Msg::Key(sctui::input::KeyEvent::new(
-        sctui::input::KeyCode::Enter,
-        sctui::input::KeyModifiers::NONE,
+    app.send(sctui::tui::app::Msg::Key(sctui_app::input::KeyEvent::new(
+        sctui_app::input::KeyCode::Enter,
+        sctui_app::input::KeyModifiers::NONE,
     )));
     (fake, app)
 }

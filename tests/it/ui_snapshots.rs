@@ -13,10 +13,10 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::protocol::StoredSessions;
 use sctui::tui::worker::{Command, Event};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::{GraphTime, Page, Session};
 use sctui_graph::{ApiError, GraphError, RetryNotice};
@@ -1736,7 +1736,7 @@ fn the_help_overlay_wraps_descriptions_and_scrolls_to_the_last() {
         seen.extend(last);
         let text = seen.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
         for line in state.settings.keymap.help_lines() {
-            if let sctui::keys::HelpLine::Row(_, what) = line {
+            if let sctui_app::keys::HelpLine::Row(_, what) = line {
                 assert!(
                     text.contains(what),
                     "{what:?} in full at {w}x{h}:\n{}",

@@ -6,10 +6,10 @@
 //! request store is empty: nothing is left awaited, followed or pending.
 
 use proptest::prelude::*;
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::state::Mode;
 use sctui::tui::app::{Msg, Pending, State, init, update};
 use sctui::tui::worker::{Command, Event};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui_graph::models::{GraphTime, Page, Session, Workspace};
 use sctui_graph::{ApiError, GraphError, NetworkKind};
 

@@ -232,7 +232,7 @@ impl App {
     }
 
     pub(crate) fn key(&mut self, c: char) {
-        use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
+        use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
         self.send(sctui::tui::app::Msg::Key(KeyEvent::new(
             KeyCode::Char(c),
             KeyModifiers::NONE,

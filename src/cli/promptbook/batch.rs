@@ -11,7 +11,7 @@ use super::run::{self, Finished, Progress, RunSetup};
 use crate::cli::args::{Output, OutputArg};
 use crate::promptbook::{Book, Inputs};
 use crate::runner::{CapacityGate, Driver};
-use crate::sanitize::sanitize_line;
+use sctui_app::sanitize::sanitize_line;
 use sctui_runs::Ending;
 
 /// The rows of a CSV file whose header names the book's inputs; `shared` (from `--input`) fills

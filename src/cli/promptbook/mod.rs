@@ -18,7 +18,7 @@ use crate::promptbook::Book;
 use crate::promptbook::library::{self, BookError, Entry, Library};
 use crate::promptbook::lint::{self, Severity};
 use crate::runner::{self, Driver, StoredRun};
-use crate::sanitize::{sanitize_line, sanitize_multiline, truncate};
+use sctui_app::sanitize::{sanitize_line, sanitize_multiline, truncate};
 
 /// Runs one `promptbook` subcommand.
 pub async fn run(global: &GlobalArgs, command: PromptbookCommand) -> Result<(), RunError> {
@@ -442,7 +442,7 @@ fn list(library: &Library, output: &OutputArg) -> Result<(), RunError> {
             let name_width = library
                 .entries
                 .iter()
-                .map(|e| crate::sanitize::width(&e.book.name).min(40))
+                .map(|e| sctui_app::sanitize::width(&e.book.name).min(40))
                 .max()
                 .unwrap_or(4)
                 .max(4);
@@ -453,7 +453,7 @@ fn list(library: &Library, output: &OutputArg) -> Result<(), RunError> {
             )?;
             for entry in &library.entries {
                 let name = truncate(&sanitize_line(&entry.book.name), 40).into_owned();
-                let pad = name_width.saturating_sub(crate::sanitize::width(&name));
+                let pad = name_width.saturating_sub(sctui_app::sanitize::width(&name));
                 writeln!(
                     out,
                     "{name}{}  {:<24}  {:>5}  {}",

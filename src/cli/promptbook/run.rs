@@ -17,7 +17,7 @@ use crate::cli::args::{Output, OutputArg};
 use crate::promptbook::report::{self, Format};
 use crate::promptbook::{Book, Inputs};
 use crate::runner::{self, DriveError, Driver, Note, RunInfo, RunLog, StoredRun, Unsaved};
-use crate::sanitize::{sanitize_line, truncate};
+use sctui_app::sanitize::{sanitize_line, truncate};
 
 /// The kind of run a promptbook makes, as the store records it.
 pub const KIND: &str = "promptbook";
@@ -155,7 +155,7 @@ impl Progress {
     }
 
     fn line(&self, text: String) {
-        let text = crate::sanitize::sanitize_line(&text).into_owned();
+        let text = sctui_app::sanitize::sanitize_line(&text).into_owned();
         match &self.bar {
             Some(bar) => bar.println(text),
             None => crate::output::eprintln!("{text}"),

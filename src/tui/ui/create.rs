@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::centered;
-use crate::keys::Action;
-use crate::sanitize::{sanitize_line, truncate};
 use crate::tui::app::State;
 use crate::tui::app::state::CreateBox;
+use sctui_app::keys::Action;
+use sctui_app::sanitize::{sanitize_line, truncate};
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) {
@@ -22,7 +22,7 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
     let first_row = (cursor_row + 1).saturating_sub(visible_rows);
     let footer = footer_text(state, create);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
-    let footer_rows = crate::sanitize::width(&footer)
+    let footer_rows = sctui_app::sanitize::width(&footer)
         .div_ceil(inner_width)
         .clamp(1, 3);
     let popup = centered(area, width, (visible_rows + footer_rows) as u16 + 2);

@@ -12,12 +12,12 @@ use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::SPINNER;
-use crate::markdown::Wide;
-use crate::sanitize::sanitize_line;
 use crate::timefmt;
 use crate::tui::app::State;
 use crate::tui::app::reader::{self, ReaderLayout, RowKind};
 use crate::tui::app::state::{Focus, Mode, TurnView};
+use sctui_app::markdown::Wide;
+use sctui_app::sanitize::sanitize_line;
 use sctui_graph::models::{EvaluationResultType, EvaluationState};
 
 /// Draws the detail of the selected session from the reader's layout: only the rows in view
@@ -360,7 +360,7 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
         let retry = state
             .settings
             .keymap
-            .hint_key(crate::keys::Action::Retry)
+            .hint_key(sctui_app::keys::Action::Retry)
             .map(|key| format!(" ({key} runs it again)"))
             .unwrap_or_default();
         return match &turn.not_run {
@@ -468,7 +468,7 @@ fn not_followed(state: &State) -> String {
     let refresh = state
         .settings
         .keymap
-        .hint_key(crate::keys::Action::Refresh)
+        .hint_key(sctui_app::keys::Action::Refresh)
         .map(|key| format!(": {key} refreshes"))
         .unwrap_or_default();
     format!(" (not followed{refresh})")
@@ -497,7 +497,7 @@ fn cut(line: Line<'_>, width: u16) -> Line<'_> {
             span.content.to_string()
         };
         spans.push(Span::styled(
-            crate::sanitize::truncate(&text, left).into_owned(),
+            sctui_app::sanitize::truncate(&text, left).into_owned(),
             span.style,
         ));
         break;

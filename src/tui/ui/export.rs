@@ -8,10 +8,10 @@ use ratatui::widgets::Paragraph;
 
 use super::{centered, clear_popup};
 use crate::export::Format;
-use crate::keys::Action;
-use crate::sanitize::truncate;
 use crate::tui::app::State;
 use crate::tui::app::state::{EXPORT_FORMATS, ExportPicker};
+use sctui_app::keys::Action;
+use sctui_app::sanitize::truncate;
 
 /// What a format is called in the picker, with what it is for.
 fn label(format: Format) -> &'static str {

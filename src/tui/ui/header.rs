@@ -6,8 +6,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::sanitize::{sanitize_line, truncate, width};
 use crate::tui::app::State;
+use sctui_app::sanitize::{sanitize_line, truncate, width};
 
 /// Draws the header.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{centered, clear_popup};
-use crate::keys::Action;
 use crate::tui::app::State;
+use sctui_app::keys::Action;
 
 /// The config file the keys came from, right-aligned on the top border (nothing without one).
 fn config_title(state: &State, width: u16) -> Line<'static> {
@@ -17,10 +17,10 @@ fn config_title(state: &State, width: u16) -> Line<'static> {
         return Line::default();
     };
     let room = usize::from(width).saturating_sub(12);
-    let path = crate::sanitize::sanitize_line(&path.display().to_string()).into_owned();
+    let path = sctui_app::sanitize::sanitize_line(&path.display().to_string()).into_owned();
     let text = format!(
         " config {} ",
-        crate::sanitize::truncate(&path, room.saturating_sub(9))
+        sctui_app::sanitize::truncate(&path, room.saturating_sub(9))
     );
     Line::from(Span::styled(text, state.settings.theme.dim)).right_aligned()
 }

@@ -6,10 +6,10 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::sanitize::{truncate, width};
 use crate::timefmt;
 use crate::tui::app::State;
 use crate::tui::app::state::{Focus, Mode, SessionEntry, SortOrder};
+use sctui_app::sanitize::{truncate, width};
 use sctui_graph::models::GraphTime;
 
 /// Columns of the time column: the widest relative time ("59 min ago", "2025-12-15"), so the
@@ -52,7 +52,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let filtering = matches!(state.mode, Mode::Filtering);
     if filtering || !filter.is_empty() {
         title.push(Span::styled(
-            format!("/{} ", crate::sanitize::sanitize_line(filter)),
+            format!("/{} ", sctui_app::sanitize::sanitize_line(filter)),
             theme.key,
         ));
         let of = coverage(state).unwrap_or_else(|| list.len().to_string());
@@ -117,7 +117,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     }
 
     if list.visible().is_empty() {
-        use crate::keys::Action;
+        use sctui_app::keys::Action;
         let key = |action| state.settings.keymap.hint_key(action);
         let text = if !state.paging.loaded_once {
             "Loading sessions…".to_string()
@@ -165,8 +165,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             let y = inner.y + (position - list.offset()) as u16;
             let field = width_cols.saturating_sub(2);
             let scroll = editor.input.visual_scroll(field);
-            let value = crate::sanitize::skip_columns(editor.input.value(), scroll);
-            let value = crate::sanitize::sanitize_line(value).into_owned();
+            let value = sctui_app::sanitize::skip_columns(editor.input.value(), scroll);
+            let value = sctui_app::sanitize::sanitize_line(value).into_owned();
             lines.push(Line::from(vec![
                 Span::styled("✎ ", theme.key),
                 Span::styled(truncate(&value, field).into_owned(), theme.title),

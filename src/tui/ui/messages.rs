@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::clear_popup;
-use crate::keys::Action;
 use crate::tui::app::State;
 use crate::tui::app::editor::wrap;
 use crate::tui::app::state::{MessagesView, Severity};
+use sctui_app::keys::Action;
 
 /// Draws the view over `area` (a margin of the screen left around it).
 pub fn render(state: &State, view: &MessagesView, area: Rect, frame: &mut Frame) {

@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{SPINNER, centered};
-use crate::keys::Action;
-use crate::sanitize::sanitize_line;
 use crate::tui::app::State;
 use crate::tui::app::state::SignInPopup;
+use sctui_app::keys::Action;
+use sctui_app::sanitize::sanitize_line;
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame) {

@@ -9,11 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::SPINNER;
-use crate::keys::Action;
-use crate::sanitize::{truncate, width};
 use crate::tui::app::Pending;
 use crate::tui::app::State;
 use crate::tui::app::state::{Focus, Mode, Severity};
+use sctui_app::keys::Action;
+use sctui_app::sanitize::{truncate, width};
 
 /// Draws the status bar.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {

@@ -8,10 +8,10 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::centered;
-use crate::keys::Action;
-use crate::sanitize::{sanitize_line, truncate};
 use crate::tui::app::State;
 use crate::tui::app::state::WorkspacePicker;
+use sctui_app::keys::Action;
+use sctui_app::sanitize::{sanitize_line, truncate};
 
 /// Draws the picker over `area`.
 pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut Frame) {
@@ -113,7 +113,7 @@ fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, f
     let field = usize::from(inner.width).saturating_sub(label.len() + 1);
     let value = sanitize_line(input.value());
     let scroll = input.visual_scroll(field);
-    let shown = crate::sanitize::skip_columns(&value, scroll);
+    let shown = sctui_app::sanitize::skip_columns(&value, scroll);
     let y = inner.bottom() - 1;
     let line = Line::from(vec![
         Span::styled(label, theme.label),

@@ -4,9 +4,9 @@
 
 #![allow(dead_code)]
 
-use sctui::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui::tui::app::{self, Msg, State};
 use sctui::tui::worker::{Command, Event};
+use sctui_app::input::{KeyCode, KeyEvent, KeyModifiers};
 use sctui_fake::{DEMO_TOKEN, FakeGraph, FakeOptions};
 use sctui_graph::auth::StaticToken;
 use sctui_graph::conversation::{PromptRuns, Turn, latest_turns, load_prompt_runs};
