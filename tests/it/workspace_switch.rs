@@ -95,24 +95,35 @@ fn page_of(event: &Event, req: RequestId) -> bool {
     matches!(event, Event::PageLoaded { req: r, .. } if *r == req)
 }
 
-#[tokio::test]
-async fn a_page_of_workspace_a_answered_after_the_switch_to_b_is_stored_in_a_only() {
-    let (fake, held) = fake_with_a_held().await;
-    let dir = tempfile::tempdir().expect("tempdir");
+/// The worker loop with a store for each workspace in `dir` (workspace A's open first): its
+/// command sender, its events, and the task to await once the sender is dropped.
+fn start_worker(
+    fake: &FakeGraph,
+    dir: &std::path::Path,
+) -> (
+    mpsc::UnboundedSender<Command>,
+    mpsc::UnboundedReceiver<Event>,
+    tokio::task::JoinHandle<()>,
+) {
     let (commands, commands_rx) = mpsc::unbounded_channel();
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let persist = Persist::new(
-        target(&fake, dir.path(), DEFAULT_WORKSPACE),
-        events_tx.clone(),
-    );
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let persist = Persist::new(target(fake, dir, DEFAULT_WORKSPACE), events_tx.clone());
     let worker = tokio::spawn(worker::run_with_store(
-        client(&fake),
+        client(fake),
         PollPlan::default(),
         commands_rx,
         events_tx,
         None,
         Some(persist),
     ));
+    (commands, events, worker)
+}
+
+#[tokio::test]
+async fn a_page_of_workspace_a_answered_after_the_switch_to_b_is_stored_in_a_only() {
+    let (fake, held) = fake_with_a_held().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (commands, mut events, worker) = start_worker(&fake, dir.path());
     let a_page = RequestId { epoch: 0, seq: 1 };
     let b_page = RequestId { epoch: 1, seq: 2 };
     let first_page = |req| Command::LoadFirstPage {
@@ -179,20 +190,7 @@ async fn the_store_forgets_only_what_the_catalogue_names() {
     .await
     .expect("fake starts");
     let dir = tempfile::tempdir().expect("tempdir");
-    let (commands, commands_rx) = mpsc::unbounded_channel();
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let persist = Persist::new(
-        target(&fake, dir.path(), DEFAULT_WORKSPACE),
-        events_tx.clone(),
-    );
-    let worker = tokio::spawn(worker::run_with_store(
-        client(&fake),
-        PollPlan::default(),
-        commands_rx,
-        events_tx,
-        None,
-        Some(persist),
-    ));
+    let (commands, mut events, worker) = start_worker(&fake, dir.path());
     let listing = |seq| Command::LoadFirstPage {
         req: RequestId { epoch: 0, seq },
         query: ListQuery {
