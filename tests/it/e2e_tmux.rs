@@ -753,6 +753,16 @@ fn kill(signal: &str, pid: &str) {
 }
 
 /// The terminal as tmux sees it: main screen, no mouse reporting, no bracketed paste.
+/// The pane's terminal modes as `stty -a` prints them (`icanon`, `-echo`, …).
+fn line_modes(tmux: &Tmux) -> String {
+    let tty = tmux.format("#{pane_tty}");
+    let out = Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .expect("run stty");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn terminal_restored(tmux: &Tmux) -> bool {
     tmux.format("#{alternate_on}|#{mouse_any_flag}|#{mouse_sgr_flag}") == "0|0|0"
 }
@@ -778,7 +788,15 @@ fn every_terminating_signal_restores_the_terminal_and_exits_128_plus_signal() {
             "SIG{signal}: {screen}"
         );
         assert!(terminal_restored(&tmux), "SIG{signal}: terminal state");
-        // cooked mode: typed text is echoed and Enter ends the line
+        // cooked mode: the line discipline echoes and ends lines again
+        let modes = line_modes(&tmux);
+        for mode in ["icanon", "echo", "icrnl"] {
+            assert!(
+                modes.split_whitespace().any(|m| m == mode),
+                "SIG{signal}: {mode} is off: {modes}"
+            );
+        }
+        // typed text is echoed and Enter ends the line
         tmux.type_text("typed");
         tmux.keys(&["Enter"]);
         tmux.wait_for("the shell to read a line", |s| s.contains("[read typed]"));
