@@ -236,18 +236,16 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
 /// local store forgets exactly the sessions that left the list.
 fn end_listing(state: &mut State) -> Output {
     let listing = std::mem::take(&mut state.paging.listing);
+    let stays = |e: &SessionEntry| e.pending().is_some() || listing.saw(&e.session.id);
     let gone: Vec<String> = state
         .list
         .entries()
         .iter()
-        .filter(|e| e.pending().is_none() && !listing.saw(&e.session.id))
+        .filter(|e| !stays(e))
         .map(|e| e.session.id.clone())
         .collect();
     let rows = rows(state);
-    state.list.retain(
-        |e| e.pending().is_some() || listing.saw(&e.session.id),
-        rows,
-    );
+    state.list.retain(stays, rows);
     state.stored = None;
     Command::Forget {
         ids: gone,
