@@ -1,6 +1,12 @@
 //! Conversations: loading them when the selection settles, and following running answers.
 
-use super::*;
+use super::runs::run_again;
+use super::{info, warning};
+use crate::keys::Action;
+use crate::output::Output;
+use crate::protocol::Command;
+use crate::requests::Pending;
+use crate::state::State;
 
 /// Answers still running when their conversation loads are followed too, so they appear
 /// without a manual refresh.

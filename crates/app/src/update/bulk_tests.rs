@@ -4,6 +4,8 @@
 use super::*;
 use crate::requests::RequestId;
 use crate::update_tests::loaded;
+use sctui_graph::ListQuery;
+use sctui_graph::models::{Page, Session};
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

@@ -1,6 +1,18 @@
 //! The text editors: inline rename, the prompt box, and pasted text.
 
-use super::*;
+use super::list::{maybe_prefetch, rows};
+use super::offline::{offline_prompt_problem, offline_refusal};
+use super::search::paste_query;
+use super::{error_text, info, warning};
+use crate::editor::TextArea;
+use crate::input::{KeyCode, KeyEvent, KeyModifiers};
+use crate::keys::{Action, KeyMode};
+use crate::output::{Effect, Output};
+use crate::protocol::Command;
+use crate::requests::Pending;
+use crate::state::{CreateBox, DeferredEdit, Focus, Mode, PendingRename, RenameEditor, State};
+use sctui_graph::models::Session;
+use tui_input::Input;
 
 /// Pasted text goes into the open editor, cleaned like server text: the question box keeps line
 /// breaks whatever the terminal sends (CR, LF, CRLF), one-line editors get spaces instead.

@@ -1,6 +1,26 @@
 //! Worker events applied to the state: pages, renames, asks, answers, sign-in, exports.
 
-use super::*;
+use super::ask::follow_running_turns;
+use super::edit::reopen_rename;
+use super::list::{on_page, remove_session, rows, start_load};
+use super::modes::not_found_hint;
+use super::offline::{on_conversation_from_store, schedule_reconnect};
+use super::prefetch::on_prefetched;
+use super::runs::{on_fork_progress, on_forked};
+use super::search::on_searched;
+use super::stored::{keep, on_stored_conversation, on_stored_list};
+use super::sync::{on_sync_progress, on_synced};
+use super::{error_text, error_words, from_error, info, retry_text, warning};
+use crate::keys::Action;
+use crate::layout;
+use crate::output::Output;
+use crate::protocol::{Event, ExportError, SignInError, StoreProblem};
+use crate::requests::Pending;
+use crate::state::{
+    Conversation, DeferredEdit, Focus, Mode, SessionEntry, State, StatusMessage, TurnView,
+};
+use sctui_graph::conversation::{FollowError, PromptRuns, Turn, succeeded};
+use tui_input::Input;
 
 /// Applies a worker event. An answer to a request that is no longer awaited (superseded by a
 /// refresh, stopped, or sent in another workspace) is dropped here, whatever its kind; the

@@ -1,8 +1,18 @@
 //! The session list: selection and scrolling, paging ahead of need, sorting and filtering, and
 //! merging pages from Graph without losing what the user is doing.
 
-use super::*;
-use crate::state::Listing;
+use super::edit::edit_line;
+use super::prefetch::cancel_prefetch;
+use super::warning;
+use crate::input::KeyEvent;
+use crate::keys::{Action, KeyMode};
+use crate::layout;
+use crate::output::{Effect, Output, Timer};
+use crate::protocol::Command;
+use crate::requests::Pending;
+use crate::state::{Listing, Mode, SessionEntry, State, StatusKind};
+use sctui_graph::ListQuery;
+use sctui_graph::models::{Page, Session};
 
 /// Moves the selection (clamped) and asks for the next page when it nears the end.
 pub(super) fn select(state: &mut State, position: usize) -> Output {

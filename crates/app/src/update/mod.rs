@@ -2,25 +2,19 @@
 //! effects). Pure: no I/O, no clock (time arrives in messages), no async, so every behaviour is a
 //! unit test.
 
-use crate::input::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crate::input::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use jiff::Timestamp;
-use tui_input::Input;
 
-use super::editor::TextArea;
 use super::layout;
-use super::output::{Effect, Output, Timer};
+use super::output::{Effect, Output};
 use super::requests::Pending;
 use super::state::{
-    Conversation, CreateBox, DeferredEdit, ExportPicker, Focus, LoggedMessage, MESSAGES_KEPT,
-    MessagesView, Mode, PendingRename, RenameEditor, SessionEntry, Severity, SignInPopup, State,
-    StatusKind, StatusMessage, TurnView, WorkspacePicker,
+    ExportPicker, Focus, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode, Severity, State,
+    StatusKind, StatusMessage, WorkspacePicker,
 };
 use crate::keys::{Action, KeyMode};
-use crate::protocol::StoreProblem;
-use crate::protocol::{Command, Event, ExportError, SignInError};
-use sctui_graph::conversation::{FollowError, PromptRuns, Turn, succeeded};
-use sctui_graph::models::{Page, Session};
-use sctui_graph::{GraphError, ListQuery, RetryNotice};
+use crate::protocol::{Command, Event};
+use sctui_graph::{GraphError, RetryNotice};
 
 mod ask;
 mod edit;
@@ -46,18 +40,23 @@ mod search_tests;
 #[cfg(test)]
 mod stored_tests;
 
-use ask::*;
-use edit::*;
-use events::*;
-use list::*;
-use modes::*;
-use offline::*;
-use prefetch::*;
-use reader::*;
-use runs::*;
-use search::*;
-use stored::*;
-use sync::*;
+use ask::{load_selected_conversation, retry_selected, stop_following_selected};
+use edit::{
+    on_create_key, on_edited, on_paste, on_rename_key, open_prompt_box, restore_deferred,
+    start_rename,
+};
+use events::on_event;
+use list::{load_everything, on_filter_key, rows, select, start_load};
+use modes::{
+    on_export_picker_key, on_messages_key, on_mouse, on_picker_key, on_sign_in_key,
+    session_graph_url, start_sign_in,
+};
+use offline::{needs_graph, offline_refusal, on_reconnect};
+use prefetch::prefetch_neighbours;
+use reader::{on_detail_action, on_find_key, on_reader_action};
+use runs::{on_confirm_key, on_runs_action};
+use search::{on_search_key, open_search};
+use sync::start_sync;
 
 pub use modes::message_text;
 pub use search::SEARCH_LIMIT;

@@ -1,6 +1,19 @@
 //! The smaller modes: sign-in popup, workspace picker, and the mouse.
 
-use super::*;
+use super::edit::edit_line;
+use super::list::{select, start_load};
+use super::search::on_search_mouse;
+use super::{copy, info, open_workspace, warning};
+use crate::input::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crate::keys::{Action, KeyMode};
+use crate::layout;
+use crate::output::{Effect, Output};
+use crate::protocol::Command;
+use crate::requests::Pending;
+use crate::state::{Focus, LoggedMessage, Mode, Severity, SignInPopup, State};
+use sctui_graph::GraphError;
+use sctui_graph::models::Session;
+use tui_input::Input;
 
 pub(super) fn start_sign_in(state: &mut State) -> Output {
     state.mode = Mode::SigningIn(SignInPopup::default());

@@ -2,8 +2,15 @@
 //! kept where it was), and a start where Graph could not be reached (the stored list, if any,
 //! stays with a banner while the list is asked for again, waiting longer after each failure).
 
-use super::*;
+use super::events::store_conversation;
+use super::list::start_load;
+use super::warning;
+use crate::keys::Action;
+use crate::output::{Effect, Output, Timer};
 use crate::state::store::Reconnect;
+use crate::state::{State, StatusMessage};
+use sctui_graph::GraphError;
+use sctui_graph::conversation::Turn;
 
 /// The warning for something that needs Graph, asked for with `--offline`.
 pub(super) fn offline_refusal(what: &str) -> StatusMessage {

@@ -3,7 +3,12 @@
 //! selection moves on, that wish is cancelled; what arrives is
 //! cached without touching the busy indicator, so `j` at reading pace shows a conversation at once.
 
-use super::*;
+use super::ask::CONVERSATION_MAX_AGE_SECS;
+use super::events::store_conversation_runs;
+use crate::output::Output;
+use crate::protocol::Command;
+use crate::state::State;
+use sctui_graph::conversation::PromptRuns;
 
 /// The sessions to fetch ahead of the selection: the next one first (readers mostly go down),
 /// then the previous one; only those whose conversation is not cached fresh, loading or followed.
@@ -71,6 +76,10 @@ pub(super) fn on_prefetched(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::{KeyCode, KeyEvent, KeyModifiers};
+    use crate::protocol::Event;
+    use crate::update::{Msg, update};
+    use sctui_graph::conversation::Turn;
     use sctui_graph::models::Prompt;
 
     /// `n` sessions loaded (s0 selected), at a time when none of them is cached.

@@ -1,8 +1,14 @@
 //! Keys of the reader (the detail pane): scrolling in drawn rows, sideways for tables and code,
 //! between questions, zoom, copying the answer or code in view, and `/` find.
 
-use super::*;
+use super::edit::edit_line;
+use super::{copy, info, warning};
+use crate::input::KeyEvent;
+use crate::keys::{Action, KeyMode};
+use crate::output::{Effect, Output};
 use crate::reader;
+use crate::state::{Focus, Mode, State};
+use tui_input::Input;
 
 /// An action while the detail pane is focused; `None` when it is not the reader's.
 pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Output> {

@@ -6,7 +6,9 @@
 
 use super::stored_tests::page;
 use super::*;
+use crate::output::Timer;
 use crate::requests::RequestId;
+use sctui_graph::models::{Page, Session};
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

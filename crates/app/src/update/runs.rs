@@ -2,12 +2,20 @@
 //! never sends), and its earlier runs: folded one line each, unfolded, or the newest answer
 //! compared with the run before it.
 
-use super::*;
-use crate::protocol::{ForkEnd, ForkProgress, RequestId};
+use super::ask::load_selected_conversation;
+use super::list::{rows, select};
+use super::offline::offline_refusal;
+use super::stored::keep;
+use super::{error_text, info, warning};
+use crate::input::KeyEvent;
+use crate::keys::{Action, KeyMode};
+use crate::output::Output;
+use crate::protocol::{Command, ForkEnd, ForkProgress, RequestId};
 use crate::reader;
-use crate::state::Confirm;
+use crate::requests::Pending;
 use crate::state::reader::{Compare, Pin};
-use sctui_graph::models::PromptType;
+use crate::state::{Confirm, Focus, Mode, Severity, State, TurnView};
+use sctui_graph::models::{PromptType, Session};
 
 /// An action on the question in view while the detail pane is focused; `None` when it is not
 /// one of these.

@@ -4,8 +4,10 @@
 use super::*;
 use crate::reader::RowKind;
 use crate::requests::RequestId;
+use crate::state::TurnView;
 use crate::update_tests::loaded;
-use sctui_graph::models::{Evaluation, Prompt};
+use sctui_graph::conversation::PromptRuns;
+use sctui_graph::models::{Evaluation, Prompt, Session};
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))

@@ -4,10 +4,19 @@
 //! pane, scrolled to the matching question, with the matched word kept as the pane's find (so it
 //! is highlighted there and `n`/`N` go through it).
 
-use super::*;
-use crate::protocol::StoreUnavailable;
+use super::edit::edit_line;
+use super::list::{rows, select};
+use crate::input::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crate::keys::{Action, KeyMode};
+use crate::layout;
+use crate::output::{Effect, Output, Timer};
+use crate::protocol::{Command, StoreUnavailable};
 use crate::reader::Pin;
+use crate::requests::Pending;
 use crate::state::store::SearchResult;
+use crate::state::{Focus, Mode, State};
+use sctui_graph::models::Session;
+use tui_input::Input;
 
 /// How many hits one search lists.
 pub const SEARCH_LIMIT: usize = 100;

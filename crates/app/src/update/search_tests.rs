@@ -3,12 +3,15 @@
 
 use super::stored_tests::stored_list;
 use super::*;
-use crate::protocol::{ListInfo, SearchResult};
-use crate::protocol::{Progress, SyncReport};
-use crate::protocol::{StoreUnavailable, SyncFailure};
+use crate::input::{MouseButton, MouseEventKind};
+use crate::output::Timer;
+use crate::protocol::{
+    ListInfo, Progress, SearchResult, StoreUnavailable, SyncFailure, SyncReport,
+};
 use crate::requests::RequestId;
 use crate::state::Settings;
-use sctui_graph::models::{Evaluation, Prompt};
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Evaluation, Page, Prompt, Session};
 
 fn session(id: &str, name: &str, minute: u32) -> Session {
     let t = format!("2026-01-31T10:{minute:02}:00Z");

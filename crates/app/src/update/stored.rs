@@ -3,9 +3,13 @@
 //! complete listing says which stored sessions are gone). A rename or create in flight wins over
 //! both.
 
-use super::*;
+use super::events::store_conversation;
+use super::list::rows;
+use crate::output::{Effect, Output, Timer};
 use crate::protocol::ListInfo;
-use crate::state::StoredList;
+use crate::state::{State, StoredList};
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::Session;
 
 /// The stored list arrived: shown only while Graph has not answered yet (Graph wins).
 pub(super) fn on_stored_list(state: &mut State, sessions: Vec<Session>, info: ListInfo) -> Output {

@@ -2,8 +2,11 @@
 //! from a complete listing removed, a rename in flight kept; stored conversations shown until
 //! Graph's arrive.
 
+use super::modes::switch_workspace;
 use super::*;
 use crate::protocol::ListInfo;
+use sctui_graph::conversation::Turn;
+use sctui_graph::models::{Page, Session};
 
 fn session(id: &str, name: &str) -> Session {
     Session {

@@ -3,10 +3,13 @@
 //! key again stops it (what was stored is kept, and the next sync goes on from there). A search
 //! shown in the search view runs again when a sync ends.
 
-use super::*;
-use crate::protocol::{Progress, SyncReport};
-use crate::protocol::{StoreUnavailable, SyncFailure};
-use crate::requests::RequestId;
+use super::offline::offline_refusal;
+use super::search::run_search;
+use super::{error_text, from_error, info, warning};
+use crate::output::Output;
+use crate::protocol::{Command, Progress, StoreUnavailable, SyncFailure, SyncReport};
+use crate::requests::{Pending, RequestId};
+use crate::state::State;
 use crate::state::store::SyncGauge;
 
 /// Starts a sync, or stops the one running.
