@@ -1,16 +1,18 @@
 //! The text editors: inline rename, the prompt box, and pasted text.
 
-use super::list::{maybe_prefetch, rows};
+use super::list::{maybe_prefetch, remove_session, rows};
 use super::offline::{offline_prompt_problem, offline_refusal};
 use super::search::paste_query;
-use super::{error_text, info, warning};
+use super::stored::keep;
+use super::{error_text, from_error, info, warning};
 use crate::editor::TextArea;
 use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 use crate::keys::{Action, KeyMode};
 use crate::output::{Effect, Output};
 use crate::protocol::Command;
-use crate::requests::Pending;
+use crate::requests::{Pending, RequestId};
 use crate::state::{CreateBox, DeferredEdit, Focus, Mode, PendingRename, RenameEditor, State};
+use sctui_graph::GraphError;
 use sctui_graph::models::Session;
 use tui_input::Input;
 
@@ -335,4 +337,39 @@ pub(super) fn restore_deferred(state: &mut State) {
             });
         }
     }
+}
+
+/// The rename landed: the row shows the new name.
+pub(super) fn on_renamed(state: &mut State, req: RequestId, session: Session) -> Output {
+    keep(state, &session.id);
+    let rows = rows(state);
+    if let Some(entry) = state.list.renamed(req, session, rows) {
+        let shown = entry.shown_name().unwrap_or("(untitled)");
+        state.status = Some(info(format!("Renamed to “{shown}”")));
+    }
+    Output::none()
+}
+
+/// The rename failed: the editor opens again with the name typed; a session Graph no longer
+/// has leaves the list.
+pub(super) fn on_rename_failed(
+    state: &mut State,
+    req: RequestId,
+    id: String,
+    name: String,
+    error: &GraphError,
+) -> Output {
+    let rows = rows(state);
+    state.list.drop_pending(&id, req, rows);
+    if error.is_not_found() {
+        let forget = remove_session(state, &id);
+        state.status = Some(from_error(
+            "The session no longer exists and was removed from the list",
+            error,
+        ));
+        return forget;
+    }
+    state.status = Some(from_error(&format!("Rename to “{name}” failed"), error));
+    reopen_rename(state, id, name);
+    Output::none()
 }

@@ -2,8 +2,10 @@
 //! merging pages from Graph without losing what the user is doing.
 
 use super::edit::edit_line;
+use super::modes::not_found_hint;
+use super::offline::schedule_reconnect;
 use super::prefetch::cancel_prefetch;
-use super::warning;
+use super::{from_error, warning};
 use crate::input::KeyEvent;
 use crate::keys::{Action, KeyMode};
 use crate::layout;
@@ -11,8 +13,8 @@ use crate::output::{Effect, Output, Timer};
 use crate::protocol::Command;
 use crate::requests::Pending;
 use crate::state::{Listing, Mode, SessionEntry, State, StatusKind};
-use sctui_graph::ListQuery;
 use sctui_graph::models::{Page, Session};
+use sctui_graph::{GraphError, ListQuery};
 
 /// Moves the selection (clamped) and asks for the next page when it nears the end.
 pub(super) fn select(state: &mut State, position: usize) -> Output {
@@ -159,6 +161,11 @@ pub(super) fn on_filter_key(state: &mut State, key: KeyEvent) -> Output {
 /// never listed (a rename in flight, or a session made here meanwhile, stays). A failed or
 /// stopped walk drops nothing.
 pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Output {
+    // Graph answered: the tries to reach it are over
+    state.reconnect = crate::state::store::Reconnect {
+        reached: true,
+        ..Default::default()
+    };
     // the link this page was read from (a first page, or a walk's top, has none)
     let followed = state.paging.next_link.take();
     let looping = state.paging.listing.read_page(
@@ -274,4 +281,21 @@ pub(super) fn remove_session(state: &mut State, id: &str) -> Output {
         listing_complete: false,
     }
     .into()
+}
+
+/// A page could not be read: the list says so, and a reconnect is planned when Graph could not
+/// be reached.
+pub(super) fn on_page_failed(state: &mut State, error: &GraphError) -> Output {
+    // a later `G`, filter or sort starts the walk again
+    state.paging.bulk = false;
+    state.paging.to_end = false;
+    state.paging.loaded_once = true;
+    state.paging.failed = true;
+    let mut status = from_error("Could not load sessions", error);
+    if let Some(hint) = not_found_hint(state, error) {
+        // first, so a narrow status line still shows the way out
+        status.text = format!("{hint} · {}", status.text);
+    }
+    state.status = Some(status);
+    schedule_reconnect(state, error)
 }

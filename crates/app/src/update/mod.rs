@@ -17,6 +17,7 @@ use crate::protocol::{Command, Event};
 use sctui_graph::{GraphError, RetryNotice};
 
 mod ask;
+mod conversations;
 mod edit;
 mod events;
 mod list;
@@ -26,8 +27,10 @@ mod prefetch;
 mod reader;
 mod runs;
 mod search;
+mod sign_in;
 mod stored;
 mod sync;
+mod workspaces;
 
 #[cfg(test)]
 mod bulk_tests;
@@ -40,23 +43,23 @@ mod search_tests;
 #[cfg(test)]
 mod stored_tests;
 
-use ask::{load_selected_conversation, retry_selected, stop_following_selected};
+use ask::{retry_selected, stop_following_selected};
+use conversations::load_selected_conversation;
 use edit::{
     on_create_key, on_edited, on_paste, on_rename_key, open_prompt_box, restore_deferred,
     start_rename,
 };
 use events::on_event;
 use list::{load_everything, on_filter_key, rows, select, start_load};
-use modes::{
-    on_export_picker_key, on_messages_key, on_mouse, on_picker_key, on_sign_in_key,
-    session_graph_url, start_sign_in,
-};
+use modes::{on_export_picker_key, on_messages_key, on_mouse, session_graph_url};
 use offline::{needs_graph, offline_refusal, on_reconnect};
 use prefetch::prefetch_neighbours;
 use reader::{on_detail_action, on_find_key, on_reader_action};
 use runs::{on_confirm_key, on_runs_action};
 use search::{on_search_key, open_search};
+use sign_in::{on_sign_in_key, start_sign_in};
 use sync::start_sync;
+use workspaces::on_picker_key;
 
 pub use modes::message_text;
 pub use search::SEARCH_LIMIT;

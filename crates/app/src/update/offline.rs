@@ -2,7 +2,7 @@
 //! kept where it was), and a start where Graph could not be reached (the stored list, if any,
 //! stays with a banner while the list is asked for again, waiting longer after each failure).
 
-use super::events::store_conversation;
+use super::conversations::store_conversation;
 use super::list::start_load;
 use super::warning;
 use crate::keys::Action;
@@ -83,7 +83,7 @@ pub(super) fn on_conversation_from_store(
     state: &mut State,
     session_id: &str,
     turns: Option<Vec<Turn>>,
-) {
+) -> Output {
     match turns {
         Some(turns) => {
             store_conversation(state, session_id, turns);
@@ -106,4 +106,5 @@ pub(super) fn on_conversation_from_store(
             ));
         }
     }
+    Output::none()
 }

@@ -3,8 +3,7 @@
 //! selection moves on, that wish is cancelled; what arrives is
 //! cached without touching the busy indicator, so `j` at reading pace shows a conversation at once.
 
-use super::ask::CONVERSATION_MAX_AGE_SECS;
-use super::events::store_conversation_runs;
+use super::conversations::{CONVERSATION_MAX_AGE_SECS, store_conversation_runs};
 use crate::output::Output;
 use crate::protocol::Command;
 use crate::state::State;

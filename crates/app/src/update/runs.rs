@@ -2,7 +2,7 @@
 //! never sends), and its earlier runs: folded one line each, unfolded, or the newest answer
 //! compared with the run before it.
 
-use super::ask::load_selected_conversation;
+use super::conversations::load_selected_conversation;
 use super::list::{rows, select};
 use super::offline::offline_refusal;
 use super::stored::keep;
@@ -237,7 +237,11 @@ fn toggle_compare(state: &mut State) {
 }
 
 /// How far a fork is, for the status line.
-pub(super) fn on_fork_progress(state: &mut State, req: RequestId, progress: ForkProgress) {
+pub(super) fn on_fork_progress(
+    state: &mut State,
+    req: RequestId,
+    progress: ForkProgress,
+) -> Output {
     if let Some(Pending::Fork { progress: kept, .. }) = state.requests.get_mut(req) {
         *kept = Some(progress);
     }
@@ -249,6 +253,7 @@ pub(super) fn on_fork_progress(state: &mut State, req: RequestId, progress: Fork
     {
         state.status = None;
     }
+    Output::none()
 }
 
 /// A fork ended: its new session is opened (selected, its conversation loaded).

@@ -95,7 +95,7 @@ pub(super) fn on_searched(
     state: &mut State,
     query: String,
     result: Result<Vec<SearchResult>, StoreUnavailable>,
-) {
+) -> Output {
     let view = &mut state.search;
     view.selected = 0;
     view.offset = 0;
@@ -110,6 +110,7 @@ pub(super) fn on_searched(
             view.problem = Some(search_problem(&error));
         }
     }
+    Output::none()
 }
 
 /// Why a search did not work, in words (server and query text sanitised).

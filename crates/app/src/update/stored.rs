@@ -3,10 +3,11 @@
 //! complete listing says which stored sessions are gone). A rename or create in flight wins over
 //! both.
 
-use super::events::store_conversation;
+use super::conversations::store_conversation;
 use super::list::rows;
+use super::warning;
 use crate::output::{Effect, Output, Timer};
-use crate::protocol::ListInfo;
+use crate::protocol::{ListInfo, StoreProblem};
 use crate::state::{State, StoredList};
 use sctui_graph::conversation::Turn;
 use sctui_graph::models::Session;
@@ -45,15 +46,38 @@ pub(super) fn keep(state: &mut State, id: &str) {
 }
 
 /// A stored conversation: shown while Graph's is on its way, never over one already loaded.
-pub(super) fn on_stored_conversation(state: &mut State, session_id: &str, turns: Vec<Turn>) {
+pub(super) fn on_stored_conversation(
+    state: &mut State,
+    session_id: &str,
+    turns: Vec<Turn>,
+) -> Output {
     let loaded = state
         .conversations
         .get(session_id)
         .is_some_and(|c| !c.turns.is_empty() || c.error.is_some());
     if loaded {
-        return;
+        return Output::none();
     }
     let conversation = store_conversation(state, session_id, turns);
     // Graph's answer is still on its way and replaces it
     conversation.fetched_at = None;
+    Output::none()
+}
+
+/// The local store reported a problem (it keeps working, or works without keeping anything).
+pub(super) fn on_store_warning(state: &mut State, problem: &StoreProblem) -> Output {
+    state.status = Some(warning(store_problem_text(problem)));
+    Output::none()
+}
+
+/// A store problem in words.
+fn store_problem_text(problem: &StoreProblem) -> String {
+    match problem {
+        StoreProblem::Recovered(recovered) => recovered.clone(),
+        StoreProblem::Failed(error) => error.clone(),
+        StoreProblem::OpenAborted(error) => {
+            format!("The local store could not be opened: {error}")
+        }
+        StoreProblem::ReadOnly => "Read-only local store: nothing new is kept".into(),
+    }
 }

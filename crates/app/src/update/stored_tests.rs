@@ -2,7 +2,7 @@
 //! from a complete listing removed, a rename in flight kept; stored conversations shown until
 //! Graph's arrive.
 
-use super::modes::switch_workspace;
+use super::workspaces::switch_workspace;
 use super::*;
 use crate::protocol::ListInfo;
 use sctui_graph::conversation::Turn;

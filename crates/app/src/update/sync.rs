@@ -38,10 +38,11 @@ pub(super) fn start_sync(state: &mut State) -> Output {
 }
 
 /// A step of the sync: the gauge follows it.
-pub(super) fn on_sync_progress(state: &mut State, req: RequestId, progress: Progress) {
+pub(super) fn on_sync_progress(state: &mut State, req: RequestId, progress: Progress) -> Output {
     if let Some(gauge) = state.sync.as_mut().filter(|g| g.req == req) {
         gauge.progress = progress;
     }
+    Output::none()
 }
 
 /// The sync ended: the gauge goes and the status says what it did.

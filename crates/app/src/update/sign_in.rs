@@ -1,0 +1,105 @@
+//! Signing in with a device code: the popup, its keys, and what the worker says of the sign-in.
+
+use super::list::start_load;
+use super::{copy, error_text, info, warning};
+use crate::input::KeyEvent;
+use crate::keys::{Action, KeyMode};
+use crate::output::{Effect, Output};
+use crate::protocol::{Command, SignInError};
+use crate::requests::Pending;
+use crate::state::{Mode, SignInPopup, State};
+
+/// Opens the sign-in popup and asks the worker for a device code (a sign-in already on its way
+/// is dropped).
+pub(super) fn start_sign_in(state: &mut State) -> Output {
+    state.mode = Mode::SigningIn(SignInPopup::default());
+    state
+        .requests
+        .finish_where(|p| matches!(p, Pending::SignIn));
+    let req = state.requests.start(Pending::SignIn);
+    Command::StartSignIn { req }.into()
+}
+
+pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
+    let Mode::SigningIn(popup) = &state.mode else {
+        return Output::none();
+    };
+    match state.settings.keymap.action_in(KeyMode::SignIn, &key) {
+        Some(Action::CopyCode) => match popup.user_code.clone() {
+            Some(code) if code.chars().any(crate::sanitize::is_hazard) => {
+                state.status = Some(warning(
+                    "Not copied: the sign-in code holds control or invisible characters",
+                ));
+                Output::none()
+            }
+            Some(code) => copy(code, "the sign-in code"),
+            None => Output::none(),
+        },
+        Some(Action::SignInRetry) if popup.error.is_some() => start_sign_in(state),
+        Some(Action::SignInCancel) => {
+            let waiting = popup.error.is_none();
+            state.mode = Mode::Browsing;
+            let keys = &state.settings.keymap;
+            let sign_in = keys.press(Action::Refresh, "sign in");
+            let quit = keys
+                .hint_key(Action::Quit)
+                .map(|key| format!(", {key} to quit"))
+                .unwrap_or_default();
+            state.status = Some(warning(format!("Not signed in{sign_in}{quit}")));
+            if waiting {
+                state
+                    .requests
+                    .finish_where(|p| matches!(p, Pending::SignIn));
+                return Command::CancelSignIn.into();
+            }
+            Output::none()
+        }
+        Some(Action::SignInQuit) => {
+            let mut out = Output::from(Command::CancelSignIn);
+            out.effect(Effect::Quit);
+            out
+        }
+        _ => Output::none(),
+    }
+}
+
+/// The service gave the code to enter, and where.
+pub(super) fn on_sign_in_prompt(
+    state: &mut State,
+    verification_uri: String,
+    user_code: String,
+    message: String,
+) -> Output {
+    if let Mode::SigningIn(popup) = &mut state.mode {
+        popup.verification_uri = Some(verification_uri);
+        popup.user_code = Some(user_code);
+        popup.message = Some(message);
+    }
+    Output::none()
+}
+
+/// Signed in: the popup closes and the list loads.
+pub(super) fn on_signed_in(state: &mut State, who: Option<String>) -> Output {
+    state.who = who.unwrap_or_else(|| "signed in".to_string());
+    state.signed_in = true;
+    if matches!(state.mode, Mode::SigningIn(_)) {
+        state.mode = Mode::Browsing;
+    }
+    state.status = Some(info(format!("Signed in as {}", state.who)));
+    start_load(state)
+}
+
+/// The sign-in failed: the popup says why (the status line does when the popup is closed).
+pub(super) fn on_sign_in_failed(state: &mut State, error: &SignInError) -> Output {
+    let message = match error {
+        SignInError::Unavailable => error.to_string(),
+        SignInError::Auth(e) => format!("Sign-in failed: {e}"),
+    };
+    let message = crate::sanitize::sanitize_line(&message).into_owned();
+    if let Mode::SigningIn(popup) = &mut state.mode {
+        popup.error = Some(message);
+    } else {
+        state.status = Some(error_text(message));
+    }
+    Output::none()
+}
