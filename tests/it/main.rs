@@ -26,6 +26,7 @@ mod reader_documents;
 mod reader_screens;
 mod readme;
 mod resize;
+mod snapshot_files;
 mod soak;
 mod status_line;
 mod store_stress;
