@@ -254,6 +254,13 @@ pub struct MessagesView {
     pub selected: usize,
 }
 
+/// The help overlay (`?`): how far it is scrolled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HelpView {
+    /// First row shown when the overlay does not fit.
+    pub scroll: usize,
+}
+
 /// What the keyboard is doing now.
 #[derive(Debug, Clone)]
 pub enum Mode {
@@ -268,7 +275,8 @@ pub enum Mode {
     Filtering,
     /// Typing a `/` query in the detail pane.
     Finding,
-    Help,
+    /// The `?` overlay: every mode's keys.
+    Help(HelpView),
     /// The search view (`f`): full-text search of the local store (see [`State::search`]).
     Searching,
     /// Something that sends waits for a yes on the status line; any other key says no.
@@ -503,8 +511,6 @@ pub struct State {
     pub now: Timestamp,
     /// The detail pane's conversation: layout, scroll, zoom, find.
     pub reader: reader::Reader,
-    /// First help row shown when the help overlay does not fit.
-    pub help_scroll: usize,
     /// Conversations by session id.
     pub conversations: HashMap<String, Conversation>,
     /// Neighbours' conversations were asked for in the background (so moving on cancels them).
@@ -558,7 +564,6 @@ impl State {
             viewport: (80, 24),
             now: Timestamp::UNIX_EPOCH,
             reader: reader::Reader::default(),
-            help_scroll: 0,
             conversations: HashMap::new(),
             prefetch_wished: false,
             deferred: Vec::new(),

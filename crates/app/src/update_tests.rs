@@ -723,7 +723,7 @@ fn page_failure_and_retry_notice_show_in_status() {
 fn help_opens_and_closes_and_quit_keys_work() {
     let mut state = loaded(1, None);
     update(&mut state, ch('?'));
-    assert!(matches!(state.mode, Mode::Help));
+    assert!(matches!(state.mode, Mode::Help(_)));
     let out = update(&mut state, ch('q'));
     assert!(matches!(state.mode, Mode::Browsing));
     assert!(out.effects.is_empty(), "q closes help first");
@@ -1735,7 +1735,7 @@ fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
             error: api_error(503),
         }),
     );
-    assert!(matches!(state.mode, Mode::Help), "the help stays open");
+    assert!(matches!(state.mode, Mode::Help(_)), "the help stays open");
     assert!(
         state
             .status

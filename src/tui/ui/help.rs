@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{centered, clear_popup};
 use crate::tui::app::State;
 use sctui_app::keys::Action;
+use sctui_app::state::HelpView;
 
 /// The config file the keys came from, right-aligned on the top border (nothing without one).
 fn config_title(state: &State, width: u16) -> Line<'static> {
@@ -25,12 +26,12 @@ fn config_title(state: &State, width: u16) -> Line<'static> {
     Line::from(Span::styled(text, state.settings.theme.dim)).right_aligned()
 }
 
-/// Draws the help overlay: every mode's keys under its heading, scrolled to `help_scroll`.
-pub fn render(state: &State, area: Rect, frame: &mut Frame) {
+/// Draws the help overlay: every mode's keys under its heading, scrolled as `view` says.
+pub fn render(state: &State, view: &HelpView, area: Rect, frame: &mut Frame) {
     let theme = &state.settings.theme;
     let help = crate::tui::app::help::layout(state, (area.width, area.height));
     let popup = centered(area, help.width, help.height);
-    let scroll = state.help_scroll.min(help.max_scroll());
+    let scroll = view.scroll.min(help.max_scroll());
     let mut hint = super::status::keys_text(state, &[(Action::HelpClose, "closes")]);
     if help.max_scroll() > 0
         && let Some((keys, what)) =

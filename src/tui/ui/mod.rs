@@ -48,7 +48,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
     status::render(state, screen.status, frame);
     match &state.mode {
         Mode::Creating(create) => create::render(state, create, area, frame),
-        Mode::Help => help::render(state, area, frame),
+        Mode::Help(view) => help::render(state, view, area, frame),
         Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),
         Mode::PickingExport(picker) => export::render(state, picker, area, frame),
         Mode::SigningIn(popup) => sign_in::render(state, popup, area, frame),

@@ -333,7 +333,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
             one(&mut out, Action::DeleteToStart, "clear");
         }
         Mode::Confirming(_) => one(&mut out, Action::ConfirmYes, "yes"),
-        Mode::Help => {
+        Mode::Help(_) => {
             pair(&mut out, Action::HelpDown, Action::HelpUp, "scroll");
             keep(&mut out, Action::HelpClose, "close help");
         }

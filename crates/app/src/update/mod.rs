@@ -9,8 +9,8 @@ use super::layout;
 use super::output::{Effect, Output};
 use super::requests::Pending;
 use super::state::{
-    ExportPicker, Focus, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode, Severity, State,
-    StatusKind, StatusMessage, WorkspacePicker,
+    ExportPicker, Focus, HelpView, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode, Severity,
+    State, StatusKind, StatusMessage, WorkspacePicker,
 };
 use crate::keys::{Action, KeyMode};
 use crate::protocol::{Command, Event};
@@ -211,21 +211,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         return Effect::Quit.into();
     }
     match &mut state.mode {
-        Mode::Help => {
-            match state.settings.keymap.action_in(KeyMode::Help, &key) {
-                Some(Action::HelpClose) => state.mode = Mode::Browsing,
-                Some(Action::HelpDown) => {
-                    // as far as the last row, wrapped as drawn at this size
-                    let max = crate::help::layout(state, state.viewport).max_scroll();
-                    state.help_scroll = (state.help_scroll + 1).min(max);
-                }
-                Some(Action::HelpUp) => {
-                    state.help_scroll = state.help_scroll.saturating_sub(1);
-                }
-                _ => {}
-            }
-            Output::none()
-        }
+        Mode::Help(_) => on_help_key(state, key),
         Mode::Creating(_) => on_create_key(state, key),
         Mode::PickingWorkspace(_) => on_picker_key(state, key),
         Mode::PickingExport(_) => on_export_picker_key(state, key),
@@ -257,6 +243,23 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
             }
         }
     }
+}
+
+/// The help overlay's keys: scroll (as far as the last row, wrapped as drawn at this size),
+/// close.
+fn on_help_key(state: &mut State, key: KeyEvent) -> Output {
+    let action = state.settings.keymap.action_in(KeyMode::Help, &key);
+    let max = crate::help::layout(state, state.viewport).max_scroll();
+    let Mode::Help(view) = &mut state.mode else {
+        return Output::none();
+    };
+    match action {
+        Some(Action::HelpClose) => state.mode = Mode::Browsing,
+        Some(Action::HelpDown) => view.scroll = (view.scroll + 1).min(max),
+        Some(Action::HelpUp) => view.scroll = view.scroll.saturating_sub(1),
+        _ => {}
+    }
+    Output::none()
 }
 
 fn on_list_action(state: &mut State, action: Action) -> Output {
@@ -361,8 +364,7 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             Output::none()
         }
         Action::Help => {
-            state.help_scroll = 0;
-            state.mode = Mode::Help;
+            state.mode = Mode::Help(HelpView::default());
             Output::none()
         }
         Action::CopyId | Action::CopyUrl => {
