@@ -2,6 +2,7 @@
 //! itself does nothing but change the state; the runtime dispatches these.
 
 use crate::protocol::Command;
+use crate::state::StatusMessage;
 
 /// Something the runtime does that is not Graph: it owns the terminal, the timers and the disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,15 @@ pub fn workspace_memory_key(demo: bool, graph_url: &str, profile: Option<&str>) 
     }
 }
 
+/// What the status line says next, when something changes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusChange {
+    /// A new message (logged for the messages view).
+    Show(StatusMessage),
+    /// The message is dismissed.
+    Clear,
+}
+
 /// The result of one `update`: worker requests and runtime effects, in the order they arose.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Output {
@@ -71,6 +81,9 @@ pub struct Output {
     pub commands: Vec<Command>,
     /// Effects for the runtime.
     pub effects: Vec<Effect>,
+    /// What the status line is to say: the last change asked for wins. `update` sets the status
+    /// line from it, once, at its end (the one place it changes), so it never leaves `update`.
+    pub status: Option<StatusChange>,
 }
 
 impl Output {
@@ -79,10 +92,29 @@ impl Output {
         Self::default()
     }
 
-    /// Appends everything `other` asks for.
+    /// Appends everything `other` asks for (its status change, when it has one, comes last).
     pub fn merge(&mut self, other: Output) {
         self.commands.extend(other.commands);
         self.effects.extend(other.effects);
+        if other.status.is_some() {
+            self.status = other.status;
+        }
+    }
+
+    /// Has the status line say `message` (over any change asked for before).
+    pub fn say(&mut self, message: StatusMessage) {
+        self.status = Some(StatusChange::Show(message));
+    }
+
+    /// Has the status line dismiss its message.
+    pub fn clear_status(&mut self) {
+        self.status = Some(StatusChange::Clear);
+    }
+
+    /// This output, then `message` on the status line.
+    pub fn saying(mut self, message: StatusMessage) -> Self {
+        self.say(message);
+        self
     }
 
     /// Adds one worker request.
@@ -97,7 +129,16 @@ impl Output {
 
     /// Whether `update` asked for nothing.
     pub fn is_empty(&self) -> bool {
-        self.commands.is_empty() && self.effects.is_empty()
+        self.commands.is_empty() && self.effects.is_empty() && self.status.is_none()
+    }
+}
+
+impl From<StatusMessage> for Output {
+    fn from(message: StatusMessage) -> Self {
+        Self {
+            status: Some(StatusChange::Show(message)),
+            ..Self::default()
+        }
     }
 }
 
@@ -105,7 +146,7 @@ impl From<Command> for Output {
     fn from(command: Command) -> Self {
         Self {
             commands: vec![command],
-            effects: Vec::new(),
+            ..Self::default()
         }
     }
 }
@@ -113,8 +154,8 @@ impl From<Command> for Output {
 impl From<Effect> for Output {
     fn from(effect: Effect) -> Self {
         Self {
-            commands: Vec::new(),
             effects: vec![effect],
+            ..Self::default()
         }
     }
 }
@@ -123,7 +164,7 @@ impl From<Vec<Command>> for Output {
     fn from(commands: Vec<Command>) -> Self {
         Self {
             commands,
-            effects: Vec::new(),
+            ..Self::default()
         }
     }
 }

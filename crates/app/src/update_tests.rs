@@ -2073,6 +2073,48 @@ fn esc_in_the_list_clears_a_kept_filter_and_a_filtered_selection_loads_its_conve
     assert_eq!(state.filter_text(), "");
 }
 
+/// Esc peels one layer: an info message goes with any key, so Esc after one clears the kept
+/// filter; a warning is the layer Esc takes first.
+#[test]
+fn esc_over_an_info_message_clears_the_filter_and_over_a_warning_only_the_warning() {
+    let mut state = loaded(3, None);
+    update(&mut state, ch('/'));
+    for c in "Session 2".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('s'));
+    assert_eq!(
+        state.status.as_ref().map(|s| s.severity),
+        Some(Severity::Info)
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.status.is_none());
+    assert_eq!(state.filter_text(), "", "Esc cleared the kept filter");
+
+    // a filter nothing matches: asking has no session to ask in
+    update(&mut state, ch('/'));
+    for c in "zzz".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let out = update(&mut state, ch('a'));
+    assert_eq!(
+        out.status, None,
+        "update applies the status it was asked for"
+    );
+    let warned = state.status.clone();
+    assert_eq!(warned.as_ref().map(|s| s.severity), Some(Severity::Warning));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.status.is_none(), "Esc took the warning");
+    assert_eq!(state.filter_text(), "zzz", "and left the filter");
+    assert_eq!(
+        state.messages.last().map(|m| &m.message),
+        warned.as_ref(),
+        "the warning was logged"
+    );
+}
+
 #[test]
 fn a_one_key_draft_is_not_kept_to_start_the_next_question() {
     let mut state = loaded(1, None);

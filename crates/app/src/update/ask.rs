@@ -70,14 +70,15 @@ pub(super) fn stop_following_selected(state: &mut State) -> Output {
         .settings
         .keymap
         .note(Action::Refresh, "refreshes later");
-    state.status = Some(info(format!(
+    Output::from(
+        stopped
+            .into_iter()
+            .map(|req| Command::StopFollow { req })
+            .collect::<Vec<_>>(),
+    )
+    .saying(info(format!(
         "Stopped following: the evaluation keeps running on the service{refresh}"
-    )));
-    stopped
-        .into_iter()
-        .map(|req| Command::StopFollow { req })
-        .collect::<Vec<_>>()
-        .into()
+    )))
 }
 
 /// The retry key: starts a new evaluation of the selected session's last question that has none
@@ -85,10 +86,9 @@ pub(super) fn stop_following_selected(state: &mut State) -> Output {
 pub(super) fn retry_selected(state: &mut State) -> Output {
     let Some((session_id, turn)) = state.retry_target() else {
         let ask = state.settings.keymap.note(Action::Ask, "asks again");
-        state.status = Some(warning(format!(
+        return Output::from(warning(format!(
             "Nothing to run again: the last question here has an answer or is running{ask}"
         )));
-        return Output::none();
     };
     let session_id = session_id.to_string();
     let prompt_id = turn.prompt.id.clone();
@@ -119,8 +119,7 @@ pub(super) fn on_created(state: &mut State, req: RequestId, session: Session) ->
         state.paging.total = state.paging.total.map(|t| t + 1);
     }
     state.focus = Focus::List;
-    state.status = Some(info(format!("Created “{label}”: asking Security Copilot…")));
-    Output::none()
+    Output::from(info(format!("Created “{label}”: asking Security Copilot…")))
 }
 
 /// The new session could not be made: the prompt box shows why and keeps the text (given back
@@ -143,8 +142,7 @@ pub(super) fn on_create_failed(
             problem: problem.text.clone(),
         }),
     }
-    state.status = Some(problem);
-    Output::none()
+    Output::from(problem)
 }
 
 /// The question was asked: it joins its conversation and its answer is followed (the reader
@@ -194,8 +192,7 @@ pub(super) fn on_asked(
         .settings
         .keymap
         .note(Action::FocusList, "stops following");
-    state.status = Some(info(format!("Asked: following the answer{stop}")));
-    Output::none()
+    Output::from(info(format!("Asked: following the answer{stop}")))
 }
 
 /// Asking failed. A question saved without a run is shown as not run (the retry key runs it;
@@ -225,8 +222,7 @@ pub(super) fn on_ask_failed(
             problem: problem.text.clone(),
         }),
     }
-    state.status = Some(problem);
-    Output::none()
+    Output::from(problem)
 }
 
 /// The question is saved on the service but its run could not start.
@@ -257,11 +253,10 @@ fn on_saved_not_run(
         Some(key) => format!(" ({key} runs it again)"),
         None => String::new(),
     };
-    state.status = Some(StatusMessage {
+    Output::from(StatusMessage {
         text: format!("{}{hint}", problem.text),
         ..problem
-    });
-    Output::none()
+    })
 }
 
 /// Closes the prompt box when `req` is the ask it waits for.
@@ -285,8 +280,7 @@ pub(super) fn on_evaluate_failed(
         turn.following = None;
         turn.not_run = Some(error_words(error));
     }
-    state.status = Some(problem);
-    Output::none()
+    Output::from(problem)
 }
 
 /// A followed answer moved on.
@@ -322,7 +316,7 @@ pub(super) fn on_follow_ended(
         turn.following = None;
         outcome = turn.evaluation.clone();
     }
-    state.status = Some(match result {
+    Output::from(match result {
         Ok(()) => answered_status(state, outcome.as_ref()),
         Err(FollowError::Deadline(d)) => warning(format!(
             "Still running after {} s: stopped following; it keeps running on the service{}",
@@ -330,8 +324,7 @@ pub(super) fn on_follow_ended(
             state.settings.keymap.note(Action::Refresh, "refreshes")
         )),
         Err(FollowError::Graph(e)) => from_error("Following the answer failed", &e),
-    });
-    Output::none()
+    })
 }
 
 /// What the status line says of an answer that stopped running.

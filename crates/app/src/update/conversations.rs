@@ -69,12 +69,10 @@ pub(super) fn on_conversation_failed(
 ) -> Output {
     if error.is_not_found() {
         state.conversations.remove(session_id);
-        let forget = remove_session(state, session_id);
-        state.status = Some(from_error(
+        return remove_session(state, session_id).saying(from_error(
             "The session no longer exists and was removed from the list",
             error,
         ));
-        return forget;
     }
     let message = from_error("Could not load the conversation", error);
     if let Some(c) = state.conversations.get_mut(session_id) {

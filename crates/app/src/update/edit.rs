@@ -53,10 +53,9 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Output {
     Output::none()
 }
 
-pub(super) fn start_rename(state: &mut State) {
+pub(super) fn start_rename(state: &mut State) -> Output {
     let Some(entry) = state.selected_entry() else {
-        state.status = Some(warning("Nothing to rename: the list is empty"));
-        return;
+        return warning("Nothing to rename: the list is empty").into();
     };
     // The editor holds the name as shown (sanitised), so what you edit is what you see.
     let editor = RenameEditor {
@@ -69,6 +68,7 @@ pub(super) fn start_rename(state: &mut State) {
     };
     state.focus = Focus::List;
     state.mode = Mode::Renaming(editor);
+    Output::none()
 }
 
 pub(super) fn on_rename_key(state: &mut State, key: KeyEvent) -> Output {
@@ -140,20 +140,17 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
             .hint_key(Action::Cancel)
             .map(|key| format!(" or press {key}"))
             .unwrap_or_default();
-        state.status = Some(error_text(format!(
+        return Output::from(error_text(format!(
             "A session name cannot be empty: type a name{cancel}"
         )));
-        return Output::none();
     }
     let Some(entry) = state.list.get(&id) else {
         state.mode = Mode::Browsing;
-        state.status = Some(warning("That session is no longer in the list"));
-        return Output::none();
+        return Output::from(warning("That session is no longer in the list"));
     };
     if state.settings.offline {
         // the editor stays open with the name typed
-        state.status = Some(offline_refusal("renaming"));
-        return Output::none();
+        return Output::from(offline_refusal("renaming"));
     }
     state.mode = Mode::Browsing;
     if entry.current_name() == name {
@@ -170,8 +167,7 @@ pub(super) fn submit_rename(state: &mut State) -> Output {
             req,
         },
     );
-    state.status = Some(info("Renaming…"));
-    Command::Rename { req, id, name }.into()
+    Output::from(Command::Rename { req, id, name }).saying(info("Renaming…"))
 }
 
 pub(super) fn reopen_rename(state: &mut State, id: String, name: String) {
@@ -343,11 +339,11 @@ pub(super) fn restore_deferred(state: &mut State) {
 pub(super) fn on_renamed(state: &mut State, req: RequestId, session: Session) -> Output {
     keep(state, &session.id);
     let rows = rows(state);
-    if let Some(entry) = state.list.renamed(req, session, rows) {
-        let shown = entry.shown_name().unwrap_or("(untitled)");
-        state.status = Some(info(format!("Renamed to “{shown}”")));
-    }
-    Output::none()
+    let Some(entry) = state.list.renamed(req, session, rows) else {
+        return Output::none();
+    };
+    let shown = entry.shown_name().unwrap_or("(untitled)");
+    info(format!("Renamed to “{shown}”")).into()
 }
 
 /// The rename failed: the editor opens again with the name typed; a session Graph no longer
@@ -362,14 +358,12 @@ pub(super) fn on_rename_failed(
     let rows = rows(state);
     state.list.drop_pending(&id, req, rows);
     if error.is_not_found() {
-        let forget = remove_session(state, &id);
-        state.status = Some(from_error(
+        return remove_session(state, &id).saying(from_error(
             "The session no longer exists and was removed from the list",
             error,
         ));
-        return forget;
     }
-    state.status = Some(from_error(&format!("Rename to “{name}” failed"), error));
+    let problem = from_error(&format!("Rename to “{name}” failed"), error);
     reopen_rename(state, id, name);
-    Output::none()
+    problem.into()
 }

@@ -53,7 +53,7 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
         Event::ConversationFromStore {
             session_id, turns, ..
         } => on_conversation_from_store(state, &session_id, turns),
-        Event::StoreWarning { problem } => on_store_warning(state, &problem),
+        Event::StoreWarning { problem } => on_store_warning(&problem),
         Event::Searched { query, result, .. } => on_searched(state, query, result),
         Event::SyncProgress { req, progress } => on_sync_progress(state, req, progress),
         Event::Synced { req, result } => on_synced(state, req, result),
@@ -124,8 +124,8 @@ pub(super) fn on_event(state: &mut State, event: Event) -> Output {
         // workspaces and exports
         Event::WorkspacesLoaded { workspaces, .. } => on_workspaces(state, workspaces),
         Event::WorkspacesFailed { error, .. } => on_workspaces_failed(state, &error),
-        Event::Exported { path, .. } => on_exported(state, &path),
-        Event::ExportFailed { error, .. } => on_export_failed(state, &error),
+        Event::Exported { path, .. } => on_exported(&path),
+        Event::ExportFailed { error, .. } => on_export_failed(&error),
     }
 }
 

@@ -174,6 +174,15 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
         page.next_link.as_deref(),
     );
     let mut out = Output::none();
+    // the refresh is here: its message goes (anything said below replaces it anyway)
+    if first
+        && state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.kind == StatusKind::Refreshing)
+    {
+        out.clear_status();
+    }
     let selected_id = state.list.selected_id();
     let rows = rows(state);
     state.list.merge(page.value, rows);
@@ -201,7 +210,7 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
         // again at once, and again: stop paging until the user refreshes. Nothing is dropped.
         state.paging.next_link = None;
         let reload = state.settings.keymap.note(Action::Refresh, "reloads");
-        state.status = Some(warning(format!(
+        out.say(warning(format!(
             "Stopped loading: the server's next page repeats one already read{reload}"
         )));
     } else if first {
@@ -224,13 +233,6 @@ pub(super) fn on_page(state: &mut State, first: bool, page: Page<Session>) -> Ou
         }
     }
     if first {
-        if state
-            .status
-            .as_ref()
-            .is_some_and(|s| s.kind == StatusKind::Refreshing)
-        {
-            state.status = None;
-        }
         // a refresh revalidates the conversation on screen
         if let Some(c) = selected_id
             .as_ref()
@@ -296,6 +298,7 @@ pub(super) fn on_page_failed(state: &mut State, error: &GraphError) -> Output {
         // first, so a narrow status line still shows the way out
         status.text = format!("{hint} · {}", status.text);
     }
-    state.status = Some(status);
-    schedule_reconnect(state, error)
+    let mut out = Output::from(status);
+    out.merge(schedule_reconnect(state, error));
+    out
 }

@@ -6,7 +6,7 @@ use crate::input::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use jiff::Timestamp;
 
 use super::layout;
-use super::output::{Effect, Output};
+use super::output::{Effect, Output, StatusChange};
 use super::requests::Pending;
 use super::state::{
     ExportPicker, Focus, HelpView, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode, Severity,
@@ -107,13 +107,12 @@ pub fn init(state: &mut State) -> Output {
     let mut out = open_workspace(state);
     if state.settings.offline {
         // the stored list is all there is; nothing is asked of Graph
-        return out;
-    }
-    if !state.signed_in {
+    } else if !state.signed_in {
         out.merge(start_sign_in(state));
-        return out;
+    } else {
+        out.merge(start_load(state));
     }
-    out.merge(start_load(state));
+    set_status(state, out.status.take());
     out
 }
 
@@ -127,30 +126,33 @@ fn open_workspace(state: &mut State) -> Output {
     .into()
 }
 
-/// Applies one message and returns the work for the worker and the runtime.
+/// Applies one message and returns the work for the worker and the runtime. The status line
+/// changes here only, from what the message's handler asked for.
 pub fn update(state: &mut State, msg: Msg) -> Output {
-    let before = state.status.clone();
-    let commands = dispatch(state, msg);
+    let mut out = dispatch(state, msg);
     restore_deferred(state);
     crate::reader::sync(state);
-    note_status(state, before);
-    commands
+    set_status(state, out.status.take());
+    out
 }
 
-/// Every new status message goes into the run's log (the messages view); an info message
-/// leaves the status line once it is `INFO_SECONDS` old.
-fn note_status(state: &mut State, before: Option<StatusMessage>) {
-    if state.status != before
-        && let Some(status) = &state.status
-    {
-        state.status_since = state.now;
-        if state.messages.len() >= MESSAGES_KEPT {
-            state.messages.remove(0);
+/// Sets the status line. Every new message goes into the run's log (the messages view); an info
+/// message leaves the status line once it is `INFO_SECONDS` old.
+fn set_status(state: &mut State, change: Option<StatusChange>) {
+    match change {
+        Some(StatusChange::Show(message)) if state.status.as_ref() != Some(&message) => {
+            state.status_since = state.now;
+            if state.messages.len() >= MESSAGES_KEPT {
+                state.messages.remove(0);
+            }
+            state.messages.push(LoggedMessage {
+                at: state.now,
+                message: message.clone(),
+            });
+            state.status = Some(message);
         }
-        state.messages.push(LoggedMessage {
-            at: state.now,
-            message: status.clone(),
-        });
+        Some(StatusChange::Show(_)) | None => {}
+        Some(StatusChange::Clear) => state.status = None,
     }
     if let Some(secs) = state
         .status
@@ -191,18 +193,12 @@ fn dispatch(state: &mut State, msg: Msg) -> Output {
             out
         }
         Msg::Mouse(mouse) => on_mouse(state, mouse),
-        Msg::Copied { what, copied } => {
-            state.status = Some(copied_status(&what, &copied));
-            Output::none()
-        }
+        Msg::Copied { what, copied } => Output::from(copied_status(&what, &copied)),
         Msg::Edited(result) => on_edited(state, result),
-        Msg::Opened { url, result } => {
-            state.status = Some(match result {
-                Ok(()) => info(format!("Opened {url}")),
-                Err(e) => error_text(format!("Could not open {url}: {e}")),
-            });
-            Output::none()
-        }
+        Msg::Opened { url, result } => Output::from(match result {
+            Ok(()) => info(format!("Opened {url}")),
+            Err(e) => error_text(format!("Could not open {url}: {e}")),
+        }),
     }
 }
 
@@ -223,25 +219,36 @@ fn on_key(state: &mut State, key: KeyEvent) -> Output {
         Mode::Searching => on_search_key(state, key),
         Mode::Confirming(_) => on_confirm_key(state, key),
         Mode::Browsing => {
-            if state
-                .status
-                .as_ref()
-                .is_some_and(|s| s.severity == Severity::Info)
-            {
-                state.status = None;
+            // a key press dismisses an info message (what the key does may say another)
+            let mut out = Output::none();
+            if showing_info(state) {
+                out.clear_status();
             }
-            if state.focus == Focus::Detail
-                && let Some(action) = state.settings.keymap.action_in(KeyMode::Detail, &key)
-                && let Some(out) =
-                    on_detail_action(state, action).or_else(|| on_runs_action(state, action))
-            {
-                return out;
-            }
-            match state.settings.keymap.action_for(&key) {
-                Some(action) => on_list_action(state, action),
-                None => Output::none(),
-            }
+            out.merge(on_browsing_key(state, key));
+            out
         }
+    }
+}
+
+/// Whether the status line shows an info message (one a key press dismisses).
+fn showing_info(state: &State) -> bool {
+    state
+        .status
+        .as_ref()
+        .is_some_and(|s| s.severity == Severity::Info)
+}
+
+/// A key while browsing: the detail pane's keys when it has the focus, else the list's.
+fn on_browsing_key(state: &mut State, key: KeyEvent) -> Output {
+    if state.focus == Focus::Detail
+        && let Some(action) = state.settings.keymap.action_in(KeyMode::Detail, &key)
+        && let Some(out) = on_detail_action(state, action).or_else(|| on_runs_action(state, action))
+    {
+        return out;
+    }
+    match state.settings.keymap.action_for(&key) {
+        Some(action) => on_list_action(state, action),
+        None => Output::none(),
     }
 }
 
@@ -267,8 +274,7 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
     if state.settings.offline
         && let Some(what) = needs_graph(action)
     {
-        state.status = Some(offline_refusal(what));
-        return Output::none();
+        return Output::from(offline_refusal(what));
     }
     match action {
         Action::MoveDown => select(state, state.list.selected().saturating_add(1)),
@@ -289,10 +295,12 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         }
         Action::FocusList => {
             state.focus = Focus::List;
-            // Esc peels one layer: a message, then a kept filter, then a followed answer
-            if state.status.is_some() {
-                state.status = None;
-                return Output::none();
+            // Esc peels one layer: a message, then a kept filter, then a followed answer (an
+            // info message went with the key press already)
+            if state.status.is_some() && !showing_info(state) {
+                let mut out = Output::none();
+                out.clear_status();
+                return out;
             }
             if !state.list.filter().value().is_empty() {
                 let rows = rows(state);
@@ -301,31 +309,24 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             }
             stop_following_selected(state)
         }
-        Action::Rename => {
-            start_rename(state);
-            Output::none()
-        }
+        Action::Rename => start_rename(state),
         Action::Create => {
             state.focus = Focus::List;
             open_prompt_box(state, None);
             Output::none()
         }
         Action::Ask => {
-            match state.selected_entry() {
-                Some(entry) => {
-                    let target = entry.session.clone();
-                    open_prompt_box(state, Some(target));
-                }
-                None => {
-                    let new = state
-                        .settings
-                        .keymap
-                        .hint_key(Action::Create)
-                        .map(|key| format!(", or press {key} for a new one"))
-                        .unwrap_or_default();
-                    state.status = Some(warning(format!("Select a session to ask in{new}")));
-                }
-            }
+            let Some(entry) = state.selected_entry() else {
+                let new = state
+                    .settings
+                    .keymap
+                    .hint_key(Action::Create)
+                    .map(|key| format!(", or press {key} for a new one"))
+                    .unwrap_or_default();
+                return warning(format!("Select a session to ask in{new}")).into();
+            };
+            let target = entry.session.clone();
+            open_prompt_box(state, Some(target));
             Output::none()
         }
         Action::Retry => retry_selected(state),
@@ -345,18 +346,16 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
                 state.mode = Mode::PickingExport(ExportPicker { session, selected });
                 Output::none()
             }
-            None => {
-                state.status = Some(warning("Nothing to export: no session selected"));
-                Output::none()
-            }
+            None => Output::from(warning("Nothing to export: no session selected")),
         },
         Action::Refresh if !state.signed_in => start_sign_in(state),
         Action::Refresh => {
-            state.status = Some(StatusMessage {
+            let mut out = Output::from(StatusMessage {
                 kind: StatusKind::Refreshing,
                 ..info("Refreshing…")
             });
-            start_load(state)
+            out.merge(start_load(state));
+            out
         }
         Action::Filter => {
             state.focus = Focus::List;
@@ -369,18 +368,16 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         }
         Action::CopyId | Action::CopyUrl => {
             let Some(entry) = state.selected_entry() else {
-                state.status = Some(warning("Nothing to copy: no session selected"));
-                return Output::none();
+                return Output::from(warning("Nothing to copy: no session selected"));
             };
             let id = entry.session.id.clone();
             // Copy exactly what is shown: an id holding a control or invisible character (a
             // newline and a shell command, say) is refused rather than cleaned for the status
             // line and pasted raw.
             if id.chars().any(crate::sanitize::is_hazard) {
-                state.status = Some(warning(
+                return Output::from(warning(
                     "Not copied: this session's id holds control or invisible characters",
                 ));
-                return Output::none();
             }
             let (text, what) = if action == Action::CopyId {
                 (id, "session id")
@@ -393,9 +390,10 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             let order = state.list.sort().next();
             let rows = rows(state);
             state.list.set_sort(order, rows);
-            state.status = Some(info(format!("Sorted by {}", order.label())));
+            let mut out = Output::from(info(format!("Sorted by {}", order.label())));
             // an order is only true over every session: load the rest in big pages
-            load_everything(state)
+            out.merge(load_everything(state));
+            out
         }
         Action::Workspaces => {
             state.mode = Mode::PickingWorkspace(WorkspacePicker::default());

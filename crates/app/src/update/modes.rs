@@ -61,23 +61,22 @@ fn start_export(state: &mut State, session: Session, format: crate::export::Form
         .export_dir
         .join(crate::export::file_name(&session, format));
     let req = state.requests.start(Pending::Export);
-    state.status = Some(info("Exporting…"));
-    if state.settings.offline {
-        return Command::ExportStored {
+    let command = if state.settings.offline {
+        Command::ExportStored {
             req,
             session,
             path,
             format,
         }
-        .into();
-    }
-    Command::Export {
-        req,
-        session,
-        path,
-        format,
-    }
-    .into()
+    } else {
+        Command::Export {
+            req,
+            session,
+            path,
+            format,
+        }
+    };
+    Output::from(command).saying(info("Exporting…"))
 }
 
 /// The way out of a 404 while listing: a Graph URL without its version path, or a workspace
@@ -191,20 +190,18 @@ pub(super) fn on_mouse(state: &mut State, mouse: MouseEvent) -> Output {
 }
 
 /// The export was written.
-pub(super) fn on_exported(state: &mut State, path: &std::path::Path) -> Output {
-    state.status = Some(info(format!("Exported to {}", path.display())));
-    Output::none()
+pub(super) fn on_exported(path: &std::path::Path) -> Output {
+    Output::from(info(format!("Exported to {}", path.display())))
 }
 
 /// The export failed: Graph's answer, the file, or (offline) a conversation never stored.
-pub(super) fn on_export_failed(state: &mut State, error: &ExportError) -> Output {
-    state.status = Some(match error {
+pub(super) fn on_export_failed(error: &ExportError) -> Output {
+    Output::from(match error {
         ExportError::Graph(e) => from_error("Export failed", e),
         ExportError::Write { .. } => error_text(format!("Export failed: {error}")),
         ExportError::NotStored => warning(
             "Not exported: this conversation is not in the local store (offline, only \
              what was stored can be exported)",
         ),
-    });
-    Output::none()
+    })
 }

@@ -12,6 +12,7 @@ use tui_input::Input;
 
 /// An action while the detail pane is focused; `None` when it is not the reader's.
 pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Output> {
+    let mut out = Output::none();
     match action {
         Action::ScrollDown => reader::scroll_by(state, 1),
         Action::ScrollUp => reader::scroll_by(state, -1),
@@ -24,19 +25,21 @@ pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Outp
         Action::RowStart => reader::hscroll_by(state, isize::MIN),
         Action::RowEnd => {
             if !reader::hscroll_to_row_end(state) {
-                state.status = Some(info("Nothing in view is wider than the pane"));
+                out.say(info("Nothing in view is wider than the pane"));
             }
         }
         Action::WideTables => {
             state.reader.wide_tables = !state.reader.wide_tables;
             state.reader.hscroll = 0;
-            state.status = Some(info(if state.reader.wide_tables {
+            out.say(info(if state.reader.wide_tables {
                 "Wide tables kept wide: scroll sideways, the first column stays"
             } else {
                 "Wide tables wrapped to fit the pane"
             }));
         }
-        Action::NextLink | Action::PrevLink => step_link(state, action == Action::NextLink),
+        Action::NextLink | Action::PrevLink => {
+            return Some(step_link(state, action == Action::NextLink));
+        }
         Action::OpenLink => return Some(open_link(state)),
         Action::Back => {
             state.focus = Focus::List;
@@ -48,10 +51,12 @@ pub(super) fn on_detail_action(state: &mut State, action: Action) -> Option<Outp
             reader::refind(state);
             state.mode = Mode::Finding;
         }
-        Action::FindNext | Action::FindPrev => step_match(state, action == Action::FindNext),
+        Action::FindNext | Action::FindPrev => {
+            return Some(step_match(state, action == Action::FindNext));
+        }
         _ => return None,
     }
-    Some(Output::none())
+    Some(out)
 }
 
 /// Columns `h`/`l` shift tables and code by.
@@ -79,10 +84,10 @@ pub(super) fn on_reader_action(state: &mut State, action: Action) -> Output {
     }
 }
 
-fn step_link(state: &mut State, forward: bool) {
+/// Moves to the next or previous link; the status line shows where it goes.
+fn step_link(state: &mut State, forward: bool) -> Output {
     let Some(i) = reader::step_link(state, forward) else {
-        state.status = Some(warning("No links in this conversation"));
-        return;
+        return warning("No links in this conversation").into();
     };
     let url = state
         .reader
@@ -92,23 +97,21 @@ fn step_link(state: &mut State, forward: bool) {
         .cloned()
         .unwrap_or_default();
     let open = state.settings.keymap.press(Action::OpenLink, "open it");
-    state.status = Some(info(format!("{url}{open}")));
+    info(format!("{url}{open}")).into()
 }
 
 fn open_link(state: &mut State) -> Output {
     match reader::link_to_open(state) {
         Some(url) => {
-            state.status = Some(info(format!("Opening {url}")));
-            Effect::OpenLink { url }.into()
+            let opening = info(format!("Opening {url}"));
+            Output::from(Effect::OpenLink { url }).saying(opening)
         }
-        None => {
-            state.status = Some(warning("No link in view"));
-            Output::none()
-        }
+        None => Output::from(warning("No link in view")),
     }
 }
 
-fn step_match(state: &mut State, forward: bool) {
+/// Moves to the next or previous match of the kept query.
+fn step_match(state: &mut State, forward: bool) -> Output {
     let count = state.reader.find.matches.len();
     if count == 0 {
         let key = state
@@ -116,7 +119,7 @@ fn step_match(state: &mut State, forward: bool) {
             .keymap
             .first_key(Action::Find)
             .unwrap_or_default();
-        state.status = Some(if state.reader.find.input.value().is_empty() {
+        return Output::from(if state.reader.find.input.value().is_empty() {
             warning(format!(
                 "Nothing to find yet: press {key} in the detail pane"
             ))
@@ -126,7 +129,6 @@ fn step_match(state: &mut State, forward: bool) {
                 state.reader.find.input.value()
             ))
         });
-        return;
     }
     let current = state.reader.find.current;
     let next = if forward {
@@ -136,6 +138,7 @@ fn step_match(state: &mut State, forward: bool) {
     };
     // the pane's border counts the match in view: nothing to say in the status line (or log)
     reader::show_match(state, next);
+    Output::none()
 }
 
 /// Keys while typing a `/` query: the view follows the first match as you type; Enter keeps
@@ -143,6 +146,7 @@ fn step_match(state: &mut State, forward: bool) {
 pub(super) fn on_find_key(state: &mut State, key: KeyEvent) -> Output {
     // the editors' keymap, as in the filter and rename: a rebound submit or cancel works here too
     let action = state.settings.keymap.action_in(KeyMode::Editor, &key);
+    let mut out = Output::none();
     match action {
         Some(Action::Cancel) => {
             state.reader.find.input = Input::default();
@@ -164,7 +168,7 @@ pub(super) fn on_find_key(state: &mut State, key: KeyEvent) -> Output {
                 .keymap
                 .first_key(Action::FindPrev)
                 .unwrap_or_default();
-            state.status = Some(match count {
+            out.say(match count {
                 0 if state.reader.find.input.value().is_empty() => info("Find cleared"),
                 0 => warning(format!(
                     "No match for “{}”",
@@ -184,7 +188,7 @@ pub(super) fn on_find_key(state: &mut State, key: KeyEvent) -> Output {
             }
         }
     }
-    Output::none()
+    out
 }
 
 /// The sanitised Markdown of question `turn`'s answer, if it has one.
@@ -205,12 +209,10 @@ fn answer_markdown(state: &State, turn: usize) -> Option<String> {
 
 fn copy_answer(state: &mut State) -> Output {
     let Some(turn) = reader::current_turn(state) else {
-        state.status = Some(warning("Nothing to copy: no answer in view"));
-        return Output::none();
+        return Output::from(warning("Nothing to copy: no answer in view"));
     };
     let Some(text) = answer_markdown(state, turn).filter(|t| !t.is_empty()) else {
-        state.status = Some(warning(format!("Q{} has no answer yet", turn + 1)));
-        return Output::none();
+        return Output::from(warning(format!("Q{} has no answer yet", turn + 1)));
     };
     let what = format!(
         "the answer to Q{} ({} lines of Markdown)",
@@ -230,8 +232,7 @@ fn copy_code(state: &mut State) -> Output {
             .copied()
     });
     let Some(block) = block else {
-        state.status = Some(warning("No code block in view"));
-        return Output::none();
+        return Output::from(warning("No code block in view"));
     };
     let code = answer_markdown(state, block.turn)
         .and_then(|md| {

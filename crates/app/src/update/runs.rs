@@ -20,14 +20,13 @@ use sctui_graph::models::{PromptType, Session};
 /// An action on the question in view while the detail pane is focused; `None` when it is not
 /// one of these.
 pub(super) fn on_runs_action(state: &mut State, action: Action) -> Option<Output> {
-    match action {
+    Some(match action {
         Action::Rerun => ask_to_rerun(state),
         Action::Fork => ask_to_fork(state),
         Action::Earlier => toggle_earlier(state),
         Action::Compare => toggle_compare(state),
         _ => return None,
-    }
-    Some(Output::none())
+    })
 }
 
 /// The selected session and the index of the question in view.
@@ -42,49 +41,48 @@ fn turn<'a>(state: &'a State, session_id: &str, index: usize) -> Option<&'a Turn
     state.conversations.get(session_id)?.turns.get(index)
 }
 
-fn no_question(state: &mut State, what: &str) {
-    state.status = Some(warning(format!("No question in view to {what}")));
+/// What the status line says when there is no question in view.
+fn no_question(what: &str) -> Output {
+    warning(format!("No question in view to {what}")).into()
 }
 
-fn ask_to_rerun(state: &mut State) {
+fn ask_to_rerun(state: &mut State) -> Output {
     if state.settings.offline {
-        state.status = Some(offline_refusal("running a question again"));
-        return;
+        return Output::from(offline_refusal("running a question again"));
     }
     let Some((session_id, index)) = question_in_view(state) else {
-        return no_question(state, "run again");
+        return no_question("run again");
     };
     let Some(turn) = turn(state, &session_id, index) else {
-        return;
+        return Output::none();
     };
     if turn.following.is_some() {
         let stop = state
             .settings
             .keymap
             .note(Action::FocusList, "stops following");
-        state.status = Some(warning(format!(
+        return Output::from(warning(format!(
             "Q{} is running: wait for its answer{stop}",
             index + 1
         )));
-        return;
     }
     state.mode = Mode::Confirming(Confirm::Rerun {
         session_id,
         prompt_id: turn.prompt.id.clone(),
         number: index + 1,
     });
+    Output::none()
 }
 
-fn ask_to_fork(state: &mut State) {
+fn ask_to_fork(state: &mut State) -> Output {
     if state.settings.offline {
-        state.status = Some(offline_refusal("forking a session"));
-        return;
+        return Output::from(offline_refusal("forking a session"));
     }
     let Some((session_id, index)) = question_in_view(state) else {
-        return no_question(state, "fork at");
+        return no_question("fork at");
     };
     let Some(conversation) = state.conversations.get(&session_id) else {
-        return;
+        return Output::none();
     };
     // what `sessions fork` asks: the questions up to this one, as they were sent
     let questions: Vec<String> = conversation.turns[..=index]
@@ -94,10 +92,9 @@ fn ask_to_fork(state: &mut State) {
         .filter(|c| !c.trim().is_empty())
         .collect();
     if questions.is_empty() {
-        state.status = Some(warning(
+        return Output::from(warning(
             "Nothing to fork: no question up to here can be asked",
         ));
-        return;
     }
     let original = state
         .selected_entry()
@@ -110,6 +107,7 @@ fn ask_to_fork(state: &mut State) {
         name: format!("{original} (fork)"),
         questions,
     });
+    Output::none()
 }
 
 /// A key while something waits for a yes: the confirm keys send it, any other key does not.
@@ -118,8 +116,7 @@ pub(super) fn on_confirm_key(state: &mut State, key: KeyEvent) -> Output {
         return Output::none();
     };
     if state.settings.keymap.action_in(KeyMode::Confirm, &key) != Some(Action::ConfirmYes) {
-        state.status = Some(info("Not sent"));
-        return Output::none();
+        return Output::from(info("Not sent"));
     }
     match confirm {
         Confirm::Rerun {
@@ -142,18 +139,18 @@ pub(super) fn on_confirm_key(state: &mut State, key: KeyEvent) -> Output {
                 name: name.clone(),
                 progress: None,
             });
-            state.status = Some(info(format!(
+            let forking = info(format!(
                 "Forking into “{}”: asking {} question(s), one after another…",
                 crate::sanitize::sanitize_line(&name),
                 questions.len()
-            )));
-            Command::Fork {
+            ));
+            Output::from(Command::Fork {
                 req,
                 source: session_id,
                 name,
                 questions,
-            }
-            .into()
+            })
+            .saying(forking)
         }
     }
 }
@@ -173,25 +170,23 @@ pub(super) fn run_again(state: &mut State, session_id: String, prompt_id: String
         turn.following = Some(req);
         turn.not_run = None;
     }
-    state.status = Some(info("Running the question again…"));
-    Command::Evaluate {
+    Output::from(Command::Evaluate {
         req,
         session_id,
         prompt_id,
-    }
-    .into()
+    })
+    .saying(info("Running the question again…"))
 }
 
-fn toggle_earlier(state: &mut State) {
+fn toggle_earlier(state: &mut State) -> Output {
     let Some((session_id, index)) = question_in_view(state) else {
-        return no_question(state, "show runs of");
+        return no_question("show runs of");
     };
     let Some(turn) = turn(state, &session_id, index) else {
-        return;
+        return Output::none();
     };
     if turn.earlier.is_empty() {
-        state.status = Some(info(format!("Q{} has run once", index + 1)));
-        return;
+        return Output::from(info(format!("Q{} has run once", index + 1)));
     }
     let prompt_id = turn.prompt.id.clone();
     if !state.reader.unfolded.remove(&prompt_id) {
@@ -201,27 +196,27 @@ fn toggle_earlier(state: &mut State) {
         session_id,
         prompt_id,
     });
+    Output::none()
 }
 
-fn toggle_compare(state: &mut State) {
+fn toggle_compare(state: &mut State) -> Output {
     if let Some(compare) = state.reader.compare.take() {
         state.reader.zoom = compare.was_zoomed;
-        return;
+        return Output::none();
     }
     let Some((session_id, index)) = question_in_view(state) else {
-        return no_question(state, "compare");
+        return no_question("compare");
     };
     let Some(turn) = turn(state, &session_id, index) else {
-        return;
+        return Output::none();
     };
     let comparable =
         !turn.answer.is_empty() && turn.earlier.first().is_some_and(|e| e.text.is_some());
     if !comparable {
-        state.status = Some(info(format!(
+        return Output::from(info(format!(
             "Nothing to compare: Q{} needs an answer and an earlier run with one",
             index + 1
         )));
-        return;
     }
     let prompt_id = turn.prompt.id.clone();
     // the two answers side by side want the full width
@@ -234,6 +229,7 @@ fn toggle_compare(state: &mut State) {
         session_id,
         prompt_id,
     });
+    Output::none()
 }
 
 /// How far a fork is, for the status line.
@@ -246,14 +242,15 @@ pub(super) fn on_fork_progress(
         *kept = Some(progress);
     }
     // the status line reads the progress from the request; a message would hide it
+    let mut out = Output::none();
     if state
         .status
         .as_ref()
         .is_some_and(|s| s.severity == Severity::Info)
     {
-        state.status = None;
+        out.clear_status();
     }
-    Output::none()
+    out
 }
 
 /// A fork ended: its new session is opened (selected, its conversation loaded).
@@ -267,7 +264,7 @@ pub(super) fn on_forked(
         Some(Pending::Fork { name, .. }) => crate::sanitize::sanitize_line(&name).into_owned(),
         _ => String::new(),
     };
-    state.status = Some(match &end {
+    let said = match &end {
         ForkEnd::Answered => info(format!("Forked into “{name}”: every question answered")),
         ForkEnd::Unanswered { step } => warning(format!(
             "Forked into “{name}”: Q{step} ended without an answer, the questions after it were not asked"
@@ -279,9 +276,9 @@ pub(super) fn on_forked(
             "The fork stopped: {error} (`sctui promptbook resume {run}` finishes it)"
         )),
         ForkEnd::Stopped { run: None, error } => error_text(format!("The fork stopped: {error}")),
-    });
+    };
     let Some(session) = session else {
-        return Output::none();
+        return said.into();
     };
     keep(state, &session.id);
     let id = session.id.clone();
@@ -294,10 +291,10 @@ pub(super) fn on_forked(
         .visible()
         .iter()
         .position(|&i| state.list.entries()[i].session.id == id);
-    let mut out = match position {
-        Some(position) => select(state, position),
-        None => Output::none(),
-    };
+    let mut out = Output::from(said);
+    if let Some(position) = position {
+        out.merge(select(state, position));
+    }
     // what the fork asked is Graph's now: read it from there
     state.conversations.remove(&id);
     crate::reader::reset(state);

@@ -26,12 +26,9 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
     };
     match state.settings.keymap.action_in(KeyMode::SignIn, &key) {
         Some(Action::CopyCode) => match popup.user_code.clone() {
-            Some(code) if code.chars().any(crate::sanitize::is_hazard) => {
-                state.status = Some(warning(
-                    "Not copied: the sign-in code holds control or invisible characters",
-                ));
-                Output::none()
-            }
+            Some(code) if code.chars().any(crate::sanitize::is_hazard) => Output::from(warning(
+                "Not copied: the sign-in code holds control or invisible characters",
+            )),
             Some(code) => copy(code, "the sign-in code"),
             None => Output::none(),
         },
@@ -45,14 +42,14 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
                 .hint_key(Action::Quit)
                 .map(|key| format!(", {key} to quit"))
                 .unwrap_or_default();
-            state.status = Some(warning(format!("Not signed in{sign_in}{quit}")));
-            if waiting {
-                state
-                    .requests
-                    .finish_where(|p| matches!(p, Pending::SignIn));
-                return Command::CancelSignIn.into();
+            let not_signed_in = warning(format!("Not signed in{sign_in}{quit}"));
+            if !waiting {
+                return not_signed_in.into();
             }
-            Output::none()
+            state
+                .requests
+                .finish_where(|p| matches!(p, Pending::SignIn));
+            Output::from(Command::CancelSignIn).saying(not_signed_in)
         }
         Some(Action::SignInQuit) => {
             let mut out = Output::from(Command::CancelSignIn);
@@ -85,8 +82,9 @@ pub(super) fn on_signed_in(state: &mut State, who: Option<String>) -> Output {
     if matches!(state.mode, Mode::SigningIn(_)) {
         state.mode = Mode::Browsing;
     }
-    state.status = Some(info(format!("Signed in as {}", state.who)));
-    start_load(state)
+    let mut out = Output::from(info(format!("Signed in as {}", state.who)));
+    out.merge(start_load(state));
+    out
 }
 
 /// The sign-in failed: the popup says why (the status line does when the popup is closed).
@@ -98,8 +96,7 @@ pub(super) fn on_sign_in_failed(state: &mut State, error: &SignInError) -> Outpu
     let message = crate::sanitize::sanitize_line(&message).into_owned();
     if let Mode::SigningIn(popup) = &mut state.mode {
         popup.error = Some(message);
-    } else {
-        state.status = Some(error_text(message));
+        return Output::none();
     }
-    Output::none()
+    error_text(message).into()
 }

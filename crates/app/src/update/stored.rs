@@ -65,9 +65,8 @@ pub(super) fn on_stored_conversation(
 }
 
 /// The local store reported a problem (it keeps working, or works without keeping anything).
-pub(super) fn on_store_warning(state: &mut State, problem: &StoreProblem) -> Output {
-    state.status = Some(warning(store_problem_text(problem)));
-    Output::none()
+pub(super) fn on_store_warning(problem: &StoreProblem) -> Output {
+    Output::from(warning(store_problem_text(problem)))
 }
 
 /// A store problem in words.

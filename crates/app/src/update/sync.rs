@@ -15,15 +15,13 @@ use crate::state::store::SyncGauge;
 /// Starts a sync, or stops the one running.
 pub(super) fn start_sync(state: &mut State) -> Output {
     if state.settings.offline {
-        state.status = Some(offline_refusal("syncing"));
-        return Output::none();
+        return Output::from(offline_refusal("syncing"));
     }
     if let Some(gauge) = state.sync.take() {
         state.requests.finish(gauge.req);
-        state.status = Some(info(
+        return Output::from(Command::StopSync { req: gauge.req }).saying(info(
             "Sync stopped: what it fetched is kept, and the next sync goes on from there",
         ));
-        return Command::StopSync { req: gauge.req }.into();
     }
     let req = state.requests.start(Pending::Sync);
     state.sync = Some(SyncGauge {
@@ -54,7 +52,7 @@ pub(super) fn on_synced(
     if state.sync.is_some_and(|g| g.req == req) {
         state.sync = None;
     }
-    state.status = Some(match result {
+    let mut out = Output::from(match result {
         Ok(report) => {
             let done = format!(
                 "Synced {} sessions ({} removed): {} conversations fetched, {} unchanged",
@@ -83,7 +81,7 @@ pub(super) fn on_synced(
     });
     // what the search view shows may have changed: search again
     if state.search.searched.is_some() {
-        return run_search(state);
+        out.merge(run_search(state));
     }
-    Output::none()
+    out
 }

@@ -142,7 +142,7 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     // the name the picker showed, when it showed one (a typed id has none)
     let shown = state.workspace_name.as_deref().unwrap_or(&id);
     let shown = crate::sanitize::sanitize_line(shown);
-    state.status = Some(info(format!("Switched to workspace {shown}")));
+    out.say(info(format!("Switched to workspace {shown}")));
     let remember_as = crate::output::workspace_memory_key(
         state.who == "demo",
         &state.settings.graph_url,
@@ -183,6 +183,5 @@ pub(super) fn on_workspaces_failed(state: &mut State, error: &GraphError) -> Out
         picker.error = Some(status.text.clone());
         picker.typed = Some(Input::default());
     }
-    state.status = Some(status);
-    Output::none()
+    Output::from(status)
 }
