@@ -296,7 +296,7 @@ pub fn run_of(record: &RunRecord) -> Result<Run, OpenError> {
 /// Why the driver stopped before the run's end. The run is saved as interrupted and resumes.
 #[derive(Debug, thiserror::Error)]
 pub enum DriveError {
-    #[error(transparent)]
+    #[error("{}", sctui_app::advice::graph(.0))]
     Graph(#[from] GraphError),
     #[error("cannot save the run: {0}")]
     Store(#[from] StoreError),

@@ -47,7 +47,7 @@ pub fn for_graph_error(error: &GraphError) -> u8 {
         GraphError::Network { .. } => NETWORK,
         GraphError::Decode { .. } => SERVICE,
         GraphError::InvalidUrl(_) | GraphError::InvalidId { .. } => USAGE,
-        GraphError::HostNotAllowed(_) => USAGE,
+        GraphError::HostNotAllowed { .. } => USAGE,
         GraphError::Redirect { .. } | GraphError::TooLarge { .. } | GraphError::Paging { .. } => {
             SERVICE
         }

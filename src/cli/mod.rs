@@ -37,7 +37,7 @@ use sctui_graph::{ClientOptions, GraphClient, GraphError};
 pub enum RunError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error(transparent)]
+    #[error("{}", sctui_app::advice::graph(.0))]
     Graph(#[from] GraphError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -47,7 +47,7 @@ pub enum RunError {
     #[error("{0}")]
     Evaluation(String),
     /// Signing in failed or is needed.
-    #[error(transparent)]
+    #[error("{}", sctui_app::advice::auth(.0))]
     Auth(#[from] AuthError),
     /// A failure with the likely way out ([`hints`]); shown as a second line.
     #[error("{error}")]
@@ -74,7 +74,7 @@ impl RunError {
             Self::Graph(e) => crate::cli::exit::for_graph_error(e),
             Self::Io(e) => crate::cli::exit::for_tui_error(e).unwrap_or(crate::cli::exit::FAILURE),
             Self::Evaluation(_) => crate::cli::exit::EVALUATION_FAILED,
-            Self::Auth(AuthError::Settings(_)) => crate::cli::exit::USAGE,
+            Self::Auth(e) if e.is_bad_setting() => crate::cli::exit::USAGE,
             Self::Auth(AuthError::Network { .. }) => crate::cli::exit::NETWORK,
             Self::Auth(_) => crate::cli::exit::AUTH,
             Self::Hinted { error, .. } => error.exit_code(),

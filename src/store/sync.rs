@@ -51,7 +51,7 @@ pub use crate::tui::protocol::{Progress, SyncReport};
 /// Why a sync stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error(transparent)]
+    #[error("{}", sctui_app::advice::graph(.0))]
     Graph(#[from] GraphError),
     #[error(transparent)]
     Store(#[from] StoreError),

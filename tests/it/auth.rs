@@ -145,7 +145,7 @@ async fn declined_expired_and_other_errors() {
     }]);
     let e = sign_in(&fake).await.unwrap_err();
     assert_eq!(e, AuthError::PublicClientFlowsOff);
-    assert!(e.to_string().contains("Allow public client flows"));
+    assert!(sctui_app::advice::auth(&e).contains("Allow public client flows"));
     fake.idp().script_device_polls(vec![PollOutcome::Error {
         error: "invalid_grant".into(),
         description:
@@ -195,7 +195,7 @@ async fn personal_accounts_are_refused_up_front() {
     )
     .unwrap_err();
     assert_eq!(e, AuthError::PersonalAccount);
-    assert!(e.to_string().contains("work or school account"));
+    assert!(sctui_app::advice::auth(&e).contains("work or school account"));
 }
 
 #[tokio::test]
@@ -245,7 +245,12 @@ async fn refreshes_once_after_a_401() {
         matches!(e, GraphError::Auth(AuthError::SignInAgain { .. })),
         "{e}"
     );
-    assert!(e.to_string().contains("sctui login"), "{e}");
+    assert!(
+        sctui_app::advice::graph(&e)
+            .to_string()
+            .contains("sctui login"),
+        "{e}"
+    );
     assert_eq!(
         sctui::cli::exit::for_graph_error(&e),
         sctui::cli::exit::AUTH
@@ -267,7 +272,12 @@ async fn empty_source_says_not_signed_in() {
         .list_sessions(&ListQuery::default())
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("run `sctui login`"), "{e}");
+    assert!(
+        sctui_app::advice::graph(&e)
+            .to_string()
+            .contains("run `sctui login`"),
+        "{e}"
+    );
     assert_eq!(
         sctui::cli::exit::for_graph_error(&e),
         sctui::cli::exit::AUTH
@@ -378,7 +388,7 @@ fn wider_cache_file_is_refused_like_ssh() {
     let a = Authority::new("https://login.microsoftonline.com", "organizations", "c").unwrap();
     cache.save(&a, &sample_set("AT-wide", "RT-wide")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let e = cache.load(&a).unwrap_err().to_string();
+    let e = sctui_app::advice::auth(&cache.load(&a).unwrap_err());
     assert!(
         e.contains("0644") && e.contains("too open") && e.contains("chmod 600"),
         "{e}"
@@ -411,7 +421,7 @@ fn cache_for_another_tenant_client_or_host_is_ignored() {
         )
         .unwrap();
     }
-    let error = cache.load(&a).unwrap_err().to_string();
+    let error = sctui_app::advice::auth(&cache.load(&a).unwrap_err());
     assert!(error.contains("token cache unreadable"), "{error}");
     assert!(error.contains("sctui login"), "{error}");
 }

@@ -153,7 +153,7 @@ async fn bad_input_is_a_400_and_a_wrong_token_a_401() {
     let bad = client(&fake, "wrong-token", 100);
     let err = bad.list_sessions(&ListQuery::default()).await.unwrap_err();
     assert_eq!(err.status(), Some(401));
-    let text = err.to_string();
+    let text = sctui_app::advice::graph(&err).to_string();
     assert!(text.contains("sign in again"), "{text}");
     assert!(
         !text.contains("wrong-token"),

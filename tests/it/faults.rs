@@ -124,7 +124,7 @@ async fn gives_up_after_max_retries_with_a_service_error() {
         sctui::cli::exit::SERVICE
     );
     assert!(err.request_id().is_some());
-    let text = err.to_string();
+    let text = sctui_app::advice::graph(&err).to_string();
     assert!(text.contains("throttled"), "{text}");
     assert!(text.contains("request-id"), "{text}");
     assert_eq!(fake.faults().seen().len(), 4, "first try + 3 retries");
@@ -150,7 +150,7 @@ async fn total_wait_is_capped_even_when_retry_after_asks_for_more() {
     let err = client.get_session(&any_session(&fake)).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert!(started.elapsed() < Duration::from_secs(1), "did not wait");
-    let text = err.to_string();
+    let text = sctui_app::advice::graph(&err).to_string();
     assert!(text.contains("service is failing"), "{text}");
 }
 
@@ -318,7 +318,7 @@ async fn unauthorized_with_a_static_token_says_to_replace_it() {
         sctui::cli::exit::for_graph_error(&err),
         sctui::cli::exit::AUTH
     );
-    let text = err.to_string();
+    let text = sctui_app::advice::graph(&err).to_string();
     // signing in again would not change the token the variable holds
     assert!(
         text.contains("replace SCTUI_ACCESS_TOKEN with a new token") && !text.contains("sign in"),
@@ -389,7 +389,11 @@ async fn unauthorized_with_a_refreshing_source_refreshes_once_silently() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
-    assert!(err.to_string().contains("sign in again"));
+    assert!(
+        sctui_app::advice::graph(&err)
+            .to_string()
+            .contains("sign in again")
+    );
     assert_eq!(tokens.refreshed.load(Ordering::SeqCst), 1);
 }
 
@@ -404,7 +408,7 @@ async fn forbidden_names_the_missing_permission_and_role() {
         sctui::cli::exit::for_graph_error(&err),
         sctui::cli::exit::AUTH
     );
-    let text = err.to_string();
+    let text = sctui_app::advice::graph(&err).to_string();
     assert!(
         text.contains("SecurityCopilotWorkspaces.Read.All"),
         "{text}"
@@ -412,11 +416,8 @@ async fn forbidden_names_the_missing_permission_and_role() {
     assert!(text.contains("Security Copilot role"), "{text}");
     assert!(text.contains("request-id"), "{text}");
     fake.faults().script([Some(Fault::Status(403))]);
-    let text = client
-        .rename_session(&id, "x")
-        .await
-        .unwrap_err()
-        .to_string();
+    let text =
+        sctui_app::advice::graph(&client.rename_session(&id, "x").await.unwrap_err()).to_string();
     assert!(
         text.contains("SecurityCopilotWorkspaces.ReadWrite.All"),
         "{text}"
@@ -442,7 +443,11 @@ async fn internal_server_error_is_not_retried_and_carries_request_id_and_date() 
         }
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().contains("service is failing"));
+    assert!(
+        sctui_app::advice::graph(&err)
+            .to_string()
+            .contains("service is failing")
+    );
     assert_eq!(fake.faults().seen().len(), 1);
 }
 

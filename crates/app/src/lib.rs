@@ -7,8 +7,9 @@
 //! Also here, because the state holds what they make: the keymap ([`keys`], with the key events
 //! of [`input`]), Markdown as styled lines ([`markdown`]), colours ([`theme`]), the one gate for
 //! server text ([`sanitize`]), the `?` overlay's rows ([`help`]), and the words shared with the
-//! CLI ([`hints`], [`export`]).
+//! CLI ([`advice`] for errors, [`hints`], [`export`]).
 
+pub mod advice;
 pub mod editor;
 pub mod export;
 pub mod help;

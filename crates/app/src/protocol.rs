@@ -423,7 +423,7 @@ pub enum StoreProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Loading the conversation failed.
-    #[error(transparent)]
+    #[error("{}", crate::advice::graph(.0))]
     Graph(#[from] GraphError),
     /// `--offline`: the conversation was never stored.
     #[error("this conversation is not in the local store")]
@@ -444,7 +444,7 @@ pub enum SignInError {
     #[error("interactive sign-in is not available with this token source")]
     Unavailable,
     /// The device-code flow failed.
-    #[error(transparent)]
+    #[error("{}", crate::advice::auth(.0))]
     Auth(#[from] sctui_graph::auth::AuthError),
 }
 
@@ -473,7 +473,7 @@ pub enum SyncFailure {
     #[error(transparent)]
     Unavailable(#[from] StoreUnavailable),
     /// Graph failed.
-    #[error(transparent)]
+    #[error("{}", crate::advice::graph(.0))]
     Graph(GraphError),
     /// The store failed: its own account of it.
     #[error("{0}")]

@@ -95,7 +95,7 @@ impl GraphClient {
     pub fn new(options: ClientOptions, tokens: Arc<dyn TokenSource>) -> Result<Self, GraphError> {
         let base = parse_base_url(&options.graph_url)?;
         crate::hosts::check_graph_host(&base, &options.allow_hosts)
-            .map_err(GraphError::HostNotAllowed)?;
+            .map_err(|host| GraphError::HostNotAllowed { host })?;
         Ok(Self {
             http: Arc::new(LazyHttp {
                 client: std::sync::OnceLock::new(),
@@ -575,15 +575,15 @@ impl GraphClient {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    let replace_token = if code == 401 {
-                        self.tokens.replace_hint()
+                    let fixed_token = if code == 401 {
+                        self.tokens.fixed_name()
                     } else {
                         None
                     };
                     return Err(GraphError::from(
                         ApiError::from_response(code, &bytes, request_id.as_deref())
                             .with_request(method.as_str(), date.as_deref())
-                            .with_replace_token(replace_token),
+                            .with_fixed_token(fixed_token),
                     ));
                 }
                 Err(error) => {

@@ -51,9 +51,10 @@ pub struct ApiError {
     /// Whether the failed request was a write (POST, PATCH…): a 403 on a read and on a write
     /// lack different permissions.
     pub write: bool,
-    /// How to get a new token when the token source cannot ([`crate::auth::TokenSource::replace_hint`]):
-    /// a 401 then says to replace the token, since signing in again would not change it.
-    pub replace_token: Option<&'static str>,
+    /// The name of the token source whose fixed token Graph refused with 401
+    /// ([`crate::auth::TokenSource::fixed_name`]); `None` when the source renews its tokens, so
+    /// signing in again is the way out rather than a new token.
+    pub fixed_token: Option<&'static str>,
 }
 
 impl ApiError {
@@ -79,7 +80,7 @@ impl ApiError {
             date: inner.date.map(String::into_boxed_str),
             client_request_id: inner.client_request_id.map(String::into_boxed_str),
             write: false,
-            replace_token: None,
+            fixed_token: None,
         }
     }
 
@@ -96,39 +97,10 @@ impl ApiError {
         self
     }
 
-    /// Adds how to get a new token when the source that gave the refused one cannot renew it.
-    pub fn with_replace_token(mut self, hint: Option<&'static str>) -> Self {
-        self.replace_token = hint;
+    /// Notes that the refused token was a fixed one from the source named `name`.
+    pub fn with_fixed_token(mut self, name: Option<&'static str>) -> Self {
+        self.fixed_token = name;
         self
-    }
-
-    /// One sentence telling the user what this status means for them and what to do.
-    pub fn advice(&self) -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(match self.status {
-            400 => "Graph rejected the request",
-            401 => match self.replace_token {
-                Some(hint) => {
-                    return format!("the access token was refused or has expired: {hint}").into();
-                }
-                None => "not signed in or the token expired: sign in again",
-            },
-            403 if self.write => {
-                "access denied: creating and renaming need the SecurityCopilotWorkspaces.ReadWrite.All \
-                 permission and a Security Copilot role of Contributor or Owner (check the workspace's \
-                 capacity too)"
-            }
-            403 => {
-                "access denied: reading needs the SecurityCopilotWorkspaces.Read.All (or .ReadWrite.All) \
-                 permission and a Security Copilot role (Contributor or Owner), and the workspace needs \
-                 capacity"
-            }
-            404 => "not found: it may have been removed",
-            405 | 501 => "this operation is not supported by Graph",
-            409 => "conflict with the current state",
-            429 => "throttled by Graph: too many requests",
-            500..=599 => "the Security Copilot service is failing",
-            _ => "Graph returned an error",
-        })
     }
 }
 
@@ -147,14 +119,14 @@ fn default_code(status: u16) -> &'static str {
 }
 
 impl fmt::Display for ApiError {
+    /// The facts: the status, Graph's code and message, and the request-id with its date.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({} {}", self.advice(), self.status, self.code)?;
+        write!(f, "Graph answered {} {}", self.status, self.code)?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
-        f.write_str(")")?;
         if let Some(id) = &self.request_id {
-            write!(f, " request-id {id}")?;
+            write!(f, " (request-id {id})")?;
         }
         if let Some(date) = &self.date {
             write!(f, " at {date}")?;
@@ -187,8 +159,9 @@ impl fmt::Display for NetworkKind {
     }
 }
 
-/// Everything a Graph call can fail with.
-#[derive(Debug, thiserror::Error)]
+/// Everything a Graph call can fail with: the facts of each failure, worded for a person by the
+/// application that shows it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum GraphError {
     /// Graph answered with an error status (boxed: errors travel in `Result`s everywhere).
     #[error("{0}")]
@@ -228,9 +201,10 @@ pub enum GraphError {
         url: String,
         location: String,
     },
-    /// The answer's body was larger than the configured limit; reading stopped there.
+    /// The answer's body was larger than the limit the client was built with; reading stopped
+    /// there.
     #[error(
-        "the answer to {method} {url} is larger than {} (max_body_mb in the config); stopped reading it",
+        "the answer to {method} {url} is larger than {}; stopped reading it",
         human_bytes(*limit)
     )]
     TooLarge {
@@ -244,9 +218,13 @@ pub enum GraphError {
         url: String,
         problem: crate::paging::PagingProblem,
     },
-    /// The Graph URL's host is not a known Microsoft Graph host and was not allowed.
-    #[error("{0}")]
-    HostNotAllowed(String),
+    /// The Graph URL's host is not a known Microsoft Graph host and was not allowed, so no
+    /// token is sent to it.
+    #[error(
+        "{host} is not a Microsoft Graph host ({}), so no token is sent to it",
+        crate::hosts::KNOWN_GRAPH_HOSTS.join(", ")
+    )]
+    HostNotAllowed { host: String },
 }
 
 impl From<crate::endpoint::InvalidUrl> for GraphError {
@@ -308,9 +286,11 @@ mod tests {
         assert_eq!(e.message, "Access token is empty.");
         assert_eq!(e.request_id.as_deref(), Some("94fb3b52"));
         assert_eq!(e.date.as_deref(), Some("2025-10-22T20:10:54"));
-        let text = e.to_string();
-        assert!(text.contains("sign in again"), "{text}");
-        assert!(text.contains("request-id 94fb3b52"), "{text}");
+        assert_eq!(
+            e.to_string(),
+            "Graph answered 401 InvalidAuthenticationToken: Access token is empty. \
+             (request-id 94fb3b52) at 2025-10-22T20:10:54"
+        );
     }
 
     #[test]
@@ -319,30 +299,203 @@ mod tests {
         let e = ApiError::from_response(403, body, Some("hdr-id"));
         assert_eq!(e.code, "nested");
         assert_eq!(e.request_id.as_deref(), Some("hdr-id"));
-        assert!(e.to_string().contains("Security Copilot role"));
-        assert!(e.to_string().contains("SecurityCopilotWorkspaces.Read.All"));
+        assert!(!e.write);
     }
 
     #[test]
-    fn forbidden_names_the_permission_a_write_needs_and_date_falls_back_to_the_header() {
+    fn a_write_is_noted_and_date_falls_back_to_the_header() {
         let e = ApiError::from_response(403, b"", None).with_request("patch", Some("Tue, 1 Jul"));
-        let text = e.to_string();
-        assert!(
-            text.contains("SecurityCopilotWorkspaces.ReadWrite.All"),
-            "{text}"
-        );
-        assert!(text.contains("Contributor or Owner"), "{text}");
-        assert!(text.ends_with("at Tue, 1 Jul"), "{text}");
+        assert!(e.write);
+        assert_eq!(e.date.as_deref(), Some("Tue, 1 Jul"));
         let body = br#"{"error":{"code":"x","innerError":{"date":"2025-10-22T20:10:54"}}}"#;
         let e = ApiError::from_response(403, body, None).with_request("GET", Some("hdr"));
         assert_eq!(e.date.as_deref(), Some("2025-10-22T20:10:54"));
-        assert!(e.to_string().contains("reading needs"));
+        assert!(!e.write);
     }
 
     #[test]
     fn non_json_body_still_gives_an_error() {
         let e = ApiError::from_response(502, b"<html>bad gateway</html>", None);
         assert_eq!(e.code, "httpError");
-        assert!(e.to_string().contains("service is failing"));
+        assert_eq!(e.to_string(), "Graph answered 502 httpError");
+    }
+
+    /// Every failure, once: the match has no catch-all, so a new variant must be added here.
+    fn every_error() -> Vec<GraphError> {
+        use crate::auth::error::TokenFileProblem;
+        let auth = vec![
+            AuthError::Missing,
+            AuthError::NotSignedIn,
+            AuthError::SignInAgain {
+                reason: "AADSTS70008: expired".into(),
+            },
+            AuthError::CannotRefresh {
+                source_name: "a fixed token",
+            },
+            AuthError::PersonalAccount,
+            AuthError::PublicClientFlowsOff,
+            AuthError::ConsentRequired,
+            AuthError::BadClientSecret,
+            AuthError::NoClientSecret,
+            AuthError::NoTenant,
+            AuthError::MissingScope {
+                granted: "User.Read".into(),
+            },
+            AuthError::Declined,
+            AuthError::CodeExpired,
+            AuthError::Provider {
+                error: "temporarily_unavailable".into(),
+                description: "try later".into(),
+            },
+            AuthError::Network {
+                url: "https://login.example/t".into(),
+                detail: "refused".into(),
+            },
+            AuthError::Cache {
+                path: "/h/tokens.json".into(),
+                detail: "cannot lock it".into(),
+            },
+            AuthError::CacheUnreadable {
+                path: "/h/tokens.json".into(),
+                detail: "EOF".into(),
+            },
+            AuthError::CacheExposed {
+                path: "/h/tokens.json".into(),
+                folder: None,
+                mode: 0o644,
+            },
+            AuthError::CacheExposed {
+                path: "/h/tokens.json".into(),
+                folder: Some("/h".into()),
+                mode: 0o755,
+            },
+            AuthError::TokenFile {
+                path: "/t".into(),
+                problem: TokenFileProblem::NotOneToken,
+            },
+            AuthError::TokenFile {
+                path: "/t".into(),
+                problem: TokenFileProblem::Unreadable("gone".into()),
+            },
+            AuthError::AzureCliMissing,
+            AuthError::AzureCliSignedOut,
+            AuthError::AzureCli("failed".into()),
+            AuthError::Settings("tenant \"x y\" must be a tenant id".into()),
+            AuthError::Other("no state directory".into()),
+        ];
+        let mut all: Vec<GraphError> = auth.into_iter().map(GraphError::Auth).collect();
+        for status in [400, 401, 403, 404, 409, 429, 500, 503] {
+            all.push(ApiError::from_response(status, b"", Some("rid")).into());
+            all.push(
+                ApiError::from_response(status, b"", None)
+                    .with_request("PATCH", None)
+                    .with_fixed_token(Some("a fixed token"))
+                    .into(),
+            );
+        }
+        all.extend([
+            GraphError::Network {
+                url: "https://graph.microsoft.com/beta/x".into(),
+                kind: NetworkKind::Timeout,
+                detail: "timed out".into(),
+            },
+            GraphError::Decode {
+                method: "GET".into(),
+                url: "u".into(),
+                detail: "d".into(),
+            },
+            GraphError::InvalidUrl("ftp://x".into()),
+            GraphError::InvalidId {
+                what: "session",
+                id: "..".into(),
+                problem: crate::ids::check("..").unwrap_err(),
+            },
+            GraphError::Redirect {
+                method: "GET".into(),
+                url: "u".into(),
+                location: "l".into(),
+            },
+            GraphError::TooLarge {
+                method: "GET".into(),
+                url: "u".into(),
+                limit: 1024,
+            },
+            GraphError::Paging {
+                url: "u".into(),
+                problem: crate::paging::PagingProblem::RepeatedLink,
+            },
+            GraphError::HostNotAllowed {
+                host: "graph.evil.example".into(),
+            },
+        ]);
+        for error in &all {
+            match error {
+                GraphError::Api(_)
+                | GraphError::Network { .. }
+                | GraphError::Decode { .. }
+                | GraphError::InvalidUrl(_)
+                | GraphError::InvalidId { .. }
+                | GraphError::Redirect { .. }
+                | GraphError::TooLarge { .. }
+                | GraphError::Paging { .. }
+                | GraphError::HostNotAllowed { .. } => {}
+                GraphError::Auth(auth) => match auth {
+                    AuthError::Missing
+                    | AuthError::NotSignedIn
+                    | AuthError::SignInAgain { .. }
+                    | AuthError::CannotRefresh { .. }
+                    | AuthError::PersonalAccount
+                    | AuthError::PublicClientFlowsOff
+                    | AuthError::ConsentRequired
+                    | AuthError::BadClientSecret
+                    | AuthError::NoClientSecret
+                    | AuthError::NoTenant
+                    | AuthError::MissingScope { .. }
+                    | AuthError::Declined
+                    | AuthError::CodeExpired
+                    | AuthError::Provider { .. }
+                    | AuthError::Network { .. }
+                    | AuthError::Cache { .. }
+                    | AuthError::CacheUnreadable { .. }
+                    | AuthError::CacheExposed { .. }
+                    | AuthError::TokenFile { .. }
+                    | AuthError::AzureCliMissing
+                    | AuthError::AzureCliSignedOut
+                    | AuthError::AzureCli(_)
+                    | AuthError::Settings(_)
+                    | AuthError::Other(_) => {}
+                },
+            }
+        }
+        all
+    }
+
+    /// The graph crate states what happened; what to do about it names the application's
+    /// commands, flags, settings and variables, and is worded by the application.
+    #[test]
+    fn no_error_names_the_application_or_its_settings() {
+        for error in every_error() {
+            let text = error.to_string();
+            for word in [
+                "sctui",
+                "--",
+                "SCTUI_",
+                "config",
+                "max_body_mb",
+                "allow_hosts",
+                "[auth]",
+            ] {
+                assert!(!text.contains(word), "{error:?} says {word:?}: {text}");
+            }
+        }
+    }
+
+    /// Graph's request-id is a field of its own, readable without parsing the message.
+    #[test]
+    fn the_request_id_is_a_field() {
+        let error = GraphError::from(ApiError::from_response(404, b"", Some("rid-7")));
+        assert_eq!(error.request_id(), Some("rid-7"));
+        assert_eq!(error.status(), Some(404));
+        assert_eq!(GraphError::from(AuthError::NotSignedIn).request_id(), None);
     }
 }

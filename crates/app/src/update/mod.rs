@@ -475,26 +475,30 @@ pub(super) fn error_text(text: impl Into<String>) -> StatusMessage {
     }
 }
 
-/// An error status with context and Graph's request-id (users need it for support).
+/// An error status with context; Graph's request-id (users need it for support) goes apart, for
+/// the status line to show on its own.
 pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
-    let request_id = error.request_id().map(str::to_string);
-    let mut text = format!("{context}: {error}");
-    // the status bar shows the request-id on its own, where truncation cannot cut it off
-    if let Some(id) = &request_id {
-        text = text.replace(&format!(" request-id {id}"), "");
-    }
+    let worded = crate::advice::graph(error);
     StatusMessage {
-        text: crate::sanitize::sanitize_line(&text).into_owned(),
+        text: format!("{context}: {}", error_words_of(&worded)),
         severity: Severity::Error,
-        request_id,
+        request_id: worded.request_id,
         kind: StatusKind::General,
     }
 }
 
 /// An error in words (sanitised, without the request-id the status line shows on its own).
 pub(super) fn error_words(error: &GraphError) -> String {
-    let text = from_error("", error).text;
-    text.trim_start_matches(": ").to_string()
+    error_words_of(&crate::advice::graph(error))
+}
+
+fn error_words_of(worded: &crate::advice::Worded) -> String {
+    let mut text = worded.text.clone();
+    if let Some(date) = &worded.date {
+        text.push_str(" at ");
+        text.push_str(date);
+    }
+    crate::sanitize::sanitize_line(&text).into_owned()
 }
 
 pub(super) fn retry_text(notice: &RetryNotice) -> String {

@@ -91,7 +91,7 @@ pub(super) fn on_signed_in(state: &mut State, who: Option<String>) -> Output {
 pub(super) fn on_sign_in_failed(state: &mut State, error: &SignInError) -> Output {
     let message = match error {
         SignInError::Unavailable => error.to_string(),
-        SignInError::Auth(e) => format!("Sign-in failed: {e}"),
+        SignInError::Auth(e) => format!("Sign-in failed: {}", crate::advice::auth(e)),
     };
     let message = crate::sanitize::sanitize_line(&message).into_owned();
     if let Mode::SigningIn(popup) = &mut state.mode {

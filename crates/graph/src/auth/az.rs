@@ -95,10 +95,7 @@ impl AzureCli {
             .map_err(|_| AuthError::AzureCli("the Azure CLI did not answer within 60 s".into()))?
             .map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
-                    AuthError::AzureCli(
-                        "the Azure CLI (`az`) is not installed or not on PATH: install it, or use `sctui login --device-code`"
-                            .into(),
-                    )
+                    AuthError::AzureCliMissing
                 } else {
                     AuthError::AzureCli(format!("cannot run the Azure CLI: {e}"))
                 }
@@ -114,10 +111,7 @@ impl AzureCli {
                 .take(200)
                 .collect::<String>();
             if stderr.contains("az login") {
-                return Err(AuthError::AzureCli(
-                    "the Azure CLI is not signed in: run `az login` (with a work or school account) first"
-                        .into(),
-                ));
+                return Err(AuthError::AzureCliSignedOut);
             }
             return Err(AuthError::AzureCli(format!(
                 "the Azure CLI failed ({}): {first}",

@@ -118,10 +118,10 @@ impl TokenCache {
         let file: CacheFile = match serde_json::from_slice(&text) {
             Ok(f) => f,
             Err(e) => {
-                return Err(AuthError::Other(format!(
-                    "token cache unreadable: {} is not a token cache ({e}); run `sctui login` to replace it",
-                    self.path.display()
-                )));
+                return Err(AuthError::CacheUnreadable {
+                    path: self.path.display().to_string(),
+                    detail: e.to_string(),
+                });
             }
         };
         if file.version != VERSION
@@ -258,11 +258,11 @@ impl TokenCache {
         let meta = std::fs::metadata(dir).map_err(|e| self.err(e.to_string()))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(self.err(format!(
-                "its folder has permissions {mode:04o}: others could replace the tokens. It is ignored; \
-                 run `chmod 700 {}` or `sctui logout`",
-                dir.display()
-            )));
+            return Err(AuthError::CacheExposed {
+                path: self.path.display().to_string(),
+                folder: Some(dir.display().to_string()),
+                mode,
+            });
         }
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
@@ -288,11 +288,11 @@ impl TokenCache {
         let meta = std::fs::metadata(&self.path).map_err(|e| self.err(e.to_string()))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(self.err(format!(
-                "permissions {mode:04o} are too open: the file holds sign-in tokens and must not be accessible by others. \
-                 It is ignored; run `chmod 600 {}` or `sctui logout`",
-                self.path.display()
-            )));
+            return Err(AuthError::CacheExposed {
+                path: self.path.display().to_string(),
+                folder: None,
+                mode,
+            });
         }
         Ok(())
     }

@@ -38,16 +38,9 @@ impl ClientSecretRenewer {
         let secret = env(SECRET_ENV)
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                AuthError::Settings(format!(
-                    "the client-secret method needs the secret in {SECRET_ENV} (it is never read from the config file)"
-                ))
-            })?;
+            .ok_or(AuthError::NoClientSecret)?;
         if matches!(authority.tenant(), "organizations" | "common") {
-            return Err(AuthError::Settings(
-                "the client-secret method needs your tenant id: set [auth] tenant or pass --tenant"
-                    .into(),
-            ));
+            return Err(AuthError::NoTenant);
         }
         Ok(Self {
             http,

@@ -1,61 +1,55 @@
-//! Why signing in failed, phrased as one sentence that says what to do.
+//! Why signing in failed, as facts.
 //!
 //! Identity-provider answers carry an `AADSTS…` code in `error_description`; the few codes users
-//! actually meet are mapped to advice here so every caller (CLI, TUI, `whoami`) says the same thing.
+//! actually meet get their own variant here, so the application can say what to do about each.
 //! No variant ever holds a token, a refresh token, a device code or a secret.
 
-/// Why no token could be had; never contains a token.
+/// Why no token could be had; never contains a token. Each variant holds the facts of the
+/// failure; the application that shows it adds the way out (its commands, flags and settings).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    /// No token is configured at all (the `env` method without `SCTUI_ACCESS_TOKEN`).
-    #[error(
-        "no access token: set SCTUI_ACCESS_TOKEN to a Graph token carrying SecurityCopilotWorkspaces.Read.All, or run with --demo"
-    )]
+    /// No token is configured at all (the `env` method without a token in the environment).
+    #[error("no access token")]
     Missing,
     /// Nothing usable in the token cache.
-    #[error(
-        "not signed in: run `sctui login` (or set SCTUI_ACCESS_TOKEN to a Graph access token, or use --demo)"
-    )]
+    #[error("not signed in")]
     NotSignedIn,
     /// The refresh token was refused (expired, revoked, or more sign-in needed).
-    #[error("your sign-in has expired or was revoked ({reason}): run `sctui login` again")]
+    #[error("your sign-in has expired or was revoked ({reason})")]
     SignInAgain { reason: String },
-    /// The token was rejected and this source cannot get a new one.
-    #[error("the access token was rejected or expired and {source_name} cannot refresh it: {hint}")]
-    CannotRefresh {
-        source_name: &'static str,
-        hint: &'static str,
-    },
+    /// The token was rejected and the source named `source_name` hands out one fixed token.
+    #[error("the access token was rejected or expired and {source_name} cannot refresh it")]
+    CannotRefresh { source_name: &'static str },
     /// A personal (MSA) account, or the `consumers` tenant.
     #[error(
-        "personal Microsoft accounts (outlook.com, hotmail.com, live.com) cannot use Security Copilot: sign in with a work or school account"
+        "personal Microsoft accounts (outlook.com, hotmail.com, live.com) cannot use Security Copilot"
     )]
     PersonalAccount,
     /// The app registration has "Allow public client flows" off (AADSTS7000218).
-    #[error(
-        "the app registration does not allow public client flows (AADSTS7000218): in Entra ID → App registrations → your app → Authentication, set \"Allow public client flows\" to Yes, or use the default client id"
-    )]
+    #[error("the app registration does not allow public client flows (AADSTS7000218)")]
     PublicClientFlowsOff,
     /// Nobody has consented to the scope for this app (AADSTS65001).
-    #[error(
-        "consent is required (AADSTS65001): ask an administrator to grant admin consent for SecurityCopilotWorkspaces.ReadWrite.All to the app, then run `sctui login` again"
-    )]
+    #[error("consent is required (AADSTS65001)")]
     ConsentRequired,
     /// A wrong or expired client secret (AADSTS7000215 / invalid_client).
-    #[error(
-        "the client secret was refused (AADSTS7000215): check SCTUI_CLIENT_SECRET and that the secret has not expired"
-    )]
+    #[error("the client secret was refused (AADSTS7000215)")]
     BadClientSecret,
+    /// The client-secret method found no secret in its environment variable.
+    #[error("the client-secret method has no client secret")]
+    NoClientSecret,
+    /// The client-secret method was given a multi-tenant alias instead of a tenant id.
+    #[error("the client-secret method needs your tenant id")]
+    NoTenant,
     /// The token works but lacks the Security Copilot scope.
     #[error(
-        "the token lacks the SecurityCopilotWorkspaces.ReadWrite.All (or .Read.All) scope (granted: {granted}): use `sctui login --device-code`, or ask an administrator to grant consent"
+        "the token lacks the SecurityCopilotWorkspaces.ReadWrite.All (or .Read.All) scope (granted: {granted})"
     )]
     MissingScope { granted: String },
     /// The user said no on the sign-in page.
-    #[error("sign-in was declined in the browser: run `sctui login` to try again")]
+    #[error("sign-in was declined in the browser")]
     Declined,
     /// The user code ran out before it was entered.
-    #[error("the sign-in code expired before it was used: run `sctui login` to get a new one")]
+    #[error("the sign-in code expired before it was used")]
     CodeExpired,
     /// Any other answer from the identity provider, with its description.
     #[error("sign-in failed: {error}: {description}")]
@@ -66,22 +60,69 @@ pub enum AuthError {
     /// The token cache could not be read or written.
     #[error("token cache {path}: {detail}")]
     Cache { path: String, detail: String },
-    /// The Azure CLI is missing, not signed in, or failed.
+    /// The token cache file is not a token cache.
+    #[error("token cache unreadable: {path} is not a token cache ({detail})")]
+    CacheUnreadable { path: String, detail: String },
+    /// The token cache file, or its folder (`folder`), can be read or written by others: it is
+    /// ignored.
+    #[error("{}", exposed_cache(path, folder.as_deref(), *mode))]
+    CacheExposed {
+        path: String,
+        folder: Option<String>,
+        mode: u32,
+    },
+    /// A file of tokens given outright could not be used.
+    #[error("the token file {path} {problem}")]
+    TokenFile {
+        path: String,
+        problem: TokenFileProblem,
+    },
+    /// The Azure CLI (`az`) is not on PATH.
+    #[error("the Azure CLI (`az`) is not installed or not on PATH")]
+    AzureCliMissing,
+    /// The Azure CLI has no signed-in account.
+    #[error("the Azure CLI is not signed in")]
+    AzureCliSignedOut,
+    /// The Azure CLI failed otherwise, or printed no token.
     #[error("{0}")]
     AzureCli(String),
     /// A setting (tenant, authority host, client id) is unusable.
     #[error("{0}")]
     Settings(String),
-    /// Any other sign-in failure, already phrased for the user.
+    /// Any other sign-in failure.
     #[error("{0}")]
     Other(String),
+}
+
+/// What is wrong with a file of tokens given outright.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenFileProblem {
+    /// It could not be read.
+    #[error("cannot be read: {0}")]
+    Unreadable(String),
+    /// It is empty or holds more than one word.
+    #[error("must hold one access token")]
+    NotOneToken,
+}
+
+fn exposed_cache(path: &str, folder: Option<&str>, mode: u32) -> String {
+    match folder {
+        Some(folder) => format!(
+            "token cache {path}: its folder {folder} has permissions {mode:04o}: others could \
+             replace the tokens. It is ignored"
+        ),
+        None => format!(
+            "token cache {path}: permissions {mode:04o} are too open: the file holds sign-in \
+             tokens and must not be accessible by others. It is ignored"
+        ),
+    }
 }
 
 /// The tenant id Microsoft uses for personal accounts.
 pub const MSA_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 impl AuthError {
-    /// Maps an OAuth error answer (`error`, `error_description`, `error_codes`) to advice. Codes that
+    /// Sorts an OAuth error answer (`error`, `error_description`, `error_codes`). Codes that
     /// need a person to act get their own variant; the rest keep the service's description.
     pub fn from_oauth(error: &str, description: &str, codes: &[u64]) -> Self {
         let has =
@@ -116,6 +157,15 @@ impl AuthError {
     pub fn needs_sign_in(&self) -> bool {
         matches!(self, Self::NotSignedIn | Self::SignInAgain { .. })
     }
+
+    /// Whether a setting the user gave (tenant, client id, authority, a token file, the client
+    /// secret) is what is wrong, rather than the sign-in itself.
+    pub fn is_bad_setting(&self) -> bool {
+        matches!(
+            self,
+            Self::Settings(_) | Self::TokenFile { .. } | Self::NoClientSecret | Self::NoTenant
+        )
+    }
 }
 
 /// AAD descriptions run to several lines of trace and correlation ids; the first is the message.
@@ -133,14 +183,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aadsts_codes_get_advice() {
+    fn aadsts_codes_get_their_own_variant() {
         let e = AuthError::from_oauth(
             "invalid_client",
             "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.\r\nTrace ID: x",
             &[7000218],
         );
         assert_eq!(e, AuthError::PublicClientFlowsOff);
-        assert!(e.to_string().contains("Allow public client flows"));
+        assert!(e.to_string().contains("AADSTS7000218"));
         let e = AuthError::from_oauth(
             "invalid_grant",
             "AADSTS65001: The user or administrator has not consented",
@@ -153,7 +203,7 @@ mod tests {
             &[50020],
         );
         assert_eq!(e, AuthError::PersonalAccount);
-        assert!(e.to_string().contains("work or school"));
+        assert!(e.to_string().contains("personal Microsoft accounts"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! [`device_code`] (the interactive flow, in two steps for any front end), [`refresh`],
 //! [`client_secret`] and [`az`] (ways to renew), [`cached`] (the in-memory cache every renewing
 //! source sits behind), [`cache`] (the token cache file), [`jwt`] (reading claims), [`settings`]
-//! (the `[auth]` config table), [`setup`] (choosing the source for a run), [`error`] (advice).
+//! (the `[auth]` config table), [`setup`] (choosing the source for a run), [`error`] (why no token could be had).
 
 #[cfg(feature = "client")]
 pub mod authority;
@@ -73,6 +73,13 @@ pub use authority::Authority;
 #[cfg(feature = "client")]
 pub use cached::CachedTokenSource;
 pub use error::AuthError;
+
+/// The environment variable with a ready-made access token, and the name of the token source
+/// it makes.
+pub const TOKEN_ENV: &str = "SCTUI_ACCESS_TOKEN";
+
+/// The name of the token source made from a file given with `--token-file`.
+pub const TOKEN_FILE: &str = "--token-file";
 #[cfg(feature = "client")]
 pub use settings::{AuthConfig, AuthMethod};
 #[cfg(feature = "client")]
@@ -90,9 +97,9 @@ pub trait TokenSource: Send + Sync {
     /// A short name for messages and `whoami`.
     fn name(&self) -> &'static str;
 
-    /// How the user gets a new token when this source cannot (a fixed token that Graph refused),
-    /// so a 401 says that instead of "sign in again"; `None` for sources that renew themselves.
-    fn replace_hint(&self) -> Option<&'static str> {
+    /// This source's name when it hands out one fixed token it cannot renew, so a 401 can say
+    /// the token itself was refused; `None` for sources that renew themselves.
+    fn fixed_name(&self) -> Option<&'static str> {
         None
     }
 }
@@ -127,9 +134,6 @@ impl TokenSource for StaticToken {
             if force_refresh {
                 return Err(AuthError::CannotRefresh {
                     source_name: self.name,
-                    hint: self
-                        .replace_hint()
-                        .unwrap_or("a fixed token cannot be renewed; use `sctui login`"),
                 });
             }
             Ok(self.token.clone())
@@ -144,14 +148,8 @@ impl TokenSource for StaticToken {
         self.name
     }
 
-    fn replace_hint(&self) -> Option<&'static str> {
-        match self.name {
-            "--token-file" => Some("put a new token in the file, or use `sctui login`"),
-            setup::TOKEN_ENV => Some(
-                "replace SCTUI_ACCESS_TOKEN with a new token, or unset it and use `sctui login`",
-            ),
-            _ => None,
-        }
+    fn fixed_name(&self) -> Option<&'static str> {
+        Some(self.name)
     }
 }
 

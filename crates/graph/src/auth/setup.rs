@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use super::cache::TokenCache;
 use super::cached::CachedTokenSource;
+use super::error::TokenFileProblem;
 use super::settings::{AuthConfig, AuthMethod};
 use super::{AuthError, Authority, StaticToken, TokenSource, az, client_secret, oauth, refresh};
 
-/// The environment variable with a ready-made access token.
-pub const TOKEN_ENV: &str = "SCTUI_ACCESS_TOKEN";
+pub use super::{TOKEN_ENV, TOKEN_FILE};
 
 /// What a run signs in with.
 pub struct Chosen {
@@ -66,7 +66,7 @@ pub fn choose(
     if let Some(path) = token_file {
         return Ok(given(StaticToken::shared(
             read_token_file(path)?,
-            "--token-file",
+            TOKEN_FILE,
         )));
     }
     if let Some(token) = env(TOKEN_ENV)
@@ -131,15 +131,16 @@ pub fn choose(
 }
 
 fn read_token_file(path: &Path) -> Result<String, AuthError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        AuthError::Settings(format!("cannot read --token-file {}: {e}", path.display()))
+    let text = std::fs::read_to_string(path).map_err(|e| AuthError::TokenFile {
+        path: path.display().to_string(),
+        problem: TokenFileProblem::Unreadable(e.to_string()),
     })?;
     let token = text.trim();
     if token.is_empty() || token.contains(char::is_whitespace) {
-        return Err(AuthError::Settings(format!(
-            "--token-file {} must hold one access token",
-            path.display()
-        )));
+        return Err(AuthError::TokenFile {
+            path: path.display().to_string(),
+            problem: TokenFileProblem::NotOneToken,
+        });
     }
     Ok(token.to_string())
 }
