@@ -24,6 +24,16 @@ pub struct Worded {
     pub date: Option<String>,
 }
 
+impl Worded {
+    /// The words and Graph's date, without the request-id (which the status line shows apart).
+    pub fn line(&self) -> String {
+        match &self.date {
+            Some(date) => format!("{} at {date}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Worded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)?;
@@ -34,6 +44,78 @@ impl fmt::Display for Worded {
             write!(f, " at {date}")?;
         }
         Ok(())
+    }
+}
+
+/// Why something did not work, kept in the state as what happened until it is drawn: a Graph
+/// failure (with what was being done), a failed sign-in, or a refusal in the core's own words.
+/// It is worded once, here, when it is made, so drawing reads its words every frame without
+/// wording or sanitising anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    cause: Cause,
+    words: String,
+}
+
+/// What a [`Problem`] is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cause {
+    /// A Graph call failed.
+    Graph(GraphError),
+    /// Signing in failed.
+    SignIn(AuthError),
+    /// The core's own refusal or report (an empty question, an id that would change a URL, the
+    /// local store), already in words.
+    Other,
+}
+
+impl Problem {
+    /// `doing` failed with `error`: "Create failed: access denied … (403 …)".
+    pub fn graph(doing: &str, error: GraphError) -> Self {
+        let text = format!("{doing}: {}", graph(&error).line());
+        Self::worded(Cause::Graph(error), &text)
+    }
+
+    /// The sign-in failed with `error`.
+    pub fn sign_in(error: AuthError) -> Self {
+        let text = format!("Sign-in failed: {}", auth(&error));
+        Self::worded(Cause::SignIn(error), &text)
+    }
+
+    /// The core's own words for what went wrong.
+    pub fn other(words: &str) -> Self {
+        Self::worded(Cause::Other, words)
+    }
+
+    fn worded(cause: Cause, text: &str) -> Self {
+        Self {
+            cause,
+            words: crate::sanitize::sanitize_line(text).into_owned(),
+        }
+    }
+
+    /// What to show: what happened and the way out, on one line, without Graph's request-id.
+    pub fn words(&self) -> &str {
+        &self.words
+    }
+
+    /// What it is about.
+    pub fn cause(&self) -> &Cause {
+        &self.cause
+    }
+
+    /// Graph's request-id, when Graph answered (shown apart, for support).
+    pub fn request_id(&self) -> Option<&str> {
+        match &self.cause {
+            Cause::Graph(error) => error.request_id(),
+            Cause::SignIn(_) | Cause::Other => None,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod store;
 pub use listing::Listing;
 pub use sessions::{PendingRename, SessionEntry, SessionList, SortOrder};
 
+use crate::advice::Problem;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -40,7 +41,7 @@ pub struct CreateBox {
     /// The ask request in flight, if any (the box stays open until it lands).
     pub in_flight: Option<RequestId>,
     /// Why the last try did not work, shown inside the box.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
     /// The box opened on a draft kept from before: it says so, and the editors' delete-to-start
     /// drops the whole draft (so nothing left from before is sent unseen).
     pub draft: bool,
@@ -185,7 +186,7 @@ pub struct Conversation {
     /// When it was last loaded (for stale-while-revalidate).
     pub fetched_at: Option<Timestamp>,
     /// Why the last load failed.
-    pub error: Option<String>,
+    pub error: Option<Problem>,
 }
 
 /// The inline rename editor on one row.
@@ -205,7 +206,7 @@ pub enum DeferredEdit {
     Prompt {
         text: String,
         target: Option<Session>,
-        problem: String,
+        problem: Problem,
     },
 }
 
@@ -216,7 +217,7 @@ pub struct WorkspacePicker {
     pub workspaces: Option<Vec<sctui_graph::models::Workspace>>,
     pub selected: usize,
     /// Why the list could not be read, or why a typed id was refused (shown in the picker).
-    pub error: Option<String>,
+    pub error: Option<Problem>,
     /// A workspace id being typed: opened when the list can't be read or is empty, or with `i`.
     pub typed: Option<Input>,
 }
@@ -244,7 +245,8 @@ pub struct SignInPopup {
     pub verification_uri: Option<String>,
     pub user_code: Option<String>,
     pub message: Option<String>,
-    pub error: Option<String>,
+    /// Why the sign-in failed.
+    pub error: Option<Problem>,
 }
 
 /// The messages view (`m`): every message of the run, the selected one can be copied.

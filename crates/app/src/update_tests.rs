@@ -1,5 +1,6 @@
 //! Behaviour of `update`: every user-visible rule of the list, rename, create, filter and paging.
 
+use crate::advice::Problem;
 use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::requests::RequestId;
@@ -586,7 +587,15 @@ fn failed_create_keeps_the_box_and_its_text() {
         Mode::Creating(b) => {
             assert_eq!(b.input.value(), "Keep me");
             assert!(b.in_flight.is_none());
-            assert!(b.problem.as_ref().unwrap().contains("Create failed"));
+            let problem = b.problem.as_ref().unwrap();
+            assert!(problem.words().contains("Create failed"));
+            // the box keeps what happened, not only its words
+            assert_eq!(
+                problem.cause(),
+                &crate::advice::Cause::Graph(api_error(500))
+            );
+            assert_eq!(problem.request_id(), Some("rid-1"));
+            assert!(!problem.words().contains("rid-1"), "{problem}");
         }
         other => panic!("{other:?}"),
     }
@@ -1700,7 +1709,13 @@ fn sign_in_can_be_cancelled_retried_and_reports_failures() {
         }),
     );
     match &state.mode {
-        Mode::SigningIn(p) => assert!(p.error.as_deref().unwrap().contains("expired")),
+        Mode::SigningIn(p) => assert!(
+            p.error
+                .as_ref()
+                .map(Problem::words)
+                .unwrap()
+                .contains("expired")
+        ),
         other => panic!("{other:?}"),
     }
     assert!(
@@ -1899,7 +1914,13 @@ fn a_workspace_id_can_be_typed_when_the_list_cannot_be_read() {
         panic!("the picker stays open: {:?}", state.mode);
     };
     assert!(picker.typed.is_some(), "the id field is open");
-    assert!(picker.error.as_deref().is_some_and(|e| e.contains("403")));
+    assert!(
+        picker
+            .error
+            .as_ref()
+            .map(Problem::words)
+            .is_some_and(|e| e.contains("403"))
+    );
 
     // A path-like id is refused in place; nothing is sent.
     typed(&mut state, "../x");
@@ -1910,7 +1931,8 @@ fn a_workspace_id_can_be_typed_when_the_list_cannot_be_read() {
     assert!(
         picker
             .error
-            .as_deref()
+            .as_ref()
+            .map(Problem::words)
             .is_some_and(|e| e.contains("cannot"))
     );
 

@@ -161,7 +161,7 @@ impl fmt::Display for NetworkKind {
 
 /// Everything a Graph call can fail with: the facts of each failure, worded for a person by the
 /// application that shows it.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
     /// Graph answered with an error status (boxed: errors travel in `Result`s everywhere).
     #[error("{0}")]

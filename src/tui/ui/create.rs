@@ -85,7 +85,7 @@ fn footer_text(state: &State, create: &CreateBox) -> String {
     if create.in_flight.is_some() {
         "sending…".to_string()
     } else if let Some(problem) = &create.problem {
-        format!("✗ {problem}")
+        format!("✗ {}", problem.words())
     } else {
         let keys = super::status::keys_text(
             state,

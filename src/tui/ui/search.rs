@@ -91,7 +91,7 @@ fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
         .iter()
         .any(|(_, p)| matches!(p, crate::tui::app::Pending::Search));
     let (text, style) = match (&view.problem, &view.searched) {
-        (Some(problem), _) => (problem.clone(), theme.error),
+        (Some(problem), _) => (problem.words().to_string(), theme.error),
         (None, _) if searching && view.results.is_empty() => ("searching…".to_string(), theme.dim),
         (None, None) => (
             "Type to search every stored session name, question and answer".to_string(),

@@ -22,7 +22,10 @@ pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame)
     )));
     let mut lines = Vec::new();
     if let Some(error) = &popup.error {
-        lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.error)));
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", error.words()),
+            theme.error,
+        )));
         lines.push(Line::default());
         lines.push(Line::from(super::status::key_spans(
             state,

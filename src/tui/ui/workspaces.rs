@@ -16,7 +16,8 @@ use sctui_app::sanitize::{sanitize_line, truncate};
 /// Draws the picker over `area`.
 pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut Frame) {
     if let Some(input) = &picker.typed {
-        return render_typed(state, picker.error.as_deref(), input, area, frame);
+        let error = picker.error.as_ref().map(sctui_app::advice::Problem::words);
+        return render_typed(state, error, input, area, frame);
     }
     let theme = &state.settings.theme;
     let rows = picker.workspaces.as_ref().map_or(1, |w| w.len().max(1));

@@ -219,3 +219,23 @@ fn flags_and_config_keys_are_named_by_the_words_only() {
     assert!(graph(&auth).text.contains("run `sctui login`"));
     assert_eq!(graph(&auth).request_id, None);
 }
+
+#[test]
+fn a_problem_keeps_the_error_and_words_it_once() {
+    let body = r#"{"error":{"code":"x","message":"evil\u001b[2J","innerError":{"request-id":"r-9","date":"d"}}}"#;
+    let error = GraphError::from(api(500, body));
+    let problem = Problem::graph("Create failed", error.clone());
+    assert_eq!(problem.cause(), &Cause::Graph(error));
+    assert_eq!(problem.request_id(), Some("r-9"));
+    assert_eq!(
+        problem.words(),
+        "Create failed: the Security Copilot service is failing (500 x: evil) at d"
+    );
+    let signed_out = Problem::sign_in(AuthError::CodeExpired);
+    assert_eq!(signed_out.cause(), &Cause::SignIn(AuthError::CodeExpired));
+    assert!(signed_out.words().starts_with(
+        "Sign-in failed: the sign-in code expired before it was used: run `sctui login`"
+    ));
+    assert_eq!(signed_out.request_id(), None);
+    assert_eq!(Problem::other("a\nb").words(), "a b");
+}

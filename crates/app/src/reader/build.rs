@@ -81,7 +81,7 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
     let loading = state.conversation_loading(&session.id);
     if let Some(error) = &c.error {
         out.text(
-            Line::from(Span::styled(format!("✗ {error}"), theme.error)),
+            Line::from(Span::styled(format!("✗ {}", error.words()), theme.error)),
             w,
             2,
         );

@@ -20,6 +20,7 @@ pub use super::state::reader::{
 
 use super::layout;
 use super::state::{Focus, State};
+use crate::advice::Problem;
 
 /// Whether the detail pane is shown alone (zoomed, or focused where two panes do not fit).
 pub fn detail_alone(state: &State) -> bool {
@@ -43,7 +44,7 @@ fn fingerprint(state: &State) -> u64 {
         if let Some(c) = state.conversations.get(&entry.session.id) {
             true.hash(&mut h);
             state.conversation_loading(&entry.session.id).hash(&mut h);
-            c.error.hash(&mut h);
+            c.error.as_ref().map(Problem::words).hash(&mut h);
             c.fetched_at.is_some().hash(&mut h);
             for t in &c.turns {
                 t.revision.hash(&mut h);

@@ -20,8 +20,8 @@ pub struct SearchView {
     pub offset: usize,
     /// The query the results are for (`None` before the first search, or after clearing it).
     pub searched: Option<String>,
-    /// Why the last search did not work (worded by `update`), shown instead of results.
-    pub problem: Option<String>,
+    /// Why the last search did not work, shown instead of results.
+    pub problem: Option<crate::advice::Problem>,
 }
 
 impl SearchView {

@@ -5,7 +5,8 @@
 use super::conversations::turn_mut;
 use super::runs::run_again;
 use super::stored::keep;
-use super::{error_words, from_error, info, warning};
+use super::{error_words, from_error, info, problem_status, warning};
+use crate::advice::Problem;
 use crate::keys::Action;
 use crate::layout;
 use crate::output::Output;
@@ -130,19 +131,20 @@ pub(super) fn on_create_failed(
     error: &GraphError,
     text: String,
 ) -> Output {
-    let problem = from_error("Create failed", error);
+    let problem = Problem::graph("Create failed", error.clone());
+    let status = problem_status(&problem);
     match &mut state.mode {
         Mode::Creating(create) if create.in_flight == Some(req) => {
             create.in_flight = None;
-            create.problem = Some(problem.text.clone());
+            create.problem = Some(problem);
         }
         _ => state.deferred.push(DeferredEdit::Prompt {
             text,
             target: None,
-            problem: problem.text.clone(),
+            problem,
         }),
     }
-    Output::from(problem)
+    Output::from(status)
 }
 
 /// The question was asked: it joins its conversation and its answer is followed (the reader
@@ -209,20 +211,21 @@ pub(super) fn on_ask_failed(
     if let Some(prompt) = prompt {
         return on_saved_not_run(state, req, &session.id, prompt, error);
     }
-    let problem = from_error("Asking failed", error);
+    let problem = Problem::graph("Asking failed", error.clone());
+    let status = problem_status(&problem);
     match &mut state.mode {
         Mode::Creating(create) if create.in_flight == Some(req) => {
             create.in_flight = None;
             create.target = Some(session);
-            create.problem = Some(problem.text.clone());
+            create.problem = Some(problem);
         }
         _ => state.deferred.push(DeferredEdit::Prompt {
             text,
             target: Some(session),
-            problem: problem.text.clone(),
+            problem,
         }),
     }
-    Output::from(problem)
+    Output::from(status)
 }
 
 /// The question is saved on the service but its run could not start.

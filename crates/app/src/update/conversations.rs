@@ -5,6 +5,7 @@
 use super::ask::follow_running_turns;
 use super::from_error;
 use super::list::remove_session;
+use crate::advice::Problem;
 use crate::output::Output;
 use crate::protocol::Command;
 use crate::requests::Pending;
@@ -74,9 +75,11 @@ pub(super) fn on_conversation_failed(
             error,
         ));
     }
-    let message = from_error("Could not load the conversation", error);
     if let Some(c) = state.conversations.get_mut(session_id) {
-        c.error = Some(message.text.clone());
+        c.error = Some(Problem::graph(
+            "Could not load the conversation",
+            error.clone(),
+        ));
     }
     Output::none()
 }

@@ -5,6 +5,7 @@ use super::offline::{offline_prompt_problem, offline_refusal};
 use super::search::paste_query;
 use super::stored::keep;
 use super::{error_text, from_error, info, warning};
+use crate::advice::Problem;
 use crate::editor::TextArea;
 use crate::input::{KeyCode, KeyEvent, KeyModifiers};
 use crate::keys::{Action, KeyMode};
@@ -222,7 +223,7 @@ pub(super) fn on_edited(state: &mut State, result: Result<String, String>) -> Ou
             // read and written in the editor: the text is the user's now, not a draft unseen
             create.draft = false;
         }
-        Err(reason) => create.problem = Some(reason),
+        Err(reason) => create.problem = Some(Problem::other(&reason)),
     }
     Output::none()
 }
@@ -264,11 +265,13 @@ pub(super) fn on_create_key(state: &mut State, key: KeyEvent) -> Output {
             }
             if text.is_empty() {
                 let close = state.settings.keymap.note(Action::Cancel, "closes");
-                create.problem = Some(format!("Type a question for Security Copilot first{close}"));
+                create.problem = Some(Problem::other(&format!(
+                    "Type a question for Security Copilot first{close}"
+                )));
                 return Output::none();
             }
             if state.settings.offline {
-                create.problem = Some(offline_prompt_problem());
+                create.problem = Some(Problem::other(&offline_prompt_problem()));
                 return Output::none();
             }
             let session = create.target.clone();

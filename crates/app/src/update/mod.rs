@@ -12,6 +12,7 @@ use super::state::{
     ExportPicker, Focus, HelpView, LoggedMessage, MESSAGES_KEPT, MessagesView, Mode, Severity,
     State, StatusKind, StatusMessage, WorkspacePicker,
 };
+use crate::advice::Problem;
 use crate::keys::{Action, KeyMode};
 use crate::protocol::{Command, Event};
 use sctui_graph::{GraphError, RetryNotice};
@@ -478,27 +479,22 @@ pub(super) fn error_text(text: impl Into<String>) -> StatusMessage {
 /// An error status with context; Graph's request-id (users need it for support) goes apart, for
 /// the status line to show on its own.
 pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
-    let worded = crate::advice::graph(error);
+    problem_status(&Problem::graph(context, error.clone()))
+}
+
+/// The status line's message for `problem`, its request-id apart.
+pub(super) fn problem_status(problem: &Problem) -> StatusMessage {
     StatusMessage {
-        text: format!("{context}: {}", error_words_of(&worded)),
+        text: problem.words().to_string(),
         severity: Severity::Error,
-        request_id: worded.request_id,
+        request_id: problem.request_id().map(str::to_string),
         kind: StatusKind::General,
     }
 }
 
 /// An error in words (sanitised, without the request-id the status line shows on its own).
 pub(super) fn error_words(error: &GraphError) -> String {
-    error_words_of(&crate::advice::graph(error))
-}
-
-fn error_words_of(worded: &crate::advice::Worded) -> String {
-    let mut text = worded.text.clone();
-    if let Some(date) = &worded.date {
-        text.push_str(" at ");
-        text.push_str(date);
-    }
-    crate::sanitize::sanitize_line(&text).into_owned()
+    crate::sanitize::sanitize_line(&crate::advice::graph(error).line()).into_owned()
 }
 
 pub(super) fn retry_text(notice: &RetryNotice) -> String {

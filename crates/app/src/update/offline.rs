@@ -5,6 +5,7 @@
 use super::conversations::store_conversation;
 use super::list::start_load;
 use super::warning;
+use crate::advice::Problem;
 use crate::keys::Action;
 use crate::output::{Effect, Output, Timer};
 use crate::state::store::Reconnect;
@@ -101,9 +102,9 @@ pub(super) fn on_conversation_from_store(
                 .entry(session_id.to_string())
                 .or_default();
             conversation.fetched_at = Some(now);
-            conversation.error = Some(format!(
+            conversation.error = Some(Problem::other(&format!(
                 "Not in the local store: this conversation was never read or synced here{sync}"
-            ));
+            )));
         }
     }
     Output::none()

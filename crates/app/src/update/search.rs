@@ -6,6 +6,7 @@
 
 use super::edit::edit_line;
 use super::list::{rows, select};
+use crate::advice::Problem;
 use crate::input::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use crate::keys::{Action, KeyMode};
 use crate::layout;
@@ -107,7 +108,7 @@ pub(super) fn on_searched(
         }
         Err(error) => {
             view.results.clear();
-            view.problem = Some(search_problem(&error));
+            view.problem = Some(Problem::other(&search_problem(&error)));
         }
     }
     Output::none()
@@ -115,7 +116,7 @@ pub(super) fn on_searched(
 
 /// Why a search did not work, in words (server and query text sanitised).
 fn search_problem(error: &StoreUnavailable) -> String {
-    let text = match error {
+    match error {
         StoreUnavailable::Off => {
             "The local store is off ([store] enabled = false or --no-store): nothing to search"
                 .to_string()
@@ -127,8 +128,7 @@ fn search_problem(error: &StoreUnavailable) -> String {
             format!("Can't search for that ({reason}); put words with punctuation in \"quotes\"")
         }
         StoreUnavailable::Failed(other) => format!("The search failed: {other}"),
-    };
-    crate::sanitize::sanitize_line(&text).into_owned()
+    }
 }
 
 /// Opens the selected hit: its session is selected (shown even when the filter hid it or the

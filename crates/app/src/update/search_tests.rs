@@ -3,6 +3,7 @@
 
 use super::stored_tests::stored_list;
 use super::*;
+use crate::advice::Problem;
 use crate::input::{MouseButton, MouseEventKind};
 use crate::output::Timer;
 use crate::protocol::{
@@ -261,7 +262,8 @@ fn server_text_in_hits_is_sanitised_and_failures_are_worded() {
         state
             .search
             .problem
-            .as_deref()
+            .as_ref()
+            .map(Problem::words)
             .is_some_and(|p| p.contains("local store is off")),
         "{:?}",
         state.search.problem
@@ -277,7 +279,12 @@ fn server_text_in_hits_is_sanitised_and_failures_are_worded() {
             }),
         }),
     );
-    let problem = state.search.problem.clone().unwrap_or_default();
+    let problem = state
+        .search
+        .problem
+        .as_ref()
+        .map(Problem::words)
+        .unwrap_or_default();
     assert!(problem.starts_with("Can't search for that"), "{problem}");
     assert!(!problem.contains('\x1b'));
 }
@@ -615,7 +622,11 @@ fn offline_reads_the_store_and_never_asks_graph() {
             turns: None,
         }),
     );
-    let error = state.conversations["b"].error.clone().unwrap_or_default();
+    let error = state.conversations["b"]
+        .error
+        .as_ref()
+        .map(Problem::words)
+        .unwrap_or_default();
     assert!(error.starts_with("Not in the local store"), "{error}");
     // every key of the list, with the time passing: nothing reaches Graph
     let keys = "jkgGrnatesSwRmz][cC?q/";
@@ -696,7 +707,8 @@ fn offline_changes_are_refused_and_what_was_typed_is_kept() {
                 assert!(
                     create
                         .problem
-                        .as_deref()
+                        .as_ref()
+                        .map(Problem::words)
                         .is_some_and(|p| p.contains("--offline"))
                 );
             }

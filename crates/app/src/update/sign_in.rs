@@ -1,7 +1,8 @@
 //! Signing in with a device code: the popup, its keys, and what the worker says of the sign-in.
 
 use super::list::start_load;
-use super::{copy, error_text, info, warning};
+use super::{copy, info, problem_status, warning};
+use crate::advice::Problem;
 use crate::input::KeyEvent;
 use crate::keys::{Action, KeyMode};
 use crate::output::{Effect, Output};
@@ -89,14 +90,13 @@ pub(super) fn on_signed_in(state: &mut State, who: Option<String>) -> Output {
 
 /// The sign-in failed: the popup says why (the status line does when the popup is closed).
 pub(super) fn on_sign_in_failed(state: &mut State, error: &SignInError) -> Output {
-    let message = match error {
-        SignInError::Unavailable => error.to_string(),
-        SignInError::Auth(e) => format!("Sign-in failed: {}", crate::advice::auth(e)),
+    let problem = match error {
+        SignInError::Unavailable => Problem::other(&error.to_string()),
+        SignInError::Auth(e) => Problem::sign_in(e.clone()),
     };
-    let message = crate::sanitize::sanitize_line(&message).into_owned();
     if let Mode::SigningIn(popup) = &mut state.mode {
-        popup.error = Some(message);
+        popup.error = Some(problem);
         return Output::none();
     }
-    error_text(message).into()
+    problem_status(&problem).into()
 }

@@ -3,7 +3,8 @@
 
 use super::edit::edit_line;
 use super::list::start_load;
-use super::{copy, from_error, info, open_workspace};
+use super::{copy, info, open_workspace, problem_status};
+use crate::advice::Problem;
 use crate::input::KeyEvent;
 use crate::keys::{Action, KeyMode};
 use crate::output::{Effect, Output};
@@ -101,7 +102,7 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
         Some(Action::Submit) => {
             let id = input.value().trim().to_string();
             if let Some(problem) = crate::hints::id_problem(&id) {
-                picker.error = Some(format!("A workspace id {problem}"));
+                picker.error = Some(Problem::other(&format!("A workspace id {problem}")));
                 return Output::none();
             }
             state.mode = Mode::Browsing;
@@ -177,10 +178,11 @@ pub(super) fn on_workspaces(state: &mut State, workspaces: Vec<Workspace>) -> Ou
 
 /// The workspaces could not be listed: the picker stays open for a typed id.
 pub(super) fn on_workspaces_failed(state: &mut State, error: &GraphError) -> Output {
-    let status = from_error("Could not list workspaces", error);
+    let problem = Problem::graph("Could not list workspaces", error.clone());
+    let status = problem_status(&problem);
     if let Mode::PickingWorkspace(picker) = &mut state.mode {
         picker.workspaces = Some(Vec::new());
-        picker.error = Some(status.text.clone());
+        picker.error = Some(problem);
         picker.typed = Some(Input::default());
     }
     Output::from(status)
