@@ -67,7 +67,7 @@ fn reading() -> State {
     let conversation = demo::longest(demo::conversations());
     let others = (0..SESSIONS - 1).map(session).collect();
     let state = demo::reading_among(&conversation, others, WIDTH, HEIGHT);
-    assert_eq!(state.list.len(), SESSIONS);
+    assert_eq!(state.list().len(), SESSIONS);
     state
 }
 
@@ -181,20 +181,23 @@ fn main() {
     let read = run(
         &mut state,
         &mut terminal,
-        walker(move |s| s.reader.scroll >= max, |s| s.reader.scroll == 0),
+        walker(
+            move |s| s.reader().scroll >= max,
+            |s| s.reader().scroll == 0,
+        ),
         warm_up,
         samples,
     );
 
     // back to the list: the same keys now move the selection
     let _ = app::update(&mut state, key(KeyCode::Esc));
-    assert_eq!(state.focus, app::state::Focus::List);
+    assert_eq!(state.focus(), app::state::Focus::List);
     let list = run(
         &mut state,
         &mut terminal,
         walker(
-            |s| s.list.selected() + 1 >= SESSIONS,
-            |s| s.list.selected() == 0,
+            |s| s.list().selected() + 1 >= SESSIONS,
+            |s| s.list().selected() == 0,
         ),
         warm_up,
         samples,

@@ -83,9 +83,11 @@ fn session(i: usize) -> Session {
 
 /// A page answering the page request `state` awaits (one is started when none is).
 fn page_loaded(state: &mut State, first: bool, sessions: Vec<Session>, next: Option<&str>) -> Msg {
-    let req = match state.requests.page() {
+    let req = match state.requests().page() {
         Some(req) => req,
-        None => state.requests.start(Pending::Page { first }),
+        None => state
+            .requests_mut_for_tests()
+            .start(Pending::Page { first }),
     };
     Msg::Worker(Event::PageLoaded {
         req,
@@ -102,14 +104,14 @@ fn page_loaded(state: &mut State, first: bool, sessions: Vec<Session>, next: Opt
 /// selected session's conversation shown in the detail pane.
 fn loaded(n: usize) -> State {
     let mut state = State::new("default", "demo");
-    state.viewport = (WIDTH, HEIGHT);
-    state.now = now();
+    let _ = update(&mut state, Msg::Resize(WIDTH, HEIGHT));
+    let _ = update(&mut state, Msg::Clock(now()));
     let _ = sctui::tui::app::init(&mut state);
     let sessions = (0..n).map(session).collect();
     let msg = page_loaded(&mut state, true, sessions, Some("http://127.0.0.1/next"));
     let _ = update(&mut state, msg);
     let id = state.selected_entry().unwrap().session.id.clone();
-    let req = state.requests.start(Pending::Conversation {
+    let req = state.requests_mut_for_tests().start(Pending::Conversation {
         session_id: id.clone(),
     });
     let _ = update(
@@ -176,7 +178,7 @@ fn draw(c: &mut Criterion) {
     for _ in 0..middle {
         let _ = update(&mut state, key(KeyCode::Char('j')));
     }
-    assert_eq!(state.reader.scroll, middle);
+    assert_eq!(state.reader().scroll, middle);
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
     group.bench_function("conversation", |b| {
         b.iter(|| {
@@ -221,11 +223,13 @@ fn filter(c: &mut Criterion) {
 /// Puts the state back to the 100,000 loaded before the timed page: forgets the `PAGE` sessions
 /// the page added (they are the ones not in `0..n`), and that the listing read it.
 fn unload(state: &mut State, added: &std::collections::HashSet<String>) {
-    state.list.retain(|e| !added.contains(&e.session.id), 1);
+    state
+        .list_mut_for_tests()
+        .retain(|e| !added.contains(&e.session.id), 1);
     // and the listing forgets the pages and links it read (the same page or link again would be
     // a server that loops), keeping the sessions it listed as a walk would
-    state.paging.listing.restart();
-    state.paging.next_link = Some("next".into());
+    state.paging_mut_for_tests().listing.restart();
+    state.paging_mut_for_tests().next_link = Some("next".into());
     let _ = update(state, key(KeyCode::Home));
 }
 
@@ -254,8 +258,8 @@ fn apply_page(c: &mut Criterion) {
     ] {
         let added: std::collections::HashSet<String> = page.iter().map(|s| s.id.clone()).collect();
         let mut state = State::new("default", "demo");
-        state.viewport = (WIDTH, HEIGHT);
-        state.now = now();
+        let _ = update(&mut state, Msg::Resize(WIDTH, HEIGHT));
+        let _ = update(&mut state, Msg::Clock(now()));
         let _ = sctui::tui::app::init(&mut state);
         let msg = page_loaded(
             &mut state,
@@ -272,8 +276,8 @@ fn apply_page(c: &mut Criterion) {
                     let start = Instant::now();
                     black_box(update(&mut state, msg));
                     total += start.elapsed();
-                    assert_eq!(state.list.len(), n + PAGE);
-                    assert!(state.paging.next_link.is_some(), "no loop seen");
+                    assert_eq!(state.list().len(), n + PAGE);
+                    assert!(state.paging().next_link.is_some(), "no loop seen");
                     unload(&mut state, &added);
                 }
                 total

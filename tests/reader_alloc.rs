@@ -49,7 +49,7 @@ const ANSWER: &str = "## Summary\n\nThe sign-in from **203.0.113.7** matches a k
 /// A 120×40 app reading a conversation of `n` questions, scrolled to its middle.
 fn reading(n: usize) -> State {
     let mut state = State::new("default", "demo");
-    state.viewport = (120, 40);
+    app::update(&mut state, Msg::Resize(120, 40));
     app::init(&mut state);
     let session = Session {
         id: "s1".into(),
@@ -57,7 +57,7 @@ fn reading(n: usize) -> State {
         created_date_time: Some(GraphTime::new("2026-01-31T11:58:00.0000000Z")),
         last_modified_date_time: Some(GraphTime::new("2026-01-31T11:59:00.0000000Z")),
     };
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {

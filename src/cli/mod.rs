@@ -290,9 +290,11 @@ async fn dispatch(cli: Cli) -> Result<(), RunError> {
                 sync_concurrency: backend.config.sync_concurrency,
                 ..ui_settings(&backend.config)
             };
-            let mut state =
-                crate::tui::app::State::with_settings(backend.client.workspace(), who, settings);
-            state.export_format = crate::config::remembered_export_format().unwrap_or_default();
+            let state =
+                crate::tui::app::State::with_settings(backend.client.workspace(), who, settings)
+                    .offering_export_format(
+                        crate::config::remembered_export_format().unwrap_or_default(),
+                    );
             let plan = PollPlan {
                 deadline: backend.config.ask_timeout,
                 ..PollPlan::default()
@@ -370,8 +372,8 @@ async fn offline_tui(global: &GlobalArgs) -> Result<(), RunError> {
     };
     // no account is used offline (the banner says offline); the demo's store is still the demo's
     let who = if global.demo { "demo" } else { "" };
-    let mut state = crate::tui::app::State::with_settings(workspace, who, settings);
-    state.export_format = crate::config::remembered_export_format().unwrap_or_default();
+    let state = crate::tui::app::State::with_settings(workspace, who, settings)
+        .offering_export_format(crate::config::remembered_export_format().unwrap_or_default());
     crate::tui::runtime::run(client, state, PollPlan::default(), None, Some(target))
         .await
         .map_err(RunError::from)

@@ -31,9 +31,9 @@ pub async fn run(
     sign_in: Option<std::sync::Arc<sctui_graph::auth::setup::Chosen>>,
     store: Option<crate::store::StoreTarget>,
 ) -> std::io::Result<()> {
-    let mut terminal = super::signals::enter(state.settings.mouse)?;
+    let mut terminal = super::signals::enter(state.settings().mouse)?;
     let result = event_loop(&mut terminal, client, &mut state, plan, sign_in, store).await;
-    super::signals::leave(state.settings.mouse);
+    super::signals::leave(state.settings().mouse);
     result
 }
 
@@ -88,8 +88,8 @@ async fn event_loop(
             terminal.draw(|frame| ui::draw(state, frame))?;
             dirty = false;
             match exit_after.as_deref() {
-                Some("list") if state.paging.loaded_once => break,
-                Some("stored") if state.stored.is_some() => break,
+                Some("list") if state.paging().loaded_once => break,
+                Some("stored") if state.stored().is_some() => break,
                 Some("1") => break,
                 _ => {}
             }
@@ -100,7 +100,7 @@ async fn event_loop(
         let msg = tokio::select! {
             event = terminal_events.next() => match event {
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press && super::signals::is_suspend_key(&key) => {
-                    Some(suspend(terminal, state.settings.mouse)?)
+                    Some(suspend(terminal, state.settings().mouse)?)
                 }
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => key_event(key).map(Msg::Key),
                 Some(Ok(TermEvent::Paste(text))) => Some(Msg::Paste(text)),
@@ -126,7 +126,7 @@ async fn event_loop(
                 super::signals::SignalAction::Terminate(signal) => {
                     return Err(super::signals::terminated(signal));
                 }
-                super::signals::SignalAction::Suspend => Some(suspend(terminal, state.settings.mouse)?),
+                super::signals::SignalAction::Suspend => Some(suspend(terminal, state.settings().mouse)?),
             },
         };
         let mut pending: Vec<Msg> = msg.into_iter().collect();
@@ -143,7 +143,7 @@ async fn event_loop(
             if let Some(text) = later.edit {
                 // the editor needs the terminal and stdin: stop reading keys meanwhile
                 drop(terminal_events);
-                let edited = edit_externally(terminal, &text, state.settings.mouse);
+                let edited = edit_externally(terminal, &text, state.settings().mouse);
                 terminal_events = EventStream::new();
                 pending.push(Msg::Edited(edited));
             }

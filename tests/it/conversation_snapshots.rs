@@ -46,10 +46,13 @@ fn state_with(turns: Vec<Turn>) -> State {
 /// focused, at 110 × `rows`; with the prompts `update` asked the worker to follow on load.
 fn opened(session: Session, rows: u16, turns: Vec<Turn>) -> (State, Vec<String>) {
     let mut state = State::new("default", "demo");
-    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
-    state.viewport = (110, rows);
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock("2026-01-31T12:00:00Z".parse().unwrap()),
+    );
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(110, rows));
     let _ = app::init(&mut state);
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
@@ -92,7 +95,8 @@ fn opened(session: Session, rows: u16, turns: Vec<Turn>) -> (State, Vec<String>)
 /// The detail pane as drawn, borders and titles included: these snapshots change only when the
 /// conversation's drawing does.
 fn draw(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.viewport.0, state.viewport.1)).unwrap();
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.viewport().0, state.viewport().1)).unwrap();
     terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     let buffer = terminal.backend().buffer();
     let detail = app::layout::screen_with(buffer.area, app::reader::detail_alone(state))
@@ -307,7 +311,7 @@ fn a_followed_run_is_shown_at_each_step_until_it_rests() {
         assert_eq!(followed, ["p1"]);
         let session_id = state.selected_entry().unwrap().session.id.clone();
         let req = state
-            .requests
+            .requests()
             .iter()
             .find(|(_, p)| p.followed_session() == Some(session_id.as_str()))
             .map(|(id, _)| id)
@@ -341,7 +345,10 @@ fn a_followed_run_is_shown_at_each_step_until_it_rests() {
         assert!(!state.busy(), "{rest}: nothing awaited");
         let screen = draw(&state);
         assert!(screen.contains(line), "{rest}:\n{screen}");
-        assert_eq!(state.status.as_ref().map(|s| s.text.as_str()), Some(status));
+        assert_eq!(
+            state.status().as_ref().map(|s| s.text.as_str()),
+            Some(status)
+        );
         // settled: a reload of the conversation does not follow it again
         let out = app::update(&mut state, Msg::Settled);
         assert!(

@@ -53,14 +53,15 @@ fn conversation(document: &Document) -> DemoConversation {
 }
 
 fn draw(state: &State) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(state.viewport.0, state.viewport.1)).unwrap();
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.viewport().0, state.viewport().1)).unwrap();
     terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     terminal.backend().buffer().clone()
 }
 
 /// The detail pane, border included.
 fn pane(state: &State) -> Rect {
-    let area = Rect::new(0, 0, state.viewport.0, state.viewport.1);
+    let area = Rect::new(0, 0, state.viewport().0, state.viewport().1);
     layout::screen_with(area, reader::detail_alone(state))
         .detail
         .expect("the detail pane")
@@ -99,7 +100,7 @@ fn read_down(state: &mut State) -> BTreeMap<usize, String> {
     app::update(state, key(KeyCode::Home));
     loop {
         let buffer = draw(state);
-        let top = state.reader.scroll;
+        let top = state.reader().scroll;
         for y in 0..area.height {
             let text: String = (area.x..area.right())
                 .map(|x| buffer[(x, area.y + y)].symbol())
@@ -107,7 +108,7 @@ fn read_down(state: &mut State) -> BTreeMap<usize, String> {
             rows.insert(top + usize::from(y), text);
         }
         app::update(state, key(KeyCode::PageDown));
-        if state.reader.scroll == top {
+        if state.reader().scroll == top {
             break;
         }
     }
@@ -243,7 +244,7 @@ fn every_word_of_every_document_is_reached_by_scrolling_down() {
             let mut state = demo::reading(&c, width, height);
             let what = format!("{} at {width}x{height}", document.name);
             let rows = read_down(&mut state);
-            let layout = state.reader.layout.as_ref().unwrap();
+            let layout = state.reader().layout.as_ref().unwrap();
             assert_eq!(rows.len(), layout.rows.len(), "{what}: every row drawn");
             let is_code = |row: usize| {
                 layout
@@ -307,7 +308,7 @@ fn words_on_separate_html_lines_keep_their_space() {
 
 /// Scrolls until a row containing `needle` is at the top.
 fn scroll_to_text(state: &mut State, needle: &str) {
-    let layout = state.reader.layout.as_ref().unwrap();
+    let layout = state.reader().layout.as_ref().unwrap();
     let row = (0..layout.rows.len())
         .find(|&i| layout.row_text(i).contains(needle))
         .unwrap_or_else(|| panic!("{needle} is not in the layout"));

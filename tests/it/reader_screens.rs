@@ -22,14 +22,15 @@ fn ch(c: char) -> Msg {
 }
 
 fn draw(state: &State) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(state.viewport.0, state.viewport.1)).unwrap();
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.viewport().0, state.viewport().1)).unwrap();
     terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     terminal.backend().buffer().clone()
 }
 
 /// The detail pane's inner rectangle as drawn.
 fn pane(state: &State) -> Rect {
-    let area = Rect::new(0, 0, state.viewport.0, state.viewport.1);
+    let area = Rect::new(0, 0, state.viewport().0, state.viewport().1);
     let detail = layout::screen_with(area, reader::detail_alone(state))
         .detail
         .expect("the detail pane is shown");
@@ -130,7 +131,7 @@ fn reachable_text(state: &mut State) -> String {
     }
     loop {
         let buffer = draw(state);
-        let shift = state.reader.hscroll;
+        let shift = state.reader().hscroll;
         for y in 0..usize::from(inner.height) {
             if rows.len() <= y {
                 rows.push(Vec::new());
@@ -147,9 +148,9 @@ fn reachable_text(state: &mut State) -> String {
                 }
             }
         }
-        let before = state.reader.hscroll;
+        let before = state.reader().hscroll;
         app::update(state, key(KeyCode::Right));
-        if state.reader.hscroll == before {
+        if state.reader().hscroll == before {
             break;
         }
     }
@@ -176,7 +177,7 @@ fn check(c: &DemoConversation, width: u16, height: u16) {
     app::update(&mut state, ch('G'));
     let at_end = pane_rows(&state, &draw(&state));
     let max = reader::max_scroll(&state);
-    assert_eq!(state.reader.scroll, max, "{name} {width}x{height}");
+    assert_eq!(state.reader().scroll, max, "{name} {width}x{height}");
     if max > 0 {
         app::update(&mut state, ch('k'));
         let after_k = pane_rows(&state, &draw(&state));
@@ -184,7 +185,7 @@ fn check(c: &DemoConversation, width: u16, height: u16) {
             at_end, after_k,
             "{name} {width}x{height}: k after G moves the view"
         );
-        assert_eq!(state.reader.scroll, max - 1);
+        assert_eq!(state.reader().scroll, max - 1);
     }
     let Some(expected) = last_line(&c.markdown) else {
         return;
@@ -232,7 +233,7 @@ fn named(all: &[DemoConversation], prefix: &str) -> usize {
 /// a change to the header, the list or the status line leaves these snapshots alone.
 fn screen(state: &State) -> String {
     let buffer = draw(state);
-    let area = Rect::new(0, 0, state.viewport.0, state.viewport.1);
+    let area = Rect::new(0, 0, state.viewport().0, state.viewport().1);
     let detail = layout::screen_with(area, reader::detail_alone(state))
         .detail
         .expect("the detail pane is shown");
@@ -268,7 +269,7 @@ fn reader_screens() {
     let mut state = demo::reading(kql, 64, 20);
     app::update(&mut state, ch('W'));
     let table = state
-        .reader
+        .reader()
         .layout
         .as_ref()
         .unwrap()
@@ -321,12 +322,12 @@ fn to_the_earlier_runs(state: &mut State) {
     app::update(state, ch(']'));
     app::update(state, ch(']'));
     let heading = |state: &State| {
-        let layout = state.reader.layout.as_ref().unwrap();
+        let layout = state.reader().layout.as_ref().unwrap();
         (0..layout.rows.len())
             .position(|i| layout.row_text(i).contains("earlier run"))
             .expect("the earlier runs' line")
     };
-    while state.reader.scroll + 3 > heading(state) && state.reader.scroll > 0 {
+    while state.reader().scroll + 3 > heading(state) && state.reader().scroll > 0 {
         app::update(state, ch('k'));
     }
 }
@@ -334,8 +335,8 @@ fn to_the_earlier_runs(state: &mut State) {
 /// The last row of the screen: the status line.
 fn status_row(state: &State) -> String {
     let buffer = draw(state);
-    let y = state.viewport.1 - 1;
-    (0..state.viewport.0)
+    let y = state.viewport().1 - 1;
+    (0..state.viewport().0)
         .map(|x| buffer[(x, y)].symbol())
         .collect()
 }

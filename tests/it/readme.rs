@@ -454,7 +454,7 @@ fn section(from: &str) -> &'static str {
 
 /// The screen `state` draws, row by row.
 fn drawn(state: &sctui::tui::app::State) -> String {
-    let (width, height) = state.viewport;
+    let (width, height) = state.viewport();
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
     terminal
@@ -487,8 +487,11 @@ fn the_mark_of_a_followed_answer_is_the_one_drawn() {
 
     // a session whose answer is still running when its conversation loads: the app follows it
     let mut state = State::new("default", "demo");
-    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
-    state.viewport = (100, 24);
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock("2026-01-31T12:00:00Z".parse().unwrap()),
+    );
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(100, 24));
     let _ = app::init(&mut state);
     let session = Session {
         id: "5f0c1a2b-0000-4000-8000-000000000001".into(),
@@ -496,7 +499,7 @@ fn the_mark_of_a_followed_answer_is_the_one_drawn() {
         created_date_time: Some(GraphTime::new("2026-01-31T11:58:00Z")),
         last_modified_date_time: Some(GraphTime::new("2026-01-31T11:59:00Z")),
     };
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {

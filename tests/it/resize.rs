@@ -26,7 +26,10 @@ fn key(code: KeyCode) -> Msg {
 /// A loaded list with awkward names, a status, a retry notice and a pending rename.
 fn base() -> State {
     let mut state = State::new("default", "resize");
-    state.now = jiff::Timestamp::from_second(1_750_000_000).unwrap();
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock(jiff::Timestamp::from_second(1_750_000_000).unwrap()),
+    );
     let names = [
         Some("Phishing triage: finance mailbox"),
         Some("漢字の名前がとても長いセッション漢字の名前がとても長いセッション"),
@@ -39,7 +42,7 @@ fn base() -> State {
         .map(|i| session(i, names[i % names.len()]))
         .collect();
     let _ = sctui::tui::app::init(&mut state);
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
@@ -53,7 +56,7 @@ fn base() -> State {
         }),
     );
     // the prefetch of page 2 fails
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     update(
         &mut state,
         Msg::Worker(Event::PageFailed {
@@ -168,14 +171,14 @@ fn draws_at_every_size_without_panicking_and_says_when_too_small() {
 #[test]
 fn shrinking_and_growing_keeps_the_selection_visible() {
     let mut state = base();
-    let selected = state.list.selected();
+    let selected = state.list().selected();
     for (w, h) in [(200, 60), (20, 5), (1, 1), (80, 24), (20, 6), (120, 32)] {
         update(&mut state, Msg::Resize(w, h));
         assert_eq!(
-            state.list.selected(),
+            state.list().selected(),
             selected,
             "resizing never moves the selection"
         );
-        assert!(state.list.offset() <= state.list.selected());
+        assert!(state.list().offset() <= state.list().selected());
     }
 }

@@ -73,7 +73,7 @@ impl Harness {
     fn apply_event(&mut self, event: Event) {
         let rename_failed = match &event {
             Event::RenameFailed { name, error, .. } if !error.is_not_found() => {
-                Some((name.clone(), matches!(self.state.mode, Mode::Browsing)))
+                Some((name.clone(), matches!(self.state.mode(), Mode::Browsing)))
             }
             _ => None,
         };
@@ -91,7 +91,7 @@ impl Harness {
             self.rename_failures += 1;
             let status = self
                 .state
-                .status
+                .status()
                 .as_ref()
                 .map(|s| s.text.clone())
                 .unwrap_or_default();
@@ -100,7 +100,7 @@ impl Harness {
                 "{status}"
             );
             if was_browsing {
-                match &self.state.mode {
+                match &self.state.mode() {
                     Mode::Renaming(editor) => {
                         assert_eq!(editor.input.value(), name, "typed name given back");
                         self.reopened += 1;
@@ -123,7 +123,7 @@ impl Harness {
 
 fn pending(state: &State) -> HashMap<String, String> {
     state
-        .list
+        .list()
         .entries()
         .iter()
         .filter_map(|e| e.pending().map(|p| (e.session.id.clone(), p.name.clone())))
@@ -131,8 +131,8 @@ fn pending(state: &State) -> HashMap<String, String> {
 }
 
 fn check_invariants(state: &State) {
-    let rows = sctui::tui::app::layout::list_rows(state.viewport);
-    if let Err(broken) = state.list.check(rows) {
+    let rows = sctui::tui::app::layout::list_rows(state.viewport());
+    if let Err(broken) = state.list().check(rows) {
         panic!("the session list broke a rule: {broken}");
     }
 }
@@ -191,8 +191,8 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
     }));
     let export_dir = tempfile::tempdir().expect("tempdir");
     let mut state = State::new("default", "soak");
-    state.settings.page_size = 25;
-    state.settings.export_dir = export_dir.path().to_path_buf();
+    state.settings_mut_for_tests().page_size = 25;
+    state.settings_mut_for_tests().export_dir = export_dir.path().to_path_buf();
     let mut h = Harness {
         queue: sctui::tui::app::init(&mut state).commands,
         state,
@@ -235,20 +235,20 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
             }
             60..=71 => {
                 // rename: open (or keep) the editor, replace the text, save
-                if !matches!(h.state.mode, Mode::Renaming(_)) {
+                if !matches!(h.state.mode(), Mode::Renaming(_)) {
                     h.send(key(KeyCode::Char('r')));
                 }
-                if matches!(h.state.mode, Mode::Renaming(_)) {
+                if matches!(h.state.mode(), Mode::Renaming(_)) {
                     h.send(ctrl('u'));
                     h.send(Msg::Paste(format!("soak rename {counter}")));
                     h.send(key(KeyCode::Enter));
                 }
             }
             72..=75 => {
-                if !matches!(h.state.mode, Mode::Creating(_)) {
+                if !matches!(h.state.mode(), Mode::Creating(_)) {
                     h.send(key(KeyCode::Char('n')));
                 }
-                if let Mode::Creating(create) = &h.state.mode
+                if let Mode::Creating(create) = &h.state.mode()
                     && create.input.value().is_empty()
                 {
                     h.send(Msg::Paste(format!("soak question {counter}")));
@@ -259,7 +259,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
             80..=84 => h.send(key(KeyCode::Esc)),
             85..=87 => h.send(key(KeyCode::Enter)),
             88..=89 => {
-                if matches!(h.state.mode, Mode::Browsing) {
+                if matches!(h.state.mode(), Mode::Browsing) {
                     h.send(key(KeyCode::Char('/')));
                     h.send(key(KeyCode::Char(
                         ['1', '2', 'e', 'x'][rng.random_range(0..4)],
@@ -280,7 +280,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
                 }
             }
             _ => {
-                let now = h.state.now;
+                let now = h.state.now();
                 h.send(Msg::Tick(now))
             }
         }
@@ -295,23 +295,27 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
     // a filter kept after Enter is cleared by Esc in the filter box
     h.send(key(KeyCode::Char('/')));
     h.send(key(KeyCode::Esc));
-    assert!(matches!(h.state.mode, Mode::Browsing), "{:?}", h.state.mode);
+    assert!(
+        matches!(h.state.mode(), Mode::Browsing),
+        "{:?}",
+        h.state.mode()
+    );
     assert!(h.state.filter_text().is_empty());
     h.send(key(KeyCode::Char('R')));
     h.drain(&mut rng).await;
-    while h.state.paging.next_link.is_some() {
+    while h.state.paging().next_link.is_some() {
         h.send(key(KeyCode::Char('G')));
         h.drain(&mut rng).await;
     }
 
     assert!(pending(&h.state).is_empty(), "nothing left pending");
-    let awaited: Vec<_> = h.state.requests.iter().collect();
+    let awaited: Vec<_> = h.state.requests().iter().collect();
     assert!(
         awaited.is_empty(),
         "every request was answered: {awaited:?}"
     );
     assert!(!h.state.busy());
-    let shown = comparable(h.state.list.entries().iter().map(|e| e.session.clone()));
+    let shown = comparable(h.state.list().entries().iter().map(|e| e.session.clone()));
     // The server's sessions as the client reads them: through Graph's JSON.
     let server = comparable(
         fake.store()
@@ -326,7 +330,7 @@ async fn five_thousand_random_operations_with_faults_end_equal_to_the_server(
         "app and server differ:\n only in the app: {only_shown:?}\n only on the server: {only_server:?}"
     );
     assert_eq!(shown.len(), server.len());
-    assert_eq!(h.state.list.visible().len(), h.state.list.len());
+    assert_eq!(h.state.list().visible().len(), h.state.list().len());
     let seen = fake.faults().seen();
     let faulted = seen.iter().filter(|s| s.fault.is_some()).count();
     assert!(seen.len() > 1_500, "{} requests", seen.len());

@@ -27,12 +27,15 @@ fn session(i: usize) -> Session {
 
 fn loaded(keymap: &Keymap) -> State {
     let mut state = State::new("default", "demo");
-    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
-    state.settings.tz = jiff::tz::TimeZone::UTC;
-    state.viewport = (WIDTH, 20);
-    state.settings.keymap = keymap.clone();
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock("2026-01-31T12:00:00Z".parse().unwrap()),
+    );
+    state.settings_mut_for_tests().tz = jiff::tz::TimeZone::UTC;
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(WIDTH, 20));
+    state.settings_mut_for_tests().keymap = keymap.clone();
     app::init(&mut state);
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
@@ -81,7 +84,7 @@ fn error_503() -> GraphError {
 /// `R`, and Graph answers the refresh with a 503: an error in the status line.
 fn refresh_fails(s: &mut State) {
     key(s, KeyCode::Char('R'));
-    let req = s.requests.page().expect("a page request");
+    let req = s.requests().page().expect("a page request");
     app::update(
         s,
         Msg::Worker(Event::PageFailed {
@@ -195,7 +198,7 @@ fn every_mode(keymap: &Keymap) -> String {
     shot("search", &s);
 
     let mut s = loaded(keymap);
-    s.signed_in = false;
+    s.set_signed_in_for_tests(false);
     let req = match app::update(&mut s, press(KeyCode::F(5)))
         .commands
         .as_slice()
@@ -295,7 +298,7 @@ fn find_in_the_detail_pane_follows_the_editor_keys_in_force() {
     );
     key(&mut s, KeyCode::Enter);
     assert_eq!(
-        s.reader.find.input.value(),
+        s.reader().find.input.value(),
         "Session",
         "Enter is not submit here"
     );
@@ -308,12 +311,12 @@ fn find_in_the_detail_pane_follows_the_editor_keys_in_force() {
         line.contains("1 match: F3 next, N previous") && line.contains("F3/N match"),
         "{line}"
     );
-    assert!(!s.reader.find.matches.is_empty());
+    assert!(!s.reader().find.matches.is_empty());
 }
 
 /// The whole screen as text, drawn by `ui::draw`.
 fn screen(state: &State) -> String {
-    let (w, h) = state.viewport;
+    let (w, h) = state.viewport();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal
         .draw(|frame| sctui::tui::ui::draw(state, frame))
@@ -331,7 +334,7 @@ fn screen(state: &State) -> String {
 
 fn status_text(state: &State) -> String {
     state
-        .status
+        .status()
         .as_ref()
         .map(|s| s.text.clone())
         .unwrap_or_default()
@@ -374,7 +377,7 @@ fn messages_and_footers_name_the_keys_in_force() {
 
     // asking where nothing is selected
     let mut empty = State::new("default", "demo");
-    empty.settings.keymap = keymap.clone();
+    empty.settings_mut_for_tests().keymap = keymap.clone();
     app::init(&mut empty);
     key(&mut empty, KeyCode::Char('A'));
     assert_eq!(
@@ -420,7 +423,7 @@ fn messages_and_footers_name_the_keys_in_force() {
 
     // sign-in cancelled: how to sign in and quit, with the keys in force
     let mut s = loaded(&keymap);
-    s.signed_in = false;
+    s.set_signed_in_for_tests(false);
     app::update(&mut s, press(KeyCode::F(6)));
     app::update(&mut s, press(KeyCode::Esc));
     assert_eq!(

@@ -35,11 +35,14 @@ fn press(state: &mut State, code: KeyCode) -> Output {
 /// A loaded list with a pending rename and an error, so every marker is on screen.
 fn busy_state(theme: Theme) -> State {
     let mut state = State::new("default", "demo");
-    state.settings.theme = theme;
-    state.now = "2026-01-31T12:00:00Z".parse().unwrap();
-    state.viewport = (100, 24);
+    state.settings_mut_for_tests().theme = theme;
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock("2026-01-31T12:00:00Z".parse().unwrap()),
+    );
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(100, 24));
     app::init(&mut state);
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
@@ -61,7 +64,7 @@ fn busy_state(theme: Theme) -> State {
 }
 
 fn draw(state: &State) -> Terminal<TestBackend> {
-    let (w, h) = state.viewport;
+    let (w, h) = state.viewport();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     terminal
@@ -162,8 +165,8 @@ fn the_dark_and_light_themes_do_colour_the_screen() {
 #[test]
 fn header_shows_the_profile_and_help_names_the_config_file() {
     let mut state = busy_state(Theme::dark());
-    state.settings.profile = Some("contoso".into());
-    state.settings.config_path = Some("/home/ana/.config/sctui/config.toml".into());
+    state.settings_mut_for_tests().profile = Some("contoso".into());
+    state.settings_mut_for_tests().config_path = Some("/home/ana/.config/sctui/config.toml".into());
     let text = screen(&draw(&state));
     let header = text.lines().next().unwrap();
     assert!(header.contains("demo · profile contoso"), "{header}");
@@ -255,7 +258,7 @@ impl App {
             for command in pending.drain(..) {
                 self.commands.send(command).expect("the worker runs");
             }
-            if self.state.requests.is_empty() {
+            if self.state.requests().is_empty() {
                 return;
             }
             let event = tokio::time::timeout(Duration::from_secs(30), self.events.recv())
@@ -283,24 +286,24 @@ async fn picking_the_second_workspace_loads_its_sessions() {
     )
     .unwrap();
     let mut state = State::new("default", "demo");
-    state.viewport = (120, 36);
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(120, 36));
     let mut app = App::start(client, state);
     let out = app::init(&mut app.state);
     app.run(out).await;
     assert!(
         app.state
-            .list
+            .list()
             .entries()
             .iter()
             .all(|e| !e.current_name().starts_with("Fabrikam")),
         "the default workspace first"
     );
-    let before = app.state.list.len();
+    let before = app.state.list().len();
 
     let out = app.press(KeyCode::Char('w'));
     assert!(matches!(out.commands[..], [Command::LoadWorkspaces { .. }]));
     app.run(out).await;
-    let Mode::PickingWorkspace(picker) = &app.state.mode else {
+    let Mode::PickingWorkspace(picker) = &app.state.mode() else {
         panic!("the picker is open");
     };
     let listed: Vec<&str> = picker
@@ -324,21 +327,21 @@ async fn picking_the_second_workspace_loads_its_sessions() {
     ));
     app.run(out).await;
     let state = &app.state;
-    assert!(matches!(state.mode, Mode::Browsing));
-    assert_eq!(state.workspace, SECOND_WORKSPACE);
-    assert_eq!(state.workspace_name.as_deref(), Some("Fabrikam MSSP"));
-    assert!(!state.list.is_empty());
-    assert_ne!(state.list.len(), before);
+    assert!(matches!(state.mode(), Mode::Browsing));
+    assert_eq!(state.workspace(), SECOND_WORKSPACE);
+    assert_eq!(state.workspace_name(), Some("Fabrikam MSSP"));
+    assert!(!state.list().is_empty());
+    assert_ne!(state.list().len(), before);
     assert!(
         state
-            .list
+            .list()
             .entries()
             .iter()
             .filter_map(|e| e.shown_name())
             .all(|n| n.starts_with("Fabrikam")),
         "{:?}",
         state
-            .list
+            .list()
             .entries()
             .iter()
             .map(|e| e.current_name())

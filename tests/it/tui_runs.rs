@@ -34,7 +34,7 @@ async fn reading(name: &str) -> (FakeGraph, App) {
     .await
     .expect("fake starts");
     let mut state = State::new("default", "test");
-    state.viewport = (120, 36);
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(120, 36));
     let init = sctui::tui::app::init(&mut state);
     let worker = Loop::start(&fake, quick());
     let mut app = App {
@@ -45,12 +45,12 @@ async fn reading(name: &str) -> (FakeGraph, App) {
     for command in init.commands {
         app.worker.send(command);
     }
-    app.until(|s| s.paging.loaded_once).await;
+    app.until(|s| s.paging().loaded_once).await;
     let named = |s: &State| {
         s.selected_entry()
             .is_some_and(|e| e.session.display_name.as_deref() == Some(name))
     };
-    for _ in 0..app.state.list.entries().len() {
+    for _ in 0..app.state.list().entries().len() {
         if named(&app.state) {
             break;
         }
@@ -59,7 +59,7 @@ async fn reading(name: &str) -> (FakeGraph, App) {
     assert!(named(&app.state), "the demo has a session called {name:?}");
     app.until(|s| {
         s.selected_entry()
-            .and_then(|e| s.conversations.get(&e.session.id))
+            .and_then(|e| s.conversations().get(&e.session.id))
             .is_some_and(|c| c.fetched_at.is_some() && !c.turns.is_empty())
             && !s.busy()
     })
@@ -86,13 +86,13 @@ fn posts_since(fake: &FakeGraph, before: usize) -> Vec<String> {
 async fn the_rerun_key_posts_one_evaluation_and_no_prompt_and_shows_the_new_answer() {
     let (fake, mut app) = reading(TWICE).await;
     let session = app.selected();
-    let q1 = app.state.conversations[&session].turns[0].clone();
-    let questions = app.state.conversations[&session].turns.len();
+    let q1 = app.state.conversations()[&session].turns[0].clone();
+    let questions = app.state.conversations()[&session].turns.len();
     assert_eq!(q1.earlier.len(), 1, "the demo answered it twice");
     let before = fake.faults().seen().len();
 
     app.key('x');
-    assert!(matches!(app.state.mode, Mode::Confirming(_)));
+    assert!(matches!(app.state.mode(), Mode::Confirming(_)));
     assert_eq!(
         posts_since(&fake, before),
         Vec::<String>::new(),
@@ -101,8 +101,8 @@ async fn the_rerun_key_posts_one_evaluation_and_no_prompt_and_shows_the_new_answ
     app.key('y');
     let shown = q1.evaluation.as_ref().map(|e| e.id.clone());
     app.until(|s| {
-        s.conversations[&session].turns[0].following.is_none()
-            && s.conversations[&session].turns[0]
+        s.conversations()[&session].turns[0].following.is_none()
+            && s.conversations()[&session].turns[0]
                 .evaluation
                 .as_ref()
                 .is_some_and(|e| Some(&e.id) != shown.as_ref() && !e.state.is_in_progress())
@@ -117,7 +117,7 @@ async fn the_rerun_key_posts_one_evaluation_and_no_prompt_and_shows_the_new_answ
         )],
         "exactly one evaluation and no prompt"
     );
-    let turns = &app.state.conversations[&session].turns;
+    let turns = &app.state.conversations()[&session].turns;
     assert_eq!(turns.len(), questions, "no new question");
     let q1 = &turns[0];
     let earlier: Vec<_> = q1.earlier.iter().map(|e| e.evaluation.id.clone()).collect();
@@ -136,7 +136,7 @@ async fn the_rerun_key_posts_one_evaluation_and_no_prompt_and_shows_the_new_answ
 async fn the_fork_key_asks_questions_one_to_n_in_order_in_one_new_session() {
     let (fake, mut app) = reading(TWICE).await;
     let original = app.selected();
-    let questions: Vec<String> = app.state.conversations[&original]
+    let questions: Vec<String> = app.state.conversations()[&original]
         .turns
         .iter()
         .filter_map(|t| t.prompt.content.clone())
@@ -147,8 +147,8 @@ async fn the_fork_key_asks_questions_one_to_n_in_order_in_one_new_session() {
     app.key(']');
     let before = fake.faults().seen().len();
     app.key('F');
-    let Mode::Confirming(confirm) = &app.state.mode else {
-        panic!("the confirm line: {:?}", app.state.mode);
+    let Mode::Confirming(confirm) = &app.state.mode() else {
+        panic!("the confirm line: {:?}", app.state.mode());
     };
     assert!(
         confirm
@@ -164,7 +164,7 @@ async fn the_fork_key_asks_questions_one_to_n_in_order_in_one_new_session() {
     );
     app.key('y');
     app.until(|s| {
-        !s.requests
+        !s.requests()
             .iter()
             .any(|(_, p)| matches!(p, Pending::Fork { .. }))
             && s.selected_entry().is_some_and(|e| e.session.id != original)
@@ -210,7 +210,7 @@ async fn the_fork_key_asks_questions_one_to_n_in_order_in_one_new_session() {
     assert_eq!(name.as_deref(), Some(format!("{TWICE} (fork)").as_str()));
     // the new session is open, its conversation read from Graph
     app.until(|s| {
-        s.conversations
+        s.conversations()
             .get(&fork)
             .is_some_and(|c| c.fetched_at.is_some() && c.turns.len() == 2)
     })

@@ -95,9 +95,12 @@ fn sessions() -> Vec<Session> {
 /// A fresh state at the fixed clock, with `init` run (first page requested, nothing arrived).
 fn started(w: u16, h: u16) -> State {
     let mut state = State::new("default", "demo");
-    state.now = NOW.parse().unwrap();
-    state.settings.tz = jiff::tz::TimeZone::UTC;
-    state.viewport = (w, h);
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock(NOW.parse().unwrap()),
+    );
+    state.settings_mut_for_tests().tz = jiff::tz::TimeZone::UTC;
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(w, h));
     let commands = app::init(&mut state).commands;
     assert!(
         matches!(
@@ -116,7 +119,7 @@ fn load(state: &mut State, value: Vec<Session>) {
 
 /// Graph's first page arrives: `value`, linking on to `next`, of `count` sessions in all.
 fn first_page(state: &mut State, value: Vec<Session>, next: Option<&str>, count: Option<u64>) {
-    let req = state.requests.page().expect("a first page request");
+    let req = state.requests().page().expect("a first page request");
     app::update(
         state,
         Msg::Worker(Event::PageLoaded {
@@ -169,7 +172,7 @@ fn api_503() -> GraphError {
 // ---------------------------------------------------------------------------------------------
 
 fn draw(state: &State) -> Terminal<TestBackend> {
-    let (w, h) = state.viewport;
+    let (w, h) = state.viewport();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| sctui::tui::ui::draw(state, f)).unwrap();
     terminal
@@ -421,7 +424,7 @@ fn s02_detail_focused() {
     press(&mut state, KeyCode::Char('j'));
     press(&mut state, KeyCode::Char('j'));
     press(&mut state, KeyCode::Enter);
-    assert_eq!(state.focus, app::Focus::Detail);
+    assert_eq!(state.focus(), app::Focus::Detail);
     let terminal = draw(&state);
     // focus is shown by the border colour: the detail border is highlighted, the list's is not
     let buffer = terminal.backend().buffer();
@@ -617,7 +620,7 @@ fn s07b_help_short_terminal() {
 fn s08_error_in_status_bar() {
     let mut state = loaded(80, 24);
     press(&mut state, KeyCode::Char('R'));
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageFailed {
@@ -637,7 +640,7 @@ fn s08_error_in_status_bar() {
 fn refresh_failed(w: u16, h: u16) -> State {
     let mut state = loaded(w, h);
     press(&mut state, KeyCode::Char('R'));
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageFailed {
@@ -714,7 +717,7 @@ fn s11_filter_typed() {
     let mut state = loaded(80, 24);
     press(&mut state, KeyCode::Char('/'));
     type_text(&mut state, "inc");
-    assert_eq!(state.list.visible().len(), 2);
+    assert_eq!(state.list().visible().len(), 2);
     let detail = render_part(&state, Part::Detail);
     assert!(
         detail
@@ -775,7 +778,7 @@ fn s15_workspace_id_typed() {
         let mut state = loaded(w, h);
         press(&mut state, KeyCode::Char('w'));
         let req = state
-            .requests
+            .requests()
             .iter()
             .find(|(_, p)| matches!(p, sctui::tui::app::requests::Pending::Workspaces))
             .map(|(id, _)| id)
@@ -804,10 +807,10 @@ fn escape_sequences_never_reach_the_buffer() {
     let mut state = loaded(100, 24);
     // select the evil one and show it everywhere it can appear
     let position = state
-        .list
+        .list()
         .visible()
         .iter()
-        .position(|&i| state.list.entries()[i].session.display_name.as_deref() == Some(EVIL_NAME))
+        .position(|&i| state.list().entries()[i].session.display_name.as_deref() == Some(EVIL_NAME))
         .unwrap();
     for _ in 0..position {
         press(&mut state, KeyCode::Char('j'));
@@ -841,11 +844,11 @@ fn wide_names_are_never_split() {
         for h in [6u16, 12, 24] {
             let mut state = loaded(w, h);
             let cjk = state
-                .list
+                .list()
                 .visible()
                 .iter()
                 .position(|&i| {
-                    state.list.entries()[i].session.display_name.as_deref() == Some(CJK_NAME)
+                    state.list().entries()[i].session.display_name.as_deref() == Some(CJK_NAME)
                 })
                 .unwrap();
             for _ in 0..cjk {
@@ -881,7 +884,7 @@ fn list_columns_are_aligned() {
         .rev()
         .find(|&x| buffer[(x, 1)].symbol() == "┐" && x < 50)
         .expect("list pane's top-right corner");
-    for y in 2..2 + state.list.len() as u16 {
+    for y in 2..2 + state.list().len() as u16 {
         let before = buffer[(list_right - 1, y)].symbol();
         assert!(
             !before.trim().is_empty(),
@@ -982,7 +985,10 @@ fn create_cursor_follows_a_sanitised_paste() {
 
 /// The worker hands over the seeded sessions as the local store kept them (2 h ago).
 fn stored_list_arrives(state: &mut State) {
-    let req = state.requests.stored_list().expect("opening the workspace");
+    let req = state
+        .requests()
+        .stored_list()
+        .expect("opening the workspace");
     app::update(
         state,
         Msg::Worker(Event::StoredList {
@@ -1014,7 +1020,7 @@ fn stored_list_at_start_and_with_graph_unreachable() {
             format!("s40_stored_list_{w}x{h}_list"),
             render_part(&state, Part::List)
         );
-        let req = state.requests.page().expect("Graph is still asked");
+        let req = state.requests().page().expect("Graph is still asked");
         app::update(
             &mut state,
             Msg::Worker(Event::PageFailed {
@@ -1212,8 +1218,11 @@ fn offline_shows_the_stored_list_with_a_banner() {
             ..Default::default()
         };
         let mut state = State::with_settings("default", "", settings);
-        state.now = NOW.parse().unwrap();
-        state.viewport = (w, h);
+        sctui::tui::app::update(
+            &mut state,
+            sctui::tui::app::Msg::Clock(NOW.parse().unwrap()),
+        );
+        sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(w, h));
         let commands = app::init(&mut state).commands;
         assert!(
             matches!(commands[..], [Command::OpenWorkspace { .. }]),
@@ -1313,7 +1322,7 @@ fn a_search_hit_opens_at_its_question() {
 #[test]
 fn unreachable_at_start_with_nothing_stored() {
     let mut state = started(64, 20);
-    let req = state.requests.page().expect("the first page");
+    let req = state.requests().page().expect("the first page");
     app::update(
         &mut state,
         Msg::Worker(Event::PageFailed {
@@ -1346,7 +1355,7 @@ fn a_missing_workspace_at_start_is_not_called_unreachable() {
     for first_503 in [false, true] {
         let mut state = started(64, 20);
         if first_503 {
-            let req = state.requests.page().expect("the first page");
+            let req = state.requests().page().expect("the first page");
             app::update(
                 &mut state,
                 Msg::Worker(Event::PageFailed {
@@ -1360,7 +1369,7 @@ fn a_missing_workspace_at_start_is_not_called_unreachable() {
             );
             app::update(&mut state, Msg::Reconnect);
         }
-        let req = state.requests.page().expect("a page in flight");
+        let req = state.requests().page().expect("a page in flight");
         app::update(
             &mut state,
             Msg::Worker(Event::PageFailed {
@@ -1384,9 +1393,12 @@ fn offline_with_nothing_stored() {
         ..Default::default()
     };
     let mut state = State::with_settings("default", "", settings);
-    state.viewport = (64, 20);
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(64, 20));
     let _ = app::init(&mut state);
-    let req = state.requests.stored_list().expect("opening the workspace");
+    let req = state
+        .requests()
+        .stored_list()
+        .expect("opening the workspace");
     app::update(
         &mut state,
         Msg::Worker(Event::StoredList {
@@ -1425,7 +1437,7 @@ fn an_incomplete_list_says_how_much_it_covers() {
         );
         press(&mut state, KeyCode::Char('/'));
         type_text(&mut state, "inc");
-        assert!(state.paging.bulk, "a filter loads the rest");
+        assert!(state.paging().bulk, "a filter loads the rest");
         insta::assert_snapshot!(
             format!("s16b_incomplete_filtered_{w}x{h}"),
             render_part(&state, Part::List)
@@ -1441,7 +1453,7 @@ fn the_time_column_follows_the_sort() {
         let mut state = loaded(w, h);
         press(&mut state, KeyCode::Char('s'));
         assert_eq!(
-            state.list.sort(),
+            state.list().sort(),
             sctui::tui::app::state::SortOrder::Created
         );
         insta::assert_snapshot!(
@@ -1473,14 +1485,14 @@ fn a_filter_after_a_refresh_still_covers_every_known_session() {
     for (w, h) in [(100, 24), (64, 20)] {
         let mut state = started(w, h);
         load(&mut state, three_hundred());
-        assert_eq!(state.list.len(), 300);
+        assert_eq!(state.list().len(), 300);
         press(&mut state, KeyCode::Char('R'));
         let first = three_hundred().into_iter().take(100).collect();
         first_page(&mut state, first, Some(NEXT), Some(300));
-        assert!(state.paging.bulk, "the rest is checked in a walk");
+        assert!(state.paging().bulk, "the rest is checked in a walk");
         press(&mut state, KeyCode::Char('/'));
         type_text(&mut state, "inc");
-        assert_eq!(state.list.visible().len(), 100, "every known incident");
+        assert_eq!(state.list().visible().len(), 100, "every known incident");
         let screen = render(&state);
         assert!(screen.contains("100 of 300"), "{screen}");
         insta::assert_snapshot!(
@@ -1526,7 +1538,7 @@ fn detail_bottom_border(state: &State) -> String {
 fn picker_with_two_workspaces(state: &mut State) {
     press(state, KeyCode::Char('w'));
     let req = state
-        .requests
+        .requests()
         .iter()
         .find(|(_, p)| matches!(p, sctui::tui::app::requests::Pending::Workspaces))
         .map(|(id, _)| id)
@@ -1578,7 +1590,7 @@ fn a_kept_find_is_dropped_on_another_session_and_workspace() {
         picker_with_two_workspaces(&mut state);
         press(&mut state, KeyCode::Char('j'));
         press(&mut state, KeyCode::Enter);
-        assert_eq!(state.workspace, "soc-emea");
+        assert_eq!(state.workspace(), "soc-emea");
         load(&mut state, sessions());
         let border = detail_bottom_border(&state);
         assert!(!border.contains("Phish"), "another workspace: {border}");
@@ -1609,7 +1621,7 @@ fn stepping_through_matches_adds_nothing_to_the_messages_view() {
     press(&mut state, KeyCode::Char('/'));
     type_text(&mut state, "i");
     press(&mut state, KeyCode::Enter);
-    assert!(state.reader.find.matches.len() > 3, "several matches");
+    assert!(state.reader().find.matches.len() > 3, "several matches");
     press(&mut state, KeyCode::Char('m'));
     let before = render_part(&state, Part::Popup);
     press(&mut state, KeyCode::Esc);
@@ -1678,7 +1690,7 @@ fn an_unreachable_graph_is_told_until_a_page_arrives_without_flicker() {
             stored_list_arrives(&mut state);
         }
         for try_number in 1..=3 {
-            let req = state.requests.page().expect("a page in flight");
+            let req = state.requests().page().expect("a page in flight");
             app::update(
                 &mut state,
                 Msg::Worker(Event::PageFailed {
@@ -1787,7 +1799,7 @@ fn the_help_overlay_wraps_descriptions_and_scrolls_to_the_last() {
         }
         seen.extend(last);
         let text = seen.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
-        for line in state.settings.keymap.help_lines() {
+        for line in state.settings().keymap.help_lines() {
             if let sctui_app::keys::HelpLine::Row(_, what) = line {
                 assert!(
                     text.contains(what),
@@ -1844,6 +1856,6 @@ fn e_offers_the_export_format_and_remembers_the_choice() {
             Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
         );
         assert!(out.commands.is_empty());
-        assert!(matches!(state.mode, app::Mode::Browsing));
+        assert!(matches!(state.mode(), app::Mode::Browsing));
     }
 }

@@ -311,8 +311,8 @@ fn answer(command: Command, outcome: u8, page: &[(u8, Option<u8>, u16)], more: b
 }
 
 fn check(state: &State) -> Result<(), TestCaseError> {
-    let rows = sctui::tui::app::layout::list_rows(state.viewport);
-    if let Err(broken) = state.list.check(rows) {
+    let rows = sctui::tui::app::layout::list_rows(state.viewport());
+    if let Err(broken) = state.list().check(rows) {
         prop_assert!(false, "the session list broke a rule: {}", broken);
     }
     Ok(())
@@ -320,7 +320,7 @@ fn check(state: &State) -> Result<(), TestCaseError> {
 
 fn pending(state: &State) -> Vec<(String, String)> {
     let mut names: Vec<_> = state
-        .list
+        .list()
         .entries()
         .iter()
         .filter_map(|e| e.pending().map(|p| (e.session.id.clone(), p.name.clone())))
@@ -331,7 +331,7 @@ fn pending(state: &State) -> Vec<(String, String)> {
 
 fn status(state: &State) -> String {
     state
-        .status
+        .status()
         .as_ref()
         .map(|s| s.text.clone())
         .unwrap_or_default()
@@ -339,7 +339,7 @@ fn status(state: &State) -> String {
 
 /// Applies one worker event and checks that nothing typed is lost by it.
 fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<(), TestCaseError> {
-    let browsing = matches!(state.mode, Mode::Browsing);
+    let browsing = matches!(state.mode(), Mode::Browsing);
     let pending_before = pending(state);
     // an answer no longer awaited (say, from before a workspace switch) is dropped unseen
     let failed_rename = match &event {
@@ -348,19 +348,19 @@ fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<()
             id,
             name,
             error,
-        } if !error.is_not_found() && state.requests.get(*req).is_some() => {
-            Some((state.list.contains(id), name.clone()))
+        } if !error.is_not_found() && state.requests().get(*req).is_some() => {
+            Some((state.list().contains(id), name.clone()))
         }
         _ => None,
     };
     let failed_create = match &event {
         Event::CreateFailed { req, .. } => Some((
             *req,
-            match state.requests.get(*req) {
+            match state.requests().get(*req) {
                 Some(Pending::Ask { text, .. }) => Some(text.clone()),
                 _ => None,
             },
-            match &state.mode {
+            match &state.mode() {
                 Mode::Creating(c) => c.in_flight == Some(*req),
                 _ => false,
             },
@@ -383,7 +383,7 @@ fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<()
             status(state)
         );
         if browsing && listed {
-            match &state.mode {
+            match &state.mode() {
                 Mode::Renaming(editor) => prop_assert_eq!(editor.input.value(), name.as_str()),
                 other => prop_assert!(false, "editor not reopened: {:?}", other),
             }
@@ -392,7 +392,7 @@ fn apply(state: &mut State, queue: &mut Vec<Command>, event: Event) -> Result<()
     if let Some((seq, Some(text), waiting)) = failed_create
         && (browsing || waiting)
     {
-        match &state.mode {
+        match &state.mode() {
             Mode::Creating(create) => {
                 prop_assert_eq!(create.input.value(), text.as_str(), "create {:?}", seq);
                 prop_assert!(create.in_flight.is_none());
@@ -423,11 +423,11 @@ fn settle(state: &mut State, queue: &mut Vec<Command>) -> Result<(), TestCaseErr
             apply(state, queue, event)?;
         }
     }
-    let left: Vec<_> = state.requests.iter().collect();
+    let left: Vec<_> = state.requests().iter().collect();
     prop_assert!(left.is_empty(), "still awaited after settling: {:?}", left);
     prop_assert!(!state.busy());
     prop_assert!(pending(state).is_empty(), "{:?}", pending(state));
-    for (id, conversation) in &state.conversations {
+    for (id, conversation) in state.conversations() {
         prop_assert!(
             conversation.turns.iter().all(|t| t.following.is_none()),
             "a turn of {} is still followed",
@@ -439,7 +439,7 @@ fn settle(state: &mut State, queue: &mut Vec<Command>) -> Result<(), TestCaseErr
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut state = State::new("default", "props");
-    state.settings.page_size = 10;
+    state.settings_mut_for_tests().page_size = 10;
     let mut queue = init(&mut state).commands;
     check(&state)?;
     for op in ops {

@@ -252,7 +252,7 @@ impl App {
     }
 
     fn ids(&self) -> Vec<String> {
-        let list = &self.state.list;
+        let list = &self.state.list();
         list.visible()
             .iter()
             .map(|&i| list.entries()[i].session.id.clone())
@@ -293,8 +293,8 @@ async fn paged_app(session_order: SessionOrder, page: u32) -> (FakeGraph, App) {
     .await
     .expect("fake starts");
     let mut state = sctui::tui::app::State::new("default", "test");
-    state.viewport = (100, 14);
-    state.settings.page_size = page;
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(100, 14));
+    state.settings_mut_for_tests().page_size = page;
     let init = sctui::tui::app::init(&mut state);
     let worker = Loop::start_paged(&fake, PollPlan::default(), page);
     let app = App {
@@ -320,10 +320,10 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
 ) {
     const PAGE: u32 = 25;
     let (fake, mut app) = paged_app(session_order, PAGE).await;
-    app.until(|s| s.paging.loaded_once && s.requests.page().is_none())
+    app.until(|s| s.paging().loaded_once && s.requests().page().is_none())
         .await;
     let before_insert = newest_modified_first(&fake);
-    assert_eq!(app.state.list.len(), PAGE as usize);
+    assert_eq!(app.state.list().len(), PAGE as usize);
     // the server's first page (by creation, from whichever end), shown newest-modified first
     let mut created = fake.store().sessions("default");
     if session_order == SessionOrder::NewestFirst {
@@ -341,13 +341,13 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     // walk down; a page in flight lands before the next key (a reader, not a held key)
     let mut steps = 0;
     let mut inserted = None;
-    while app.state.list.selected() + 1 < app.state.list.visible().len()
-        || app.state.paging.next_link.is_some()
+    while app.state.list().selected() + 1 < app.state.list().visible().len()
+        || app.state.paging().next_link.is_some()
     {
         app.key('j');
         steps += 1;
         assert!(steps < 1_000, "the walk ends");
-        if app.state.requests.page().is_some() {
+        if app.state.requests().page().is_some() {
             if inserted.is_none() {
                 inserted = Some(
                     fake.store()
@@ -356,7 +356,7 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
                 );
             }
             let moved_to = app.selected();
-            app.until(|s| s.requests.page().is_none()).await;
+            app.until(|s| s.requests().page().is_none()).await;
             assert_eq!(
                 app.selected(),
                 moved_to,
@@ -375,7 +375,7 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     assert!(
         !app.state.busy(),
         "{:?}",
-        app.state.requests.iter().collect::<Vec<_>>()
+        app.state.requests().iter().collect::<Vec<_>>()
     );
     // the new session is the newest: before the cursor newest first (seen at the next
     // refresh), after it oldest first (on the last page)
@@ -403,8 +403,8 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     // a refresh brings the session made meanwhile, at the top, still each session once; the
     // list knows more than its first page, so the refresh walks to the end by itself
     app.key('R');
-    app.until(|s| s.requests.page().is_none()).await;
-    assert_eq!(app.state.paging.next_link, None);
+    app.until(|s| s.requests().page().is_none()).await;
+    assert_eq!(app.state.paging().next_link, None);
     assert_eq!(after[0], inserted);
     assert_eq!(app.ids(), after, "after R ({session_order:?})");
 
@@ -419,7 +419,7 @@ async fn paging_merging_and_prefetching_end_with_every_session_once_in_order(
     app.send(sctui::tui::app::Msg::Settled);
     app.until(|s| {
         neighbours.iter().chain([&after[40]]).all(|id| {
-            s.conversations
+            s.conversations()
                 .get(id)
                 .is_some_and(|c| c.fetched_at.is_some())
         })
@@ -453,7 +453,7 @@ async fn a_question_asked_elsewhere_shows_after_a_refresh() {
     .await
     .expect("fake starts");
     let mut state = sctui::tui::app::State::new("default", "test");
-    state.viewport = (100, 14);
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(100, 14));
     let init = sctui::tui::app::init(&mut state);
     let worker = Loop::start(&fake, PollPlan::default());
     let mut app = App {
@@ -466,17 +466,18 @@ async fn a_question_asked_elsewhere_shows_after_a_refresh() {
     }
     let shown = |s: &sctui::tui::app::State, question: &str| {
         let id = s.selected_entry().map(|e| e.session.id.clone());
-        id.and_then(|id| s.conversations.get(&id)).is_some_and(|c| {
-            c.fetched_at.is_some()
-                && c.turns
-                    .iter()
-                    .any(|t| t.prompt.content.as_deref() == Some(question))
-        })
+        id.and_then(|id| s.conversations().get(&id))
+            .is_some_and(|c| {
+                c.fetched_at.is_some()
+                    && c.turns
+                        .iter()
+                        .any(|t| t.prompt.content.as_deref() == Some(question))
+            })
     };
     app.until(|s| {
-        s.paging.loaded_once
+        s.paging().loaded_once
             && s.selected_entry()
-                .and_then(|e| s.conversations.get(&e.session.id))
+                .and_then(|e| s.conversations().get(&e.session.id))
                 .is_some_and(|c| c.fetched_at.is_some())
     })
     .await;
@@ -508,11 +509,11 @@ async fn a_refresh_walks_the_whole_list_and_drops_only_what_the_server_lost(
     session_order: SessionOrder,
 ) {
     let (fake, mut app) = paged_app(session_order, 25).await;
-    app.state.settings.bulk_page_size = 40;
-    app.until(|s| s.paging.loaded_once && s.requests.page().is_none())
+    app.state.settings_mut_for_tests().bulk_page_size = 40;
+    app.until(|s| s.paging().loaded_once && s.requests().page().is_none())
         .await;
     app.key('G');
-    app.until(|s| s.requests.page().is_none() && s.paging.next_link.is_none())
+    app.until(|s| s.requests().page().is_none() && s.paging().next_link.is_none())
         .await;
     assert_eq!(app.ids(), newest_modified_first(&fake));
     app.key('g');
@@ -536,25 +537,25 @@ async fn a_refresh_walks_the_whole_list_and_drops_only_what_the_server_lost(
         .store()
         .insert_session("default", Some("made elsewhere"))
         .id;
-    let before = app.state.list.len();
+    let before = app.state.list().len();
     let requests_before = fake.faults().seen().len();
 
     app.key('R');
     let pages_seen = std::cell::Cell::new(0);
     app.until(|s| {
-        if s.requests.page().is_some() {
+        if s.requests().page().is_some() {
             // nothing known disappears while the walk runs
-            assert!(s.list.contains(&on_first_page) && s.list.contains(&further_down));
-            assert!(s.list.len() >= before);
+            assert!(s.list().contains(&on_first_page) && s.list().contains(&further_down));
+            assert!(s.list().len() >= before);
             pages_seen.set(pages_seen.get() + 1);
         }
-        s.requests.page().is_none()
+        s.requests().page().is_none()
     })
     .await;
     assert!(pages_seen.get() > 1, "the walk took several pages");
-    assert!(app.state.list.contains(&made), "the new session appeared");
-    assert!(!app.state.list.contains(&on_first_page));
-    assert!(!app.state.list.contains(&further_down));
+    assert!(app.state.list().contains(&made), "the new session appeared");
+    assert!(!app.state.list().contains(&on_first_page));
+    assert!(!app.state.list().contains(&further_down));
     assert_eq!(
         app.ids(),
         newest_modified_first(&fake),
@@ -565,7 +566,7 @@ async fn a_refresh_walks_the_whole_list_and_drops_only_what_the_server_lost(
         selected,
         "the selection stays on its session"
     );
-    assert!(app.state.paging.complete.is_some());
+    assert!(app.state.paging().complete.is_some());
     assert!(!app.state.revalidating() && !app.state.list_incomplete());
     // the first page, then the walk from the top in pages of 40
     let pages = fake.faults().seen()[requests_before..]

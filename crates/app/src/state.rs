@@ -475,56 +475,56 @@ pub struct StoredList {
 #[derive(Debug, Clone)]
 pub struct State {
     /// Header: the workspace shown.
-    pub workspace: String,
+    pub(crate) workspace: String,
     /// The workspace's display name, once known (from the picker).
-    pub workspace_name: Option<String>,
+    pub(crate) workspace_name: Option<String>,
     /// False until a usable token exists; the app then starts with the sign-in popup.
-    pub signed_in: bool,
+    pub(crate) signed_in: bool,
     /// What was fixed at start (config, flags, environment); never changed by `update`.
-    pub settings: Settings,
+    pub(crate) settings: Settings,
     /// Header: who is signed in, or `demo`; empty when no account is used (`--offline`).
-    pub who: String,
+    pub(crate) who: String,
     /// Every known session: order, filter and selection (see [`SessionList`]).
-    pub list: SessionList,
-    pub focus: Focus,
-    pub mode: Mode,
-    pub paging: Paging,
+    pub(crate) list: SessionList,
+    pub(crate) focus: Focus,
+    pub(crate) mode: Mode,
+    pub(crate) paging: Paging,
     /// The list came from the local store and Graph has not confirmed it yet (`None`
     /// otherwise). Whether a walk is checking the list is [`Paging::listing`]'s question.
-    pub stored: Option<StoredList>,
+    pub(crate) stored: Option<StoredList>,
     /// Requests sent to the worker and not answered yet (drives the spinner).
-    pub requests: Requests,
-    pub spinner_frame: usize,
-    pub status: Option<StatusMessage>,
+    pub(crate) requests: Requests,
+    pub(crate) spinner_frame: usize,
+    pub(crate) status: Option<StatusMessage>,
     /// When the status message was shown (info messages expire after [`INFO_SECONDS`]).
-    pub status_since: Timestamp,
+    pub(crate) status_since: Timestamp,
     /// Every message of the run, oldest first (at most [`MESSAGES_KEPT`]).
-    pub messages: Vec<LoggedMessage>,
+    pub(crate) messages: Vec<LoggedMessage>,
     /// Prompt-box drafts left with `Esc`, by target session id (`""`: a new session).
-    pub drafts: HashMap<String, String>,
+    pub(crate) drafts: HashMap<String, String>,
     /// The format `e` offers first: the last one chosen, remembered across runs (the runtime
     /// writes it on [`crate::Effect::RememberExportFormat`]; the start reads it back).
-    pub export_format: crate::export::Format,
+    pub(crate) export_format: crate::export::Format,
     /// "throttled, retrying in N s" while a retry waits.
-    pub retry_notice: Option<String>,
+    pub(crate) retry_notice: Option<String>,
     /// Terminal size, so paging keys and scrolling know the viewport.
-    pub viewport: (u16, u16),
+    pub(crate) viewport: (u16, u16),
     /// The clock used for relative times (from `Msg::Clock`/`Msg::Tick`, fixed in tests).
-    pub now: Timestamp,
+    pub(crate) now: Timestamp,
     /// The detail pane's conversation: layout, scroll, zoom, find.
-    pub reader: reader::Reader,
+    pub(crate) reader: reader::Reader,
     /// Conversations by session id.
-    pub conversations: HashMap<String, Conversation>,
+    pub(crate) conversations: HashMap<String, Conversation>,
     /// Neighbours' conversations were asked for in the background (so moving on cancels them).
-    pub prefetch_wished: bool,
+    pub(crate) prefetch_wished: bool,
     /// Typed text waiting to be given back (see [`DeferredEdit`]).
-    pub deferred: Vec<DeferredEdit>,
+    pub(crate) deferred: Vec<DeferredEdit>,
     /// The search view's query and results (kept while it is closed).
-    pub search: store::SearchView,
+    pub(crate) search: store::SearchView,
     /// The sync started with the sync key, while it runs.
-    pub sync: Option<store::SyncGauge>,
+    pub(crate) sync: Option<store::SyncGauge>,
     /// Tries to reach Graph after it could not be reached at start.
-    pub reconnect: store::Reconnect,
+    pub(crate) reconnect: store::Reconnect,
 }
 
 impl State {
@@ -573,6 +573,13 @@ impl State {
             sync: None,
             reconnect: store::Reconnect::default(),
         }
+    }
+
+    /// This state offering `format` first in the export picker (the one chosen in an earlier
+    /// run, which the CLI reads back at start).
+    pub fn offering_export_format(mut self, format: crate::export::Format) -> Self {
+        self.export_format = format;
+        self
     }
 
     /// The selected session, if any row is visible.
@@ -638,5 +645,154 @@ impl State {
     /// The filter text, trimmed; empty means no filter.
     pub fn filter_text(&self) -> &str {
         self.list.filter_text()
+    }
+}
+
+/// Read access for the drawing, the runtime and tests: outside the core the state is read-only,
+/// and only `update` changes it.
+impl State {
+    /// The workspace shown (its id).
+    pub fn workspace(&self) -> &str {
+        &self.workspace
+    }
+
+    /// The workspace's display name, once known.
+    pub fn workspace_name(&self) -> Option<&str> {
+        self.workspace_name.as_deref()
+    }
+
+    /// Whether a usable token exists.
+    pub fn signed_in(&self) -> bool {
+        self.signed_in
+    }
+
+    /// What was fixed at start.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Who is signed in, `demo`, or empty (`--offline`).
+    pub fn who(&self) -> &str {
+        &self.who
+    }
+
+    /// Every known session: order, filter and selection.
+    pub fn list(&self) -> &SessionList {
+        &self.list
+    }
+
+    /// Which pane has the keyboard.
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    /// What the keyboard is doing now, with the open view's own state.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Paging progress of the session list.
+    pub fn paging(&self) -> &Paging {
+        &self.paging
+    }
+
+    /// The list as the local store had it, while Graph has not confirmed it.
+    pub fn stored(&self) -> Option<&StoredList> {
+        self.stored.as_ref()
+    }
+
+    /// Requests sent to the worker and not answered yet.
+    pub fn requests(&self) -> &Requests {
+        &self.requests
+    }
+
+    /// The spinner's frame.
+    pub fn spinner_frame(&self) -> usize {
+        self.spinner_frame
+    }
+
+    /// The status line's message.
+    pub fn status(&self) -> Option<&StatusMessage> {
+        self.status.as_ref()
+    }
+
+    /// Every message of the run, oldest first.
+    pub fn messages(&self) -> &[LoggedMessage] {
+        &self.messages
+    }
+
+    /// The format `e` offers first.
+    pub fn export_format(&self) -> crate::export::Format {
+        self.export_format
+    }
+
+    /// "throttled, retrying in N s" while a retry waits.
+    pub fn retry_notice(&self) -> Option<&str> {
+        self.retry_notice.as_deref()
+    }
+
+    /// The terminal's size (columns, rows).
+    pub fn viewport(&self) -> (u16, u16) {
+        self.viewport
+    }
+
+    /// The clock relative times are shown against.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The detail pane's conversation: layout, scroll, zoom, find.
+    pub fn reader(&self) -> &reader::Reader {
+        &self.reader
+    }
+
+    /// Conversations by session id.
+    pub fn conversations(&self) -> &HashMap<String, Conversation> {
+        &self.conversations
+    }
+
+    /// The search view's query and results.
+    pub fn search(&self) -> &store::SearchView {
+        &self.search
+    }
+
+    /// The sync under way, if any.
+    pub fn sync(&self) -> Option<&store::SyncGauge> {
+        self.sync.as_ref()
+    }
+
+    /// Tries to reach Graph after it could not be reached at start.
+    pub fn reconnect(&self) -> &store::Reconnect {
+        &self.reconnect
+    }
+}
+
+/// Ways in for tests and benches outside the core, to set up what no message sets: the settings
+/// the app starts with, a sign-in that ended, a request awaited without the command that starts
+/// it, a list put back as it was before a timed page. The app itself never calls them.
+impl State {
+    #[doc(hidden)]
+    pub fn settings_mut_for_tests(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    #[doc(hidden)]
+    pub fn set_signed_in_for_tests(&mut self, signed_in: bool) {
+        self.signed_in = signed_in;
+    }
+
+    #[doc(hidden)]
+    pub fn requests_mut_for_tests(&mut self) -> &mut Requests {
+        &mut self.requests
+    }
+
+    #[doc(hidden)]
+    pub fn list_mut_for_tests(&mut self) -> &mut SessionList {
+        &mut self.list
+    }
+
+    #[doc(hidden)]
+    pub fn paging_mut_for_tests(&mut self) -> &mut Paging {
+        &mut self.paging
     }
 }

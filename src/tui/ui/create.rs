@@ -13,7 +13,7 @@ use sctui_app::sanitize::{sanitize_line, truncate};
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let width = (area.width * 3 / 5).clamp(20.min(area.width), 90);
     let field = usize::from(width.saturating_sub(4)).max(1);
     let (rows, (cursor_row, cursor_col)) =

@@ -23,14 +23,14 @@ use sctui_graph::models::{EvaluationResultType, EvaluationState};
 /// Draws the detail of the selected session from the reader's layout: only the rows in view
 /// are touched, so a frame costs the same for a short and a very long conversation.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
-    let focused = state.focus == Focus::Detail;
+    let theme = &state.settings().theme;
+    let focused = state.focus() == Focus::Detail;
     let inner_width = area.width.saturating_sub(2).max(1);
     let layout = reader::layout_for_draw(state, inner_width);
     let height = usize::from(area.height.saturating_sub(2));
     let rows = layout.rows.len();
     let max = rows.saturating_sub(height);
-    let scroll = state.reader.scroll.min(max);
+    let scroll = state.reader().scroll.min(max);
     let mut block = super::bordered(if focused {
         theme.border_focused
     } else {
@@ -48,9 +48,9 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let conversation = layout
         .session_id
         .as_ref()
-        .and_then(|id| state.conversations.get(id));
+        .and_then(|id| state.conversations().get(id));
     let entry = state.selected_entry();
-    let hscroll = state.reader.hscroll;
+    let hscroll = state.reader().hscroll;
     let buf = frame.buffer_mut();
     let end = (scroll + height).min(rows);
     for (i, row) in layout.rows[scroll..end].iter().enumerate() {
@@ -69,7 +69,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 } else {
                     ("Modified", entry.session.last_modified_date_time.as_ref())
                 };
-                let value = timefmt::local_and_relative(time, state.now, &state.settings.tz);
+                let value = timefmt::local_and_relative(time, state.now(), &state.settings().tz);
                 let line = cut(field(state, label, value), inner.width);
                 buf.set_line(inner.x, y, &line, inner.width);
             }
@@ -157,17 +157,17 @@ fn position(state: &State, layout: &ReaderLayout, scroll: usize, max: usize) -> 
     };
     // the question the keys act on (the one jumped to, else the one a third down the pane)
     let turn = reader::current_turn(state).filter(|&t| t < layout.turns.len());
-    let text = match turn.or_else(|| layout.turn_at(scroll + state.reader.height / 3)) {
+    let text = match turn.or_else(|| layout.turn_at(scroll + state.reader().height / 3)) {
         Some(turn) => format!(" Q{}/{} · {at} ", turn + 1, layout.turns.len()),
         None => format!(" {at} "),
     };
-    Line::from(Span::styled(text, state.settings.theme.dim))
+    Line::from(Span::styled(text, state.settings().theme.dim))
 }
 
 /// The `/` query and which match is current, on the bottom border.
 fn find_title(state: &State) -> Option<Line<'static>> {
-    let find = &state.reader.find;
-    let typing = matches!(state.mode, Mode::Finding);
+    let find = &state.reader().find;
+    let typing = matches!(state.mode(), Mode::Finding);
     if !typing && find.input.value().is_empty() {
         return None;
     }
@@ -179,12 +179,12 @@ fn find_title(state: &State) -> Option<Line<'static>> {
     };
     let cursor = if typing { "▏" } else { "" };
     Some(Line::from(vec![
-        Span::styled(" /", state.settings.theme.key),
+        Span::styled(" /", state.settings().theme.key),
         Span::styled(
             format!("{}{cursor}", sanitize_line(find.input.value())),
-            state.settings.theme.title,
+            state.settings().theme.title,
         ),
-        Span::styled(format!(" {at} "), state.settings.theme.dim),
+        Span::styled(format!(" {at} "), state.settings().theme.dim),
     ]))
 }
 
@@ -269,12 +269,12 @@ fn mark_links(
         let cells: Vec<u16> = (usize::from(spot.start)..usize::from(spot.end))
             .filter_map(|col| drawn_x(state, layout, inner, spot.row, col))
             .collect();
-        if state.reader.link == Some(i) {
+        if state.reader().link == Some(i) {
             for &x in &cells {
-                buf[(x, y)].set_style(state.settings.theme.selected);
+                buf[(x, y)].set_style(state.settings().theme.selected);
             }
         }
-        if state.settings.hyperlinks
+        if state.settings().hyperlinks
             && let (Some(&first_x), Some(&last_x)) = (cells.first(), cells.last())
             && let Some(url) = layout.links.get(spot.link)
         {
@@ -313,14 +313,14 @@ fn highlight_matches(
     scroll: usize,
     end: usize,
 ) {
-    let find = &state.reader.find;
+    let find = &state.reader().find;
     let first = find.matches.partition_point(|m| m.row < scroll);
     for (i, m) in find.matches.iter().enumerate().skip(first) {
         if m.row >= end {
             break;
         }
         let style = if i == find.current {
-            state.settings.theme.selected
+            state.settings().theme.selected
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         };
@@ -343,7 +343,7 @@ fn drawn_x(
     col: usize,
 ) -> Option<u16> {
     let (shift, frozen) = match layout.rows.get(row)?.kind {
-        RowKind::Wide(wide) => (state.reader.hscroll, usize::from(wide.frozen)),
+        RowKind::Wide(wide) => (state.reader().hscroll, usize::from(wide.frozen)),
         _ => (0, 0),
     };
     let x = if col < frozen {
@@ -355,10 +355,10 @@ fn drawn_x(
 }
 
 fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let Some(evaluation) = &turn.evaluation else {
         let retry = state
-            .settings
+            .settings()
             .keymap
             .hint_key(sctui_app::keys::Action::Retry)
             .map(|key| format!(" ({key} runs it again)"))
@@ -371,7 +371,7 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
             None if turn.following.is_some() => Line::from(Span::styled(
                 format!(
                     "  {} starting…",
-                    SPINNER[state.spinner_frame % SPINNER.len()]
+                    SPINNER[state.spinner_frame() % SPINNER.len()]
                 ),
                 theme.warning,
             )),
@@ -392,12 +392,12 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
             });
         let elapsed = since
             .map(|t| {
-                let secs = state.now.as_second() - t.as_second();
+                let secs = state.now().as_second() - t.as_second();
                 format!(" {}", timefmt::elapsed(secs))
             })
             .unwrap_or_default();
         let spinner = if turn.following.is_some() {
-            SPINNER[state.spinner_frame % SPINNER.len()]
+            SPINNER[state.spinner_frame() % SPINNER.len()]
         } else {
             "…"
         };
@@ -435,8 +435,8 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
 fn run_time(state: &State, evaluation: &sctui_graph::models::Evaluation) -> String {
     timefmt::relative_graph(
         evaluation.created_date_time.as_ref(),
-        state.now,
-        &state.settings.tz,
+        state.now(),
+        &state.settings().tz,
     )
 }
 
@@ -446,7 +446,7 @@ fn earlier_run_line(
     number: usize,
     evaluation: &sctui_graph::models::Evaluation,
 ) -> Line<'static> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let result = evaluation.result.as_ref().map(|r| &r.result_type);
     let (outcome, style) = match result {
         Some(EvaluationResultType::Success) => ("✓ success".to_string(), theme.info),
@@ -466,7 +466,7 @@ fn earlier_run_line(
 /// changes without a new layout, so it must fit).
 fn not_followed(state: &State) -> String {
     let refresh = state
-        .settings
+        .settings()
         .keymap
         .hint_key(sctui_app::keys::Action::Refresh)
         .map(|key| format!(": {key} refreshes"))
@@ -507,7 +507,7 @@ fn cut(line: Line<'_>, width: u16) -> Line<'_> {
 
 fn field<'a>(state: &State, label: &'a str, value: String) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<9}"), state.settings.theme.label),
+        Span::styled(format!("{label:<9}"), state.settings().theme.label),
         Span::raw(value),
     ])
 }

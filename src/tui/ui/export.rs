@@ -25,7 +25,7 @@ fn label(format: Format) -> &'static str {
 
 /// Draws the picker over `area`.
 pub fn render(state: &State, picker: &ExportPicker, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let popup = centered(area, 50, EXPORT_FORMATS.len() as u16 + 4);
     clear_popup(frame, popup);
     let keys = super::status::keys_text(

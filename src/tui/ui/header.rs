@@ -11,12 +11,12 @@ use sctui_app::sanitize::{sanitize_line, truncate, width};
 
 /// Draws the header.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let loaded = state.list.len();
-    let age = |t| crate::timefmt::relative(t, state.now, &state.settings.tz);
+    let loaded = state.list().len();
+    let age = |t| crate::timefmt::relative(t, state.now(), &state.settings().tz);
     // how many sessions are known, and when a listing last reached its end
-    let count = match state.paging.total {
+    let count = match state.paging().total {
         _ if loaded == 0 && !state.list_incomplete() => "0 sessions".to_string(),
-        _ if !state.list_incomplete() && state.paging.complete.is_some() => {
+        _ if !state.list_incomplete() && state.paging().complete.is_some() => {
             format!("{loaded} known")
         }
         Some(total) if total as usize > loaded => format!("{loaded}/{total} known"),
@@ -27,19 +27,19 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         None if state.list_incomplete() => format!("{loaded}+ known"),
         None => format!("{loaded} sessions"),
     };
-    let count = match state.paging.complete {
+    let count = match state.paging().complete {
         Some(t) if loaded > 0 => format!("{count} · complete {}", age(t)),
         _ => count,
     };
     // the list from the local store, until Graph has confirmed it: "stored 2 h ago · refreshing"
-    let count = match &state.stored {
+    let count = match &state.stored() {
         Some(stored) => {
             let age = stored.updated.map(age).unwrap_or_else(|| "earlier".into());
-            let doing = if state.settings.offline {
+            let doing = if state.settings().offline {
                 " · changes refused".to_string()
-            } else if state.reconnect.unreachable(state) {
+            } else if state.reconnect().unreachable(state) {
                 retrying(state)
-            } else if state.paging.failed || !state.page_loading() {
+            } else if state.paging().failed || !state.page_loading() {
                 " · not refreshed".to_string()
             } else {
                 " · refreshing".to_string()
@@ -47,24 +47,24 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             format!("{loaded} known · stored {age}{doing}")
         }
         // Graph never reached, nothing stored: the tries go on in the background
-        None if state.reconnect.unreachable(state) => {
+        None if state.reconnect().unreachable(state) => {
             format!("{count}{}", retrying(state))
         }
         None => count,
     };
-    let workspace = match &state.workspace_name {
+    let workspace = match &state.workspace_name() {
         Some(name) => format!(
             "{} ({})",
             sanitize_line(name),
-            sanitize_line(&state.workspace)
+            sanitize_line(state.workspace())
         ),
-        None => sanitize_line(&state.workspace).into_owned(),
+        None => sanitize_line(state.workspace()).into_owned(),
     };
     // who and which profile, each when there is one (offline no account is used)
     let account: Vec<String> = [
-        Some(sanitize_line(&state.who).into_owned()).filter(|who| !who.is_empty()),
+        Some(sanitize_line(state.who()).into_owned()).filter(|who| !who.is_empty()),
         state
-            .settings
+            .settings()
             .profile
             .as_ref()
             .map(|name| format!("profile {}", sanitize_line(name))),
@@ -86,7 +86,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let banner = truncate(&banner, columns).into_owned();
     let rest = truncate(&rest, columns.saturating_sub(width(&banner))).into_owned();
     let banner_style = state
-        .settings
+        .settings()
         .theme
         .warning
         .add_modifier(Modifier::REVERSED | Modifier::BOLD);
@@ -95,7 +95,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             Span::styled(banner, banner_style),
             Span::raw(rest),
         ]))
-        .style(state.settings.theme.header),
+        .style(state.settings().theme.header),
         area,
     );
 }
@@ -103,7 +103,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 /// ` · retrying (try 3)`: Graph is asked for the list again in the background (waiting for the
 /// next try, or trying).
 fn retrying(state: &State) -> String {
-    match state.reconnect.failures {
+    match state.reconnect().failures {
         0 | 1 => " · retrying".to_string(),
         n => format!(" · retrying (try {n})"),
     }
@@ -113,10 +113,10 @@ fn retrying(state: &State) -> String {
 /// or a start where Graph could not be reached and the stored list is shown. A refusal (a missing
 /// workspace, no permission) is no such thing: Graph answered, and its message says what to do.
 fn banner(state: &State) -> Option<&'static str> {
-    if state.settings.offline {
+    if state.settings().offline {
         return Some("OFFLINE");
     }
-    if state.reconnect.unreachable(state) {
+    if state.reconnect().unreachable(state) {
         return Some("GRAPH UNREACHABLE");
     }
     None

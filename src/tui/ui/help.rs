@@ -14,7 +14,7 @@ use sctui_app::state::HelpView;
 
 /// The config file the keys came from, right-aligned on the top border (nothing without one).
 fn config_title(state: &State, width: u16) -> Line<'static> {
-    let Some(path) = &state.settings.config_path else {
+    let Some(path) = &state.settings().config_path else {
         return Line::default();
     };
     let room = usize::from(width).saturating_sub(12);
@@ -23,12 +23,12 @@ fn config_title(state: &State, width: u16) -> Line<'static> {
         " config {} ",
         sctui_app::sanitize::truncate(&path, room.saturating_sub(9))
     );
-    Line::from(Span::styled(text, state.settings.theme.dim)).right_aligned()
+    Line::from(Span::styled(text, state.settings().theme.dim)).right_aligned()
 }
 
 /// Draws the help overlay: every mode's keys under its heading, scrolled as `view` says.
 pub fn render(state: &State, view: &HelpView, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let help = crate::tui::app::help::layout(state, (area.width, area.height));
     let popup = centered(area, help.width, help.height);
     let scroll = view.scroll.min(help.max_scroll());

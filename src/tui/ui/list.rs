@@ -32,8 +32,8 @@ pub fn coverage(state: &State) -> Option<String> {
     if !state.list_incomplete() {
         return None;
     }
-    let loaded = state.list.len();
-    Some(match state.paging.total {
+    let loaded = state.list().len();
+    Some(match state.paging().total {
         Some(total) if total as usize > loaded => format!("{loaded}/{total}"),
         _ => format!("{loaded}+"),
     })
@@ -41,15 +41,15 @@ pub fn coverage(state: &State) -> Option<String> {
 
 /// Draws the list with its title (count, filter) and the inline rename editor.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
-    let focused = state.focus == Focus::List;
-    let list = &state.list;
+    let theme = &state.settings().theme;
+    let focused = state.focus() == Focus::List;
+    let list = &state.list();
     let mut title = vec![
         Span::styled(" Sessions ", theme.title),
         Span::styled(format!("↓{} ", list.sort().label()), theme.dim),
     ];
     let filter = list.filter().value();
-    let filtering = matches!(state.mode, Mode::Filtering);
+    let filtering = matches!(state.mode(), Mode::Filtering);
     if filtering || !filter.is_empty() {
         title.push(Span::styled(
             format!("/{} ", sctui_app::sanitize::sanitize_line(filter)),
@@ -73,22 +73,22 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let heading = format!(" {time_label} ");
     let title_cols: usize = title.iter().map(|s| width(&s.content)).sum();
     let room = title_cols + width(&heading) + 3 <= usize::from(area.width);
-    let title_bottom = if state.page_loading() && state.paging.bulk {
+    let title_bottom = if state.page_loading() && state.paging().bulk {
         // the walk that loads every page, with how far it got (a walk that checks the known
         // list counts what it has listed again, not what the list holds)
         let (doing, loaded) = if state.revalidating() {
-            ("refreshing", state.paging.listing.listed())
+            ("refreshing", state.paging().listing.listed())
         } else {
-            ("loading", state.list.len())
+            ("loading", state.list().len())
         };
-        let text = match state.paging.total {
+        let text = match state.paging().total {
             Some(total) if total as usize > loaded => format!(" {doing} {loaded} of {total}… "),
             _ => format!(" {doing}, {loaded} so far… "),
         };
         Some(Line::from(Span::styled(text, theme.dim)))
     } else if state.page_loading() {
         Some(Line::from(Span::styled(" loading… ", theme.dim)))
-    } else if state.paging.next_link.is_some() {
+    } else if state.paging().next_link.is_some() {
         Some(Line::from(Span::styled(" more below ", theme.dim)))
     } else {
         None
@@ -118,10 +118,11 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 
     if list.visible().is_empty() {
         use sctui_app::keys::Action;
-        let key = |action| state.settings.keymap.hint_key(action);
-        let text = if !state.paging.loaded_once {
+        let key = |action| state.settings().keymap.hint_key(action);
+        let text = if !state.paging().loaded_once {
             "Loading sessions…".to_string()
-        } else if (state.paging.failed || state.reconnect.unreachable(state)) && list.is_empty() {
+        } else if (state.paging().failed || state.reconnect().unreachable(state)) && list.is_empty()
+        {
             let retry = key(Action::Refresh)
                 .map(|k| format!(": {k} retries"))
                 .unwrap_or_default();
@@ -131,7 +132,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
                 .map(|k| format!(" ({k} clears it)"))
                 .unwrap_or_default();
             format!("No session matches the filter{clear}")
-        } else if state.settings.offline {
+        } else if state.settings().offline {
             "Nothing stored for this workspace: sync it while online (sctui sync --conversations)"
                 .to_string()
         } else {
@@ -157,7 +158,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             break;
         };
         let selected = position == list.selected();
-        let renaming = match &state.mode {
+        let renaming = match state.mode() {
             Mode::Renaming(editor) if selected && editor.id == entry.session.id => Some(editor),
             _ => None,
         };
@@ -184,9 +185,9 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 }
 
 fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {
-    let theme = &state.settings.theme;
-    let (_, time) = shown_time(state.list.sort());
-    let when = timefmt::relative_graph(time(entry), state.now, &state.settings.tz);
+    let theme = &state.settings().theme;
+    let (_, time) = shown_time(state.list().sort());
+    let when = timefmt::relative_graph(time(entry), state.now(), &state.settings().tz);
     let marker = if selected { "› " } else { "  " };
     let pending = if entry.pending().is_some() {
         " ⟳"

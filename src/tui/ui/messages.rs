@@ -14,7 +14,7 @@ use sctui_app::keys::Action;
 
 /// Draws the view over `area` (a margin of the screen left around it).
 pub fn render(state: &State, view: &MessagesView, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let popup = Rect {
         x: area.x + 2.min(area.width / 10),
         y: area.y + 1.min(area.height / 10),
@@ -28,13 +28,13 @@ pub fn render(state: &State, view: &MessagesView, area: Rect, frame: &mut Frame)
     );
     let block = super::bordered(theme.border_focused)
         .title(Line::from(Span::styled(
-            format!(" Messages ({}) ", state.messages.len()),
+            format!(" Messages ({}) ", state.messages().len()),
             theme.title,
         )))
         .title_bottom(Line::from(Span::styled(format!(" {hint} "), theme.dim)));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    if state.messages.is_empty() {
+    if state.messages().is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled("No messages yet", theme.dim)),
             inner,
@@ -45,11 +45,11 @@ pub fn render(state: &State, view: &MessagesView, area: Rect, frame: &mut Frame)
     let height = usize::from(inner.height);
     // each message wrapped in full; the selected one is kept in view
     let wrapped: Vec<Vec<String>> = state
-        .messages
+        .messages()
         .iter()
         .map(|m| {
             wrap(
-                &crate::tui::app::update::message_text(m, &state.settings.tz),
+                &crate::tui::app::update::message_text(m, &state.settings().tz),
                 0,
                 width,
             )
@@ -65,7 +65,7 @@ pub fn render(state: &State, view: &MessagesView, area: Rect, frame: &mut Frame)
     }
     let mut lines = Vec::new();
     for (i, rows) in wrapped.iter().enumerate().skip(first) {
-        let severity = state.messages[i].message.severity;
+        let severity = state.messages()[i].message.severity;
         let style = match severity {
             Severity::Error => theme.error,
             Severity::Warning => theme.warning,

@@ -46,7 +46,7 @@ pub fn draw(state: &State, frame: &mut Frame) {
         detail::render(state, detail, frame);
     }
     status::render(state, screen.status, frame);
-    match &state.mode {
+    match state.mode() {
         Mode::Creating(create) => create::render(state, create, area, frame),
         Mode::Help(view) => help::render(state, view, area, frame),
         Mode::PickingWorkspace(picker) => workspaces::render(state, picker, area, frame),

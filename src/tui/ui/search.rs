@@ -25,8 +25,8 @@ const SYNTAX: [&str; 4] = [
 
 /// Draws the view over the body of the screen (the header and status line stay).
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
-    let view = &state.search;
+    let theme = &state.settings().theme;
+    let view = &state.search();
     let popup = layout::search_view(area);
     clear_popup(frame, popup);
     let hint = super::status::keys_text(
@@ -56,7 +56,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             )));
         }
     }
-    let per_page = layout::search_results(state.viewport);
+    let per_page = layout::search_results(state.viewport());
     let first = view.first_shown(per_page);
     for (i, result) in view.results.iter().enumerate().skip(first).take(per_page) {
         let selected = i == view.selected;
@@ -71,8 +71,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 
 /// `/ query`, cut from the left when it does not fit (the end is where typing goes).
 fn query_line(state: &State, columns: usize) -> Line<'static> {
-    let theme = &state.settings.theme;
-    let query = sctui_app::sanitize::sanitize_line(state.search.input.value()).into_owned();
+    let theme = &state.settings().theme;
+    let query = sctui_app::sanitize::sanitize_line(state.search().input.value()).into_owned();
     let room = columns.saturating_sub(3);
     let shown = match width(&query).checked_sub(room) {
         Some(cut) if cut > 0 => skip_columns(&query, cut).to_string(),
@@ -84,10 +84,10 @@ fn query_line(state: &State, columns: usize) -> Line<'static> {
 /// What the results are: a count, a search on its way, a problem, or how to start (wrapped:
 /// with no hits there is room).
 fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
-    let theme = &state.settings.theme;
-    let view = &state.search;
+    let theme = &state.settings().theme;
+    let view = &state.search();
     let searching = state
-        .requests
+        .requests()
         .iter()
         .any(|(_, p)| matches!(p, crate::tui::app::Pending::Search));
     let (text, style) = match (&view.problem, &view.searched) {
@@ -99,7 +99,7 @@ fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
         ),
         (None, Some(query)) if view.results.is_empty() => {
             let sync = state
-                .settings
+                .settings()
                 .keymap
                 .hint_key(Action::Sync)
                 .map(|key| format!(" ({key} syncs every conversation into it)"))
@@ -145,7 +145,7 @@ fn title_line(
     selected: bool,
     columns: usize,
 ) -> Line<'static> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let when = result
         .modified
         .as_deref()
@@ -153,7 +153,7 @@ fn title_line(
         .map(|t| {
             format!(
                 " · {}",
-                crate::timefmt::relative(t, state.now, &state.settings.tz)
+                crate::timefmt::relative(t, state.now(), &state.settings().tz)
             )
         })
         .unwrap_or_default();
@@ -183,7 +183,7 @@ fn title_line(
 /// The snippet, indented, with its matches highlighted; when the first match would fall past
 /// the middle of the row the start is cut (`…`) so the match is in view.
 fn snippet_line(state: &State, result: &SearchResult, columns: usize) -> Line<'static> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let indent = "    ";
     let room = columns.saturating_sub(width(indent));
     let before_match: usize = result

@@ -13,7 +13,7 @@ use sctui_app::sanitize::sanitize_line;
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let rect = centered(area, 72, 9);
     super::clear_popup(frame, rect);
     let block = super::bordered(theme.border_focused).title(Line::from(Span::styled(
@@ -49,7 +49,7 @@ pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame)
         lines.push(Line::from(Span::styled(
             format!(
                 "{} waiting for you to finish signing in…",
-                SPINNER[state.spinner_frame % SPINNER.len()]
+                SPINNER[state.spinner_frame() % SPINNER.len()]
             ),
             theme.dim,
         )));

@@ -22,9 +22,9 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 
 /// The status line at `columns` wide (for drawing and tests).
 pub fn line(state: &State, columns: u16) -> Line<'static> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let total = usize::from(columns);
-    if let Mode::Confirming(confirm) = &state.mode {
+    if let Mode::Confirming(confirm) = state.mode() {
         return confirm_line(state, confirm, total);
     }
     let mut spans = Vec::new();
@@ -34,29 +34,29 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
         // hints that always stay would not fit beside it
         let label = match busy_label(state) {
             Some(label)
-                if state.status.is_none() && width(label) + 4 + kept_width(&hints) <= total =>
+                if state.status().is_none() && width(label) + 4 + kept_width(&hints) <= total =>
             {
                 format!(" {label} ")
             }
             _ => String::new(),
         };
         spans.push(Span::styled(
-            format!("{}{label} ", SPINNER[state.spinner_frame % SPINNER.len()]),
+            format!("{}{label} ", SPINNER[state.spinner_frame() % SPINNER.len()]),
             theme.key,
         ));
     }
-    if let Some(gauge) = &state.sync {
+    if let Some(gauge) = &state.sync() {
         spans.extend(sync_gauge(state, gauge));
     }
     if let Some(fork) = fork_gauge(state) {
         spans.push(Span::styled(fork, theme.info));
     }
-    if let Some(notice) = &state.retry_notice {
+    if let Some(notice) = &state.retry_notice() {
         spans.push(Span::styled(format!("{notice} · "), theme.warning));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = total.saturating_sub(used);
-    let Some(status) = &state.status else {
+    let Some(status) = &state.status() else {
         spans.extend(hint_spans(state, &hints, room));
         return Line::from(spans);
     };
@@ -112,9 +112,9 @@ fn confirm_line(
     confirm: &crate::tui::app::state::Confirm,
     total: usize,
 ) -> Line<'static> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let yes: Vec<String> = state
-        .settings
+        .settings()
         .keymap
         .keys(Action::ConfirmYes)
         .map(|k| k.label())
@@ -132,7 +132,7 @@ fn confirm_line(
 
 /// A fork's progress: `fork 1/3 answered · `, or its wait for capacity.
 fn fork_gauge(state: &State) -> Option<String> {
-    let progress = state.requests.iter().find_map(|(_, p)| match p {
+    let progress = state.requests().iter().find_map(|(_, p)| match p {
         Pending::Fork { progress, .. } => Some(*progress),
         _ => None,
     })?;
@@ -153,19 +153,19 @@ fn fork_gauge(state: &State) -> Option<String> {
 
 /// What the spinner waits for, in a word or two (`None`: nothing worth naming).
 pub fn busy_label(state: &State) -> Option<&'static str> {
-    if matches!(state.mode, Mode::SigningIn(_)) {
+    if matches!(state.mode(), Mode::SigningIn(_)) {
         return Some("signing in…");
     }
-    if let Mode::Creating(create) = &state.mode
+    if let Mode::Creating(create) = state.mode()
         && create.in_flight.is_some()
     {
         return Some("asking…");
     }
-    let pending = || state.requests.iter().map(|(_, p)| p);
-    if state.page_loading() && !state.paging.loaded_once {
+    let pending = || state.requests().iter().map(|(_, p)| p);
+    if state.page_loading() && !state.paging().loaded_once {
         return Some("loading sessions…");
     }
-    if state.page_loading() && state.reconnect.unreachable(state) {
+    if state.page_loading() && state.reconnect().unreachable(state) {
         // a try after Graph could not be reached: the header's banner says it is unreachable
         return Some("trying Graph again…");
     }
@@ -201,7 +201,7 @@ fn sync_gauge(
     gauge: &crate::tui::app::state::store::SyncGauge,
 ) -> Vec<Span<'static>> {
     use crate::store::sync::Progress;
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let filled = (gauge.ratio() * GAUGE_COLUMNS as f64).round() as usize;
     let bar = format!(
         "{}{}",
@@ -245,7 +245,7 @@ const HINT_GAP: &str = "  ";
 /// The hints that fit in `room` columns, in their order, each as key + what it does: those that
 /// always stay first claim their room, the others fill what is left, most useful first.
 fn hint_spans(state: &State, hints: &[Hint], room: usize) -> Vec<Span<'static>> {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let item = |shown: bool, hint: &Hint| hint_width(hint) + usize::from(shown) * HINT_GAP.len();
     // the kept ones that fit, from the first
     let mut chosen = vec![false; hints.len()];
@@ -281,7 +281,7 @@ fn hint_spans(state: &State, hints: &[Hint], room: usize) -> Vec<Span<'static>> 
 /// The hints for the current mode and focus, most useful first, from the keymap in force; the
 /// way back, help and quit are marked to stay at every width.
 pub fn hints(state: &State) -> Vec<Hint> {
-    let keys = &state.settings.keymap;
+    let keys = &state.settings().keymap;
     let mut out: Vec<Hint> = Vec::new();
     let add = |out: &mut Vec<Hint>, action: Action, what: &'static str, kept: bool| {
         if let Some(key) = keys.hint_key(action) {
@@ -302,7 +302,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
             kept: false,
         }));
     };
-    match &state.mode {
+    match state.mode() {
         Mode::Renaming(_) => {
             one(&mut out, Action::Submit, "save");
             keep(&mut out, Action::Cancel, "cancel");
@@ -371,15 +371,15 @@ pub fn hints(state: &State) -> Vec<Hint> {
         }
         Mode::Browsing => {
             let lasting = state
-                .status
+                .status()
                 .as_ref()
                 .is_some_and(|s| s.severity != Severity::Info);
             if lasting {
                 one(&mut out, Action::Messages, "messages");
             }
-            if state.focus == Focus::Detail {
+            if state.focus() == Focus::Detail {
                 // a kept find: stepping through its matches comes first
-                if !state.reader.find.matches.is_empty() {
+                if !state.reader().find.matches.is_empty() {
                     pair(&mut out, Action::FindNext, Action::FindPrev, "match");
                 }
                 pair(&mut out, Action::ScrollDown, Action::ScrollUp, "scroll");
@@ -398,7 +398,11 @@ pub fn hints(state: &State) -> Vec<Hint> {
                 one(&mut out, Action::Find, "find");
                 one(&mut out, Action::CopyAnswer, "copy answer");
                 one(&mut out, Action::CopyCodeBlock, "copy code");
-                let zoom = if state.reader.zoom { "unzoom" } else { "zoom" };
+                let zoom = if state.reader().zoom {
+                    "unzoom"
+                } else {
+                    "zoom"
+                };
                 one(&mut out, Action::Zoom, zoom);
                 one(&mut out, Action::ScrollPageDown, "page");
                 keep(&mut out, Action::Back, "list");
@@ -407,7 +411,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
                 }
                 if in_view_has_earlier(state) {
                     one(&mut out, Action::Earlier, "earlier runs");
-                    let compare = if state.reader.compare.is_some() {
+                    let compare = if state.reader().compare.is_some() {
                         "answer"
                     } else {
                         "compare"
@@ -427,7 +431,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
                 one(&mut out, Action::FocusDetail, "detail");
             }
             // offline, what would be refused (asking, renaming, running again) is not offered
-            let online = !state.settings.offline;
+            let online = !state.settings().offline;
             if online && state.selected_can_retry() {
                 one(&mut out, Action::Retry, "run again");
             }
@@ -435,7 +439,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
                 one(&mut out, Action::Create, "ask new");
                 one(&mut out, Action::Ask, "ask");
             }
-            if state.focus == Focus::List {
+            if state.focus() == Focus::List {
                 if online {
                     one(&mut out, Action::Rename, "rename");
                 }
@@ -451,9 +455,9 @@ pub fn hints(state: &State) -> Vec<Hint> {
             }
             one(&mut out, Action::Export, "export");
             one(&mut out, Action::Search, "search");
-            if state.sync.is_some() {
+            if state.sync().is_some() {
                 one(&mut out, Action::Sync, "stop sync");
-            } else if !state.settings.offline {
+            } else if !state.settings().offline {
                 one(&mut out, Action::Sync, "sync");
             }
         }
@@ -463,7 +467,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
 
 /// Whether sending works here (not `--offline`).
 fn online_here(state: &State) -> bool {
-    !state.settings.offline
+    !state.settings().offline
 }
 
 /// Whether the question in view has earlier runs (to unfold or compare).
@@ -472,7 +476,7 @@ fn in_view_has_earlier(state: &State) -> bool {
         return false;
     };
     crate::tui::app::reader::current_turn(state)
-        .and_then(|i| state.conversations.get(&entry.session.id)?.turns.get(i))
+        .and_then(|i| state.conversations().get(&entry.session.id)?.turns.get(i))
         .is_some_and(|t| !t.earlier.is_empty())
 }
 
@@ -485,8 +489,8 @@ pub fn pair_hint(
     what: &'static str,
 ) -> Option<(String, &'static str)> {
     match (
-        state.settings.keymap.hint_key(down),
-        state.settings.keymap.hint_key(up),
+        state.settings().keymap.hint_key(down),
+        state.settings().keymap.hint_key(up),
     ) {
         (Some(d), Some(u)) => Some((format!("{d}/{u}"), what)),
         (Some(k), None) | (None, Some(k)) => Some((k, what)),
@@ -496,19 +500,19 @@ pub fn pair_hint(
 
 /// Key hints for a popup's border or footer: `Enter send · Esc cancel`, unbound actions left out.
 pub fn keys_text(state: &State, items: &[(Action, &str)]) -> String {
-    state.settings.keymap.footer(items)
+    state.settings().keymap.footer(items)
 }
 
 /// The same hints as styled spans (keys highlighted).
 pub fn key_spans(state: &State, items: &[(Action, &str)]) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     for (action, what) in items {
-        if let Some(key) = state.settings.keymap.hint_key(*action) {
+        if let Some(key) = state.settings().keymap.hint_key(*action) {
             if !spans.is_empty() {
                 spans.push(Span::raw("  "));
             }
-            spans.push(Span::styled(key, state.settings.theme.key));
-            spans.push(Span::styled(format!(" {what}"), state.settings.theme.dim));
+            spans.push(Span::styled(key, state.settings().theme.key));
+            spans.push(Span::styled(format!(" {what}"), state.settings().theme.dim));
         }
     }
     spans
@@ -516,5 +520,5 @@ pub fn key_spans(state: &State, items: &[(Action, &str)]) -> Vec<Span<'static>> 
 
 /// `": press KEY to WHAT"` when the action has a key, else nothing (for sentences in panes).
 pub fn press(state: &State, action: Action, what: &str) -> String {
-    state.settings.keymap.press(action, what)
+    state.settings().keymap.press(action, what)
 }

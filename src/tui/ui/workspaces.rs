@@ -19,7 +19,7 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
         let error = picker.error.as_ref().map(sctui_app::advice::Problem::words);
         return render_typed(state, error, input, area, frame);
     }
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let rows = picker.workspaces.as_ref().map_or(1, |w| w.len().max(1));
     let hints = footer(
         state,
@@ -40,7 +40,7 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                let current = if w.id.eq_ignore_ascii_case(&state.workspace) {
+                let current = if w.id.eq_ignore_ascii_case(state.workspace()) {
                     " (current)"
                 } else {
                     ""
@@ -66,7 +66,7 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
 
 /// The footer's key hints (` Enter switch · Esc cancel `) from the keymap in force.
 fn footer(state: &State, items: &[(Action, &str)]) -> String {
-    let text = state.settings.keymap.footer(items);
+    let text = state.settings().keymap.footer(items);
     if text.is_empty() {
         text
     } else {
@@ -76,7 +76,7 @@ fn footer(state: &State, items: &[(Action, &str)]) -> String {
 
 /// Clears `area` and draws the picker's frame with its key hints; returns the inside.
 fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     frame.render_widget(Clear, area);
     let block = super::bordered(theme.border_focused)
         .title(Line::from(Span::styled(" Workspaces ", theme.title)))
@@ -89,7 +89,7 @@ fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
 /// The id field: why the list is missing (wrapped, up to four rows), then `Workspace id: …`
 /// with the terminal cursor in it.
 fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, frame: &mut Frame) {
-    let theme = &state.settings.theme;
+    let theme = &state.settings().theme;
     let error_rows: u16 = if error.is_some() { 4 } else { 0 };
     let hints = footer(
         state,

@@ -84,14 +84,17 @@ pub fn reading(c: &DemoConversation, width: u16, height: u16) -> State {
 /// selected).
 pub fn reading_among(c: &DemoConversation, others: Vec<Session>, width: u16, height: u16) -> State {
     let mut state = State::new("default", "demo");
-    state.now = "2026-02-01T12:00:00Z".parse().unwrap();
-    state.viewport = (width, height);
+    sctui::tui::app::update(
+        &mut state,
+        sctui::tui::app::Msg::Clock("2026-02-01T12:00:00Z".parse().unwrap()),
+    );
+    sctui::tui::app::update(&mut state, sctui::tui::app::Msg::Resize(width, height));
     app::init(&mut state);
     // the demo's times follow the clock: fixed here so screens are the same on every run
     let mut session = c.session.clone();
     session.created_date_time = Some(GraphTime::new("2026-02-01T09:30:00.0000000Z"));
     session.last_modified_date_time = Some(GraphTime::new("2026-02-01T11:45:00.0000000Z"));
-    let req = state.requests.page().expect("a page request");
+    let req = state.requests().page().expect("a page request");
     app::update(
         &mut state,
         Msg::Worker(Event::PageLoaded {
