@@ -59,8 +59,8 @@ pub struct TurnView {
     pub answer: crate::markdown::Answer,
     /// The ask or follow request polling this evaluation, if any.
     pub following: Option<RequestId>,
-    /// Changes whenever the question or answer text does (unique across turns), so the reader
-    /// knows when to lay the conversation out again.
+    /// Changes whenever the question, the run shown, its answer text or the earlier runs do (a
+    /// fingerprint of them), so the reader knows when to lay the conversation out again.
     pub revision: u64,
     /// Why the question, saved on the service, has no evaluation: starting it failed. The retry
     /// key starts one for this prompt (it never posts the question again).
@@ -104,12 +104,6 @@ fn answer_of(evaluation: &Evaluation) -> Option<&str> {
         .and_then(|r| r.content.as_deref())
 }
 
-/// A fresh [`TurnView::revision`].
-fn next_revision() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
 impl TurnView {
     /// Derives the view of a turn.
     pub fn new(turn: Turn, theme: &Theme) -> Self {
@@ -122,7 +116,7 @@ impl TurnView {
             question,
             answer: crate::markdown::Answer::default(),
             following: None,
-            revision: next_revision(),
+            revision: 0,
             not_run: None,
             earlier: Vec::new(),
         };
@@ -142,6 +136,7 @@ impl TurnView {
             theme,
         );
         view.earlier = evaluations.map(|e| EarlierRun::new(e, theme)).collect();
+        view.revision = view.content_revision();
         view
     }
 
@@ -154,7 +149,6 @@ impl TurnView {
         {
             let old = EarlierRun::new(old.clone(), theme);
             self.earlier.insert(0, old);
-            self.revision = next_revision();
         }
         let old = self.answer_text().map(str::to_string);
         self.evaluation = evaluation;
@@ -164,8 +158,24 @@ impl TurnView {
                 Some(text) => crate::markdown::render(&sanitize::sanitize_multiline(text), theme),
                 None => crate::markdown::Answer::default(),
             };
-            self.revision = next_revision();
         }
+        self.revision = self.content_revision();
+    }
+
+    /// A fingerprint of what the reader lays out from this turn: the question, the run shown
+    /// with its answer, and the earlier runs (the same content gives the same revision, in any
+    /// process: the core keeps no counter of its own).
+    fn content_revision(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.prompt.id.hash(&mut h);
+        self.question.hash(&mut h);
+        self.evaluation.as_ref().map(|e| &e.id).hash(&mut h);
+        self.answer_text().hash(&mut h);
+        for run in &self.earlier {
+            run.evaluation.id.hash(&mut h);
+        }
+        h.finish()
     }
 
     fn answer_text(&self) -> Option<&str> {
