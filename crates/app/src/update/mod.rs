@@ -294,42 +294,14 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             }
             Output::none()
         }
-        Action::FocusList => {
-            state.focus = Focus::List;
-            // Esc peels one layer: a message, then a kept filter, then a followed answer (an
-            // info message went with the key press already)
-            if state.status.is_some() && !showing_info(state) {
-                let mut out = Output::none();
-                out.clear_status();
-                return out;
-            }
-            if !state.list.filter().value().is_empty() {
-                let rows = rows(state);
-                state.list.clear_filter(rows);
-                return Output::none();
-            }
-            stop_following_selected(state)
-        }
+        Action::FocusList => peel_one_layer(state),
         Action::Rename => start_rename(state),
         Action::Create => {
             state.focus = Focus::List;
             open_prompt_box(state, None);
             Output::none()
         }
-        Action::Ask => {
-            let Some(entry) = state.selected_entry() else {
-                let new = state
-                    .settings
-                    .keymap
-                    .hint_key(Action::Create)
-                    .map(|key| format!(", or press {key} for a new one"))
-                    .unwrap_or_default();
-                return warning(format!("Select a session to ask in{new}")).into();
-            };
-            let target = entry.session.clone();
-            open_prompt_box(state, Some(target));
-            Output::none()
-        }
+        Action::Ask => ask_in_selected(state),
         Action::Retry => retry_selected(state),
         Action::Messages => {
             state.mode = Mode::Messages(MessagesView {
@@ -337,27 +309,9 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             });
             Output::none()
         }
-        Action::Export => match state.selected_entry() {
-            Some(entry) => {
-                let session = entry.session.clone();
-                let selected = crate::state::EXPORT_FORMATS
-                    .iter()
-                    .position(|f| *f == state.export_format)
-                    .unwrap_or(0);
-                state.mode = Mode::PickingExport(ExportPicker { session, selected });
-                Output::none()
-            }
-            None => Output::from(warning("Nothing to export: no session selected")),
-        },
+        Action::Export => open_export_picker(state),
         Action::Refresh if !state.signed_in => start_sign_in(state),
-        Action::Refresh => {
-            let mut out = Output::from(StatusMessage {
-                kind: StatusKind::Refreshing,
-                ..info("Refreshing…")
-            });
-            out.merge(start_load(state));
-            out
-        }
+        Action::Refresh => refresh(state),
         Action::Filter => {
             state.focus = Focus::List;
             state.mode = Mode::Filtering;
@@ -367,35 +321,9 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
             state.mode = Mode::Help(HelpView::default());
             Output::none()
         }
-        Action::CopyId | Action::CopyUrl => {
-            let Some(entry) = state.selected_entry() else {
-                return Output::from(warning("Nothing to copy: no session selected"));
-            };
-            let id = entry.session.id.clone();
-            // Copy exactly what is shown: an id holding a control or invisible character (a
-            // newline and a shell command, say) is refused rather than cleaned for the status
-            // line and pasted raw.
-            if id.chars().any(crate::sanitize::is_hazard) {
-                return Output::from(warning(
-                    "Not copied: this session's id holds control or invisible characters",
-                ));
-            }
-            let (text, what) = if action == Action::CopyId {
-                (id, "session id")
-            } else {
-                (session_graph_url(state, &id), "Graph URL")
-            };
-            copy(text, &format!("the {what}"))
-        }
-        Action::Sort => {
-            let order = state.list.sort().next();
-            let rows = rows(state);
-            state.list.set_sort(order, rows);
-            let mut out = Output::from(info(format!("Sorted by {}", order.label())));
-            // an order is only true over every session: load the rest in big pages
-            out.merge(load_everything(state));
-            out
-        }
+        Action::CopyId => copy_selected(state, CopyWhat::Id),
+        Action::CopyUrl => copy_selected(state, CopyWhat::GraphUrl),
+        Action::Sort => sort_next(state),
         Action::Workspaces => {
             state.mode = Mode::PickingWorkspace(WorkspacePicker::default());
             let req = state.requests.start(Pending::Workspaces);
@@ -412,6 +340,99 @@ fn on_list_action(state: &mut State, action: Action) -> Output {
         // the other modes' actions never reach the list
         _ => Output::none(),
     }
+}
+
+/// `Esc` in the list peels one layer: a message, then a kept filter, then a followed answer.
+fn peel_one_layer(state: &mut State) -> Output {
+    state.focus = Focus::List;
+    // an info message went with the key press already
+    if state.status.is_some() && !showing_info(state) {
+        let mut out = Output::none();
+        out.clear_status();
+        return out;
+    }
+    if !state.list.filter().value().is_empty() {
+        let rows = rows(state);
+        state.list.clear_filter(rows);
+        return Output::none();
+    }
+    stop_following_selected(state)
+}
+
+/// Opens the prompt box for a follow-up in the selected session.
+fn ask_in_selected(state: &mut State) -> Output {
+    let Some(entry) = state.selected_entry() else {
+        let new = state
+            .settings
+            .keymap
+            .hint_key(Action::Create)
+            .map(|key| format!(", or press {key} for a new one"))
+            .unwrap_or_default();
+        return warning(format!("Select a session to ask in{new}")).into();
+    };
+    let target = entry.session.clone();
+    open_prompt_box(state, Some(target));
+    Output::none()
+}
+
+/// Opens the export picker on the selected session, the format chosen last time first.
+fn open_export_picker(state: &mut State) -> Output {
+    let Some(entry) = state.selected_entry() else {
+        return warning("Nothing to export: no session selected").into();
+    };
+    let session = entry.session.clone();
+    let selected = crate::state::EXPORT_FORMATS
+        .iter()
+        .position(|f| *f == state.export_format)
+        .unwrap_or(0);
+    state.mode = Mode::PickingExport(ExportPicker { session, selected });
+    Output::none()
+}
+
+/// Loads the list again from its first page; the message goes when that page lands.
+fn refresh(state: &mut State) -> Output {
+    let mut out = Output::from(StatusMessage {
+        kind: StatusKind::Refreshing,
+        ..info("Refreshing…")
+    });
+    out.merge(start_load(state));
+    out
+}
+
+/// What of the selected session the copy keys copy.
+#[derive(Clone, Copy)]
+enum CopyWhat {
+    Id,
+    GraphUrl,
+}
+
+/// Copies the selected session's id or Graph URL.
+fn copy_selected(state: &mut State, what: CopyWhat) -> Output {
+    let Some(entry) = state.selected_entry() else {
+        return warning("Nothing to copy: no session selected").into();
+    };
+    let id = entry.session.id.clone();
+    // Copy exactly what is shown: an id holding a control or invisible character (a newline and
+    // a shell command, say) is refused rather than cleaned for the status line and pasted raw.
+    if id.chars().any(crate::sanitize::is_hazard) {
+        return warning("Not copied: this session's id holds control or invisible characters")
+            .into();
+    }
+    match what {
+        CopyWhat::Id => copy(id, "the session id"),
+        CopyWhat::GraphUrl => copy(session_graph_url(state, &id), "the Graph URL"),
+    }
+}
+
+/// Sorts the list by the next order; an order is only true over every session, so the rest
+/// loads in big pages.
+fn sort_next(state: &mut State) -> Output {
+    let order = state.list.sort().next();
+    let rows = rows(state);
+    state.list.set_sort(order, rows);
+    let mut out = Output::from(info(format!("Sorted by {}", order.label())));
+    out.merge(load_everything(state));
+    out
 }
 
 /// Asks the runtime to copy `text`; the status says how it went once it answers.
