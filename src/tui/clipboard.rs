@@ -1,8 +1,12 @@
 //! Copying text: a local clipboard program when there is one and the session is not remote (the
 //! only path whose success is known), else OSC 52, which the terminal itself handles (over SSH
 //! too; tmux accepts and forwards it with `set-clipboard on`). The tmux passthrough wrapping is
-//! only a fallback, for a tmux whose `set-clipboard` is not `on` but `allow-passthrough` is. The outcome says which path
-//! was taken, so the status line never claims more than is known.
+//! only a fallback, for a tmux whose `set-clipboard` is not `on` but `allow-passthrough` is. The
+//! outcome says which path was taken, so the status line never claims more than is known.
+//!
+//! A copy comes in two parts: [`plan`] runs the programs and asks tmux (blocking: the runtime
+//! runs it on a blocking thread), [`finish`] writes the escape sequence to the terminal (on the
+//! UI task, which owns the terminal, between frames).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -25,6 +29,8 @@ pub struct Environment {
     pub x11: bool,
     /// Running on macOS.
     pub macos: bool,
+    /// Where the clipboard programs are looked for instead of this process's `PATH` (tests).
+    pub path: Option<std::ffi::OsString>,
 }
 
 impl Environment {
@@ -37,6 +43,7 @@ impl Environment {
             wayland: set("WAYLAND_DISPLAY"),
             x11: set("DISPLAY"),
             macos: cfg!(target_os = "macos"),
+            path: None,
         }
     }
 
@@ -97,9 +104,15 @@ pub fn tmux_plan(set_clipboard: Option<&str>, allow_passthrough: Option<&str>) -
     }
 }
 
-/// Runs one clipboard program with `text` on its stdin; `true` when it exited successfully.
-fn run_program(program: &str, args: &[&str], text: &str) -> bool {
-    let child = crate::child_env::scrubbed(&mut Command::new(program))
+/// Runs one clipboard program with `text` on its stdin (found in `path` when given, else in
+/// `PATH`); `true` when it exited successfully.
+fn run_program(program: &str, args: &[&str], text: &str, path: Option<&std::ffi::OsStr>) -> bool {
+    let mut command = Command::new(program);
+    if let Some(path) = path {
+        // std looks the program up in the child's PATH when it is set
+        command.env("PATH", path);
+    }
+    let child = crate::child_env::scrubbed(&mut command)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -118,14 +131,24 @@ fn run_program(program: &str, args: &[&str], text: &str) -> bool {
     child.wait().is_ok_and(|s| s.success())
 }
 
-/// Copies `text`: a local program when one works, else OSC 52 written to `out` (the terminal).
-pub fn copy(out: &mut impl Write, text: &str, env: &Environment) -> Copied {
+/// How a copy goes on once its blocking part is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// A clipboard program took the text.
+    Done(Copied),
+    /// `sequence` is to be written to the terminal; `copied` is what that achieves.
+    Write { sequence: String, copied: Copied },
+}
+
+/// The blocking part of copying `text`: each local clipboard program in turn, then (inside tmux)
+/// tmux's options for OSC 52. Never writes to the terminal.
+pub fn plan(text: &str, env: &Environment) -> Plan {
     for (program, args) in env.programs() {
-        if run_program(program, args, text) {
-            return Copied::Program(program);
+        if run_program(program, args, text, env.path.as_deref()) {
+            return Plan::Done(Copied::Program(program));
         }
     }
-    let plan = if env.tmux {
+    let copied = if env.tmux {
         tmux_plan(
             tmux_option("set-clipboard").as_deref(),
             tmux_option("allow-passthrough").as_deref(),
@@ -133,16 +156,24 @@ pub fn copy(out: &mut impl Write, text: &str, env: &Environment) -> Copied {
     } else {
         Copied::Osc52 { tmux: false }
     };
-    let sequence = match plan {
+    let sequence = match copied {
         Copied::Passthrough => osc52_passthrough(text),
         _ => osc52(text),
     };
-    match out
-        .write_all(sequence.as_bytes())
-        .and_then(|()| out.flush())
-    {
-        Ok(()) => plan,
-        Err(e) => Copied::Failed(e.to_string()),
+    Plan::Write { sequence, copied }
+}
+
+/// Carries out `plan` on `out` (the terminal): writes its escape sequence, if it has one.
+pub fn finish(out: &mut impl Write, plan: Plan) -> Copied {
+    match plan {
+        Plan::Done(copied) => copied,
+        Plan::Write { sequence, copied } => match out
+            .write_all(sequence.as_bytes())
+            .and_then(|()| out.flush())
+        {
+            Ok(()) => copied,
+            Err(e) => Copied::Failed(e.to_string()),
+        },
     }
 }
 
@@ -190,9 +221,42 @@ mod tests {
     }
 
     #[test]
+    fn the_first_program_that_works_takes_the_text() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept");
+        let write = |name: &str, body: &str| {
+            let program = dir.path().join(name);
+            std::fs::write(&program, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        write("xclip", "exit 1");
+        write("xsel", &format!("cat > '{}'", kept.display()));
+        let env = Environment {
+            x11: true,
+            // the fake first; the tools its script uses after it
+            path: Some(
+                std::env::join_paths(std::iter::once(dir.path().to_path_buf()).chain(
+                    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+                ))
+                .unwrap(),
+            ),
+            ..Environment::default()
+        };
+        assert_eq!(plan("abc", &env), Plan::Done(Copied::Program("xsel")));
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "abc");
+        let mut out = Vec::new();
+        assert_eq!(
+            finish(&mut out, Plan::Done(Copied::Program("xsel"))),
+            Copied::Program("xsel")
+        );
+        assert!(out.is_empty(), "nothing for the terminal");
+    }
+
+    #[test]
     fn without_a_program_osc52_goes_to_the_terminal() {
         let mut out = Vec::new();
-        let copied = copy(&mut out, "abc", &Environment::default());
+        let copied = finish(&mut out, plan("abc", &Environment::default()));
         assert_eq!(copied, Copied::Osc52 { tmux: false });
         assert_eq!(out, b"\x1b]52;c;YWJj\x07");
     }

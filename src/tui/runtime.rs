@@ -46,10 +46,11 @@ async fn event_loop(
     store: Option<crate::store::StoreTarget>,
 ) -> std::io::Result<()> {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    // what effects carried out off the UI task report back (a link opened)
-    let (results_tx, mut results_rx) = mpsc::unbounded_channel::<Msg>();
+    // what effects carried out off the UI task report back (a link opened, a copy planned)
+    let (results_tx, mut results_rx) = mpsc::unbounded_channel::<Back>();
     let commands = worker::spawn_with_sign_in(client, plan, events_tx, sign_in, store);
     let mut terminal_events = EventStream::new();
+    let clipboard = crate::tui::clipboard::Environment::current();
     let size = terminal.size()?;
     let mut timers = Timers::new();
     let mut quit = false;
@@ -63,6 +64,7 @@ async fn event_loop(
             &mut timers,
             &mut Later::default(),
             &results_tx,
+            &clipboard,
         );
     }
     quit |= dispatch(
@@ -71,6 +73,7 @@ async fn event_loop(
         &mut timers,
         &mut Later::default(),
         &results_tx,
+        &clipboard,
     );
     let mut spinner = tokio::time::interval(SPINNER_INTERVAL);
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -111,7 +114,14 @@ async fn event_loop(
                 None => break,
             },
             Some(event) = events_rx.recv() => Some(Msg::Worker(event)),
-            Some(result) = results_rx.recv() => Some(result),
+            Some(back) = results_rx.recv() => Some(match back {
+                Back::Msg(msg) => *msg,
+                // the terminal is written on this task only, between frames
+                Back::Copy { what, plan } => Msg::Copied {
+                    what,
+                    copied: crate::tui::clipboard::finish(&mut std::io::stdout(), plan),
+                },
+            }),
             _ = spinner.tick(), if state.wants_ticks() => Some(Msg::Tick(jiff::Timestamp::now())),
             _ = &mut timers.settle, if timers.settle_armed => {
                 timers.settle_armed = false;
@@ -138,8 +148,8 @@ async fn event_loop(
                 &mut timers,
                 &mut later,
                 &results_tx,
+                &clipboard,
             );
-            pending.extend(later.msgs);
             if let Some(text) = later.edit {
                 // the editor needs the terminal and stdin: stop reading keys meanwhile
                 drop(terminal_events);
@@ -254,12 +264,22 @@ impl Timers {
     }
 }
 
-/// What the effects of one update bring back: messages for `update` (how a copy went) and an
-/// external edit to run (it needs the terminal, which the loop owns).
+/// What the effects of one update leave for the loop: an external edit to run (it needs the
+/// terminal, which the loop owns).
 #[derive(Default)]
 struct Later {
-    msgs: Vec<Msg>,
     edit: Option<String>,
+}
+
+/// What an effect carried out off the UI task sends back to it.
+enum Back {
+    /// A message for `update` (a link opened).
+    Msg(Box<Msg>),
+    /// A copy's blocking part is done; the rest writes to the terminal.
+    Copy {
+        what: String,
+        plan: crate::tui::clipboard::Plan,
+    },
 }
 
 /// Sends the requests to the worker and carries out the effects; returns whether to quit.
@@ -268,7 +288,8 @@ fn dispatch(
     commands: &mpsc::UnboundedSender<worker::Command>,
     timers: &mut Timers,
     later: &mut Later,
-    results: &mpsc::UnboundedSender<Msg>,
+    results: &mpsc::UnboundedSender<Back>,
+    clipboard: &crate::tui::clipboard::Environment,
 ) -> bool {
     for command in output.commands {
         let _ = commands.send(command);
@@ -276,14 +297,15 @@ fn dispatch(
     let mut quit = false;
     for effect in output.effects {
         match effect {
-            // the terminal is ours, not the worker's
+            // clipboard programs and tmux queries may take a while: off the UI task; what
+            // is left to write to the terminal comes back to it
             Effect::Copy { text, what } => {
-                let copied = crate::tui::clipboard::copy(
-                    &mut std::io::stdout(),
-                    &text,
-                    &crate::tui::clipboard::Environment::current(),
-                );
-                later.msgs.push(Msg::Copied { what, copied });
+                let results = results.clone();
+                let clipboard = clipboard.clone();
+                tokio::task::spawn_blocking(move || {
+                    let plan = crate::tui::clipboard::plan(&text, &clipboard);
+                    let _ = results.send(Back::Copy { what, plan });
+                });
             }
             Effect::Edit(text) => later.edit = Some(text),
             // a small file write: off the UI task, never awaited
@@ -301,7 +323,7 @@ fn dispatch(
                 let results = results.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = super::links::open(&url);
-                    let _ = results.send(Msg::Opened { url, result });
+                    let _ = results.send(Back::Msg(Box::new(Msg::Opened { url, result })));
                 });
             }
             Effect::Quit => quit = true,
@@ -317,9 +339,24 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal, mouse: bool) -> std::io::Res
     Ok(Msg::Resize(size.width, size.height))
 }
 
+/// The question's file for the editor: a new file in the temporary folder with an unpredictable
+/// name, readable and writable by this user only (0600), removed when dropped.
+fn question_file(text: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix("sctui-question-")
+        .suffix(".md")
+        .tempfile()?;
+    file.write_all(text.as_bytes())?;
+    file.flush()?;
+    Ok(file)
+}
+
 /// Runs `$VISUAL` (else `$EDITOR`, else `vi`) on `text` in a temporary file with the terminal
 /// suspended (raw mode and the alternate screen off), then restores the terminal and returns
-/// what the file holds.
+/// what the file holds. This runs on the UI task and waits for the editor by nature: the editor
+/// owns the terminal and the keyboard until it exits, so there is nothing for the UI to do
+/// meanwhile (the worker goes on; its events wait in their channel).
 fn edit_externally(
     terminal: &mut ratatui::DefaultTerminal,
     text: &str,
@@ -330,12 +367,9 @@ fn edit_externally(
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.trim().is_empty())
         .unwrap_or_else(|| "vi".to_string());
-    let path = std::env::temp_dir().join(format!(
-        "sctui-question-{}-{}.md",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond()
-    ));
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let file = question_file(text)
+        .map_err(|e| format!("cannot write the question to a temporary file: {e}"))?;
+    let path = file.path();
     let mut out = std::io::stdout();
     if mouse {
         let _ = crossterm::execute!(out, crossterm::event::DisableMouseCapture);
@@ -347,7 +381,7 @@ fn edit_externally(
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
         .arg("sh")
-        .arg(&path)
+        .arg(path)
         .status();
     *terminal = ratatui::init();
     let _ = crossterm::execute!(out, crossterm::event::EnableBracketedPaste);
@@ -356,21 +390,123 @@ fn edit_externally(
     }
     let _ = terminal.clear();
     let result = match status {
-        Ok(s) if s.success() => std::fs::read_to_string(&path)
+        // by path: an editor may have saved by writing a new file in its place
+        Ok(s) if s.success() => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display())),
         Ok(s) => Err(format!(
             "{editor} exited with {s}: the question is unchanged"
         )),
         Err(e) => Err(format!("cannot run {editor}: {e}")),
     };
-    let _ = std::fs::remove_file(&path);
+    drop(file);
     result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::clipboard::{Copied, Environment, Plan};
     use crossterm::event::{KeyCode as Term, KeyModifiers as TermModifiers};
+
+    #[test]
+    fn the_question_file_is_private_and_its_name_unpredictable() {
+        use std::os::unix::fs::PermissionsExt;
+        let first = question_file("What changed?").unwrap();
+        let second = question_file("What changed?").unwrap();
+        let mode = std::fs::metadata(first.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        assert_eq!(
+            std::fs::read_to_string(first.path()).unwrap(),
+            "What changed?"
+        );
+        let name = |f: &tempfile::NamedTempFile| {
+            f.path().file_name().unwrap().to_string_lossy().into_owned()
+        };
+        let (a, b) = (name(&first), name(&second));
+        assert_ne!(a, b);
+        for name in [&a, &b] {
+            // random letters between a fixed prefix and suffix, nothing derived from the process
+            let middle = name
+                .strip_prefix("sctui-question-")
+                .and_then(|n| n.strip_suffix(".md"))
+                .unwrap_or_else(|| panic!("{name}"));
+            assert!(middle.len() >= 6, "{name}");
+            assert!(!middle.contains(&std::process::id().to_string()), "{name}");
+        }
+        let path = first.path().to_path_buf();
+        drop(first);
+        assert!(!path.exists(), "removed when done");
+    }
+
+    /// A clipboard program that hangs does not hold up the loop: `dispatch` hands the copy to a
+    /// blocking thread and returns while the program still runs (so the next key is read); the
+    /// outcome comes back as a message once the program ends.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_clipboard_program_does_not_hold_up_the_loop() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let release = dir.path().join("release");
+        let ended = dir.path().join("ended");
+        let copied = dir.path().join("copied");
+        // waits until the test releases it (giving up after 20 s), keeps its input, says it ended
+        let script = format!(
+            "#!/bin/sh\ni=0\nwhile [ ! -e '{}' ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n\
+             cat > '{}'\ntouch '{}'\n",
+            release.display(),
+            copied.display(),
+            ended.display()
+        );
+        let program = dir.path().join("xclip");
+        std::fs::write(&program, script).unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let clipboard = Environment {
+            x11: true,
+            // the fake first; the tools its script uses after it
+            path: Some(
+                std::env::join_paths(std::iter::once(dir.path().to_path_buf()).chain(
+                    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+                ))
+                .unwrap(),
+            ),
+            ..Environment::default()
+        };
+        let (commands, _worker) = mpsc::unbounded_channel();
+        let (results, mut back) = mpsc::unbounded_channel();
+        let mut timers = Timers::new();
+        let mut copy = Output::none();
+        copy.effect(Effect::Copy {
+            text: "the answer".into(),
+            what: "the answer".into(),
+        });
+        let quit = dispatch(
+            copy,
+            &commands,
+            &mut timers,
+            &mut Later::default(),
+            &results,
+            &clipboard,
+        );
+        assert!(!quit);
+        assert!(!ended.exists(), "dispatch waited for the clipboard program");
+        assert!(
+            back.try_recv().is_err(),
+            "no outcome before the program ends"
+        );
+        std::fs::write(&release, "").unwrap();
+        let outcome = tokio::time::timeout(Duration::from_secs(30), back.recv())
+            .await
+            .expect("the copy's outcome comes back")
+            .expect("the channel stays open");
+        let Back::Copy { what, plan } = outcome else {
+            panic!("a copy's outcome")
+        };
+        assert_eq!(what, "the answer");
+        assert_eq!(plan, Plan::Done(Copied::Program("xclip")));
+        assert_eq!(std::fs::read_to_string(&copied).unwrap(), "the answer");
+    }
 
     #[test]
     fn keys_and_their_modifiers_keep_their_names() {
