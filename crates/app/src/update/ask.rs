@@ -132,15 +132,28 @@ pub(super) fn on_create_failed(
     text: String,
 ) -> Output {
     let problem = Problem::graph("Create failed", error.clone());
+    give_back(state, req, text, None, problem)
+}
+
+/// Gives the text of a failed ask back with why it failed: the prompt box waiting for `req`
+/// shows it, or it comes back once the user is browsing again.
+fn give_back(
+    state: &mut State,
+    req: RequestId,
+    text: String,
+    target: Option<Session>,
+    problem: Problem,
+) -> Output {
     let status = problem_status(&problem);
     match &mut state.mode {
         Mode::Creating(create) if create.in_flight == Some(req) => {
             create.in_flight = None;
+            create.target = target;
             create.problem = Some(problem);
         }
         _ => state.deferred.push(DeferredEdit::Prompt {
             text,
-            target: None,
+            target,
             problem,
         }),
     }
@@ -212,20 +225,7 @@ pub(super) fn on_ask_failed(
         return on_saved_not_run(state, req, &session.id, prompt, error);
     }
     let problem = Problem::graph("Asking failed", error.clone());
-    let status = problem_status(&problem);
-    match &mut state.mode {
-        Mode::Creating(create) if create.in_flight == Some(req) => {
-            create.in_flight = None;
-            create.target = Some(session);
-            create.problem = Some(problem);
-        }
-        _ => state.deferred.push(DeferredEdit::Prompt {
-            text,
-            target: Some(session),
-            problem,
-        }),
-    }
-    Output::from(status)
+    give_back(state, req, text, Some(session), problem)
 }
 
 /// The question is saved on the service but its run could not start.
