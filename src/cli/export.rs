@@ -235,9 +235,10 @@ async fn sync_conversations(
         })?;
     if let Some(error) = report.first_failure {
         crate::output::eprintln!(
-            "sctui: warning: {} conversations could not be fetched ({error}); the stored copies \
+            "sctui: warning: {} conversations could not be fetched ({}); the stored copies \
              are exported",
-            report.failed
+            report.failed,
+            sctui_app::advice::graph(&error)
         );
     }
     Ok(())

@@ -84,8 +84,9 @@ impl ApiError {
         }
     }
 
-    /// Adds what the client knows beyond the body: the request's method (for 403 advice) and the
-    /// response's `Date` header when the body gave no `date`.
+    /// Adds what the client knows beyond the body: whether the request was a write (a refused
+    /// write lacks other permissions than a refused read) and the response's `Date` header when
+    /// the body gave no `date`.
     pub fn with_request(mut self, method: &str, date_header: Option<&str>) -> Self {
         self.write = !matches!(
             method.to_ascii_uppercase().as_str(),
@@ -135,7 +136,8 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// What kind of transport failure happened, for advice and for deciding whether to retry.
+/// What kind of transport failure happened, for the words shown and for deciding whether to
+/// retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetworkKind {
     /// The connection was never made (DNS, refused, TLS): the server surely saw nothing.
