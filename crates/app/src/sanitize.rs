@@ -1,11 +1,132 @@
 //! Makes server text safe and tidy for a terminal: no escape sequences, no control characters, no
 //! bidi tricks, and width-aware cutting with `…` that never splits a wide character.
 //!
-//! Every string that came from the network passes through here before it is drawn.
+//! Server text becomes a [`CleanLine`] here, once, when `update` takes it into the state: the
+//! state keeps server text only as that type and the views draw only that type, so a raw name
+//! cannot reach the screen by accident and nothing is sanitised per frame. The CLI cleans what it
+//! prints at its one output gate (`src/output.rs`) with [`sanitize_multiline`].
 
 use std::borrow::Cow;
+use std::fmt;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// One line of server text, safe to draw: no escape sequences, controls, line breaks, bidi
+/// controls or invisible characters (see [`sanitize_line`]). Its only public constructor
+/// sanitises, so holding one proves the text was cleaned, and a view that takes one cannot be
+/// handed raw text:
+///
+/// ```compile_fail
+/// fn draw(name: &sctui_app::sanitize::CleanLine) {}
+/// draw("evil\x1b[2Jname"); // a &str is not clean text
+/// ```
+///
+/// The boundary is the core's state, not the worker's protocol: Graph's models stay raw (an id
+/// goes back into a URL, a name into a PATCH, both into the local store as Graph sent them), and
+/// `update` cleans each piece of server text once as it keeps it to be shown. It borrows text
+/// that needed no cleaning (most names), so the session list holds no second copy of a name.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CleanLine<'a>(Cow<'a, str>);
+
+impl<'a> CleanLine<'a> {
+    /// Cleans `raw` (see [`sanitize_line`]); plain text is kept as it is, borrowed or owned.
+    pub fn new(raw: impl Into<Cow<'a, str>>) -> Self {
+        match raw.into() {
+            Cow::Borrowed(raw) => Self(sanitize_line(raw)),
+            Cow::Owned(raw) => match sanitize_line(&raw) {
+                Cow::Borrowed(_) => Self(Cow::Owned(raw)),
+                Cow::Owned(clean) => Self(Cow::Owned(clean)),
+            },
+        }
+    }
+
+    /// Text this module's own rules already proved clean (the part of a clean text, or a name
+    /// [`CleanLine::new`] left unchanged and which is kept beside its raw form): not checked
+    /// again.
+    pub(crate) fn already_clean(text: &'a str) -> Self {
+        debug_assert_eq!(sanitize_line(text), text, "not clean");
+        Self(Cow::Borrowed(text))
+    }
+
+    /// The clean text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The same text without leading and trailing whitespace (borrowed from this one).
+    pub fn trim(&self) -> CleanLine<'_> {
+        CleanLine(Cow::Borrowed(self.0.trim()))
+    }
+
+    /// Cut to at most `max` columns with `…` (see [`truncate`]); still clean.
+    pub fn truncate(&self, max: usize) -> CleanLine<'_> {
+        CleanLine(truncate(&self.0, max))
+    }
+
+    /// How many columns it takes.
+    pub fn width(&self) -> usize {
+        width(&self.0)
+    }
+
+    /// An owned copy, free of what it borrowed from.
+    pub fn into_owned(self) -> CleanLine<'static> {
+        CleanLine(Cow::Owned(self.0.into_owned()))
+    }
+
+    /// The clean text as a `String` (for a ratatui `Span` that owns its text).
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+
+    /// A borrowed copy (cheap: no text is copied).
+    pub fn borrowed(&self) -> CleanLine<'_> {
+        CleanLine(Cow::Borrowed(&self.0))
+    }
+}
+
+impl std::ops::Deref for CleanLine<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for CleanLine<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CleanLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for CleanLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for CleanLine<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for CleanLine<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl<'a> From<CleanLine<'a>> for Cow<'a, str> {
+    fn from(clean: CleanLine<'a>) -> Self {
+        clean.0
+    }
+}
 
 /// Visible stand-in for a removed control character, so tampering is noticeable.
 const REPLACEMENT: char = '\u{FFFD}';

@@ -193,7 +193,7 @@ fn list_is_sorted_newest_modified_first() {
         .collect();
     assert_eq!(order, ["new", "mid", "old"]);
     assert!(!state.busy());
-    assert_eq!(state.list.get("mid").unwrap().shown_name(), None);
+    assert_eq!(state.list.get("mid").unwrap().shown_name().as_deref(), None);
 }
 
 #[test]
@@ -389,7 +389,11 @@ fn rename_success_is_optimistic_then_reconciled() {
     };
     assert_eq!((id.as_str(), name.as_str()), ("s1", "Triage done"));
     let entry = &state.list.get("s1").unwrap();
-    assert_eq!(entry.shown_name(), Some("Triage done"), "shown at once");
+    assert_eq!(
+        entry.shown_name().as_deref(),
+        Some("Triage done"),
+        "shown at once"
+    );
     assert!(entry.pending().is_some(), "with a pending mark");
     assert!(matches!(state.mode, Mode::Browsing));
 
@@ -405,7 +409,7 @@ fn rename_success_is_optimistic_then_reconciled() {
     let entry = &state.list.get("s1").unwrap();
     assert!(entry.pending().is_none());
     assert_eq!(
-        entry.shown_name(),
+        entry.shown_name().as_deref(),
         Some("Triage done (server)"),
         "server wins"
     );
@@ -440,7 +444,7 @@ fn rename_failure_reverts_and_reopens_the_editor_with_the_typed_text() {
         }),
     );
     let entry = &state.list.get("s0").unwrap();
-    assert_eq!(entry.shown_name(), Some("Session 0"), "reverted");
+    assert_eq!(entry.shown_name().as_deref(), Some("Session 0"), "reverted");
     match &state.mode {
         Mode::Renaming(editor) => {
             assert_eq!(editor.id, "s0");
@@ -492,7 +496,7 @@ fn empty_rename_is_refused_and_esc_cancels() {
     update(&mut state, key(KeyCode::Esc));
     assert!(matches!(state.mode, Mode::Browsing));
     assert_eq!(
-        state.list.get("s0").unwrap().shown_name(),
+        state.list.get("s0").unwrap().shown_name().as_deref(),
         Some("Session 0")
     );
 }
@@ -520,7 +524,7 @@ fn refresh_never_overwrites_a_pending_name() {
         }),
     );
     let entry = &state.list.get("s0").unwrap();
-    assert_eq!(entry.shown_name(), Some("Session 0 edited"));
+    assert_eq!(entry.shown_name().as_deref(), Some("Session 0 edited"));
     assert!(entry.pending().is_some());
 }
 

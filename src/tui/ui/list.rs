@@ -200,7 +200,7 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
     let name_cols = cols.saturating_sub(fixed);
     let (name, name_style) = match entry.shown_name() {
         Some(n) => (
-            truncate(n, name_cols).into_owned(),
+            n.truncate(name_cols).into_string(),
             ratatui::style::Style::new(),
         ),
         None => (truncate("(untitled)", name_cols).into_owned(), theme.dim),

@@ -164,7 +164,7 @@ fn title_line(
     let marker = if selected { "› " } else { "  " };
     let room = columns.saturating_sub(width(marker) + width(&place));
     let (name, name_style) = match &result.name {
-        Some(name) => (truncate(name, room).into_owned(), theme.title),
+        Some(name) => (name.truncate(room).into_string(), theme.title),
         None => (truncate("(untitled)", room).into_owned(), theme.dim),
     };
     let style = |s: Style| if selected { s.patch(theme.selected) } else { s };

@@ -39,7 +39,7 @@ pub fn build(state: &State, width: u16, fingerprint: u64) -> ReaderLayout {
     let session = &entry.session;
     out.session_id = Some(session.id.clone());
     let name = match entry.shown_name() {
-        Some(name) => Line::from(Span::styled(name.to_string(), theme.title)),
+        Some(name) => Line::from(Span::styled(name.into_string(), theme.title)),
         None => Line::from(Span::styled("(untitled)", theme.dim)),
     };
     out.text(name, w, 0);

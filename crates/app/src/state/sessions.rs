@@ -17,7 +17,7 @@ use tui_input::Input;
 
 use super::names::{self, FoldedNames};
 use crate::requests::RequestId;
-use crate::sanitize;
+use crate::sanitize::CleanLine;
 use sctui_graph::models::Session;
 
 /// One session row with the derived text drawing needs, computed once per change, not per frame.
@@ -61,11 +61,17 @@ impl SessionEntry {
     }
 
     /// The name as drawn: sanitised and trimmed, or `None` for a null/blank name (drawn as a dim
-    /// "(untitled)").
-    pub fn shown_name(&self) -> Option<&str> {
+    /// "(untitled)"). Cleaned once, when the name arrived; borrowed here, never copied.
+    pub fn shown_name(&self) -> Option<CleanLine<'_>> {
+        self.shown_str().map(CleanLine::already_clean)
+    }
+
+    /// [`SessionEntry::shown_name`]'s text, for the list's own filtering and sorting.
+    fn shown_str(&self) -> Option<&str> {
         match self.rare.as_ref().and_then(|r| r.shown.as_deref()) {
             Some("") => None,
             Some(shown) => Some(shown),
+            // `derive` found the name clean as it is
             None => self.raw_name(),
         }
     }
@@ -117,8 +123,8 @@ impl SessionEntry {
             .map(|p| p.name.as_str())
             .or(self.session.display_name.as_deref());
         let shown = raw.and_then(|raw| {
-            let clean = sanitize::sanitize_line(raw);
-            match clean.trim() {
+            let clean = CleanLine::new(raw);
+            match clean.trim().as_str() {
                 // most names are drawn as they are: no second copy of them
                 shown if shown == raw => None,
                 shown => Some(Box::from(shown)),
@@ -139,8 +145,8 @@ impl SessionEntry {
     /// Orders by shown name, ignoring case (no stored lowercase copy: it would cost memory per
     /// session for a rarely used order).
     pub fn cmp_name(&self, other: &Self) -> std::cmp::Ordering {
-        let a = self.shown_name().unwrap_or("");
-        let b = other.shown_name().unwrap_or("");
+        let a = self.shown_str().unwrap_or("");
+        let b = other.shown_str().unwrap_or("");
         if a.is_ascii() && b.is_ascii() {
             a.bytes()
                 .map(|c| c.to_ascii_lowercase())
@@ -200,7 +206,7 @@ impl SortOrder {
             Self::Created => {
                 instant(&b.session.created_date_time).cmp(&instant(&a.session.created_date_time))
             }
-            Self::Name => match (a.shown_name().is_some(), b.shown_name().is_some()) {
+            Self::Name => match (a.shown_str().is_some(), b.shown_str().is_some()) {
                 (true, false) => std::cmp::Ordering::Less,
                 (false, true) => std::cmp::Ordering::Greater,
                 _ => a.cmp_name(b),
@@ -409,7 +415,7 @@ impl SessionList {
         let matching = self
             .entries
             .iter()
-            .filter(|e| pending || names::name_contains(e.shown_name(), &needle))
+            .filter(|e| pending || names::name_contains(e.shown_str(), &needle))
             .count();
         if !pending && matching != self.visible.len() {
             return Err(format!(
@@ -607,7 +613,7 @@ impl SessionList {
                 .entries
                 .iter()
                 .find(|e| e.session.id == id)
-                .and_then(|e| e.shown_name())
+                .and_then(|e| e.shown_str())
                 .unwrap_or("(untitled)");
             if !label.to_lowercase().contains(&needle) {
                 self.filter = Input::default();
@@ -742,7 +748,7 @@ impl SessionList {
         } else {
             let entries = &self.entries;
             let folded = self.folded.get_or_insert_with(|| {
-                FoldedNames::build(entries.iter().map(SessionEntry::shown_name))
+                FoldedNames::build(entries.iter().map(SessionEntry::shown_str))
             });
             debug_assert_eq!(folded.len(), entries.len());
             let narrowing = self
@@ -851,25 +857,29 @@ mod tests {
     #[test]
     fn the_drawn_name_is_stored_only_when_it_differs() {
         let plain = entry(Some("Phishing triage"));
-        assert_eq!(plain.shown_name(), Some("Phishing triage"));
+        assert_eq!(plain.shown_name().as_deref(), Some("Phishing triage"));
         assert!(plain.rare.is_none(), "no second copy of a plain name");
         let padded = entry(Some("  Phishing triage \t"));
-        assert_eq!(padded.shown_name(), Some("Phishing triage"));
+        assert_eq!(padded.shown_name().as_deref(), Some("Phishing triage"));
         let hostile = entry(Some("evil\u{1b}[2Jname"));
         assert_eq!(
-            hostile.shown_name().map(str::to_string),
+            hostile.shown_name().map(CleanLine::into_string),
             Some(
-                sanitize::sanitize_line("evil\u{1b}[2Jname")
+                crate::sanitize::sanitize_line("evil\u{1b}[2Jname")
                     .trim()
                     .to_string()
             )
         );
         assert_ne!(
-            hostile.shown_name(),
+            hostile.shown_name().as_deref(),
             hostile.session.display_name.as_deref()
         );
         for untitled in [None, Some(""), Some("   ")] {
-            assert_eq!(entry(untitled).shown_name(), None, "{untitled:?}");
+            assert_eq!(
+                entry(untitled).shown_name().as_deref(),
+                None,
+                "{untitled:?}"
+            );
         }
     }
 
@@ -880,10 +890,10 @@ mod tests {
             name: " New ".into(),
             req: RequestId { epoch: 0, seq: 1 },
         }));
-        assert_eq!(e.shown_name(), Some("New"));
+        assert_eq!(e.shown_name().as_deref(), Some("New"));
         assert_eq!(e.current_name(), " New ");
         e.set_pending(None);
-        assert_eq!(e.shown_name(), Some("Old"));
+        assert_eq!(e.shown_name().as_deref(), Some("Old"));
         assert!(e.pending().is_none());
     }
 }

@@ -5,7 +5,7 @@
 use tui_input::Input;
 
 use super::super::requests::RequestId;
-use crate::sanitize;
+use crate::sanitize::CleanLine;
 
 /// The search view: the query as typed, and the hits of the last search that came back.
 #[derive(Debug, Clone, Default)]
@@ -46,11 +46,11 @@ pub struct SearchResult {
     /// The session the hit is in (opened by `Enter`).
     pub session_id: String,
     /// The session's name as drawn (`None`: untitled).
-    pub name: Option<String>,
+    pub name: Option<CleanLine<'static>>,
     /// The matching question (0-based) and its prompt id; `None` for a match in the name.
     pub turn: Option<(usize, String)>,
     /// The snippet in pieces, each with whether it is a match.
-    pub snippet: Vec<(String, bool)>,
+    pub snippet: Vec<(CleanLine<'static>, bool)>,
     /// The session's `lastModifiedDateTime` as stored (to show the session when it is not in the
     /// list).
     pub modified: Option<String>,
@@ -67,11 +67,11 @@ impl SearchResult {
         modified: Option<String>,
     ) -> Self {
         let name = name
-            .map(|n| sanitize::sanitize_line(n).trim().to_string())
+            .map(|n| CleanLine::new(n).trim().into_owned())
             .filter(|n| !n.is_empty());
         let snippet = snippet
             .iter()
-            .map(|(text, matched)| (sanitize::sanitize_line(text).into_owned(), *matched))
+            .map(|(text, matched)| (CleanLine::new(*text).into_owned(), *matched))
             .filter(|(text, _)| !text.is_empty())
             .collect();
         Self {

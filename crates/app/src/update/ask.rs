@@ -12,6 +12,7 @@ use crate::layout;
 use crate::output::Output;
 use crate::protocol::Command;
 use crate::requests::{Pending, RequestId};
+use crate::sanitize::CleanLine;
 use crate::state::{
     Conversation, DeferredEdit, Focus, Mode, SessionEntry, State, StatusMessage, TurnView,
 };
@@ -113,8 +114,7 @@ pub(super) fn on_created(state: &mut State, req: RequestId, session: Session) ->
     close_box_of(state, req);
     let label = SessionEntry::new(session.clone())
         .shown_name()
-        .unwrap_or("(untitled)")
-        .to_string();
+        .map_or_else(|| "(untitled)".to_string(), CleanLine::into_string);
     let rows = super::list::rows(state);
     if state.list.insert_created(session, rows) {
         state.paging.total = state.paging.total.map(|t| t + 1);

@@ -345,7 +345,8 @@ pub(super) fn on_renamed(state: &mut State, req: RequestId, session: Session) ->
     let Some(entry) = state.list.renamed(req, session, rows) else {
         return Output::none();
     };
-    let shown = entry.shown_name().unwrap_or("(untitled)");
+    let shown = entry.shown_name();
+    let shown = shown.as_deref().unwrap_or("(untitled)");
     info(format!("Renamed to “{shown}”")).into()
 }
 

@@ -14,6 +14,7 @@ use crate::output::{Effect, Output, Timer};
 use crate::protocol::{Command, StoreUnavailable};
 use crate::reader::Pin;
 use crate::requests::Pending;
+use crate::sanitize::CleanLine;
 use crate::state::store::SearchResult;
 use crate::state::{Focus, Mode, State};
 use sctui_graph::models::Session;
@@ -145,7 +146,7 @@ fn open_result(state: &mut State) -> Output {
     state.list.add(
         Session {
             id: id.clone(),
-            display_name: result.name.clone(),
+            display_name: result.name.clone().map(CleanLine::into_string),
             created_date_time: None,
             last_modified_date_time: result
                 .modified
@@ -165,7 +166,7 @@ fn open_result(state: &mut State) -> Output {
     });
     // the matched words stay found in the conversation: highlighted, n/N go through them
     if let Some((word, _)) = result.snippet.iter().find(|(_, matched)| *matched) {
-        state.reader.find.input = Input::new(word.clone());
+        state.reader.find.input = Input::new(word.to_string());
         state.reader.find.current = 0;
         crate::reader::refind(state);
     }

@@ -152,12 +152,12 @@ fn each_keystroke_searches_the_store_and_a_newer_search_supersedes_the_older() {
     assert_eq!(state.search.searched.as_deref(), Some("kql"));
     assert!(!state.busy());
     assert_eq!(
-        state.search.results[0].snippet,
-        vec![
-            ("run ".to_string(), false),
-            ("KQL".to_string(), true),
-            (" now".to_string(), false)
-        ]
+        state.search.results[0]
+            .snippet
+            .iter()
+            .map(|(text, matched)| (text.as_str(), *matched))
+            .collect::<Vec<_>>(),
+        [("run ", false), ("KQL", true), (" now", false)]
     );
     // j types (it is text here); the arrows and Ctrl-N move
     let out = update(&mut state, key(KeyCode::Down));
@@ -386,7 +386,7 @@ fn a_hit_hidden_by_the_filter_or_not_in_the_list_is_still_opened() {
     );
     let entry = state.selected_entry().unwrap();
     assert_eq!(entry.session.id, "z");
-    assert_eq!(entry.shown_name(), Some("Zulu stored"));
+    assert_eq!(entry.shown_name().as_deref(), Some("Zulu stored"));
     assert_eq!(state.list.len(), 4);
 }
 
