@@ -836,6 +836,130 @@ fn escape_sequences_never_reach_the_buffer() {
     assert!(!popup.contains("0;title"), "OSC payload dropped: {popup}");
 }
 
+/// Server text that arrives hostile in the worker's events (escape sequences, a bidi override, a
+/// zero-width space) is cleaned once when the state takes it: the sign-in popup, the header
+/// (who, the workspace's name and id), the workspace picker and a session's name in the list and
+/// in the detail pane draw none of it, and draw the rest of the text.
+#[test]
+fn hostile_server_text_in_events_is_drawn_clean() {
+    const HOSTILE: &str = "Ev\x1b[31mil\u{202e}gpj.exe\u{200b}x\x1b]52;c;ZXZpbA==\x07";
+    const CLEANED: &str = "Evilgpj.exe\u{FFFD}x";
+    let awaited = |state: &State, what: fn(&sctui::tui::app::requests::Pending) -> bool| {
+        state
+            .requests()
+            .iter()
+            .find(|(_, p)| what(p))
+            .map(|(id, _)| id)
+            .expect("a request awaited")
+    };
+    let mut state = loaded(120, 36);
+    // a sign-in: the popup with the service's link and code
+    state.set_signed_in_for_tests(false);
+    press(&mut state, KeyCode::Char('R'));
+    let req = awaited(&state, |p| {
+        matches!(p, sctui::tui::app::requests::Pending::SignIn)
+    });
+    app::update(
+        &mut state,
+        Msg::Worker(Event::SignInPrompt {
+            req,
+            verification_uri: format!("https://login.example/{HOSTILE}"),
+            user_code: format!("AB\u{200b}CD{HOSTILE}"),
+            message: HOSTILE.to_string(),
+        }),
+    );
+    let mut screens = vec![draw(&state)];
+    app::update(
+        &mut state,
+        Msg::Worker(Event::SignedIn {
+            req,
+            who: Some(HOSTILE.to_string()),
+        }),
+    );
+    screens.push(draw(&state));
+    // the picker lists a workspace named and numbered by the server; Enter switches to it
+    press(&mut state, KeyCode::Char('w'));
+    let req = awaited(&state, |p| {
+        matches!(p, sctui::tui::app::requests::Pending::Workspaces)
+    });
+    app::update(
+        &mut state,
+        Msg::Worker(Event::WorkspacesLoaded {
+            req,
+            workspaces: vec![sctui_graph::models::Workspace {
+                id: "ws\x1b[2J\u{2066}9".into(),
+                display_name: Some(HOSTILE.into()),
+            }],
+        }),
+    );
+    screens.push(draw(&state));
+    press(&mut state, KeyCode::Enter);
+    let req = state
+        .requests()
+        .stored_list()
+        .expect("opening the workspace");
+    app::update(
+        &mut state,
+        Msg::Worker(Event::StoredList { req, stored: None }),
+    );
+    let when = "2026-01-31T10:15:00Z";
+    let hostile = session("hostile", Some(HOSTILE), when, when);
+    first_page(&mut state, vec![hostile], None, Some(1));
+    press(&mut state, KeyCode::Enter);
+    screens.push(draw(&state));
+    let texts: Vec<String> = screens
+        .iter()
+        .map(|t| {
+            let buffer = t.backend().buffer();
+            check_cells(buffer);
+            for cell in buffer.content() {
+                assert!(
+                    !cell.symbol().chars().any(|c| matches!(
+                        c,
+                        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'
+                    )),
+                    "bidi control or zero-width space drawn: {:?}",
+                    cell.symbol()
+                );
+            }
+            all_text(buffer)
+        })
+        .collect();
+    for text in &texts {
+        assert!(!text.contains("[31m") && !text.contains("ZXZpbA"), "{text}");
+    }
+    assert!(
+        texts[0].contains(&format!("https://login.example/{CLEANED}")),
+        "{}",
+        texts[0]
+    );
+    assert!(
+        texts[0].contains(&format!("AB\u{FFFD}CD{CLEANED}")),
+        "{}",
+        texts[0]
+    );
+    assert!(
+        texts[1].contains(CLEANED),
+        "who in the header: {}",
+        texts[1]
+    );
+    assert!(
+        texts[2].contains(&format!("{CLEANED}  ws9")),
+        "the picker: {}",
+        texts[2]
+    );
+    assert!(
+        texts[3].contains(&format!("workspace {CLEANED} (ws9)")),
+        "the header after the switch: {}",
+        texts[3]
+    );
+    assert!(
+        texts[3].matches(CLEANED).count() >= 3,
+        "the name in the header, the list and the detail pane: {}",
+        texts[3]
+    );
+}
+
 /// At every terminal width, the CJK name is cut at whole characters: no wide character is split,
 /// overwritten or left hanging off an edge, and the row stays as wide as its pane.
 #[test]

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::sanitize::CleanLine;
 use sctui_graph::GraphError;
 use sctui_graph::auth::error::TokenFileProblem;
 use sctui_graph::auth::{AuthError, TOKEN_ENV, TOKEN_FILE};
@@ -54,7 +55,7 @@ impl fmt::Display for Worded {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     cause: Cause,
-    words: String,
+    words: CleanLine<'static>,
 }
 
 /// What a [`Problem`] is about.
@@ -90,12 +91,12 @@ impl Problem {
     fn worded(cause: Cause, text: &str) -> Self {
         Self {
             cause,
-            words: crate::sanitize::sanitize_line(text).into_owned(),
+            words: CleanLine::new(text).into_owned(),
         }
     }
 
     /// What to show: what happened and the way out, on one line, without Graph's request-id.
-    pub fn words(&self) -> &str {
+    pub fn words(&self) -> &CleanLine<'static> {
         &self.words
     }
 

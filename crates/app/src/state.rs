@@ -19,7 +19,7 @@ use tui_input::Input;
 use super::requests::{RequestId, Requests};
 use crate::keys::Keymap;
 
-use crate::sanitize;
+use crate::sanitize::{self, CleanLine};
 use crate::theme::Theme;
 use sctui_graph::conversation::{PromptRuns, Turn};
 use sctui_graph::models::{Evaluation, Prompt, Session};
@@ -224,12 +224,34 @@ pub enum DeferredEdit {
 #[derive(Debug, Clone, Default)]
 pub struct WorkspacePicker {
     /// `None` while the list is loading.
-    pub workspaces: Option<Vec<sctui_graph::models::Workspace>>,
+    pub workspaces: Option<Vec<WorkspaceChoice>>,
     pub selected: usize,
     /// Why the list could not be read, or why a typed id was refused (shown in the picker).
     pub error: Option<Problem>,
     /// A workspace id being typed: opened when the list can't be read or is empty, or with `i`.
     pub typed: Option<Input>,
+}
+
+/// A workspace the picker lists: its id as Graph takes it, and its text as drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceChoice {
+    /// The id, for Graph's paths (what a switch opens and the copy key copies).
+    pub id: String,
+    /// The id as drawn.
+    pub id_shown: CleanLine<'static>,
+    /// The display name as drawn (`None`: Graph gave none).
+    pub name: Option<CleanLine<'static>>,
+}
+
+impl WorkspaceChoice {
+    /// A listed workspace, its text cleaned once.
+    pub fn new(workspace: sctui_graph::models::Workspace) -> Self {
+        Self {
+            id_shown: CleanLine::new(workspace.id.clone()),
+            id: workspace.id,
+            name: workspace.display_name.map(CleanLine::new),
+        }
+    }
 }
 
 /// The export picker (`e`): which format to write the selected session in.
@@ -252,9 +274,12 @@ pub const EXPORT_FORMATS: [crate::export::Format; 3] = [
 /// The device-code sign-in popup: the code to enter (once the service gave one) or what failed.
 #[derive(Debug, Clone, Default)]
 pub struct SignInPopup {
-    pub verification_uri: Option<String>,
-    pub user_code: Option<String>,
-    pub message: Option<String>,
+    pub verification_uri: Option<CleanLine<'static>>,
+    pub user_code: Option<CleanLine<'static>>,
+    /// The service sent the code with control or invisible characters: it is shown cleaned, and
+    /// never copied (what would be pasted is not what the service asked for).
+    pub code_tampered: bool,
+    pub message: Option<CleanLine<'static>>,
     /// Why the sign-in failed.
     pub error: Option<Problem>,
 }
@@ -484,16 +509,18 @@ pub struct StoredList {
 /// The whole application state.
 #[derive(Debug, Clone)]
 pub struct State {
-    /// Header: the workspace shown.
+    /// The workspace in use: its id, as Graph's paths and the local store take it.
     pub(crate) workspace: String,
+    /// Header: [`State::workspace`] as drawn.
+    pub(crate) workspace_shown: CleanLine<'static>,
     /// The workspace's display name, once known (from the picker).
-    pub(crate) workspace_name: Option<String>,
+    pub(crate) workspace_name: Option<CleanLine<'static>>,
     /// False until a usable token exists; the app then starts with the sign-in popup.
     pub(crate) signed_in: bool,
     /// What was fixed at start (config, flags, environment); never changed by `update`.
     pub(crate) settings: Settings,
     /// Header: who is signed in, or `demo`; empty when no account is used (`--offline`).
-    pub(crate) who: String,
+    pub(crate) who: CleanLine<'static>,
     /// Every known session: order, filter and selection (see [`SessionList`]).
     pub(crate) list: SessionList,
     pub(crate) focus: Focus,
@@ -549,8 +576,10 @@ impl State {
         who: impl Into<String>,
         settings: Settings,
     ) -> Self {
+        let workspace = workspace.into();
         Self {
-            workspace: workspace.into(),
+            workspace_shown: CleanLine::new(workspace.clone()),
+            workspace,
             workspace_name: None,
             signed_in: settings.signed_in_at_start,
             status: settings.notice.clone().map(|text| StatusMessage {
@@ -560,7 +589,7 @@ impl State {
                 kind: StatusKind::General,
             }),
             settings,
-            who: who.into(),
+            who: CleanLine::new(who.into()),
             list: SessionList::default(),
             focus: Focus::List,
             mode: Mode::Browsing,
@@ -590,6 +619,12 @@ impl State {
     pub fn offering_export_format(mut self, format: crate::export::Format) -> Self {
         self.export_format = format;
         self
+    }
+
+    /// Works in workspace `id` from now on (its name is not known yet).
+    pub(crate) fn set_workspace(&mut self, id: String) {
+        self.workspace_shown = CleanLine::new(id.clone());
+        self.workspace = id;
     }
 
     /// The selected session, if any row is visible.
@@ -667,8 +702,13 @@ impl State {
     }
 
     /// The workspace's display name, once known.
-    pub fn workspace_name(&self) -> Option<&str> {
-        self.workspace_name.as_deref()
+    pub fn workspace_name(&self) -> Option<&CleanLine<'static>> {
+        self.workspace_name.as_ref()
+    }
+
+    /// The workspace's id as drawn.
+    pub fn workspace_shown(&self) -> &CleanLine<'static> {
+        &self.workspace_shown
     }
 
     /// Whether a usable token exists.
@@ -682,7 +722,7 @@ impl State {
     }
 
     /// Who is signed in, `demo`, or empty (`--offline`).
-    pub fn who(&self) -> &str {
+    pub fn who(&self) -> &CleanLine<'static> {
         &self.who
     }
 

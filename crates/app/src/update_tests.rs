@@ -1294,7 +1294,7 @@ fn copy_keys_copy_exactly_what_is_shown_and_refuse_hidden_characters() {
             page(vec![session(id, Some("x"), 1)], None),
         );
         state.settings.graph_url = "https://graph.microsoft.com/beta".into();
-        state.workspace = "w s".into();
+        state.set_workspace("w s".into());
         state
     };
     let mut state = with_id("a b");
@@ -1973,7 +1973,7 @@ fn a_workspace_id_can_be_typed_when_the_list_cannot_be_read() {
 #[test]
 fn a_404_on_the_list_points_at_the_workspace_key_or_the_graph_url() {
     let mut state = loaded(1, None);
-    state.workspace = "nope".into();
+    state.set_workspace("nope".into());
     let fail = |state: &mut State, graph_url: &str, status: u16| -> String {
         state.settings.graph_url = graph_url.into();
         update(state, ch('R'));

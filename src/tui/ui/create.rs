@@ -9,7 +9,7 @@ use super::centered;
 use crate::tui::app::State;
 use crate::tui::app::state::CreateBox;
 use sctui_app::keys::Action;
-use sctui_app::sanitize::{sanitize_line, truncate};
+use sctui_app::sanitize::truncate;
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) {
@@ -30,12 +30,10 @@ pub fn render(state: &State, create: &CreateBox, area: Rect, frame: &mut Frame) 
     let title = match &create.target {
         None => " Ask Security Copilot in a new session ".to_string(),
         Some(session) => {
-            let name = session
-                .display_name
-                .as_deref()
-                .map(|n| sanitize_line(n).into_owned())
-                .unwrap_or_else(|| "(untitled)".into());
-            format!(" Ask in “{}” ", truncate(&name, usize::from(width) / 2))
+            // the name as the list shows it, cleaned when it arrived
+            let name = state.list().get(&session.id).and_then(|e| e.shown_name());
+            let name = name.as_deref().unwrap_or("(untitled)");
+            format!(" Ask in “{}” ", truncate(name, usize::from(width) / 2))
         }
     };
     let block =

@@ -17,7 +17,7 @@ use crate::tui::app::State;
 use crate::tui::app::reader::{self, ReaderLayout, RowKind};
 use crate::tui::app::state::{Focus, Mode, TurnView};
 use sctui_app::markdown::Wide;
-use sctui_app::sanitize::sanitize_line;
+use sctui_app::sanitize::CleanLine;
 use sctui_graph::models::{EvaluationResultType, EvaluationState};
 
 /// Draws the detail of the selected session from the reader's layout: only the rows in view
@@ -181,7 +181,8 @@ fn find_title(state: &State) -> Option<Line<'static>> {
     Some(Line::from(vec![
         Span::styled(" /", state.settings().theme.key),
         Span::styled(
-            format!("{}{cursor}", sanitize_line(find.input.value())),
+            // typed by the user: cleaned as drawn (a paste can hold controls)
+            format!("{}{cursor}", CleanLine::new(find.input.value())),
             state.settings().theme.title,
         ),
         Span::styled(format!(" {at} "), state.settings().theme.dim),

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::State;
-use sctui_app::sanitize::{sanitize_line, truncate, width};
+use sctui_app::sanitize::{CleanLine, truncate, width};
 
 /// Draws the header.
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
@@ -52,22 +52,18 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         }
         None => count,
     };
-    let workspace = match &state.workspace_name() {
-        Some(name) => format!(
-            "{} ({})",
-            sanitize_line(name),
-            sanitize_line(state.workspace())
-        ),
-        None => sanitize_line(state.workspace()).into_owned(),
+    let workspace = match state.workspace_name() {
+        Some(name) => format!("{name} ({})", state.workspace_shown()),
+        None => state.workspace_shown().to_string(),
     };
     // who and which profile, each when there is one (offline no account is used)
     let account: Vec<String> = [
-        Some(sanitize_line(state.who()).into_owned()).filter(|who| !who.is_empty()),
+        Some(state.who().to_string()).filter(|who| !who.is_empty()),
         state
             .settings()
             .profile
             .as_ref()
-            .map(|name| format!("profile {}", sanitize_line(name))),
+            .map(|name| format!("profile {}", CleanLine::new(name.as_str()))),
     ]
     .into_iter()
     .flatten()

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{centered, clear_popup};
 use crate::tui::app::State;
 use sctui_app::keys::Action;
+use sctui_app::sanitize::CleanLine;
 use sctui_app::state::HelpView;
 
 /// The config file the keys came from, right-aligned on the top border (nothing without one).
@@ -18,11 +19,9 @@ fn config_title(state: &State, width: u16) -> Line<'static> {
         return Line::default();
     };
     let room = usize::from(width).saturating_sub(12);
-    let path = sctui_app::sanitize::sanitize_line(&path.display().to_string()).into_owned();
-    let text = format!(
-        " config {} ",
-        sctui_app::sanitize::truncate(&path, room.saturating_sub(9))
-    );
+    // the user's own file, but a path can hold any character but `/` and NUL
+    let path = CleanLine::new(path.display().to_string());
+    let text = format!(" config {} ", path.truncate(room.saturating_sub(9)));
     Line::from(Span::styled(text, state.settings().theme.dim)).right_aligned()
 }
 

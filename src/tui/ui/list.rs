@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::timefmt;
 use crate::tui::app::State;
 use crate::tui::app::state::{Focus, Mode, SessionEntry, SortOrder};
-use sctui_app::sanitize::{truncate, width};
+use sctui_app::sanitize::{CleanLine, truncate, width};
 use sctui_graph::models::GraphTime;
 
 /// Columns of the time column: the widest relative time ("59 min ago", "2025-12-15"), so the
@@ -52,7 +52,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let filtering = matches!(state.mode(), Mode::Filtering);
     if filtering || !filter.is_empty() {
         title.push(Span::styled(
-            format!("/{} ", sctui_app::sanitize::sanitize_line(filter)),
+            // typed by the user: cleaned as drawn (a paste can hold controls)
+            format!("/{} ", CleanLine::new(filter)),
             theme.key,
         ));
         let of = coverage(state).unwrap_or_else(|| list.len().to_string());
@@ -167,7 +168,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
             let field = width_cols.saturating_sub(2);
             let scroll = editor.input.visual_scroll(field);
             let value = sctui_app::sanitize::skip_columns(editor.input.value(), scroll);
-            let value = sctui_app::sanitize::sanitize_line(value).into_owned();
+            let value = CleanLine::new(value);
             lines.push(Line::from(vec![
                 Span::styled("✎ ", theme.key),
                 Span::styled(truncate(&value, field).into_owned(), theme.title),

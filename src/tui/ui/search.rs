@@ -13,7 +13,7 @@ use crate::tui::app::State;
 use crate::tui::app::layout;
 use crate::tui::app::state::store::SearchResult;
 use sctui_app::keys::Action;
-use sctui_app::sanitize::{skip_columns, truncate, width};
+use sctui_app::sanitize::{CleanLine, skip_columns, truncate, width};
 
 /// What a query can say, shown before the first search.
 const SYNTAX: [&str; 4] = [
@@ -72,7 +72,8 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
 /// `/ query`, cut from the left when it does not fit (the end is where typing goes).
 fn query_line(state: &State, columns: usize) -> Line<'static> {
     let theme = &state.settings().theme;
-    let query = sctui_app::sanitize::sanitize_line(state.search().input.value()).into_owned();
+    // typed by the user: cleaned as drawn (a paste can hold controls)
+    let query = CleanLine::new(state.search().input.value()).into_string();
     let room = columns.saturating_sub(3);
     let shown = match width(&query).checked_sub(room) {
         Some(cut) if cut > 0 => skip_columns(&query, cut).to_string(),
@@ -107,7 +108,7 @@ fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
             (
                 format!(
                     "No match for “{}” in the local store{sync}",
-                    sctui_app::sanitize::sanitize_line(query)
+                    CleanLine::new(query.as_str())
                 ),
                 theme.dim,
             )

@@ -9,7 +9,6 @@ use super::{SPINNER, centered};
 use crate::tui::app::State;
 use crate::tui::app::state::SignInPopup;
 use sctui_app::keys::Action;
-use sctui_app::sanitize::sanitize_line;
 
 /// Draws the popup over `area`.
 pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame) {
@@ -37,13 +36,10 @@ pub fn render(state: &State, popup: &SignInPopup, area: Rect, frame: &mut Frame)
         )));
     } else if let (Some(uri), Some(code)) = (&popup.verification_uri, &popup.user_code) {
         lines.push(Line::from("Open this page in a browser:"));
-        lines.push(Line::from(Span::styled(
-            sanitize_line(uri).into_owned(),
-            theme.key,
-        )));
+        lines.push(Line::from(Span::styled(uri.as_str(), theme.key)));
         lines.push(Line::from(vec![
             Span::raw("and enter the code  "),
-            Span::styled(sanitize_line(code).into_owned(), theme.selected),
+            Span::styled(code.as_str(), theme.selected),
         ]));
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(

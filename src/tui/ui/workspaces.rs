@@ -11,7 +11,7 @@ use super::centered;
 use crate::tui::app::State;
 use crate::tui::app::state::WorkspacePicker;
 use sctui_app::keys::Action;
-use sctui_app::sanitize::{sanitize_line, truncate};
+use sctui_app::sanitize::{CleanLine, truncate};
 
 /// Draws the picker over `area`.
 pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut Frame) {
@@ -45,12 +45,11 @@ pub fn render(state: &State, picker: &WorkspacePicker, area: Rect, frame: &mut F
                 } else {
                     ""
                 };
-                let name = w.display_name.as_deref().unwrap_or("(unnamed)");
+                let name = w.name.as_deref().unwrap_or("(unnamed)");
                 let text = format!(
-                    "{} {}  {}{current}",
+                    "{} {name}  {}{current}",
                     if i == picker.selected { "›" } else { " " },
-                    sanitize_line(name),
-                    sanitize_line(&w.id)
+                    w.id_shown
                 );
                 let text = truncate(&text, width).into_owned();
                 if i == picker.selected {
@@ -88,7 +87,13 @@ fn popup(state: &State, area: Rect, hints: &str, frame: &mut Frame) -> Rect {
 
 /// The id field: why the list is missing (wrapped, up to four rows), then `Workspace id: …`
 /// with the terminal cursor in it.
-fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, frame: &mut Frame) {
+fn render_typed(
+    state: &State,
+    error: Option<&CleanLine>,
+    input: &Input,
+    area: Rect,
+    frame: &mut Frame,
+) {
     let theme = &state.settings().theme;
     let error_rows: u16 = if error.is_some() { 4 } else { 0 };
     let hints = footer(
@@ -104,7 +109,7 @@ fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, f
             height: error_rows.min(inner.height.saturating_sub(2)),
             ..inner
         };
-        let text = format!("✗ {}", sanitize_line(error));
+        let text = format!("✗ {error}");
         frame.render_widget(
             Paragraph::new(Span::styled(text, theme.error)).wrap(Wrap { trim: true }),
             rows,
@@ -112,7 +117,8 @@ fn render_typed(state: &State, error: Option<&str>, input: &Input, area: Rect, f
     }
     let label = "Workspace id: ";
     let field = usize::from(inner.width).saturating_sub(label.len() + 1);
-    let value = sanitize_line(input.value());
+    // typed by the user: cleaned as drawn (a paste can hold controls)
+    let value = CleanLine::new(input.value());
     let scroll = input.visual_scroll(field);
     let shown = sctui_app::sanitize::skip_columns(&value, scroll);
     let y = inner.bottom() - 1;

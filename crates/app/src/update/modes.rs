@@ -91,7 +91,7 @@ pub(super) fn not_found_hint(state: &State, error: &GraphError) -> Option<String
     if let Some(hint) = crate::hints::version_hint(&state.settings.graph_url) {
         return Some(hint);
     }
-    let workspace = crate::sanitize::sanitize_line(&state.workspace);
+    let workspace = &state.workspace_shown;
     Some(match state.settings.keymap.first_key(Action::Workspaces) {
         Some(key) => format!("workspace {workspace} not found? Press {key} to pick another"),
         None => format!("workspace {workspace} not found? Start with --workspace ID"),

@@ -283,7 +283,7 @@ fn server_text_in_hits_is_sanitised_and_failures_are_worded() {
         .search
         .problem
         .as_ref()
-        .map(Problem::words)
+        .map(|p| p.words().as_str())
         .unwrap_or_default();
     assert!(problem.starts_with("Can't search for that"), "{problem}");
     assert!(!problem.contains('\x1b'));
@@ -625,7 +625,7 @@ fn offline_reads_the_store_and_never_asks_graph() {
     let error = state.conversations["b"]
         .error
         .as_ref()
-        .map(Problem::words)
+        .map(|p| p.words().as_str())
         .unwrap_or_default();
     assert!(error.starts_with("Not in the local store"), "{error}");
     // every key of the list, with the time passing: nothing reaches Graph

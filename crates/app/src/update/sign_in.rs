@@ -8,6 +8,7 @@ use crate::keys::{Action, KeyMode};
 use crate::output::{Effect, Output};
 use crate::protocol::{Command, SignInError};
 use crate::requests::Pending;
+use crate::sanitize::CleanLine;
 use crate::state::{Mode, SignInPopup, State};
 
 /// Opens the sign-in popup and asks the worker for a device code (a sign-in already on its way
@@ -26,11 +27,11 @@ pub(super) fn on_sign_in_key(state: &mut State, key: KeyEvent) -> Output {
         return Output::none();
     };
     match state.settings.keymap.action_in(KeyMode::SignIn, &key) {
-        Some(Action::CopyCode) => match popup.user_code.clone() {
-            Some(code) if code.chars().any(crate::sanitize::is_hazard) => Output::from(warning(
+        Some(Action::CopyCode) => match &popup.user_code {
+            Some(_) if popup.code_tampered => Output::from(warning(
                 "Not copied: the sign-in code holds control or invisible characters",
             )),
-            Some(code) => copy(code, "the sign-in code"),
+            Some(code) => copy(code.to_string(), "the sign-in code"),
             None => Output::none(),
         },
         Some(Action::SignInRetry) if popup.error.is_some() => start_sign_in(state),
@@ -69,16 +70,17 @@ pub(super) fn on_sign_in_prompt(
     message: String,
 ) -> Output {
     if let Mode::SigningIn(popup) = &mut state.mode {
-        popup.verification_uri = Some(verification_uri);
-        popup.user_code = Some(user_code);
-        popup.message = Some(message);
+        popup.code_tampered = user_code.chars().any(crate::sanitize::is_hazard);
+        popup.verification_uri = Some(CleanLine::new(verification_uri));
+        popup.user_code = Some(CleanLine::new(user_code));
+        popup.message = Some(CleanLine::new(message));
     }
     Output::none()
 }
 
 /// Signed in: the popup closes and the list loads.
 pub(super) fn on_signed_in(state: &mut State, who: Option<String>) -> Output {
-    state.who = who.unwrap_or_else(|| "signed in".to_string());
+    state.who = CleanLine::new(who.unwrap_or_else(|| "signed in".to_string()));
     state.signed_in = true;
     if matches!(state.mode, Mode::SigningIn(_)) {
         state.mode = Mode::Browsing;

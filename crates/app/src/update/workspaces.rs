@@ -10,7 +10,7 @@ use crate::keys::{Action, KeyMode};
 use crate::output::{Effect, Output};
 use crate::protocol::Command;
 use crate::requests::Pending;
-use crate::state::{Mode, State};
+use crate::state::{Mode, State, WorkspaceChoice};
 use sctui_graph::GraphError;
 use sctui_graph::models::Workspace;
 use tui_input::Input;
@@ -69,11 +69,10 @@ pub(super) fn on_picker_key(state: &mut State, key: KeyEvent) -> Output {
                 return Output::none();
             };
             state.mode = Mode::Browsing;
+            state.workspace_name = chosen.name;
             if chosen.id == state.workspace {
-                state.workspace_name = chosen.display_name;
                 return Output::none();
             }
-            state.workspace_name = chosen.display_name;
             switch_workspace(state, chosen.id)
         }
         _ => Output::none(),
@@ -122,7 +121,7 @@ fn on_typed_workspace_key(state: &mut State, key: KeyEvent) -> Output {
 /// Starts over in another workspace: the list, conversations, filter and every request in flight
 /// belong to the old one (asks and follows are stopped; late answers are dropped by epoch).
 pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
-    state.workspace = id.clone();
+    state.set_workspace(id.clone());
     state.list.clear();
     state.conversations.clear();
     crate::reader::reset(state);
@@ -141,8 +140,10 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
     state.sync = None;
     state.reconnect = Default::default();
     // the name the picker showed, when it showed one (a typed id has none)
-    let shown = state.workspace_name.as_deref().unwrap_or(&id);
-    let shown = crate::sanitize::sanitize_line(shown);
+    let shown = state
+        .workspace_name
+        .as_ref()
+        .unwrap_or(&state.workspace_shown);
     out.say(info(format!("Switched to workspace {shown}")));
     let remember_as = crate::output::workspace_memory_key(
         state.who == "demo",
@@ -159,6 +160,8 @@ pub(super) fn switch_workspace(state: &mut State, id: String) -> Output {
 /// listed, it asks for an id.
 pub(super) fn on_workspaces(state: &mut State, workspaces: Vec<Workspace>) -> Output {
     if let Mode::PickingWorkspace(picker) = &mut state.mode {
+        let workspaces: Vec<WorkspaceChoice> =
+            workspaces.into_iter().map(WorkspaceChoice::new).collect();
         picker.selected = workspaces
             .iter()
             .position(|w| w.id.eq_ignore_ascii_case(&state.workspace))
@@ -166,7 +169,7 @@ pub(super) fn on_workspaces(state: &mut State, workspaces: Vec<Workspace>) -> Ou
         if let Some(current) = workspaces.get(picker.selected)
             && current.id.eq_ignore_ascii_case(&state.workspace)
         {
-            state.workspace_name = current.display_name.clone();
+            state.workspace_name = current.name.clone();
         }
         if workspaces.is_empty() {
             picker.typed = Some(Input::default());
