@@ -64,7 +64,7 @@ pub struct TurnView {
     pub revision: u64,
     /// Why the question, saved on the service, has no evaluation: starting it failed. The retry
     /// key starts one for this prompt (it never posts the question again).
-    pub not_run: Option<String>,
+    pub not_run: Option<Problem>,
     /// The question's older runs, newest first (the one above is the newest): shown folded, one
     /// line each, and compared with the newest.
     pub earlier: Vec<EarlierRun>,

@@ -2237,10 +2237,13 @@ fn a_saved_question_whose_run_failed_is_shown_and_retried_without_a_second_post(
     );
     let turn = &state.conversations["s0"].turns[0];
     assert_eq!(turn.prompt.id, "p1");
-    assert!(
-        turn.not_run.as_deref().is_some_and(|r| r.contains("500")),
-        "{:?}",
-        turn.not_run
+    let not_run = turn.not_run.as_ref().expect("why it did not run");
+    assert!(not_run.words().starts_with("not run: "), "{not_run}");
+    assert!(not_run.words().contains("500"), "{not_run}");
+    assert_eq!(
+        not_run.request_id(),
+        Some("rid-1"),
+        "kept apart from the words"
     );
     assert!(state.selected_can_retry());
     // t runs that prompt's evaluation: no Ask, no new prompt

@@ -365,8 +365,8 @@ fn status_line(state: &State, turn: &TurnView) -> Line<'static> {
             .map(|key| format!(" ({key} runs it again)"))
             .unwrap_or_default();
         return match &turn.not_run {
-            Some(reason) => Line::from(Span::styled(
-                format!("  ✗ not run: {reason}{retry}"),
+            Some(problem) => Line::from(Span::styled(
+                format!("  ✗ {}{retry}", problem.words()),
                 theme.error,
             )),
             None if turn.following.is_some() => Line::from(Span::styled(

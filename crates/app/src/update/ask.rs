@@ -5,7 +5,7 @@
 use super::conversations::turn_mut;
 use super::runs::run_again;
 use super::stored::keep;
-use super::{error_words, from_error, info, problem_status, warning};
+use super::{from_error, info, problem_status, warning};
 use crate::advice::Problem;
 use crate::keys::Action;
 use crate::layout;
@@ -245,7 +245,7 @@ fn on_saved_not_run(
         },
         &state.settings.theme,
     );
-    view.not_run = Some(error_words(error));
+    view.not_run = Some(Problem::graph("not run", error.clone()));
     let conversation = state
         .conversations
         .entry(session_id.to_string())
@@ -281,7 +281,7 @@ pub(super) fn on_evaluate_failed(
     let problem = from_error("Running the question again failed", error);
     if let Some(turn) = turn_mut(state, session_id, prompt_id) {
         turn.following = None;
-        turn.not_run = Some(error_words(error));
+        turn.not_run = Some(Problem::graph("not run", error.clone()));
     }
     Output::from(problem)
 }

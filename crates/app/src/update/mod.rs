@@ -513,11 +513,6 @@ pub(super) fn problem_status(problem: &Problem) -> StatusMessage {
     }
 }
 
-/// An error in words (sanitised, without the request-id the status line shows on its own).
-pub(super) fn error_words(error: &GraphError) -> String {
-    crate::sanitize::sanitize_line(&crate::advice::graph(error).line()).into_owned()
-}
-
 pub(super) fn retry_text(notice: &RetryNotice) -> String {
     let secs = notice.wait.as_secs_f64().ceil() as u64;
     match notice.status {
