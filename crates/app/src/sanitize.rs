@@ -285,30 +285,32 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     truncate_measured(text, max)
 }
 
-/// [`truncate`] for text beyond printable ASCII (at least `max + 1` columns wide, `max > 0`),
-/// measuring each character in the context of the ones before it.
+/// [`truncate`] for text beyond printable ASCII (at least `max + 1` columns wide, `max > 0`).
+/// The characters' own widths give a first cut in one pass; a character's width can depend on
+/// its neighbours (an emoji with VS16 is 2 columns, its parts 1 + 0; a joined emoji sequence is
+/// narrower than its parts), so the cut then settles on the measured width of the kept text.
 fn truncate_measured(text: &str, max: usize) -> Cow<'_, str> {
     let budget = max - 1; // room for the ellipsis
     let mut used = 0;
-    let mut out = String::with_capacity(max + 3);
-    // The last few characters: a character's width can depend on its neighbours (an emoji with
-    // VS16 is 2 columns, its parts 1 + 0), so each one is measured in context, as `width` does.
-    let mut tail: std::collections::VecDeque<char> = std::collections::VecDeque::new();
-    for c in text.chars() {
-        let before: usize = width(&tail.iter().collect::<String>());
-        tail.push_back(c);
-        let w = width(&tail.iter().collect::<String>()).saturating_sub(before);
-        if used + w > budget {
+    let mut end = 0;
+    for (at, c) in text.char_indices() {
+        used += UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > budget {
             break;
         }
-        used += w;
-        out.push(c);
-        if tail.len() > 8 {
-            tail.pop_front();
-        }
+        end = at + c.len_utf8();
     }
-    // a sequence longer than the context may still measure wider as a whole: trim to fit
-    while width(&out) > budget && out.pop().is_some() {}
+    let previous = |end: usize| text[..end].char_indices().next_back().map_or(0, |(at, _)| at);
+    while end > 0 && width(&text[..end]) > budget {
+        end = previous(end);
+    }
+    while let Some(c) = text[end..].chars().next()
+        && width(&text[..end + c.len_utf8()]) <= budget
+    {
+        end += c.len_utf8();
+    }
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(&text[..end]);
     out.push('…');
     Cow::Owned(out)
 }
@@ -422,6 +424,26 @@ mod tests {
                 truncate_measured(&text, max)
             };
             proptest::prop_assert_eq!(truncate(&text, max), measured);
+        }
+
+        /// Any cut text fits, ends with `…`, is the start of the text it was cut from, and is
+        /// the longest such start.
+        #[test]
+        fn a_cut_fits_and_keeps_the_start(
+            text in "[a-z 東京👩\u{200D}💻🛡\u{FE0F}\u{0301}é]{0,30}",
+            max in 1usize..20,
+        ) {
+            let cut = truncate(&text, max);
+            proptest::prop_assert!(width(&cut) <= max, "{:?} cut to {} is {:?}", text, max, cut);
+            if cut != text.as_str() {
+                let kept = cut.strip_suffix('…').expect("a cut ends with …");
+                proptest::prop_assert!(text.starts_with(kept));
+                proptest::prop_assert!(width(kept) + 1 <= max);
+                // and nothing more would have fitted: the next character pushes it over
+                let next = text[kept.len()..].chars().next().expect("a cut leaves some text");
+                let longer = &text[..kept.len() + next.len_utf8()];
+                proptest::prop_assert!(width(longer) + 1 > max, "{:?} fits in {}", longer, max);
+            }
         }
     }
 

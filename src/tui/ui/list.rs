@@ -1,8 +1,12 @@
 //! The session list pane. Builds only the rows in view, so cost follows the screen, not the
 //! number of sessions loaded.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -153,40 +157,44 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let rows = usize::from(inner.height);
     let end = (list.offset() + rows).min(list.visible().len());
     let width_cols = usize::from(inner.width);
-    let mut lines = Vec::with_capacity(rows);
-    for position in list.offset()..end {
+    let mut cursor = None;
+    let buf = frame.buffer_mut();
+    for (y, position) in (inner.y..).zip(list.offset()..end) {
         let Some(entry) = list.row(position) else {
             break;
         };
         let selected = position == list.selected();
-        let renaming = match state.mode() {
-            Mode::Renaming(editor) if selected && editor.id == entry.session.id => Some(editor),
-            _ => None,
-        };
-        if let Some(editor) = renaming {
-            let y = inner.y + (position - list.offset()) as u16;
-            let field = width_cols.saturating_sub(2);
-            let scroll = editor.input.visual_scroll(field);
-            let value = sctui_app::sanitize::skip_columns(editor.input.value(), scroll);
-            let value = CleanLine::new(value);
-            lines.push(Line::from(vec![
-                Span::styled("✎ ", theme.key),
-                Span::styled(truncate(&value, field).into_owned(), theme.title),
-            ]));
-            let cursor_x = inner.x + 2 + (editor.input.visual_cursor() - scroll) as u16;
-            frame.set_cursor_position(Position::new(
-                cursor_x.min(inner.right().saturating_sub(1)),
-                y,
-            ));
-            continue;
+        let area = Rect::new(inner.x, y, inner.width, 1);
+        match state.mode() {
+            Mode::Renaming(editor) if selected && editor.id == entry.session.id => {
+                let field = width_cols.saturating_sub(2);
+                let scroll = editor.input.visual_scroll(field);
+                let value = sctui_app::sanitize::skip_columns(editor.input.value(), scroll);
+                let value = CleanLine::new(value);
+                let line = Line::from(vec![
+                    Span::styled("✎ ", theme.key),
+                    Span::styled(truncate(&value, field), theme.title),
+                ]);
+                buf.set_line(area.x, area.y, &line, area.width);
+                let cursor_x = inner.x + 2 + (editor.input.visual_cursor() - scroll) as u16;
+                cursor = Some(Position::new(
+                    cursor_x.min(inner.right().saturating_sub(1)),
+                    y,
+                ));
+            }
+            _ => draw_row(state, entry, selected, area, buf),
         }
-        lines.push(row(state, entry, selected, width_cols));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some(cursor) = cursor {
+        frame.set_cursor_position(cursor);
+    }
 }
 
-fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) -> Line<'a> {
+/// One session's row: marker, name (cut to fit), the pending or following mark, and its time
+/// at the right edge. Written straight into the buffer: a list row never wraps.
+fn draw_row(state: &State, entry: &SessionEntry, selected: bool, area: Rect, buf: &mut Buffer) {
     let theme = &state.settings().theme;
+    let cols = usize::from(area.width);
     let (_, time) = shown_time(state.list().sort());
     let when = timefmt::relative_graph(time(entry), state.now(), &state.settings().tz);
     let marker = if selected { "› " } else { "  " };
@@ -199,30 +207,36 @@ fn row<'a>(state: &State, entry: &'a SessionEntry, selected: bool, cols: usize) 
     };
     let fixed = width(marker) + width(pending) + width(&when).max(TIME_COLS) + 1;
     let name_cols = cols.saturating_sub(fixed);
-    let (name, name_style) = match entry.shown_name() {
-        Some(n) => (
-            n.truncate(name_cols).into_string(),
-            ratatui::style::Style::new(),
-        ),
-        None => (truncate("(untitled)", name_cols).into_owned(), theme.dim),
+    let shown = entry.shown_name();
+    let (name, name_style) = match &shown {
+        Some(n) => (Cow::from(n.truncate(name_cols)), Style::new()),
+        None => (truncate("(untitled)", name_cols), theme.dim),
     };
     let name_style = if entry.pending().is_some() {
         theme.pending
     } else {
         name_style
     };
-    let gap = cols.saturating_sub(width(marker) + width(&name) + width(pending) + width(&when));
-    let mut spans = vec![
+    let used = width(marker) + width(&name) + width(pending);
+    let left = Line::from(vec![
         Span::raw(marker),
         Span::styled(name, name_style),
         Span::styled(pending, theme.pending),
-        Span::raw(" ".repeat(gap)),
-        Span::styled(when, theme.dim),
-    ];
-    if selected {
-        for span in &mut spans {
-            span.style = span.style.patch(theme.selected);
-        }
+    ]);
+    buf.set_line(area.x, area.y, &left, area.width);
+    // the time ends at the right edge; the gap before it is part of the row (selected with it)
+    let gap = cols.saturating_sub(used + width(&when));
+    let when_x = area.x.saturating_add((used + gap) as u16);
+    if when_x < area.right() {
+        buf.set_stringn(
+            when_x,
+            area.y,
+            &when,
+            usize::from(area.right() - when_x),
+            theme.dim,
+        );
     }
-    Line::from(spans)
+    if selected {
+        buf.set_style(area, theme.selected);
+    }
 }
