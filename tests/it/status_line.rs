@@ -336,7 +336,7 @@ fn status_text(state: &State) -> String {
     state
         .status()
         .as_ref()
-        .map(|s| s.text.clone())
+        .map(|s| s.text.to_string())
         .unwrap_or_default()
 }
 

@@ -333,7 +333,7 @@ fn status(state: &State) -> String {
     state
         .status()
         .as_ref()
-        .map(|s| s.text.clone())
+        .map(|s| s.text.to_string())
         .unwrap_or_default()
 }
 

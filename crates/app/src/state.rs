@@ -383,7 +383,9 @@ pub enum StatusKind {
 /// The status bar's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusMessage {
-    pub text: String,
+    /// What it says, cleaned once when it was made (it can name a session or hold Graph's words),
+    /// so the status line and the messages view draw it as it is.
+    pub text: CleanLine<'static>,
     pub severity: Severity,
     pub request_id: Option<String>,
     /// What it is about.
@@ -583,7 +585,7 @@ impl State {
             workspace_name: None,
             signed_in: settings.signed_in_at_start,
             status: settings.notice.clone().map(|text| StatusMessage {
-                text,
+                text: CleanLine::new(text),
                 severity: Severity::Warning,
                 request_id: None,
                 kind: StatusKind::General,

@@ -1985,7 +1985,7 @@ fn a_404_on_the_list_points_at_the_workspace_key_or_the_graph_url() {
                 error: api_error(status),
             }),
         );
-        state.status.as_ref().expect("a status").text.clone()
+        state.status.as_ref().expect("a status").text.to_string()
     };
     let text = fail(&mut state, "https://graph.microsoft.com/beta", 404);
     assert!(

@@ -257,7 +257,7 @@ fn on_saved_not_run(
         None => String::new(),
     };
     Output::from(StatusMessage {
-        text: format!("{}{hint}", problem.text),
+        text: CleanLine::new(format!("{}{hint}", problem.text)),
         ..problem
     })
 }

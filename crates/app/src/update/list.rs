@@ -12,6 +12,7 @@ use crate::layout;
 use crate::output::{Effect, Output, Timer};
 use crate::protocol::Command;
 use crate::requests::Pending;
+use crate::sanitize::CleanLine;
 use crate::state::{Listing, Mode, SessionEntry, State, StatusKind};
 use sctui_graph::models::{Page, Session};
 use sctui_graph::{GraphError, ListQuery};
@@ -296,7 +297,7 @@ pub(super) fn on_page_failed(state: &mut State, error: &GraphError) -> Output {
     let mut status = from_error("Could not load sessions", error);
     if let Some(hint) = not_found_hint(state, error) {
         // first, so a narrow status line still shows the way out
-        status.text = format!("{hint} · {}", status.text);
+        status.text = CleanLine::new(format!("{hint} · {}", status.text));
     }
     let mut out = Output::from(status);
     out.merge(schedule_reconnect(state, error));

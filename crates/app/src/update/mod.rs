@@ -15,6 +15,7 @@ use super::state::{
 use crate::advice::Problem;
 use crate::keys::{Action, KeyMode};
 use crate::protocol::{Command, Event};
+use crate::sanitize::CleanLine;
 use sctui_graph::{GraphError, RetryNotice};
 
 mod ask;
@@ -472,7 +473,7 @@ pub(super) fn page_step(state: &State) -> usize {
 
 pub(super) fn info(text: impl Into<String>) -> StatusMessage {
     StatusMessage {
-        text: text.into(),
+        text: CleanLine::new(text.into()),
         severity: Severity::Info,
         request_id: None,
         kind: StatusKind::General,
@@ -481,7 +482,7 @@ pub(super) fn info(text: impl Into<String>) -> StatusMessage {
 
 pub(super) fn warning(text: impl Into<String>) -> StatusMessage {
     StatusMessage {
-        text: text.into(),
+        text: CleanLine::new(text.into()),
         severity: Severity::Warning,
         request_id: None,
         kind: StatusKind::General,
@@ -490,7 +491,7 @@ pub(super) fn warning(text: impl Into<String>) -> StatusMessage {
 
 pub(super) fn error_text(text: impl Into<String>) -> StatusMessage {
     StatusMessage {
-        text: text.into(),
+        text: CleanLine::new(text.into()),
         severity: Severity::Error,
         request_id: None,
         kind: StatusKind::General,
@@ -506,7 +507,7 @@ pub fn from_error(context: &str, error: &GraphError) -> StatusMessage {
 /// The status line's message for `problem`, its request-id apart.
 pub(super) fn problem_status(problem: &Problem) -> StatusMessage {
     StatusMessage {
-        text: problem.words().to_string(),
+        text: problem.words().clone(),
         severity: Severity::Error,
         request_id: problem.request_id().map(str::to_string),
         kind: StatusKind::General,
