@@ -167,8 +167,8 @@ fn jq_without_table(matches: &clap::ArgMatches) -> Result<(), &'static str> {
     let table = has_output
         && leaf.value_source("output") == Some(clap::parser::ValueSource::CommandLine)
         && (matches!(
-            leaf.try_get_one::<Output>("output"),
-            Ok(Some(Output::Table))
+            leaf.try_get_one::<OutputFormat>("output"),
+            Ok(Some(OutputFormat::Table))
         ) || matches!(leaf.try_get_one::<String>("output"), Ok(Some(o)) if o == "table"));
     if filtered && table {
         return Err("--jq filters JSON output: leave out `--output table`");
@@ -631,9 +631,9 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
 pub struct OutputArg {
     /// Output format: a readable table, or JSON with Graph's property names [default: table;
     /// json with --jq].
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table, hide_default_value = true,
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, hide_default_value = true,
           default_value_if("jq", clap::builder::ArgPredicate::IsPresent, "json"))]
-    pub output: Output,
+    pub output: OutputFormat,
     #[command(flatten)]
     pub jq: JqArgs,
 }
@@ -650,9 +650,9 @@ pub struct JqArgs {
     pub raw: bool,
 }
 
-/// Output formats.
+/// What `--output` asks for: a table for people, JSON for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Output {
+pub enum OutputFormat {
     Table,
     Json,
 }
@@ -776,7 +776,7 @@ mod tests {
                 assert!(all);
                 assert_eq!(top, Some(50));
                 assert_eq!(filter.as_deref(), Some("contains(displayName,'x')"));
-                assert_eq!(output.output, Output::Json);
+                assert_eq!(output.output, OutputFormat::Json);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::{RunError, load_config};
-use crate::cli::args::{GlobalArgs, LoginArgs, Output, OutputArg};
+use crate::cli::args::{GlobalArgs, LoginArgs, OutputArg, OutputFormat};
 use crate::config::Config;
 use sctui_graph::auth::authority::DEFAULT_AUTHORITY_HOST;
 use sctui_graph::auth::cache::TokenCache;
@@ -272,7 +272,7 @@ fn print_identity(identity: &Identity, output: &OutputArg) -> Result<(), RunErro
             .any(|s| s.starts_with("SecurityCopilotWorkspaces."));
     let mut out = crate::output::stdout();
     match output.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let a = account.clone().unwrap_or_default();
             let v = serde_json::json!({
                 "username": a.username,
@@ -286,7 +286,7 @@ fn print_identity(identity: &Identity, output: &OutputArg) -> Result<(), RunErro
             });
             super::output::write_json(&mut out, &output.jq, &v)?;
         }
-        Output::Table => {
+        OutputFormat::Table => {
             let a = account.clone().unwrap_or_default();
             let dash = || "—".to_string();
             writeln!(out, "Account:   {}", account_line(account.as_ref()))?;

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::RunError;
-use crate::cli::args::{AskArgs, Output, OutputArg};
+use crate::cli::args::{AskArgs, OutputArg, OutputFormat};
 use sctui_app::sanitize::{sanitize_line, sanitize_multiline, truncate};
 use sctui_graph::GraphClient;
 use sctui_graph::conversation::{self, PollPlan, PromptRuns, succeeded};
@@ -31,11 +31,11 @@ pub async fn prompts(
 pub(crate) fn write_prompts(runs: &[PromptRuns], output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
     match output.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let value: Vec<serde_json::Value> = runs.iter().map(prompt_json).collect();
             super::output::write_json(&mut out, &output.jq, &value)?;
         }
-        Output::Table => {
+        OutputFormat::Table => {
             writeln!(
                 out,
                 "{:<36}  {:<10}  {:<16}  PROMPT",
@@ -153,7 +153,7 @@ pub async fn ask(
     super::recording::record_evaluation(store, &asked.session.id, &asked.prompt.id, &evaluation);
     let mut out = crate::output::stdout();
     match args.output.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let value = serde_json::json!({
                 "session": asked.session,
                 "prompt": asked.prompt,
@@ -161,7 +161,7 @@ pub async fn ask(
             });
             super::output::write_json(&mut out, &args.output.jq, &value)?;
         }
-        Output::Table => {
+        OutputFormat::Table => {
             if args.wait {
                 write_answer(&mut out, &evaluation)?;
             } else {
@@ -189,7 +189,7 @@ impl Run<'_> {
     pub async fn follow_if(
         self,
         wait: bool,
-        output: Output,
+        output: OutputFormat,
         said: &str,
         plan: PollPlan,
         notices: &super::notice::Notices,
@@ -198,7 +198,7 @@ impl Run<'_> {
         if !wait {
             return Ok(self.evaluation);
         }
-        if output == Output::Table {
+        if output == OutputFormat::Table {
             notices.said();
             crate::output::eprintln!("{said}");
         }

@@ -12,7 +12,7 @@ use clap::ValueEnum;
 use jiff::Timestamp;
 
 use super::RunError;
-use crate::cli::args::{ExportArgs, JqArgs, Output};
+use crate::cli::args::{ExportArgs, JqArgs, OutputFormat};
 use crate::export::{Conversation, Format, Provenance, json};
 use crate::store::sync::{self, SyncOptions};
 use crate::store::{Store, StoreTarget};
@@ -25,7 +25,7 @@ pub struct Plan {
     pub format: Format,
     pub destination: Destination,
     /// What the command itself prints about the export.
-    pub printed: Output,
+    pub printed: OutputFormat,
     /// `--jq`: for the JSON printed on stdout (the summary, or a JSON export).
     pub jq: JqArgs,
 }
@@ -62,11 +62,11 @@ impl Plan {
         } = args;
         let (printed, legacy_file) = match output.as_deref() {
             // --jq filters the JSON summary, unless the export itself is JSON on stdout
-            None if jq.jq.is_some() => (Output::Json, None),
-            None => (Output::Table, None),
-            Some(value) => match Output::from_str(value, true) {
+            None if jq.jq.is_some() => (OutputFormat::Json, None),
+            None => (OutputFormat::Table, None),
+            Some(value) => match OutputFormat::from_str(value, true) {
                 Ok(printed) => (printed, None),
-                Err(_) => (Output::Table, Some(PathBuf::from(value))),
+                Err(_) => (OutputFormat::Table, Some(PathBuf::from(value))),
             },
         };
         let file = match (file, legacy_file) {
@@ -123,7 +123,7 @@ impl Plan {
                     format.extension()
                 )));
             }
-        } else if printed == Output::Json && destination == Destination::Stdout {
+        } else if printed == OutputFormat::Json && destination == Destination::Stdout {
             return Err(RunError::Usage(
                 "`--output json` prints a summary of the file written, but this export goes to \
                  stdout: add --file PATH, or use --format json for the session as JSON \
@@ -356,7 +356,7 @@ fn write(
 fn report(plan: &Plan, path: &Path, conversations: &[Conversation]) -> Result<(), RunError> {
     let questions: usize = conversations.iter().map(|c| c.turns.len()).sum();
     match plan.printed {
-        Output::Table => {
+        OutputFormat::Table => {
             let sessions = match conversations.len() {
                 1 => "1 session".to_string(),
                 n => format!("{n} sessions"),
@@ -367,7 +367,7 @@ fn report(plan: &Plan, path: &Path, conversations: &[Conversation]) -> Result<()
                 path.display()
             );
         }
-        Output::Json => {
+        OutputFormat::Json => {
             let summary = serde_json::json!({
                 "file": path.display().to_string(),
                 "format": plan.format.extension(),
@@ -427,7 +427,7 @@ mod tests {
         };
         let plan = Plan::from_args(old).unwrap();
         assert_eq!(plan.destination, Destination::File("notes.md".into()));
-        assert_eq!(plan.printed, Output::Table);
+        assert_eq!(plan.printed, OutputFormat::Table);
 
         let summary = ExportArgs {
             output: Some("json".into()),
@@ -436,7 +436,7 @@ mod tests {
             ..args(Some("s1"))
         };
         let plan = Plan::from_args(summary).unwrap();
-        assert_eq!(plan.printed, Output::Json);
+        assert_eq!(plan.printed, OutputFormat::Json);
         assert_eq!(plan.format, Format::Html);
 
         // `-o json` alone was a file named json; now it would print JSON over the export

@@ -14,7 +14,7 @@ use sctui_store::Store;
 
 use super::RunError;
 use super::promptbook::run::{self as book_run, Finished, Progress};
-use crate::cli::args::{Output, OutputArg};
+use crate::cli::args::{OutputArg, OutputFormat};
 use crate::runner::{self, Driver, RunInfo, RunLog, StoredRun, Unsaved};
 
 /// What a fork's run is called in the store (`sctui promptbook runs`).
@@ -89,7 +89,11 @@ pub async fn fork(
         None => (Box::new(Unsaved), None),
     };
     let driver = Driver::new(client.clone(), args.plan);
-    let mut progress = Progress::new("", book_run::live(), args.output.output == Output::Json);
+    let mut progress = Progress::new(
+        "",
+        book_run::live(),
+        args.output.output == OutputFormat::Json,
+    );
     let finished = if args.wait {
         book_run::drive_with_progress(&driver, &mut run, log.as_mut(), &mut progress).await
     } else {

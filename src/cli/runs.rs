@@ -6,7 +6,7 @@ use std::io::Write;
 use super::RunError;
 use super::conversation::{Run, ended_with_an_answer, write_answer};
 use super::recording::{record, record_evaluation, warn_disabled_plugins};
-use crate::cli::args::{JqArgs, Output, OutputArg, PluginsCommand, StatsArgs};
+use crate::cli::args::{JqArgs, OutputArg, OutputFormat, PluginsCommand, StatsArgs};
 use crate::stats::{Outcome, Summary};
 use crate::store::Store;
 use jiff::Timestamp;
@@ -20,7 +20,7 @@ pub(crate) struct Rerun<'a> {
     pub session_id: &'a str,
     pub prompt_id: &'a str,
     pub wait: bool,
-    pub output: Output,
+    pub output: OutputFormat,
     /// `--jq`/`--raw` for the JSON printed.
     pub jq: JqArgs,
     pub plan: PollPlan,
@@ -57,7 +57,7 @@ pub async fn rerun(
     }
     let mut out = crate::output::stdout();
     match args.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let value = serde_json::json!({
                 "sessionId": args.session_id,
                 "prompt": prompt,
@@ -65,8 +65,8 @@ pub async fn rerun(
             });
             super::output::write_json(&mut out, &args.jq, &value)?;
         }
-        Output::Table if args.wait => write_answer(&mut out, &evaluation)?,
-        Output::Table => {
+        OutputFormat::Table if args.wait => write_answer(&mut out, &evaluation)?,
+        OutputFormat::Table => {
             writeln!(out, "session     {}", sanitize_line(args.session_id))?;
             writeln!(out, "prompt      {}", sanitize_line(&prompt.id))?;
             writeln!(out, "evaluation  {}", sanitize_line(&evaluation.id))?;
@@ -100,7 +100,7 @@ pub fn offline_plugins(store: &Store, command: PluginsCommand) -> Result<(), Run
             "the plugins are not in the local store (run `sctui plugins list` once online)".into(),
         ));
     };
-    if output.output == Output::Table {
+    if output.output == OutputFormat::Table {
         crate::output::eprintln!(
             "As listed {}",
             crate::timefmt::local(stored.listed, &jiff::tz::TimeZone::system())
@@ -122,8 +122,8 @@ pub fn setting_names(plugin: &Plugin) -> String {
 fn write_plugins(plugins: &[Plugin], output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
     match output.output {
-        Output::Json => super::output::write_json(&mut out, &output.jq, &plugins)?,
-        Output::Table => {
+        OutputFormat::Json => super::output::write_json(&mut out, &output.jq, &plugins)?,
+        OutputFormat::Table => {
             writeln!(
                 out,
                 "{:<40}  {:<19}  {:<13}  {:<7}  {:<7}  SETTINGS",
@@ -177,8 +177,8 @@ pub fn stats(store: &Store, args: StatsArgs) -> Result<(), RunError> {
     let summary = summary(store, args.since, Timestamp::now(), &tz)?;
     let mut out = crate::output::stdout();
     match args.output.output {
-        Output::Json => super::output::write_json(&mut out, &args.output.jq, &summary)?,
-        Output::Table => write_stats(&mut out, &summary, &tz)?,
+        OutputFormat::Json => super::output::write_json(&mut out, &args.output.jq, &summary)?,
+        OutputFormat::Table => write_stats(&mut out, &summary, &tz)?,
     }
     out.flush()?;
     Ok(())

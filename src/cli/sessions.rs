@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 
 use super::RunError;
 use super::output::write_json;
-use crate::cli::args::{Output, OutputArg, SessionsCommand};
+use crate::cli::args::{OutputArg, OutputFormat, SessionsCommand};
 use crate::timefmt;
 use sctui_app::sanitize::{sanitize_line, truncate, width};
 use sctui_graph::models::Session;
@@ -41,8 +41,8 @@ pub async fn run(client: &GraphClient, command: SessionsCommand) -> Result<(), R
             };
             sort_newest_first(&mut sessions);
             match output.output {
-                Output::Json => write_json(&mut out, &output.jq, &sessions)?,
-                Output::Table => write_table(&mut out, &sessions, &TimeZone::system())?,
+                OutputFormat::Json => write_json(&mut out, &output.jq, &sessions)?,
+                OutputFormat::Table => write_table(&mut out, &sessions, &TimeZone::system())?,
             }
         }
         SessionsCommand::Get { id, output } => {
@@ -110,8 +110,8 @@ pub(crate) fn write_one(
     output: &OutputArg,
 ) -> Result<(), RunError> {
     match output.output {
-        Output::Json => write_json(out, &output.jq, session),
-        Output::Table => {
+        OutputFormat::Json => write_json(out, &output.jq, session),
+        OutputFormat::Table => {
             let tz = TimeZone::system();
             let now = jiff::Timestamp::now();
             let name = display_name(session);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::RunError;
 use crate::cli::args::{
-    GlobalArgs, Output, PromptsCommand, SearchArgs, SessionsCommand, StoreCommand, SyncArgs,
+    GlobalArgs, OutputFormat, PromptsCommand, SearchArgs, SessionsCommand, StoreCommand, SyncArgs,
 };
 use crate::config::Config;
 use crate::store::sync::{self, Progress, SyncOptions};
@@ -103,8 +103,8 @@ pub fn store(global: &GlobalArgs, config: &Config, command: StoreCommand) -> Res
         StoreCommand::Stats { output } => {
             let stats = open_to_read(&target)?.stats()?;
             match output.output {
-                Output::Json => super::output::write_json(&mut out, &output.jq, &stats)?,
-                Output::Table => {
+                OutputFormat::Json => super::output::write_json(&mut out, &output.jq, &stats)?,
+                OutputFormat::Table => {
                     writeln!(out, "path           {}", stats.path.display())?;
                     writeln!(out, "size           {}", human_bytes(stats.bytes))?;
                     writeln!(out, "sessions       {}", stats.sessions)?;
@@ -283,8 +283,8 @@ pub async fn search(
     };
     let mut out = crate::output::stdout();
     match args.output.output {
-        Output::Json => super::output::write_json(&mut out, &args.output.jq, &hits)?,
-        Output::Table => {
+        OutputFormat::Json => super::output::write_json(&mut out, &args.output.jq, &hits)?,
+        OutputFormat::Table => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             if hits.is_empty() {
@@ -362,8 +362,8 @@ pub fn offline_sessions(target: &StoreTarget, command: SessionsCommand) -> Resul
                 sessions.truncate(top as usize);
             }
             match output.output {
-                Output::Json => super::output::write_json(&mut out, &output.jq, &sessions)?,
-                Output::Table => super::sessions::write_table(
+                OutputFormat::Json => super::output::write_json(&mut out, &output.jq, &sessions)?,
+                OutputFormat::Table => super::sessions::write_table(
                     &mut out,
                     &sessions,
                     &jiff::tz::TimeZone::system(),

@@ -251,7 +251,7 @@ impl App {
 
     /// Sends what `update` asked of the worker (effects, such as remembering the workspace in the
     /// user's state dir, are the runtime's and not carried out here), then applies answers until
-    /// the request store is empty.
+    /// the request ledger is empty.
     async fn run(&mut self, out: Output) {
         let mut pending = out.commands;
         loop {

@@ -3,7 +3,7 @@
 //! valid, the index consistent, and must never lose what the user typed: a refresh keeps pending
 //! names, a failed rename gives the editor back with the typed name (or says it failed), a
 //! failed create keeps the question in the prompt box. Once every request is answered, the
-//! request store is empty: nothing is left awaited, followed or pending.
+//! request ledger is empty: nothing is left awaited, followed or pending.
 
 use proptest::prelude::*;
 use sctui::tui::app::state::Mode;

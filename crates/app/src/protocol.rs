@@ -1,5 +1,5 @@
 //! What the TUI and its worker say to each other: [`Command`]s in, [`Event`]s out, each tagged
-//! with the [`RequestId`] the app's request store awaits. Its own module so that the worker's
+//! with the [`RequestId`] the app's request ledger awaits. Its own module so that the worker's
 //! helpers (prefetch, persist) can speak it without depending on the worker loop.
 
 use std::path::PathBuf;

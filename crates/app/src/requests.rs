@@ -1,6 +1,6 @@
-//! The one store of requests sent to the worker and not answered yet. Every request gets a
+//! The one ledger of requests sent to the worker and not answered yet. Every request gets a
 //! [`RequestId`] that names the workspace epoch it was sent in; an answer whose id is not in the
-//! store (superseded, stopped, or from an older workspace) is dropped. Busy indicators are
+//! ledger (superseded, stopped, or from an older workspace) is dropped. Busy indicators are
 //! derived from it, so nothing can drift.
 
 use std::collections::HashMap;

@@ -1771,7 +1771,7 @@ fn a_failed_rename_while_another_popup_is_open_comes_back_afterwards() {
     }
 }
 
-// ---- the request store ----
+// ---- the request ledger ----
 
 /// Opens the picker, lists two workspaces and picks the second: a new epoch.
 fn switch_to_other_workspace(state: &mut State) -> Output {

@@ -8,7 +8,7 @@ use futures::StreamExt;
 
 use super::super::RunError;
 use super::run::{self, Finished, Progress, RunSetup};
-use crate::cli::args::{Output, OutputArg};
+use crate::cli::args::{OutputArg, OutputFormat};
 use crate::promptbook::{Book, Inputs};
 use crate::runner::{CapacityGate, Driver};
 use sctui_app::sanitize::sanitize_line;
@@ -161,7 +161,7 @@ pub async fn run_rows(
     results.sort_by_key(|r| r.row);
     let mut out = crate::output::stdout();
     match output.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let value: Vec<serde_json::Value> = results
                 .iter()
                 .map(|r| {
@@ -176,7 +176,7 @@ pub async fn run_rows(
                 .collect();
             super::super::output::write_json(&mut out, &output.jq, &value)?;
         }
-        Output::Table => {
+        OutputFormat::Table => {
             writeln!(out, "{:>4}  {:>4}  {:<36}  RESULT", "ROW", "RUN", "SESSION")?;
             for r in &results {
                 let result = match &r.error {

@@ -12,7 +12,7 @@ use sctui_runs::{CapacityRetry, Status};
 use sctui_store::Store;
 
 use super::RunError;
-use crate::cli::args::{GlobalArgs, Output, OutputArg, PromptbookCommand, PromptbookRunArgs};
+use crate::cli::args::{GlobalArgs, OutputArg, OutputFormat, PromptbookCommand, PromptbookRunArgs};
 use crate::config::Config;
 use crate::promptbook::Book;
 use crate::promptbook::library::{self, BookError, Entry, Library};
@@ -407,7 +407,7 @@ fn input_names(entry: &Entry) -> String {
 fn list(library: &Library, output: &OutputArg) -> Result<(), RunError> {
     let mut out = crate::output::stdout();
     match output.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let value: Vec<serde_json::Value> = library
                 .entries
                 .iter()
@@ -426,7 +426,7 @@ fn list(library: &Library, output: &OutputArg) -> Result<(), RunError> {
                 .collect();
             super::output::write_json(&mut out, &output.jq, &value)?;
         }
-        Output::Table => {
+        OutputFormat::Table => {
             if library.entries.is_empty() {
                 let place = library
                     .dir
@@ -474,8 +474,8 @@ fn show(entry: &Entry, output: &OutputArg) -> Result<(), RunError> {
     let book = &entry.book;
     match output.output {
         // the book itself, not a JSON value: its fields keep Microsoft's order
-        Output::Json => super::output::write_json(&mut out, &output.jq, book)?,
-        Output::Table => {
+        OutputFormat::Json => super::output::write_json(&mut out, &output.jq, book)?,
+        OutputFormat::Table => {
             writeln!(out, "{}", sanitize_line(&book.name))?;
             if let Some(description) = book.description().filter(|d| !d.trim().is_empty()) {
                 writeln!(out, "{}", sanitize_multiline(description).trim_end())?;
@@ -549,11 +549,13 @@ fn lint_books(
             Err(RunError::NotStored(message) | RunError::Usage(message)) => {
                 failed += 1;
                 match output.output {
-                    Output::Json => report.push(serde_json::json!({
+                    OutputFormat::Json => report.push(serde_json::json!({
                         "book": wanted, "runnable": false,
                         "problems": [{"severity": "error", "place": "book", "message": message}],
                     })),
-                    Output::Table => writeln!(out, "{}: error: {message}", sanitize_line(wanted))?,
+                    OutputFormat::Table => {
+                        writeln!(out, "{}: error: {message}", sanitize_line(wanted))?
+                    }
                 }
                 continue;
             }
@@ -568,14 +570,14 @@ fn lint_books(
             failed += 1;
         }
         match output.output {
-            Output::Json => report.push(serde_json::json!({
+            OutputFormat::Json => report.push(serde_json::json!({
                 "book": wanted,
                 "file": label,
                 "name": name,
                 "runnable": lint::is_runnable(&problems),
                 "problems": problems,
             })),
-            Output::Table => {
+            OutputFormat::Table => {
                 for problem in &problems {
                     writeln!(out, "{label}: {problem}")?;
                 }
@@ -590,7 +592,7 @@ fn lint_books(
             }
         }
     }
-    if output.output == Output::Json {
+    if output.output == OutputFormat::Json {
         super::output::write_json(&mut out, &output.jq, &report)?;
     }
     out.flush()?;

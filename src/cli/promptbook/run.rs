@@ -13,7 +13,7 @@ use sctui_runs::{CapacityRetry, Ending, Phase, Run, Status};
 use sctui_store::{RunRecord, Store};
 
 use super::super::RunError;
-use crate::cli::args::{Output, OutputArg};
+use crate::cli::args::{OutputArg, OutputFormat};
 use crate::promptbook::report::{self, Format};
 use crate::promptbook::{Book, Inputs};
 use crate::runner::{self, DriveError, Driver, Note, RunInfo, RunLog, StoredRun, Unsaved};
@@ -322,10 +322,10 @@ pub fn conclude(
     {
         let mut out = crate::output::stdout();
         match output.output {
-            Output::Json => {
+            OutputFormat::Json => {
                 super::super::output::write_json(&mut out, &output.jq, &report::json(record))?
             }
-            Output::Table => {
+            OutputFormat::Table => {
                 writeln!(
                     out,
                     "run {}  {}  {}/{} steps  session {}",
@@ -462,7 +462,7 @@ pub fn list_runs(store: &Store, output: &OutputArg) -> Result<(), RunError> {
     let runs = store.runs()?;
     let mut out = crate::output::stdout();
     match output.output {
-        Output::Json => {
+        OutputFormat::Json => {
             let value: Vec<serde_json::Value> = runs
                 .iter()
                 .map(|r| {
@@ -486,7 +486,7 @@ pub fn list_runs(store: &Store, output: &OutputArg) -> Result<(), RunError> {
                 .collect();
             super::super::output::write_json(&mut out, &output.jq, &value)?;
         }
-        Output::Table => {
+        OutputFormat::Table => {
             if runs.is_empty() {
                 crate::output::eprintln!("No runs yet: `sctui promptbook run BOOK` starts one.");
                 return Ok(());

@@ -63,7 +63,7 @@ fn fingerprint(state: &State) -> u64 {
 
 /// Brings the layout up to date (rebuilding it only when its inputs changed), applies a pin,
 /// and clamps the scroll offsets. Called after every message.
-pub fn sync(state: &mut State) {
+pub fn refresh_layout(state: &mut State) {
     let area = pane(state);
     let width = area.width.saturating_sub(2).max(1);
     state.reader.height = usize::from(area.height.saturating_sub(2)).max(1);

@@ -133,7 +133,7 @@ fn open_workspace(state: &mut State) -> Output {
 pub fn update(state: &mut State, msg: Msg) -> Output {
     let mut out = dispatch(state, msg);
     restore_deferred(state);
-    crate::reader::sync(state);
+    crate::reader::refresh_layout(state);
     set_status(state, out.status.take());
     out
 }
