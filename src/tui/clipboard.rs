@@ -177,6 +177,21 @@ pub fn finish(out: &mut impl Write, plan: Plan) -> Copied {
     }
 }
 
+/// For tests: an X11 session whose `PATH` finds the programs in `dir` first (fake clipboard
+/// programs), then the tools their scripts use.
+#[cfg(test)]
+impl Environment {
+    pub(crate) fn x11_with_programs_in(dir: &std::path::Path) -> Self {
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&inherited));
+        Environment {
+            x11: true,
+            path: Some(std::env::join_paths(path).unwrap()),
+            ..Environment::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,17 +247,7 @@ mod tests {
         };
         write("xclip", "exit 1");
         write("xsel", &format!("cat > '{}'", kept.display()));
-        let env = Environment {
-            x11: true,
-            // the fake first; the tools its script uses after it
-            path: Some(
-                std::env::join_paths(std::iter::once(dir.path().to_path_buf()).chain(
-                    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-                ))
-                .unwrap(),
-            ),
-            ..Environment::default()
-        };
+        let env = Environment::x11_with_programs_in(dir.path());
         assert_eq!(plan("abc", &env), Plan::Done(Copied::Program("xsel")));
         assert_eq!(std::fs::read_to_string(&kept).unwrap(), "abc");
         let mut out = Vec::new();

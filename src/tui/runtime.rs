@@ -462,17 +462,7 @@ mod tests {
         let program = dir.path().join("xclip");
         std::fs::write(&program, script).unwrap();
         std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let clipboard = Environment {
-            x11: true,
-            // the fake first; the tools its script uses after it
-            path: Some(
-                std::env::join_paths(std::iter::once(dir.path().to_path_buf()).chain(
-                    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-                ))
-                .unwrap(),
-            ),
-            ..Environment::default()
-        };
+        let clipboard = Environment::x11_with_programs_in(dir.path());
         let (commands, _worker) = mpsc::unbounded_channel();
         let (results, mut back) = mpsc::unbounded_channel();
         let mut timers = Timers::new();
