@@ -32,7 +32,7 @@ pub fn render(state: &State, area: Rect, frame: &mut Frame) {
         _ => count,
     };
     // the list from the local store, until Graph has confirmed it: "stored 2 h ago · refreshing"
-    let count = match &state.stored() {
+    let count = match state.stored() {
         Some(stored) => {
             let age = stored.updated.map(age).unwrap_or_else(|| "earlier".into());
             let doing = if state.settings().offline {

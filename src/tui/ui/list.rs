@@ -47,7 +47,7 @@ pub fn coverage(state: &State) -> Option<String> {
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.settings().theme;
     let focused = state.focus() == Focus::List;
-    let list = &state.list();
+    let list = state.list();
     let mut title = vec![
         Span::styled(" Sessions ", theme.title),
         Span::styled(format!("↓{} ", list.sort().label()), theme.dim),

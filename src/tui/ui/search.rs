@@ -26,7 +26,7 @@ const SYNTAX: [&str; 4] = [
 /// Draws the view over the body of the screen (the header and status line stay).
 pub fn render(state: &State, area: Rect, frame: &mut Frame) {
     let theme = &state.settings().theme;
-    let view = &state.search();
+    let view = state.search();
     let popup = layout::search_view(area);
     clear_popup(frame, popup);
     let hint = super::status::keys_text(
@@ -86,7 +86,7 @@ fn query_line(state: &State, columns: usize) -> Line<'static> {
 /// with no hits there is room).
 fn summary_lines(state: &State, columns: usize) -> Vec<Line<'static>> {
     let theme = &state.settings().theme;
-    let view = &state.search();
+    let view = state.search();
     let searching = state
         .requests()
         .iter()

@@ -45,18 +45,18 @@ pub fn line(state: &State, columns: u16) -> Line<'static> {
             theme.key,
         ));
     }
-    if let Some(gauge) = &state.sync() {
+    if let Some(gauge) = state.sync() {
         spans.extend(sync_gauge(state, gauge));
     }
     if let Some(fork) = fork_gauge(state) {
         spans.push(Span::styled(fork, theme.info));
     }
-    if let Some(notice) = &state.retry_notice() {
+    if let Some(notice) = state.retry_notice() {
         spans.push(Span::styled(format!("{notice} · "), theme.warning));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = total.saturating_sub(used);
-    let Some(status) = &state.status() else {
+    let Some(status) = state.status() else {
         spans.extend(hint_spans(state, &hints, room));
         return Line::from(spans);
     };
